@@ -1,0 +1,77 @@
+import type { Alarm, AlarmUpdate } from './alarms';
+import type { FieldError, Result } from './errors';
+import type { InfusionEvent, Session } from './sessions';
+import type { VitalsSample } from './vitals';
+
+/** Socket.IO contract, shared by server, dashboard, simulator and tests. */
+
+export const INGEST_NAMESPACE = '/ingest';
+/** Dashboards use the default namespace. */
+export const DASHBOARD_NAMESPACE = '/';
+
+export interface RejectedFrame {
+  /** Position in the batch that was sent. */
+  index: number;
+  sessionId: string | null;
+  seq: number | null;
+  errors: FieldError[];
+}
+
+/** Per-frame outcome of a batch. A device may forget accepted and duplicate seqs: both are committed. */
+export interface IngestResult {
+  accepted: number[];
+  duplicates: number[];
+  rejected: RejectedFrame[];
+}
+
+export interface IngestClientToServer {
+  /** Frames are acknowledged only after they are committed to the database. */
+  frames: (frames: unknown, ack: (res: Result<IngestResult>) => void) => void;
+}
+export type IngestServerToClient = Record<string, never>;
+
+export interface RuleSetRef {
+  id: string;
+  version: number;
+  name: string;
+}
+
+export interface Snapshot {
+  serverTime: number;
+  ruleSet: RuleSetRef;
+  sessions: Session[];
+  /** Every alarm not yet resolved (active, acknowledged, or latched). */
+  alarms: Alarm[];
+  /** Alarm updates after the lastAlarmEventId the dashboard sent (empty on a first connect). */
+  missedAlarmUpdates: AlarmUpdate[];
+  lastAlarmEventId: number;
+  /** Last 15 minutes per active session, downsampled for tiles and first paint. */
+  trends: Record<string, VitalsSample[]>;
+}
+
+export interface SessionDetail {
+  session: Session;
+  trend: VitalsSample[];
+  infusionEvents: InfusionEvent[];
+  alarms: Alarm[];
+}
+
+export interface LiveVitals {
+  sessionId: string;
+  samples: VitalsSample[];
+}
+
+export interface DashboardServerToClient {
+  /** Coalesced live vitals (a few per second per session); may be dropped for a slow screen. */
+  vitals: (batch: LiveVitals[]) => void;
+  /** Alarm state changes, stored before they are sent; never dropped. */
+  alarm: (update: AlarmUpdate) => void;
+  session: (session: Session) => void;
+  infusionEvent: (ev: InfusionEvent) => void;
+}
+
+export interface DashboardClientToServer {
+  subscribe: (req: { lastAlarmEventId?: number }, ack: (res: Result<Snapshot>) => void) => void;
+  'alarm:acknowledge': (req: { alarmId: number }, ack: (res: Result<Alarm>) => void) => void;
+  'session:detail': (req: { sessionId: string; sinceT?: number }, ack: (res: Result<SessionDetail>) => void) => void;
+}

@@ -1,0 +1,8 @@
+import defaultRuleSetJson from './default-ruleset.json';
+import { ruleSetSchema, type RuleSet } from './schema';
+
+export * from './schema';
+export * from './engine';
+
+/** The shipped rule set, validated at import so a bad edit fails loudly at start. */
+export const defaultRuleSet: RuleSet = ruleSetSchema.parse(defaultRuleSetJson);

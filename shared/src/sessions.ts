@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+export const CARE_SETTINGS = ['clinic', 'monitored_unit', 'icu'] as const;
+export type CareSetting = (typeof CARE_SETTINGS)[number];
+
+const text = (max: number) => z.string().trim().min(1, { error: 'must not be empty' }).max(max);
+
+/** Patient label is pseudonymous by design: no names, no MRNs in this product's screens or logs. */
+export const sessionCreateSchema = z.strictObject({
+  patientLabel: text(64),
+  weightKg: z.number().min(2).max(400),
+  ageYears: z.number().int().min(0).max(125),
+  setting: z.enum(CARE_SETTINGS),
+  indication: text(200),
+  supervisingPhysician: text(100),
+  nurse: text(100),
+  location: text(40),
+  unit: text(40).default('infusion-suite'),
+  simulated: z.boolean().default(false),
+});
+export type SessionCreate = z.input<typeof sessionCreateSchema>;
+export type SessionCreateParsed = z.output<typeof sessionCreateSchema>;
+
+export const INFUSION_EVENT_TYPES = ['start', 'rate_change', 'bolus', 'pause', 'resume', 'stop'] as const;
+export type InfusionEventType = (typeof INFUSION_EVENT_TYPES)[number];
+
+// Input sanity limits only: the guideline guardrails (0.35 mg/kg bolus, 1 / 2 / 7 mg/kg/h) are rules, not input errors.
+const rate = z.number().positive().max(20, { error: 'above 20 mg/kg/h: not a plausible ketamine rate' });
+const optT = z.number().int().positive().optional();
+const note = z.string().max(500).optional();
+
+export const infusionEventInputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), rateMgKgH: rate, t: optT, note }),
+  z.strictObject({ type: z.literal('rate_change'), rateMgKgH: rate, t: optT, note }),
+  z.strictObject({ type: z.literal('bolus'), doseMg: z.number().positive().max(500), t: optT, note }),
+  z.strictObject({ type: z.literal('pause'), t: optT, note }),
+  z.strictObject({ type: z.literal('resume'), t: optT, note }),
+  z.strictObject({ type: z.literal('stop'), t: optT, note }),
+]);
+export type InfusionEventInput = z.infer<typeof infusionEventInputSchema>;
+
+export interface InfusionEvent {
+  id: number;
+  sessionId: string;
+  type: InfusionEventType;
+  t: number;
+  rateMgKgH: number | null;
+  doseMg: number | null;
+  note: string | null;
+  by: string;
+}
+
+export type InfusionStatus = 'not_started' | 'running' | 'paused' | 'stopped';
+
+export interface InfusionState {
+  status: InfusionStatus;
+  /** Ordered rate in mg/kg/h (kept while paused so resume restores it). */
+  rateMgKgH: number;
+  cumulativeMg: number;
+  cumulativeMgPerKg: number;
+  /** Event time up to which the cumulative dose is computed. */
+  asOf: number;
+}
+
+export interface Session extends SessionCreateParsed {
+  id: string;
+  status: 'active' | 'ended';
+  createdAt: number;
+  endedAt: number | null;
+  ruleSetId: string;
+  ruleSetVersion: number;
+  infusion: InfusionState;
+}
