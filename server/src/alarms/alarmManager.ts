@@ -1,0 +1,132 @@
+import {
+  formatSource,
+  type Alarm,
+  type AlarmTransition,
+  type AlarmUpdate,
+  type EngineState,
+  type RuleTransition,
+} from '@infusion/shared';
+import type { AlarmRepo } from '../persistence/alarmRepo';
+import type { WriteQueue } from '../persistence/writeQueue';
+import type { Clock } from '../util/clock';
+import { conflict, notFound } from '../util/errors';
+import type { Hub } from '../util/hub';
+import type { Logger } from '../util/logger';
+
+/**
+ * Alarm lifecycle: active → acknowledged → resolved, with latching.
+ * - A non-latching alarm resolves when its condition clears.
+ * - A latching alarm whose condition clears stays shown (state active) until acknowledged.
+ * - Acknowledging silences audio; the alarm stays shown while its condition lasts.
+ * Every transition is committed (write queue) before it is emitted.
+ */
+export class AlarmManager {
+  /** Unresolved alarms by `${sessionId}\u0000${ruleId}`. */
+  private readonly open = new Map<string, Alarm>();
+  private nextAlarmId: number;
+  private nextEventId: number;
+
+  constructor(
+    private readonly repo: AlarmRepo,
+    private readonly queue: WriteQueue,
+    private readonly hub: Hub,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    // Ids are allocated in memory (one writer) so an alarm can be referenced before its batch commits.
+    const max = repo.maxIds();
+    this.nextAlarmId = max.alarmId + 1;
+    this.nextEventId = max.eventId + 1;
+    for (const a of repo.unresolved()) this.open.set(key(a.sessionId, a.ruleId), a);
+  }
+
+  /** Engine state implied by stored alarms, so a restart does not re-raise what is already raised. */
+  engineStateFor(sessionId: string): EngineState {
+    const s: EngineState = {};
+    for (const a of this.open.values())
+      if (a.sessionId === sessionId && a.conditionActive) s[a.ruleId] = { since: a.startedAt, firing: true };
+    return s;
+  }
+
+  unresolved(): Alarm[] {
+    return [...this.open.values()].sort((a, b) => a.id - b.id);
+  }
+
+  apply(sessionId: string, simulated: boolean, ruleSetVersion: number, transitions: RuleTransition[]): void {
+    for (const tr of transitions) {
+      const k = key(sessionId, tr.rule.id);
+      const existing = this.open.get(k);
+      if (tr.type === 'fire') {
+        const base: Alarm = existing ?? {
+          id: this.nextAlarmId++,
+          sessionId,
+          ruleId: tr.rule.id,
+          ruleSetVersion,
+          priority: tr.rule.priority,
+          kind: 'clinical',
+          title: tr.rule.title,
+          message: tr.message,
+          field: tr.rule.field,
+          value: tr.value,
+          limit: tr.limit,
+          state: 'active',
+          latching: tr.rule.latching,
+          conditionActive: true,
+          startedAt: tr.t,
+          conditionClearedAt: null,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+          resolvedAt: null,
+          simulated,
+          actions: tr.rule.actions,
+          source: formatSource(tr.rule.source),
+        };
+        const alarm: Alarm = { ...base, message: tr.message, value: tr.value, conditionActive: true, conditionClearedAt: null };
+        this.commit(alarm, 'raised', tr.t, null);
+      } else if (existing) {
+        const cleared = { ...existing, conditionActive: false, conditionClearedAt: tr.t, value: tr.value };
+        const resolves = existing.state === 'acknowledged' || !existing.latching;
+        if (resolves) this.commit({ ...cleared, state: 'resolved', resolvedAt: tr.t }, 'resolved', tr.t, null);
+        else this.commit(cleared, 'condition_cleared', tr.t, null);
+      }
+    }
+  }
+
+  async acknowledge(alarmId: number, actor: string): Promise<Alarm> {
+    const alarm = [...this.open.values()].find((a) => a.id === alarmId);
+    if (!alarm) {
+      // Either never existed or already resolved: say which.
+      if (alarmId > 0 && alarmId < this.nextAlarmId) throw conflict(`alarm ${alarmId} is already resolved`);
+      throw notFound(`alarm ${alarmId}`);
+    }
+    if (alarm.state === 'acknowledged') throw conflict(`alarm ${alarmId} is already acknowledged by ${alarm.acknowledgedBy}`);
+    const now = this.clock.now();
+    const acked: Alarm = { ...alarm, acknowledgedAt: now, acknowledgedBy: actor };
+    const next: Alarm = alarm.conditionActive ? { ...acked, state: 'acknowledged' } : { ...acked, state: 'resolved', resolvedAt: now };
+    await this.commit(next, next.state === 'resolved' ? 'resolved' : 'acknowledged', now, actor);
+    return next;
+  }
+
+  /** Ending a session resolves whatever it still shows. */
+  resolveSession(sessionId: string): void {
+    const now = this.clock.now();
+    for (const a of [...this.open.values()])
+      if (a.sessionId === sessionId) this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, 'session-end');
+  }
+
+  private commit(alarm: Alarm, transition: AlarmTransition, at: number, actor: string | null): Promise<void> {
+    const k = key(alarm.sessionId, alarm.ruleId);
+    if (alarm.state === 'resolved') this.open.delete(k);
+    else this.open.set(k, alarm);
+    const update: AlarmUpdate = { eventId: this.nextEventId++, transition, at, alarm };
+    return this.queue.enqueue(() => this.repo.write(update, actor)).then(
+      () => this.hub.emit('alarm', update),
+      (err: unknown) => {
+        this.log.error({ err, alarmId: alarm.id }, 'alarm transition could not be stored');
+        throw err;
+      },
+    );
+  }
+}
+
+const key = (sessionId: string, ruleId: string) => `${sessionId}\u0000${ruleId}`;

@@ -1,0 +1,150 @@
+import { defaultRuleSet, INGEST_NAMESPACE, type RuleSet } from '@infusion/shared';
+import express from 'express';
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
+import { AlarmManager } from './alarms/alarmManager';
+import type { Config } from './config';
+import { IngestService } from './ingest/ingestService';
+import { attachIngest } from './ingest/ingestSocket';
+import { AlarmRepo } from './persistence/alarmRepo';
+import { AuditRepo } from './persistence/auditRepo';
+import { openDatabase, type Db } from './persistence/db';
+import { MIGRATIONS } from './persistence/migrations';
+import { SessionRepo } from './persistence/sessionRepo';
+import { VitalsRepo } from './persistence/vitalsRepo';
+import { WriteQueue } from './persistence/writeQueue';
+import { attachDashboard } from './realtime/dashboardSocket';
+import { errorHandler, ok } from './routes/http';
+import { ingestRoutes } from './routes/ingestRoutes';
+import { requestId } from './routes/requestContext';
+import { sessionRoutes } from './routes/sessionRoutes';
+import { SessionService } from './sessions/sessionService';
+import { systemClock, type Clock } from './util/clock';
+import { Hub } from './util/hub';
+import { createLogger, type Logger } from './util/logger';
+
+export interface AppDeps {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  ruleSet?: RuleSet;
+  /** Built dashboard to serve at `/`; null serves the API only. */
+  clientDist?: string | null;
+}
+
+export interface App {
+  http: HttpServer;
+  io: Server;
+  db: Db;
+  sessions: SessionService;
+  ingest: IngestService;
+  alarms: AlarmManager;
+  queue: WriteQueue;
+  hub: Hub;
+  log: Logger;
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CLIENT_DIST = join(import.meta.dirname, '..', '..', 'client', 'dist');
+
+/** Builds a complete server from its dependencies; tests start real instances on ephemeral ports. */
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.logger ?? createLogger(config.LOG_LEVEL);
+  const ruleSet = deps.ruleSet ?? defaultRuleSet;
+  const getRuleSet = () => ruleSet;
+  const startedAt = clock.now();
+
+  const db = openDatabase(config.DB_PATH, startedAt);
+  const queue = new WriteQueue(db, log, config.WRITE_FLUSH_MS);
+  const hub = new Hub();
+  const sessionRepo = new SessionRepo(db);
+  const vitalsRepo = new VitalsRepo(db);
+  const alarmRepo = new AlarmRepo(db);
+  const auditRepo = new AuditRepo(db);
+  const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log);
+  const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet);
+  const resumed = sessions.restore((id) => alarms.engineStateFor(id));
+  const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, alarms, hub, clock, getRuleSet, config.MAX_FUTURE_SKEW_MS);
+  hub.on('session', (s) => {
+    if (s.status === 'ended') alarms.resolveSession(s.id);
+  });
+  if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  app.use(express.json({ limit: '1mb' }));
+  app.get('/api/health', (_req, res) => {
+    ok(res, {
+      status: 'ok',
+      uptimeS: Math.round((clock.now() - startedAt) / 1000),
+      activeSessions: sessions.listActive().length,
+      writeQueuePending: queue.pending,
+      schemaVersion: MIGRATIONS.at(-1)?.version ?? 0,
+      ruleSet: { id: ruleSet.id, version: ruleSet.version },
+    });
+  });
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, clock));
+  app.use('/api/ingest', ingestRoutes(ingest));
+  app.use('/api', (req, res) => {
+    res.status(404).json({ ok: false, error: `no route ${req.method} ${req.originalUrl}` });
+  });
+  const dist = deps.clientDist === undefined ? DEFAULT_CLIENT_DIST : deps.clientDist;
+  if (dist && existsSync(join(dist, 'index.html'))) {
+    app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));
+  } else if (dist) {
+    app.get('/', (_req, res) => {
+      res.status(503).type('text').send('The dashboard is not built: run `npm run build`.');
+    });
+  }
+  app.use(errorHandler(log));
+
+  const http = createServer(app);
+  // A short ping lets dashboards notice a lost server within seconds (the banner must show within 5 s).
+  const io = new Server(http, { pingInterval: 2000, pingTimeout: 2500, maxHttpBufferSize: 1e6, serveClient: false });
+  const stopDashboard = attachDashboard(io.of('/'), {
+    sessions,
+    alarms,
+    alarmRepo,
+    vitals: vitalsRepo,
+    hub,
+    clock,
+    log,
+    ruleSet: getRuleSet,
+    livePushMs: config.LIVE_PUSH_MS,
+  });
+  attachIngest(io.of(INGEST_NAMESPACE), ingest, log);
+
+  let closed = false;
+  return {
+    http,
+    io,
+    db,
+    sessions,
+    ingest,
+    alarms,
+    queue,
+    hub,
+    log,
+    listen(port = config.PORT, host?: string) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopDashboard();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      queue.close();
+      db.close();
+    },
+  };
+}

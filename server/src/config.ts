@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const port = (dflt: number) =>
+  z
+    .string()
+    .default(String(dflt))
+    .transform((s, ctx) => {
+      const n = Number(s);
+      if (!/^\d+$/.test(s.trim()) || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number 0-65535 (got "${s}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const intMs = (dflt: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(dflt))
+    .transform((s, ctx) => {
+      const n = Number(s);
+      if (!/^\d+$/.test(s.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number of milliseconds ${min}-${max} (got "${s}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  PORT: port(3000),
+  DB_PATH: z.string().min(1, { error: 'must not be empty' }).default('./data/infusion.db'),
+  /** Reserved for the HL7 v2 MLLP listener; 0 turns it off. */
+  HL7_PORT: port(2575),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Batch window of the write queue; the design caps it at 100 ms. */
+  WRITE_FLUSH_MS: intMs(10, 1, 100),
+  /** Frames stamped further ahead of the server clock than this are refused. */
+  MAX_FUTURE_SKEW_MS: intMs(30_000, 0, 3_600_000),
+  /** Live vitals are coalesced per session and pushed at this interval. */
+  LIVE_PUSH_MS: intMs(250, 50, 5_000),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Validates the environment at start; a bad value stops the server with the variable's name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const r = envSchema.safeParse(picked);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+export const testConfig = (over: Partial<Config> = {}): Config => ({ ...loadConfig({}), ...over });

@@ -1,0 +1,112 @@
+import type Database from 'better-sqlite3';
+
+/** Numbered, append-only. A released migration is never edited: add the next one. */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'sessions, infusion events, vitals, alarms, alarm events, audit log',
+    sql: `
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        patient_label TEXT NOT NULL,
+        weight_kg REAL NOT NULL,
+        age_years INTEGER NOT NULL,
+        setting TEXT NOT NULL,
+        indication TEXT NOT NULL,
+        supervising_physician TEXT NOT NULL,
+        nurse TEXT NOT NULL,
+        location TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        simulated INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active','ended')),
+        created_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        rule_set_id TEXT NOT NULL,
+        rule_set_version INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_active ON sessions(status) WHERE status = 'active';
+
+      CREATE TABLE infusion_events (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        type TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        rate_mg_kg_h REAL,
+        dose_mg REAL,
+        note TEXT,
+        by TEXT NOT NULL,
+        simulated INTEGER NOT NULL
+      );
+      CREATE INDEX infusion_events_session ON infusion_events(session_id, id);
+
+      CREATE TABLE vitals (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        t INTEGER NOT NULL,
+        hr REAL, sbp REAL, dbp REAL, map REAL, spo2 REAL, etco2 REAL, rr REAL,
+        received_at INTEGER NOT NULL,
+        simulated INTEGER NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX vitals_session_t ON vitals(session_id, t);
+
+      CREATE TABLE alarms (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        rule_set_version INTEGER NOT NULL,
+        priority TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        condition_active INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        resolved_at INTEGER,
+        simulated INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX alarms_unresolved ON alarms(state) WHERE state <> 'resolved';
+      CREATE INDEX alarms_session ON alarms(session_id, id);
+
+      CREATE TABLE alarm_events (
+        id INTEGER PRIMARY KEY,
+        alarm_id INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        transition TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT,
+        simulated INTEGER NOT NULL,
+        alarm TEXT NOT NULL
+      );
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT,
+        before TEXT,
+        after TEXT,
+        request_id TEXT
+      );
+      -- Append-only: the database itself refuses edits and deletes of audit rows.
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+];
+
+export function migrate(db: Database.Database, now: number): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const current = (db.prepare('SELECT MAX(version) v FROM schema_version').get() as { v: number | null }).v ?? 0;
+  const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  if (current > latest) throw new Error(`database schema version ${current} is newer than this server (${latest})`);
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
+    })();
+  }
+  return latest;
+}

@@ -1,0 +1,56 @@
+import { VITAL_FIELDS, type VitalsSample } from '@infusion/shared';
+import type { Db } from './db';
+
+type Row = { t: number } & Record<string, number | null>;
+
+const toSample = (r: Row): VitalsSample => {
+  const s: VitalsSample = { t: r.t };
+  for (const f of VITAL_FIELDS) if (r[f] !== null && r[f] !== undefined) s[f] = r[f];
+  return s;
+};
+
+/** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
+export class VitalsRepo {
+  readonly insert;
+  private readonly sWindow;
+  private readonly sBucketed;
+  private readonly sCount;
+  private readonly sLatest;
+  private readonly sRecentSeqs;
+  private readonly sHasSeq;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const cols = VITAL_FIELDS.join(', ');
+    this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
+    // Average per time bucket: the server downsamples so a screen never loads a whole session's rows.
+    const avgs = VITAL_FIELDS.map((f) => `ROUND(AVG(${f}), 1) AS ${f}`).join(', ');
+    this.sBucketed = db.prepare(`SELECT MIN(t) AS t, ${avgs} FROM vitals WHERE session_id = @id AND t >= @from AND t <= @to
+      GROUP BY (t - @from) / @bucket ORDER BY t`);
+    this.sCount = db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND t >= ? AND t <= ?');
+    this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
+    this.sRecentSeqs = db.prepare('SELECT seq FROM vitals WHERE session_id = ? ORDER BY seq DESC LIMIT ?');
+    this.sHasSeq = db.prepare('SELECT 1 FROM vitals WHERE session_id = ? AND seq = ?');
+  }
+
+  /** Samples in [from, to], at most maxPoints (bucket averages when the raw rows are more). */
+  window(sessionId: string, from: number, to: number, maxPoints: number): VitalsSample[] {
+    const n = (this.sCount.get(sessionId, from, to) as { n: number }).n;
+    if (n <= maxPoints) return (this.sWindow.all(sessionId, from, to) as Row[]).map(toSample);
+    const bucket = Math.max(1, Math.ceil((to - from + 1) / maxPoints));
+    return (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toSample);
+  }
+
+  latest(sessionId: string, n: number): VitalsSample[] {
+    return (this.sLatest.all(sessionId, n) as Row[]).map(toSample).reverse();
+  }
+
+  recentSeqs(sessionId: string, n: number): number[] {
+    return (this.sRecentSeqs.all(sessionId, n) as { seq: number }[]).map((r) => r.seq);
+  }
+
+  hasSeq(sessionId: string, seq: number): boolean {
+    return this.sHasSeq.get(sessionId, seq) !== undefined;
+  }
+}

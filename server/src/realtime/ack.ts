@@ -1,0 +1,24 @@
+import type { Result } from '@infusion/shared';
+import { DomainError } from '../util/errors';
+import type { Logger } from '../util/logger';
+
+/** Turns a thrown error into the `{ ok: false, error }` ack every socket event answers with. */
+export function toFailure(err: unknown, log: Logger): { ok: false; error: string; fields?: DomainError['fields'] } {
+  if (err instanceof DomainError) return { ok: false, error: err.message, ...(err.fields ? { fields: err.fields } : {}) };
+  log.error({ err }, 'socket handler failed');
+  return { ok: false, error: 'internal error' };
+}
+
+/** Guards every handler: a bad payload or a missing callback never throws out of the socket. */
+export function handler<Req, Res>(log: Logger, fn: (req: Req) => Promise<Res> | Res) {
+  return async (req: Req, ack: unknown) => {
+    if (typeof ack !== 'function') return;
+    const reply = ack as (r: Result<Res>) => void;
+    try {
+      reply({ ok: true, data: await fn(req) });
+    } catch (err) {
+      reply(toFailure(err, log));
+    }
+  };
+}
+

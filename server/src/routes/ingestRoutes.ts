@@ -1,0 +1,16 @@
+import { Router } from 'express';
+import type { IngestService } from '../ingest/ingestService';
+import { badRequest } from '../util/errors';
+import { ok } from './http';
+
+/** HTTP batch ingest: the same path and checks as the Socket.IO /ingest namespace. */
+export function ingestRoutes(ingest: IngestService): Router {
+  const r = Router();
+  r.post('/frames', async (req, res) => {
+    const body: unknown = req.body;
+    const frames = Array.isArray(body) ? body : (body as { frames?: unknown } | undefined)?.frames;
+    if (frames === undefined) throw badRequest('body must be { "frames": [...] } or an array of frames', [{ field: 'frames', reason: 'missing' }]);
+    ok(res, await ingest.ingest(frames));
+  });
+  return r;
+}

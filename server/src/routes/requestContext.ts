@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Actor } from '../sessions/sessionService';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+  }
+}
+
+/** A request id on every request and response, for tracing a call through the structured logs. */
+export function requestId(req: Request, res: Response, next: NextFunction) {
+  const given = req.get('x-request-id');
+  req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+  res.set('x-request-id', req.id);
+  next();
+}
+
+/** Who the audit log names for this request (accounts arrive with authentication). */
+export function actorOf(req: Request): Actor {
+  return { id: 'unauthenticated', requestId: req.id };
+}

@@ -1,0 +1,188 @@
+import {
+  applyInfusionEvent,
+  doseAt,
+  fieldErrors,
+  infusionEventInputSchema,
+  initialEngineState,
+  initialInfusion,
+  replayInfusion,
+  sessionCreateSchema,
+  transitionError,
+  type EngineState,
+  type InfusionEvent,
+  type InfusionState,
+  type RuleSet,
+  type Session,
+  type VitalsSample,
+} from '@infusion/shared';
+import { randomBytes } from 'node:crypto';
+import type { AuditRepo } from '../persistence/auditRepo';
+import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
+import type { VitalsRepo } from '../persistence/vitalsRepo';
+import type { Clock } from '../util/clock';
+import { badRequest, conflict, DomainError, notFound } from '../util/errors';
+import type { Hub } from '../util/hub';
+import { SeqWindow } from './seqWindow';
+
+/** Everything the pipeline needs about an active session, kept in memory and rebuilt from SQLite on start. */
+export interface LiveSession {
+  stored: StoredSession;
+  infusion: InfusionState;
+  engine: EngineState;
+  /** Event time of the last frame the rules saw; older frames are stored but not evaluated. */
+  lastEvalT: number;
+  latest: VitalsSample | null;
+  seqs: SeqWindow;
+}
+
+export interface Actor {
+  id: string;
+  requestId?: string | null;
+}
+
+const SEQ_WINDOW = 4096;
+const newSessionId = () => 's_' + randomBytes(8).toString('base64url');
+
+export class SessionService {
+  private readonly live = new Map<string, LiveSession>();
+
+  constructor(
+    private readonly repo: SessionRepo,
+    private readonly vitals: VitalsRepo,
+    private readonly audit: AuditRepo,
+    private readonly clock: Clock,
+    private readonly hub: Hub,
+    private readonly ruleSet: () => RuleSet,
+  ) {}
+
+  /** Rebuild active sessions after a restart: infusion from its events, seq window and latest values from vitals. */
+  restore(engineFor: (sessionId: string) => EngineState): number {
+    for (const stored of this.repo.listActive()) {
+      const events = this.repo.events(stored.id);
+      const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
+      this.live.set(stored.id, {
+        stored,
+        infusion: replayInfusion(stored.weightKg, events),
+        engine: engineFor(stored.id),
+        lastEvalT: latest?.t ?? 0,
+        latest,
+        seqs: new SeqWindow(SEQ_WINDOW, this.vitals.recentSeqs(stored.id, SEQ_WINDOW)),
+      });
+    }
+    return this.live.size;
+  }
+
+  getLive(id: string): LiveSession | undefined {
+    return this.live.get(id);
+  }
+
+  liveSessions(): IterableIterator<LiveSession> {
+    return this.live.values();
+  }
+
+  view(l: Pick<LiveSession, 'stored' | 'infusion'>): Session {
+    const now = this.clock.now();
+    return { ...l.stored, infusion: l.stored.status === 'active' ? doseAt(l.infusion, l.stored.weightKg, now) : l.infusion };
+  }
+
+  create(input: unknown, actor: Actor): Session {
+    const parsed = sessionCreateSchema.safeParse(input);
+    if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
+    const rs = this.ruleSet();
+    const stored: StoredSession = {
+      ...parsed.data,
+      id: newSessionId(),
+      status: 'active',
+      createdAt: this.clock.now(),
+      endedAt: null,
+      ruleSetId: rs.id,
+      ruleSetVersion: rs.version,
+    };
+    this.repo.insert(stored);
+    const l: LiveSession = {
+      stored,
+      infusion: initialInfusion(),
+      engine: initialEngineState(),
+      lastEvalT: 0,
+      latest: null,
+      seqs: new SeqWindow(SEQ_WINDOW),
+    };
+    this.live.set(stored.id, l);
+    this.audit.record({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
+    const v = this.view(l);
+    this.hub.emit('session', v);
+    return v;
+  }
+
+  get(id: string): Session {
+    const l = this.live.get(id);
+    if (l) return this.view(l);
+    const stored = this.repo.get(id);
+    if (!stored) throw notFound(`session ${id}`);
+    return { ...stored, infusion: replayInfusion(stored.weightKg, this.repo.events(id)) };
+  }
+
+  listActive(): Session[] {
+    return [...this.live.values()].map((l) => this.view(l));
+  }
+
+  events(id: string): InfusionEvent[] {
+    this.get(id);
+    return this.repo.events(id);
+  }
+
+  private requireActive(id: string): LiveSession {
+    const l = this.live.get(id);
+    if (l) return l;
+    const stored = this.repo.get(id);
+    if (!stored) throw notFound(`session ${id}`);
+    throw conflict(`session ${id} ended at ${new Date(stored.endedAt ?? 0).toISOString()}`);
+  }
+
+  addInfusionEvent(id: string, input: unknown, actor: Actor): { session: Session; event: InfusionEvent } {
+    const l = this.requireActive(id);
+    const parsed = infusionEventInputSchema.safeParse(input);
+    if (!parsed.success) throw badRequest('invalid infusion event', fieldErrors(parsed.error));
+    const ev = parsed.data;
+    const now = this.clock.now();
+    const t = ev.t ?? now;
+    if (t > now + 60_000) throw badRequest('invalid infusion event', [{ field: 't', reason: 'more than 60 s in the future' }]);
+    if (l.infusion.asOf && t < l.infusion.asOf)
+      throw badRequest('invalid infusion event', [{ field: 't', reason: 'earlier than the previous infusion event' }]);
+    const err = transitionError(l.infusion.status, ev.type);
+    if (err) throw new DomainError(409, err);
+    const before = l.infusion;
+    const event = this.repo.insertEvent(
+      {
+        sessionId: id,
+        type: ev.type,
+        t,
+        rateMgKgH: 'rateMgKgH' in ev ? ev.rateMgKgH : null,
+        doseMg: 'doseMg' in ev ? ev.doseMg : null,
+        note: ev.note ?? null,
+        by: actor.id,
+      },
+      l.stored.simulated,
+    );
+    l.infusion = applyInfusionEvent(l.infusion, l.stored.weightKg, event);
+    this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after: l.infusion, requestId: actor.requestId ?? null });
+    const session = this.view(l);
+    this.hub.emit('infusionEvent', event);
+    this.hub.emit('session', session);
+    return { session, event };
+  }
+
+  /** Ends a session; a running infusion is stopped first so the cumulative dose is closed. */
+  end(id: string, actor: Actor): Session {
+    const l = this.requireActive(id);
+    const now = this.clock.now();
+    if (l.infusion.status === 'running' || l.infusion.status === 'paused') this.addInfusionEvent(id, { type: 'stop', t: Math.max(now, l.infusion.asOf), note: 'session ended' }, actor);
+    this.repo.end(id, now);
+    l.stored = { ...l.stored, status: 'ended', endedAt: now };
+    this.live.delete(id);
+    this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
+    const session = this.view(l);
+    this.hub.emit('session', session);
+    return session;
+  }
+}

@@ -1,0 +1,103 @@
+import type { InfusionEvent, Session } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, createSession, demoSession, startServer, type TestServer } from '../support/server';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+describe('sessions and infusion events over REST', () => {
+  let s: TestServer;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock(T0);
+    s = await startServer({ clock });
+  });
+  afterEach(() => s.close());
+
+  it('creates, lists, gets and ends a session', async () => {
+    const created = await createSession(s.url, { simulated: true });
+    expect(created.id).toMatch(/^s_/);
+    expect(created.status).toBe('active');
+    expect(created.simulated).toBe(true);
+    expect(created.ruleSetVersion).toBe(1);
+    expect(created.infusion.status).toBe('not_started');
+
+    const list = await api<Session[]>(s.url, 'GET', '/api/sessions');
+    expect(list.body.data.map((x) => x.id)).toEqual([created.id]);
+
+    const got = await api<{ session: Session }>(s.url, 'GET', `/api/sessions/${created.id}`);
+    expect(got.body.data.session.patientLabel).toBe('Bay-7 pt');
+
+    const ended = await api<Session>(s.url, 'POST', `/api/sessions/${created.id}/end`);
+    expect(ended.status).toBe(200);
+    expect(ended.body.data.status).toBe('ended');
+    expect((await api<Session[]>(s.url, 'GET', '/api/sessions')).body.data).toEqual([]);
+    // Ending twice is refused with the reason.
+    const again = await api(s.url, 'POST', `/api/sessions/${created.id}/end`);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatch(/ended at/);
+  });
+
+  it('refuses an invalid session naming each bad field', async () => {
+    const r = await api(s.url, 'POST', '/api/sessions', { ...demoSession(), weightKg: -3, setting: 'garage', extra: 1 });
+    expect(r.status).toBe(400);
+    const fields = r.body.fields!.map((f) => f.field);
+    expect(fields).toEqual(expect.arrayContaining(['weightKg', 'setting']));
+    expect(r.body.fields!.some((f) => /unknown field/.test(f.reason) && /extra/.test(f.reason))).toBe(true);
+  });
+
+  it('keeps the running cumulative dose in mg and mg/kg through rate changes, a bolus, pause and stop', async () => {
+    const sess = await createSession(s.url, { weightKg: 80 });
+    const post = (body: unknown) => api<{ session: Session; event: InfusionEvent }>(s.url, 'POST', `/api/sessions/${sess.id}/infusion`, body);
+    expect((await post({ type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+    clock.advance(60 * 60_000); // 1 h at 0.5 mg/kg/h x 80 kg = 40 mg
+    const changed = await post({ type: 'rate_change', rateMgKgH: 1 });
+    expect(changed.body.data.session.infusion.cumulativeMg).toBeCloseTo(40, 6);
+    clock.advance(30 * 60_000); // 30 min at 1 mg/kg/h x 80 kg = 40 mg
+    await post({ type: 'bolus', doseMg: 10 });
+    await post({ type: 'pause' });
+    clock.advance(60 * 60_000); // paused: nothing given
+    await post({ type: 'resume' });
+    clock.advance(15 * 60_000); // 15 min at 1 mg/kg/h x 80 kg = 20 mg
+    const stopped = await post({ type: 'stop' });
+    const inf = stopped.body.data.session.infusion;
+    expect(inf.status).toBe('stopped');
+    expect(inf.cumulativeMg).toBeCloseTo(110, 6);
+    expect(inf.cumulativeMgPerKg).toBeCloseTo(110 / 80, 6);
+
+    const detail = await api<{ infusionEvents: InfusionEvent[] }>(s.url, 'GET', `/api/sessions/${sess.id}`);
+    expect(detail.body.data.infusionEvents.map((e) => e.type)).toEqual(['start', 'rate_change', 'bolus', 'pause', 'resume', 'stop']);
+  });
+
+  it('refuses infusion events that do not fit the infusion state or the input limits', async () => {
+    const sess = await createSession(s.url);
+    const post = (body: unknown) => api(s.url, 'POST', `/api/sessions/${sess.id}/infusion`, body);
+    const pause = await post({ type: 'pause' });
+    expect(pause.status).toBe(409);
+    expect(pause.body.error).toBe('cannot pause an infusion that is not started');
+    const silly = await post({ type: 'start', rateMgKgH: 50 });
+    expect(silly.status).toBe(400);
+    expect(silly.body.fields![0]!.field).toBe('rateMgKgH');
+    const unknownType = await post({ type: 'flush' });
+    expect(unknownType.status).toBe(400);
+    expect(unknownType.body.fields![0]!.field).toBe('type');
+    expect((await api(s.url, 'POST', '/api/sessions/s_missing/infusion', { type: 'stop' })).status).toBe(404);
+  });
+
+  it('writes an audit row for every change and refuses to edit the audit log', async () => {
+    const sess = await createSession(s.url);
+    await api(s.url, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+    await api(s.url, 'POST', `/api/sessions/${sess.id}/end`);
+    const db = new Database(s.dbPath);
+    try {
+      const rows = db.prepare('SELECT action, entity_id FROM audit_log ORDER BY id').all() as { action: string; entity_id: string }[];
+      expect(rows.map((r) => r.action)).toEqual(['session.create', 'infusion.start', 'infusion.stop', 'session.end']);
+      expect(rows.every((r) => r.entity_id === sess.id)).toBe(true);
+      expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+      expect(() => db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/);
+    } finally {
+      db.close();
+    }
+  });
+});
