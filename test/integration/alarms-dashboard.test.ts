@@ -1,0 +1,173 @@
+import type { Alarm, AlarmUpdate, IngestResult, LiveVitals, Result, Snapshot } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connected, createSession, dashboard, device, startServer, waitFor, type TestServer } from '../support/server';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+describe('alarms reach the dashboard', () => {
+  let s: TestServer;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock(T0);
+    s = await startServer({ clock });
+  });
+  afterEach(() => s.close());
+
+  const send = async (sessionId: string, seqs: number[], over: (seq: number) => Record<string, number>) => {
+    const dev = device(s.url);
+    await connected(dev);
+    const frames = seqs.map((seq) => ({ sessionId, seq, t: T0 + seq * 1000, hr: 80, sbp: 120, dbp: 75, spo2: 97, rr: 14, ...over(seq) }));
+    clock.set(T0 + (seqs.at(-1) ?? 0) * 1000);
+    const r = (await dev.emitWithAck('frames', frames)) as Result<IngestResult>;
+    dev.close();
+    if (!r.ok) throw new Error(r.error);
+    return r.data;
+  };
+
+  it('raises "SpO2 < 88 for 10 s" only after 10 s of event time, stores it, then pushes it; ack is stored with who and when', async () => {
+    const sess = await createSession(s.url, { simulated: true });
+    const dash = dashboard(s.url);
+    await connected(dash);
+    const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    expect(snap.ok && snap.data.sessions.map((x) => x.id)).toEqual([sess.id]);
+
+    const updates: AlarmUpdate[] = [];
+    dash.on('alarm', (u) => updates.push(u));
+    // 9 s below 88: still pending, nothing raised.
+    await send(sess.id, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], () => ({ spo2: 86 }));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(updates).toEqual([]);
+    // The 11th second (10 s after the first low reading) fires it.
+    const raised = waitFor<AlarmUpdate>(dash, 'alarm');
+    await send(sess.id, [11], () => ({ spo2: 85 }));
+    const u = await raised;
+    expect(u.transition).toBe('raised');
+    expect(u.alarm).toMatchObject({ ruleId: 'spo2.low.high', priority: 'high', state: 'active', message: 'SpO2 85 < 88', value: 85, limit: 88, startedAt: T0 + 11_000, simulated: true });
+    expect(u.alarm.source).toMatch(/ASRA\/AAPM\/ASA 2018/);
+
+    // Stored before it was emitted.
+    const db = new Database(s.dbPath, { readonly: true });
+    expect(db.prepare('SELECT state, simulated FROM alarms WHERE id = ?').get(u.alarm.id)).toEqual({ state: 'active', simulated: 1 });
+
+    clock.set(T0 + 20_000);
+    const ack = (await dash.emitWithAck('alarm:acknowledge', { alarmId: u.alarm.id })) as Result<Alarm>;
+    expect(ack.ok && ack.data).toMatchObject({ state: 'acknowledged', acknowledgedAt: T0 + 20_000, conditionActive: true });
+    const twice = (await dash.emitWithAck('alarm:acknowledge', { alarmId: u.alarm.id })) as Result<Alarm>;
+    expect(twice).toMatchObject({ ok: false, error: expect.stringMatching(/already acknowledged/) });
+    const missing = (await dash.emitWithAck('alarm:acknowledge', { alarmId: 999 })) as Result<Alarm>;
+    expect(missing).toMatchObject({ ok: false, error: 'alarm 999 not found' });
+
+    // Recovery past the hysteresis band (88 + 2) resolves an acknowledged alarm.
+    const resolved = waitFor<AlarmUpdate>(dash, 'alarm', (x) => x.transition === 'resolved');
+    await send(sess.id, [30], () => ({ spo2: 95 }));
+    expect((await resolved).alarm.state).toBe('resolved');
+    const events = db.prepare('SELECT transition FROM alarm_events WHERE alarm_id = ? ORDER BY id').all(u.alarm.id) as { transition: string }[];
+    expect(events.map((e) => e.transition)).toEqual(['raised', 'acknowledged', 'resolved']);
+    db.close();
+    dash.close();
+  });
+
+  it('latches a high alarm after its condition clears until it is acknowledged', async () => {
+    const sess = await createSession(s.url);
+    const dash = dashboard(s.url);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const raised = waitFor<AlarmUpdate>(dash, 'alarm');
+    await send(sess.id, [1], () => ({ sbp: 195, dbp: 100 }));
+    const a = (await raised).alarm;
+    expect(a.message).toBe('SBP 195 > 180');
+    const cleared = waitFor<AlarmUpdate>(dash, 'alarm');
+    await send(sess.id, [2], () => ({ sbp: 150 }));
+    const c = await cleared;
+    expect(c.transition).toBe('condition_cleared');
+    expect(c.alarm).toMatchObject({ state: 'active', conditionActive: false });
+    // Still shown in a fresh snapshot.
+    const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    expect(snap.ok && snap.data.alarms.map((x) => x.id)).toEqual([a.id]);
+    const ack = (await dash.emitWithAck('alarm:acknowledge', { alarmId: a.id })) as Result<Alarm>;
+    expect(ack.ok && ack.data.state).toBe('resolved');
+    dash.close();
+  });
+
+  it('does not re-raise within the hysteresis band (no flapping)', async () => {
+    const sess = await createSession(s.url);
+    const dash = dashboard(s.url);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const updates: AlarmUpdate[] = [];
+    dash.on('alarm', (u) => updates.push(u));
+    // HR oscillating 151/148 around the 150 limit: 148 is inside the 5-beat band, so one alarm, no clears.
+    await send(sess.id, [1, 2, 3, 4, 5, 6], (q) => ({ hr: q % 2 ? 151 : 148 }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(updates.map((u) => u.transition)).toEqual(['raised']);
+    dash.close();
+  });
+
+  it('sends a snapshot with sessions, latest trend and active alarms, then coalesced live vitals', async () => {
+    const sess = await createSession(s.url);
+    await send(sess.id, [1, 2, 3], () => ({ hr: 155 }));
+    // Let the pending live push go out before this dashboard subscribes (those samples are in the snapshot).
+    await new Promise((r) => setTimeout(r, 250));
+    const dash = dashboard(s.url);
+    await connected(dash);
+    const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    if (!snap.ok) throw new Error(snap.error);
+    expect(snap.data.trends[sess.id]!.map((p) => p.hr)).toEqual([155, 155, 155]);
+    expect(snap.data.alarms).toHaveLength(1);
+    expect(snap.data.lastAlarmEventId).toBe(1);
+    expect(snap.data.missedAlarmUpdates).toEqual([]);
+
+    const batches: LiveVitals[][] = [];
+    dash.on('vitals', (b) => batches.push(b));
+    await send(sess.id, [4, 5, 6, 7, 8], () => ({ hr: 90 }));
+    await waitFor(dash, 'vitals');
+    await new Promise((r) => setTimeout(r, 250));
+    const samples = batches.flat().filter((b) => b.sessionId === sess.id).flatMap((b) => b.samples);
+    expect(samples.map((x) => x.t)).toEqual([4, 5, 6, 7, 8].map((q) => T0 + q * 1000));
+    // Five frames arrived in one burst: coalesced into fewer pushes than frames.
+    expect(batches.length).toBeLessThan(5);
+    dash.close();
+  });
+
+  it('replays what a reconnecting dashboard missed, from the last alarm id it saw', async () => {
+    const sess = await createSession(s.url);
+    const dash = dashboard(s.url);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const first = waitFor<AlarmUpdate>(dash, 'alarm');
+    await send(sess.id, [1], () => ({ hr: 160 }));
+    const seen = (await first).eventId;
+    dash.close();
+
+    // While disconnected: HR clears (latched), SBP alarm fires.
+    await send(sess.id, [2], () => ({ hr: 100 }));
+    await send(sess.id, [3], () => ({ sbp: 200, dbp: 90 }));
+
+    const again = dashboard(s.url);
+    await connected(again);
+    const snap = (await again.emitWithAck('subscribe', { lastAlarmEventId: seen })) as Result<Snapshot>;
+    if (!snap.ok) throw new Error(snap.error);
+    expect(snap.data.missedAlarmUpdates.map((u) => [u.eventId, u.transition, u.alarm.ruleId])).toEqual([
+      [seen + 1, 'condition_cleared', 'hr.high.high'],
+      [seen + 2, 'raised', 'sbp.high.high'],
+    ]);
+    expect(snap.data.lastAlarmEventId).toBe(seen + 2);
+    again.close();
+  });
+
+  it('resolves a session\'s alarms when the session ends', async () => {
+    const sess = await createSession(s.url);
+    await send(sess.id, [1], () => ({ hr: 170 }));
+    const dash = dashboard(s.url);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const resolved = waitFor<AlarmUpdate>(dash, 'alarm', (u) => u.transition === 'resolved');
+    await fetch(`${s.url}/api/sessions/${sess.id}/end`, { method: 'POST' });
+    expect((await resolved).alarm.sessionId).toBe(sess.id);
+    const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    expect(snap.ok && snap.data.alarms).toEqual([]);
+    dash.close();
+  });
+});
