@@ -1,0 +1,83 @@
+import type { IngestResult, Result, Session } from '@infusion/shared';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exited, ROOT, spawnServer } from '../support/child';
+import { demoSession } from '../support/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'infusion-crash-'));
+const DB_PATH = join(dir, 'infusion.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: Date.now(), hr: 70 + (seq % 5), sbp: 120, dbp: 80, spo2: 98, rr: 14 });
+
+describe('crash safety (SIGKILL while frames stream in)', () => {
+  it('keeps every acknowledged frame, resumes the session, and loses nothing a device resends', async () => {
+    const a = await spawnServer({ DB_PATH });
+    const created = await fetch(a.url + '/api/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demoSession()) });
+    const session = ((await created.json()) as { data: Session }).data;
+
+    const dev = io(a.url + '/ingest', { transports: ['websocket'], reconnection: false });
+    await new Promise<void>((r) => dev.once('connect', () => r()));
+    const acked = new Set<number>();
+    let seq = 0;
+    // Stream batches back to back without waiting for acks, as a busy device would.
+    const pump = setInterval(() => {
+      const batch = Array.from({ length: 10 }, () => frame(session.id, ++seq));
+      dev.timeout(5000).emit('frames', batch, (err: Error | null, res: Result<IngestResult>) => {
+        if (!err && res.ok) for (const q of [...res.data.accepted, ...res.data.duplicates]) acked.add(q);
+      });
+    }, 5);
+    await new Promise((r) => setTimeout(r, 1500));
+    a.child.kill('SIGKILL');
+    await exited(a.child);
+    clearInterval(pump);
+    dev.close();
+    const sent = seq;
+    expect(acked.size).toBeGreaterThan(50);
+
+    // Restart on the same database.
+    const b = await spawnServer({ DB_PATH });
+    try {
+      const active = ((await (await fetch(b.url + '/api/sessions')).json()) as { data: Session[] }).data;
+      expect(active.map((s) => s.id)).toEqual([session.id]);
+
+      const db = new Database(DB_PATH, { readonly: true });
+      const stored = new Set((db.prepare('SELECT seq FROM vitals WHERE session_id = ?').all(session.id) as { seq: number }[]).map((r) => r.seq));
+      const lost = [...acked].filter((q) => !stored.has(q));
+      expect(lost).toEqual([]);
+
+      // The device resends everything it has no ack for (and, harmlessly, some it has).
+      const dev2 = io(b.url + '/ingest', { transports: ['websocket'], reconnection: false });
+      await new Promise<void>((r) => dev2.once('connect', () => r()));
+      const resend = Array.from({ length: sent }, (_, i) => i + 1).filter((q) => !acked.has(q) || q % 7 === 0);
+      for (let i = 0; i < resend.length; i += 500) {
+        const res = (await dev2.emitWithAck('frames', resend.slice(i, i + 500).map((q) => frame(session.id, q)))) as Result<IngestResult>;
+        expect(res.ok && res.data.rejected).toEqual([]);
+      }
+      dev2.close();
+      const all = (db.prepare('SELECT COUNT(*) n, MIN(seq) lo, MAX(seq) hi FROM vitals WHERE session_id = ?').get(session.id) as { n: number; lo: number; hi: number });
+      expect(all).toEqual({ n: sent, lo: 1, hi: sent });
+      db.close();
+    } finally {
+      b.child.kill('SIGTERM');
+      await exited(b.child);
+    }
+  });
+
+  it('refuses to start with a bad environment variable and names it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: 'not-a-port', DB_PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await exited(child)).toBe(2);
+    expect(err).toMatch(/PORT: must be a port number/);
+  });
+});
