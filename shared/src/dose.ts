@@ -33,7 +33,7 @@ export function doseAt(state: InfusionState, weightKg: number, t: number): Infus
 }
 
 export function applyInfusionEvent(state: InfusionState, weightKg: number, ev: DoseEvent): InfusionState {
-  const s = state.asOf === 0 ? { ...state, asOf: ev.t } : doseAt(state, weightKg, ev.t);
+  const s = doseAt(state, weightKg, ev.t);
   switch (ev.type) {
     case 'start':
       return { ...s, status: 'running', rateMgKgH: ev.rateMgKgH ?? 0 };
