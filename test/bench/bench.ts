@@ -1,0 +1,213 @@
+/**
+ * `npm run bench`: product figures beside the machine's raw ceilings, measured in the same run.
+ * - ceiling: batched better-sqlite3 inserts/s on the product's vitals schema
+ * - ceiling: bare socket.io emits/s on loopback (no validation, no storage)
+ * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process
+ * - alarm latency: device send → dashboard receipt, p50/p99, at 100 and 1,000 concurrent 1 Hz sessions
+ * - rule evaluation: frames/s through the pure engine with the default rule set
+ * The server runs as its own process (the real entry point); load generators run here.
+ */
+import { defaultRuleSet, evaluate, initialEngineState, type AlarmUpdate, type IngestResult, type Result, type Session } from '@infusion/shared';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Server } from 'socket.io';
+import { io, type Socket } from 'socket.io-client';
+import { migrate } from '../../server/src/persistence/migrations';
+import { exited, spawnServer } from '../support/child';
+import { demoSession } from '../support/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
+const results: Record<string, string | number> = {};
+const line = (k: string, v: string) => {
+  results[k] = v;
+  console.log(`${k.padEnd(52)} ${v}`);
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function sqliteCeiling(): void {
+  const db = new Database(join(dir, 'ceiling.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  migrate(db, Date.now());
+  const ins = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // Same shape as the ingest load below: 100 sessions, seq and t increasing per session.
+  const N = 200_000;
+  const batch = 1000;
+  const sessions = 100;
+  const t0 = performance.now();
+  for (let b = 0; b < N / batch; b++) {
+    db.transaction(() => {
+      for (let i = 0; i < batch; i++) {
+        const k = b * batch + i;
+        const q = Math.floor(k / sessions);
+        ins.run(`s_${k % sessions}`, q, 1_700_000_000_000 + q * 1000, 70, 120, 80, 93, 98, 38, 14, 0, 0);
+      }
+    })();
+  }
+  const s = (performance.now() - t0) / 1000;
+  line('ceiling: SQLite batched inserts (1,000/txn)', `${fmt(N / s)} rows/s`);
+  db.close();
+}
+
+async function socketCeiling(): Promise<void> {
+  const http = createServer();
+  const srv = new Server(http);
+  let got = 0;
+  const N = 100_000;
+  const done = new Promise<void>((resolve) => {
+    srv.on('connection', (s) => s.on('m', () => ++got === N && resolve()));
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  const port = (http.address() as { port: number }).port;
+  const c = io(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
+  await new Promise<void>((r) => c.once('connect', () => r()));
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) c.emit('m', { sessionId: 's_x', seq: i, t: 0, hr: 70 });
+  await done;
+  const s = (performance.now() - t0) / 1000;
+  line('ceiling: bare socket.io emits on loopback', `${fmt(N / s)} msgs/s`);
+  c.close();
+  srv.close();
+}
+
+async function createSessions(url: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(url + '/api/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true })),
+    });
+    ids.push(((await r.json()) as { data: Session }).data.id);
+  }
+  return ids;
+}
+
+const connectDevice = async (url: string): Promise<Socket> => {
+  const s = io(url + '/ingest', { transports: ['websocket'], forceNew: true });
+  await new Promise<void>((r) => s.once('connect', () => r()));
+  return s;
+};
+
+async function ingestThroughput(url: string): Promise<void> {
+  const sessions = await createSessions(url, 100);
+  const devices = await Promise.all(Array.from({ length: 4 }, () => connectDevice(url)));
+  const total = 200_000;
+  const batch = 250;
+  const inFlight = 8;
+  let next = 0;
+  let committed = 0;
+  const seq = new Map<string, number>();
+  const makeBatch = () =>
+    Array.from({ length: batch }, (_, i) => {
+      const id = sessions[(next + i) % sessions.length]!;
+      const q = (seq.get(id) ?? 0) + 1;
+      seq.set(id, q);
+      return { sessionId: id, seq: q, t: Date.now(), hr: 70 + (q % 20), sbp: 120, dbp: 80, map: 93, spo2: 97, etco2: 38, rr: 14 };
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    devices.map(async (d) => {
+      const pump = async (): Promise<void> => {
+        while (next < total) {
+          const frames = makeBatch();
+          next += batch;
+          const r = (await d.emitWithAck('frames', frames)) as Result<IngestResult>;
+          if (r.ok) committed += r.data.accepted.length;
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight / devices.length }, pump));
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  line('ingest: frames validated+evaluated+committed+acked', `${fmt(committed / s)} frames/s (${fmt(committed)} in ${s.toFixed(1)} s)`);
+  devices.forEach((d) => d.close());
+  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST' })));
+}
+
+async function alarmLatency(url: string, n: number, seconds: number): Promise<void> {
+  const sessions = await createSessions(url, n);
+  const dash = io(url, { transports: ['websocket'], forceNew: true });
+  await new Promise<void>((r) => dash.once('connect', () => r()));
+  await dash.emitWithAck('subscribe', {});
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  dash.on('alarm', (u: AlarmUpdate) => {
+    if (u.transition !== 'raised') return;
+    // `at` is the event time of the frame that raised it (a latched alarm re-raised keeps its startedAt).
+    const k = `${u.alarm.sessionId}:${u.at}`;
+    const t = sentAt.get(k);
+    if (t !== undefined) lat.push(performance.now() - t);
+  });
+  const devs = await Promise.all(sessions.map(() => connectDevice(url)));
+  const seq = sessions.map(() => 0);
+  const timers: NodeJS.Timeout[] = [];
+  let acks = 0;
+  // Each session sends one frame per second, phases spread over the second; every 5th frame alarms, the next clears.
+  sessions.forEach((id, i) => {
+    const start = setTimeout(() => {
+      const tick = () => {
+        const q = ++seq[i]!;
+        const t = Date.now();
+        const alarming = q % 5 === 0;
+        if (alarming) sentAt.set(`${id}:${t}`, performance.now());
+        devs[i]!.emit('frames', [{ sessionId: id, seq: q, t, hr: alarming ? 165 : 80, sbp: 120, dbp: 80, spo2: 97, rr: 14 }], () => acks++);
+      };
+      tick();
+      timers.push(setInterval(tick, 1000));
+    }, (i * 1000) / n);
+    timers.push(start);
+  });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  timers.forEach((t) => clearTimeout(t));
+  await new Promise((r) => setTimeout(r, 500));
+  line(`alarm latency @ ${fmt(n)} sessions x 1 Hz (n=${lat.length})`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; ${fmt(acks / seconds)} acks/s`);
+  devs.forEach((d) => d.close());
+  dash.close();
+  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST' })));
+}
+
+function ruleEvaluation(): void {
+  const N = 1_000_000;
+  let st = initialEngineState();
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    st = evaluate(defaultRuleSet, st, { t: i * 1000, hr: 70 + (i % 90), sbp: 120 + (i % 70), dbp: 80, spo2: 99 - (i % 15), rr: 14 }).state;
+  }
+  const s = (performance.now() - t0) / 1000;
+  line(`rules: pure engine, default set (${defaultRuleSet.rules.length} rules)`, `${fmt(N / s)} frames/s`);
+}
+
+async function main() {
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
+  sqliteCeiling();
+  await socketCeiling();
+  ruleEvaluation();
+  const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
+  try {
+    await ingestThroughput(srv.url);
+    await alarmLatency(srv.url, 100, 10);
+    await alarmLatency(srv.url, 1000, 15);
+  } finally {
+    srv.child.kill('SIGTERM');
+    await exited(srv.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
