@@ -1,11 +1,18 @@
-import { defaultRuleSet, INGEST_NAMESPACE, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
 import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import { AlarmManager } from './alarms/alarmManager';
+import { DeviceKeys } from './auth/deviceKeys';
+import { authenticate } from './auth/httpAuth';
+import { LoginSessions } from './auth/loginSessions';
+import { LoginThrottle } from './auth/loginThrottle';
+import { UserService } from './auth/userService';
 import type { Config } from './config';
 import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
@@ -17,6 +24,8 @@ import { SessionRepo } from './persistence/sessionRepo';
 import { VitalsRepo } from './persistence/vitalsRepo';
 import { WriteQueue } from './persistence/writeQueue';
 import { attachDashboard } from './realtime/dashboardSocket';
+import { auditRoutes, deviceRoutes, userRoutes } from './routes/adminRoutes';
+import { authRoutes } from './routes/authRoutes';
 import { errorHandler, ok } from './routes/http';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
@@ -37,12 +46,15 @@ export interface AppDeps {
 
 export interface App {
   http: HttpServer;
-  io: Server;
+  io: Server<DashboardClientToServer, DashboardServerToClient>;
   db: Db;
   sessions: SessionService;
   ingest: IngestService;
   alarms: AlarmManager;
   queue: WriteQueue;
+  users: UserService;
+  devices: DeviceKeys;
+  audit: AuditRepo;
   hub: Hub;
   log: Logger;
   listen(port?: number, host?: string): Promise<number>;
@@ -75,11 +87,35 @@ export function createApp(deps: AppDeps): App {
     if (s.status === 'ended') alarms.resolveSession(s.id);
   });
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
+  const users = new UserService(db, auditRepo, clock);
+  const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
+  const throttle = new LoginThrottle(clock);
+  const devices = new DeviceKeys(db, auditRepo, clock);
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
   app.use(requestId);
+  // Request logs carry the request id, method, path, status and time: never bodies, cookies or patient data.
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req) => (req as express.Request).id,
+      serializers: { req: (r: { id: string; method: string; url: string }) => ({ id: r.id, method: r.method, path: r.url.split('?')[0] }), res: (r: { statusCode: number }) => ({ status: r.statusCode }) },
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'default-src': ["'self'"], 'connect-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
+      // Plain-HTTP deployments on a local network must not be told to upgrade.
+      strictTransportSecurity: config.COOKIE_SECURE,
+    }),
+  );
   app.use(express.json({ limit: '1mb' }));
+  app.use(authenticate(loginSessions));
   app.get('/api/health', (_req, res) => {
     ok(res, {
       status: 'ok',
@@ -90,8 +126,12 @@ export function createApp(deps: AppDeps): App {
       ruleSet: { id: ruleSet.id, version: ruleSet.version },
     });
   });
+  app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: config.COOKIE_SECURE, ttlMs: config.SESSION_TTL_MS }));
   app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, clock));
-  app.use('/api/ingest', ingestRoutes(ingest));
+  app.use('/api/ingest', ingestRoutes(ingest, devices));
+  app.use('/api/users', userRoutes(users, loginSessions));
+  app.use('/api/devices', deviceRoutes(devices));
+  app.use('/api/audit', auditRoutes(auditRepo, clock));
   app.use('/api', (req, res) => {
     res.status(404).json({ ok: false, error: `no route ${req.method} ${req.originalUrl}` });
   });
@@ -107,19 +147,20 @@ export function createApp(deps: AppDeps): App {
 
   const http = createServer(app);
   // A short ping lets dashboards notice a lost server within seconds (the banner must show within 5 s).
-  const io = new Server(http, { pingInterval: 2000, pingTimeout: 2500, maxHttpBufferSize: 1e6, serveClient: false });
+  const io = new Server<DashboardClientToServer, DashboardServerToClient>(http, { pingInterval: 2000, pingTimeout: 2500, maxHttpBufferSize: 1e6, serveClient: false });
   const stopDashboard = attachDashboard(io.of('/'), {
     sessions,
     alarms,
     alarmRepo,
     vitals: vitalsRepo,
+    loginSessions,
     hub,
     clock,
     log,
     ruleSet: getRuleSet,
     livePushMs: config.LIVE_PUSH_MS,
   });
-  attachIngest(io.of(INGEST_NAMESPACE), ingest, log);
+  attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
 
   let closed = false;
   return {
@@ -130,6 +171,9 @@ export function createApp(deps: AppDeps): App {
     ingest,
     alarms,
     queue,
+    users,
+    devices,
+    audit: auditRepo,
     hub,
     log,
     listen(port = config.PORT, host?: string) {

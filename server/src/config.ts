@@ -38,6 +38,13 @@ const envSchema = z.object({
   MAX_FUTURE_SKEW_MS: intMs(30_000, 0, 3_600_000),
   /** Live vitals are coalesced per session and pushed at this interval. */
   LIVE_PUSH_MS: intMs(250, 50, 5_000),
+  /** First start only: the admin account's password (else a one-time password is printed once). */
+  ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  /** Login session: absolute lifetime and idle timeout. */
+  SESSION_TTL_MS: intMs(8 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
+  SESSION_IDLE_MS: intMs(30 * 60_000, 10_000, 24 * 3_600_000),
+  /** Set the Secure flag on the session cookie (behind HTTPS). */
+  COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
 });
 
 export type Config = z.output<typeof envSchema>;

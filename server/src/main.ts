@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
+import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './util/logger';
 
@@ -23,6 +24,10 @@ async function main() {
   }
   const log = createLogger(config.LOG_LEVEL);
   const app = createApp({ config, logger: log });
+  const admin = await app.users.ensureAdmin(config.ADMIN_PASSWORD ?? (values.demo ? DEMO_ADMIN_PASSWORD : undefined));
+  // Printed once, to the console only (never to the structured log): the admin must change it at first login.
+  if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
+  if (values.demo) await ensureDemoAccounts(app);
   const port = await app.listen(config.PORT);
   const url = `http://localhost:${port}`;
   console.log(`Infusion monitor listening on ${url}`);
@@ -33,11 +38,27 @@ async function main() {
     const sessions = Number(values['demo-sessions']);
     const speed = Number(values['demo-speed']);
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
-    for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'demo-start' });
+    for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'system:demo' });
     const { runSimulation } = await import('@infusion/simulator');
-    const sim = await runSimulation({ url: `http://127.0.0.1:${port}`, sessions, speed, log: (msg: string) => log.info({ component: 'simulator' }, msg) });
-    stopDemo = () => sim.stop();
+    const base = `http://127.0.0.1:${port}`;
+    // The simulator is a trainer at the REST API and a device at /ingest, like any other client.
+    const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: trainer.username, password: trainer.password }) });
+    const body = (await login.json()) as { data: { csrfToken: string } };
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const sim = await runSimulation({
+      url: base,
+      sessions,
+      speed,
+      headers: { cookie, 'x-csrf-token': body.data.csrfToken },
+      auth: { deviceKey: demoDeviceKey(app) },
+      log: log.child({ component: 'simulator' }),
+    });
+    stopDemo = async () => {
+      await sim.stop();
+    };
     console.log(`Demo: ${sessions} simulated sessions streaming (physiology ${speed}x). Open ${url}`);
+    console.log(`Demo accounts: ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}, admin / ${config.ADMIN_PASSWORD ? '(ADMIN_PASSWORD)' : DEMO_ADMIN_PASSWORD}`);
   }
 
   let stopping = false;

@@ -22,6 +22,8 @@ export type AlarmTransition = 'raised' | 'acknowledged' | 'condition_cleared' | 
 export interface Alarm {
   id: number;
   sessionId: string;
+  /** The session's unit: dashboards see only the units they are assigned to. */
+  unit: string;
   ruleId: string;
   ruleSetVersion: number;
   priority: AlarmPriority;

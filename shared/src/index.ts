@@ -5,3 +5,4 @@ export * from './dose';
 export * from './alarms';
 export * from './events';
 export * from './rules/index';
+export * from './roles';

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
-import { exited, spawnServer } from '../support/child';
+import { exited, provision, spawnServer } from '../support/child';
 import { demoSession } from '../support/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
@@ -79,12 +79,14 @@ async function socketCeiling(): Promise<void> {
   srv.close();
 }
 
+let creds: { nurseHeaders: Record<string, string>; deviceKey: string };
+
 async function createSessions(url: string, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = await fetch(url + '/api/sessions', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...creds.nurseHeaders, 'content-type': 'application/json' },
       body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true })),
     });
     ids.push(((await r.json()) as { data: Session }).data.id);
@@ -93,7 +95,7 @@ async function createSessions(url: string, n: number): Promise<string[]> {
 }
 
 const connectDevice = async (url: string): Promise<Socket> => {
-  const s = io(url + '/ingest', { transports: ['websocket'], forceNew: true });
+  const s = io(url + '/ingest', { transports: ['websocket'], forceNew: true, auth: { deviceKey: creds.deviceKey } });
   await new Promise<void>((r) => s.once('connect', () => r()));
   return s;
 };
@@ -131,12 +133,12 @@ async function ingestThroughput(url: string): Promise<void> {
   const s = (performance.now() - t0) / 1000;
   line('ingest: frames validated+evaluated+committed+acked', `${fmt(committed / s)} frames/s (${fmt(committed)} in ${s.toFixed(1)} s)`);
   devices.forEach((d) => d.close());
-  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST' })));
+  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
 }
 
 async function alarmLatency(url: string, n: number, seconds: number): Promise<void> {
   const sessions = await createSessions(url, n);
-  const dash = io(url, { transports: ['websocket'], forceNew: true });
+  const dash = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
   await new Promise<void>((r) => dash.once('connect', () => r()));
   await dash.emitWithAck('subscribe', {});
   const sentAt = new Map<string, number>();
@@ -173,7 +175,7 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
   line(`alarm latency @ ${fmt(n)} sessions x 1 Hz (n=${lat.length})`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; ${fmt(acks / seconds)} acks/s`);
   devs.forEach((d) => d.close());
   dash.close();
-  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST' })));
+  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
 }
 
 function ruleEvaluation(): void {
@@ -194,6 +196,7 @@ async function main() {
   ruleEvaluation();
   const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
   try {
+    creds = await provision(srv.url);
     await ingestThroughput(srv.url);
     await alarmLatency(srv.url, 100, 10);
     await alarmLatency(srv.url, 1000, 15);

@@ -31,9 +31,9 @@ describe('dashboard in the browser', () => {
   beforeAll(async () => {
     if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('client/dist is missing: run `npm run build` first (npm test does)');
     s = await startServer({ clientDist: CLIENT_DIST });
-    const session = await createSession(s.url, { simulated: true, patientLabel: 'SIM-E2E', location: 'Chair 9' });
+    const session = await createSession(s.nurse, { simulated: true, patientLabel: 'SIM-E2E', location: 'Chair 9' });
     sessionId = session.id;
-    dev = device(s.url);
+    dev = device(s);
     await connected(dev);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

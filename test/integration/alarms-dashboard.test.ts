@@ -2,7 +2,7 @@ import type { Alarm, AlarmUpdate, IngestResult, LiveVitals, Result, Snapshot } f
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connected, createSession, dashboard, device, startServer, waitFor, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, device, startServer, waitFor, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -16,7 +16,7 @@ describe('alarms reach the dashboard', () => {
   afterEach(() => s.close());
 
   const send = async (sessionId: string, seqs: number[], over: (seq: number) => Record<string, number>) => {
-    const dev = device(s.url);
+    const dev = device(s);
     await connected(dev);
     const frames = seqs.map((seq) => ({ sessionId, seq, t: T0 + seq * 1000, hr: 80, sbp: 120, dbp: 75, spo2: 97, rr: 14, ...over(seq) }));
     clock.set(T0 + (seqs.at(-1) ?? 0) * 1000);
@@ -27,8 +27,8 @@ describe('alarms reach the dashboard', () => {
   };
 
   it('raises "SpO2 < 88 for 10 s" only after 10 s of event time, stores it, then pushes it; ack is stored with who and when', async () => {
-    const sess = await createSession(s.url, { simulated: true });
-    const dash = dashboard(s.url);
+    const sess = await createSession(s.nurse, { simulated: true });
+    const dash = dashboard(s.nurse);
     await connected(dash);
     const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
     expect(snap.ok && snap.data.sessions.map((x) => x.id)).toEqual([sess.id]);
@@ -70,8 +70,8 @@ describe('alarms reach the dashboard', () => {
   });
 
   it('latches a high alarm after its condition clears until it is acknowledged', async () => {
-    const sess = await createSession(s.url);
-    const dash = dashboard(s.url);
+    const sess = await createSession(s.nurse);
+    const dash = dashboard(s.nurse);
     await connected(dash);
     await dash.emitWithAck('subscribe', {});
     const raised = waitFor<AlarmUpdate>(dash, 'alarm');
@@ -92,8 +92,8 @@ describe('alarms reach the dashboard', () => {
   });
 
   it('does not re-raise within the hysteresis band (no flapping)', async () => {
-    const sess = await createSession(s.url);
-    const dash = dashboard(s.url);
+    const sess = await createSession(s.nurse);
+    const dash = dashboard(s.nurse);
     await connected(dash);
     await dash.emitWithAck('subscribe', {});
     const updates: AlarmUpdate[] = [];
@@ -106,11 +106,11 @@ describe('alarms reach the dashboard', () => {
   });
 
   it('sends a snapshot with sessions, latest trend and active alarms, then coalesced live vitals', async () => {
-    const sess = await createSession(s.url);
+    const sess = await createSession(s.nurse);
     await send(sess.id, [1, 2, 3], () => ({ hr: 155 }));
     // Let the pending live push go out before this dashboard subscribes (those samples are in the snapshot).
     await new Promise((r) => setTimeout(r, 250));
-    const dash = dashboard(s.url);
+    const dash = dashboard(s.nurse);
     await connected(dash);
     const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
     if (!snap.ok) throw new Error(snap.error);
@@ -132,8 +132,8 @@ describe('alarms reach the dashboard', () => {
   });
 
   it('replays what a reconnecting dashboard missed, from the last alarm id it saw', async () => {
-    const sess = await createSession(s.url);
-    const dash = dashboard(s.url);
+    const sess = await createSession(s.nurse);
+    const dash = dashboard(s.nurse);
     await connected(dash);
     await dash.emitWithAck('subscribe', {});
     const first = waitFor<AlarmUpdate>(dash, 'alarm');
@@ -145,7 +145,7 @@ describe('alarms reach the dashboard', () => {
     await send(sess.id, [2], () => ({ hr: 100 }));
     await send(sess.id, [3], () => ({ sbp: 200, dbp: 90 }));
 
-    const again = dashboard(s.url);
+    const again = dashboard(s.nurse);
     await connected(again);
     const snap = (await again.emitWithAck('subscribe', { lastAlarmEventId: seen })) as Result<Snapshot>;
     if (!snap.ok) throw new Error(snap.error);
@@ -158,13 +158,13 @@ describe('alarms reach the dashboard', () => {
   });
 
   it('resolves a session\'s alarms when the session ends', async () => {
-    const sess = await createSession(s.url);
+    const sess = await createSession(s.nurse);
     await send(sess.id, [1], () => ({ hr: 170 }));
-    const dash = dashboard(s.url);
+    const dash = dashboard(s.nurse);
     await connected(dash);
     await dash.emitWithAck('subscribe', {});
     const resolved = waitFor<AlarmUpdate>(dash, 'alarm', (u) => u.transition === 'resolved');
-    await fetch(`${s.url}/api/sessions/${sess.id}/end`, { method: 'POST' });
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
     expect((await resolved).alarm.sessionId).toBe(sess.id);
     const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
     expect(snap.ok && snap.data.alarms).toEqual([]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exited, ROOT, spawnServer } from '../support/child';
+import { exited, provision, ROOT, spawnServer } from '../support/child';
 import { demoSession } from '../support/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-crash-'));
@@ -18,10 +18,11 @@ const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: Date.now
 describe('crash safety (SIGKILL while frames stream in)', () => {
   it('keeps every acknowledged frame, resumes the session, and loses nothing a device resends', async () => {
     const a = await spawnServer({ DB_PATH });
-    const created = await fetch(a.url + '/api/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demoSession()) });
+    const { nurseHeaders, deviceKey } = await provision(a.url);
+    const created = await fetch(a.url + '/api/sessions', { method: 'POST', headers: { ...nurseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(demoSession()) });
     const session = ((await created.json()) as { data: Session }).data;
 
-    const dev = io(a.url + '/ingest', { transports: ['websocket'], reconnection: false });
+    const dev = io(a.url + '/ingest', { transports: ['websocket'], reconnection: false, auth: { deviceKey } });
     await new Promise<void>((r) => dev.once('connect', () => r()));
     const acked = new Set<number>();
     let seq = 0;
@@ -43,7 +44,8 @@ describe('crash safety (SIGKILL while frames stream in)', () => {
     // Restart on the same database.
     const b = await spawnServer({ DB_PATH });
     try {
-      const active = ((await (await fetch(b.url + '/api/sessions')).json()) as { data: Session[] }).data;
+      // Login sessions and device keys survive the crash too.
+      const active = ((await (await fetch(b.url + '/api/sessions', { headers: nurseHeaders })).json()) as { data: Session[] }).data;
       expect(active.map((s) => s.id)).toEqual([session.id]);
 
       const db = new Database(DB_PATH, { readonly: true });
@@ -52,7 +54,7 @@ describe('crash safety (SIGKILL while frames stream in)', () => {
       expect(lost).toEqual([]);
 
       // The device resends everything it has no ack for (and, harmlessly, some it has).
-      const dev2 = io(b.url + '/ingest', { transports: ['websocket'], reconnection: false });
+      const dev2 = io(b.url + '/ingest', { transports: ['websocket'], reconnection: false, auth: { deviceKey } });
       await new Promise<void>((r) => dev2.once('connect', () => r()));
       const resend = Array.from({ length: sent }, (_, i) => i + 1).filter((q) => !acked.has(q) || q % 7 === 0);
       for (let i = 0; i < resend.length; i += 500) {

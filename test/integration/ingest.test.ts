@@ -37,8 +37,8 @@ describe('ingest', () => {
   };
 
   it('acknowledges socket frames only after they are committed to SQLite', async () => {
-    const sess = await createSession(s.url);
-    const dev = device(s.url);
+    const sess = await createSession(s.nurse);
+    const dev = device(s);
     await connected(dev);
     const res = (await dev.emitWithAck('frames', [frame(sess.id, 1), frame(sess.id, 2)])) as Result<IngestResult>;
     expect(res).toEqual({ ok: true, data: { accepted: [1, 2], duplicates: [], rejected: [] } });
@@ -48,8 +48,8 @@ describe('ingest', () => {
   });
 
   it('keeps the good frames of a batch and names the field and reason of each bad one', async () => {
-    const sess = await createSession(s.url);
-    const dev = device(s.url);
+    const sess = await createSession(s.nurse);
+    const dev = device(s);
     await connected(dev);
     const batch = [
       frame(sess.id, 1),
@@ -81,8 +81,8 @@ describe('ingest', () => {
   });
 
   it('treats a resent (sessionId, seq) as an idempotent duplicate', async () => {
-    const sess = await createSession(s.url);
-    const dev = device(s.url);
+    const sess = await createSession(s.nurse);
+    const dev = device(s);
     await connected(dev);
     await dev.emitWithAck('frames', [frame(sess.id, 1), frame(sess.id, 2)]);
     const again = (await dev.emitWithAck('frames', [frame(sess.id, 2, { hr: 99 }), frame(sess.id, 3)])) as Result<IngestResult>;
@@ -95,16 +95,16 @@ describe('ingest', () => {
   });
 
   it('refuses frames for an ended session with the reason', async () => {
-    const sess = await createSession(s.url);
-    await api(s.url, 'POST', `/api/sessions/${sess.id}/end`);
-    const r = await api<IngestResult>(s.url, 'POST', '/api/ingest/frames', { frames: [frame(sess.id, 1)] });
+    const sess = await createSession(s.nurse);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
+    const r = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', { frames: [frame(sess.id, 1)] });
     expect(r.status).toBe(200);
     expect(r.body.data.rejected[0]!.errors[0]).toEqual({ field: 'sessionId', reason: expect.stringMatching(/^session ended at /) });
   });
 
   it('takes the same frames as an HTTP batch', async () => {
-    const sess = await createSession(s.url);
-    const r = await api<IngestResult>(s.url, 'POST', '/api/ingest/frames', { frames: [frame(sess.id, 1), frame(sess.id, 2, { rr: 500 })] });
+    const sess = await createSession(s.nurse);
+    const r = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', { frames: [frame(sess.id, 1), frame(sess.id, 2, { rr: 500 })] });
     expect(r.status).toBe(200);
     expect(r.body.data.accepted).toEqual([1]);
     expect(r.body.data.rejected[0]!.errors[0]!.field).toBe('rr');
@@ -112,25 +112,26 @@ describe('ingest', () => {
   });
 
   it('answers malformed JSON, a wrong body shape and an oversized batch with 400s, and stays up', async () => {
-    const bad = await api(s.url, 'POST', '/api/ingest/frames', undefined, '{"frames": [');
+    const bad = await api(s.deviceHttp, 'POST', '/api/ingest/frames', undefined, '{"frames": [');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/malformed JSON/);
-    const shape = await api(s.url, 'POST', '/api/ingest/frames', { frame: {} });
+    const shape = await api(s.deviceHttp, 'POST', '/api/ingest/frames', { frame: {} });
     expect(shape.status).toBe(400);
     expect(shape.body.fields![0]!.field).toBe('frames');
-    const notArray = await api(s.url, 'POST', '/api/ingest/frames', { frames: 'x' });
+    const notArray = await api(s.deviceHttp, 'POST', '/api/ingest/frames', { frames: 'x' });
     expect(notArray.status).toBe(400);
-    const huge = await api(s.url, 'POST', '/api/ingest/frames', { frames: Array.from({ length: 1001 }, () => ({})) });
+    const huge = await api(s.deviceHttp, 'POST', '/api/ingest/frames', { frames: Array.from({ length: 1001 }, () => ({})) });
     expect(huge.status).toBe(400);
     expect(huge.body.error).toMatch(/at most 1000/);
     expect((await fetch(s.url + '/api/health')).status).toBe(200);
   });
 
   it('survives socket abuse: no ack callback, non-array payloads, garbage', async () => {
-    const sess = await createSession(s.url);
-    const dev = device(s.url);
+    const sess = await createSession(s.nurse);
+    const dev = device(s);
     await connected(dev);
-    dev.emit('frames', [frame(sess.id, 1)]); // no ack: nothing to answer, nothing crashes
+    // No ack callback: nothing to answer, nothing crashes.
+    (dev as unknown as { emit(ev: string, data: unknown): void }).emit('frames', [frame(sess.id, 1)]);
     for (const junk of [null, 42, 'x', { frames: [] }]) {
       const r = (await dev.emitWithAck('frames', junk)) as Result<IngestResult>;
       expect(r.ok).toBe(false);

@@ -11,36 +11,37 @@ describe('sessions and infusion events over REST', () => {
   let clock: ManualClock;
   beforeEach(async () => {
     clock = new ManualClock(T0);
-    s = await startServer({ clock });
+    // Hours of infusion pass on the fake clock: keep the test users' logins alive through them.
+    s = await startServer({ clock, config: { SESSION_IDLE_MS: 24 * 3_600_000, SESSION_TTL_MS: 7 * 24 * 3_600_000 } });
   });
   afterEach(() => s.close());
 
   it('creates, lists, gets and ends a session', async () => {
-    const created = await createSession(s.url, { simulated: true });
+    const created = await createSession(s.nurse, { simulated: true });
     expect(created.id).toMatch(/^s_/);
     expect(created.status).toBe('active');
     expect(created.simulated).toBe(true);
     expect(created.ruleSetVersion).toBe(1);
     expect(created.infusion.status).toBe('not_started');
 
-    const list = await api<Session[]>(s.url, 'GET', '/api/sessions');
+    const list = await api<Session[]>(s.nurse, 'GET', '/api/sessions');
     expect(list.body.data.map((x) => x.id)).toEqual([created.id]);
 
-    const got = await api<{ session: Session }>(s.url, 'GET', `/api/sessions/${created.id}`);
+    const got = await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${created.id}`);
     expect(got.body.data.session.patientLabel).toBe('Bay-7 pt');
 
-    const ended = await api<Session>(s.url, 'POST', `/api/sessions/${created.id}/end`);
+    const ended = await api<Session>(s.nurse, 'POST', `/api/sessions/${created.id}/end`);
     expect(ended.status).toBe(200);
     expect(ended.body.data.status).toBe('ended');
-    expect((await api<Session[]>(s.url, 'GET', '/api/sessions')).body.data).toEqual([]);
+    expect((await api<Session[]>(s.nurse, 'GET', '/api/sessions')).body.data).toEqual([]);
     // Ending twice is refused with the reason.
-    const again = await api(s.url, 'POST', `/api/sessions/${created.id}/end`);
+    const again = await api(s.nurse, 'POST', `/api/sessions/${created.id}/end`);
     expect(again.status).toBe(409);
     expect(again.body.error).toMatch(/ended at/);
   });
 
   it('refuses an invalid session naming each bad field', async () => {
-    const r = await api(s.url, 'POST', '/api/sessions', { ...demoSession(), weightKg: -3, setting: 'garage', extra: 1 });
+    const r = await api(s.nurse, 'POST', '/api/sessions', { ...demoSession(), weightKg: -3, setting: 'garage', extra: 1 });
     expect(r.status).toBe(400);
     const fields = r.body.fields!.map((f) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['weightKg', 'setting']));
@@ -48,8 +49,9 @@ describe('sessions and infusion events over REST', () => {
   });
 
   it('keeps the running cumulative dose in mg and mg/kg through rate changes, a bolus, pause and stop', async () => {
-    const sess = await createSession(s.url, { weightKg: 80 });
-    const post = (body: unknown) => api<{ session: Session; event: InfusionEvent }>(s.url, 'POST', `/api/sessions/${sess.id}/infusion`, body);
+    const sess = await createSession(s.physician, { weightKg: 80 });
+    // A physician: the bolus is the physician's decision.
+    const post = (body: unknown) => api<{ session: Session; event: InfusionEvent }>(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, body);
     expect((await post({ type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
     clock.advance(60 * 60_000); // 1 h at 0.5 mg/kg/h x 80 kg = 40 mg
     const changed = await post({ type: 'rate_change', rateMgKgH: 1 });
@@ -66,13 +68,13 @@ describe('sessions and infusion events over REST', () => {
     expect(inf.cumulativeMg).toBeCloseTo(110, 6);
     expect(inf.cumulativeMgPerKg).toBeCloseTo(110 / 80, 6);
 
-    const detail = await api<{ infusionEvents: InfusionEvent[] }>(s.url, 'GET', `/api/sessions/${sess.id}`);
+    const detail = await api<{ infusionEvents: InfusionEvent[] }>(s.physician, 'GET', `/api/sessions/${sess.id}`);
     expect(detail.body.data.infusionEvents.map((e) => e.type)).toEqual(['start', 'rate_change', 'bolus', 'pause', 'resume', 'stop']);
   });
 
   it('refuses infusion events that do not fit the infusion state or the input limits', async () => {
-    const sess = await createSession(s.url);
-    const post = (body: unknown) => api(s.url, 'POST', `/api/sessions/${sess.id}/infusion`, body);
+    const sess = await createSession(s.nurse);
+    const post = (body: unknown) => api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, body);
     const pause = await post({ type: 'pause' });
     expect(pause.status).toBe(409);
     expect(pause.body.error).toBe('cannot pause an infusion that is not started');
@@ -82,18 +84,19 @@ describe('sessions and infusion events over REST', () => {
     const unknownType = await post({ type: 'flush' });
     expect(unknownType.status).toBe(400);
     expect(unknownType.body.fields![0]!.field).toBe('type');
-    expect((await api(s.url, 'POST', '/api/sessions/s_missing/infusion', { type: 'stop' })).status).toBe(404);
+    expect((await api(s.nurse, 'POST', '/api/sessions/s_missing/infusion', { type: 'stop' })).status).toBe(404);
   });
 
   it('writes an audit row for every change and refuses to edit the audit log', async () => {
-    const sess = await createSession(s.url);
-    await api(s.url, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
-    await api(s.url, 'POST', `/api/sessions/${sess.id}/end`);
+    const sess = await createSession(s.nurse);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
     const db = new Database(s.dbPath);
     try {
-      const rows = db.prepare('SELECT action, entity_id FROM audit_log ORDER BY id').all() as { action: string; entity_id: string }[];
+      const rows = db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'session' ORDER BY id").all() as { action: string; entity_id: string; actor: string }[];
       expect(rows.map((r) => r.action)).toEqual(['session.create', 'infusion.start', 'infusion.stop', 'session.end']);
       expect(rows.every((r) => r.entity_id === sess.id)).toBe(true);
+      expect(rows.map((r) => r.actor)).toEqual(['user:nurse', 'user:nurse', 'user:nurse', 'user:nurse']);
       expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
       expect(() => db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/);
     } finally {

@@ -7,7 +7,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export function spawnServer(env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/main.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: '0', HL7_PORT: '0', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', PORT: '0', HL7_PORT: '0', ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -33,4 +33,18 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): P
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export const CHILD_ADMIN_PASSWORD = 'child-admin-password';
+
+/** Logs in as the first-start admin, then creates a nurse and a device key over the API. */
+export async function provision(url: string): Promise<{ nurseHeaders: Record<string, string>; deviceKey: string }> {
+  const { login, api, TEST_PASSWORD } = await import('./server');
+  const admin = await login(url, 'admin', CHILD_ADMIN_PASSWORD);
+  const existing = await api<{ username: string }[]>(admin, 'GET', '/api/users');
+  if (!existing.body.data.some((u) => u.username === 'nurse'))
+    await api(admin, 'POST', '/api/users', { username: 'nurse', displayName: 'Nurse', role: 'nurse', password: TEST_PASSWORD, mustChangePassword: false });
+  const dev = await api<{ key: string }>(admin, 'POST', '/api/devices', { name: 'load device' });
+  const nurse = await login(url, 'nurse');
+  return { nurseHeaders: nurse.headers, deviceKey: dev.body.data.key };
 }

@@ -12,12 +12,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 
+/** Who makes a request: the server URL plus the credentials headers of a user or a device. */
+export interface Caller {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export const TEST_PASSWORD = 'correct-horse-battery';
+export const TEST_ROLES = ['nurse', 'physician', 'trainer', 'admin'] as const;
+
 export interface TestServer {
   app: App;
   url: string;
   dbPath: string;
   dir: string;
+  nurse: Caller;
+  physician: Caller;
+  trainer: Caller;
+  admin: Caller;
+  /** Ingest over HTTP with the device key. */
+  deviceHttp: Caller;
+  deviceKey: string;
   close(): Promise<void>;
+}
+
+export async function login(url: string, username: string, password = TEST_PASSWORD): Promise<Caller> {
+  const res = await fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { data: { csrfToken: string } };
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return { url, headers: { cookie, 'x-csrf-token': body.data.csrfToken } };
 }
 
 /** A real server on an ephemeral port with a real SQLite file in a temp dir. */
@@ -30,11 +54,24 @@ export async function startServer(opts: { clock?: Clock; config?: Partial<Config
     clientDist: opts.clientDist ?? null,
   });
   const port = await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  for (const role of TEST_ROLES) {
+    if (!app.users.findByUsername(role))
+      await app.users.create({ username: role, displayName: `Test ${role}`, role, units: ['infusion-suite'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
+  }
+  const [nurse, physician, trainer, admin] = await Promise.all(TEST_ROLES.map((r) => login(url, r)));
+  const deviceKey = app.devices.create({ name: 'test device' }, { id: 'test' }).key;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url,
     dbPath,
     dir,
+    nurse: nurse!,
+    physician: physician!,
+    trainer: trainer!,
+    admin: admin!,
+    deviceKey,
+    deviceHttp: { url, headers: { authorization: `Bearer ${deviceKey}` } },
     async close() {
       await app.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
@@ -54,17 +91,22 @@ export const demoSession = (over: Partial<SessionCreate> = {}): SessionCreate =>
   ...over,
 });
 
-export async function api<T = unknown>(url: string, method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: { ok: boolean; data: T; error?: string; fields?: { field: string; reason: string }[] } }> {
-  const res = await fetch(url + path, {
+export interface ApiAnswer<T> {
+  status: number;
+  body: { ok: boolean; data: T; error?: string; fields?: { field: string; reason: string }[] };
+}
+
+export async function api<T = unknown>(who: Caller, method: string, path: string, body?: unknown, raw?: string): Promise<ApiAnswer<T>> {
+  const res = await fetch(who.url + path, {
     method,
-    headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+    headers: { ...who.headers, ...(body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   return { status: res.status, body: (await res.json()) as never };
 }
 
-export async function createSession(url: string, over: Partial<SessionCreate> = {}): Promise<Session> {
-  const r = await api<Session>(url, 'POST', '/api/sessions', demoSession(over));
+export async function createSession(who: Caller, over: Partial<SessionCreate> = {}): Promise<Session> {
+  const r = await api<Session>(who, 'POST', '/api/sessions', demoSession(over));
   if (r.status !== 201) throw new Error(`create session failed: ${JSON.stringify(r.body)}`);
   return r.body.data;
 }
@@ -72,11 +114,12 @@ export async function createSession(url: string, over: Partial<SessionCreate> = 
 export type DashClient = Socket<DashboardServerToClient, DashboardClientToServer>;
 export type DeviceSocket = Socket<IngestServerToClient, IngestClientToServer>;
 
-export function dashboard(url: string): DashClient {
-  return connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+/** A dashboard socket carrying the user's session cookie. */
+export function dashboard(who: Caller): DashClient {
+  return connect(who.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: who.headers.cookie ?? '' } });
 }
-export function device(url: string): DeviceSocket {
-  return connect(url + '/ingest', { transports: ['websocket'], reconnection: false, forceNew: true });
+export function device(s: { url: string; deviceKey: string }): DeviceSocket {
+  return connect(s.url + '/ingest', { transports: ['websocket'], reconnection: false, forceNew: true, auth: { deviceKey: s.deviceKey } });
 }
 
 export async function connected(s: Socket): Promise<void> {

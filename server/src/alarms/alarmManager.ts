@@ -52,7 +52,8 @@ export class AlarmManager {
     return [...this.open.values()].sort((a, b) => a.id - b.id);
   }
 
-  apply(sessionId: string, simulated: boolean, ruleSetVersion: number, transitions: RuleTransition[]): void {
+  apply(session: { id: string; unit: string; simulated: boolean; ruleSetVersion: number }, transitions: RuleTransition[]): void {
+    const { id: sessionId, unit, simulated, ruleSetVersion } = session;
     for (const tr of transitions) {
       const k = key(sessionId, tr.rule.id);
       const existing = this.open.get(k);
@@ -60,6 +61,7 @@ export class AlarmManager {
         const base: Alarm = existing ?? {
           id: this.nextAlarmId++,
           sessionId,
+          unit,
           ruleId: tr.rule.id,
           ruleSetVersion,
           priority: tr.rule.priority,

@@ -81,7 +81,7 @@ export class IngestService {
         const r = evaluate(rs, live.engine, sample);
         live.engine = r.state;
         live.lastEvalT = f.t;
-        if (r.transitions.length) this.alarms.apply(f.sessionId, live.stored.simulated, live.stored.ruleSetVersion, r.transitions);
+        if (r.transitions.length) this.alarms.apply(live.stored, r.transitions);
         live.latest = { ...(live.latest ?? {}), ...sample };
       }
       this.hub.emit('vitals', f.sessionId, sample);

@@ -1,11 +1,27 @@
 import type { IngestClientToServer, IngestServerToClient } from '@infusion/shared';
 import type { Namespace } from 'socket.io';
+import type { DeviceKeys } from '../auth/deviceKeys';
 import { handler } from '../realtime/ack';
 import type { Logger } from '../util/logger';
 import type { IngestService } from './ingestService';
 
-/** Devices (and the simulator) stream frames here; the ack carries the per-frame outcome after commit. */
-export function attachIngest(ns: Namespace<IngestClientToServer, IngestServerToClient>, ingest: IngestService, log: Logger): void {
+type IngestNs = Namespace<IngestClientToServer, IngestServerToClient, Record<string, never>, { deviceId: number }>;
+
+/**
+ * Devices (and the simulator) stream frames here with `auth: { deviceKey }`; the ack carries the
+ * per-frame outcome after commit. A revoked key is disconnected at once.
+ */
+export function attachIngest(ns: IngestNs, ingest: IngestService, keys: DeviceKeys, log: Logger): void {
+  ns.use((socket, next) => {
+    const auth = socket.handshake.auth as { deviceKey?: unknown } | undefined;
+    const device = keys.authenticate(auth?.deviceKey);
+    if (!device) return next(new Error(auth?.deviceKey ? 'invalid or revoked device key' : 'device key required (auth: { deviceKey })'));
+    socket.data.deviceId = device.id;
+    next();
+  });
+  keys.onRevoke((id) => {
+    for (const s of ns.sockets.values()) if (s.data.deviceId === id) s.disconnect(true);
+  });
   ns.on('connection', (socket) => {
     socket.on(
       'frames',

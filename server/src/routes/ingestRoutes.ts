@@ -1,11 +1,14 @@
 import { Router } from 'express';
+import type { DeviceKeys } from '../auth/deviceKeys';
+import { requireDevice } from '../auth/httpAuth';
 import type { IngestService } from '../ingest/ingestService';
 import { badRequest } from '../util/errors';
 import { ok } from './http';
 
 /** HTTP batch ingest: the same path and checks as the Socket.IO /ingest namespace. */
-export function ingestRoutes(ingest: IngestService): Router {
+export function ingestRoutes(ingest: IngestService, keys: DeviceKeys): Router {
   const r = Router();
+  r.use(requireDevice(keys));
   r.post('/frames', async (req, res) => {
     const body: unknown = req.body;
     const frames = Array.isArray(body) ? body : (body as { frames?: unknown } | undefined)?.frames;

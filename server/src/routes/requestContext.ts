@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Actor } from '../sessions/sessionService';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -14,9 +13,4 @@ export function requestId(req: Request, res: Response, next: NextFunction) {
   req.id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
   res.set('x-request-id', req.id);
   next();
-}
-
-/** Who the audit log names for this request (accounts arrive with authentication). */
-export function actorOf(req: Request): Actor {
-  return { id: 'unauthenticated', requestId: req.id };
 }

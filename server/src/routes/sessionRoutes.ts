@@ -1,21 +1,35 @@
-import { Router } from 'express';
+import { ALL_UNITS, canSeeSession, type PublicUser } from '@infusion/shared';
+import { Router, type Request } from 'express';
+import { actorOf, assertCanSee, forbidden, userOf } from '../auth/httpAuth';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { ok } from './http';
-import { actorOf } from './requestContext';
 
 export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alarms: AlarmRepo, clock: Clock): Router {
   const r = Router();
+  /** The session, provided the user may see it (else 404). */
+  const visible = (req: Request, u: PublicUser) => {
+    const s = sessions.get(String(req.params.id));
+    assertCanSee(u, s);
+    return s;
+  };
+
   r.post('/', (req, res) => {
+    const u = userOf(req, 'session.create');
+    const body = (req.body ?? {}) as { unit?: unknown; simulated?: unknown };
+    if (u.role === 'trainer' && body.simulated !== true) throw forbidden('trainers may only create simulated sessions ("simulated": true)');
+    const unit = typeof body.unit === 'string' ? body.unit : 'infusion-suite';
+    if (!u.units.includes(ALL_UNITS) && !u.units.includes(unit)) throw forbidden(`not assigned to unit ${unit}`);
     ok(res, sessions.create(req.body, actorOf(req)), 201);
   });
-  r.get('/', (_req, res) => {
-    ok(res, sessions.listActive());
+  r.get('/', (req, res) => {
+    const u = userOf(req, 'session.view');
+    ok(res, sessions.listActive().filter((s) => canSeeSession(u, s)));
   });
   r.get('/:id', (req, res) => {
-    const session = sessions.get(req.params.id);
+    const session = visible(req, userOf(req, 'session.view'));
     const to = session.endedAt ?? clock.now();
     ok(res, {
       session,
@@ -25,10 +39,13 @@ export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alar
     });
   });
   r.post('/:id/infusion', (req, res) => {
-    ok(res, sessions.addInfusionEvent(req.params.id, req.body, actorOf(req)), 201);
+    const isBolus = (req.body as { type?: unknown } | undefined)?.type === 'bolus';
+    const s = visible(req, userOf(req, isBolus ? 'infusion.bolus' : 'infusion.document'));
+    ok(res, sessions.addInfusionEvent(s.id, req.body, actorOf(req)), 201);
   });
   r.post('/:id/end', (req, res) => {
-    ok(res, sessions.end(req.params.id, actorOf(req)));
+    const s = visible(req, userOf(req, 'session.end'));
+    ok(res, sessions.end(s.id, actorOf(req)));
   });
   return r;
 }

@@ -1,0 +1,24 @@
+import type { Role } from '@infusion/shared';
+import type { App } from '../app';
+
+/** Documented in README: created by `npm start` (demo mode) only, never otherwise. */
+export const DEMO_ACCOUNTS: { username: string; role: Role; displayName: string; password: string }[] = [
+  { username: 'nurse', role: 'nurse', displayName: 'Demo Nurse', password: 'nurse-demo-2026' },
+  { username: 'physician', role: 'physician', displayName: 'Demo Physician', password: 'physician-demo-2026' },
+  { username: 'trainer', role: 'trainer', displayName: 'Demo Trainer', password: 'trainer-demo-2026' },
+];
+export const DEMO_ADMIN_PASSWORD = 'admin-demo-2026';
+const DEMO_DEVICE = 'demo simulator';
+
+export async function ensureDemoAccounts(app: App): Promise<void> {
+  for (const a of DEMO_ACCOUNTS) {
+    if (app.users.findByUsername(a.username)) continue;
+    await app.users.create({ ...a, units: ['infusion-suite'], mustChangePassword: false }, { id: 'system:demo' });
+  }
+}
+
+/** A fresh key for the in-process simulator each start; the previous demo key is revoked. */
+export function demoDeviceKey(app: App): string {
+  for (const d of app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) app.devices.revoke(d.id, { id: 'system:demo' });
+  return app.devices.create({ name: DEMO_DEVICE }, { id: 'system:demo' }).key;
+}

@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import { actorOf, requirePermission } from '../auth/httpAuth';
+import type { DeviceKeys } from '../auth/deviceKeys';
+import type { LoginSessions } from '../auth/loginSessions';
+import type { UserService } from '../auth/userService';
+import type { AuditRepo } from '../persistence/auditRepo';
+import type { Clock } from '../util/clock';
+import { badRequest } from '../util/errors';
+import { ok } from './http';
+
+const intParam = (v: unknown, name: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid ${name}`, [{ field: name, reason: 'must be a non-negative integer' }]);
+  return n;
+};
+
+export function userRoutes(users: UserService, sessions: LoginSessions): Router {
+  const r = Router();
+  r.use(requirePermission('users.manage'));
+  r.get('/', (_req, res) => {
+    ok(res, users.list());
+  });
+  r.post('/', async (req, res) => {
+    ok(res, await users.create(req.body, actorOf(req)), 201);
+  });
+  r.patch('/:id', async (req, res) => {
+    const id = intParam(req.params.id, 'id');
+    const before = users.get(id);
+    const after = await users.update(id, req.body, actorOf(req));
+    // Changed powers or a disabled account take effect at once: end that user's sessions.
+    if (after.role !== before.role || after.disabled || JSON.stringify(after.units) !== JSON.stringify(before.units) || after.mustChangePassword) sessions.destroyAllFor(id);
+    ok(res, after);
+  });
+  return r;
+}
+
+export function deviceRoutes(keys: DeviceKeys): Router {
+  const r = Router();
+  r.use(requirePermission('devices.manage'));
+  r.get('/', (_req, res) => {
+    ok(res, keys.list());
+  });
+  r.post('/', (req, res) => {
+    ok(res, keys.create(req.body, actorOf(req)), 201);
+  });
+  r.post('/:id/revoke', (req, res) => {
+    ok(res, keys.revoke(intParam(req.params.id, 'id'), actorOf(req)));
+  });
+  return r;
+}
+
+const CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'entity', 'entity_id', 'before', 'after', 'request_id'] as const;
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  // Quote everything; neutralise spreadsheet formulas (a cell starting = + - @ is data, not code).
+  return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replaceAll('"', '""')}"`;
+};
+
+export function auditRoutes(audit: AuditRepo, clock: Clock): Router {
+  const r = Router();
+  r.use(requirePermission('audit.view'));
+  r.get('/', (req, res) => {
+    const afterId = req.query.afterId === undefined ? 0 : intParam(req.query.afterId, 'afterId');
+    const limit = Math.min(1000, req.query.limit === undefined ? 200 : intParam(req.query.limit, 'limit'));
+    ok(res, audit.list(afterId, limit));
+  });
+  r.get('/export', (req, res) => {
+    const format = req.query.format ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw badRequest('invalid format', [{ field: 'format', reason: 'must be json or csv' }]);
+    const rows = audit.list(0, 1_000_000) as Record<string, unknown>[];
+    audit.record({ at: clock.now(), actor: actorOf(req).id, action: 'audit.export', entity: 'audit_log', entityId: null, after: { format, rows: rows.length }, requestId: req.id });
+    res.attachment(`audit-log.${format}`);
+    if (format === 'json') {
+      res.json(rows);
+      return;
+    }
+    res.type('text/csv').send([CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((c) => csvCell(row[c])).join(','))].join('\n') + '\n');
+  });
+  return r;
+}

@@ -1,0 +1,56 @@
+/** Roles and what each may do. The server enforces this on every route and socket event; the
+ * dashboard reads the same table to show only what a user may use. Documented in docs/roles.md. */
+export const ROLES = ['nurse', 'physician', 'trainer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  /** View sessions, trends and alarms (within the user's units; trainers: simulated sessions only). */
+  'session.view': ['nurse', 'physician', 'trainer'],
+  'session.create': ['nurse', 'physician', 'trainer'],
+  'session.end': ['nurse', 'physician', 'trainer'],
+  /** Start, change rate, pause, resume, stop, on the physician's order (guideline Q6). */
+  'infusion.document': ['nurse', 'physician', 'trainer'],
+  /** A bolus that may render the patient unresponsive is the physician's decision (guideline Table 6). */
+  'infusion.bolus': ['physician', 'trainer'],
+  'alarm.acknowledge': ['nurse', 'physician', 'trainer'],
+  'users.manage': ['admin'],
+  'devices.manage': ['admin'],
+  'audit.view': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, p: Permission): boolean {
+  return (PERMISSIONS[p] as readonly Role[]).includes(role);
+}
+
+/** The unit wildcard: a user assigned to '*' sees every unit. */
+export const ALL_UNITS = '*';
+
+export interface SessionScope {
+  unit: string;
+  simulated: boolean;
+}
+
+export interface UserScope {
+  role: Role;
+  units: string[];
+}
+
+/** Who may see a session: clinicians of its unit; trainers only simulated sessions of their units; admins none. */
+export function canSeeSession(u: UserScope, s: SessionScope): boolean {
+  if (u.role === 'admin') return false;
+  if (!u.units.includes(ALL_UNITS) && !u.units.includes(s.unit)) return false;
+  return u.role !== 'trainer' || s.simulated;
+}
+
+export interface PublicUser {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  units: string[];
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAt: number;
+}
