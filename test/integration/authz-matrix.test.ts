@@ -1,0 +1,187 @@
+import type { Alarm, IngestResult, Result, Session, SessionDetail, Snapshot } from '@infusion/shared';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, connected, createSession, dashboard, demoSession, device, login, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
+
+/**
+ * Every HTTP route and socket event, tried by every role and by nobody. A refusal must have the
+ * right status and change nothing in the database; an allowed call must succeed.
+ */
+type Who = 'anonymous' | 'nurse' | 'physician' | 'trainer' | 'admin';
+const WHO: Who[] = ['anonymous', 'nurse', 'physician', 'trainer', 'admin'];
+
+interface Targets {
+  real: Session;
+  sim: Session;
+  userId: number;
+  deviceId: number;
+}
+interface Case {
+  route: string;
+  path: (t: Targets) => string;
+  body?: (t: Targets) => unknown;
+  allowed: Who[];
+  /** Status for a logged-in role that is refused (default 403). */
+  refusedAs?: Partial<Record<Who, number>>;
+}
+
+const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: Date.now(), hr: 170 });
+
+const CASES: Case[] = [
+  { route: 'GET /api/health', path: () => '/api/health', allowed: WHO },
+  { route: 'GET /api/auth/me', path: () => '/api/auth/me', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
+  { route: 'GET /api/sessions', path: () => '/api/sessions', allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/sessions (real)', path: () => '/api/sessions', body: () => demoSession(), allowed: ['nurse', 'physician'] },
+  { route: 'POST /api/sessions (simulated)', path: () => '/api/sessions', body: () => demoSession({ simulated: true }), allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'GET /api/sessions/:id (real)', path: (t) => `/api/sessions/${t.real.id}`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id (simulated)', path: (t) => `/api/sessions/${t.sim.id}`, allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/sessions/:id/infusion rate (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/infusion bolus (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'bolus', doseMg: 10 }), allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/infusion rate (simulated)', path: (t) => `/api/sessions/${t.sim.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.real.id}/end`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/end (simulated)', path: (t) => `/api/sessions/${t.sim.id}/end`, allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/ingest/frames', path: () => '/api/ingest/frames', body: (t) => ({ frames: [frame(t.real.id, 1)] }), allowed: [], refusedAs: { nurse: 401, physician: 401, trainer: 401, admin: 401 } },
+  { route: 'GET /api/users', path: () => '/api/users', allowed: ['admin'] },
+  { route: 'POST /api/users', path: () => '/api/users', body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, displayName: 'New', role: 'nurse', password: TEST_PASSWORD }), allowed: ['admin'] },
+  { route: 'PATCH /api/users/:id', path: (t) => `/api/users/${t.userId}`, body: () => ({ role: 'physician' }), allowed: ['admin'] },
+  { route: 'GET /api/devices', path: () => '/api/devices', allowed: ['admin'] },
+  { route: 'POST /api/devices', path: () => '/api/devices', body: () => ({ name: 'pump bay 2' }), allowed: ['admin'] },
+  { route: 'POST /api/devices/:id/revoke', path: (t) => `/api/devices/${t.deviceId}/revoke`, allowed: ['admin'] },
+  { route: 'GET /api/audit', path: () => '/api/audit', allowed: ['admin'] },
+  { route: 'GET /api/audit/export', path: () => '/api/audit/export?format=json', allowed: ['admin'] },
+];
+
+let s: TestServer;
+let callers: Record<Who, Caller>;
+
+/** Everything a refused call must leave as it was (the audit log and login sessions aside). */
+function fingerprint(): string {
+  const db = new Database(s.dbPath, { readonly: true });
+  try {
+    const q = (sql: string) => JSON.stringify(db.prepare(sql).all());
+    return [
+      q('SELECT id, status, ended_at FROM sessions ORDER BY id'),
+      q('SELECT COUNT(*) n FROM infusion_events'),
+      q('SELECT COUNT(*) n FROM vitals'),
+      q('SELECT id, state FROM alarms ORDER BY id'),
+      q('SELECT id, role, units, disabled, must_change_password FROM users ORDER BY id'),
+      q('SELECT id, revoked_at FROM devices ORDER BY id'),
+    ].join('|');
+  } finally {
+    db.close();
+  }
+}
+
+async function targets(): Promise<Targets> {
+  const real = await createSession(s.physician);
+  await api(s.physician, 'POST', `/api/sessions/${real.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+  const sim = await createSession(s.trainer, { simulated: true });
+  await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+  const user = await api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD });
+  const dev = await api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' });
+  return { real, sim, userId: user.body.data.id, deviceId: dev.body.data.device.id };
+}
+
+beforeAll(async () => {
+  s = await startServer();
+  callers = { anonymous: { url: s.url, headers: {} }, nurse: s.nurse, physician: s.physician, trainer: s.trainer, admin: s.admin };
+});
+afterAll(() => s.close());
+
+describe('HTTP authorization matrix', () => {
+  for (const c of CASES) {
+    for (const who of WHO) {
+      const allowed = c.allowed.includes(who);
+      it(`${c.route} as ${who}: ${allowed ? 'allowed' : 'refused'}`, async () => {
+        const t = await targets();
+        const [method, ...rest] = c.route.split(' ');
+        void rest;
+        const before = fingerprint();
+        const res = await api(callers[who], method!, c.path(t), c.body?.(t));
+        if (allowed) {
+          expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+        } else {
+          const expected = who === 'anonymous' ? 401 : (c.refusedAs?.[who] ?? 403);
+          expect(res.status, JSON.stringify(res.body)).toBe(expected);
+          expect(res.body.ok).toBe(false);
+          expect(fingerprint()).toBe(before);
+        }
+      });
+    }
+  }
+});
+
+describe('Socket.IO authorization matrix', () => {
+  it.each(['anonymous', 'admin'] as const)('refuses a dashboard socket for %s', async (who) => {
+    const sock = dashboard(callers[who]);
+    await expect(connected(sock)).rejects.toThrow(who === 'admin' ? /role admin has no dashboard/ : /not logged in/);
+    sock.close();
+  });
+
+  it.each(['nurse', 'physician', 'trainer'] as const)('%s: subscribe, session:detail and alarm:acknowledge within scope only', async (who) => {
+    const t = await targets();
+    const dev = device(s);
+    await connected(dev);
+    const r = (await dev.emitWithAck('frames', [frame(t.real.id, 1), frame(t.sim.id, 1)])) as Result<IngestResult>;
+    expect(r.ok && r.data.accepted).toEqual([1, 1]);
+    dev.close();
+
+    const sock = dashboard(callers[who]);
+    await connected(sock);
+    const snap = (await sock.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    if (!snap.ok) throw new Error(snap.error);
+    const seesReal = who !== 'trainer';
+    expect(snap.data.sessions.some((x) => x.id === t.real.id)).toBe(seesReal);
+    expect(snap.data.sessions.some((x) => x.id === t.sim.id)).toBe(true);
+    expect(snap.data.alarms.some((a) => a.sessionId === t.real.id)).toBe(seesReal);
+    if (who === 'trainer') expect(snap.data.sessions.every((x) => x.simulated)).toBe(true);
+
+    const detailReal = (await sock.emitWithAck('session:detail', { sessionId: t.real.id })) as Result<SessionDetail>;
+    expect(detailReal.ok).toBe(seesReal);
+    if (!seesReal) expect(detailReal).toMatchObject({ ok: false, error: `session ${t.real.id} not found` });
+    expect(((await sock.emitWithAck('session:detail', { sessionId: t.sim.id })) as Result<SessionDetail>).ok).toBe(true);
+
+    const realAlarm = (await api<{ alarms: Alarm[] }>(s.physician, 'GET', `/api/sessions/${t.real.id}`)).body.data.alarms[0]!;
+    const before = fingerprint();
+    const ackReal = (await sock.emitWithAck('alarm:acknowledge', { alarmId: realAlarm.id })) as Result<Alarm>;
+    if (seesReal) expect(ackReal.ok && ackReal.data.acknowledgedBy).toBe(`user:${who}`);
+    else {
+      expect(ackReal).toEqual({ ok: false, error: `alarm ${realAlarm.id} not found` });
+      expect(fingerprint()).toBe(before);
+    }
+    sock.close();
+  });
+});
+
+describe('unit scoping', () => {
+  it('a nurse assigned to another unit sees none of this unit\'s sessions, alarms or live data', async () => {
+    await api(s.admin, 'POST', '/api/users', { username: 'nurse-b', displayName: 'Ward B nurse', role: 'nurse', units: ['ward-b'], password: TEST_PASSWORD, mustChangePassword: false });
+    const nurseB = await login(s.url, 'nurse-b');
+    const here = await createSession(s.nurse);
+    const forbidden = await api(nurseB, 'POST', '/api/sessions', demoSession());
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error).toBe('not assigned to unit infusion-suite');
+    const theirs = await createSession(nurseB, { unit: 'ward-b' });
+
+    expect((await api<Session[]>(nurseB, 'GET', '/api/sessions')).body.data.map((x) => x.id)).toEqual([theirs.id]);
+    expect((await api(nurseB, 'GET', `/api/sessions/${here.id}`)).status).toBe(404);
+    expect((await api(nurseB, 'POST', `/api/sessions/${here.id}/end`)).status).toBe(404);
+
+    const sock = dashboard(nurseB);
+    await connected(sock);
+    await sock.emitWithAck('subscribe', {});
+    const seen: string[] = [];
+    sock.on('alarm', (u) => seen.push(u.alarm.sessionId));
+    sock.on('vitals', (b) => seen.push(...b.map((x) => x.sessionId)));
+    sock.on('session', (x) => seen.push(x.id));
+    const dev = device(s);
+    await connected(dev);
+    await dev.emitWithAck('frames', [frame(here.id, 1), frame(theirs.id, 1)]);
+    await api(s.nurse, 'POST', `/api/sessions/${here.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+    await new Promise((r) => setTimeout(r, 400));
+    dev.close();
+    sock.close();
+    expect(seen).toContain(theirs.id);
+    expect(seen).not.toContain(here.id);
+  });
+});
