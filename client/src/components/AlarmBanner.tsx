@@ -1,0 +1,67 @@
+import { useMemo } from 'react';
+import { PRIORITY_SIGNAL } from '@infusion/shared';
+import { sessionHref } from '../app/route';
+import { isLatched, shownAlarms } from '../stores/selectors';
+import { useMonitor } from '../stores/useMonitor';
+import { signalClass, signalStyle } from './alarmSignal';
+import { PriorityChip } from './PriorityChip';
+import { SimulatedBadge } from './SimulatedBadge';
+
+/** How many alarm lines fit the header; the rest are counted. */
+const MAX_LINES = 6;
+
+/**
+ * Header banner across all sessions: the highest signalled priority, large and coloured so it is
+ * visible across the room, and each alarm's priority and message readable at 1 m.
+ * Its lines are "banner-alarm-<id>": "alarm-<id>" rows with data-state belong to the session page only.
+ */
+export function AlarmBanner() {
+  const allAlarms = useMonitor((s) => s.alarms);
+  const sessions = useMonitor((s) => s.sessions);
+  const alarms = useMemo(() => shownAlarms(allAlarms), [allAlarms]);
+  const top = alarms[0];
+
+  if (!top) {
+    return (
+      <div className="alarm-banner alarm-banner-clear" data-testid="alarm-banner" data-priority="none" data-count={0}>
+        <div className="banner-main">No active alarms</div>
+      </div>
+    );
+  }
+
+  const unacknowledged = alarms.filter((a) => a.state === 'active').length;
+  return (
+    <div
+      className={`alarm-banner ${signalClass(top.priority)}`}
+      style={signalStyle(top.priority)}
+      data-testid="alarm-banner"
+      data-priority={top.priority}
+      data-count={alarms.length}
+      role="status"
+      aria-live="polite"
+    >
+      <div className="banner-main">
+        {PRIORITY_SIGNAL[top.priority].label} · {alarms.length} alarm{alarms.length === 1 ? '' : 's'}
+        {unacknowledged < alarms.length && <span className="banner-unack"> ({unacknowledged} unacknowledged)</span>}
+      </div>
+      <ul className="banner-list">
+        {alarms.slice(0, MAX_LINES).map((a) => {
+          const session = sessions[a.sessionId];
+          return (
+            <li key={a.id} data-testid={`banner-alarm-${a.id}`} data-priority={a.priority} data-state={a.state}>
+              <a href={sessionHref(a.sessionId)}>
+                <PriorityChip priority={a.priority} />
+                <span className="banner-where">{session ? `${session.location} · ${session.patientLabel}` : a.sessionId}</span>
+                {(a.simulated || session?.simulated) && <SimulatedBadge />}
+                <span className="banner-message">{a.message}</span>
+                {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
+                {isLatched(a) && <span className="latched-marker">LATCHED</span>}
+              </a>
+            </li>
+          );
+        })}
+        {alarms.length > MAX_LINES && <li className="banner-more">+{alarms.length - MAX_LINES} more</li>}
+      </ul>
+    </div>
+  );
+}

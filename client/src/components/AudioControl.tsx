@@ -1,0 +1,51 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { AlarmTones, BURSTS } from '../audio/alarmTones';
+import { audiblePriority } from '../stores/selectors';
+import { useMonitor } from '../stores/useMonitor';
+
+/**
+ * Audible alarm signal for unacknowledged alarms, with a visible on/off toggle (browsers only allow
+ * sound after a user gesture, and the product never hides that sound is off).
+ */
+export function AudioControl() {
+  const tones = useRef<AlarmTones | null>(null);
+  const [on, setOn] = useState(false);
+  const alarms = useMonitor((s) => s.alarms);
+  const priority = useMemo(() => audiblePriority(Object.values(alarms)), [alarms]);
+  // A newly raised alarm restarts the burst even when the priority is unchanged.
+  const newestActive = useMemo(
+    () => Object.values(alarms).reduce((m, a) => (a.state === 'active' && a.id > m ? a.id : m), 0),
+    [alarms],
+  );
+
+  useEffect(() => {
+    const burst = priority ? BURSTS[priority] : null;
+    if (!on || !priority || !burst) return;
+    tones.current?.play(priority);
+    const timer = setInterval(() => tones.current?.play(priority), burst.repeatMs);
+    return () => clearInterval(timer);
+  }, [on, priority, newestActive]);
+
+  const toggle = async () => {
+    if (on) {
+      tones.current?.disable();
+      setOn(false);
+      return;
+    }
+    tones.current ??= new AlarmTones();
+    setOn(await tones.current.enable());
+  };
+
+  return (
+    <button
+      type="button"
+      className={on ? 'audio-toggle audio-on' : 'audio-toggle audio-off'}
+      data-testid="audio-toggle"
+      aria-pressed={on}
+      onClick={() => void toggle()}
+      title={on ? 'Alarm sound is on: click to turn it off' : 'Alarm sound is off: click to turn it on'}
+    >
+      {on ? 'Audio on' : 'Audio off'}
+    </button>
+  );
+}

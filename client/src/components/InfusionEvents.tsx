@@ -1,0 +1,37 @@
+import type { InfusionEvent } from '@infusion/shared';
+import { INFUSION_EVENT_LABEL, formatClock, formatRate } from '../format';
+
+function amount(e: InfusionEvent): string {
+  if (e.rateMgKgH !== null) return formatRate(e.rateMgKgH);
+  if (e.doseMg !== null) return `${e.doseMg} mg`;
+  return '—';
+}
+
+/** Infusion events of the session, newest first. */
+export function InfusionEvents({ events }: { events: readonly InfusionEvent[] }) {
+  if (events.length === 0) return <p className="empty">No infusion events yet.</p>;
+  return (
+    <table className="infusion-events" data-testid="infusion-events">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Event</th>
+          <th>Rate / dose</th>
+          <th>By</th>
+          <th>Note</th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...events].reverse().map((e) => (
+          <tr key={e.id} data-testid={`infusion-event-${e.id}`}>
+            <td>{formatClock(e.t)}</td>
+            <td>{INFUSION_EVENT_LABEL[e.type]}</td>
+            <td>{amount(e)}</td>
+            <td>{e.by}</td>
+            <td>{e.note ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react';
+import type { InfusionState, Session } from '@infusion/shared';
+import { CARE_SETTING_LABEL } from '../format';
+import { InfusionSummary } from './InfusionSummary';
+import { SimulatedBadge } from './SimulatedBadge';
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+export function SessionHeader({ session, infusion }: { session: Session; infusion: InfusionState }) {
+  return (
+    <header className="session-header">
+      <div className="session-title">
+        <h2>{session.patientLabel}</h2>
+        {session.simulated && <SimulatedBadge />}
+        {session.status === 'ended' && <span className="ended-marker">ENDED</span>}
+      </div>
+      <dl className="session-fields">
+        <Field label="Location">{session.location}</Field>
+        <Field label="Setting">{CARE_SETTING_LABEL[session.setting]}</Field>
+        <Field label="Weight">{session.weightKg} kg</Field>
+        <Field label="Age">{session.ageYears} y</Field>
+        <Field label="Physician">{session.supervisingPhysician}</Field>
+        <Field label="Nurse">{session.nurse}</Field>
+        <Field label="Indication">{session.indication}</Field>
+      </dl>
+      <InfusionSummary infusion={infusion} />
+    </header>
+  );
+}

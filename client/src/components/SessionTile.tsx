@@ -1,0 +1,55 @@
+import { useMemo } from 'react';
+import type { Session, VitalsSample } from '@infusion/shared';
+import { sessionHref } from '../app/route';
+import { runningInfusion, shownAlarms } from '../stores/selectors';
+import { lastSampleTime, latestValues } from '../stores/trend';
+import { useMonitor } from '../stores/useMonitor';
+import { signalClass, signalStyle } from './alarmSignal';
+import { InfusionSummary } from './InfusionSummary';
+import { Numerics } from './Numerics';
+import { PriorityChip } from './PriorityChip';
+import { SimulatedBadge } from './SimulatedBadge';
+import { Sparkline } from './Sparkline';
+
+const NO_SAMPLES: VitalsSample[] = [];
+
+/** One active infusion on the overview; its frame carries the session's highest alarm signal. */
+export function SessionTile({ session }: { session: Session }) {
+  const trend = useMonitor((s) => s.trends[session.id]) ?? NO_SAMPLES;
+  const allAlarms = useMonitor((s) => s.alarms);
+  const alarms = useMemo(() => shownAlarms(allAlarms, session.id), [allAlarms, session.id]);
+  const latest = useMemo(() => latestValues(trend), [trend]);
+  const newestT = lastSampleTime(trend);
+  const top = alarms[0];
+
+  return (
+    <a
+      href={sessionHref(session.id)}
+      className={`tile ${top ? signalClass(top.priority) : ''}`}
+      style={top ? signalStyle(top.priority) : undefined}
+      data-testid={`tile-${session.id}`}
+      data-alarm-priority={top?.priority ?? 'none'}
+    >
+      <div className="tile-head">
+        <span className="tile-label">{session.patientLabel}</span>
+        <span className="tile-location">{session.location}</span>
+        {session.simulated && <SimulatedBadge />}
+      </div>
+      <div className="tile-alarm">
+        {top ? (
+          <>
+            <PriorityChip priority={top.priority} />
+            <span className="tile-alarm-message">{top.message}</span>
+            {top.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
+            {alarms.length > 1 && <span className="tile-alarm-more">+{alarms.length - 1}</span>}
+          </>
+        ) : (
+          <span className="tile-alarm-none">No alarms</span>
+        )}
+      </div>
+      <Numerics latest={latest} newestT={newestT} />
+      <Sparkline trend={trend} field="hr" />
+      <InfusionSummary infusion={runningInfusion(session, newestT)} />
+    </a>
+  );
+}

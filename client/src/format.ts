@@ -1,0 +1,41 @@
+import type { CareSetting, InfusionEventType, InfusionStatus } from '@infusion/shared';
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** Local wall-clock time as HH:MM:SS (24 h), the same on every locale. */
+export function formatClock(t: number | null | undefined): string {
+  if (t == null || !Number.isFinite(t)) return '--:--:--';
+  const d = new Date(t);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** A vital sign as a monitor shows it: whole number, or '--' when missing or invalid. */
+export function formatVital(v: number | null | undefined): string {
+  return v == null || !Number.isFinite(v) ? '--' : String(Math.round(v));
+}
+
+export const formatRate = (mgKgH: number) => `${mgKgH.toFixed(2)} mg/kg/h`;
+export const formatMg = (mg: number) => `${mg.toFixed(1)} mg`;
+export const formatMgPerKg = (mgKg: number) => `${mgKg.toFixed(2)} mg/kg`;
+
+export const INFUSION_STATUS_LABEL: Record<InfusionStatus, string> = {
+  not_started: 'Not started',
+  running: 'Running',
+  paused: 'Paused',
+  stopped: 'Stopped',
+};
+
+export const INFUSION_EVENT_LABEL: Record<InfusionEventType, string> = {
+  start: 'Start',
+  rate_change: 'Rate change',
+  bolus: 'Bolus',
+  pause: 'Pause',
+  resume: 'Resume',
+  stop: 'Stop',
+};
+
+export const CARE_SETTING_LABEL: Record<CareSetting, string> = {
+  clinic: 'Clinic',
+  monitored_unit: 'Monitored unit',
+  icu: 'ICU',
+};

@@ -1,0 +1,94 @@
+import type { DashboardSocket } from '../socket';
+import { requestSnapshot } from './requests';
+import { detailVitals } from '../stores/detailState';
+import { addInfusionEvent, applyAlarmUpdate, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
+import { dispatchConnection } from '../stores/useConnection';
+import { updateDetail } from '../stores/useDetail';
+import { updateMonitor, useMonitor } from '../stores/useMonitor';
+
+const WATCHDOG_TICK_MS = 250;
+const SUBSCRIBE_RETRY_MS = 3000;
+const REFUSED_RETRY_MS = 5000;
+
+/**
+ * Feed the stores from the socket: subscribe on every connect (sending the last alarm event id so
+ * missed alarm updates are replayed), apply live events, and watch for silence. Returns a stop function.
+ */
+export function startLiveUpdates(socket: DashboardSocket): () => void {
+  let subscribeRun = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const heard = () => dispatchConnection({ type: 'heard', now: Date.now() });
+
+  async function subscribe() {
+    const run = ++subscribeRun;
+    clearTimeout(retryTimer);
+    const sent = useMonitor.getState().lastAlarmEventId;
+    const res = await requestSnapshot(socket, sent);
+    // A newer connect has started its own subscribe, or the link dropped meanwhile.
+    if (run !== subscribeRun || !socket.connected) return;
+    if (res.ok) {
+      updateMonitor((s) => applySnapshot(s, res.data, sent));
+      dispatchConnection({ type: 'subscribed', now: Date.now() });
+    } else {
+      dispatchConnection({ type: 'subscribeFailed', now: Date.now(), error: res.error });
+      retryTimer = setTimeout(() => {
+        if (socket.connected) void subscribe();
+      }, SUBSCRIBE_RETRY_MS);
+    }
+  }
+
+  const onConnect = () => {
+    dispatchConnection({ type: 'connected', now: Date.now() });
+    void subscribe();
+  };
+  // Refused or dropped by the server itself (e.g. not logged in, logged out): Socket.IO does not
+  // retry that on its own. Keep trying slowly so the screen recovers once access is granted.
+  let refusedTimer: ReturnType<typeof setTimeout> | undefined;
+  const retryIfInactive = () => {
+    if (socket.active) return;
+    clearTimeout(refusedTimer);
+    refusedTimer = setTimeout(() => socket.connect(), REFUSED_RETRY_MS);
+  };
+  const onDisconnect = (reason: string) => {
+    subscribeRun++;
+    dispatchConnection({ type: 'disconnected', now: Date.now(), reason });
+    retryIfInactive();
+  };
+  const onConnectError = (err: Error) => {
+    dispatchConnection({ type: 'connectError', now: Date.now(), error: err.message });
+    retryIfInactive();
+  };
+
+  socket.on('connect', onConnect);
+  socket.on('disconnect', onDisconnect);
+  socket.on('connect_error', onConnectError);
+  socket.on('vitals', (batch) => {
+    updateMonitor((s) => applyVitals(s, batch));
+    updateDetail((s) => detailVitals(s, batch));
+  });
+  socket.on('alarm', (u) => updateMonitor((s) => applyAlarmUpdate(s, u)));
+  socket.on('session', (session) => updateMonitor((s) => applySession(s, session)));
+  socket.on('infusionEvent', (ev) => updateMonitor((s) => addInfusionEvent(s, ev)));
+  // Watchdog inputs: any event, and engine.io pings (the server pings on a short interval).
+  socket.onAny(heard);
+  socket.io.on('ping', heard);
+
+  const watchdog = setInterval(() => dispatchConnection({ type: 'tick', now: Date.now() }), WATCHDOG_TICK_MS);
+  socket.connect();
+
+  return () => {
+    clearInterval(watchdog);
+    clearTimeout(retryTimer);
+    clearTimeout(refusedTimer);
+    socket.offAny(heard);
+    socket.io.off('ping', heard);
+    socket.off('connect', onConnect);
+    socket.off('disconnect', onDisconnect);
+    socket.off('connect_error', onConnectError);
+    socket.off('vitals');
+    socket.off('alarm');
+    socket.off('session');
+    socket.off('infusionEvent');
+    socket.disconnect();
+  };
+}

@@ -1,0 +1,34 @@
+import type { Alarm, Result, SessionDetail, Snapshot } from '@infusion/shared';
+import type { DashboardSocket } from '../socket';
+
+/** How long to wait for an ack before treating the request as failed. */
+export const ACK_TIMEOUT_MS = 8000;
+
+type AckCallback<T> = (err: Error | null, res: Result<T>) => void;
+
+/** Turn a timed-out or thrown request into an ordinary failed Result, so callers handle one shape. */
+function ask<T>(send: (cb: AckCallback<T>) => void): Promise<Result<T>> {
+  return new Promise((resolve) => {
+    try {
+      send((err, res) => resolve(err ? { ok: false, error: 'no answer from the server' } : res));
+    } catch (e) {
+      resolve({ ok: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+}
+
+export function requestSnapshot(socket: DashboardSocket, lastAlarmEventId: number | undefined): Promise<Result<Snapshot>> {
+  const req = lastAlarmEventId === undefined ? {} : { lastAlarmEventId };
+  return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('subscribe', req, cb));
+}
+
+export function requestSessionDetail(socket: DashboardSocket, sessionId: string, sinceT?: number): Promise<Result<SessionDetail>> {
+  const req = sinceT === undefined ? { sessionId } : { sessionId, sinceT };
+  return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('session:detail', req, cb));
+}
+
+export function acknowledgeAlarm(socket: DashboardSocket, alarmId: number): Promise<Result<Alarm>> {
+  // Socket.IO would buffer the emit until reconnection; a nurse must know now that it did not go through.
+  if (!socket.connected) return Promise.resolve({ ok: false, error: 'not connected to the server' });
+  return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('alarm:acknowledge', { alarmId }, cb));
+}

@@ -1,0 +1,26 @@
+import { io, type Socket } from 'socket.io-client';
+import type { DashboardClientToServer, DashboardServerToClient } from '@infusion/shared';
+
+export type DashboardSocket = Socket<DashboardServerToClient, DashboardClientToServer>;
+
+export interface DashboardSocketOptions {
+  /** Handshake payload (e.g. a login token) once authentication exists; cookies already travel via withCredentials. */
+  auth?: Record<string, unknown>;
+}
+
+/**
+ * The one place the dashboard socket is created: the page's own origin, default namespace.
+ * Not connected yet, so the caller can attach every handler before the first 'connect'.
+ */
+export function createDashboardSocket(options: DashboardSocketOptions = {}): DashboardSocket {
+  return io({
+    withCredentials: true,
+    autoConnect: false,
+    reconnection: true,
+    reconnectionAttempts: Infinity,
+    // Short back-off: a monitoring screen should be back within a couple of seconds of the server.
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 2000,
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
+}

@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { T0, alarm, samples, session, snapshot, update } from '../testFixtures';
+import {
+  addInfusionEvent,
+  applyAckResult,
+  applyAlarmUpdate,
+  applySession,
+  applySessionDetail,
+  applySnapshot,
+  applyVitals,
+  initialMonitorState,
+  type MonitorState,
+} from './monitorState';
+import { overviewSessions } from './selectors';
+import type { Snapshot } from '@infusion/shared';
+import { TREND_WINDOW_MS } from './trend';
+
+const withSession = (over = {}): MonitorState => applySession(initialMonitorState, session(over));
+/** A subscribe sent with the state's current last alarm event id, answered with `snap`. */
+const resubscribe = (s: MonitorState, snap: Snapshot, sent = s.lastAlarmEventId) => applySnapshot(s, snap, sent);
+
+describe('alarm updates', () => {
+  it('upserts the alarm and tracks the highest event id', () => {
+    let s = applyAlarmUpdate(initialMonitorState, update(5, alarm({ id: 1 })));
+    s = applyAlarmUpdate(s, update(7, alarm({ id: 2, priority: 'medium' })));
+    expect(Object.keys(s.alarms).map(Number).sort()).toEqual([1, 2]);
+    expect(s.lastAlarmEventId).toBe(7);
+  });
+
+  it('ignores a duplicate update (same event id)', () => {
+    const s1 = applyAlarmUpdate(initialMonitorState, update(5, alarm({ id: 1 })));
+    const dup = update(5, alarm({ id: 1, state: 'resolved' }));
+    const s2 = applyAlarmUpdate(s1, dup);
+    expect(s2).toBe(s1);
+    expect(s2.alarms[1]?.state).toBe('active');
+  });
+
+  it('ignores an older update for an alarm that already has a newer one', () => {
+    let s = applyAlarmUpdate(initialMonitorState, update(9, alarm({ id: 1, state: 'acknowledged', acknowledgedBy: 'RN Kim' })));
+    s = applyAlarmUpdate(s, update(8, alarm({ id: 1, state: 'active' })));
+    expect(s.alarms[1]?.state).toBe('acknowledged');
+    expect(s.alarms[1]?.acknowledgedBy).toBe('RN Kim');
+    expect(s.lastAlarmEventId).toBe(9);
+  });
+
+  it('applies a later update to the same alarm', () => {
+    let s = applyAlarmUpdate(initialMonitorState, update(3, alarm({ id: 1 })));
+    s = applyAlarmUpdate(s, update(4, alarm({ id: 1, state: 'resolved', resolvedAt: T0 + 1 }), 'resolved'));
+    expect(s.alarms[1]?.state).toBe('resolved');
+  });
+});
+
+describe('snapshot merge', () => {
+  it('keeps local trend history on reconnect and merges the snapshot trend', () => {
+    const local = samples(T0, T0 + 60_000, 1000, { hr: 70 });
+    let s = withSession();
+    s = applyVitals(s, [{ sessionId: 's1', samples: local }]);
+    // Reconnect: the snapshot carries a downsampled window overlapping and extending the local one.
+    const snapTrend = samples(T0 + 30_000, T0 + 90_000, 10_000, { hr: 90 });
+    s = resubscribe(s, snapshot({ sessions: [session()], trends: { s1: snapTrend }, lastAlarmEventId: 0 }));
+
+    const trend = s.trends.s1!;
+    // Every local sample before the snapshot window is still there.
+    for (const sample of local.filter((x) => x.t < T0 + 30_000)) expect(trend).toContainEqual(sample);
+    expect(trend[0]?.t).toBe(T0);
+    expect(trend[trend.length - 1]?.t).toBe(T0 + 90_000);
+    // Ordered, one sample per t.
+    const ts = trend.map((x) => x.t);
+    expect(ts).toEqual([...new Set(ts)].sort((a, b) => a - b));
+    expect(trend.find((x) => x.t === T0 + 90_000)?.hr).toBe(90);
+  });
+
+  it('replaces sessions and unresolved alarms from the snapshot, then applies missed updates in order', () => {
+    let s = withSession({ id: 'gone' });
+    s = applySession(s, session({ id: 's1' }));
+    s = applyAlarmUpdate(s, update(10, alarm({ id: 1, sessionId: 'gone' })));
+    s = applyAlarmUpdate(s, update(11, alarm({ id: 2, sessionId: 's1', priority: 'low' })));
+
+    const snap = snapshot({
+      sessions: [session({ id: 's1', nurse: 'RN New' })],
+      alarms: [alarm({ id: 3, sessionId: 's1', priority: 'medium' })],
+      missedAlarmUpdates: [
+        update(12, alarm({ id: 2, sessionId: 's1', priority: 'low', state: 'resolved' }), 'resolved'),
+        update(13, alarm({ id: 3, sessionId: 's1', priority: 'medium' })),
+      ],
+      lastAlarmEventId: 13,
+    });
+    s = resubscribe(s, snap);
+
+    expect(Object.keys(s.sessions)).toEqual(['s1']);
+    expect(s.sessions.s1?.nurse).toBe('RN New');
+    // Alarm 1 was unresolved locally, is not in the snapshot and had no newer update: dropped.
+    expect(s.alarms[1]).toBeUndefined();
+    // Alarm 2 was resolved by a missed update: kept as resolved history.
+    expect(s.alarms[2]?.state).toBe('resolved');
+    expect(s.alarms[3]?.priority).toBe('medium');
+    expect(s.lastAlarmEventId).toBe(13);
+  });
+
+  it('does not undo a live alarm update that arrived before the snapshot ack', () => {
+    let s = withSession();
+    s = applyAlarmUpdate(s, update(18, alarm({ id: 1 })));
+    const sent = s.lastAlarmEventId;
+    s = applyAlarmUpdate(s, update(21, alarm({ id: 1, state: 'acknowledged', acknowledgedBy: 'RN Kim' }), 'acknowledged'));
+    // The snapshot was computed at event 20, when alarm 1 was still active.
+    s = resubscribe(s, snapshot({ sessions: [session()], alarms: [alarm({ id: 1 })], lastAlarmEventId: 20 }), sent);
+    expect(s.alarms[1]?.state).toBe('acknowledged');
+    expect(s.lastAlarmEventId).toBe(21);
+  });
+
+  it('ignores live updates already covered by the snapshot', () => {
+    let s = resubscribe(withSession(), snapshot({ sessions: [session()], alarms: [alarm({ id: 1, state: 'acknowledged' })], lastAlarmEventId: 30 }));
+    s = applyAlarmUpdate(s, update(29, alarm({ id: 1, state: 'active' })));
+    expect(s.alarms[1]?.state).toBe('acknowledged');
+  });
+
+  it('starts over when the server alarm log restarted (lower ids than ours)', () => {
+    let s = applyAlarmUpdate(withSession(), update(500, alarm({ id: 1 })));
+    s = resubscribe(s, snapshot({ sessions: [session()], alarms: [alarm({ id: 7 })], lastAlarmEventId: 3 }));
+    expect(s.alarms[1]).toBeUndefined();
+    expect(s.alarms[7]).toBeDefined();
+    expect(s.lastAlarmEventId).toBe(3);
+    s = applyAlarmUpdate(s, update(4, alarm({ id: 7, state: 'acknowledged' })));
+    expect(s.alarms[7]?.state).toBe('acknowledged');
+  });
+
+  it('keeps a session created after the snapshot was taken', () => {
+    const late = session({ id: 'late', createdAt: T0 + 10 });
+    const s = resubscribe(applySession(initialMonitorState, late), snapshot({ serverTime: T0, sessions: [] }));
+    expect(s.sessions.late).toBeDefined();
+  });
+
+  it('does not let a stale snapshot reopen a session that ended live', () => {
+    let s = withSession();
+    s = applySession(s, session({ status: 'ended', endedAt: T0 + 5 }));
+    s = resubscribe(s, snapshot({ sessions: [session()] }));
+    expect(s.sessions.s1?.status).toBe('ended');
+    expect(overviewSessions(s.sessions)).toHaveLength(0);
+  });
+});
+
+describe('live vitals', () => {
+  it('caps each session trend to the last 15 minutes by sample time', () => {
+    const twentyMinutes = samples(T0, T0 + 20 * 60_000, 5000);
+    const s = applyVitals(withSession(), [{ sessionId: 's1', samples: twentyMinutes }]);
+    const trend = s.trends.s1!;
+    const newest = T0 + 20 * 60_000;
+    expect(trend[trend.length - 1]?.t).toBe(newest);
+    expect(trend[0]?.t).toBe(newest - TREND_WINDOW_MS);
+    expect(trend.every((x) => x.t >= newest - TREND_WINDOW_MS)).toBe(true);
+  });
+
+  it('caps across batches as time moves on', () => {
+    let s = applyVitals(withSession(), [{ sessionId: 's1', samples: samples(T0, T0 + 60_000, 1000) }]);
+    s = applyVitals(s, [{ sessionId: 's1', samples: [{ t: T0 + 16 * 60_000, hr: 100 }] }]);
+    expect(s.trends.s1?.map((x) => x.t)).toEqual([T0 + 60_000, T0 + 16 * 60_000]);
+  });
+
+  it('appends per session from one batch', () => {
+    let s = applySession(withSession(), session({ id: 's2' }));
+    s = applyVitals(s, [
+      { sessionId: 's1', samples: [{ t: T0, hr: 70 }] },
+      { sessionId: 's2', samples: [{ t: T0, hr: 110 }] },
+    ]);
+    expect(s.trends.s1?.[0]?.hr).toBe(70);
+    expect(s.trends.s2?.[0]?.hr).toBe(110);
+  });
+});
+
+describe('sessions', () => {
+  it('an ended session leaves the overview and drops its live trend', () => {
+    let s = applySession(withSession(), session({ id: 's2', location: 'Chair 2' }));
+    s = applyVitals(s, [{ sessionId: 's1', samples: [{ t: T0, hr: 70 }] }]);
+    expect(overviewSessions(s.sessions).map((x) => x.id)).toEqual(['s1', 's2']);
+
+    s = applySession(s, session({ status: 'ended', endedAt: T0 + 1 }));
+    expect(overviewSessions(s.sessions).map((x) => x.id)).toEqual(['s2']);
+    expect(s.trends.s1).toBeUndefined();
+    // Late vitals of the ended session do not bring a trend back.
+    s = applyVitals(s, [{ sessionId: 's1', samples: [{ t: T0 + 2, hr: 70 }] }]);
+    expect(s.trends.s1).toBeUndefined();
+  });
+
+  it('keeps a newer infusion state over an older copy', () => {
+    const running = session({ infusion: { status: 'running', rateMgKgH: 0.5, cumulativeMg: 10, cumulativeMgPerKg: 0.125, asOf: T0 + 60_000 } });
+    let s = applySession(initialMonitorState, running);
+    s = applySession(s, session());
+    expect(s.sessions.s1?.infusion.status).toBe('running');
+  });
+});
+
+describe('session detail and acknowledgement', () => {
+  it('adds history from the detail but never moves an alarm back', () => {
+    let s = applyAlarmUpdate(withSession(), update(40, alarm({ id: 1, state: 'resolved' }), 'resolved'));
+    s = applySessionDetail(s, {
+      session: session(),
+      trend: [],
+      infusionEvents: [{ id: 1, sessionId: 's1', type: 'start', t: T0, rateMgKgH: 0.5, doseMg: null, note: null, by: 'RN Kim' }],
+      alarms: [alarm({ id: 1, state: 'active' }), alarm({ id: 2, state: 'resolved', priority: 'low' })],
+    });
+    expect(s.alarms[1]?.state).toBe('resolved');
+    expect(s.alarms[2]?.state).toBe('resolved');
+    expect(s.infusionEvents.s1?.map((e) => e.id)).toEqual([1]);
+  });
+
+  it('infusion events are merged by id in time order', () => {
+    const ev = (id: number, t: number) => ({ id, sessionId: 's1', type: 'bolus' as const, t, rateMgKgH: null, doseMg: 10, note: null, by: 'Dr Ray' });
+    let s = addInfusionEvent(withSession(), ev(2, T0 + 10));
+    s = addInfusionEvent(s, ev(1, T0));
+    s = addInfusionEvent(s, ev(2, T0 + 10));
+    expect(s.infusionEvents.s1?.map((e) => e.id)).toEqual([1, 2]);
+  });
+
+  it('an acknowledge reply advances an active alarm but cannot undo its resolution', () => {
+    let s = applyAlarmUpdate(withSession(), update(1, alarm({ id: 1 })));
+    s = applyAckResult(s, alarm({ id: 1, state: 'acknowledged', acknowledgedBy: 'RN Kim' }));
+    expect(s.alarms[1]?.state).toBe('acknowledged');
+    s = applyAlarmUpdate(s, update(2, alarm({ id: 1, state: 'resolved' }), 'resolved'));
+    const after = applyAckResult(s, alarm({ id: 1, state: 'acknowledged' }));
+    expect(after).toBe(s);
+  });
+});

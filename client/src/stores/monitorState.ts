@@ -1,0 +1,187 @@
+import type {
+  Alarm,
+  AlarmUpdate,
+  InfusionEvent,
+  LiveVitals,
+  RuleSetRef,
+  Session,
+  SessionDetail,
+  Snapshot,
+  VitalsSample,
+} from '@infusion/shared';
+import { mergeUnversionedAlarm } from './alarmMerge';
+import { newerSession } from './sessionMerge';
+import { capTrend, mergeSamples } from './trend';
+
+/**
+ * Everything the dashboard knows, built only from socket messages.
+ * Every function here is pure (state in, state out) and returns the same object when nothing changed.
+ */
+export interface MonitorState {
+  sessions: Record<string, Session>;
+  /** Unresolved alarms plus the resolved ones seen while this page was open (for the session alarm list). */
+  alarms: Record<number, Alarm>;
+  /** Event id of the last update applied to each alarm: replays and stale copies are ignored per alarm. */
+  alarmVersions: Record<number, number>;
+  /** Highest AlarmUpdate.eventId seen; sent on (re)subscribe. Undefined until the first snapshot or update. */
+  lastAlarmEventId: number | undefined;
+  /** Last TREND_WINDOW_MS of samples per session, ordered by t. */
+  trends: Record<string, VitalsSample[]>;
+  infusionEvents: Record<string, InfusionEvent[]>;
+  ruleSet: RuleSetRef | null;
+}
+
+export const initialMonitorState: MonitorState = {
+  sessions: {},
+  alarms: {},
+  alarmVersions: {},
+  lastAlarmEventId: undefined,
+  trends: {},
+  infusionEvents: {},
+  ruleSet: null,
+};
+
+/** Resolved alarms kept for the session pages; the oldest go first beyond this. */
+export const MAX_RESOLVED_ALARMS = 1000;
+
+export function applyAlarmUpdate(s: MonitorState, u: AlarmUpdate): MonitorState {
+  const id = u.alarm.id;
+  const applied = s.alarmVersions[id];
+  if (applied !== undefined && u.eventId <= applied) return s;
+  const alarms = { ...s.alarms, [id]: u.alarm };
+  return {
+    ...s,
+    alarms: u.alarm.state === 'resolved' ? pruneResolved(alarms) : alarms,
+    alarmVersions: { ...s.alarmVersions, [id]: u.eventId },
+    lastAlarmEventId: Math.max(s.lastAlarmEventId ?? 0, u.eventId),
+  };
+}
+
+function pruneResolved(alarms: Record<number, Alarm>): Record<number, Alarm> {
+  const resolved = Object.values(alarms).filter((a) => a.state === 'resolved');
+  if (resolved.length <= MAX_RESOLVED_ALARMS) return alarms;
+  resolved.sort((a, b) => (a.resolvedAt ?? a.startedAt) - (b.resolvedAt ?? b.startedAt));
+  const out = { ...alarms };
+  for (const a of resolved.slice(0, resolved.length - MAX_RESOLVED_ALARMS)) delete out[a.id];
+  return out;
+}
+
+/**
+ * Merge a (re)subscribe snapshot; sentLastAlarmEventId is what the subscribe request carried. Live events may already have arrived before the ack, so nothing
+ * the snapshot says may undo a newer update; and local trend history is kept, not wiped.
+ */
+export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEventId: number | undefined): MonitorState {
+  // A server whose alarm log restarted answers below the id we subscribed with; its new ids would
+  // otherwise be ignored forever. (Live updates newer than the snapshot are compared per alarm below.)
+  const logRestarted = sentLastAlarmEventId !== undefined && snap.lastAlarmEventId < sentLastAlarmEventId;
+  let next: MonitorState = logRestarted ? { ...s, alarms: {}, alarmVersions: {}, lastAlarmEventId: undefined } : s;
+
+  for (const u of snap.missedAlarmUpdates) next = applyAlarmUpdate(next, u);
+
+  // The snapshot's unresolved list is authoritative as of snap.lastAlarmEventId.
+  const alarms = { ...next.alarms };
+  const alarmVersions = { ...next.alarmVersions };
+  const newerThanSnapshot = (id: number) => (alarmVersions[id] ?? -1) > snap.lastAlarmEventId;
+  const inSnapshot = new Set<number>();
+  for (const a of snap.alarms) {
+    inSnapshot.add(a.id);
+    if (newerThanSnapshot(a.id)) continue;
+    alarms[a.id] = a;
+    alarmVersions[a.id] = snap.lastAlarmEventId;
+  }
+  for (const a of Object.values(alarms)) {
+    // Held as unresolved here, unknown to the server and not updated since: the server dropped it.
+    if (a.state !== 'resolved' && !inSnapshot.has(a.id) && !newerThanSnapshot(a.id)) delete alarms[a.id];
+  }
+
+  const sessions: Record<string, Session> = {};
+  for (const sess of snap.sessions) sessions[sess.id] = newerSession(next.sessions[sess.id], sess);
+  for (const local of Object.values(next.sessions)) {
+    if (sessions[local.id]) continue;
+    // Kept: ended sessions (their pages stay readable) and sessions created after the snapshot was taken.
+    // Dropped: a session that ended while we were away; its page re-fetches its detail.
+    if (local.status === 'ended' || local.createdAt > snap.serverTime) sessions[local.id] = local;
+  }
+
+  const trends: Record<string, VitalsSample[]> = {};
+  for (const [id, trend] of Object.entries(next.trends)) {
+    if (sessions[id]?.status === 'active') trends[id] = trend;
+  }
+  for (const [id, samples] of Object.entries(snap.trends)) {
+    trends[id] = capTrend(mergeSamples(trends[id] ?? [], samples));
+  }
+
+  const infusionEvents: Record<string, InfusionEvent[]> = {};
+  for (const [id, events] of Object.entries(next.infusionEvents)) if (sessions[id]) infusionEvents[id] = events;
+
+  return {
+    sessions,
+    alarms,
+    alarmVersions,
+    lastAlarmEventId: Math.max(next.lastAlarmEventId ?? 0, snap.lastAlarmEventId),
+    trends,
+    infusionEvents,
+    ruleSet: snap.ruleSet,
+  };
+}
+
+export function applyVitals(s: MonitorState, batch: readonly LiveVitals[]): MonitorState {
+  let trends: Record<string, VitalsSample[]> | null = null;
+  for (const { sessionId, samples } of batch) {
+    if (samples.length === 0 || s.sessions[sessionId]?.status === 'ended') continue;
+    trends ??= { ...s.trends };
+    trends[sessionId] = capTrend(mergeSamples(trends[sessionId] ?? [], samples));
+  }
+  return trends ? { ...s, trends } : s;
+}
+
+export function applySession(s: MonitorState, session: Session): MonitorState {
+  const local = s.sessions[session.id];
+  const merged = newerSession(local, session);
+  if (merged === local) return s;
+  const next = { ...s, sessions: { ...s.sessions, [session.id]: merged } };
+  if (merged.status === 'ended' && s.trends[session.id]) {
+    // The overview no longer shows it; its page reads the full trend from the session detail.
+    const { [session.id]: _dropped, ...trends } = s.trends;
+    next.trends = trends;
+  }
+  return next;
+}
+
+function mergeEvents(local: readonly InfusionEvent[], incoming: readonly InfusionEvent[]): InfusionEvent[] {
+  const byId = new Map<number, InfusionEvent>();
+  for (const e of local) byId.set(e.id, e);
+  for (const e of incoming) byId.set(e.id, e);
+  return [...byId.values()].sort((a, b) => a.t - b.t || a.id - b.id);
+}
+
+export function addInfusionEvent(s: MonitorState, ev: InfusionEvent): MonitorState {
+  const local = s.infusionEvents[ev.sessionId] ?? [];
+  return { ...s, infusionEvents: { ...s.infusionEvents, [ev.sessionId]: mergeEvents(local, [ev]) } };
+}
+
+/** A session:detail reply: fills the session page's alarms and events without undoing live updates. */
+export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorState {
+  const id = d.session.id;
+  const session = newerSession(s.sessions[id], d.session);
+  const alarms = { ...s.alarms };
+  for (const a of d.alarms) alarms[a.id] = mergeUnversionedAlarm(alarms[a.id], a);
+  const trends =
+    session.status === 'active' && d.trend.length > 0
+      ? { ...s.trends, [id]: capTrend(mergeSamples(s.trends[id] ?? [], d.trend)) }
+      : s.trends;
+  return {
+    ...s,
+    sessions: { ...s.sessions, [id]: session },
+    alarms,
+    trends,
+    infusionEvents: { ...s.infusionEvents, [id]: mergeEvents(s.infusionEvents[id] ?? [], d.infusionEvents) },
+  };
+}
+
+/** The alarm returned by an acknowledge ack; the broadcast AlarmUpdate that follows stays authoritative. */
+export function applyAckResult(s: MonitorState, alarm: Alarm): MonitorState {
+  const local = s.alarms[alarm.id];
+  const merged = mergeUnversionedAlarm(local, alarm);
+  return merged === local ? s : { ...s, alarms: { ...s.alarms, [alarm.id]: merged } };
+}

@@ -1,0 +1,53 @@
+import { PRIORITY_RANK, doseAt, type Alarm, type AlarmPriority, type InfusionState, type Session } from '@infusion/shared';
+
+/** Active sessions for the overview, ordered by location then label (numbers in natural order). */
+export function overviewSessions(sessions: Record<string, Session>): Session[] {
+  const natural = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+  return Object.values(sessions)
+    .filter((s) => s.status === 'active')
+    .sort((a, b) => natural(a.location, b.location) || natural(a.patientLabel, b.patientLabel));
+}
+
+/**
+ * Alarms still signalled: active (incl. latched) and acknowledged ones whose condition lasts.
+ * Highest priority first, then newest.
+ */
+export function shownAlarms(alarms: Record<number, Alarm>, sessionId?: string): Alarm[] {
+  return Object.values(alarms)
+    .filter((a) => a.state !== 'resolved' && (sessionId === undefined || a.sessionId === sessionId))
+    .sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.startedAt - a.startedAt || b.id - a.id);
+}
+
+export function highestPriority(alarms: Iterable<Alarm>): AlarmPriority | null {
+  let best: AlarmPriority | null = null;
+  for (const a of alarms) {
+    if (a.state === 'resolved') continue;
+    if (best === null || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
+  }
+  return best;
+}
+
+/** Priority that should sound: only alarms nobody has acknowledged yet (ack silences audio only). */
+export function audiblePriority(alarms: Iterable<Alarm>): AlarmPriority | null {
+  let best: AlarmPriority | null = null;
+  for (const a of alarms) {
+    if (a.state !== 'active') continue;
+    if (best === null || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
+  }
+  return best;
+}
+
+/** Every alarm of a session, resolved included, newest first. */
+export function sessionAlarmHistory(alarms: Record<number, Alarm>, sessionId: string): Alarm[] {
+  return Object.values(alarms)
+    .filter((a) => a.sessionId === sessionId)
+    .sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
+}
+
+/** A latched alarm: condition gone, still shown until someone acknowledges it. */
+export const isLatched = (a: Alarm) => a.state === 'active' && a.latching && !a.conditionActive;
+
+/** Running dose up to the latest time we know of for the session (event time, from its vitals). */
+export function runningInfusion(session: Session, latestT: number | null): InfusionState {
+  return latestT === null ? session.infusion : doseAt(session.infusion, session.weightKg, latestT);
+}

@@ -1,0 +1,81 @@
+import type { Alarm, AlarmUpdate, Session, Snapshot, VitalsSample } from '@infusion/shared';
+
+/** Builders for unit tests: complete contract objects with only the interesting fields overridden. */
+
+export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
+
+export function session(over: Partial<Session> = {}): Session {
+  return {
+    id: 's1',
+    patientLabel: 'Patient A',
+    weightKg: 80,
+    ageYears: 45,
+    setting: 'clinic',
+    indication: 'chronic pain',
+    supervisingPhysician: 'Dr Ray',
+    nurse: 'RN Kim',
+    location: 'Chair 1',
+    unit: 'infusion-suite',
+    simulated: false,
+    status: 'active',
+    createdAt: T0,
+    endedAt: null,
+    ruleSetId: 'default',
+    ruleSetVersion: 1,
+    infusion: { status: 'not_started', rateMgKgH: 0, cumulativeMg: 0, cumulativeMgPerKg: 0, asOf: 0 },
+    ...over,
+  };
+}
+
+export function alarm(over: Partial<Alarm> = {}): Alarm {
+  return {
+    id: 1,
+    sessionId: 's1',
+    unit: 'infusion-suite',
+    ruleId: 'spo2.low.high',
+    ruleSetVersion: 1,
+    priority: 'high',
+    kind: 'clinical',
+    title: 'Desaturation',
+    message: 'SpO2 86 < 88',
+    field: 'spo2',
+    value: 86,
+    limit: 88,
+    state: 'active',
+    latching: false,
+    conditionActive: true,
+    startedAt: T0,
+    conditionClearedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    simulated: false,
+    actions: [],
+    source: 'test',
+    ...over,
+  };
+}
+
+export function update(eventId: number, a: Alarm, transition: AlarmUpdate['transition'] = 'raised'): AlarmUpdate {
+  return { eventId, transition, at: a.startedAt, alarm: a };
+}
+
+export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return {
+    serverTime: T0 + 3_600_000,
+    ruleSet: { id: 'default', version: 1, name: 'Default' },
+    sessions: [],
+    alarms: [],
+    missedAlarmUpdates: [],
+    lastAlarmEventId: 0,
+    trends: {},
+    ...over,
+  };
+}
+
+/** One sample per `stepMs` from `from` (inclusive) to `to` (inclusive). */
+export function samples(from: number, to: number, stepMs: number, values: Omit<VitalsSample, 't'> = { hr: 80 }): VitalsSample[] {
+  const out: VitalsSample[] = [];
+  for (let t = from; t <= to; t += stepMs) out.push({ t, ...values });
+  return out;
+}
