@@ -1,0 +1,78 @@
+import { USAGE, UsageError, parseCliArgs } from './cli-args';
+import { consoleLogger, errorText } from './log';
+import { runSimulation, type SimulationStats } from './runner';
+
+const STATUS_EVERY_MS = 5_000;
+
+function statusLine(s: SimulationStats, final = false): string {
+  const d = s.device;
+  const link = final ? 'finished' : d.connected ? 'connected' : 'DISCONNECTED';
+  return (
+    `[sim] ${s.elapsedS.toFixed(0)} s, scenario ${s.scenarioMin.toFixed(1)} min | ${link} | ` +
+    `sent ${d.sent} accepted ${d.accepted} duplicates ${d.duplicates} rejected ${d.rejected} resent ${d.resent} pending ${d.pending}` +
+    (s.infusionEventsFailed ? ` | infusion events failed ${s.infusionEventsFailed}` : '')
+  );
+}
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseCliArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`simulate: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) {
+      console.error('simulate: second interrupt, exiting without ending the sessions');
+      process.exit(130);
+    }
+    interrupted = true;
+    console.log(opts.leaveSessions ? 'stopping...' : 'stopping: ending the simulated sessions...');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let handle;
+  try {
+    handle = await runSimulation({
+      url: opts.url,
+      sessions: opts.sessions,
+      speed: opts.speed,
+      seed: opts.seed,
+      scenarios: opts.scenarios,
+      durationS: opts.durationS,
+      endSessionsOnStop: !opts.leaveSessions,
+      signal: abort.signal,
+      log: consoleLogger,
+    });
+  } catch (err) {
+    console.error(`simulate: ${errorText(err)}`);
+    return 1;
+  }
+  for (const s of handle.sessions) console.log(`  ${s.patientLabel}  ${s.scenario.padEnd(12)} ${s.setting.padEnd(14)} ${s.weightKg} kg  session ${s.sessionId}`);
+  const status = setInterval(() => console.log(statusLine(handle.stats())), STATUS_EVERY_MS);
+  const final = await handle.done;
+  clearInterval(status);
+  console.log(statusLine(final, true));
+  return final.device.pending > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`simulate: ${errorText(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,1 @@
+export { SimulatedPatient, type PatientSample, type SimulatedPatientOptions } from './simulated-patient';

@@ -1,0 +1,280 @@
+import type { CareSetting, InfusionEventInput, VitalsFrame } from '@infusion/shared';
+import { InfusionApi } from './api';
+import { DeviceClient, type DeviceStats } from './device';
+import { errorText, consoleLogger, type SimLogger } from './log';
+import { SimulatedPatient } from './patient';
+import { toFrame } from './physiology';
+import { createRng, deriveSeed } from './random';
+import { DEFAULT_SCENARIO_ORDER, resolveScenario, type Scenario, type ScenarioName } from './scenarios';
+
+export interface RunSimulationOptions {
+  /** Server base URL, e.g. http://localhost:3000. */
+  url: string;
+  /** Number of simulated sessions (patients). */
+  sessions: number;
+  /** Scenario clock speed: minutes of drug effect per real minute. Frames still go out once a real second. Default 1. */
+  speed?: number;
+  /** Scenarios assigned round-robin; default stable, desaturation, hypertensive, tachycardia. */
+  scenarios?: readonly (ScenarioName | Scenario)[];
+  /** Same seed, same patients and vitals. Default 1. */
+  seed?: number;
+  /** Stop (and end the sessions) after this many real seconds; default: run until stopped. */
+  durationS?: number;
+  /** Aborting stops the run like stop(). */
+  signal?: AbortSignal;
+  log?: SimLogger;
+  /** Extra HTTP headers on every REST call (credentials). */
+  headers?: Record<string, string>;
+  /** Socket.IO handshake auth for the device connection (credentials). */
+  auth?: Record<string, unknown>;
+  ackTimeoutMs?: number;
+  /** Real milliseconds between frames of one session. Default 1000 (one frame a second). */
+  frameIntervalMs?: number;
+  /** End the sessions when the run stops. Default true. */
+  endSessionsOnStop?: boolean;
+  /** Unit the sessions belong to; default the server's own default. */
+  unit?: string;
+}
+
+export interface SimulatedSessionInfo {
+  sessionId: string;
+  patientLabel: string;
+  scenario: string;
+  setting: CareSetting;
+  weightKg: number;
+  ageYears: number;
+}
+
+export interface SimulationStats {
+  /** Real seconds since the first frame. */
+  elapsedS: number;
+  /** Scenario minutes since the infusions started. */
+  scenarioMin: number;
+  framesGenerated: number;
+  infusionEventsSent: number;
+  infusionEventsFailed: number;
+  device: DeviceStats;
+}
+
+export interface SimulationHandle {
+  readonly sessions: readonly SimulatedSessionInfo[];
+  stats(): SimulationStats;
+  /** Stops the frames; stops running infusions and ends the sessions unless told to leave them. Idempotent. */
+  stop(opts?: { endSessions?: boolean }): Promise<SimulationStats>;
+  /** Settles when the run has stopped, whatever stopped it. */
+  readonly done: Promise<SimulationStats>;
+}
+
+interface Running {
+  info: SimulatedSessionInfo;
+  patient: SimulatedPatient;
+  seq: number;
+  /** Infusion events go to the server one after another, in scenario order. */
+  events: Promise<void>;
+  rejectedFrames: number;
+  /** False once the server has refused this session's frames repeatedly (e.g. the session was ended elsewhere). */
+  streaming: boolean;
+}
+
+/** After this many refused frames a session stops streaming: the server will not take more. */
+const REJECTIONS_BEFORE_GIVING_UP = 10;
+/** Frames still unacknowledged at stop are given this long before the sessions are ended. */
+const DRAIN_ON_STOP_MS = 5_000;
+const MAX_SESSIONS = 1_000;
+
+/**
+ * Runs N simulated patients against a server, through the same REST and /ingest paths as a real
+ * device. The scenario clock (PK and scenario timeline) runs `speed` times faster than real time;
+ * frames carry real wall-clock timestamps, never ahead of now.
+ */
+export async function runSimulation(opts: RunSimulationOptions): Promise<SimulationHandle> {
+  const log = opts.log ?? consoleLogger;
+  const speed = opts.speed ?? 1;
+  const intervalMs = opts.frameIntervalMs ?? 1_000;
+  const seed = opts.seed ?? 1;
+  if (!Number.isInteger(opts.sessions) || opts.sessions < 1 || opts.sessions > MAX_SESSIONS) {
+    throw new RangeError(`sessions must be an integer from 1 to ${MAX_SESSIONS} (got ${opts.sessions})`);
+  }
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number (got ${speed})`);
+  if (!(intervalMs > 0)) throw new RangeError(`frameIntervalMs must be positive (got ${intervalMs})`);
+  if (opts.durationS !== undefined && !(opts.durationS > 0)) throw new RangeError(`durationS must be positive (got ${opts.durationS})`);
+  const scenarios = (opts.scenarios?.length ? opts.scenarios : DEFAULT_SCENARIO_ORDER).map(resolveScenario);
+
+  const api = new InfusionApi({ url: opts.url, headers: opts.headers });
+  const runs = await createSessions(api, opts, scenarios, seed, log);
+
+  const bySessionId = new Map(runs.map((r) => [r.info.sessionId, r]));
+  const onRejected = (frame: VitalsFrame) => {
+    const run = bySessionId.get(frame.sessionId);
+    if (!run || !run.streaming || ++run.rejectedFrames < REJECTIONS_BEFORE_GIVING_UP) return;
+    run.streaming = false;
+    log.error(`${run.info.patientLabel}: the server refused ${run.rejectedFrames} frames; no more frames for this session`);
+  };
+  const device = new DeviceClient({ url: opts.url, auth: opts.auth, extraHeaders: opts.headers, ackTimeoutMs: opts.ackTimeoutMs, log, onRejected });
+  const counters = { frames: 0, eventsSent: 0, eventsFailed: 0 };
+  const startedAt = Date.now();
+  let scenarioMin = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let durationTimer: NodeJS.Timeout | null = null;
+  let stopping: Promise<SimulationStats> | null = null;
+  let resolveDone!: (s: SimulationStats) => void;
+  const done = new Promise<SimulationStats>((r) => (resolveDone = r));
+
+  const stats = (): SimulationStats => ({
+    elapsedS: (Date.now() - startedAt) / 1000,
+    scenarioMin,
+    framesGenerated: counters.frames,
+    infusionEventsSent: counters.eventsSent,
+    infusionEventsFailed: counters.eventsFailed,
+    device: device.stats,
+  });
+
+  const postEvent = (run: Running, ev: InfusionEventInput) => {
+    run.events = run.events.then(async () => {
+      try {
+        await api.infusionEvent(run.info.sessionId, ev);
+        counters.eventsSent++;
+        log.info(`${run.info.patientLabel}: ${describeEvent(ev)}`);
+      } catch (err) {
+        counters.eventsFailed++;
+        log.error(`${run.info.patientLabel}: infusion ${ev.type} not recorded: ${errorText(err)}`);
+      }
+    });
+  };
+
+  const tick = (tickIndex: number) => {
+    if (stopping) return;
+    try {
+      const now = Date.now();
+      scenarioMin = ((now - startedAt) / 60_000) * speed;
+      const frames = runs.flatMap((run) => {
+        if (!run.streaming) return [];
+        const sample = run.patient.advanceTo(scenarioMin);
+        for (const ev of sample.infusionEvents) postEvent(run, ev);
+        return [toFrame(run.info.sessionId, ++run.seq, now, sample.vitals)];
+      });
+      counters.frames += frames.length;
+      device.send(frames);
+    } catch (err) {
+      // The demo runs inside the server process: a simulator fault must never take it down.
+      log.error(`simulation step failed: ${errorText(err)}`);
+    }
+    // Scheduled against the start time so the cadence does not drift; a stalled process skips ticks rather than bursting.
+    const next = Math.max(tickIndex + 1, Math.floor((Date.now() - startedAt) / intervalMs) + 1);
+    timer = setTimeout(() => tick(next), startedAt + next * intervalMs - Date.now());
+  };
+
+  const stop = (stopOpts: { endSessions?: boolean } = {}): Promise<SimulationStats> => {
+    stopping ??= (async () => {
+      if (timer) clearTimeout(timer);
+      if (durationTimer) clearTimeout(durationTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      const endSessions = stopOpts.endSessions ?? opts.endSessionsOnStop ?? true;
+      if (endSessions) {
+        for (const run of runs) {
+          const status = run.patient.infusionStatus;
+          if (status === 'running' || status === 'paused') postEvent(run, { type: 'stop', note: 'Simulation stopped' });
+        }
+      }
+      await Promise.all(runs.map((r) => r.events));
+      if (!(await device.drain(DRAIN_ON_STOP_MS))) log.warn(`${device.stats.pending} frames still unacknowledged at stop`);
+      if (endSessions) await endAll(api, runs.map((r) => r.info), log);
+      device.close();
+      const final = stats();
+      resolveDone(final);
+      return final;
+    })();
+    return stopping;
+  };
+  const onAbort = () => void stop();
+
+  log.info(
+    `simulating ${runs.length} session(s) at speed ${speed}: ${runs.map((r) => `${r.info.patientLabel} ${r.info.scenario}`).join(', ')}`,
+  );
+  tick(0);
+  if (opts.durationS !== undefined) durationTimer = setTimeout(() => void stop(), opts.durationS * 1000);
+  if (opts.signal?.aborted) void stop();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  return { sessions: runs.map((r) => r.info), stats, stop, done };
+}
+
+async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scenarios: Scenario[], seed: number, log: SimLogger): Promise<Running[]> {
+  const plans = Array.from({ length: opts.sessions }, (_, i) => {
+    const scenario = scenarios[i % scenarios.length]!;
+    const patientSeed = deriveSeed(seed, i);
+    const rng = createRng(deriveSeed(patientSeed, 0));
+    const [wLo, wHi] = scenario.patient.weightKg;
+    const [aLo, aHi] = scenario.patient.ageYears;
+    const weightKg = Math.round(rng.uniform(wLo, wHi));
+    const ageYears = Math.round(rng.uniform(aLo, aHi));
+    const n = String(i + 1).padStart(2, '0');
+    return { i, scenario, patientSeed, weightKg, ageYears, patientLabel: `SIM-${n}`, location: `Chair ${i + 1}` };
+  });
+  const created = await Promise.allSettled(
+    plans.map((p) =>
+      api.createSession({
+        patientLabel: p.patientLabel,
+        weightKg: p.weightKg,
+        ageYears: p.ageYears,
+        setting: p.scenario.setting,
+        indication: p.scenario.indication,
+        supervisingPhysician: 'Simulated physician',
+        nurse: 'Simulated nurse',
+        location: p.location,
+        ...(opts.unit ? { unit: opts.unit } : {}),
+        simulated: true,
+      }),
+    ),
+  );
+  const failures = created.filter((c) => c.status === 'rejected');
+  if (failures.length) {
+    // Leave nothing half-started behind.
+    const ok = created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+    await endAll(api, ok.map((s) => ({ sessionId: s.id, patientLabel: s.patientLabel })), log);
+    throw new Error(`cannot create simulated sessions: ${errorText(failures[0]!.reason)}`);
+  }
+  return plans.map((p, i) => {
+    const result = created[i] as PromiseFulfilledResult<{ id: string }>;
+    return {
+      info: {
+        sessionId: result.value.id,
+        patientLabel: p.patientLabel,
+        scenario: p.scenario.name,
+        setting: p.scenario.setting,
+        weightKg: p.weightKg,
+        ageYears: p.ageYears,
+      },
+      patient: new SimulatedPatient({ scenario: p.scenario, weightKg: p.weightKg, seed: p.patientSeed }),
+      seq: 0,
+      events: Promise.resolve(),
+      rejectedFrames: 0,
+      streaming: true,
+    };
+  });
+}
+
+async function endAll(api: InfusionApi, sessions: Pick<SimulatedSessionInfo, 'sessionId' | 'patientLabel'>[], log: SimLogger) {
+  await Promise.all(
+    sessions.map(async (s) => {
+      try {
+        await api.endSession(s.sessionId);
+      } catch (err) {
+        log.error(`${s.patientLabel}: session not ended: ${errorText(err)}`);
+      }
+    }),
+  );
+}
+
+function describeEvent(ev: InfusionEventInput): string {
+  const note = ev.note ? ` (${ev.note})` : '';
+  switch (ev.type) {
+    case 'start':
+    case 'rate_change':
+      return `infusion ${ev.type.replace('_', ' ')} ${ev.rateMgKgH} mg/kg/h${note}`;
+    case 'bolus':
+      return `bolus ${ev.doseMg} mg${note}`;
+    default:
+      return `infusion ${ev.type}${note}`;
+  }
+}

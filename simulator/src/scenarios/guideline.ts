@@ -1,0 +1,53 @@
+import { transitionError, type CareSetting, type InfusionStatus } from '@infusion/shared';
+import type { Scenario } from './schema';
+
+/**
+ * Dose limits from ASRA/AAPM/ASA 2018 (clinical-reference.md section 1) that every simulated
+ * scenario keeps to, so the demo never shows a dose the guideline would not allow:
+ * - bolus strictly below 0.35 mg/kg (Q6: >= 0.35 mg/kg "may result in serious adverse sequelae");
+ * - infusion 0.5-2 mg/kg/h outside the ICU (Table 1/Table 6), up to 7 mg/kg/h only in the ICU;
+ * - above 1 mg/kg/h only in a monitored setting (Table 6, personnel and monitoring (3)).
+ */
+export const GUIDELINE_LIMITS = {
+  bolusMaxMgKgExclusive: 0.35,
+  rateMinMgKgH: 0.5,
+  rateMaxMgKgH: { clinic: 1, monitored_unit: 2, icu: 7 } satisfies Record<CareSetting, number>,
+} as const;
+
+/** Every way the scenario's plan breaks the guideline limits or the infusion state machine; empty when fine. */
+export function scenarioProblems(s: Scenario): string[] {
+  const problems: string[] = [];
+  let status: InfusionStatus = 'not_started';
+  let lastMin = 0;
+  const maxRate = GUIDELINE_LIMITS.rateMaxMgKgH[s.setting];
+  for (const step of s.infusion) {
+    const at = `${s.name} at ${step.atMin} min`;
+    if (step.atMin < lastMin) problems.push(`${at}: steps must be in time order`);
+    lastMin = step.atMin;
+    const transition = transitionError(status, step.type);
+    if (transition) problems.push(`${at}: ${transition}`);
+    if (step.type === 'start' || step.type === 'rate_change') {
+      if (step.rateMgKgH < GUIDELINE_LIMITS.rateMinMgKgH) problems.push(`${at}: ${step.rateMgKgH} mg/kg/h is below ${GUIDELINE_LIMITS.rateMinMgKgH}`);
+      if (step.rateMgKgH > maxRate) problems.push(`${at}: ${step.rateMgKgH} mg/kg/h exceeds ${maxRate} mg/kg/h allowed in ${s.setting}`);
+    }
+    if (step.type === 'bolus' && step.doseMgKg >= GUIDELINE_LIMITS.bolusMaxMgKgExclusive) {
+      problems.push(`${at}: bolus ${step.doseMgKg} mg/kg is not below ${GUIDELINE_LIMITS.bolusMaxMgKgExclusive} mg/kg`);
+    }
+    status = nextStatus(status, step.type);
+  }
+  return problems;
+}
+
+function nextStatus(status: InfusionStatus, type: Scenario['infusion'][number]['type']): InfusionStatus {
+  switch (type) {
+    case 'start':
+    case 'resume':
+      return 'running';
+    case 'pause':
+      return 'paused';
+    case 'stop':
+      return 'stopped';
+    default:
+      return status;
+  }
+}

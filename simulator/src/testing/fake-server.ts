@@ -1,0 +1,196 @@
+/**
+ * A small stand-in for the monitoring server, for the simulator's own tests: the session REST
+ * endpoints and the /ingest namespace with the real contract (validation, dedupe by session and
+ * seq, per-frame ack), plus hooks to misbehave (no ack, partial ack, error, dropped connection).
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import {
+  INGEST_NAMESPACE,
+  fieldErrors,
+  infusionEventInputSchema,
+  sessionCreateSchema,
+  vitalsFrameSchema,
+  type IngestResult,
+  type InfusionEventInput,
+  type Result,
+  type SessionCreateParsed,
+  type VitalsFrame,
+} from '@infusion/shared';
+import { Server, type Socket } from 'socket.io';
+
+export type IngestBehaviour =
+  /** Commit and ack every frame (the default). */
+  | { kind: 'ack' }
+  /** Commit but never answer. */
+  | { kind: 'silent' }
+  /** Commit, then drop the connection before answering. */
+  | { kind: 'disconnect' }
+  /** Commit nothing and answer with an error. */
+  | { kind: 'error'; error: string }
+  /** Commit and ack only the frames `keep` selects; say nothing about the others. */
+  | { kind: 'partial'; keep: (f: VitalsFrame) => boolean };
+
+export interface ReceivedBatch {
+  at: number;
+  sessionIds: string[];
+  seqs: number[];
+}
+
+export interface FakeSession extends SessionCreateParsed {
+  id: string;
+  status: 'active' | 'ended';
+  infusionEvents: (InfusionEventInput & { receivedAt: number })[];
+}
+
+type AckFn = (res: Result<IngestResult>) => void;
+
+export class FakeServer {
+  readonly batches: ReceivedBatch[] = [];
+  /** Committed frames per session, in commit order. */
+  readonly committed = new Map<string, VitalsFrame[]>();
+  readonly sessions: FakeSession[] = [];
+  readonly requests: { method: string; path: string; headers: IncomingMessage['headers'] }[] = [];
+  handshakeAuth: unknown[] = [];
+  /** Decides how each incoming batch is handled; `n` counts batches from 0. */
+  behaviour: (frames: unknown[], n: number) => IngestBehaviour = () => ({ kind: 'ack' });
+  /** Make session creation fail for these patient labels. */
+  failCreate = new Set<string>();
+  private readonly http: HttpServer;
+  private readonly io: Server;
+  private readonly connections = new Set<NetSocket>();
+
+  private constructor(readonly port: number, http: HttpServer, io: Server) {
+    this.http = http;
+    this.io = io;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(port = 0): Promise<FakeServer> {
+    const http = createServer();
+    const io = new Server(http);
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, '127.0.0.1', () => resolve());
+    });
+    const server = new FakeServer((http.address() as AddressInfo).port, http, io);
+    http.on('request', (req, res) => server.onRequest(req, res));
+    http.on('connection', (c: NetSocket) => {
+      server.connections.add(c);
+      c.on('close', () => server.connections.delete(c));
+    });
+    io.of(INGEST_NAMESPACE).on('connection', (socket) => {
+      server.handshakeAuth.push(socket.handshake.auth);
+      socket.on('frames', (frames: unknown, ack: AckFn) => server.onFrames(socket, frames, ack));
+    });
+    return server;
+  }
+
+  committedSeqs(sessionId: string): number[] {
+    return (this.committed.get(sessionId) ?? []).map((f) => f.seq);
+  }
+
+  /** Drops every device connection (the server stays up). */
+  disconnectAll(): void {
+    this.io.of(INGEST_NAMESPACE).disconnectSockets(true);
+  }
+
+  /** Graceful: devices are told to disconnect. Abrupt: connections are cut, as in a crash. */
+  async close(mode: 'graceful' | 'abrupt' = 'graceful'): Promise<void> {
+    if (mode === 'graceful') this.io.of(INGEST_NAMESPACE).disconnectSockets(true);
+    else for (const c of this.connections) c.destroy();
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.http.closeAllConnections();
+  }
+
+  private onFrames(socket: Socket, frames: unknown, ack: AckFn) {
+    const list = Array.isArray(frames) ? (frames as unknown[]) : [];
+    const n = this.batches.length;
+    this.batches.push({
+      at: Date.now(),
+      sessionIds: list.map((f) => String((f as VitalsFrame).sessionId)),
+      seqs: list.map((f) => Number((f as VitalsFrame).seq)),
+    });
+    const b = this.behaviour(list, n);
+    if (b.kind === 'error') return ack({ ok: false, error: b.error });
+    const result: IngestResult = { accepted: [], duplicates: [], rejected: [] };
+    list.forEach((raw, index) => {
+      const parsed = vitalsFrameSchema.safeParse(raw);
+      if (!parsed.success) {
+        const r = raw as Partial<VitalsFrame>;
+        result.rejected.push({ index, sessionId: r.sessionId ?? null, seq: r.seq ?? null, errors: fieldErrors(parsed.error) });
+        return;
+      }
+      const f = parsed.data;
+      if (b.kind === 'partial' && !b.keep(f)) return;
+      const stored = this.committed.get(f.sessionId) ?? [];
+      this.committed.set(f.sessionId, stored);
+      if (stored.some((s) => s.seq === f.seq)) result.duplicates.push(f.seq);
+      else {
+        stored.push(f);
+        result.accepted.push(f.seq);
+      }
+    });
+    if (b.kind === 'silent') return;
+    if (b.kind === 'disconnect') {
+      socket.disconnect(true);
+      return;
+    }
+    ack({ ok: true, data: result });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse) {
+    const path = req.url ?? '';
+    this.requests.push({ method: req.method ?? '', path, headers: req.headers });
+    if (path.startsWith('/socket.io/')) return; // Socket.IO answers its own requests.
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      const json = body ? (JSON.parse(body) as unknown) : undefined;
+      if (req.method === 'POST' && path === '/api/sessions') {
+        const parsed = sessionCreateSchema.safeParse(json);
+        if (!parsed.success) return send(400, { ok: false, error: 'invalid session', fields: fieldErrors(parsed.error) });
+        if (this.failCreate.has(parsed.data.patientLabel)) return send(409, { ok: false, error: `location ${parsed.data.location} is busy` });
+        const session: FakeSession = { ...parsed.data, id: `s${this.sessions.length + 1}`, status: 'active', infusionEvents: [] };
+        this.sessions.push(session);
+        return send(201, { ok: true, data: session });
+      }
+      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end)$/.exec(path);
+      const session = m && this.sessions.find((s) => s.id === decodeURIComponent(m[1]!));
+      if (req.method !== 'POST' || !m || !session) return send(404, { ok: false, error: `no route ${req.method} ${path}` });
+      if (session.status === 'ended') return send(409, { ok: false, error: 'session has ended' });
+      if (m[2] === 'end') {
+        session.status = 'ended';
+        return send(200, { ok: true, data: session });
+      }
+      const ev = infusionEventInputSchema.safeParse(json);
+      if (!ev.success) return send(400, { ok: false, error: 'invalid infusion event', fields: fieldErrors(ev.error) });
+      session.infusionEvents.push({ ...ev.data, receivedAt: Date.now() });
+      send(200, { ok: true, data: { session, event: ev.data } });
+    });
+  }
+}
+
+export const waitFor = async (cond: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> => {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+/** A local URL where nothing listens (a port just released). */
+export async function unusedUrl(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}`;
+}
