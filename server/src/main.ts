@@ -39,18 +39,15 @@ async function main() {
     const speed = Number(values['demo-speed']);
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
     for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'system:demo' });
-    const { runSimulation } = await import('@infusion/simulator');
+    const { runSimulation, loginHeaders } = await import('@infusion/simulator');
     const base = `http://127.0.0.1:${port}`;
     // The simulator is a trainer at the REST API and a device at /ingest, like any other client.
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: trainer.username, password: trainer.password }) });
-    const body = (await login.json()) as { data: { csrfToken: string } };
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     const sim = await runSimulation({
       url: base,
       sessions,
       speed,
-      headers: { cookie, 'x-csrf-token': body.data.csrfToken },
+      headers: await loginHeaders(base, trainer.username, trainer.password),
       auth: { deviceKey: demoDeviceKey(app) },
       log: log.child({ component: 'simulator' }),
     });

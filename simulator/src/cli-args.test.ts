@@ -3,7 +3,7 @@ import { UsageError, parseCliArgs } from './cli-args';
 
 describe('parseCliArgs', () => {
   it('has defaults for a local demo', () => {
-    expect(parseCliArgs([])).toEqual({
+    expect(parseCliArgs([], {})).toEqual({
       url: 'http://localhost:3000',
       sessions: 4,
       speed: 1,
@@ -12,7 +12,15 @@ describe('parseCliArgs', () => {
       scenarios: undefined,
       leaveSessions: false,
       help: false,
+      user: 'trainer',
+      password: undefined,
+      deviceKey: undefined,
     });
+  });
+
+  it('takes the password and device key from the environment, the command line winning', () => {
+    expect(parseCliArgs([], { SIM_PASSWORD: 'pw-from-env-123', SIM_DEVICE_KEY: 'dk_1_env' })).toMatchObject({ password: 'pw-from-env-123', deviceKey: 'dk_1_env' });
+    expect(parseCliArgs(['--user', 'nurse', '--device-key', 'dk_2_cli'], { SIM_DEVICE_KEY: 'dk_1_env' })).toMatchObject({ user: 'nurse', deviceKey: 'dk_2_cli' });
   });
 
   it('reads every option', () => {

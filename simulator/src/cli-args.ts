@@ -10,6 +10,11 @@ export interface CliOptions {
   scenarios?: ScenarioName[];
   leaveSessions: boolean;
   help: boolean;
+  user: string;
+  /** From SIM_PASSWORD (preferred: not visible in the process list) or --password. */
+  password: string | undefined;
+  /** From SIM_DEVICE_KEY or --device-key: the key an admin created for this simulator (POST /api/devices). */
+  deviceKey: string | undefined;
 }
 
 export const USAGE = `Usage: npm run simulate -- [options]
@@ -22,6 +27,9 @@ export const USAGE = `Usage: npm run simulate -- [options]
   --scenario NAME   scenario for every session, or a comma-separated list used round-robin;
                     repeatable. Known: ${SCENARIO_NAMES.join(', ')}
   --leave-sessions  do not end the sessions on exit
+  --user NAME       account that creates the simulated sessions (default trainer)
+  --password PW     its password (better: environment variable SIM_PASSWORD)
+  --device-key KEY  device key for /ingest (better: environment variable SIM_DEVICE_KEY)
   -h, --help        show this help`;
 
 export class UsageError extends Error {
@@ -31,7 +39,7 @@ export class UsageError extends Error {
 const MAX_SPEED = 600;
 
 /** Parses and validates the command line; throws UsageError with a message naming the bad option. */
-export function parseCliArgs(argv: string[]): CliOptions {
+export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -46,6 +54,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
         seed: { type: 'string', default: '1' },
         scenario: { type: 'string', multiple: true },
         'leave-sessions': { type: 'boolean', default: false },
+        user: { type: 'string', default: 'trainer' },
+        password: { type: 'string' },
+        'device-key': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -86,6 +97,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     scenarios,
     leaveSessions: values['leave-sessions'],
     help: values.help,
+    user: values.user,
+    password: values.password ?? env.SIM_PASSWORD,
+    deviceKey: values['device-key'] ?? env.SIM_DEVICE_KEY,
   };
 }
 

@@ -1,5 +1,6 @@
 import { USAGE, UsageError, parseCliArgs } from './cli-args';
 import { consoleLogger, errorText } from './log';
+import { loginHeaders } from './login';
 import { runSimulation, type SimulationStats } from './runner';
 
 const STATUS_EVERY_MS = 5_000;
@@ -30,6 +31,18 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  if (!opts.password || !opts.deviceKey) {
+    console.error('simulate: needs a login and a device key: set SIM_PASSWORD (for --user, default trainer) and SIM_DEVICE_KEY (an admin creates one with POST /api/devices)');
+    return 2;
+  }
+  let headers: Record<string, string>;
+  try {
+    headers = await loginHeaders(opts.url, opts.user, opts.password);
+  } catch (err) {
+    console.error(`simulate: ${errorText(err)}`);
+    return 1;
+  }
+
   const abort = new AbortController();
   let interrupted = false;
   const onSignal = () => {
@@ -56,6 +69,8 @@ async function main(): Promise<number> {
       endSessionsOnStop: !opts.leaveSessions,
       signal: abort.signal,
       log: consoleLogger,
+      headers,
+      auth: { deviceKey: opts.deviceKey },
     });
   } catch (err) {
     console.error(`simulate: ${errorText(err)}`);

@@ -18,3 +18,4 @@ export {
 export { VitalsGenerator, toFrame, type VitalSigns, type VitalsGeneratorOptions } from './physiology';
 export { SimulatedPatient, type PatientSample, type SimulatedPatientOptions } from './patient';
 export { consoleLogger, silentLogger, type SimLogger } from './log';
+export { loginHeaders } from './login';
