@@ -14,6 +14,7 @@ import { LoginSessions } from './auth/loginSessions';
 import { LoginThrottle } from './auth/loginThrottle';
 import { UserService } from './auth/userService';
 import type { Config } from './config';
+import { startHl7Listener } from './hl7/listener';
 import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
 import { AlarmRepo } from './persistence/alarmRepo';
@@ -58,6 +59,10 @@ export interface App {
   hub: Hub;
   log: Logger;
   listen(port?: number, host?: string): Promise<number>;
+  /** Starts the HL7 MLLP listener (HL7_PORT / HL7_HOST unless given); resolves with its port. */
+  startHl7(port?: number, host?: string): Promise<number>;
+  /** Where the HL7 listener is bound, or null when it is off. */
+  hl7Address(): AddressInfo | null;
   close(): Promise<void>;
 }
 
@@ -130,7 +135,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, clock));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
-  app.use('/api/devices', deviceRoutes(devices));
+  app.use('/api/devices', deviceRoutes(devices, sessions));
   app.use('/api/audit', auditRoutes(auditRepo, clock));
   app.use('/api', (req, res) => {
     res.status(404).json({ ok: false, error: `no route ${req.method} ${req.originalUrl}` });
@@ -163,6 +168,7 @@ export function createApp(deps: AppDeps): App {
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
 
   let closed = false;
+  let hl7: Awaited<ReturnType<typeof startHl7Listener>> | null = null;
   return {
     http,
     io,
@@ -182,9 +188,17 @@ export function createApp(deps: AppDeps): App {
         http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
       });
     },
+    async startHl7(port = config.HL7_PORT, host = config.HL7_HOST) {
+      hl7 = await startHl7Listener(port, host, { devices, ingest, clock, log });
+      return hl7.port;
+    },
+    hl7Address() {
+      return hl7 ? (hl7.server.address() as AddressInfo) : null;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      await hl7?.close();
       stopDashboard();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       queue.close();

@@ -31,6 +31,8 @@ const envSchema = z.object({
   DB_PATH: z.string().min(1, { error: 'must not be empty' }).default('./data/infusion.db'),
   /** Reserved for the HL7 v2 MLLP listener; 0 turns it off. */
   HL7_PORT: port(2575),
+  /** The MLLP listener binds to loopback unless told otherwise (it trusts the network, not a key). */
+  HL7_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Batch window of the write queue; the design caps it at 100 ms. */
   WRITE_FLUSH_MS: intMs(10, 1, 100),

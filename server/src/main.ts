@@ -31,6 +31,7 @@ async function main() {
   const port = await app.listen(config.PORT);
   const url = `http://localhost:${port}`;
   console.log(`Infusion monitor listening on ${url}`);
+  if (config.HL7_PORT !== 0) console.log(`HL7 MLLP listener on ${config.HL7_HOST}:${await app.startHl7()}`);
   log.info({ port, db: config.DB_PATH }, 'listening');
 
   let stopDemo: (() => Promise<void>) | null = null;

@@ -130,6 +130,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'device HL7 equipment ids and session bindings',
+    sql: `
+      ALTER TABLE devices ADD COLUMN hl7_id TEXT;
+      ALTER TABLE devices ADD COLUMN bound_session_id TEXT REFERENCES sessions(id);
+      CREATE UNIQUE INDEX devices_hl7_id ON devices(hl7_id) WHERE hl7_id IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -1,11 +1,12 @@
 import { Router } from 'express';
-import { actorOf, requirePermission } from '../auth/httpAuth';
+import { actorOf, assertCanSee, requirePermission, userOf } from '../auth/httpAuth';
 import type { DeviceKeys } from '../auth/deviceKeys';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { UserService } from '../auth/userService';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Clock } from '../util/clock';
-import { badRequest } from '../util/errors';
+import type { SessionService } from '../sessions/sessionService';
+import { badRequest, DomainError } from '../util/errors';
 import { ok } from './http';
 
 const intParam = (v: unknown, name: string): number => {
@@ -34,8 +35,25 @@ export function userRoutes(users: UserService, sessions: LoginSessions): Router 
   return r;
 }
 
-export function deviceRoutes(keys: DeviceKeys): Router {
+export function deviceRoutes(keys: DeviceKeys, sessions: SessionService): Router {
   const r = Router();
+  // Binding a monitor to a patient is a bedside act: clinicians, within the sessions they may see.
+  r.post('/:id/bind', (req, res) => {
+    const u = userOf(req, 'device.bind');
+    const sessionId = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
+    if (typeof sessionId !== 'string') throw badRequest('invalid binding', [{ field: 'sessionId', reason: 'must be a session id' }]);
+    const s = sessions.get(sessionId);
+    assertCanSee(u, s);
+    if (s.status !== 'active') throw new DomainError(409, `session ${s.id} has ended`);
+    ok(res, keys.bind(intParam(req.params.id, 'id'), s.id, actorOf(req)));
+  });
+  r.post('/:id/unbind', (req, res) => {
+    const u = userOf(req, 'device.bind');
+    const id = intParam(req.params.id, 'id');
+    const bound = keys.get(id).boundSessionId;
+    if (bound) assertCanSee(u, sessions.get(bound));
+    ok(res, keys.bind(id, null, actorOf(req)));
+  });
   r.use(requirePermission('devices.manage'));
   r.get('/', (_req, res) => {
     ok(res, keys.list());

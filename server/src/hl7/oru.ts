@@ -1,0 +1,58 @@
+import type { VitalField } from '@infusion/shared';
+import type { Hl7Message } from './message';
+import { parseHl7Time } from './message';
+
+/** OBX-3 codes (IEEE 11073 MDC numeric or name, and LOINC) → product field. clinical-reference.md section 5. */
+const CODE_TO_FIELD: Record<string, VitalField> = {
+  '147842': 'hr', MDC_ECG_HEART_RATE: 'hr', '8867-4': 'hr',
+  '149530': 'hr', MDC_PULS_OXIM_PULS_RATE: 'hr', '8889-8': 'hr',
+  '150456': 'spo2', MDC_PULS_OXIM_SAT_O2: 'spo2', '59408-5': 'spo2', '2708-6': 'spo2',
+  '150021': 'sbp', MDC_PRESS_BLD_NONINV_SYS: 'sbp', '8480-6': 'sbp',
+  '150022': 'dbp', MDC_PRESS_BLD_NONINV_DIA: 'dbp', '8462-4': 'dbp',
+  '150023': 'map', MDC_PRESS_BLD_NONINV_MEAN: 'map', '8478-0': 'map',
+  '151562': 'rr', MDC_RESP_RATE: 'rr', '151594': 'rr', MDC_CO2_RESP_RATE: 'rr', '9279-1': 'rr',
+  '151708': 'etco2', MDC_AWAY_CO2_ET: 'etco2', '151712': 'etco2', MDC_CONC_AWAY_CO2_EXP: 'etco2', '19889-5': 'etco2',
+};
+
+/** Vendor sentinels for "no valid reading": never a measurement. */
+const SENTINELS = new Set([-999, -9999, 32767, 65535, 8388607]);
+
+export interface OruObservations {
+  /** Equipment id: OBX-18 if sent, else MSH-3 (sending application). */
+  equipmentId: string;
+  /** One entry per observation time, all values of that time together. */
+  frames: ({ t: number } & Partial<Record<VitalField, number | null>>)[];
+  /** OBX segments not used, with why (unknown code, not numeric, bad time). */
+  skipped: { obx: number; reason: string }[];
+}
+
+export function isOruR01(msg: Hl7Message): boolean {
+  const msh = msg.segment('MSH');
+  return msh?.get(9, 1) === 'ORU' && msh.get(9, 2) === 'R01';
+}
+
+export function readOru(msg: Hl7Message, fallbackTime: number): OruObservations {
+  const msh = msg.segment('MSH')!;
+  const obxs = msg.all('OBX');
+  const equipmentId = obxs.map((o) => o.get(18, 1)).find((x) => x) || msh.get(3, 1);
+  const messageTime = parseHl7Time(msh.get(7)) ?? fallbackTime;
+  const byTime = new Map<number, { t: number } & Partial<Record<VitalField, number | null>>>();
+  const skipped: OruObservations['skipped'] = [];
+  obxs.forEach((o, i) => {
+    const n = i + 1;
+    const field = CODE_TO_FIELD[o.get(3, 1)] ?? CODE_TO_FIELD[o.get(3, 2)];
+    if (!field) return skipped.push({ obx: n, reason: `unknown observation ${o.get(3, 1)}^${o.get(3, 2)}` });
+    if (o.get(2) && o.get(2) !== 'NM') return skipped.push({ obx: n, reason: `OBX-2 ${o.get(2)} is not NM` });
+    const status = o.get(11);
+    if (status && !['R', 'F', 'C'].includes(status)) return skipped.push({ obx: n, reason: `OBX-11 status ${status}` });
+    const raw = o.get(5).trim();
+    const num = raw === '' ? null : Number(raw);
+    if (num !== null && !Number.isFinite(num)) return skipped.push({ obx: n, reason: `OBX-5 "${raw.slice(0, 20)}" is not a number` });
+    const t = o.get(14) ? parseHl7Time(o.get(14)) : messageTime;
+    if (t === null) return skipped.push({ obx: n, reason: `OBX-14 "${o.get(14)}" is not an HL7 time` });
+    let f = byTime.get(t);
+    if (!f) byTime.set(t, (f = { t }));
+    f[field] = num === null || SENTINELS.has(num) ? null : num;
+  });
+  return { equipmentId, frames: [...byTime.values()].sort((a, b) => a.t - b.t), skipped };
+}
