@@ -111,12 +111,16 @@ export class UserService {
     const u = p.data;
     const sets: string[] = [];
     const args: unknown[] = [];
-    if (u.displayName !== undefined) sets.push('display_name = ?') && args.push(u.displayName);
-    if (u.role !== undefined) sets.push('role = ?') && args.push(u.role);
-    if (u.units !== undefined) sets.push('units = ?') && args.push(JSON.stringify(u.units));
-    if (u.disabled !== undefined) sets.push('disabled = ?') && args.push(u.disabled ? 1 : 0);
+    const set = (sql: string, v: unknown) => {
+      sets.push(sql);
+      args.push(v);
+    };
+    if (u.displayName !== undefined) set('display_name = ?', u.displayName);
+    if (u.role !== undefined) set('role = ?', u.role);
+    if (u.units !== undefined) set('units = ?', JSON.stringify(u.units));
+    if (u.disabled !== undefined) set('disabled = ?', u.disabled ? 1 : 0);
     // A password set by an admin is temporary: the user must choose a new one at next login.
-    if (u.password !== undefined) sets.push('password_hash = ?, must_change_password = 1') && args.push(await hashPassword(u.password));
+    if (u.password !== undefined) set('password_hash = ?, must_change_password = 1', await hashPassword(u.password));
     if (sets.length) this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
     const after = this.get(id);
     this.audit.record({ at: this.clock.now(), actor: actor.id, action: 'user.update', entity: 'user', entityId: String(id), before, after: { ...after, passwordChanged: u.password !== undefined }, requestId: actor.requestId ?? null });
