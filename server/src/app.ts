@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import { AlarmManager } from './alarms/alarmManager';
+import { EscalationService } from './alarms/escalationService';
+import { OutboxSender } from './alarms/outboxSender';
 import { DeviceKeys } from './auth/deviceKeys';
 import { authenticate } from './auth/httpAuth';
 import { LoginSessions } from './auth/loginSessions';
@@ -52,6 +54,8 @@ export interface App {
   sessions: SessionService;
   ingest: IngestService;
   alarms: AlarmManager;
+  escalations: EscalationService;
+  outbox: OutboxSender;
   queue: WriteQueue;
   users: UserService;
   devices: DeviceKeys;
@@ -91,6 +95,28 @@ export function createApp(deps: AppDeps): App {
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
   });
+  const escalations = new EscalationService(
+    db,
+    hub,
+    clock,
+    auditRepo,
+    log,
+    { mediumMs: config.ESCALATE_MEDIUM_MS, unitMs: config.ESCALATE_UNIT_MS, webhooks: config.WEBHOOK_URLS },
+    (id) => sessions.get(id).location,
+  );
+  escalations.restore(alarms.unresolved());
+  hub.on('alarm', (u) => escalations.onAlarm(u));
+  const outbox = new OutboxSender(db, clock, log);
+  // One server-time tick drives escalation timers and webhook retries.
+  const ticker = setInterval(() => {
+    try {
+      escalations.tick();
+      void outbox.tick();
+    } catch (err) {
+      log.error({ err }, 'tick failed');
+    }
+  }, 1000);
+  ticker.unref();
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
@@ -156,6 +182,7 @@ export function createApp(deps: AppDeps): App {
   const stopDashboard = attachDashboard(io.of('/'), {
     sessions,
     alarms,
+    escalations,
     alarmRepo,
     vitals: vitalsRepo,
     loginSessions,
@@ -176,6 +203,8 @@ export function createApp(deps: AppDeps): App {
     sessions,
     ingest,
     alarms,
+    escalations,
+    outbox,
     queue,
     users,
     devices,
@@ -198,6 +227,7 @@ export function createApp(deps: AppDeps): App {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(ticker);
       await hl7?.close();
       stopDashboard();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -40,6 +40,25 @@ const envSchema = z.object({
   MAX_FUTURE_SKEW_MS: intMs(30_000, 0, 3_600_000),
   /** Live vitals are coalesced per session and pushed at this interval. */
   LIVE_PUSH_MS: intMs(250, 50, 5_000),
+  /** Institutional defaults for escalation (clinical-reference.md section 4), editable per site. */
+  ESCALATE_MEDIUM_MS: intMs(60_000, 5_000, 3_600_000),
+  ESCALATE_UNIT_MS: intMs(120_000, 5_000, 3_600_000),
+  /** Comma-separated URLs that receive every escalation step as JSON (a paging gateway). */
+  WEBHOOK_URLS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const urls = s.split(',').map((x) => x.trim()).filter(Boolean);
+      for (const u of urls) {
+        try {
+          const p = new URL(u);
+          if (p.protocol !== 'http:' && p.protocol !== 'https:') throw new Error();
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `not an http(s) URL: ${u}` });
+        }
+      }
+      return urls;
+    }),
   /** First start only: the admin account's password (else a one-time password is printed once). */
   ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
   /** Login session: absolute lifetime and idle timeout. */

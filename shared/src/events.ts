@@ -1,4 +1,5 @@
 import type { Alarm, AlarmUpdate } from './alarms';
+import type { Escalation } from './escalation';
 import type { FieldError, Result } from './errors';
 import type { InfusionEvent, Session } from './sessions';
 import type { VitalsSample } from './vitals';
@@ -45,6 +46,8 @@ export interface Snapshot {
   /** Alarm updates after the lastAlarmEventId the dashboard sent (empty on a first connect). */
   missedAlarmUpdates: AlarmUpdate[];
   lastAlarmEventId: number;
+  /** Open escalations the user is a responder for. */
+  escalations: Escalation[];
   /** Last 15 minutes per active session, downsampled for tiles and first paint. */
   trends: Record<string, VitalsSample[]>;
 }
@@ -68,10 +71,13 @@ export interface DashboardServerToClient {
   alarm: (update: AlarmUpdate) => void;
   session: (session: Session) => void;
   infusionEvent: (ev: InfusionEvent) => void;
+  /** An escalation opened, went to the next level, was acknowledged or closed. */
+  escalation: (e: Escalation) => void;
 }
 
 export interface DashboardClientToServer {
   subscribe: (req: { lastAlarmEventId?: number }, ack: (res: Result<Snapshot>) => void) => void;
   'alarm:acknowledge': (req: { alarmId: number }, ack: (res: Result<Alarm>) => void) => void;
   'session:detail': (req: { sessionId: string; sinceT?: number }, ack: (res: Result<SessionDetail>) => void) => void;
+  'escalation:acknowledge': (req: { escalationId: number }, ack: (res: Result<Escalation>) => void) => void;
 }

@@ -6,3 +6,4 @@ export * from './alarms';
 export * from './events';
 export * from './rules/index';
 export * from './roles';
+export * from './escalation';

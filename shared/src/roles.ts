@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   /** A bolus that may render the patient unresponsive is the physician's decision (guideline Table 6). */
   'infusion.bolus': ['physician', 'trainer'],
   'alarm.acknowledge': ['nurse', 'physician', 'trainer'],
+  /** Acknowledge an escalation as the supervising physician (trainers: in simulated sessions). */
+  'escalation.acknowledge': ['physician', 'trainer'],
   /** Connect a bedside monitor (HL7 device) to a session it is watching. */
   'device.bind': ['nurse', 'physician', 'trainer'],
   'users.manage': ['admin'],

@@ -4,6 +4,7 @@ import type {
   DashboardServerToClient,
   IngestClientToServer,
   IngestServerToClient,
+  RuleSet,
   SessionCreate,
   Session,
 } from '@infusion/shared';
@@ -45,12 +46,13 @@ export async function login(url: string, username: string, password = TEST_PASSW
 }
 
 /** A real server on an ephemeral port with a real SQLite file in a temp dir. */
-export async function startServer(opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null } = {}): Promise<TestServer> {
+export async function startServer(opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet } = {}): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'infusion-test-'));
   const dbPath = join(dir, 'infusion.db');
   const app = createApp({
     config: testConfig({ DB_PATH: dbPath, LOG_LEVEL: 'silent', LIVE_PUSH_MS: 100, ...opts.config }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.ruleSet ? { ruleSet: opts.ruleSet } : {}),
     clientDist: opts.clientDist ?? null,
   });
   const port = await app.listen(0, '127.0.0.1');

@@ -139,6 +139,42 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE UNIQUE INDEX devices_hl7_id ON devices(hl7_id) WHERE hl7_id IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'escalations and the notification outbox',
+    sql: `
+      CREATE TABLE escalations (
+        id INTEGER PRIMARY KEY,
+        alarm_id INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        state TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        opened_at INTEGER NOT NULL,
+        next_level_at INTEGER,
+        simulated INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX escalations_open ON escalations(state) WHERE state = 'open';
+      CREATE INDEX escalations_alarm ON escalations(alarm_id);
+      -- Every step of every escalation, with its time: the outbox a sender works from, kept as the log.
+      CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        escalation_id INTEGER NOT NULL REFERENCES escalations(id),
+        level INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        last_error TEXT
+      );
+      CREATE INDEX notifications_due ON notifications(next_attempt_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -11,6 +11,7 @@ import {
 } from '@infusion/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
+import type { EscalationService } from '../alarms/escalationService';
 import { assertCanSee, cookieToken } from '../auth/httpAuth';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { AlarmRepo } from '../persistence/alarmRepo';
@@ -40,7 +41,15 @@ const MAX_MISSED_UPDATES = 5000;
  * `sim:<name>` and so only ever receive simulated sessions. A session's events go to the rooms
  * of its unit; a simulated session's also to the trainers' rooms.
  */
-const roomsForUser = (u: PublicUser) => u.units.map((unit) => (u.role === 'trainer' ? `sim:${unit}` : `unit:${unit}`));
+const roomsForUser = (u: PublicUser) =>
+  u.units.flatMap((unit) => (u.role === 'trainer' ? [`sim:${unit}`] : u.role === 'physician' ? [`unit:${unit}`, `phys:${unit}`] : [`unit:${unit}`]));
+/** Level 1 goes to the unit's physicians (trainers stand in for them in simulated sessions); level 2 to every clinician. */
+const roomsForEscalation = (e: { unit: string; simulated: boolean; level: number }) => [
+  `phys:${e.unit}`,
+  `phys:${ALL_UNITS}`,
+  ...(e.level >= 2 ? [`unit:${e.unit}`, `unit:${ALL_UNITS}`] : []),
+  ...(e.simulated ? [`sim:${e.unit}`, `sim:${ALL_UNITS}`] : []),
+];
 const roomsForSession = (s: { unit: string; simulated: boolean }) => [
   `unit:${s.unit}`,
   `unit:${ALL_UNITS}`,
@@ -50,6 +59,7 @@ const roomsForSession = (s: { unit: string; simulated: boolean }) => [
 export interface DashboardDeps {
   sessions: SessionService;
   alarms: AlarmManager;
+  escalations: EscalationService;
   alarmRepo: AlarmRepo;
   vitals: VitalsRepo;
   loginSessions: LoginSessions;
@@ -85,6 +95,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.on('alarm', (u) => ns.to(roomsForSession(u.alarm)).emit('alarm', u));
   d.hub.on('session', (s) => ns.to(roomsForSession(s)).emit('session', s));
   d.hub.on('infusionEvent', (e) => ns.to(roomsForSession(scopeOf(e.sessionId))).emit('infusionEvent', e));
+  d.hub.on('escalation', (e) => ns.to(roomsForEscalation(e)).emit('escalation', e));
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
   ns.use((socket, next) => {
@@ -125,6 +136,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       ruleSet: { id: rs.id, version: rs.version, name: rs.name },
       sessions,
       alarms: d.alarms.unresolved().filter((a) => canSeeSession(u, a)),
+      escalations: d.escalations.list().filter((e) => canSeeSession(u, e) && (e.level >= 2 || u.role !== 'nurse')),
       missedAlarmUpdates: missed,
       lastAlarmEventId: d.alarmRepo.maxIds().eventId,
       trends,
@@ -150,6 +162,16 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
         if (alarm && !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found`);
         return d.alarms.acknowledge(req.alarmId, `user:${u.username}`);
+      }),
+    );
+    socket.on(
+      'escalation:acknowledge',
+      handler(d.log, (req: { escalationId: number }) => {
+        const u = userFor(socket, 'escalation.acknowledge');
+        if (!req || !Number.isInteger(req.escalationId)) throw new DomainError(400, 'invalid request', [{ field: 'escalationId', reason: 'must be an integer' }]);
+        const e = d.escalations.list().find((x) => x.id === req.escalationId);
+        if (e && !canSeeSession(u, e)) throw new DomainError(404, `escalation ${req.escalationId} not found`);
+        return d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
       }),
     );
     socket.on(

@@ -1,4 +1,4 @@
-import type { AlarmUpdate, InfusionEvent, Session, VitalsSample } from '@infusion/shared';
+import type { AlarmUpdate, Escalation, InfusionEvent, Session, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -6,10 +6,11 @@ export interface HubEvents {
   session: (s: Session) => void;
   infusionEvent: (e: InfusionEvent) => void;
   vitals: (sessionId: string, sample: VitalsSample) => void;
+  escalation: (e: Escalation) => void;
 }
 
 export class Hub {
-  private readonly listeners: { [K in keyof HubEvents]: HubEvents[K][] } = { alarm: [], session: [], infusionEvent: [], vitals: [] };
+  private readonly listeners: { [K in keyof HubEvents]: HubEvents[K][] } = { alarm: [], session: [], infusionEvent: [], vitals: [], escalation: [] };
 
   on<K extends keyof HubEvents>(k: K, fn: HubEvents[K]): void {
     this.listeners[k].push(fn);

@@ -1,0 +1,163 @@
+import type { Alarm, AlarmUpdate, Escalation, EscalationLevel } from '@infusion/shared';
+import type { AuditRepo } from '../persistence/auditRepo';
+import type { Db } from '../persistence/db';
+import type { Clock } from '../util/clock';
+import { conflict, notFound } from '../util/errors';
+import type { Hub } from '../util/hub';
+import type { Logger } from '../util/logger';
+
+export interface EscalationConfig {
+  /** A medium alarm not acknowledged this long goes to the physicians. */
+  mediumMs: number;
+  /** An escalation the physicians do not acknowledge this long goes to every clinician of the unit. */
+  unitMs: number;
+  webhooks: string[];
+}
+
+/**
+ * Escalation to the second responder. Driven by alarm updates and a clock tick; every step is stored
+ * (escalations + notifications outbox) before anything is sent, and survives a restart.
+ */
+export class EscalationService {
+  private readonly open = new Map<number, Escalation>();
+  /** Medium alarms waiting out their acknowledge window: alarmId → due time. */
+  private readonly pendingMedium = new Map<number, { due: number; alarm: Alarm }>();
+  private readonly sInsert;
+  private readonly sUpdate;
+  private readonly sOpen;
+  private readonly sNotify;
+  private readonly sGet;
+
+  constructor(
+    private readonly db: Db,
+    private readonly hub: Hub,
+    private readonly clock: Clock,
+    private readonly audit: AuditRepo,
+    private readonly log: Logger,
+    private readonly cfg: EscalationConfig,
+    private readonly locationOf: (sessionId: string) => string,
+  ) {
+    this.sInsert = db.prepare(`INSERT INTO escalations (alarm_id, session_id, unit, state, level, opened_at, next_level_at, simulated, body)
+      VALUES (@alarmId, @sessionId, @unit, @state, @level, @openedAt, @nextLevelAt, @simulated, '{}')`);
+    this.sUpdate = db.prepare('UPDATE escalations SET state = @state, level = @level, next_level_at = @nextLevelAt, body = @body WHERE id = @id');
+    this.sOpen = db.prepare("SELECT body FROM escalations WHERE state = 'open' ORDER BY id");
+    this.sGet = db.prepare('SELECT body FROM escalations WHERE id = ?');
+    this.sNotify = db.prepare(`INSERT INTO notifications (escalation_id, level, channel, target, payload, status, attempts, next_attempt_at, created_at, sent_at)
+      VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`);
+  }
+
+  /** After a restart: open escalations from the database, medium windows from the unresolved alarms. */
+  restore(unresolved: Alarm[]): void {
+    for (const r of this.sOpen.all() as { body: string }[]) {
+      const e = JSON.parse(r.body) as Escalation;
+      this.open.set(e.alarmId, e);
+    }
+    for (const a of unresolved) if (a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+  }
+
+  list(): Escalation[] {
+    return [...this.open.values()];
+  }
+
+  onAlarm(u: AlarmUpdate): void {
+    const a = u.alarm;
+    const esc = this.open.get(a.id);
+    if (u.transition === 'raised') {
+      if (esc || this.pendingMedium.has(a.id)) return;
+      if (a.priority === 'high') this.escalate(a, 1);
+      else if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: this.clock.now() + this.cfg.mediumMs, alarm: a });
+      return;
+    }
+    if (u.transition === 'acknowledged' || u.transition === 'resolved') this.pendingMedium.delete(a.id);
+    if (!esc) return;
+    if (a.state === 'resolved') this.close(esc, 'alarm resolved');
+    // Someone is at the bedside: no further levels, but the physicians still see and acknowledge it.
+    else if (u.transition === 'acknowledged' && esc.nextLevelAt !== null) this.save({ ...esc, nextLevelAt: null });
+  }
+
+  /** Called every second with server time: medium windows and level-2 timers that fell due. */
+  tick(now = this.clock.now()): void {
+    for (const [id, p] of this.pendingMedium) {
+      if (p.due > now) continue;
+      this.pendingMedium.delete(id);
+      this.escalate(p.alarm, 1);
+    }
+    for (const e of [...this.open.values()]) {
+      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now) this.escalate(null, 2, e);
+    }
+  }
+
+  acknowledge(id: number, actor: string): Escalation {
+    const row = this.sGet.get(id) as { body: string } | undefined;
+    if (!row) throw notFound(`escalation ${id}`);
+    const e = this.open.get((JSON.parse(row.body) as Escalation).alarmId);
+    if (!e || e.id !== id) throw conflict(`escalation ${id} is no longer open`);
+    const now = this.clock.now();
+    const next: Escalation = { ...e, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor, nextLevelAt: null };
+    this.save(next);
+    this.audit.record({ at: now, actor, action: 'escalation.acknowledge', entity: 'escalation', entityId: String(id), before: e, after: next });
+    return next;
+  }
+
+  /** Opens level 1 for an alarm, or raises an open escalation to level 2. */
+  private escalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): void {
+    const now = this.clock.now();
+    let e: Escalation;
+    if (existing) {
+      e = { ...existing, level, nextLevelAt: null };
+    } else {
+      const a = alarm!;
+      const base = {
+        alarmId: a.id,
+        sessionId: a.sessionId,
+        unit: a.unit,
+        state: 'open' as const,
+        level,
+        openedAt: now,
+        nextLevelAt: now + this.cfg.unitMs,
+        simulated: a.simulated ? 1 : 0,
+      };
+      const id = Number(this.sInsert.run(base).lastInsertRowid);
+      e = {
+        id,
+        alarmId: a.id,
+        sessionId: a.sessionId,
+        unit: a.unit,
+        location: this.locationOf(a.sessionId),
+        simulated: a.simulated,
+        level,
+        state: 'open',
+        priority: a.priority,
+        title: a.title,
+        message: a.message,
+        openedAt: now,
+        nextLevelAt: now + this.cfg.unitMs,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        closedAt: null,
+        closedReason: null,
+      };
+    }
+    this.db.transaction(() => {
+      this.sUpdate.run({ id: e.id, state: e.state, level: e.level, nextLevelAt: e.nextLevelAt, body: JSON.stringify(e) });
+      // The dashboard push happens now (below); webhooks go through the outbox with retries.
+      this.sNotify.run(e.id, level, 'dashboard', level === 1 ? `physicians:${e.unit}` : `unit:${e.unit}`, JSON.stringify(e), 'sent', now, now, now);
+      for (const url of this.cfg.webhooks) this.sNotify.run(e.id, level, 'webhook', url, JSON.stringify(e), 'pending', now, now, null);
+    })();
+    this.open.set(e.alarmId, e);
+    this.log.info({ escalationId: e.id, alarmId: e.alarmId, level }, 'escalated');
+    this.hub.emit('escalation', e);
+  }
+
+  private close(e: Escalation, reason: string): void {
+    const now = this.clock.now();
+    this.save({ ...e, state: 'closed', closedAt: now, closedReason: reason, nextLevelAt: null });
+  }
+
+  private save(e: Escalation): void {
+    this.sUpdate.run({ id: e.id, state: e.state, level: e.level, nextLevelAt: e.nextLevelAt, body: JSON.stringify(e) });
+    if (e.state === 'open') this.open.set(e.alarmId, e);
+    else this.open.delete(e.alarmId);
+    this.hub.emit('escalation', e);
+  }
+}

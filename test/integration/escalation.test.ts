@@ -1,0 +1,164 @@
+import { defaultRuleSet, type Alarm, type Escalation, type IngestResult, type Result, type RuleSet, type Snapshot } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
+import Database from 'better-sqlite3';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connected, createSession, dashboard, device, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+// The shipped set plus a medium rule, so both escalation paths can be driven.
+const RULES: RuleSet = {
+  ...defaultRuleSet,
+  rules: [
+    ...defaultRuleSet.rules,
+    { ...defaultRuleSet.rules[2]!, id: 'hr.high.medium', title: 'Heart rate high', priority: 'medium', limit: 120, latching: false } as RuleSet['rules'][number],
+  ],
+};
+
+describe('escalation to the supervising physician', () => {
+  let s: TestServer;
+  let clock: ManualClock;
+  let hook: Server | null = null;
+  const socks: DashClient[] = [];
+  afterEach(async () => {
+    socks.forEach((x) => x.close());
+    socks.length = 0;
+    hook?.close();
+    hook = null;
+    await s.close();
+  });
+
+  const start = async (config = {}) => {
+    clock = new ManualClock(T0);
+    s = await startServer({ clock, ruleSet: RULES, config: { SESSION_IDLE_MS: 24 * 3_600_000, ...config } });
+  };
+  const sendHr = async (sessionId: string, seq: number, hr: number) => {
+    const dev = device(s);
+    await connected(dev);
+    clock.set(T0 + seq * 1000);
+    const r = (await dev.emitWithAck('frames', [{ sessionId, seq, t: T0 + seq * 1000, hr }])) as Result<IngestResult>;
+    dev.close();
+    expect(r.ok && r.data.accepted).toEqual([seq]);
+  };
+  const subscribed = async (who: 'nurse' | 'physician') => {
+    const d = dashboard(s[who]);
+    socks.push(d);
+    await connected(d);
+    const snap = (await d.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    if (!snap.ok) throw new Error(snap.error);
+    return { d, snap: snap.data };
+  };
+
+  it('pages the physicians at once for a high alarm, then every clinician after 120 s unacknowledged', async () => {
+    await start();
+    const sess = await createSession(s.nurse, { location: 'Chair 4' });
+    const phys = await subscribed('physician');
+    const nurse = await subscribed('nurse');
+    const nurseEsc: Escalation[] = [];
+    nurse.d.on('escalation', (e) => nurseEsc.push(e));
+
+    const lvl1 = waitFor<Escalation>(phys.d, 'escalation');
+    await sendHr(sess.id, 1, 165);
+    const e1 = await lvl1;
+    expect(e1).toMatchObject({ level: 1, state: 'open', priority: 'high', message: 'HR 165 > 150', location: 'Chair 4', openedAt: T0 + 1000, nextLevelAt: T0 + 1000 + 120_000 });
+    expect(nurseEsc).toEqual([]);
+
+    clock.set(T0 + 1000 + 119_000);
+    s.app.escalations.tick();
+    expect(nurseEsc).toEqual([]);
+    const lvl2 = waitFor<Escalation>(nurse.d, 'escalation');
+    clock.set(T0 + 1000 + 120_000);
+    s.app.escalations.tick();
+    expect(await lvl2).toMatchObject({ id: e1.id, level: 2, nextLevelAt: null });
+
+    const ack = (await phys.d.emitWithAck('escalation:acknowledge', { escalationId: e1.id })) as Result<Escalation>;
+    expect(ack.ok && ack.data).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'user:physician' });
+    const byNurse = (await nurse.d.emitWithAck('escalation:acknowledge', { escalationId: e1.id })) as Result<Escalation>;
+    expect(byNurse).toMatchObject({ ok: false, error: 'role nurse may not escalation.acknowledge' });
+
+    const db = new Database(s.dbPath, { readonly: true });
+    // (HR 165 also broke the medium limit of 120: that alarm escalated on its own at 61 s.)
+    const steps = db.prepare('SELECT level, channel, target, status, created_at FROM notifications WHERE escalation_id = ? ORDER BY id').all(e1.id);
+    db.close();
+    expect(steps).toEqual([
+      { level: 1, channel: 'dashboard', target: 'physicians:infusion-suite', status: 'sent', created_at: T0 + 1000 },
+      { level: 2, channel: 'dashboard', target: 'unit:infusion-suite', status: 'sent', created_at: T0 + 121_000 },
+    ]);
+  });
+
+  it('escalates a medium alarm only when nobody acknowledges it within 60 s', async () => {
+    await start();
+    const a = await createSession(s.nurse);
+    const b = await createSession(s.nurse);
+    const phys = await subscribed('physician');
+    const nurse = await subscribed('nurse');
+    const got: Escalation[] = [];
+    phys.d.on('escalation', (e) => got.push(e));
+
+    const raisedA = waitFor<{ alarm: Alarm }>(nurse.d, 'alarm', (u) => u.alarm.sessionId === a.id && u.alarm.priority === 'medium');
+    await sendHr(a.id, 1, 130);
+    const alarmA = (await raisedA).alarm;
+    await sendHr(b.id, 2, 131);
+    clock.set(T0 + 30_000);
+    await nurse.d.emitWithAck('alarm:acknowledge', { alarmId: alarmA.id });
+    clock.set(T0 + 62_000);
+    s.app.escalations.tick();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map((e) => [e.sessionId, e.level, e.priority])).toEqual([[b.id, 1, 'medium']]);
+  });
+
+  it('stops escalating when the alarm resolves, and offers open escalations in the physician snapshot', async () => {
+    await start();
+    const sess = await createSession(s.nurse);
+    await sendHr(sess.id, 1, 170);
+    const phys = await subscribed('physician');
+    expect(phys.snap.escalations.map((e) => e.level)).toEqual([1]);
+    const nurse = await subscribed('nurse');
+    expect(nurse.snap.escalations).toEqual([]);
+    const closed = waitFor<Escalation>(phys.d, 'escalation', (e) => e.state === 'closed');
+    await sendHr(sess.id, 2, 90); // condition clears: the latched high alarm stays until acknowledged
+    const alarm = (await nurse.d.emitWithAck('subscribe', {})) as Result<Snapshot>;
+    const id = alarm.ok ? alarm.data.alarms[0]!.id : -1;
+    await nurse.d.emitWithAck('alarm:acknowledge', { alarmId: id });
+    expect(await closed).toMatchObject({ closedReason: 'alarm resolved' });
+    clock.advance(200_000);
+    s.app.escalations.tick();
+    expect(s.app.escalations.list()).toEqual([]);
+  });
+
+  it('sends every step to the paging webhook through the outbox, retrying until it answers', async () => {
+    const received: unknown[] = [];
+    let failuresLeft = 2;
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (failuresLeft-- > 0) {
+          res.statusCode = 503;
+          res.end();
+          return;
+        }
+        received.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook!.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/page`;
+    await start({ WEBHOOK_URLS: [url] });
+    const sess = await createSession(s.nurse, { location: 'Bed 2' });
+    await sendHr(sess.id, 1, 180);
+    await s.app.outbox.tick(); // 503
+    clock.advance(1000);
+    await s.app.outbox.tick(); // 503 again
+    clock.advance(1000);
+    await s.app.outbox.tick(); // not due yet: backoff is 2 s after the second failure
+    expect(received).toEqual([]);
+    clock.advance(1000);
+    await s.app.outbox.tick();
+    expect(received).toEqual([expect.objectContaining({ level: 1, location: 'Bed 2', message: 'HR 180 > 150' })]);
+    const db = new Database(s.dbPath, { readonly: true });
+    expect(db.prepare("SELECT status, attempts, last_error FROM notifications WHERE channel = 'webhook'").get()).toEqual({ status: 'sent', attempts: 3, last_error: null });
+    db.close();
+  });
+});
