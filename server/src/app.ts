@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): App {
   const vitalsRepo = new VitalsRepo(db);
   const alarmRepo = new AlarmRepo(db);
   const auditRepo = new AuditRepo(db);
-  const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log);
+  const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS });
   const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet);
   const resumed = sessions.restore((id) => alarms.engineStateFor(id));
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, alarms, hub, clock, getRuleSet, config.MAX_FUTURE_SKEW_MS);
@@ -105,11 +105,15 @@ export function createApp(deps: AppDeps): App {
     (id) => sessions.get(id).location,
   );
   escalations.restore(alarms.unresolved());
-  hub.on('alarm', (u) => escalations.onAlarm(u));
+  hub.on('alarm', (u) => {
+    escalations.onAlarm(u);
+    if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
+  });
   const outbox = new OutboxSender(db, clock, log);
   // One server-time tick drives escalation timers and webhook retries.
   const ticker = setInterval(() => {
     try {
+      alarms.tick();
       escalations.tick();
       void outbox.tick();
     } catch (err) {
@@ -158,7 +162,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: config.COOKIE_SECURE, ttlMs: config.SESSION_TTL_MS }));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, clock));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, clock, config.AUDIO_PAUSE_MS));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
   app.use('/api/devices', deviceRoutes(devices, sessions));

@@ -40,6 +40,11 @@ const envSchema = z.object({
   MAX_FUTURE_SKEW_MS: intMs(30_000, 0, 3_600_000),
   /** Live vitals are coalesced per session and pushed at this interval. */
   LIVE_PUSH_MS: intMs(250, 50, 5_000),
+  /** Institutional defaults for the alarm lifecycle (clinical-reference.md section 4), editable per site. */
+  ALARM_REARM_MS: intMs(15_000, 0, 600_000),
+  ALARM_REMINDER_MS: intMs(300_000, 10_000, 3_600_000),
+  /** Audio pause has a fixed, disclosed duration (IEC 60601-1-8): shown as a countdown. */
+  AUDIO_PAUSE_MS: intMs(120_000, 10_000, 600_000),
   /** Institutional defaults for escalation (clinical-reference.md section 4), editable per site. */
   ESCALATE_MEDIUM_MS: intMs(60_000, 5_000, 3_600_000),
   ESCALATE_UNIT_MS: intMs(120_000, 5_000, 3_600_000),

@@ -17,7 +17,8 @@ export const PRIORITY_RANK: Record<AlarmPriority, number> = { high: 3, medium: 2
  */
 export type AlarmState = 'active' | 'acknowledged' | 'resolved';
 export type AlarmKind = 'clinical' | 'technical';
-export type AlarmTransition = 'raised' | 'acknowledged' | 'condition_cleared' | 'resolved';
+/** `reminder`: an acknowledged alarm whose condition persisted past the reminder time sounds again. */
+export type AlarmTransition = 'raised' | 'acknowledged' | 'condition_cleared' | 'reminder' | 'resolved';
 
 export interface Alarm {
   id: number;

@@ -70,4 +70,6 @@ export interface Session extends SessionCreateParsed {
   ruleSetId: string;
   ruleSetVersion: number;
   infusion: InfusionState;
+  /** Audio of this session's alarms is paused until then (disclosed, shown as a countdown); null = not paused. */
+  audioPausedUntil: number | null;
 }

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmUpdate, IngestResult, LiveVitals, Result, Snapshot } from '@infusion/shared';
+import type { Alarm, AlarmUpdate, IngestResult, LiveVitals, Result, Session, Snapshot } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,12 +59,19 @@ describe('alarms reach the dashboard', () => {
     const missing = (await dash.emitWithAck('alarm:acknowledge', { alarmId: 999 })) as Result<Alarm>;
     expect(missing).toMatchObject({ ok: false, error: 'alarm 999 not found' });
 
-    // Recovery past the hysteresis band (88 + 2) resolves an acknowledged alarm.
-    const resolved = waitFor<AlarmUpdate>(dash, 'alarm', (x) => x.transition === 'resolved');
+    // Recovery past the hysteresis band (88 + 2) clears the condition; the alarm resolves once it has
+    // stayed clear for the re-arm interval (15 s), so a flapping value cannot raise a string of new alarms.
+    const cleared = waitFor<AlarmUpdate>(dash, 'alarm', (x) => x.transition === 'condition_cleared');
     await send(sess.id, [30], () => ({ spo2: 95 }));
+    expect((await cleared).alarm).toMatchObject({ state: 'acknowledged', conditionActive: false });
+    clock.set(T0 + 44_000);
+    s.app.alarms.tick();
+    const resolved = waitFor<AlarmUpdate>(dash, 'alarm', (x) => x.transition === 'resolved');
+    clock.set(T0 + 45_000);
+    s.app.alarms.tick();
     expect((await resolved).alarm.state).toBe('resolved');
     const events = db.prepare('SELECT transition FROM alarm_events WHERE alarm_id = ? ORDER BY id').all(u.alarm.id) as { transition: string }[];
-    expect(events.map((e) => e.transition)).toEqual(['raised', 'acknowledged', 'resolved']);
+    expect(events.map((e) => e.transition)).toEqual(['raised', 'acknowledged', 'condition_cleared', 'resolved']);
     db.close();
     dash.close();
   });
@@ -88,6 +95,45 @@ describe('alarms reach the dashboard', () => {
     expect(snap.ok && snap.data.alarms.map((x) => x.id)).toEqual([a.id]);
     const ack = (await dash.emitWithAck('alarm:acknowledge', { alarmId: a.id })) as Result<Alarm>;
     expect(ack.ok && ack.data.state).toBe('resolved');
+    dash.close();
+  });
+
+  it('re-arms the same alarm when a value flaps across the band within the re-arm interval, and reminds after 5 min', async () => {
+    const sess = await createSession(s.nurse);
+    const dash = dashboard(s.nurse);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const updates: AlarmUpdate[] = [];
+    dash.on('alarm', (u) => updates.push(u));
+    // HR 160 / 140 / 160: out of the band and back in 2 s, then acknowledged.
+    await send(sess.id, [1], () => ({ hr: 160 }));
+    await send(sess.id, [2], () => ({ hr: 140 }));
+    await send(sess.id, [3], () => ({ hr: 160 }));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(new Set(updates.map((u) => u.alarm.id)).size).toBe(1);
+    expect(updates.map((u) => u.transition)).toEqual(['raised', 'condition_cleared', 'raised']);
+    const id = updates[0]!.alarm.id;
+    clock.set(T0 + 10_000);
+    await dash.emitWithAck('alarm:acknowledge', { alarmId: id });
+    clock.set(T0 + 10_000 + 299_000);
+    s.app.alarms.tick();
+    const reminder = waitFor<AlarmUpdate>(dash, 'alarm', (u) => u.transition === 'reminder');
+    clock.set(T0 + 10_000 + 300_000);
+    s.app.alarms.tick();
+    expect((await reminder).alarm).toMatchObject({ id, state: 'active', conditionActive: true });
+    dash.close();
+  });
+
+  it('pauses audio for the disclosed 120 s, and a new high alarm ends the pause', async () => {
+    const sess = await createSession(s.nurse);
+    const paused = await api<Session>(s.nurse, 'POST', `/api/sessions/${sess.id}/audio-pause`);
+    expect(paused.body.data.audioPausedUntil).toBe(T0 + 120_000);
+    const dash = dashboard(s.nurse);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const unpaused = waitFor<Session>(dash, 'session', (x) => x.id === sess.id && x.audioPausedUntil === null);
+    await send(sess.id, [5], () => ({ sbp: 200, dbp: 100 }));
+    await unpaused;
     dash.close();
   });
 

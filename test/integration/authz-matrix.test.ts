@@ -38,6 +38,7 @@ const CASES: Case[] = [
   { route: 'POST /api/sessions/:id/infusion rate (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/infusion bolus (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'bolus', doseMg: 10 }), allowed: ['physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/infusion rate (simulated)', path: (t) => `/api/sessions/${t.sim.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/sessions/:id/audio-pause (real)', path: (t) => `/api/sessions/${t.real.id}/audio-pause`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.real.id}/end`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/end (simulated)', path: (t) => `/api/sessions/${t.sim.id}/end`, allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'POST /api/ingest/frames', path: () => '/api/ingest/frames', body: (t) => ({ frames: [frame(t.real.id, 1)] }), allowed: [], refusedAs: { nurse: 401, physician: 401, trainer: 401, admin: 401 } },

@@ -13,9 +13,16 @@ import { conflict, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
 
+export interface AlarmLifecycleConfig {
+  /** Minimum re-raise interval: a cleared condition resolves only after this long, so a flapping value re-arms the same alarm instead of raising new ones. */
+  reArmMs: number;
+  /** An acknowledged alarm whose condition lasts this long sounds again. */
+  reminderMs: number;
+}
+
 /**
  * Alarm lifecycle: active → acknowledged → resolved, with latching.
- * - A non-latching alarm resolves when its condition clears.
+ * - A non-latching alarm resolves when its condition has stayed clear for the re-arm interval.
  * - A latching alarm whose condition clears stays shown (state active) until acknowledged.
  * - Acknowledging silences audio; the alarm stays shown while its condition lasts.
  * Every transition is committed (write queue) before it is emitted.
@@ -32,6 +39,7 @@ export class AlarmManager {
     private readonly hub: Hub,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly cfg: AlarmLifecycleConfig = { reArmMs: 0, reminderMs: 5 * 60_000 },
   ) {
     // Ids are allocated in memory (one writer) so an alarm can be referenced before its batch commits.
     const max = repo.maxIds();
@@ -87,8 +95,8 @@ export class AlarmManager {
         this.commit(alarm, 'raised', tr.t, null);
       } else if (existing) {
         const cleared = { ...existing, conditionActive: false, conditionClearedAt: tr.t, value: tr.value };
-        const resolves = existing.state === 'acknowledged' || !existing.latching;
-        if (resolves) this.commit({ ...cleared, state: 'resolved', resolvedAt: tr.t }, 'resolved', tr.t, null);
+        const latched = existing.latching && existing.state === 'active';
+        if (!latched && this.cfg.reArmMs === 0) this.commit({ ...cleared, state: 'resolved', resolvedAt: tr.t }, 'resolved', tr.t, null);
         else this.commit(cleared, 'condition_cleared', tr.t, null);
       }
     }
@@ -107,6 +115,18 @@ export class AlarmManager {
     const next: Alarm = alarm.conditionActive ? { ...acked, state: 'acknowledged' } : { ...acked, state: 'resolved', resolvedAt: now };
     await this.commit(next, next.state === 'resolved' ? 'resolved' : 'acknowledged', now, actor);
     return next;
+  }
+
+  /** Server-time housekeeping, every second: resolve what stayed clear past the re-arm interval; remind. */
+  tick(now = this.clock.now()): void {
+    for (const a of [...this.open.values()]) {
+      const latched = a.latching && a.state === 'active';
+      if (!a.conditionActive && !latched && a.conditionClearedAt !== null && now - a.conditionClearedAt >= this.cfg.reArmMs) {
+        void this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, null).catch(() => {});
+      } else if (a.state === 'acknowledged' && a.conditionActive && a.acknowledgedAt !== null && now - a.acknowledgedAt >= this.cfg.reminderMs) {
+        void this.commit({ ...a, state: 'active' }, 'reminder', now, null).catch(() => {});
+      }
+    }
   }
 
   /** Ending a session resolves whatever it still shows. */

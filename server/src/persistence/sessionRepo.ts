@@ -19,7 +19,7 @@ interface SessionRow {
   rule_set_id: string;
   rule_set_version: number;
 }
-export type StoredSession = Omit<Session, 'infusion'>;
+export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil'>;
 
 const fromRow = (r: SessionRow): StoredSession => ({
   id: r.id,

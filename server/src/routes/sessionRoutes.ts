@@ -7,7 +7,7 @@ import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { ok } from './http';
 
-export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alarms: AlarmRepo, clock: Clock): Router {
+export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alarms: AlarmRepo, clock: Clock, audioPauseMs: number): Router {
   const r = Router();
   /** The session, provided the user may see it (else 404). */
   const visible = (req: Request, u: PublicUser) => {
@@ -42,6 +42,10 @@ export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alar
     const isBolus = (req.body as { type?: unknown } | undefined)?.type === 'bolus';
     const s = visible(req, userOf(req, isBolus ? 'infusion.bolus' : 'infusion.document'));
     ok(res, sessions.addInfusionEvent(s.id, req.body, actorOf(req)), 201);
+  });
+  r.post('/:id/audio-pause', (req, res) => {
+    const s = visible(req, userOf(req, 'alarm.acknowledge'));
+    ok(res, sessions.pauseAudio(s.id, audioPauseMs, actorOf(req)));
   });
   r.post('/:id/end', (req, res) => {
     const s = visible(req, userOf(req, 'session.end'));

@@ -33,6 +33,8 @@ export interface LiveSession {
   lastEvalT: number;
   latest: VitalsSample | null;
   seqs: SeqWindow;
+  /** In memory only: a restart ends an audio pause, which errs on the side of sound. */
+  audioPausedUntil: number | null;
 }
 
 export interface Actor {
@@ -67,6 +69,7 @@ export class SessionService {
         lastEvalT: latest?.t ?? 0,
         latest,
         seqs: new SeqWindow(SEQ_WINDOW, this.vitals.recentSeqs(stored.id, SEQ_WINDOW)),
+        audioPausedUntil: null,
       });
     }
     return this.live.size;
@@ -80,9 +83,29 @@ export class SessionService {
     return this.live.values();
   }
 
-  view(l: Pick<LiveSession, 'stored' | 'infusion'>): Session {
+  view(l: Pick<LiveSession, 'stored' | 'infusion'> & { audioPausedUntil?: number | null }): Session {
     const now = this.clock.now();
-    return { ...l.stored, infusion: l.stored.status === 'active' ? doseAt(l.infusion, l.stored.weightKg, now) : l.infusion };
+    const paused = l.audioPausedUntil && l.audioPausedUntil > now ? l.audioPausedUntil : null;
+    return { ...l.stored, infusion: l.stored.status === 'active' ? doseAt(l.infusion, l.stored.weightKg, now) : l.infusion, audioPausedUntil: paused };
+  }
+
+  /** Pauses the session's alarm audio for the fixed, disclosed duration. */
+  pauseAudio(id: string, durationMs: number, actor: Actor): Session {
+    const l = this.requireActive(id);
+    const now = this.clock.now();
+    l.audioPausedUntil = now + durationMs;
+    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: l.audioPausedUntil }, requestId: actor.requestId ?? null });
+    const v = this.view(l);
+    this.hub.emit('session', v);
+    return v;
+  }
+
+  /** A new high-priority alarm ends an audio pause: it must be heard. */
+  endAudioPause(id: string): void {
+    const l = this.live.get(id);
+    if (!l?.audioPausedUntil) return;
+    l.audioPausedUntil = null;
+    this.hub.emit('session', this.view(l));
   }
 
   create(input: unknown, actor: Actor): Session {
@@ -106,6 +129,7 @@ export class SessionService {
       lastEvalT: 0,
       latest: null,
       seqs: new SeqWindow(SEQ_WINDOW),
+      audioPausedUntil: null,
     };
     this.live.set(stored.id, l);
     this.audit.record({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
@@ -119,7 +143,7 @@ export class SessionService {
     if (l) return this.view(l);
     const stored = this.repo.get(id);
     if (!stored) throw notFound(`session ${id}`);
-    return { ...stored, infusion: replayInfusion(stored.weightKg, this.repo.events(id)) };
+    return { ...stored, infusion: replayInfusion(stored.weightKg, this.repo.events(id)), audioPausedUntil: null };
   }
 
   listActive(): Session[] {
