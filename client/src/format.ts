@@ -9,6 +9,13 @@ export function formatClock(t: number | null | undefined): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
+/** Local date and time as YYYY-MM-DD HH:MM:SS, for lists that span days (users, devices, audit log). */
+export function formatDateTime(t: number | null | undefined): string {
+  if (t == null || !Number.isFinite(t)) return '—';
+  const d = new Date(t);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatClock(t)}`;
+}
+
 /** A vital sign as a monitor shows it: whole number, or '--' when missing or invalid. */
 export function formatVital(v: number | null | undefined): string {
   return v == null || !Number.isFinite(v) ? '--' : String(Math.round(v));

@@ -23,6 +23,7 @@ export function session(over: Partial<Session> = {}): Session {
     ruleSetId: 'default',
     ruleSetVersion: 1,
     infusion: { status: 'not_started', rateMgKgH: 0, cumulativeMg: 0, cumulativeMgPerKg: 0, asOf: 0 },
+    audioPausedUntil: null,
     ...over,
   };
 }
@@ -68,6 +69,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     alarms: [],
     missedAlarmUpdates: [],
     lastAlarmEventId: 0,
+    escalations: [],
     trends: {},
     ...over,
   };

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { Alarm } from '@infusion/shared';
 import { useSocket } from '../app/socketContext';
+import { mayAcknowledge } from '../auth/permissions';
+import { useAuth } from '../auth/useAuth';
 import { formatClock } from '../format';
 import { acknowledgeAlarm } from '../realtime/requests';
 import { applyAckResult } from '../stores/monitorState';
@@ -42,8 +44,9 @@ function AckButton({ alarm }: { alarm: Alarm }) {
   );
 }
 
-/** Every alarm of the session, resolved included, newest first; active ones can be acknowledged. */
+/** Every alarm of the session, resolved included, newest first; active ones can be acknowledged by roles that may. */
 export function AlarmList({ alarms }: { alarms: Alarm[] }) {
+  const canAck = useAuth((s) => mayAcknowledge(s.user?.role));
   if (alarms.length === 0) return <p className="empty">No alarms in this session.</p>;
   return (
     <table className="alarm-list">
@@ -75,7 +78,7 @@ export function AlarmList({ alarms }: { alarms: Alarm[] }) {
             </td>
             <td>{formatClock(a.startedAt)}</td>
             <td>{a.acknowledgedBy ? `${a.acknowledgedBy} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
-            <td>{a.state === 'active' && <AckButton alarm={a} />}</td>
+            <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
           </tr>
         ))}
       </tbody>

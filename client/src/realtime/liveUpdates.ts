@@ -1,3 +1,5 @@
+import { handleRefusal } from '../auth/authActions';
+import { classifyRefusal } from '../auth/authState';
 import type { DashboardSocket } from '../socket';
 import { requestSnapshot } from './requests';
 import { detailVitals } from '../stores/detailState';
@@ -10,9 +12,17 @@ const WATCHDOG_TICK_MS = 250;
 const SUBSCRIBE_RETRY_MS = 3000;
 const REFUSED_RETRY_MS = 5000;
 
+/** Refusals after which retrying is pointless until the user logs in (again) or changes the password. */
+const endsLogin = (message: string) => {
+  const r = classifyRefusal(message);
+  return r === 'notLoggedIn' || r === 'passwordRequired';
+};
+
 /**
  * Feed the stores from the socket: subscribe on every connect (sending the last alarm event id so
  * missed alarm updates are replayed), apply live events, and watch for silence. Returns a stop function.
+ * Started only for a logged-in user; a refusal saying the login is gone ends the login (the caller
+ * then stops this) instead of retrying.
  */
 export function startLiveUpdates(socket: DashboardSocket): () => void {
   let subscribeRun = 0;
@@ -29,6 +39,9 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     if (res.ok) {
       updateMonitor((s) => applySnapshot(s, res.data, sent));
       dispatchConnection({ type: 'subscribed', now: Date.now() });
+    } else if (endsLogin(res.error)) {
+      // Already applied to the login by the request layer: this socket is about to be stopped.
+      return;
     } else {
       dispatchConnection({ type: 'subscribeFailed', now: Date.now(), error: res.error });
       retryTimer = setTimeout(() => {
@@ -41,8 +54,8 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     dispatchConnection({ type: 'connected', now: Date.now() });
     void subscribe();
   };
-  // Refused or dropped by the server itself (e.g. not logged in, logged out): Socket.IO does not
-  // retry that on its own. Keep trying slowly so the screen recovers once access is granted.
+  // Refused or dropped by the server itself (e.g. a server-side disconnect after a failed check):
+  // Socket.IO does not retry that on its own. Keep trying slowly; a refusal of the login ends it.
   let refusedTimer: ReturnType<typeof setTimeout> | undefined;
   const retryIfInactive = () => {
     if (socket.active) return;
@@ -55,6 +68,11 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     retryIfInactive();
   };
   const onConnectError = (err: Error) => {
+    // 'not logged in' / 'password change required': the page leaves the monitor, nothing to retry.
+    // 'role … has no dashboard': the page re-reads the user. Anything else (server down,
+    // 'forbidden origin') is a lost connection: banner, and retried.
+    handleRefusal(err.message);
+    if (endsLogin(err.message)) return;
     dispatchConnection({ type: 'connectError', now: Date.now(), error: err.message });
     retryIfInactive();
   };

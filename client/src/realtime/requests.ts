@@ -1,4 +1,5 @@
 import type { Alarm, Result, SessionDetail, Snapshot } from '@infusion/shared';
+import { handleRefusal } from '../auth/authActions';
 import type { DashboardSocket } from '../socket';
 
 /** How long to wait for an ack before treating the request as failed. */
@@ -6,15 +7,20 @@ export const ACK_TIMEOUT_MS = 8000;
 
 type AckCallback<T> = (err: Error | null, res: Result<T>) => void;
 
-/** Turn a timed-out or thrown request into an ordinary failed Result, so callers handle one shape. */
-function ask<T>(send: (cb: AckCallback<T>) => void): Promise<Result<T>> {
-  return new Promise((resolve) => {
+/**
+ * Turn a timed-out or thrown request into an ordinary failed Result, so callers handle one shape.
+ * Every event re-checks the login on the server: an answer saying the login is gone ends it here too.
+ */
+async function ask<T>(send: (cb: AckCallback<T>) => void): Promise<Result<T>> {
+  const res = await new Promise<Result<T>>((resolve) => {
     try {
-      send((err, res) => resolve(err ? { ok: false, error: 'no answer from the server' } : res));
+      send((err, r) => resolve(err ? { ok: false, error: 'no answer from the server' } : r));
     } catch (e) {
       resolve({ ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   });
+  if (!res.ok) handleRefusal(res.error);
+  return res;
 }
 
 export function requestSnapshot(socket: DashboardSocket, lastAlarmEventId: number | undefined): Promise<Result<Snapshot>> {
