@@ -17,6 +17,7 @@ import { LoginThrottle } from './auth/loginThrottle';
 import { UserService } from './auth/userService';
 import type { Config } from './config';
 import { startHl7Listener } from './hl7/listener';
+import { CareService } from './care/careService';
 import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
 import { AlarmRepo } from './persistence/alarmRepo';
@@ -29,9 +30,13 @@ import { WriteQueue } from './persistence/writeQueue';
 import { attachDashboard } from './realtime/dashboardSocket';
 import { auditRoutes, deviceRoutes, userRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
+import { careRoutes, formularyRoutes } from './routes/careRoutes';
 import { errorHandler, ok } from './routes/http';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
+import { reportRoutes } from './routes/reportRoutes';
+import { ruleSetRoutes } from './routes/ruleSetRoutes';
+import { RuleSetStore } from './rules/ruleSetStore';
 import { sessionRoutes } from './routes/sessionRoutes';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -56,6 +61,8 @@ export interface App {
   alarms: AlarmManager;
   escalations: EscalationService;
   outbox: OutboxSender;
+  care: CareService;
+  ruleSets: RuleSetStore;
   queue: WriteQueue;
   users: UserService;
   devices: DeviceKeys;
@@ -77,8 +84,6 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const log = deps.logger ?? createLogger(config.LOG_LEVEL);
-  const ruleSet = deps.ruleSet ?? defaultRuleSet;
-  const getRuleSet = () => ruleSet;
   const startedAt = clock.now();
 
   const db = openDatabase(config.DB_PATH, startedAt);
@@ -88,6 +93,8 @@ export function createApp(deps: AppDeps): App {
   const vitalsRepo = new VitalsRepo(db);
   const alarmRepo = new AlarmRepo(db);
   const auditRepo = new AuditRepo(db);
+  const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
+  const getRuleSet = () => ruleSets.current();
   const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS });
   const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet);
   const resumed = sessions.restore((id) => alarms.engineStateFor(id));
@@ -122,6 +129,8 @@ export function createApp(deps: AppDeps): App {
   }, 1000);
   ticker.unref();
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
+  const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
+  sessions.startGate = (id) => care.startBlockers(id);
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
   const throttle = new LoginThrottle(clock);
@@ -158,11 +167,15 @@ export function createApp(deps: AppDeps): App {
       activeSessions: sessions.listActive().length,
       writeQueuePending: queue.pending,
       schemaVersion: MIGRATIONS.at(-1)?.version ?? 0,
-      ruleSet: { id: ruleSet.id, version: ruleSet.version },
+      ruleSet: { id: ruleSets.current().id, version: ruleSets.current().version },
     });
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: config.COOKIE_SECURE, ttlMs: config.SESSION_TTL_MS }));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, clock, config.AUDIO_PAUSE_MS));
+  app.use('/api/sessions', careRoutes(sessions, care));
+  app.use('/api/formulary', formularyRoutes(care));
+  app.use('/api/rulesets', ruleSetRoutes(ruleSets));
+  app.use('/api/reports', reportRoutes(db, clock));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
   app.use('/api/devices', deviceRoutes(devices, sessions));
@@ -187,6 +200,7 @@ export function createApp(deps: AppDeps): App {
     sessions,
     alarms,
     escalations,
+    care,
     alarmRepo,
     vitals: vitalsRepo,
     loginSessions,
@@ -209,6 +223,8 @@ export function createApp(deps: AppDeps): App {
     alarms,
     escalations,
     outbox,
+    care,
+    ruleSets,
     queue,
     users,
     devices,

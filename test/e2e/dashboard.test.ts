@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
+import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
  * The real dashboard in headless Chromium against a real server: a simulated session updates live,
@@ -44,8 +44,20 @@ describe('dashboard in the browser', () => {
     await s?.close().catch(() => {});
   });
 
-  it('shows the simulated session tile with live numerics', async () => {
+  it('asks for a login, refuses a wrong password, then shows the monitor', async () => {
     await page.goto(s.url);
+    await page.getByTestId('login-form').waitFor();
+    await page.getByTestId('login-username').fill('nurse');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 10_000 }).toContain('invalid username or password');
+    await page.screenshot({ path: join(SCREENSHOTS, 'login-refused.png') });
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe('nurse');
+  });
+
+  it('shows the simulated session tile with live numerics', async () => {
     const tile = page.getByTestId(`tile-${sessionId}`);
     await tile.waitFor();
     expect(await tile.getByTestId('simulated-badge').count()).toBeGreaterThan(0);

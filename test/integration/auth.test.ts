@@ -118,7 +118,7 @@ describe('login, sessions and CSRF', () => {
       const created = await createSession(s.nurse, { patientLabel: p.slice(0, 64), indication: p, location: p.slice(0, 40), nurse: p, supervisingPhysician: p });
       const back = await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${encodeURIComponent(created.id)}`);
       expect(back.body.data.session).toMatchObject({ patientLabel: p.slice(0, 64), indication: p, nurse: p });
-      await api(s.nurse, 'POST', `/api/sessions/${created.id}/infusion`, { type: 'start', rateMgKgH: 0.5, note: p });
+      await api(s.nurse, 'POST', `/api/sessions/${created.id}/observations`, { scale: 'RASS', score: 0, note: p });
     }
     expect((await api<Session[]>(s.nurse, 'GET', '/api/sessions')).body.data).toHaveLength(payloads.length);
     expect((await api(s.nurse, 'GET', `/api/sessions/${encodeURIComponent("x' OR '1'='1")}`)).status).toBe(404);

@@ -1,7 +1,7 @@
 import type { Alarm, IngestResult, Result, Session, SessionDetail, Snapshot } from '@infusion/shared';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, demoSession, device, login, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, demoSession, device, login, prepareStart, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
 
 /**
  * Every HTTP route and socket event, tried by every role and by nobody. A refusal must have the
@@ -75,8 +75,10 @@ function fingerprint(): string {
 
 async function targets(): Promise<Targets> {
   const real = await createSession(s.physician);
+  await prepareStart(s, s.physician, real.id);
   await api(s.physician, 'POST', `/api/sessions/${real.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
   const sim = await createSession(s.trainer, { simulated: true });
+  await prepareStart(s, s.trainer, sim.id);
   await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
   const user = await api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD });
   const dev = await api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' });
@@ -178,7 +180,7 @@ describe('unit scoping', () => {
     const dev = device(s);
     await connected(dev);
     await dev.emitWithAck('frames', [frame(here.id, 1), frame(theirs.id, 1)]);
-    await api(s.nurse, 'POST', `/api/sessions/${here.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+    await api(s.nurse, 'POST', `/api/sessions/${here.id}/observations`, { scale: 'RASS', score: 0 });
     await new Promise((r) => setTimeout(r, 400));
     dev.close();
     sock.close();

@@ -2,7 +2,7 @@ import type { InfusionEvent, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, createSession, demoSession, startServer, type TestServer } from '../support/server';
+import { api, createSession, demoSession, prepareStart, startServer, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -52,6 +52,7 @@ describe('sessions and infusion events over REST', () => {
     const sess = await createSession(s.physician, { weightKg: 80 });
     // A physician: the bolus is the physician's decision.
     const post = (body: unknown) => api<{ session: Session; event: InfusionEvent }>(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, body);
+    await prepareStart(s, s.physician, sess.id, T0);
     expect((await post({ type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
     clock.advance(60 * 60_000); // 1 h at 0.5 mg/kg/h x 80 kg = 40 mg
     const changed = await post({ type: 'rate_change', rateMgKgH: 1 });
@@ -89,14 +90,15 @@ describe('sessions and infusion events over REST', () => {
 
   it('writes an audit row for every change and refuses to edit the audit log', async () => {
     const sess = await createSession(s.nurse);
+    await prepareStart(s, s.nurse, sess.id, T0);
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
     const db = new Database(s.dbPath);
     try {
       const rows = db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'session' ORDER BY id").all() as { action: string; entity_id: string; actor: string }[];
-      expect(rows.map((r) => r.action)).toEqual(['session.create', 'infusion.start', 'infusion.stop', 'session.end']);
+      expect(rows.map((r) => r.action)).toEqual(['session.create', 'observation.record', 'observation.record', 'checklist.submit', 'infusion.start', 'infusion.stop', 'session.end']);
       expect(rows.every((r) => r.entity_id === sess.id)).toBe(true);
-      expect(rows.map((r) => r.actor)).toEqual(['user:nurse', 'user:nurse', 'user:nurse', 'user:nurse']);
+      expect(new Set(rows.map((r) => r.actor))).toEqual(new Set(['user:nurse']));
       expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
       expect(() => db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/);
     } finally {

@@ -148,3 +148,45 @@ export function waitFor<T>(s: Socket, event: string, pred: (v: T) => boolean = (
     s.on(event, on);
   });
 }
+
+/** A checklist with every item answered safely (no contraindications, consent, equipment checked). */
+export function passingChecklist(orderedRateMgKgH = 0.5) {
+  return {
+    contraindications: {
+      unstable_angina: false,
+      poorly_controlled_hypertension: false,
+      high_risk_coronary_disease: false,
+      elevated_intracranial_pressure: false,
+      elevated_intraocular_pressure: false,
+      hyperthyroidism: false,
+      pheochromocytoma: false,
+      severe_liver_disease: false,
+      moderate_liver_disease: false,
+      full_stomach: false,
+      pregnancy: false,
+      psychiatric: false,
+      rescue_drug_contraindication: false,
+    },
+    consentObtained: true,
+    cardiovascularRisk: false,
+    ecgDone: false,
+    liverRisk: false,
+    lftsDone: false,
+    physicianImmediatelyAvailable: true,
+    resuscitationEquipmentChecked: true,
+    rescueDrugsChecked: true,
+    orderedRateMgKgH,
+  };
+}
+
+/** What a nurse does before the start: baseline vitals arrive, sedation and pain are scored, the checklist passes. */
+export async function prepareStart(s: { url: string; deviceKey: string }, who: Caller, sessionId: string, t = Date.now(), rate = 0.5): Promise<void> {
+  const dev = device(s);
+  await connected(dev);
+  await dev.emitWithAck('frames', [{ sessionId, seq: 1_000_000_000, t: t - 60_000, hr: 72, sbp: 120, dbp: 78, map: 92, spo2: 98, etco2: 38, rr: 14 }]);
+  dev.close();
+  await api(who, 'POST', `/api/sessions/${sessionId}/observations`, { scale: 'RASS', score: 0 });
+  await api(who, 'POST', `/api/sessions/${sessionId}/observations`, { scale: 'NRS_PAIN', score: 6 });
+  const c = await api<{ result: { passed: boolean } }>(who, 'PUT', `/api/sessions/${sessionId}/checklist`, passingChecklist(rate));
+  if (!c.body.data?.result.passed) throw new Error(`checklist did not pass: ${JSON.stringify(c.body)}`);
+}

@@ -11,7 +11,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    auth?: { user: PublicUser; csrfToken: string; token: string } | null;
+    auth?: { user: PublicUser; csrfToken: string; token: string; expiresAt: number } | null;
     device?: Device;
   }
 }
@@ -29,8 +29,9 @@ export function authenticate(sessions: LoginSessions) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const token = cookieToken(req.headers.cookie);
     const s = sessions.resolve(token);
-    req.auth = s && token ? { user: s.user, csrfToken: s.csrfToken, token } : null;
-    if (req.auth && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+    req.auth = s && token ? { user: s.user, csrfToken: s.csrfToken, token, expiresAt: s.expiresAt } : null;
+    // Login itself is exempt: it issues a new session, and SameSite=Strict plus a JSON body already stop cross-site posts.
+    if (req.auth && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.path !== '/api/auth/login') {
       // Synchronizer token: a cross-site page can make the browser send the cookie, never this header.
       if (req.get(CSRF_HEADER) !== req.auth.csrfToken) return next(forbidden('missing or invalid CSRF token'));
     }

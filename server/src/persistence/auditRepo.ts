@@ -15,10 +15,12 @@ export interface AuditEntry {
 export class AuditRepo {
   private readonly sInsert;
   private readonly sList;
+  private readonly sListDesc;
   constructor(db: Db) {
     this.sInsert = db.prepare(`INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, request_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sList = db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?');
+    this.sListDesc = db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?');
   }
   record(e: AuditEntry): void {
     this.sInsert.run(
@@ -34,5 +36,9 @@ export class AuditRepo {
   }
   list(afterId: number, limit: number): unknown[] {
     return this.sList.all(afterId, limit);
+  }
+  /** Newest first, before an id (the newest page when beforeId is omitted). */
+  listNewest(beforeId: number | undefined, limit: number): unknown[] {
+    return this.sListDesc.all(beforeId ?? Number.MAX_SAFE_INTEGER, limit);
   }
 }

@@ -175,6 +175,59 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX notifications_due ON notifications(next_attempt_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 5,
+    name: 'observations, checklists, rescue doses, formulary and rule-set versions, session baseline and limits',
+    sql: `
+      CREATE TABLE observations (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        scale TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        t INTEGER NOT NULL,
+        note TEXT,
+        by TEXT NOT NULL,
+        simulated INTEGER NOT NULL
+      );
+      CREATE INDEX observations_session ON observations(session_id, t);
+      CREATE TABLE checklists (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        body TEXT NOT NULL,
+        passed INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        override TEXT
+      );
+      CREATE TABLE rescue_doses (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        alarm_id INTEGER,
+        drug_id TEXT NOT NULL,
+        drug TEXT NOT NULL,
+        dose_mg REAL NOT NULL,
+        route TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        note TEXT,
+        by TEXT NOT NULL,
+        simulated INTEGER NOT NULL
+      );
+      CREATE INDEX rescue_doses_session ON rescue_doses(session_id);
+      CREATE TABLE formulary_versions (version INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL, created_by TEXT NOT NULL);
+      CREATE TABLE rule_set_versions (
+        rule_set_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (rule_set_id, version)
+      );
+      ALTER TABLE sessions ADD COLUMN patient_ref TEXT;
+      ALTER TABLE sessions ADD COLUMN profile TEXT NOT NULL DEFAULT 'standard';
+      ALTER TABLE sessions ADD COLUMN baseline TEXT;
+      ALTER TABLE sessions ADD COLUMN limit_overrides TEXT;
+      CREATE INDEX sessions_patient_ref ON sessions(patient_ref, created_at) WHERE patient_ref IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -1,4 +1,4 @@
-import type { InfusionEvent, Session, SessionCreateParsed } from '@infusion/shared';
+import type { InfusionEvent, Session } from '@infusion/shared';
 import type { Db } from './db';
 
 interface SessionRow {
@@ -18,8 +18,12 @@ interface SessionRow {
   ended_at: number | null;
   rule_set_id: string;
   rule_set_version: number;
+  patient_ref: string | null;
+  profile: Session['profile'];
+  baseline: string | null;
+  limit_overrides: string | null;
 }
-export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil'>;
+export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged'>;
 
 const fromRow = (r: SessionRow): StoredSession => ({
   id: r.id,
@@ -38,6 +42,10 @@ const fromRow = (r: SessionRow): StoredSession => ({
   endedAt: r.ended_at,
   ruleSetId: r.rule_set_id,
   ruleSetVersion: r.rule_set_version,
+  patientRef: r.patient_ref,
+  profile: r.profile,
+  baseline: r.baseline ? (JSON.parse(r.baseline) as Session['baseline']) : null,
+  limitOverrides: r.limit_overrides ? (JSON.parse(r.limit_overrides) as Session['limitOverrides']) : null,
 });
 
 interface EventRow {
@@ -69,12 +77,18 @@ export class SessionRepo {
   private readonly sEnd;
   private readonly sEvInsert;
   private readonly sEvList;
+  private readonly sBaseline;
+  private readonly sOverrides;
+  private readonly sTreatments;
 
   constructor(private readonly db: Db) {
     this.sInsert = db.prepare(`INSERT INTO sessions (id, patient_label, weight_kg, age_years, setting, indication,
-      supervising_physician, nurse, location, unit, simulated, status, created_at, ended_at, rule_set_id, rule_set_version)
+      supervising_physician, nurse, location, unit, simulated, status, created_at, ended_at, rule_set_id, rule_set_version, patient_ref, profile)
       VALUES (@id, @patientLabel, @weightKg, @ageYears, @setting, @indication, @supervisingPhysician, @nurse, @location,
-      @unit, @simulated, 'active', @createdAt, NULL, @ruleSetId, @ruleSetVersion)`);
+      @unit, @simulated, 'active', @createdAt, NULL, @ruleSetId, @ruleSetVersion, @patientRef, @profile)`);
+    this.sBaseline = db.prepare('UPDATE sessions SET baseline = ? WHERE id = ?');
+    this.sOverrides = db.prepare('UPDATE sessions SET limit_overrides = ? WHERE id = ?');
+    this.sTreatments = db.prepare('SELECT COUNT(*) n FROM sessions WHERE patient_ref = ? AND created_at > ? AND simulated = ?');
     this.sGet = db.prepare('SELECT * FROM sessions WHERE id = ?');
     this.sActive = db.prepare("SELECT * FROM sessions WHERE status = 'active' ORDER BY created_at");
     this.sEnd = db.prepare("UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'active'");
@@ -83,8 +97,18 @@ export class SessionRepo {
     this.sEvList = db.prepare('SELECT * FROM infusion_events WHERE session_id = ? ORDER BY id');
   }
 
-  insert(s: SessionCreateParsed & { id: string; createdAt: number; ruleSetId: string; ruleSetVersion: number }): void {
+  insert(s: StoredSession): void {
     this.sInsert.run({ ...s, simulated: s.simulated ? 1 : 0 });
+  }
+  setBaseline(id: string, baseline: Session['baseline']): void {
+    this.sBaseline.run(baseline ? JSON.stringify(baseline) : null, id);
+  }
+  setOverrides(id: string, o: Session['limitOverrides']): void {
+    this.sOverrides.run(o ? JSON.stringify(o) : null, id);
+  }
+  /** Sessions of one patient since a time (simulated and real counted apart). */
+  treatmentsSince(patientRef: string, since: number, simulated: boolean): number {
+    return (this.sTreatments.get(patientRef, since, simulated ? 1 : 0) as { n: number }).n;
   }
   get(id: string): StoredSession | null {
     const r = this.sGet.get(id) as SessionRow | undefined;

@@ -12,6 +12,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { EscalationService } from '../alarms/escalationService';
+import type { CareService } from '../care/careService';
 import { assertCanSee, cookieToken } from '../auth/httpAuth';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { AlarmRepo } from '../persistence/alarmRepo';
@@ -60,6 +61,7 @@ export interface DashboardDeps {
   sessions: SessionService;
   alarms: AlarmManager;
   escalations: EscalationService;
+  care: CareService;
   alarmRepo: AlarmRepo;
   vitals: VitalsRepo;
   loginSessions: LoginSessions;
@@ -96,6 +98,8 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.on('session', (s) => ns.to(roomsForSession(s)).emit('session', s));
   d.hub.on('infusionEvent', (e) => ns.to(roomsForSession(scopeOf(e.sessionId))).emit('infusionEvent', e));
   d.hub.on('escalation', (e) => ns.to(roomsForEscalation(e)).emit('escalation', e));
+  d.hub.on('observation', (o) => ns.to(roomsForSession(scopeOf(o.sessionId))).emit('observation', o));
+  d.hub.on('rescueDose', (x) => ns.to(roomsForSession(scopeOf(x.sessionId))).emit('rescueDose', x));
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
   ns.use((socket, next) => {
@@ -189,10 +193,25 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
           trend: d.vitals.window(session.id, from, to + 60_000, DETAIL_POINTS),
           infusionEvents: d.sessions.events(session.id),
           alarms: d.alarmRepo.forSession(session.id),
+          observations: d.care.observations(session.id),
+          checklist: d.care.checklist(session.id),
+          rescueDoses: d.care.rescueDoses(session.id),
         };
       }),
     );
   });
 
-  return () => coalescer.close();
+  // A screen that only watches sends no events: every 30 s each socket's login is re-checked (which also
+  // counts as activity, so a connected monitor stays logged in until the absolute lifetime, a shift).
+  const recheck = setInterval(() => {
+    for (const socket of ns.sockets.values()) {
+      if (!d.loginSessions.resolve(socket.data.token)) socket.disconnect(true);
+    }
+  }, 30_000);
+  recheck.unref();
+
+  return () => {
+    coalescer.close();
+    clearInterval(recheck);
+  };
 }

@@ -78,8 +78,12 @@ export function auditRoutes(audit: AuditRepo, clock: Clock): Router {
   const r = Router();
   r.use(requirePermission('audit.view'));
   r.get('/', (req, res) => {
-    const afterId = req.query.afterId === undefined ? 0 : intParam(req.query.afterId, 'afterId');
     const limit = Math.min(1000, req.query.limit === undefined ? 200 : intParam(req.query.limit, 'limit'));
+    if (req.query.order === 'desc') {
+      ok(res, audit.listNewest(req.query.beforeId === undefined ? undefined : intParam(req.query.beforeId, 'beforeId'), limit));
+      return;
+    }
+    const afterId = req.query.afterId === undefined ? 0 : intParam(req.query.afterId, 'afterId');
     ok(res, audit.list(afterId, limit));
   });
   r.get('/export', (req, res) => {

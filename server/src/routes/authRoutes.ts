@@ -57,7 +57,7 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
 
   r.get('/me', (req, res) => {
     if (!req.auth) throw unauthorized();
-    ok(res, { user: req.auth.user, csrfToken: req.auth.csrfToken });
+    ok(res, { user: req.auth.user, csrfToken: req.auth.csrfToken, expiresAt: req.auth.expiresAt });
   });
 
   r.post('/password', async (req, res) => {

@@ -1,13 +1,14 @@
 import { ALL_UNITS, canSeeSession, type PublicUser } from '@infusion/shared';
 import { Router, type Request } from 'express';
 import { actorOf, assertCanSee, forbidden, userOf } from '../auth/httpAuth';
+import type { CareService } from '../care/careService';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { ok } from './http';
 
-export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alarms: AlarmRepo, clock: Clock, audioPauseMs: number): Router {
+export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alarms: AlarmRepo, care: CareService, clock: Clock, audioPauseMs: number): Router {
   const r = Router();
   /** The session, provided the user may see it (else 404). */
   const visible = (req: Request, u: PublicUser) => {
@@ -36,6 +37,9 @@ export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alar
       trend: vitals.window(session.id, Math.max(session.createdAt - 60_000, to - 15 * 60_000), to + 60_000, 900),
       infusionEvents: sessions.events(session.id),
       alarms: alarms.forSession(session.id),
+      observations: care.observations(session.id),
+      checklist: care.checklist(session.id),
+      rescueDoses: care.rescueDoses(session.id),
     });
   });
   r.post('/:id/infusion', (req, res) => {

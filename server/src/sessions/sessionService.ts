@@ -14,6 +14,7 @@ import {
   type RuleSet,
   type Session,
   type VitalsSample,
+  VITAL_FIELDS,
 } from '@infusion/shared';
 import { randomBytes } from 'node:crypto';
 import type { AuditRepo } from '../persistence/auditRepo';
@@ -55,7 +56,23 @@ export class SessionService {
     private readonly clock: Clock,
     private readonly hub: Hub,
     private readonly ruleSet: () => RuleSet,
+    /** Every limit a session runs on that differs from the site's rule set, in plain words. */
+    private readonly describeLimits: (s: StoredSession) => string[] = () => [],
   ) {}
+
+  /** Why a first start is refused (the pre-infusion checklist); set by the care service. */
+  startGate: (sessionId: string) => string[] = () => [];
+
+  private baselineBefore(id: string, from: number, to: number): StoredSession['baseline'] {
+    const samples = this.vitals.window(id, from - 3_600_000, to, 10_000);
+    if (samples.length === 0) return null;
+    const out: NonNullable<StoredSession['baseline']> = {};
+    for (const f of VITAL_FIELDS) {
+      const xs = samples.map((x) => x[f]).filter((v): v is number => typeof v === 'number');
+      if (xs.length) out[f] = Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
+    }
+    return out;
+  }
 
   /** Rebuild active sessions after a restart: infusion from its events, seq window and latest values from vitals. */
   restore(engineFor: (sessionId: string) => EngineState): number {
@@ -86,7 +103,12 @@ export class SessionService {
   view(l: Pick<LiveSession, 'stored' | 'infusion'> & { audioPausedUntil?: number | null }): Session {
     const now = this.clock.now();
     const paused = l.audioPausedUntil && l.audioPausedUntil > now ? l.audioPausedUntil : null;
-    return { ...l.stored, infusion: l.stored.status === 'active' ? doseAt(l.infusion, l.stored.weightKg, now) : l.infusion, audioPausedUntil: paused };
+    return {
+      ...l.stored,
+      infusion: l.stored.status === 'active' ? doseAt(l.infusion, l.stored.weightKg, now) : l.infusion,
+      audioPausedUntil: paused,
+      limitsChanged: this.describeLimits(l.stored),
+    };
   }
 
   /** Pauses the session's alarm audio for the fixed, disclosed duration. */
@@ -112,8 +134,14 @@ export class SessionService {
     const parsed = sessionCreateSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
     const rs = this.ruleSet();
+    const { patientRef, profile, ...rest } = parsed.data;
     const stored: StoredSession = {
-      ...parsed.data,
+      ...rest,
+      patientRef: patientRef ?? null,
+      // Institutional default: 65 and older run on the tighter elderly/comorbid limits (guideline Q6).
+      profile: profile ?? (rest.ageYears >= 65 ? 'elderly_comorbid' : 'standard'),
+      baseline: null,
+      limitOverrides: null,
       id: newSessionId(),
       status: 'active',
       createdAt: this.clock.now(),
@@ -143,7 +171,7 @@ export class SessionService {
     if (l) return this.view(l);
     const stored = this.repo.get(id);
     if (!stored) throw notFound(`session ${id}`);
-    return { ...stored, infusion: replayInfusion(stored.weightKg, this.repo.events(id)), audioPausedUntil: null };
+    return { ...stored, infusion: replayInfusion(stored.weightKg, this.repo.events(id)), audioPausedUntil: null, limitsChanged: this.describeLimits(stored) };
   }
 
   listActive(): Session[] {
@@ -153,6 +181,11 @@ export class SessionService {
   events(id: string): InfusionEvent[] {
     this.get(id);
     return this.repo.events(id);
+  }
+
+  /** The stored session if it is active; 404 / 409 with the reason otherwise. */
+  requireActiveSession(id: string): StoredSession {
+    return this.requireActive(id).stored;
   }
 
   private requireActive(id: string): LiveSession {
@@ -175,6 +208,14 @@ export class SessionService {
       throw badRequest('invalid infusion event', [{ field: 't', reason: 'earlier than the previous infusion event' }]);
     const err = transitionError(l.infusion.status, ev.type);
     if (err) throw new DomainError(409, err);
+    if (ev.type === 'start' && l.infusion.status === 'not_started') {
+      const blockers = this.startGate(id);
+      if (blockers.length) throw new DomainError(409, `cannot start: ${blockers.length} pre-infusion checklist item(s) not met`, blockers.map((b) => ({ field: 'checklist', reason: b })));
+      // The baseline is what the patient looked like before the drug: the mean of the vitals received before the start.
+      const baseline = this.baselineBefore(id, l.stored.createdAt, t);
+      this.repo.setBaseline(id, baseline);
+      l.stored = { ...l.stored, baseline };
+    }
     const before = l.infusion;
     const event = this.repo.insertEvent(
       {

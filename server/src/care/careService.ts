@@ -1,0 +1,172 @@
+import {
+  checklistInputSchema,
+  defaultFormulary,
+  evaluateChecklist,
+  fieldErrors,
+  formularySchema,
+  observationInputSchema,
+  rescueDoseInputSchema,
+  type ChecklistRecord,
+  type Formulary,
+  type Observation,
+  type RescueDose,
+} from '@infusion/shared';
+import type { AuditRepo } from '../persistence/auditRepo';
+import type { Db } from '../persistence/db';
+import type { VitalsRepo } from '../persistence/vitalsRepo';
+import type { Actor, SessionService } from '../sessions/sessionService';
+import type { Clock } from '../util/clock';
+import { badRequest, DomainError } from '../util/errors';
+import type { Hub } from '../util/hub';
+
+interface ObsRow {
+  id: number;
+  session_id: string;
+  scale: Observation['scale'];
+  score: number;
+  t: number;
+  note: string | null;
+  by: string;
+}
+const obsFromRow = (r: ObsRow): Observation => ({ id: r.id, sessionId: r.session_id, scale: r.scale, score: r.score, t: r.t, note: r.note, by: r.by });
+
+/**
+ * Bedside documentation around the infusion: sedation and pain scores, the pre-infusion checklist
+ * (and a physician's override of it), rescue doses linked to alarms, and the site formulary.
+ */
+export class CareService {
+  private readonly sObsInsert;
+  private readonly sObsList;
+  private readonly sChecklistPut;
+  private readonly sChecklistGet;
+  private readonly sOverride;
+  private readonly sRescueInsert;
+  private readonly sRescueList;
+  private readonly sFormularyLatest;
+  private readonly sFormularyInsert;
+  private formulary: Formulary;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sessions: SessionService,
+    private readonly vitals: VitalsRepo,
+    private readonly audit: AuditRepo,
+    private readonly clock: Clock,
+    private readonly hub: Hub,
+  ) {
+    this.sObsInsert = db.prepare('INSERT INTO observations (session_id, scale, score, t, note, by, simulated) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.sObsList = db.prepare('SELECT * FROM observations WHERE session_id = ? ORDER BY t, id');
+    this.sChecklistPut = db.prepare(`INSERT INTO checklists (session_id, body, passed, at, by, override) VALUES (@sessionId, @body, @passed, @at, @by, NULL)
+      ON CONFLICT(session_id) DO UPDATE SET body = excluded.body, passed = excluded.passed, at = excluded.at, by = excluded.by, override = NULL`);
+    this.sChecklistGet = db.prepare('SELECT body, override FROM checklists WHERE session_id = ?');
+    this.sOverride = db.prepare('UPDATE checklists SET override = ? WHERE session_id = ?');
+    this.sRescueInsert = db.prepare('INSERT INTO rescue_doses (session_id, alarm_id, drug_id, drug, dose_mg, route, t, note, by, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.sRescueList = db.prepare('SELECT * FROM rescue_doses WHERE session_id = ? ORDER BY t, id');
+    this.sFormularyLatest = db.prepare('SELECT body FROM formulary_versions ORDER BY version DESC LIMIT 1');
+    this.sFormularyInsert = db.prepare('INSERT INTO formulary_versions (version, body, created_at, created_by) VALUES (?, ?, ?, ?)');
+    const latest = this.sFormularyLatest.get() as { body: string } | undefined;
+    this.formulary = latest ? formularySchema.parse(JSON.parse(latest.body)) : defaultFormulary;
+  }
+
+  recordObservation(sessionId: string, input: unknown, actor: Actor): Observation {
+    const s = this.sessions.requireActiveSession(sessionId);
+    const p = observationInputSchema.safeParse(input);
+    if (!p.success) throw badRequest('invalid observation', fieldErrors(p.error));
+    const now = this.clock.now();
+    const t = p.data.t ?? now;
+    if (t > now + 60_000) throw badRequest('invalid observation', [{ field: 't', reason: 'more than 60 s in the future' }]);
+    const id = Number(this.sObsInsert.run(sessionId, p.data.scale, p.data.score, t, p.data.note ?? null, actor.id, s.simulated ? 1 : 0).lastInsertRowid);
+    const obs: Observation = { id, sessionId, scale: p.data.scale, score: p.data.score, t, note: p.data.note ?? null, by: actor.id };
+    this.audit.record({ at: now, actor: actor.id, action: 'observation.record', entity: 'session', entityId: sessionId, after: obs, requestId: actor.requestId ?? null });
+    this.hub.emit('observation', obs);
+    return obs;
+  }
+
+  observations(sessionId: string): Observation[] {
+    return (this.sObsList.all(sessionId) as ObsRow[]).map(obsFromRow);
+  }
+
+  /** Stores the answers with the evaluated result; a new submission replaces the last (and its override). */
+  submitChecklist(sessionId: string, input: unknown, actor: Actor): ChecklistRecord {
+    const s = this.sessions.requireActiveSession(sessionId);
+    const p = checklistInputSchema.safeParse(input);
+    if (!p.success) throw badRequest('invalid checklist', fieldErrors(p.error));
+    const obs = this.observations(sessionId);
+    const now = this.clock.now();
+    const result = evaluateChecklist(p.data, {
+      setting: s.setting,
+      baselineVitalsRecorded: this.vitals.latest(sessionId, 1).length > 0,
+      sedationRecorded: obs.some((o) => o.scale !== 'NRS_PAIN'),
+      painRecorded: obs.some((o) => o.scale === 'NRS_PAIN'),
+      physicianAssigned: s.supervisingPhysician.trim().length > 0,
+    });
+    const record: ChecklistRecord = { sessionId, input: p.data, result, at: now, by: actor.id, override: null };
+    this.sChecklistPut.run({ sessionId, body: JSON.stringify(record), passed: result.passed ? 1 : 0, at: now, by: actor.id });
+    this.audit.record({ at: now, actor: actor.id, action: 'checklist.submit', entity: 'session', entityId: sessionId, after: { passed: result.passed, failed: result.items.filter((i) => !i.ok).map((i) => i.id) }, requestId: actor.requestId ?? null });
+    return record;
+  }
+
+  checklist(sessionId: string): ChecklistRecord | null {
+    const r = this.sChecklistGet.get(sessionId) as { body: string; override: string | null } | undefined;
+    if (!r) return null;
+    return { ...(JSON.parse(r.body) as ChecklistRecord), override: r.override ? (JSON.parse(r.override) as ChecklistRecord['override']) : null };
+  }
+
+  overrideChecklist(sessionId: string, input: unknown, actor: Actor): ChecklistRecord {
+    this.sessions.requireActiveSession(sessionId);
+    const reason = (input as { reason?: unknown } | undefined)?.reason;
+    if (typeof reason !== 'string' || reason.trim().length < 5)
+      throw badRequest('invalid override', [{ field: 'reason', reason: 'a reason of at least 5 characters is required' }]);
+    const current = this.checklist(sessionId);
+    if (!current) throw new DomainError(409, 'no checklist submitted yet: submit it first, then override the failed items');
+    if (current.result.passed) throw new DomainError(409, 'the checklist passed: nothing to override');
+    const override = { reason: reason.trim().slice(0, 500), by: actor.id, at: this.clock.now() };
+    this.sOverride.run(JSON.stringify(override), sessionId);
+    this.audit.record({ at: override.at, actor: actor.id, action: 'checklist.override', entity: 'session', entityId: sessionId, before: { failed: current.result.items.filter((i) => !i.ok).map((i) => i.id) }, after: override, requestId: actor.requestId ?? null });
+    return { ...current, override };
+  }
+
+  /** Why an infusion may not start yet (empty = it may). */
+  startBlockers(sessionId: string): string[] {
+    const c = this.checklist(sessionId);
+    if (!c) return ['pre-infusion checklist not submitted'];
+    if (c.result.passed || c.override) return [];
+    return c.result.items.filter((i) => !i.ok).map((i) => `${i.label}: ${i.reason}`);
+  }
+
+  documentRescue(sessionId: string, input: unknown, actor: Actor): RescueDose {
+    const s = this.sessions.requireActiveSession(sessionId);
+    const p = rescueDoseInputSchema.safeParse(input);
+    if (!p.success) throw badRequest('invalid rescue dose', fieldErrors(p.error));
+    const entry = this.formulary.entries.find((e) => e.id === p.data.drugId);
+    if (!entry) throw badRequest('invalid rescue dose', [{ field: 'drugId', reason: `not in the site formulary (${this.formulary.entries.map((e) => e.id).join(', ')})` }]);
+    const now = this.clock.now();
+    const t = p.data.t ?? now;
+    const id = Number(this.sRescueInsert.run(sessionId, p.data.alarmId ?? null, entry.id, entry.drug, p.data.doseMg, p.data.route, t, p.data.note ?? null, actor.id, s.simulated ? 1 : 0).lastInsertRowid);
+    const dose: RescueDose = { id, sessionId, drugId: entry.id, drug: entry.drug, doseMg: p.data.doseMg, route: p.data.route, alarmId: p.data.alarmId ?? null, t, note: p.data.note ?? null, by: actor.id };
+    this.audit.record({ at: now, actor: actor.id, action: 'rescue.document', entity: 'session', entityId: sessionId, after: dose, requestId: actor.requestId ?? null });
+    this.hub.emit('rescueDose', dose);
+    return dose;
+  }
+
+  rescueDoses(sessionId: string): RescueDose[] {
+    return (this.sRescueList.all(sessionId) as { id: number; session_id: string; alarm_id: number | null; drug_id: string; drug: string; dose_mg: number; route: string; t: number; note: string | null; by: string }[]).map(
+      (r) => ({ id: r.id, sessionId: r.session_id, drugId: r.drug_id, drug: r.drug, doseMg: r.dose_mg, route: r.route, alarmId: r.alarm_id, t: r.t, note: r.note, by: r.by }),
+    );
+  }
+
+  getFormulary(): Formulary {
+    return this.formulary;
+  }
+
+  /** A site edits its formulary as a new version; doses stay text exactly as the site writes them. */
+  updateFormulary(input: unknown, actor: Actor): Formulary {
+    const p = formularySchema.safeParse({ ...(input as object), version: this.formulary.version + 1 });
+    if (!p.success) throw badRequest('invalid formulary', fieldErrors(p.error));
+    const now = this.clock.now();
+    this.sFormularyInsert.run(p.data.version, JSON.stringify(p.data), now, actor.id);
+    this.audit.record({ at: now, actor: actor.id, action: 'formulary.update', entity: 'formulary', entityId: String(p.data.version), before: this.formulary, after: p.data, requestId: actor.requestId ?? null });
+    this.formulary = p.data;
+    return p.data;
+  }
+}

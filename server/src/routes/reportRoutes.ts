@@ -1,0 +1,18 @@
+import { ALL_UNITS } from '@infusion/shared';
+import { Router } from 'express';
+import { forbidden, userOf } from '../auth/httpAuth';
+import type { Db } from '../persistence/db';
+import { alarmReport } from '../reports/alarmReport';
+import type { Clock } from '../util/clock';
+import { ok } from './http';
+
+export function reportRoutes(db: Db, clock: Clock): Router {
+  const r = Router();
+  r.get('/alarms', (req, res) => {
+    const u = userOf(req, 'report.view');
+    const unit = typeof req.query.unit === 'string' ? req.query.unit : '';
+    if (u.role !== 'admin' && !u.units.includes(ALL_UNITS) && !u.units.includes(unit)) throw forbidden(`not assigned to unit ${unit}`);
+    ok(res, alarmReport(db, req.query, clock.now()));
+  });
+  return r;
+}

@@ -1,0 +1,81 @@
+import type { Alarm, IngestResult, Result } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, connected, createSession, dashboard, device, startServer, type TestServer } from '../support/server';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+type Report = {
+  sessions: number;
+  sessionHours: number;
+  alarms: number;
+  alarmsPerSessionHour: number;
+  byPriority: Record<string, { count: number; medianAckS: number | null; p90AckS: number | null }>;
+  noisiestRules: { ruleId: string; count: number; perSessionHour: number; acknowledged: number; medianAckS: number | null }[];
+  escalations: { level1: number; level2: number; acknowledged: number };
+};
+
+describe('alarm report per unit and period', () => {
+  let s: TestServer;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock(T0);
+    s = await startServer({ clock, config: { SESSION_IDLE_MS: 24 * 3_600_000 } });
+  });
+  afterEach(() => s.close());
+
+  const frame = async (sessionId: string, seq: number, v: Record<string, number>) => {
+    const dev = device(s);
+    await connected(dev);
+    const r = (await dev.emitWithAck('frames', [{ sessionId, seq, t: clock.now(), ...v }])) as Result<IngestResult>;
+    dev.close();
+    expect(r.ok).toBe(true);
+  };
+
+  it('counts alarms per session-hour by rule and priority, with time to acknowledge and escalations', async () => {
+    const a = await createSession(s.nurse);
+    const b = await createSession(s.nurse);
+    const sim = await createSession(s.trainer, { simulated: true });
+    const dash = dashboard(s.nurse);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+
+    clock.set(T0 + 60_000);
+    await frame(a.id, 1, { hr: 160 });
+    await frame(b.id, 1, { hr: 170 });
+    await frame(sim.id, 1, { hr: 170 });
+    clock.set(T0 + 90_000);
+    await frame(a.id, 2, { sbp: 200, dbp: 100 });
+    const alarms = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${a.id}`)).body.data.alarms;
+    const hrA = alarms.find((x) => x.ruleId === 'hr.high.high')!;
+    clock.set(T0 + 60_000 + 30_000);
+    await dash.emitWithAck('alarm:acknowledge', { alarmId: hrA.id });
+    const hrB = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${b.id}`)).body.data.alarms[0]!;
+    clock.set(T0 + 60_000 + 50_000);
+    await dash.emitWithAck('alarm:acknowledge', { alarmId: hrB.id });
+    dash.close();
+
+    clock.set(T0 + 2 * 3_600_000);
+    const r = await api<Report>(s.physician, 'GET', `/api/reports/alarms?unit=infusion-suite&from=${T0}&to=${T0 + 2 * 3_600_000}`);
+    expect(r.status).toBe(200);
+    const rep = r.body.data;
+    expect(rep.sessions).toBe(2); // the simulated session is left out by default
+    expect(rep.sessionHours).toBe(4);
+    expect(rep.alarms).toBe(3);
+    expect(rep.alarmsPerSessionHour).toBe(0.75);
+    expect(rep.byPriority.high).toMatchObject({ count: 3, medianAckS: 40, p90AckS: 48 });
+    expect(rep.noisiestRules[0]).toMatchObject({ ruleId: 'hr.high.high', count: 2, perSessionHour: 0.5, acknowledged: 2, medianAckS: 40 });
+    expect(rep.escalations).toEqual({ level1: 3, level2: 0, acknowledged: 0 });
+
+    const withSim = await api<Report>(s.physician, 'GET', `/api/reports/alarms?unit=infusion-suite&from=${T0}&to=${T0 + 2 * 3_600_000}&includeSimulated=true`);
+    expect(withSim.body.data.alarms).toBe(4);
+  });
+
+  it('is for physicians of the unit and admins, and names bad query fields', async () => {
+    expect((await api(s.nurse, 'GET', `/api/reports/alarms?unit=infusion-suite&from=0&to=1`)).status).toBe(403);
+    expect((await api(s.physician, 'GET', `/api/reports/alarms?unit=ward-b&from=0&to=1`)).status).toBe(403);
+    expect((await api(s.admin, 'GET', `/api/reports/alarms?unit=ward-b&from=0&to=1`)).status).toBe(200);
+    const bad = await api(s.admin, 'GET', `/api/reports/alarms?unit=x&from=abc&to=1`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields![0]!.field).toBe('from');
+  });
+});
