@@ -37,6 +37,7 @@ import { requestId } from './routes/requestContext';
 import { reportRoutes } from './routes/reportRoutes';
 import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
+import { SessionRules } from './rules/sessionRules';
 import { sessionRoutes } from './routes/sessionRoutes';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -50,6 +51,8 @@ export interface AppDeps {
   ruleSet?: RuleSet;
   /** Built dashboard to serve at `/`; null serves the API only. */
   clientDist?: string | null;
+  /** Run the one-second tick on a timer (default). Tests driving a manual clock call `tick()` themselves. */
+  autoTick?: boolean;
 }
 
 export interface App {
@@ -63,6 +66,7 @@ export interface App {
   outbox: OutboxSender;
   care: CareService;
   ruleSets: RuleSetStore;
+  rules: SessionRules;
   queue: WriteQueue;
   users: UserService;
   devices: DeviceKeys;
@@ -70,6 +74,8 @@ export interface App {
   hub: Hub;
   log: Logger;
   listen(port?: number, host?: string): Promise<number>;
+  /** One tick now (what the timer does every second). */
+  tick(): void;
   /** Starts the HL7 MLLP listener (HL7_PORT / HL7_HOST unless given); resolves with its port. */
   startHl7(port?: number, host?: string): Promise<number>;
   /** Where the HL7 listener is bound, or null when it is off. */
@@ -95,10 +101,11 @@ export function createApp(deps: AppDeps): App {
   const auditRepo = new AuditRepo(db);
   const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
   const getRuleSet = () => ruleSets.current();
+  // Late-bound: the session service shows each session's changed limits, computed by the session rules.
+  let rules: SessionRules | null = null;
   const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS });
-  const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet);
-  const resumed = sessions.restore((id) => alarms.engineStateFor(id));
-  const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, alarms, hub, clock, getRuleSet, config.MAX_FUTURE_SKEW_MS);
+  const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
+  const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
   });
@@ -117,20 +124,37 @@ export function createApp(deps: AppDeps): App {
     if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
   });
   const outbox = new OutboxSender(db, clock, log);
-  // One server-time tick drives escalation timers and webhook retries.
-  const ticker = setInterval(() => {
+  // One server-time tick drives no-data and observation-due rules, alarm re-arm and reminders,
+  // escalation timers and webhook retries.
+  const tick = () => {
     try {
+      const now = clock.now();
+      for (const l of sessions.liveSessions()) sessionRules.onTick(l, now);
       alarms.tick();
       escalations.tick();
       void outbox.tick();
     } catch (err) {
       log.error({ err }, 'tick failed');
     }
-  }, 1000);
-  ticker.unref();
+  };
+  const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
+  ticker?.unref();
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
+  const sessionRules = new SessionRules(ruleSets, sessionRepo, alarms, log, (id) => care.observations(id), (id) => vitalsRepo.lastNibpAt(id));
+  rules = sessionRules;
+  for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
+  sessions.onEnd = (id) => sessionRules.forget(id);
+  hub.on('infusionEvent', (e) => {
+    const l = sessions.getLive(e.sessionId);
+    if (l) sessionRules.onInfusion(l, e);
+  });
+  hub.on('observation', (o) => {
+    const l = sessions.getLive(o.sessionId);
+    if (l) sessionRules.onObservation(l, o);
+  });
+  const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS);
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
   const throttle = new LoginThrottle(clock);
@@ -175,7 +199,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
   app.use('/api/reports', reportRoutes(db, clock));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
   app.use('/api/devices', deviceRoutes(devices, sessions));
@@ -225,12 +249,14 @@ export function createApp(deps: AppDeps): App {
     outbox,
     care,
     ruleSets,
+    rules: sessionRules,
     queue,
     users,
     devices,
     audit: auditRepo,
     hub,
     log,
+    tick,
     listen(port = config.PORT, host?: string) {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -247,11 +273,14 @@ export function createApp(deps: AppDeps): App {
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(ticker);
+      if (ticker) clearInterval(ticker);
+      outbox.close();
       await hl7?.close();
       stopDashboard();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       queue.close();
+      // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
+      await new Promise((r) => setImmediate(r));
       db.close();
     },
   };

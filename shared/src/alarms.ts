@@ -16,7 +16,8 @@ export const PRIORITY_RANK: Record<AlarmPriority, number> = { high: 3, medium: 2
  * resolved: condition over and nothing left to show.
  */
 export type AlarmState = 'active' | 'acknowledged' | 'resolved';
-export type AlarmKind = 'clinical' | 'technical';
+/** Technical alarms (sensor off, no data) are distinct from clinical ones; advisories are guardrails and reminders. */
+export type AlarmKind = 'clinical' | 'technical' | 'advisory';
 /** `reminder`: an acknowledged alarm whose condition persisted past the reminder time sounds again. */
 export type AlarmTransition = 'raised' | 'acknowledged' | 'condition_cleared' | 'reminder' | 'resolved';
 
@@ -46,6 +47,8 @@ export interface Alarm {
   resolvedAt: number | null;
   simulated: boolean;
   actions: string[];
+  /** Rescue drug classes of guideline Q7 for this alarm; the formulary gives drugs and any site dose. */
+  rescue: string[];
   source: string;
 }
 

@@ -1,5 +1,8 @@
 import type { Alarm, AlarmUpdate } from './alarms';
+import type { ChecklistRecord } from './checklist';
 import type { Escalation } from './escalation';
+import type { RescueDose } from './formulary';
+import type { Observation } from './observations';
 import type { FieldError, Result } from './errors';
 import type { InfusionEvent, Session } from './sessions';
 import type { VitalsSample } from './vitals';
@@ -57,6 +60,9 @@ export interface SessionDetail {
   trend: VitalsSample[];
   infusionEvents: InfusionEvent[];
   alarms: Alarm[];
+  observations: Observation[];
+  checklist: ChecklistRecord | null;
+  rescueDoses: RescueDose[];
 }
 
 export interface LiveVitals {
@@ -71,6 +77,8 @@ export interface DashboardServerToClient {
   alarm: (update: AlarmUpdate) => void;
   session: (session: Session) => void;
   infusionEvent: (ev: InfusionEvent) => void;
+  observation: (o: Observation) => void;
+  rescueDose: (d: RescueDose) => void;
   /** An escalation opened, went to the next level, was acknowledged or closed. */
   escalation: (e: Escalation) => void;
 }

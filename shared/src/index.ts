@@ -7,3 +7,6 @@ export * from './events';
 export * from './rules/index';
 export * from './roles';
 export * from './escalation';
+export * from './observations';
+export * from './checklist';
+export * from './formulary';

@@ -15,6 +15,20 @@ export const PERMISSIONS = {
   'alarm.acknowledge': ['nurse', 'physician', 'trainer'],
   /** Acknowledge an escalation as the supervising physician (trainers: in simulated sessions). */
   'escalation.acknowledge': ['physician', 'trainer'],
+  /** Sedation and pain scores on validated scales. */
+  'observation.record': ['nurse', 'physician', 'trainer'],
+  'checklist.submit': ['nurse', 'physician', 'trainer'],
+  /** Start despite a failed checklist item, with a recorded reason: the physician's decision. */
+  'checklist.override': ['physician', 'trainer'],
+  'rescue.document': ['nurse', 'physician', 'trainer'],
+  'formulary.view': ['nurse', 'physician', 'trainer', 'admin'],
+  'formulary.manage': ['admin'],
+  /** Patient-specific alarm limits: the physician's decision, audited and always shown. */
+  'limits.override': ['physician', 'trainer'],
+  'ruleset.view': ['nurse', 'physician', 'trainer', 'admin'],
+  'ruleset.manage': ['admin'],
+  /** Alarm statistics per unit (no patient identities). */
+  'report.view': ['physician', 'admin'],
   /** Connect a bedside monitor (HL7 device) to a session it is watching. */
   'device.bind': ['nurse', 'physician', 'trainer'],
   'users.manage': ['admin'],

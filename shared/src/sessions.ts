@@ -17,6 +17,10 @@ export const sessionCreateSchema = z.strictObject({
   location: text(40),
   unit: text(40).default('infusion-suite'),
   simulated: z.boolean().default(false),
+  /** Pseudonymous, stable across a patient's sessions: counts treatments per year (guideline Q8). */
+  patientRef: z.string().trim().min(1).max(64).optional(),
+  /** Rule profile; when not given, patients of 65 or older get the elderly/comorbid profile (institutional default). */
+  profile: z.enum(['standard', 'elderly_comorbid']).optional(),
 });
 export type SessionCreate = z.input<typeof sessionCreateSchema>;
 export type SessionCreateParsed = z.output<typeof sessionCreateSchema>;
@@ -62,8 +66,26 @@ export interface InfusionState {
   asOf: number;
 }
 
-export interface Session extends SessionCreateParsed {
+export type RuleProfile = 'standard' | 'elderly_comorbid';
+
+export interface LimitOverrides {
+  /** Per rule id: the parameters a physician changed for this patient. */
+  overrides: Record<string, Record<string, number | boolean | string | undefined>>;
+  reason: string;
+  by: string;
+  at: number;
+}
+
+export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef'> {
   id: string;
+  patientRef: string | null;
+  profile: RuleProfile;
+  /** Pre-infusion baseline (mean of the vitals before the start); null until the infusion starts. */
+  baseline: Partial<Record<'hr' | 'sbp' | 'dbp' | 'map' | 'spo2' | 'etco2' | 'rr', number>> | null;
+  /** Patient-specific limits set by a physician; null = the rule set as shipped for the profile. */
+  limitOverrides: LimitOverrides | null;
+  /** Plain-language list of every limit that differs from the site's rule set ("SpO2 low: limit 88 → 90"). */
+  limitsChanged: string[];
   status: 'active' | 'ended';
   createdAt: number;
   endedAt: number | null;

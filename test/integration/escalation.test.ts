@@ -7,14 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connected, createSession, dashboard, device, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
-// The shipped set plus a medium rule, so both escalation paths can be driven.
-const RULES: RuleSet = {
-  ...defaultRuleSet,
-  rules: [
-    ...defaultRuleSet.rules,
-    { ...defaultRuleSet.rules[2]!, id: 'hr.high.medium', title: 'Heart rate high', priority: 'medium', limit: 120, latching: false } as RuleSet['rules'][number],
-  ],
-};
+// The shipped set has both paths: HR > 150 (high, at once) and HR > 120 for 10 s (medium).
+const RULES: RuleSet = defaultRuleSet;
 
 describe('escalation to the supervising physician', () => {
   let s: TestServer;
@@ -98,11 +92,17 @@ describe('escalation to the supervising physician', () => {
 
     const raisedA = waitFor<{ alarm: Alarm }>(nurse.d, 'alarm', (u) => u.alarm.sessionId === a.id && u.alarm.priority === 'medium');
     await sendHr(a.id, 1, 130);
-    const alarmA = (await raisedA).alarm;
     await sendHr(b.id, 2, 131);
-    clock.set(T0 + 30_000);
+    await sendHr(a.id, 11, 130); // 10 s above 120: the medium alarm fires
+    await sendHr(b.id, 12, 131);
+    const alarmA = (await raisedA).alarm;
+    expect(alarmA.message).toBe('HR 130 > 120');
+    clock.set(T0 + 40_000);
     await nurse.d.emitWithAck('alarm:acknowledge', { alarmId: alarmA.id });
-    clock.set(T0 + 62_000);
+    clock.set(T0 + 12_000 + 59_000);
+    s.app.escalations.tick();
+    expect(got).toEqual([]);
+    clock.set(T0 + 12_000 + 60_000);
     s.app.escalations.tick();
     await new Promise((r) => setTimeout(r, 100));
     expect(got.map((e) => [e.sessionId, e.level, e.priority])).toEqual([[b.id, 1, 'medium']]);
@@ -113,13 +113,13 @@ describe('escalation to the supervising physician', () => {
     const sess = await createSession(s.nurse);
     await sendHr(sess.id, 1, 170);
     const phys = await subscribed('physician');
-    expect(phys.snap.escalations.map((e) => e.level)).toEqual([1]);
+    expect(phys.snap.escalations.map((e) => [e.level, e.message])).toEqual([[1, 'HR 170 > 150']]);
     const nurse = await subscribed('nurse');
     expect(nurse.snap.escalations).toEqual([]);
     const closed = waitFor<Escalation>(phys.d, 'escalation', (e) => e.state === 'closed');
-    await sendHr(sess.id, 2, 90); // condition clears: the latched high alarm stays until acknowledged
+    await sendHr(sess.id, 2, 140); // back inside the band (a jump to 90 in 1 s would be judged an artifact)
     const alarm = (await nurse.d.emitWithAck('subscribe', {})) as Result<Snapshot>;
-    const id = alarm.ok ? alarm.data.alarms[0]!.id : -1;
+    const id = alarm.ok ? alarm.data.alarms.find((a) => a.ruleId === 'hr.high.high')!.id : -1;
     await nurse.d.emitWithAck('alarm:acknowledge', { alarmId: id });
     expect(await closed).toMatchObject({ closedReason: 'alarm resolved' });
     clock.advance(200_000);

@@ -60,14 +60,16 @@ describe('alarm report per unit and period', () => {
     const rep = r.body.data;
     expect(rep.sessions).toBe(2); // the simulated session is left out by default
     expect(rep.sessionHours).toBe(4);
-    expect(rep.alarms).toBe(3);
-    expect(rep.alarmsPerSessionHour).toBe(0.75);
+    // HR 160 in A also breaks the medium limit (120) for the 10 s delay: judged at A's next frame.
+    expect(rep.alarms).toBe(4);
+    expect(rep.alarmsPerSessionHour).toBe(1);
     expect(rep.byPriority.high).toMatchObject({ count: 3, medianAckS: 40, p90AckS: 48 });
+    expect(rep.byPriority.medium).toMatchObject({ count: 1, medianAckS: null });
     expect(rep.noisiestRules[0]).toMatchObject({ ruleId: 'hr.high.high', count: 2, perSessionHour: 0.5, acknowledged: 2, medianAckS: 40 });
     expect(rep.escalations).toEqual({ level1: 3, level2: 0, acknowledged: 0 });
 
     const withSim = await api<Report>(s.physician, 'GET', `/api/reports/alarms?unit=infusion-suite&from=${T0}&to=${T0 + 2 * 3_600_000}&includeSimulated=true`);
-    expect(withSim.body.data.alarms).toBe(4);
+    expect(withSim.body.data.alarms).toBe(5);
   });
 
   it('is for physicians of the unit and admins, and names bad query fields', async () => {

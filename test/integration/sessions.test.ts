@@ -1,4 +1,4 @@
-import type { InfusionEvent, Session } from '@infusion/shared';
+import { defaultRuleSet, type InfusionEvent, type Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ describe('sessions and infusion events over REST', () => {
     expect(created.id).toMatch(/^s_/);
     expect(created.status).toBe('active');
     expect(created.simulated).toBe(true);
-    expect(created.ruleSetVersion).toBe(1);
+    expect(created.ruleSetVersion).toBe(defaultRuleSet.version);
     expect(created.infusion.status).toBe('not_started');
 
     const list = await api<Session[]>(s.nurse, 'GET', '/api/sessions');

@@ -53,6 +53,8 @@ export async function startServer(opts: { clock?: Clock; config?: Partial<Config
     config: testConfig({ DB_PATH: dbPath, LOG_LEVEL: 'silent', LIVE_PUSH_MS: 100, ...opts.config }),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ruleSet ? { ruleSet: opts.ruleSet } : {}),
+    // With a manual clock the test decides when time passes: no tick timer racing it.
+    autoTick: !opts.clock,
     clientDist: opts.clientDist ?? null,
   });
   const port = await app.listen(0, '127.0.0.1');

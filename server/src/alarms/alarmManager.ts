@@ -3,7 +3,6 @@ import {
   type Alarm,
   type AlarmTransition,
   type AlarmUpdate,
-  type EngineState,
   type RuleTransition,
 } from '@infusion/shared';
 import type { AlarmRepo } from '../persistence/alarmRepo';
@@ -48,14 +47,6 @@ export class AlarmManager {
     for (const a of repo.unresolved()) this.open.set(key(a.sessionId, a.ruleId), a);
   }
 
-  /** Engine state implied by stored alarms, so a restart does not re-raise what is already raised. */
-  engineStateFor(sessionId: string): EngineState {
-    const s: EngineState = {};
-    for (const a of this.open.values())
-      if (a.sessionId === sessionId && a.conditionActive) s[a.ruleId] = { since: a.startedAt, firing: true };
-    return s;
-  }
-
   unresolved(): Alarm[] {
     return [...this.open.values()].sort((a, b) => a.id - b.id);
   }
@@ -73,10 +64,10 @@ export class AlarmManager {
           ruleId: tr.rule.id,
           ruleSetVersion,
           priority: tr.rule.priority,
-          kind: 'clinical',
+          kind: tr.rule.category,
           title: tr.rule.title,
           message: tr.message,
-          field: tr.rule.field,
+          field: 'field' in tr.rule ? tr.rule.field : null,
           value: tr.value,
           limit: tr.limit,
           state: 'active',
@@ -89,6 +80,7 @@ export class AlarmManager {
           resolvedAt: null,
           simulated,
           actions: tr.rule.actions,
+          rescue: tr.rule.rescue,
           source: formatSource(tr.rule.source),
         };
         const alarm: Alarm = { ...base, message: tr.message, value: tr.value, conditionActive: true, conditionClearedAt: null };

@@ -23,6 +23,7 @@ export class OutboxSender {
   private readonly sSent;
   private readonly sRetry;
   private readonly inFlight = new Set<number>();
+  private closed = false;
 
   constructor(
     db: Db,
@@ -35,8 +36,14 @@ export class OutboxSender {
     this.sRetry = db.prepare('UPDATE notifications SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?');
   }
 
+  /** Stops writing results: the database is about to close (unsent rows stay pending for the next start). */
+  close(): void {
+    this.closed = true;
+  }
+
   /** Sends what is due; resolves when this round's attempts have finished. */
   async tick(): Promise<void> {
+    if (this.closed) return;
     const now = this.clock.now();
     const due = (this.sDue.all(now) as Row[]).filter((r) => !this.inFlight.has(r.id));
     await Promise.all(due.map((r) => this.deliver(r)));
@@ -46,10 +53,11 @@ export class OutboxSender {
     this.inFlight.add(r.id);
     try {
       const status = await this.post(r.target, r.payload);
+      if (this.closed) return;
       if (status >= 200 && status < 300) this.sSent.run(this.clock.now(), r.id);
       else this.fail(r, `HTTP ${status}`);
     } catch (err) {
-      this.fail(r, err instanceof Error ? err.message : String(err));
+      if (!this.closed) this.fail(r, err instanceof Error ? err.message : String(err));
     } finally {
       this.inFlight.delete(r.id);
     }

@@ -1,8 +1,8 @@
-import { evaluate, fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame, type RuleSet } from '@infusion/shared';
-import type { AlarmManager } from '../alarms/alarmManager';
+import { fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame } from '@infusion/shared';
 import type { SessionRepo } from '../persistence/sessionRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { WriteQueue } from '../persistence/writeQueue';
+import type { SessionRules } from '../rules/sessionRules';
 import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { badRequest } from '../util/errors';
@@ -25,10 +25,9 @@ export class IngestService {
     private readonly sessionRepo: SessionRepo,
     private readonly vitals: VitalsRepo,
     private readonly queue: WriteQueue,
-    private readonly alarms: AlarmManager,
+    private readonly rules: SessionRules,
     private readonly hub: Hub,
     private readonly clock: Clock,
-    private readonly ruleSet: () => RuleSet,
     private readonly maxFutureSkewMs: number,
   ) {}
 
@@ -41,7 +40,6 @@ export class IngestService {
     const duplicates: number[] = [];
     const stored: { seq: number; index: number; sessionId: string; done: Promise<void> }[] = [];
     const now = this.clock.now();
-    const rs = this.ruleSet();
     let needBarrier = false;
 
     raw.forEach((item, index) => {
@@ -76,14 +74,9 @@ export class IngestService {
       stored.push({ seq: f.seq, index, sessionId: f.sessionId, done });
 
       const sample = sampleOf(f);
-      // Event time only moves forward for the rules; a late frame is kept and charted but not evaluated.
-      if (f.t >= live.lastEvalT) {
-        const r = evaluate(rs, live.engine, sample);
-        live.engine = r.state;
-        live.lastEvalT = f.t;
-        if (r.transitions.length) this.alarms.apply(live.stored, r.transitions);
-        live.latest = { ...(live.latest ?? {}), ...sample };
-      }
+      // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
+      this.rules.onVitals(live, sample, now);
+      if (f.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
       this.hub.emit('vitals', f.sessionId, sample);
     });
 

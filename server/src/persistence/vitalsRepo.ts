@@ -18,6 +18,7 @@ export class VitalsRepo {
   private readonly sLatest;
   private readonly sRecentSeqs;
   private readonly sHasSeq;
+  private readonly sLastNibp;
 
   constructor(db: Db) {
     this.insert = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
@@ -32,6 +33,7 @@ export class VitalsRepo {
     this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
     this.sRecentSeqs = db.prepare('SELECT seq FROM vitals WHERE session_id = ? ORDER BY seq DESC LIMIT ?');
     this.sHasSeq = db.prepare('SELECT 1 FROM vitals WHERE session_id = ? AND seq = ?');
+    this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
   }
 
   /** Samples in [from, to], at most maxPoints (bucket averages when the raw rows are more). */
@@ -48,6 +50,10 @@ export class VitalsRepo {
 
   recentSeqs(sessionId: string, n: number): number[] {
     return (this.sRecentSeqs.all(sessionId, n) as { seq: number }[]).map((r) => r.seq);
+  }
+
+  lastNibpAt(sessionId: string): number | null {
+    return (this.sLastNibp.get(sessionId) as { t: number | null }).t;
   }
 
   hasSeq(sessionId: string, seq: number): boolean {

@@ -1,14 +1,26 @@
-import { ALL_UNITS, canSeeSession, type PublicUser } from '@infusion/shared';
+import { ALL_UNITS, canSeeSession, configureRuleSet, fieldErrors, overridesSchema, RuleSetConfigError, type PublicUser } from '@infusion/shared';
 import { Router, type Request } from 'express';
 import { actorOf, assertCanSee, forbidden, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
+import type { RuleSetStore } from '../rules/ruleSetStore';
+import type { SessionRules } from '../rules/sessionRules';
+import { badRequest } from '../util/errors';
 import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { ok } from './http';
 
-export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alarms: AlarmRepo, care: CareService, clock: Clock, audioPauseMs: number): Router {
+export function sessionRoutes(
+  sessions: SessionService,
+  vitals: VitalsRepo,
+  alarms: AlarmRepo,
+  care: CareService,
+  clock: Clock,
+  audioPauseMs: number,
+  rules: SessionRules,
+  ruleSets: RuleSetStore,
+): Router {
   const r = Router();
   /** The session, provided the user may see it (else 404). */
   const visible = (req: Request, u: PublicUser) => {
@@ -50,6 +62,32 @@ export function sessionRoutes(sessions: SessionService, vitals: VitalsRepo, alar
   r.post('/:id/audio-pause', (req, res) => {
     const s = visible(req, userOf(req, 'alarm.acknowledge'));
     ok(res, sessions.pauseAudio(s.id, audioPauseMs, actorOf(req)));
+  });
+  /** The session's effective rules: the version it runs under, its profile and any physician overrides. */
+  r.get('/:id/rules', (req, res) => {
+    const s = visible(req, userOf(req, 'session.view'));
+    const stored = sessions.requireActiveSession(s.id);
+    const c = rules.configured(stored);
+    ok(res, { ruleSetVersion: stored.ruleSetVersion, profile: stored.profile, changes: c.changes, ruleSet: c.ruleSet });
+  });
+  r.put('/:id/limits', (req, res) => {
+    const u = userOf(req, 'limits.override');
+    const s = visible(req, u);
+    const body = (req.body ?? {}) as { overrides?: unknown; reason?: unknown };
+    const p = overridesSchema.safeParse(body.overrides);
+    if (!p.success) throw badRequest('invalid limits', fieldErrors(p.error).map((f) => ({ ...f, field: `overrides.${f.field}` })));
+    if (typeof body.reason !== 'string' || body.reason.trim().length < 5) throw badRequest('invalid limits', [{ field: 'reason', reason: 'a reason of at least 5 characters is required' }]);
+    try {
+      configureRuleSet(ruleSets.get(s.ruleSetVersion), { profile: s.profile, overrides: p.data });
+    } catch (err) {
+      if (err instanceof RuleSetConfigError) throw badRequest('invalid limits', err.issues.map((i) => ({ field: 'overrides', reason: i })));
+      throw err;
+    }
+    ok(res, sessions.setLimitOverrides(s.id, { overrides: p.data, reason: body.reason.trim().slice(0, 500), by: `user:${u.username}`, at: clock.now() }, actorOf(req)));
+  });
+  r.delete('/:id/limits', (req, res) => {
+    const s = visible(req, userOf(req, 'limits.override'));
+    ok(res, sessions.setLimitOverrides(s.id, null, actorOf(req)));
   });
   r.post('/:id/end', (req, res) => {
     const s = visible(req, userOf(req, 'session.end'));

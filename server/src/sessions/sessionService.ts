@@ -14,6 +14,7 @@ import {
   type RuleSet,
   type Session,
   type VitalsSample,
+  type LimitOverrides,
   VITAL_FIELDS,
 } from '@infusion/shared';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +61,21 @@ export class SessionService {
     private readonly describeLimits: (s: StoredSession) => string[] = () => [],
   ) {}
 
+  /** Called when a session ends (per-session caches elsewhere drop it). */
+  onEnd: (sessionId: string) => void = () => {};
+
+  /** Patient-specific limits: validated by the caller against the rule set, audited, always shown. */
+  setLimitOverrides(id: string, overrides: LimitOverrides | null, actor: Actor): Session {
+    const l = this.requireActive(id);
+    const before = l.stored.limitOverrides;
+    this.repo.setOverrides(id, overrides);
+    l.stored = { ...l.stored, limitOverrides: overrides };
+    this.audit.record({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
+    const v = this.view(l);
+    this.hub.emit('session', v);
+    return v;
+  }
+
   /** Why a first start is refused (the pre-infusion checklist); set by the care service. */
   startGate: (sessionId: string) => string[] = () => [];
 
@@ -75,14 +91,14 @@ export class SessionService {
   }
 
   /** Rebuild active sessions after a restart: infusion from its events, seq window and latest values from vitals. */
-  restore(engineFor: (sessionId: string) => EngineState): number {
+  restore(): number {
     for (const stored of this.repo.listActive()) {
       const events = this.repo.events(stored.id);
       const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
       this.live.set(stored.id, {
         stored,
         infusion: replayInfusion(stored.weightKg, events),
-        engine: engineFor(stored.id),
+        engine: initialEngineState(),
         lastEvalT: latest?.t ?? 0,
         latest,
         seqs: new SeqWindow(SEQ_WINDOW, this.vitals.recentSeqs(stored.id, SEQ_WINDOW)),
@@ -245,6 +261,7 @@ export class SessionService {
     this.repo.end(id, now);
     l.stored = { ...l.stored, status: 'ended', endedAt: now };
     this.live.delete(id);
+    this.onEnd(id);
     this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
     const session = this.view(l);
     this.hub.emit('session', session);

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, initialEngineState, type EngineState, type RuleTransition } from './engine';
-import { defaultRuleSet, ruleSetSchema, type RuleSet } from './index';
 import type { VitalsSample } from '../vitals';
+import { buildContext, engineEvents } from './context';
+import { engineStateFromActive, evaluate, firingRules, initialEngineState } from './engine';
+import { defaultRuleSet, ruleSetSchema } from './index';
+import { T0, at, brief, ctxAt, only, run } from './testkit';
 
-const T0 = 1_000_000;
+/** The three v1 rules keep their ids and semantics. */
+const V1 = only(defaultRuleSet, ['spo2.low.high', 'sbp.high.high', 'hr.high.high']);
 
-function run(rs: RuleSet, samples: VitalsSample[]): { transitions: RuleTransition[]; state: EngineState } {
-  let state = initialEngineState();
-  const transitions: RuleTransition[] = [];
-  for (const s of samples) {
-    const r = evaluate(rs, state, s);
-    state = r.state;
-    transitions.push(...r.transitions);
-  }
-  return { transitions, state };
-}
-const brief = (ts: RuleTransition[]) => ts.map((t) => `${t.type}:${t.rule.id}@${(t.t - T0) / 1000}`);
+const vitalsRun = (samples: VitalsSample[]) => run(V1, samples.map((s) => ({ kind: 'vitals', t: s.t, sample: s }) as const));
 const spo2 = (secs: number[], v: (s: number) => number | null | undefined) => secs.map((s) => ({ t: T0 + s * 1000, spo2: v(s) }) as VitalsSample);
 
 describe('default rule set', () => {
@@ -25,11 +18,12 @@ describe('default rule set', () => {
       expect(r.source.document).toMatch(/ASRA\/AAPM\/ASA 2018/);
       expect(r.source.section.length).toBeGreaterThan(0);
     }
-    expect(defaultRuleSet.rules.map((r) => [r.id, r.priority, r.op, r.limit, r.forMs])).toEqual([
-      ['spo2.low.high', 'high', '<', 88, 10_000],
-      ['sbp.high.high', 'high', '>', 180, 0],
-      ['hr.high.high', 'high', '>', 150, 0],
+    expect(V1.rules.map((r) => (r.kind === 'threshold' ? [r.id, r.priority, r.op, r.limit, r.forMs, r.latching] : null))).toEqual([
+      ['spo2.low.high', 'high', '<', 88, 10_000, true],
+      ['sbp.high.high', 'high', '>', 180, 0, true],
+      ['hr.high.high', 'high', '>', 150, 0, true],
     ]);
+    expect(defaultRuleSet.rules.slice(0, 3).map((r) => r.id)).toEqual(['spo2.low.high', 'sbp.high.high', 'hr.high.high']);
   });
 
   it('refuses a rule set with duplicate ids or an unknown field', () => {
@@ -49,18 +43,18 @@ describe('threshold rule with delay and hysteresis (SpO2 < 88 for 10 s, clears a
     ['ignores missing and null readings (no data is not normal data)', spo2([0, 4, 8, 10], (s) => (s === 4 ? null : s === 8 ? undefined : 86)), ['fire:spo2.low.high@10']],
     ['does not re-fire while still firing', spo2([0, 10, 20, 30], () => 80), ['fire:spo2.low.high@10']],
   ])('%s', (_name, samples, expected) => {
-    expect(brief(run(defaultRuleSet, samples).transitions)).toEqual(expected);
+    expect(brief(vitalsRun(samples).transitions)).toEqual(expected);
   });
 
   it('renders value against limit', () => {
-    const { transitions } = run(defaultRuleSet, spo2([0, 10], () => 86.44));
+    const { transitions } = vitalsRun(spo2([0, 10], () => 86.44));
     expect(transitions[0]).toMatchObject({ type: 'fire', message: 'SpO2 86.4 < 88', value: 86.44, limit: 88 });
   });
 });
 
 describe('immediate high rules', () => {
   it('fires SBP > 180 and HR > 150 on the first breaching sample, not at the limit', () => {
-    const r = run(defaultRuleSet, [
+    const r = vitalsRun([
       { t: T0, sbp: 180, hr: 150 },
       { t: T0 + 1000, sbp: 181, hr: 151 },
     ]);
@@ -71,10 +65,43 @@ describe('immediate high rules', () => {
 describe('purity', () => {
   it('does not mutate the state it is given and is deterministic', () => {
     const s0 = initialEngineState();
-    const sample = { t: T0, spo2: 80 };
-    const a = evaluate(defaultRuleSet, s0, sample);
-    const b = evaluate(defaultRuleSet, s0, sample);
-    expect(s0).toEqual({});
+    const ev = engineEvents.vitals(T0, { spo2: 80 });
+    const ctx = buildContext();
+    const a = evaluate(defaultRuleSet, s0, ctx, ev);
+    const b = evaluate(defaultRuleSet, s0, ctx, ev);
+    expect(s0).toEqual(initialEngineState());
     expect(a).toEqual(b);
+  });
+
+  it('keeps the state JSON-serialisable: a state that went through JSON gives the same result', () => {
+    const evs = [engineEvents.vitals(at(0), { spo2: 86, hr: 80, rr: 12, etco2: 38 }), engineEvents.tick(at(5)), engineEvents.vitals(at(9), { spo2: 85 })];
+    const { state } = run(defaultRuleSet, evs);
+    const next = engineEvents.vitals(at(10), { spo2: 85 });
+    const direct = evaluate(defaultRuleSet, state, ctxAt(), next);
+    const viaJson = evaluate(defaultRuleSet, JSON.parse(JSON.stringify(state)), ctxAt(), next);
+    expect(viaJson.transitions.map((t) => t.message)).toEqual(direct.transitions.map((t) => t.message));
+    expect(brief(direct.transitions)).toContain('fire:spo2.low.high@10');
+    expect(JSON.parse(JSON.stringify(viaJson.state))).toEqual(JSON.parse(JSON.stringify(direct.state)));
+  });
+
+  it('judges an event older than the previous one at the previous time (time never runs backwards)', () => {
+    const { state } = run(V1, [engineEvents.vitals(at(10), { spo2: 86 })]);
+    const r = evaluate(V1, state, ctxAt(), engineEvents.vitals(at(0), { spo2: 86 }));
+    expect(r.state.lastT).toBe(at(10));
+    expect(r.transitions).toEqual([]);
+  });
+
+  it('treats a state of an older format as a fresh start instead of failing', () => {
+    const old = { 'spo2.low.high': { since: 1, firing: true } } as unknown as ReturnType<typeof initialEngineState>;
+    expect(() => evaluate(V1, old, ctxAt(), engineEvents.vitals(at(0), { spo2: 95 }))).not.toThrow();
+  });
+});
+
+describe('restart', () => {
+  it('a state rebuilt from raised alarms does not raise them again, and clears them when the condition does', () => {
+    const s = engineStateFromActive([{ ruleId: 'spo2.low.high', since: at(0) }], at(100));
+    expect(firingRules(s)).toEqual(['spo2.low.high']);
+    const r = run(V1, [engineEvents.vitals(at(101), { spo2: 80 }), engineEvents.vitals(at(120), { spo2: 80 }), engineEvents.vitals(at(121), { spo2: 95 })], ctxAt(), s);
+    expect(brief(r.transitions)).toEqual(['clear:spo2.low.high@121']);
   });
 });

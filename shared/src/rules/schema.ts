@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { ALARM_PRIORITIES } from '../alarms';
+import { RESCUE_CLASSES } from '../formulary';
+import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
+import { CARE_SETTINGS, type RuleProfile } from '../sessions';
 import { VITAL_FIELDS } from '../vitals';
+
+/**
+ * Rule-set document (version 2). Rules are data: each rule is one of the kinds below, validated
+ * here, and cites its source so a clinician can check it.
+ */
 
 /** Every rule names where it comes from, so a clinician can check it. */
 export const ruleSourceSchema = z.strictObject({
@@ -10,26 +18,310 @@ export const ruleSourceSchema = z.strictObject({
   institutionalDefault: z.boolean(),
 });
 
-export const thresholdRuleSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9_.-]+$/),
+/** clinical: the patient's condition; technical: the equipment or data link; advisory: dosing, schedule, course. */
+export const RULE_CATEGORIES = ['clinical', 'technical', 'advisory'] as const;
+export type RuleCategory = (typeof RULE_CATEGORIES)[number];
+
+/** The validated sedation scales (scores and ranges: observations.ts, clinical-reference.md section 3). */
+export const SEDATION_SCALES = ['RASS', 'MOAAS', 'RAMSAY'] as const satisfies readonly ObservationScale[];
+export type SedationScale = (typeof SEDATION_SCALES)[number];
+
+export const INFUSION_STATUSES = ['not_started', 'running', 'paused', 'stopped'] as const;
+
+const DAY_MS = 86_400_000;
+/** An event-time duration in ms (bounded so a typo cannot disable a rule for years). */
+const duration = z.number().int().nonnegative().max(DAY_MS);
+const positiveDuration = z.number().int().min(1000).max(DAY_MS);
+const finite = z.number().finite();
+const positive = z.number().finite().positive();
+const field = z.enum(VITAL_FIELDS);
+const id = z.string().regex(/^[a-z0-9_.-]+$/, { error: 'lower-case letters, digits, dot, dash and underscore only' });
+
+/** Fields every rule has, whatever its kind. */
+const common = {
+  id,
   title: z.string().min(1),
-  kind: z.literal('threshold'),
   priority: z.enum(ALARM_PRIORITIES),
-  field: z.enum(VITAL_FIELDS),
-  op: z.enum(['<', '>']),
-  limit: z.number(),
-  /** Condition must hold this long (event time) before the alarm fires. */
-  forMs: z.number().int().nonnegative(),
-  /** The alarm clears only once the value is this far back on the safe side of the limit. */
-  hysteresis: z.number().nonnegative(),
+  category: z.enum(RULE_CATEGORIES),
+  /** Absent means enabled; a per-session override may switch a rule off (and the UI says so). */
+  enabled: z.boolean().optional(),
+  /** The condition must hold this long (event time) before the rule fires. */
+  forMs: duration,
+  /** A latched alarm stays shown until acknowledged (the server's job; carried here as data). */
   latching: z.boolean(),
-  /** Placeholders: {label} {value} {op} {limit} {unit}. */
+  /** Message template; placeholders depend on the kind, e.g. {label} {value} {op} {limit}. */
   message: z.string().min(1),
-  actions: z.array(z.string()),
+  /** First actions, shown with the alarm. */
+  actions: z.array(z.string().min(1)),
+  /** Rescue drug classes relevant to this alarm (ASRA/AAPM/ASA 2018 Q6/Q7): formulary class ids, no doses. */
+  rescue: z.array(z.enum(RESCUE_CLASSES)),
   source: ruleSourceSchema,
+};
+
+// 1. threshold: field op limit, with delay and hysteresis.
+export const thresholdRuleSchema = z.strictObject({
+  ...common,
+  kind: z.literal('threshold'),
+  field,
+  op: z.enum(['<', '>']),
+  limit: finite,
+  /** The alarm clears only once the value is this far back on the safe side of the limit. */
+  hysteresis: z.number().finite().nonnegative(),
 });
 
-export const ruleSchema = z.discriminatedUnion('kind', [thresholdRuleSchema]);
+// 2. baseline_change: rise or fall against the pre-infusion baseline, in percent or in units.
+export const baselineChangeRuleSchema = z
+  .strictObject({
+    ...common,
+    kind: z.literal('baseline_change'),
+    field,
+    direction: z.enum(['rise', 'fall']),
+    percent: positive.max(1000).optional(),
+    absolute: positive.optional(),
+    /** In the same unit as the change (percent points or field units). */
+    hysteresis: z.number().finite().nonnegative(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.percent === undefined) === (r.absolute === undefined))
+      ctx.addIssue({ code: 'custom', path: ['percent'], message: 'give exactly one of percent or absolute' });
+    const amount = r.percent ?? r.absolute ?? 0;
+    if (r.hysteresis >= amount && amount > 0)
+      ctx.addIssue({ code: 'custom', path: ['hysteresis'], message: 'hysteresis must be smaller than the change' });
+  });
+
+/** A trend: the field fell (or rose) by at least delta within the window. */
+const trendShape = {
+  field,
+  direction: z.enum(['fall', 'rise']),
+  delta: positive,
+  windowMs: z.number().int().min(1000).max(3_600_000),
+  hysteresis: z.number().finite().nonnegative(),
+};
+const hysteresisBelowDelta = (r: { delta: number; hysteresis: number }, ctx: z.RefinementCtx) => {
+  if (r.hysteresis >= r.delta) ctx.addIssue({ code: 'custom', path: ['hysteresis'], message: 'hysteresis must be smaller than delta' });
+};
+
+// 3. rate_of_change
+export const rateOfChangeRuleSchema = z
+  .strictObject({ ...common, kind: z.literal('rate_of_change'), ...trendShape })
+  .superRefine(hysteresisBelowDelta);
+
+// 4. combination: every `all` condition and at least one `any` condition at once.
+export const thresholdConditionSchema = z.strictObject({
+  type: z.literal('threshold'),
+  field,
+  op: z.enum(['<', '>']),
+  limit: finite,
+  hysteresis: z.number().finite().nonnegative().default(0),
+});
+export const trendConditionSchema = z
+  .strictObject({ type: z.literal('trend'), ...trendShape, hysteresis: z.number().finite().nonnegative().default(0) })
+  .superRefine(hysteresisBelowDelta);
+export const conditionSchema = z.discriminatedUnion('type', [thresholdConditionSchema, trendConditionSchema]);
+
+export const combinationRuleSchema = z
+  .strictObject({
+    ...common,
+    kind: z.literal('combination'),
+    all: z.array(conditionSchema).max(8).optional(),
+    any: z.array(conditionSchema).max(8).optional(),
+    /** A field's latest reading counts only if it is no older than this (fields come in different frames). */
+    maxAgeMs: positiveDuration,
+  })
+  .superRefine((r, ctx) => {
+    if ((r.all?.length ?? 0) + (r.any?.length ?? 0) === 0)
+      ctx.addIssue({ code: 'custom', path: ['all'], message: 'give at least one condition in all or any' });
+  });
+
+// 5. no_breath (apnea)
+export const noBreathRuleSchema = z.strictObject({
+  ...common,
+  kind: z.literal('no_breath'),
+  /** No breath seen for this long fires (after the session has had respiratory data). */
+  durationMs: positiveDuration,
+  /** Without an RR value, an EtCO2 at or above this counts as a breath (mmHg). */
+  minEtco2: z.number().finite().nonnegative().max(150),
+});
+
+// 6. technical: sensor off / implausible jump, and no_data.
+const technicalCommon = { ...common, kind: z.literal('technical'), clearForMs: duration };
+export const sensorOffRuleSchema = z.strictObject({
+  ...technicalCommon,
+  check: z.literal('sensor_off'),
+  /** Fires while any of these fields' latest report is null (device says: no valid value). */
+  fields: z.array(field).min(1).max(VITAL_FIELDS.length),
+});
+export const implausibleJumpRuleSchema = z.strictObject({
+  ...technicalCommon,
+  check: z.literal('implausible_jump'),
+  field,
+  /** A change larger than this between consecutive readings is an artifact... */
+  maxDelta: positive,
+  /** ...when the readings are at most this far apart. */
+  withinMs: z.number().int().min(1).max(60_000),
+});
+export const technicalRuleSchema = z.discriminatedUnion('check', [sensorOffRuleSchema, implausibleJumpRuleSchema]);
+
+export const noDataRuleSchema = z
+  .strictObject({
+    ...common,
+    kind: z.literal('no_data'),
+    /** No vitals frame for this long fires. */
+    timeoutMs: positiveDuration,
+    /** Data counts as back while the latest frame is no older than this... */
+    presentWithinMs: positiveDuration,
+    /** ...and the alarm clears only once data has been back this long. */
+    clearForMs: duration,
+  })
+  .superRefine((r, ctx) => {
+    if (r.presentWithinMs >= r.timeoutMs)
+      ctx.addIssue({ code: 'custom', path: ['presentWithinMs'], message: 'presentWithinMs must be shorter than timeoutMs' });
+  });
+
+// 7. observation_due
+export const observationDueRuleSchema = z.strictObject({
+  ...common,
+  kind: z.literal('observation_due'),
+  observation: z.enum(['sedation', 'nibp']),
+  intervalMs: positiveDuration,
+  /** Infusion states in which the schedule applies. */
+  activeWhen: z.array(z.enum(INFUSION_STATUSES)).min(1),
+});
+
+// 8. dose_guardrail
+const doseCommon = {
+  ...common,
+  kind: z.literal('dose_guardrail'),
+  op: z.enum(['>', '>=']),
+  limit: positive,
+  /** Care settings where the rule applies; absent = everywhere. */
+  settings: z.array(z.enum(CARE_SETTINGS)).min(1).optional(),
+};
+export const bolusGuardrailSchema = z.strictObject({
+  ...doseCommon,
+  check: z.literal('bolus'),
+  /** The condition holds this long after the bolus (0: only at the bolus itself; latching keeps it shown). */
+  holdMs: duration,
+});
+export const rateGuardrailSchema = z.strictObject({ ...doseCommon, check: z.literal('rate') });
+export const cumulativeGuardrailSchema = z.strictObject({ ...doseCommon, check: z.literal('cumulative') });
+export const doseGuardrailRuleSchema = z.discriminatedUnion('check', [bolusGuardrailSchema, rateGuardrailSchema, cumulativeGuardrailSchema]);
+
+// 9. sedation (last score on a validated scale)
+export const sedationCriterionSchema = z
+  .strictObject({ scale: z.enum(SEDATION_SCALES), op: z.enum(['<=', '>=']), limit: z.number().int() })
+  .superRefine((c, ctx) => {
+    const r = OBSERVATION_SCALES[c.scale];
+    if (c.limit < r.min || c.limit > r.max)
+      ctx.addIssue({ code: 'custom', path: ['limit'], message: `${r.label} is scored ${r.min} to ${r.max}` });
+  });
+export const sedationRuleSchema = z
+  .strictObject({ ...common, kind: z.literal('sedation'), criteria: z.array(sedationCriterionSchema).min(1).max(SEDATION_SCALES.length) })
+  .superRefine((r, ctx) => {
+    if (new Set(r.criteria.map((c) => c.scale)).size !== r.criteria.length)
+      ctx.addIssue({ code: 'custom', path: ['criteria'], message: 'one criterion per scale' });
+  });
+
+// 10. treatment_count
+export const treatmentCountRuleSchema = z.strictObject({
+  ...common,
+  kind: z.literal('treatment_count'),
+  op: z.enum(['>', '>=']),
+  limit: z.number().int().nonnegative(),
+});
+
+export const ruleSchema = z.discriminatedUnion('kind', [
+  thresholdRuleSchema,
+  baselineChangeRuleSchema,
+  rateOfChangeRuleSchema,
+  combinationRuleSchema,
+  noBreathRuleSchema,
+  technicalRuleSchema,
+  noDataRuleSchema,
+  observationDueRuleSchema,
+  doseGuardrailRuleSchema,
+  sedationRuleSchema,
+  treatmentCountRuleSchema,
+]);
+
+export const RULE_KINDS = [
+  'threshold',
+  'baseline_change',
+  'rate_of_change',
+  'combination',
+  'no_breath',
+  'technical',
+  'no_data',
+  'observation_due',
+  'dose_guardrail',
+  'sedation',
+  'treatment_count',
+] as const satisfies readonly Rule['kind'][];
+
+/**
+ * The tunable parameters of a rule: what a profile or a per-session override may change.
+ * A key that the rule's kind does not have is refused when the result is validated.
+ */
+export const ruleOverrideSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  priority: z.enum(ALARM_PRIORITIES).optional(),
+  latching: z.boolean().optional(),
+  forMs: duration.optional(),
+  clearForMs: duration.optional(),
+  limit: finite.optional(),
+  hysteresis: z.number().finite().nonnegative().optional(),
+  percent: positive.optional(),
+  absolute: positive.optional(),
+  delta: positive.optional(),
+  windowMs: z.number().int().positive().optional(),
+  durationMs: z.number().int().positive().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  presentWithinMs: z.number().int().positive().optional(),
+  intervalMs: z.number().int().positive().optional(),
+  maxDelta: positive.optional(),
+  withinMs: z.number().int().positive().optional(),
+  holdMs: duration.optional(),
+  minEtco2: z.number().finite().nonnegative().optional(),
+});
+export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
+export const OVERRIDE_KEYS = Object.keys(ruleOverrideSchema.shape) as (keyof RuleOverride)[];
+
+export const RULE_PROFILES = ['standard', 'elderly_comorbid'] as const satisfies readonly RuleProfile[];
+
+export const profileSchema = z.strictObject({
+  description: z.string().optional(),
+  /** Where the profile's values come from (they are institutional defaults unless the guideline gives them). */
+  source: ruleSourceSchema.optional(),
+  overrides: z.record(z.string(), ruleOverrideSchema),
+});
+
+/** A rule with an override merged in (not yet validated). */
+export function mergeOverride(rule: Rule, o: RuleOverride): unknown {
+  const merged: Record<string, unknown> = { ...rule };
+  for (const k of OVERRIDE_KEYS) if (o[k] !== undefined) merged[k] = o[k];
+  // Switching between percent and absolute: the new one replaces the old one.
+  if (o.percent !== undefined && o.absolute === undefined) delete merged.absolute;
+  if (o.absolute !== undefined && o.percent === undefined) delete merged.percent;
+  return merged;
+}
+
+/** Problems with applying overrides to rules, one line each ("spo2.low.high: limit: ..."). */
+export function overrideIssues(rules: readonly Rule[], overrides: Record<string, RuleOverride>): string[] {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const issues: string[] = [];
+  for (const [ruleId, o] of Object.entries(overrides)) {
+    const rule = byId.get(ruleId);
+    if (!rule) {
+      issues.push(`${ruleId}: no such rule`);
+      continue;
+    }
+    const parsed = ruleSchema.safeParse(mergeOverride(rule, o));
+    if (!parsed.success)
+      for (const i of parsed.error.issues)
+        issues.push(`${ruleId}: ${i.code === 'unrecognized_keys' ? `${i.keys.join(', ')} cannot be set on a ${rule.kind} rule` : `${i.path.join('.') || '(rule)'}: ${i.message}`}`);
+  }
+  return issues;
+}
 
 export const ruleSetSchema = z
   .strictObject({
@@ -37,7 +329,8 @@ export const ruleSetSchema = z
     version: z.number().int().positive(),
     name: z.string().min(1),
     description: z.string(),
-    rules: z.array(ruleSchema).min(1),
+    profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
+    rules: z.array(ruleSchema).min(1).max(500),
   })
   .superRefine((rs, ctx) => {
     const seen = new Set<string>();
@@ -45,12 +338,48 @@ export const ruleSetSchema = z
       if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
       seen.add(r.id);
     });
+    for (const [name, profile] of Object.entries(rs.profiles ?? {})) {
+      if (!profile) continue;
+      for (const message of overrideIssues(rs.rules, profile.overrides))
+        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'overrides'], message });
+    }
   });
 
 export type RuleSource = z.infer<typeof ruleSourceSchema>;
 export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
+export type BaselineChangeRule = z.infer<typeof baselineChangeRuleSchema>;
+export type RateOfChangeRule = z.infer<typeof rateOfChangeRuleSchema>;
+export type Condition = z.infer<typeof conditionSchema>;
+export type CombinationRule = z.infer<typeof combinationRuleSchema>;
+export type NoBreathRule = z.infer<typeof noBreathRuleSchema>;
+export type SensorOffRule = z.infer<typeof sensorOffRuleSchema>;
+export type ImplausibleJumpRule = z.infer<typeof implausibleJumpRuleSchema>;
+export type TechnicalRule = z.infer<typeof technicalRuleSchema>;
+export type NoDataRule = z.infer<typeof noDataRuleSchema>;
+export type ObservationDueRule = z.infer<typeof observationDueRuleSchema>;
+export type DoseGuardrailRule = z.infer<typeof doseGuardrailRuleSchema>;
+export type SedationRule = z.infer<typeof sedationRuleSchema>;
+export type TreatmentCountRule = z.infer<typeof treatmentCountRuleSchema>;
 export type Rule = z.infer<typeof ruleSchema>;
+export type RuleKind = Rule['kind'];
 export type RuleSet = z.infer<typeof ruleSetSchema>;
+export type RuleSetInput = z.input<typeof ruleSetSchema>;
 
 export const formatSource = (s: RuleSource) =>
   `${s.document}, ${s.section}${s.institutionalDefault ? ' (institutional default, editable)' : ''}`;
+
+/** The vital sign a rule watches, if it watches exactly one (for charts and the alarm log). */
+export function ruleField(rule: Rule): (typeof VITAL_FIELDS)[number] | null {
+  switch (rule.kind) {
+    case 'threshold':
+    case 'baseline_change':
+    case 'rate_of_change':
+      return rule.field;
+    case 'technical':
+      return rule.check === 'implausible_jump' ? rule.field : rule.fields.length === 1 ? (rule.fields[0] ?? null) : null;
+    case 'no_breath':
+      return 'rr';
+    default:
+      return null;
+  }
+}

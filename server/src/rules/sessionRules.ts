@@ -1,0 +1,147 @@
+import {
+  configureRuleSet,
+  doseAt,
+  engineStateFromActive,
+  evaluate,
+  RuleSetConfigError,
+  type ConfiguredRuleSet,
+  type EngineContext,
+  type EngineEvent,
+  type InfusionEventType,
+  type Observation,
+  type VitalsSample,
+} from '@infusion/shared';
+import type { AlarmManager } from '../alarms/alarmManager';
+import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
+import type { LiveSession } from '../sessions/sessionService';
+import type { Logger } from '../util/logger';
+import type { RuleSetStore } from './ruleSetStore';
+
+const YEAR_MS = 365 * 24 * 3_600_000;
+
+/** Per-session inputs to the engine that are not in the stored session. */
+interface Extras {
+  configured: ConfiguredRuleSet;
+  key: string;
+  sedation: EngineContext['lastObservation']['sedation'];
+  pain: EngineContext['lastObservation']['pain'];
+  lastNibpAt: number | null;
+  treatments: number;
+  /** Device event time minus server time at the last frame: ticks run on the device's clock. */
+  clockOffset: number;
+}
+
+/**
+ * Runs a session's events through the pure engine with its rule set (the version it opened under,
+ * its profile, its physician's overrides) and hands the transitions to the alarm manager.
+ */
+export class SessionRules {
+  private readonly extras = new Map<string, Extras>();
+
+  constructor(
+    private readonly store: RuleSetStore,
+    private readonly repo: SessionRepo,
+    private readonly alarms: AlarmManager,
+    private readonly log: Logger,
+    private readonly lastObservations: (sessionId: string) => Observation[],
+    private readonly lastNibp: (sessionId: string) => number | null,
+  ) {}
+
+  /** The effective rule set of a session and the plain-language list of what differs from the site's set. */
+  configured(s: StoredSession): ConfiguredRuleSet {
+    const key = `${s.ruleSetVersion}|${s.profile}|${JSON.stringify(s.limitOverrides?.overrides ?? {})}`;
+    const e = this.extras.get(s.id);
+    if (e && e.key === key) return e.configured;
+    let configured: ConfiguredRuleSet;
+    try {
+      configured = configureRuleSet(this.store.get(s.ruleSetVersion), { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} });
+    } catch (err) {
+      // Overrides that no longer fit (a rule set edited since): run the unmodified set, loudly.
+      if (!(err instanceof RuleSetConfigError)) throw err;
+      this.log.error({ sessionId: s.id, issues: err.issues }, 'session overrides refused; running the profile without them');
+      configured = configureRuleSet(this.store.get(s.ruleSetVersion), { profile: s.profile });
+    }
+    if (e) {
+      e.configured = configured;
+      e.key = key;
+    }
+    return configured;
+  }
+
+  private extrasFor(l: LiveSession): Extras {
+    let e = this.extras.get(l.stored.id);
+    if (!e) {
+      const obs = this.lastObservations(l.stored.id);
+      const sed = obs.filter((o) => o.scale !== 'NRS_PAIN').at(-1);
+      const pain = obs.filter((o) => o.scale === 'NRS_PAIN').at(-1);
+      const configured = this.configured(l.stored);
+      e = {
+        configured,
+        key: `${l.stored.ruleSetVersion}|${l.stored.profile}|${JSON.stringify(l.stored.limitOverrides?.overrides ?? {})}`,
+        sedation: sed ? { t: sed.t, scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
+        pain: pain ? { t: pain.t, score: pain.score } : null,
+        lastNibpAt: this.lastNibp(l.stored.id),
+        treatments: l.stored.patientRef ? this.repo.treatmentsSince(l.stored.patientRef, l.stored.createdAt - YEAR_MS, l.stored.simulated) : 1,
+        clockOffset: 0,
+      };
+      this.extras.set(l.stored.id, e);
+    }
+    return e;
+  }
+
+  /** After a restart: rules behind unresolved alarms start as firing, so nothing is raised twice. */
+  restoreState(l: LiveSession, now: number): void {
+    const active = this.alarms.unresolved().filter((a) => a.sessionId === l.stored.id && a.conditionActive).map((a) => ({ ruleId: a.ruleId, since: a.startedAt }));
+    l.engine = engineStateFromActive(active, now);
+  }
+
+  private context(l: LiveSession, e: Extras, t: number): EngineContext {
+    return {
+      session: { weightKg: l.stored.weightKg, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
+      infusion: doseAt(l.infusion, l.stored.weightKg, t),
+      baseline: l.stored.baseline,
+      lastObservation: { sedation: e.sedation, pain: e.pain },
+      lastNibpAt: e.lastNibpAt,
+      treatmentsInLast12Months: Math.max(1, e.treatments),
+      profile: l.stored.profile,
+    };
+  }
+
+  private run(l: LiveSession, e: Extras, ev: EngineEvent): void {
+    const r = evaluate(this.configured(l.stored).ruleSet, l.engine, this.context(l, e, ev.t), ev);
+    l.engine = r.state;
+    if (ev.t > l.lastEvalT) l.lastEvalT = ev.t;
+    if (r.transitions.length) this.alarms.apply(l.stored, r.transitions);
+  }
+
+  onVitals(l: LiveSession, sample: VitalsSample, serverNow: number): void {
+    const e = this.extrasFor(l);
+    if (typeof sample.sbp === 'number') e.lastNibpAt = Math.max(e.lastNibpAt ?? 0, sample.t);
+    e.clockOffset = sample.t - serverNow;
+    this.run(l, e, { kind: 'vitals', t: sample.t, sample });
+  }
+
+  /** Time passing with no data: no-data, observation-due and delays complete on ticks. */
+  onTick(l: LiveSession, serverNow: number): void {
+    const e = this.extrasFor(l);
+    const t = serverNow + e.clockOffset;
+    if (t <= l.lastEvalT) return;
+    this.run(l, e, { kind: 'tick', t });
+  }
+
+  onInfusion(l: LiveSession, ev: { type: InfusionEventType; t: number; rateMgKgH: number | null; doseMg: number | null }): void {
+    const e = this.extrasFor(l);
+    this.run(l, e, { kind: 'infusion', t: Math.max(ev.t, l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
+  }
+
+  onObservation(l: LiveSession, o: Observation): void {
+    const e = this.extrasFor(l);
+    if (o.scale === 'NRS_PAIN') e.pain = { t: o.t, score: o.score };
+    else e.sedation = { t: o.t, scale: o.scale, score: o.score };
+    this.run(l, e, { kind: 'observation', t: Math.max(o.t, l.lastEvalT), obs: { scale: o.scale, score: o.score } });
+  }
+
+  forget(sessionId: string): void {
+    this.extras.delete(sessionId);
+  }
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { VitalsSample } from '../vitals';
+import { engineEvents as E, type EngineContext, type EngineEvent } from './context';
+import { defaultRuleSet, formatSource, ruleSetSchema } from './index';
+import { T0, at, ctxAt, run } from './testkit';
+
+describe('the shipped rule set (version 2)', () => {
+  it('is version 2 and lists each rule with its priority, category and kind', () => {
+    expect(defaultRuleSet.version).toBe(2);
+    expect(defaultRuleSet.rules.map((r) => `${r.id} ${r.priority} ${r.category} ${r.kind}`)).toEqual([
+      'spo2.low.high high clinical threshold',
+      'sbp.high.high high clinical threshold',
+      'hr.high.high high clinical threshold',
+      'dbp.high.high high clinical threshold',
+      'sbp.low.high high clinical threshold',
+      'sbp.baseline.rise medium clinical baseline_change',
+      'hr.high.medium medium clinical threshold',
+      'hr.low.medium medium clinical threshold',
+      'spo2.low.medium medium clinical threshold',
+      'rr.low.medium medium clinical threshold',
+      'rr.low.high high clinical threshold',
+      'etco2.high.medium medium clinical threshold',
+      'etco2.low.medium medium clinical threshold',
+      'apnea high clinical no_breath',
+      'sedation.deep high clinical sedation',
+      'sedation.agitation medium clinical sedation',
+      'spo2.falling medium clinical rate_of_change',
+      'hypoventilation high clinical combination',
+      'tech.no_data medium technical no_data',
+      'tech.spo2.off low technical technical',
+      'tech.ecg.off low technical technical',
+      'tech.co2.off low technical technical',
+      'tech.nibp.off low technical technical',
+      'tech.hr.artifact low technical technical',
+      'tech.spo2.artifact low technical technical',
+      'obs.sedation.due medium advisory observation_due',
+      'obs.nibp.due low advisory observation_due',
+      'dose.bolus.clinic high advisory dose_guardrail',
+      'dose.bolus.high medium advisory dose_guardrail',
+      'dose.rate.clinic high advisory dose_guardrail',
+      'dose.rate.non_icu high advisory dose_guardrail',
+      'dose.rate.max high clinical dose_guardrail',
+      'dose.cumulative medium advisory dose_guardrail',
+      'treatments.year.over6 medium advisory treatment_count',
+      'treatments.year.over12 high advisory treatment_count',
+    ]);
+  });
+
+  it('every rule cites the guideline with a question or table, and thresholds not in it are marked institutional defaults', () => {
+    for (const r of defaultRuleSet.rules) {
+      expect(r.source.document, r.id).toMatch(/ASRA\/AAPM\/ASA 2018/);
+      expect(r.source.section, r.id).toMatch(/\bQ[1-8]\b|Table [1-6]/);
+      expect(r.actions.length, r.id).toBeGreaterThan(0);
+      if (r.source.document.includes('clinical-reference.md section')) expect(r.source.institutionalDefault, r.id).toBe(true);
+    }
+    // Values taken from the guideline itself are not institutional defaults.
+    const guideline = defaultRuleSet.rules.filter((r) => !r.source.institutionalDefault).map((r) => r.id);
+    expect(guideline).toEqual(['dose.bolus.clinic', 'dose.bolus.high', 'dose.rate.clinic', 'dose.rate.non_icu', 'dose.rate.max', 'treatments.year.over6', 'treatments.year.over12']);
+    expect(formatSource(defaultRuleSet.rules[0]!.source)).toMatch(/\(institutional default, editable\)$/);
+  });
+
+  it('high-priority clinical alarms latch', () => {
+    for (const r of defaultRuleSet.rules) if (r.priority === 'high' && r.category === 'clinical') expect(r.latching, r.id).toBe(true);
+  });
+
+  it('round-trips through JSON and the schema unchanged', () => {
+    expect(ruleSetSchema.parse(JSON.parse(JSON.stringify(defaultRuleSet)))).toEqual(defaultRuleSet);
+  });
+});
+
+/** One hour of a monitored session at 1 Hz with ticks, NIBP every 3 min and a sedation score every 10 min. */
+function session(vitals: (s: number) => Omit<VitalsSample, 't'>, seconds = 3600): { evs: EngineEvent[]; ctx: (ev: EngineEvent) => EngineContext } {
+  const evs: EngineEvent[] = [E.infusion(at(0), 'start', { rateMgKgH: 0.5 })];
+  for (let s = 1; s <= seconds; s++) {
+    evs.push(E.vitals(at(s), { ...vitals(s), ...(s % 180 === 1 ? { sbp: 124, dbp: 76, map: 92 } : {}) }));
+    evs.push(E.tick(at(s) + 500));
+    if (s % 600 === 0) evs.push(E.observation(at(s) + 600, 'RASS', -1));
+  }
+  const ctx = (ev: EngineEvent): EngineContext => {
+    const lastScoreS = Math.floor((ev.t - T0 - 600) / 600_000) * 600;
+    return ctxAt({
+      session: { setting: 'monitored_unit', weightKg: 70 },
+      infusion: { status: 'running', rateMgKgH: 0.5, asOf: T0 },
+      baseline: { hr: 74, sbp: 122, dbp: 75, spo2: 98, rr: 14, etco2: 38 },
+      lastObservation: { sedation: lastScoreS > 0 ? { t: at(lastScoreS) + 600, scale: 'RASS', score: -1 } : { t: T0, scale: 'RASS', score: 0 }, pain: null },
+      treatmentsInLast12Months: 3,
+    });
+  };
+  return { evs, ctx };
+}
+
+const normal = (s: number) => ({ hr: 74 + (s % 7), spo2: 97 + (s % 2), rr: 14, etco2: 38 + (s % 3) });
+
+describe('whole sessions with the shipped rules', () => {
+  it('an uneventful hour raises nothing', () => {
+    const { evs, ctx } = session(normal);
+    expect(run(defaultRuleSet, evs, ctx).transitions.map((t) => `${t.rule.id}: ${t.message}`)).toEqual([]);
+  });
+
+  it('respiratory depression raises the respiratory alarms, the most specific first in time', () => {
+    // From 20 min: RR 6, EtCO2 climbing to 56, SpO2 falling 1 point every 5 s to 84.
+    const depressed = (s: number) => {
+      if (s < 1200) return normal(s);
+      const k = s - 1200;
+      return { hr: 80, rr: 6, etco2: Math.min(56, 40 + k), spo2: Math.max(84, 97 - Math.floor(k / 5)) };
+    };
+    const { evs, ctx } = session(depressed, 1320);
+    const fired = run(defaultRuleSet, evs, ctx).transitions.filter((t) => t.type === 'fire');
+    expect(fired.map((t) => `${(t.t - T0) / 1000 - 1200}s ${t.rule.id}`)).toEqual([
+      '10s rr.low.high',
+      '15s spo2.falling',
+      '15s hypoventilation',
+      '15s rr.low.medium',
+      '26s etco2.high.medium',
+      '40s spo2.low.medium',
+      '55s spo2.low.high',
+    ]);
+    expect(fired.find((t) => t.rule.id === 'hypoventilation')?.message).toBe('Hypoventilation: SpO2 fell 3 in 2 min (to 94) and RR 6 < 10');
+  });
+});

@@ -1,0 +1,72 @@
+import { VITAL_META } from '../../vitals';
+import { fmt, fmtDuration } from '../format';
+import type { ImplausibleJumpRule, NoDataRule, SensorOffRule } from '../schema';
+import { BAND, BREACH, CLEAR, type Assessment, type EvalInput, type KindResult } from '../state';
+
+/** Technical alarms: sensor off, implausible jump (artifact), no data. Distinct from clinical ones. */
+
+// ---------------------------------------------------------------- sensor off
+
+/** d = bit i set while rule.fields[i]'s latest report is null. x = [bits] */
+export function assessSensorOff(rule: SensorOffRule, prevD: unknown, inp: EvalInput): KindResult {
+  let off = typeof prevD === 'number' ? prevD : 0;
+  const s = inp.raw;
+  if (s) {
+    rule.fields.forEach((f, i) => {
+      const v = s[f];
+      if (v === null) off |= 1 << i;
+      else if (v !== undefined) off &= ~(1 << i);
+    });
+  }
+  return { a: { lvl: off ? BREACH : CLEAR, v: null, lim: null, x: [off] }, d: off };
+}
+
+export function describeSensorOff(rule: SensorOffRule, a: Assessment): Record<string, string> {
+  const bits = a.x?.[0] ?? 0;
+  const labels = rule.fields.filter((_f, i) => bits & (1 << i)).map((f) => VITAL_META[f].label);
+  return { labels: labels.join(', ') };
+}
+
+// ---------------------------------------------------------------- implausible jump
+
+/**
+ * A reading that differs from the previous one by more than maxDelta within withinMs is an artifact:
+ * a technical alarm, and the clinical rules do not see that reading. v = jump, lim = maxDelta,
+ * x = [previous, reading, ms between them].
+ */
+export function assessImplausibleJump(rule: ImplausibleJumpRule, inp: EvalInput): Assessment | null {
+  const v = inp.raw?.[rule.field];
+  if (typeof v !== 'number') return null;
+  const prev = inp.before.raw[rule.field];
+  const dt = prev ? inp.now - prev[0] : Infinity;
+  if (!prev || dt > rule.withinMs) return { lvl: CLEAR, v: null, lim: rule.maxDelta, x: null };
+  const jump = Math.abs(v - prev[1]);
+  return { lvl: jump > rule.maxDelta ? BREACH : CLEAR, v: jump, lim: rule.maxDelta, x: [prev[1], v, dt] };
+}
+
+export function describeImplausibleJump(rule: ImplausibleJumpRule, a: Assessment): Record<string, string> {
+  const [from, to, dt] = a.x ?? [];
+  return {
+    label: VITAL_META[rule.field].label,
+    from: fmt(from ?? 0),
+    value: fmt(to ?? 0),
+    change: fmt(a.v ?? 0),
+    dt: fmtDuration(Math.max(1000, dt ?? 0)),
+    limit: fmt(rule.maxDelta),
+  };
+}
+
+// ---------------------------------------------------------------- no data
+
+/** v = seconds since the last frame (or since the engine's first event), lim = timeout in s. */
+export function assessNoData(rule: NoDataRule, inp: EvalInput): Assessment | null {
+  const ref = inp.after.lastVitalsAt ?? inp.after.firstT;
+  if (ref === null) return null;
+  const gap = Math.max(0, inp.now - ref);
+  const lvl = gap >= rule.timeoutMs ? BREACH : gap <= rule.presentWithinMs ? CLEAR : BAND;
+  return { lvl, v: Math.floor(gap / 1000), lim: rule.timeoutMs / 1000, x: null };
+}
+
+export function describeNoData(_rule: NoDataRule, a: Assessment): Record<string, string> {
+  return { value: fmt(a.v ?? 0), limit: fmt(a.lim ?? 0) };
+}
