@@ -97,7 +97,7 @@ describe('whole sessions with the shipped rules', () => {
     expect(run(defaultRuleSet, evs, ctx).transitions.map((t) => `${t.rule.id}: ${t.message}`)).toEqual([]);
   });
 
-  it('respiratory depression raises the respiratory alarms, the most specific first in time', () => {
+  it('respiratory depression raises the respiratory alarms at the times their delays give', () => {
     // From 20 min: RR 6, EtCO2 climbing to 56, SpO2 falling 1 point every 5 s to 84.
     const depressed = (s: number) => {
       if (s < 1200) return normal(s);
@@ -107,14 +107,14 @@ describe('whole sessions with the shipped rules', () => {
     const { evs, ctx } = session(depressed, 1320);
     const fired = run(defaultRuleSet, evs, ctx).transitions.filter((t) => t.type === 'fire');
     expect(fired.map((t) => `${(t.t - T0) / 1000 - 1200}s ${t.rule.id}`)).toEqual([
-      '10s rr.low.high',
-      '15s spo2.falling',
-      '15s hypoventilation',
-      '15s rr.low.medium',
-      '26s etco2.high.medium',
-      '40s spo2.low.medium',
-      '55s spo2.low.high',
+      '10s rr.low.high', // RR < 8 for 10 s
+      '10s hypoventilation', // SpO2 98 → 95 within 2 min, with RR < 10
+      '15s rr.low.medium', // RR < 10 for 15 s
+      '15s spo2.falling', // 98 → 94 within 60 s
+      '26s etco2.high.medium', // > 50 from 11 s, for 15 s
+      '45s spo2.low.medium', // < 92 from 30 s, for 15 s
+      '60s spo2.low.high', // < 88 from 50 s, for 10 s
     ]);
-    expect(fired.find((t) => t.rule.id === 'hypoventilation')?.message).toBe('Hypoventilation: SpO2 fell 3 in 2 min (to 94) and RR 6 < 10');
+    expect(fired.find((t) => t.rule.id === 'hypoventilation')?.message).toBe('Hypoventilation: SpO2 fell 3 in 2 min (to 95) and RR 6 < 10');
   });
 });

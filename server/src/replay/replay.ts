@@ -1,0 +1,150 @@
+import {
+  applyInfusionEvent,
+  configureRuleSet,
+  defaultRuleSet,
+  doseAt,
+  evaluate,
+  initialEngineState,
+  initialInfusion,
+  ruleSetSchema,
+  type EngineContext,
+  type EngineEvent,
+  type InfusionEvent,
+  type Observation,
+  type RuleSet,
+  type VitalsSample,
+} from '@infusion/shared';
+import type { Db } from '../persistence/db';
+import { SessionRepo, type StoredSession } from '../persistence/sessionRepo';
+import { VitalsRepo } from '../persistence/vitalsRepo';
+import { notFound } from '../util/errors';
+
+export interface ReplayedAlarm {
+  ruleId: string;
+  priority: string;
+  t: number;
+  clearedAt: number | null;
+  message: string;
+}
+
+export interface ReplayResult {
+  sessionId: string;
+  ruleSet: { id: string; version: number };
+  events: number;
+  alarms: ReplayedAlarm[];
+}
+
+const YEAR_MS = 365 * 24 * 3_600_000;
+const TICK_MS = 1000;
+
+/** The rule set a session ran under, read without writing anything. */
+export function recordedRuleSet(db: Db, s: StoredSession): RuleSet {
+  const row = db.prepare('SELECT body FROM rule_set_versions WHERE rule_set_id = ? AND version = ?').get(s.ruleSetId, s.ruleSetVersion) as { body: string } | undefined;
+  if (row) return ruleSetSchema.parse(JSON.parse(row.body));
+  if (defaultRuleSet.version === s.ruleSetVersion) return defaultRuleSet;
+  throw notFound(`rule set ${s.ruleSetId} version ${s.ruleSetVersion}`);
+}
+
+/**
+ * Re-runs a logged session through a rule set: the same pure engine, fed the stored vitals, infusion
+ * events and observations in event-time order, with ticks filling any gap longer than a second.
+ * Deterministic: the same database and rule set always give the same alarms.
+ */
+export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): ReplayResult {
+  const repo = new SessionRepo(db);
+  const s = repo.get(sessionId);
+  if (!s) throw notFound(`session ${sessionId}`);
+  const base = ruleSet ?? recordedRuleSet(db, s);
+  const rs = configureRuleSet(base, { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} }).ruleSet;
+
+  type Item = { t: number; order: number; ev: EngineEvent; infusion?: InfusionEvent; obs?: Observation };
+  const items: Item[] = [];
+  const vitals = new VitalsRepo(db);
+  for (const v of vitals.window(sessionId, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) as VitalsSample[]) items.push({ t: v.t, order: 1, ev: { kind: 'vitals', t: v.t, sample: v } });
+  for (const e of repo.events(sessionId))
+    items.push({ t: e.t, order: 0, infusion: e, ev: { kind: 'infusion', t: e.t, event: { type: e.type, rateMgKgH: e.rateMgKgH, doseMg: e.doseMg } } });
+  const obs = db.prepare('SELECT id, session_id, scale, score, t, note, by FROM observations WHERE session_id = ? ORDER BY t, id').all(sessionId) as {
+    id: number;
+    session_id: string;
+    scale: Observation['scale'];
+    score: number;
+    t: number;
+    note: string | null;
+    by: string;
+  }[];
+  for (const o of obs) {
+    const ob: Observation = { id: o.id, sessionId: o.session_id, scale: o.scale, score: o.score, t: o.t, note: o.note, by: o.by };
+    items.push({ t: o.t, order: 2, obs: ob, ev: { kind: 'observation', t: o.t, obs: { scale: o.scale, score: o.score } } });
+  }
+  items.sort((a, b) => a.t - b.t || a.order - b.order);
+
+  const treatments = s.patientRef ? repo.treatmentsSince(s.patientRef, s.createdAt - YEAR_MS, s.simulated) : 1;
+  let infusion = initialInfusion();
+  let started = false;
+  let sedation: EngineContext['lastObservation']['sedation'] = null;
+  let pain: EngineContext['lastObservation']['pain'] = null;
+  let lastNibpAt: number | null = null;
+  let state = initialEngineState();
+  const open = new Map<string, ReplayedAlarm>();
+  const alarms: ReplayedAlarm[] = [];
+  let count = 0;
+
+  const run = (ev: EngineEvent) => {
+    count++;
+    const ctx: EngineContext = {
+      session: { weightKg: s.weightKg, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
+      infusion: doseAt(infusion, s.weightKg, ev.t),
+      baseline: started ? s.baseline : null,
+      lastObservation: { sedation, pain },
+      lastNibpAt,
+      treatmentsInLast12Months: Math.max(1, treatments),
+      profile: s.profile,
+    };
+    const r = evaluate(rs, state, ctx, ev);
+    state = r.state;
+    for (const tr of r.transitions) {
+      if (tr.type === 'fire' && !open.has(tr.rule.id)) {
+        const a: ReplayedAlarm = { ruleId: tr.rule.id, priority: tr.rule.priority, t: tr.t, clearedAt: null, message: tr.message };
+        open.set(tr.rule.id, a);
+        alarms.push(a);
+      } else if (tr.type === 'clear') {
+        const a = open.get(tr.rule.id);
+        if (a) a.clearedAt = tr.t;
+        open.delete(tr.rule.id);
+      }
+    }
+  };
+
+  let lastT: number | null = null;
+  for (const it of items) {
+    // Time passing between events, as the live server's one-second tick would see it.
+    if (lastT !== null) for (let t = lastT + TICK_MS; t < it.t; t += TICK_MS) run({ kind: 'tick', t });
+    if (it.infusion) {
+      infusion = applyInfusionEvent(infusion, s.weightKg, it.infusion);
+      if (it.infusion.type === 'start') started = true;
+    }
+    if (it.obs) {
+      if (it.obs.scale === 'NRS_PAIN') pain = { t: it.obs.t, score: it.obs.score };
+      else sedation = { t: it.obs.t, scale: it.obs.scale, score: it.obs.score };
+    }
+    if (it.ev.kind === 'vitals' && typeof it.ev.sample.sbp === 'number') lastNibpAt = it.ev.t;
+    run(it.ev);
+    lastT = lastT === null ? it.t : Math.max(lastT, it.t);
+  }
+  return { sessionId, ruleSet: { id: rs.id, version: rs.version }, events: count, alarms };
+}
+
+export interface ReplayDiff {
+  /** Raised by the other rule set, not by the recorded one. */
+  wouldRaise: ReplayedAlarm[];
+  /** Raised by the recorded rule set, not by the other one. */
+  wouldNotRaise: ReplayedAlarm[];
+}
+
+/** Compares two replays alarm by alarm (same rule, same event time). */
+export function diffReplays(recorded: ReplayResult, other: ReplayResult): ReplayDiff {
+  const key = (a: ReplayedAlarm) => `${a.ruleId}@${a.t}`;
+  const r = new Set(recorded.alarms.map(key));
+  const o = new Set(other.alarms.map(key));
+  return { wouldRaise: other.alarms.filter((a) => !r.has(key(a))), wouldNotRaise: recorded.alarms.filter((a) => !o.has(key(a))) };
+}

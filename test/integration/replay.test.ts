@@ -1,0 +1,85 @@
+import { defaultRuleSet, type Alarm, type IngestResult, type Result, type RuleSet } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffReplays, replaySession } from '../../server/src/replay/replay';
+import { ROOT } from '../support/child';
+import { api, connected, createSession, device, passingChecklist, startServer, type TestServer } from '../support/server';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+const MIN = 60_000;
+
+/** SpO2 dips to 85 for 20 s at minute 5, HR spikes to 158 at minute 8; the rest is a calm infusion. */
+function vitalsAt(sec: number) {
+  const spo2 = sec >= 300 && sec < 320 ? 85 : 97 + (sec % 3 === 0 ? 1 : 0);
+  const hr = sec >= 480 && sec < 485 ? 158 : 74 + (sec % 5);
+  return { hr, sbp: 124 + (sec % 7), dbp: 78, map: 93, spo2, etco2: 37, rr: 14 };
+}
+
+describe('replay of a logged session', () => {
+  let s: TestServer;
+  let sessionId: string;
+  const clock = new ManualClock(T0);
+
+  beforeAll(async () => {
+    s = await startServer({ clock, config: { SESSION_IDLE_MS: 24 * 3_600_000 } });
+    sessionId = (await createSession(s.nurse)).id;
+    const dev = device(s);
+    await connected(dev);
+    const send = async (from: number, to: number) => {
+      for (let sec = from; sec < to; sec++) {
+        clock.set(T0 + sec * 1000);
+        const r = (await dev.emitWithAck('frames', [{ sessionId, seq: sec + 1, t: T0 + sec * 1000, ...vitalsAt(sec) }])) as Result<IngestResult>;
+        if (!r.ok || r.data.accepted.length !== 1) throw new Error(JSON.stringify(r));
+      }
+    };
+    await send(0, 60); // one minute of baseline
+    await api(s.nurse, 'POST', `/api/sessions/${sessionId}/observations`, { scale: 'RASS', score: 0 });
+    await api(s.nurse, 'POST', `/api/sessions/${sessionId}/observations`, { scale: 'NRS_PAIN', score: 6 });
+    await api(s.nurse, 'PUT', `/api/sessions/${sessionId}/checklist`, passingChecklist());
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sessionId}/infusion`, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+    await send(60, 12 * 60);
+    dev.close();
+  }, 120_000);
+  afterAll(() => s.close());
+
+  it('raises exactly the alarms the live server raised, and is deterministic', async () => {
+    const live = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${sessionId}`)).body.data.alarms;
+    const db = new Database(s.dbPath, { readonly: true });
+    const a = replaySession(db, sessionId);
+    const b = replaySession(db, sessionId);
+    db.close();
+    expect(a).toEqual(b);
+    const key = (ruleId: string, t: number) => `${ruleId}@${t}`;
+    expect(new Set(a.alarms.map((x) => key(x.ruleId, x.t)))).toEqual(new Set(live.map((x) => key(x.ruleId, x.startedAt))));
+    expect(a.alarms.map((x) => x.ruleId)).toEqual(expect.arrayContaining(['spo2.low.high', 'hr.high.high']));
+    expect(a.alarms.find((x) => x.ruleId === 'spo2.low.high')!.t).toBe(T0 + 310_000);
+    expect(a.events).toBe(12 * 60 + 3); // frames, two scores, the start
+  });
+
+  it('shows what another rule set would have raised or not', () => {
+    const lenient: RuleSet = {
+      ...defaultRuleSet,
+      rules: defaultRuleSet.rules.map((r) => (r.id === 'spo2.low.high' && r.kind === 'threshold' ? { ...r, limit: 84 } : r)),
+    };
+    const db = new Database(s.dbPath, { readonly: true });
+    const d = diffReplays(replaySession(db, sessionId), replaySession(db, sessionId, lenient));
+    db.close();
+    expect(d.wouldNotRaise.map((x) => x.ruleId)).toEqual(['spo2.low.high']);
+    expect(d.wouldRaise).toEqual([]);
+  });
+
+  it('runs as `npm run replay` with --rules and says what differs', async () => {
+    const file = join(s.dir, 'lenient.json');
+    writeFileSync(file, JSON.stringify({ ...defaultRuleSet, rules: defaultRuleSet.rules.map((r) => (r.id === 'spo2.low.high' ? { ...r, limit: 84 } : r)) }));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/replay/cli.ts'), '--session', sessionId, '--db', s.dbPath, '--rules', file], { cwd: ROOT });
+    expect(stdout).toMatch(new RegExp(`Session ${sessionId}: \\d+ events under rule set default v${defaultRuleSet.version}`));
+    expect(stdout).toMatch(/Would not have raised \(1\):\n.*spo2\.low\.high\s+SpO2 85 < 88/);
+    const bad = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/replay/cli.ts'), '--db', s.dbPath]).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--session is required') });
+  });
+});
