@@ -1,4 +1,4 @@
-import type { FieldError, InfusionEvent, InfusionEventInput, Result, Session, SessionCreate } from '@infusion/shared';
+import type { ChecklistInput, ChecklistRecord, FieldError, InfusionEvent, InfusionEventInput, Observation, ObservationInput, Result, Session, SessionCreate } from '@infusion/shared';
 
 export interface ApiClientOptions {
   /** Server base URL, e.g. http://localhost:3000. */
@@ -42,16 +42,24 @@ export class InfusionApi {
     return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/infusion`, event);
   }
 
+  observation(sessionId: string, obs: ObservationInput): Promise<Observation> {
+    return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/observations`, obs);
+  }
+
+  checklist(sessionId: string, checklist: ChecklistInput): Promise<ChecklistRecord> {
+    return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/checklist`, checklist, 'PUT');
+  }
+
   endSession(sessionId: string): Promise<Session> {
     return this.post<Session>(`/api/sessions/${encodeURIComponent(sessionId)}/end`);
   }
 
-  private async post<T>(path: string, body?: unknown): Promise<T> {
-    const what = `POST ${path}`;
+  private async post<T>(path: string, body?: unknown, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+    const what = `${method} ${path}`;
     let res: Response;
     try {
       res = await fetch(this.base + path, {
-        method: 'POST',
+        method,
         headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...this.headers },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),

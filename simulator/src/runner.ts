@@ -1,4 +1,4 @@
-import type { CareSetting, InfusionEventInput, VitalsFrame } from '@infusion/shared';
+import { CONTRAINDICATIONS, type CareSetting, type ChecklistInput, type InfusionEventInput, type VitalsFrame } from '@infusion/shared';
 import { InfusionApi } from './api';
 import { DeviceClient, type DeviceStats } from './device';
 import { errorText, consoleLogger, type SimLogger } from './log';
@@ -69,6 +69,8 @@ interface Running {
   info: SimulatedSessionInfo;
   patient: SimulatedPatient;
   seq: number;
+  /** The pre-infusion steps (scores, checklist) have been sent. */
+  prepared: boolean;
   /** Infusion events go to the server one after another, in scenario order. */
   events: Promise<void>;
   rejectedFrames: number;
@@ -132,6 +134,15 @@ export async function runSimulation(opts: RunSimulationOptions): Promise<Simulat
   const postEvent = (run: Running, ev: InfusionEventInput) => {
     run.events = run.events.then(async () => {
       try {
+        if (ev.type === 'start' && !run.prepared) {
+          // What a nurse does before the first start: baseline vitals on record, sedation and pain
+          // scored, the pre-infusion checklist answered (a simulated patient has no contraindication).
+          await device.drain(5_000);
+          await api.observation(run.info.sessionId, { scale: 'RASS', score: 0 });
+          await api.observation(run.info.sessionId, { scale: 'NRS_PAIN', score: 6 });
+          await api.checklist(run.info.sessionId, simulatedChecklist(ev.rateMgKgH));
+          run.prepared = true;
+        }
         await api.infusionEvent(run.info.sessionId, ev);
         counters.eventsSent++;
         log.info(`${run.info.patientLabel}: ${describeEvent(ev)}`);
@@ -247,6 +258,7 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
       },
       patient: new SimulatedPatient({ scenario: p.scenario, weightKg: p.weightKg, seed: p.patientSeed }),
       seq: 0,
+      prepared: false,
       events: Promise.resolve(),
       rejectedFrames: 0,
       streaming: true,
@@ -264,6 +276,22 @@ async function endAll(api: InfusionApi, sessions: Pick<SimulatedSessionInfo, 'se
       }
     }),
   );
+}
+
+function simulatedChecklist(orderedRateMgKgH: number): ChecklistInput {
+  const none = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, false])) as ChecklistInput['contraindications'];
+  return {
+    contraindications: none,
+    consentObtained: true,
+    cardiovascularRisk: false,
+    ecgDone: false,
+    liverRisk: false,
+    lftsDone: false,
+    physicianImmediatelyAvailable: true,
+    resuscitationEquipmentChecked: true,
+    rescueDrugsChecked: true,
+    orderedRateMgKgH,
+  };
 }
 
 function describeEvent(ev: InfusionEventInput): string {

@@ -8,7 +8,9 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import {
   INGEST_NAMESPACE,
   fieldErrors,
+  checklistInputSchema,
   infusionEventInputSchema,
+  observationInputSchema,
   sessionCreateSchema,
   vitalsFrameSchema,
   type IngestResult,
@@ -41,6 +43,8 @@ export interface FakeSession extends SessionCreateParsed {
   id: string;
   status: 'active' | 'ended';
   infusionEvents: (InfusionEventInput & { receivedAt: number })[];
+  /** Scores and checklist sent before the first start, in order. */
+  preparation: string[];
 }
 
 type AckFn = (res: Result<IngestResult>) => void;
@@ -158,13 +162,27 @@ export class FakeServer {
         const parsed = sessionCreateSchema.safeParse(json);
         if (!parsed.success) return send(400, { ok: false, error: 'invalid session', fields: fieldErrors(parsed.error) });
         if (this.failCreate.has(parsed.data.patientLabel)) return send(409, { ok: false, error: `location ${parsed.data.location} is busy` });
-        const session: FakeSession = { ...parsed.data, id: `s${this.sessions.length + 1}`, status: 'active', infusionEvents: [] };
+        const session: FakeSession = { ...parsed.data, id: `s${this.sessions.length + 1}`, status: 'active', infusionEvents: [], preparation: [] };
         this.sessions.push(session);
         return send(201, { ok: true, data: session });
       }
-      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end)$/.exec(path);
+      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end|observations|checklist)$/.exec(path);
       const session = m && this.sessions.find((s) => s.id === decodeURIComponent(m[1]!));
-      if (req.method !== 'POST' || !m || !session) return send(404, { ok: false, error: `no route ${req.method} ${path}` });
+      const method = m?.[2] === 'checklist' ? 'PUT' : 'POST';
+      if (req.method !== method || !m || !session) return send(404, { ok: false, error: `no route ${req.method} ${path}` });
+      // The pre-infusion steps: validated with the real schemas, recorded for the tests.
+      if (m[2] === 'observations') {
+        const o = observationInputSchema.safeParse(json);
+        if (!o.success) return send(400, { ok: false, error: 'invalid observation', fields: fieldErrors(o.error) });
+        session.preparation.push(`${o.data.scale} ${o.data.score}`);
+        return send(201, { ok: true, data: { ...o.data, id: session.preparation.length, sessionId: session.id, t: Date.now(), note: null, by: 'sim' } });
+      }
+      if (m[2] === 'checklist') {
+        const c = checklistInputSchema.safeParse(json);
+        if (!c.success) return send(400, { ok: false, error: 'invalid checklist', fields: fieldErrors(c.error) });
+        session.preparation.push(`checklist ${c.data.orderedRateMgKgH}`);
+        return send(200, { ok: true, data: { sessionId: session.id, input: c.data, result: { passed: true, items: [] }, at: Date.now(), by: 'sim', override: null } });
+      }
       if (session.status === 'ended') return send(409, { ok: false, error: 'session has ended' });
       if (m[2] === 'end') {
         session.status = 'ended';
