@@ -1,0 +1,135 @@
+import type { Alarm, AlarmUpdate, IngestResult, Result, RuleSet, Session } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api, connected, createSession, dashboard, device, passingChecklist, startServer, waitFor, type TestServer } from '../support/server';
+
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+/** The v2 rule kinds as the server runs them: ticks, observations, infusion events, profiles, overrides. */
+describe('guideline rules in the live server', () => {
+  let s: TestServer;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock(T0);
+    s = await startServer({ clock, config: { SESSION_IDLE_MS: 24 * 3_600_000 } });
+  });
+  afterEach(() => s.close());
+
+  const frames = async (sessionId: string, from: number, to: number, v: (sec: number) => Record<string, number | null>) => {
+    const dev = device(s);
+    await connected(dev);
+    for (let sec = from; sec < to; sec++) {
+      clock.set(T0 + sec * 1000);
+      const r = (await dev.emitWithAck('frames', [{ sessionId, seq: sec + 1, t: T0 + sec * 1000, ...v(sec) }])) as Result<IngestResult>;
+      expect(r.ok && r.data.accepted).toEqual([sec + 1]);
+    }
+    dev.close();
+  };
+  const calm = () => ({ hr: 74, sbp: 122, dbp: 78, spo2: 98, etco2: 37, rr: 14 });
+  const alarmsOf = async (id: string) => {
+    // Alarm transitions commit through the write queue (10 ms window) before they are readable.
+    await new Promise((r) => setTimeout(r, 50));
+    return (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${id}`)).body.data.alarms;
+  };
+  const start = async (id: string, rate = 0.5) => {
+    await api(s.nurse, 'POST', `/api/sessions/${id}/observations`, { scale: 'RASS', score: 0 });
+    await api(s.nurse, 'POST', `/api/sessions/${id}/observations`, { scale: 'NRS_PAIN', score: 5 });
+    await api(s.nurse, 'PUT', `/api/sessions/${id}/checklist`, passingChecklist(rate));
+    const r = await api(s.physician, 'POST', `/api/sessions/${id}/infusion`, { type: 'start', rateMgKgH: rate });
+    expect(r.status).toBe(201);
+  };
+
+  it('raises a technical no-data alarm from ticks when a device goes quiet, distinct from clinical alarms', async () => {
+    const sess = await createSession(s.nurse);
+    await frames(sess.id, 0, 5, calm);
+    for (let sec = 5; sec <= 40; sec++) {
+      clock.set(T0 + sec * 1000);
+      s.app.tick();
+    }
+    const a = (await alarmsOf(sess.id)).find((x) => x.ruleId === 'tech.no_data')!;
+    expect(a).toMatchObject({ kind: 'technical', priority: 'medium' });
+    expect(a.message).toMatch(/^No data for \d+ s/);
+  });
+
+  it('raises deep sedation from a RASS score and suggests the first actions', async () => {
+    const sess = await createSession(s.nurse);
+    await frames(sess.id, 0, 3, calm);
+    await start(sess.id);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'RASS', score: -4 });
+    const a = (await alarmsOf(sess.id)).find((x) => x.ruleId === 'sedation.deep')!;
+    expect(a).toMatchObject({ priority: 'high', kind: 'clinical' });
+    expect(a.actions.join(' ')).toMatch(/stop the infusion/i);
+    expect(a.source).toMatch(/institutional default/);
+  });
+
+  it('flags a bolus of 0.35 mg/kg or more (guideline Q6) and a rate above 1 mg/kg/h in a clinic', async () => {
+    const sess = await createSession(s.nurse, { weightKg: 60, setting: 'clinic' });
+    await frames(sess.id, 0, 3, calm);
+    await start(sess.id);
+    await api(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'bolus', doseMg: 24 }); // 0.4 mg/kg
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'rate_change', rateMgKgH: 1.5 });
+    const ids = (await alarmsOf(sess.id)).map((a) => [a.ruleId, a.kind, a.message]);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        ['dose.bolus.clinic', 'advisory', expect.stringMatching(/0\.40 mg\/kg/)],
+        ['dose.rate.clinic', 'advisory', expect.stringMatching(/1\.5/)],
+      ]),
+    );
+  });
+
+  it('runs patients of 65 and older on the tighter elderly/comorbid limits and says so', async () => {
+    const old = await createSession(s.nurse, { ageYears: 78 });
+    expect(old.profile).toBe('elderly_comorbid');
+    expect(old.limitsChanged.length).toBeGreaterThan(0);
+    expect(old.limitsChanged.join('\n')).toMatch(/SpO2/);
+    const young = await createSession(s.nurse, { ageYears: 40 });
+    expect(young.limitsChanged).toEqual([]);
+  });
+
+  it('lets a physician set patient-specific limits with a reason, shown on the session and audited', async () => {
+    const sess = await createSession(s.nurse);
+    const body = { overrides: { 'spo2.low.high': { limit: 85 } }, reason: 'COPD, baseline SpO2 88-90' };
+    expect((await api(s.nurse, 'PUT', `/api/sessions/${sess.id}/limits`, body)).status).toBe(403);
+    const bad = await api(s.physician, 'PUT', `/api/sessions/${sess.id}/limits`, { overrides: { 'no.such.rule': { limit: 1 } }, reason: 'typo test here' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields![0]!.reason).toMatch(/no.such.rule/);
+    const dash = dashboard(s.nurse);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const pushed = waitFor<Session>(dash, 'session', (x) => x.id === sess.id && x.limitsChanged.length > 0);
+    const ok = await api<Session>(s.physician, 'PUT', `/api/sessions/${sess.id}/limits`, body);
+    expect(ok.status).toBe(200);
+    expect(ok.body.data.limitsChanged).toEqual(['SpO2 low: limit 88 → 85']);
+    expect((await pushed).limitOverrides).toMatchObject({ reason: 'COPD, baseline SpO2 88-90', by: 'user:physician' });
+
+    // SpO2 86 for 15 s no longer raises the high alarm for this patient.
+    const seen: AlarmUpdate[] = [];
+    dash.on('alarm', (u) => seen.push(u));
+    await frames(sess.id, 0, 16, () => ({ ...calm(), spo2: 86 }));
+    expect(seen.map((u) => u.alarm.ruleId)).not.toContain('spo2.low.high');
+    dash.close();
+    const reset = await api<Session>(s.physician, 'DELETE', `/api/sessions/${sess.id}/limits`);
+    expect(reset.body.data.limitsChanged).toEqual([]);
+  });
+
+  it('versions rule-set edits by an admin; running sessions keep the version they opened under', async () => {
+    const before = await createSession(s.nurse);
+    const cur = (await api<RuleSet>(s.admin, 'GET', '/api/rulesets/current')).body.data;
+    const { id: _id, version: _v, ...doc } = cur;
+    const edited = { ...doc, rules: doc.rules.map((r) => (r.id === 'hr.high.high' && r.kind === 'threshold' ? { ...r, limit: 140 } : r)) };
+    expect((await api(s.nurse, 'PUT', '/api/rulesets/current', edited)).status).toBe(403);
+    const broken = await api(s.admin, 'PUT', '/api/rulesets/current', { ...doc, rules: [{ ...doc.rules[0], priority: 'urgent' }] });
+    expect(broken.status).toBe(400);
+    expect(broken.body.fields![0]!.field).toBe('rules.0.priority');
+    const put = await api<RuleSet>(s.admin, 'PUT', '/api/rulesets/current', edited);
+    expect(put.body.data.version).toBe(cur.version + 1);
+    const after = await createSession(s.nurse);
+    expect([before.ruleSetVersion, after.ruleSetVersion]).toEqual([cur.version, cur.version + 1]);
+    await frames(before.id, 0, 1, () => ({ ...calm(), hr: 145 }));
+    await frames(after.id, 1, 2, () => ({ ...calm(), hr: 145 }));
+    expect((await alarmsOf(before.id)).map((a) => a.ruleId)).not.toContain('hr.high.high');
+    expect((await alarmsOf(after.id)).map((a) => a.ruleId)).toContain('hr.high.high');
+    const versions = await api<{ version: number; createdBy: string }[]>(s.nurse, 'GET', '/api/rulesets/versions');
+    expect(versions.body.data.map((v) => v.createdBy)).toEqual(['system:shipped', 'user:admin']);
+  });
+});
