@@ -1,7 +1,7 @@
-import type { Alarm, IngestResult, Result, Session, SessionDetail, Snapshot } from '@infusion/shared';
+import { defaultFormulary, defaultRuleSet, type Alarm, type IngestResult, type Result, type Session, type SessionDetail, type Snapshot } from '@infusion/shared';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, demoSession, device, login, prepareStart, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
 
 /**
  * Every HTTP route and socket event, tried by every role and by nobody. A refusal must have the
@@ -12,6 +12,8 @@ const WHO: Who[] = ['anonymous', 'nurse', 'physician', 'trainer', 'admin'];
 
 interface Targets {
   real: Session;
+  /** A real session whose checklist failed (consent missing), not started. */
+  fresh: Session;
   sim: Session;
   userId: number;
   deviceId: number;
@@ -41,6 +43,22 @@ const CASES: Case[] = [
   { route: 'POST /api/sessions/:id/audio-pause (real)', path: (t) => `/api/sessions/${t.real.id}/audio-pause`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.real.id}/end`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/end (simulated)', path: (t) => `/api/sessions/${t.sim.id}/end`, allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/sessions/:id/observations (real)', path: (t) => `/api/sessions/${t.real.id}/observations`, body: () => ({ scale: 'RASS', score: -1 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id/observations (real)', path: (t) => `/api/sessions/${t.real.id}/observations`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'PUT /api/sessions/:id/checklist (real)', path: (t) => `/api/sessions/${t.real.id}/checklist`, body: () => passingChecklist(), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id/checklist (real)', path: (t) => `/api/sessions/${t.real.id}/checklist`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/checklist/override (failed)', path: (t) => `/api/sessions/${t.fresh.id}/checklist/override`, body: () => ({ reason: 'equipment checked by me in person' }), allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/rescue (real)', path: (t) => `/api/sessions/${t.real.id}/rescue`, body: () => ({ drugId: 'midazolam', doseMg: 1 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id/rules (real)', path: (t) => `/api/sessions/${t.real.id}/rules`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'PUT /api/sessions/:id/limits (real)', path: (t) => `/api/sessions/${t.real.id}/limits`, body: () => ({ overrides: { 'hr.high.high': { limit: 140 } }, reason: 'known tachycardia' }), allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'PUT /api/sessions/:id/limits (simulated)', path: (t) => `/api/sessions/${t.sim.id}/limits`, body: () => ({ overrides: { 'hr.high.high': { limit: 140 } }, reason: 'teaching case' }), allowed: ['physician', 'trainer'] },
+  { route: 'DELETE /api/sessions/:id/limits (real)', path: (t) => `/api/sessions/${t.real.id}/limits`, allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/formulary', path: () => '/api/formulary', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
+  { route: 'PUT /api/formulary', path: () => '/api/formulary', body: () => ({ entries: defaultFormulary.entries }), allowed: ['admin'] },
+  { route: 'GET /api/rulesets/current', path: () => '/api/rulesets/current', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
+  { route: 'GET /api/rulesets/versions', path: () => '/api/rulesets/versions', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
+  { route: 'PUT /api/rulesets/current', path: () => '/api/rulesets/current', body: () => ({ name: defaultRuleSet.name, description: defaultRuleSet.description, rules: defaultRuleSet.rules }), allowed: ['admin'] },
+  { route: 'GET /api/reports/alarms', path: () => `/api/reports/alarms?unit=infusion-suite&from=0&to=${Date.now()}`, allowed: ['physician', 'admin'] },
   { route: 'POST /api/ingest/frames', path: () => '/api/ingest/frames', body: (t) => ({ frames: [frame(t.real.id, 1)] }), allowed: [], refusedAs: { nurse: 401, physician: 401, trainer: 401, admin: 401 } },
   { route: 'GET /api/users', path: () => '/api/users', allowed: ['admin'] },
   { route: 'POST /api/users', path: () => '/api/users', body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, displayName: 'New', role: 'nurse', password: TEST_PASSWORD }), allowed: ['admin'] },
@@ -66,7 +84,13 @@ function fingerprint(): string {
       q('SELECT COUNT(*) n FROM vitals'),
       q('SELECT id, state FROM alarms ORDER BY id'),
       q('SELECT id, role, units, disabled, must_change_password FROM users ORDER BY id'),
-      q('SELECT id, revoked_at FROM devices ORDER BY id'),
+      q('SELECT id, revoked_at, bound_session_id FROM devices ORDER BY id'),
+      q('SELECT COUNT(*) n FROM observations'),
+      q('SELECT session_id, passed, override FROM checklists ORDER BY session_id'),
+      q('SELECT COUNT(*) n FROM rescue_doses'),
+      q('SELECT COUNT(*) n FROM formulary_versions'),
+      q('SELECT COUNT(*) n FROM rule_set_versions'),
+      q('SELECT id, limit_overrides FROM sessions ORDER BY id'),
     ].join('|');
   } finally {
     db.close();
@@ -80,9 +104,11 @@ async function targets(): Promise<Targets> {
   const sim = await createSession(s.trainer, { simulated: true });
   await prepareStart(s, s.trainer, sim.id);
   await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+  const fresh = await createSession(s.nurse);
+  await api(s.nurse, 'PUT', `/api/sessions/${fresh.id}/checklist`, { ...passingChecklist(), consentObtained: false });
   const user = await api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD });
   const dev = await api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' });
-  return { real, sim, userId: user.body.data.id, deviceId: dev.body.data.device.id };
+  return { real, fresh, sim, userId: user.body.data.id, deviceId: dev.body.data.device.id };
 }
 
 beforeAll(async () => {
