@@ -1,4 +1,4 @@
-import type { CareSetting, InfusionEventType, InfusionStatus } from '@infusion/shared';
+import type { CareSetting, InfusionEventType, InfusionStatus, RuleProfile } from '@infusion/shared';
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
@@ -45,4 +45,30 @@ export const CARE_SETTING_LABEL: Record<CareSetting, string> = {
   clinic: 'Clinic',
   monitored_unit: 'Monitored unit',
   icu: 'ICU',
+};
+
+/** A countdown as a clock shows it: "1:53", "0:07", "1:02:03"; whole seconds rounded up, never negative. */
+export function formatCountdown(ms: number): string {
+  const total = Number.isFinite(ms) ? Math.max(0, Math.ceil(ms / 1000)) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? `${h}:${pad2(m)}:${pad2(s)}` : `${m}:${pad2(s)}`;
+}
+
+/** How long ago, as people say it: "just now", "40 s ago", "2 min ago", "1 h 5 min ago". */
+export function formatAge(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  if (s < 10) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.floor(min / 60);
+  const rest = min % 60;
+  return rest ? `${h} h ${rest} min ago` : `${h} h ago`;
+}
+
+export const RULE_PROFILE_LABEL: Record<RuleProfile, string> = {
+  standard: 'Standard',
+  elderly_comorbid: 'Elderly / comorbid',
 };

@@ -35,3 +35,15 @@ export function passwordProblem(pw: string): string | null {
   if (pw.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   return null;
 }
+
+/**
+ * A decimal number as typed ("0.5", "0,5", "12"): null for anything else (empty, "1e3", "abc").
+ * Signs only where `allowNegative`.
+ */
+export function parseDecimal(text: string, allowNegative = false): number | null {
+  const t = text.trim().replace(',', '.');
+  const re = allowNegative ? /^-?\d+(\.\d+)?$|^-?\.\d+$/ : /^\d+(\.\d+)?$|^\.\d+$/;
+  if (!re.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmUpdate, Session, Snapshot, VitalsSample } from '@infusion/shared';
+import type { Alarm, AlarmUpdate, Escalation, Session, SessionDetail, Snapshot, VitalsSample } from '@infusion/shared';
 
 /** Builders for unit tests: complete contract objects with only the interesting fields overridden. */
 
@@ -17,6 +17,11 @@ export function session(over: Partial<Session> = {}): Session {
     location: 'Chair 1',
     unit: 'infusion-suite',
     simulated: false,
+    patientRef: null,
+    profile: 'standard',
+    baseline: null,
+    limitOverrides: null,
+    limitsChanged: [],
     status: 'active',
     createdAt: T0,
     endedAt: null,
@@ -52,6 +57,7 @@ export function alarm(over: Partial<Alarm> = {}): Alarm {
     resolvedAt: null,
     simulated: false,
     actions: [],
+    rescue: [],
     source: 'test',
     ...over,
   };
@@ -80,4 +86,31 @@ export function samples(from: number, to: number, stepMs: number, values: Omit<V
   const out: VitalsSample[] = [];
   for (let t = from; t <= to; t += stepMs) out.push({ t, ...values });
   return out;
+}
+
+export function detail(over: Partial<SessionDetail> = {}): SessionDetail {
+  return { session: session(), trend: [], infusionEvents: [], alarms: [], observations: [], checklist: null, rescueDoses: [], ...over };
+}
+
+export function escalation(over: Partial<Escalation> = {}): Escalation {
+  return {
+    id: 1,
+    alarmId: 1,
+    sessionId: 's1',
+    unit: 'infusion-suite',
+    location: 'Chair 1',
+    simulated: false,
+    level: 1,
+    state: 'open',
+    priority: 'high',
+    title: 'SpO2 low',
+    message: 'SpO2 86 < 88',
+    openedAt: T0,
+    nextLevelAt: T0 + 120_000,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    closedAt: null,
+    closedReason: null,
+    ...over,
+  };
 }

@@ -18,7 +18,9 @@ import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
 import { exited, provision, spawnServer } from '../support/child';
-import { demoSession } from '../support/server';
+import { demoSession, passingChecklist } from '../support/server';
+import { createApp, ManualClock, testConfig } from '@infusion/server';
+import { replaySession } from '../../server/src/replay/replay';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
 const results: Record<string, string | number> = {};
@@ -154,7 +156,8 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
   const seq = sessions.map(() => 0);
   const timers: NodeJS.Timeout[] = [];
   let acks = 0;
-  // Each session sends one frame per second, phases spread over the second; every 5th frame alarms, the next clears.
+  // Each session sends one frame per second, phases spread over the second; every 5th frame alarms (HR 110 → 165,
+  // a step the artifact rule accepts), the next clears.
   sessions.forEach((id, i) => {
     const start = setTimeout(() => {
       const tick = () => {
@@ -162,7 +165,7 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
         const t = Date.now();
         const alarming = q % 5 === 0;
         if (alarming) sentAt.set(`${id}:${t}`, performance.now());
-        devs[i]!.emit('frames', [{ sessionId: id, seq: q, t, hr: alarming ? 165 : 80, sbp: 120, dbp: 80, spo2: 97, rr: 14 }], () => acks++);
+        devs[i]!.emit('frames', [{ sessionId: id, seq: q, t, hr: alarming ? 165 : 110, sbp: 120, dbp: 80, spo2: 97, rr: 14 }], () => acks++);
       };
       tick();
       timers.push(setInterval(tick, 1000));
@@ -194,11 +197,39 @@ function ruleEvaluation(): void {
   line(`rules: pure engine, default set (${defaultRuleSet.rules.length} rules)`, `${fmt(N / s)} frames/s (${fmt(fired)} transitions)`);
 }
 
+/** Replay speed: a logged 4-hour session (14,400 frames at 1 Hz) re-run through the full default rule set. */
+async function replaySpeed(): Promise<void> {
+  const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
+  const HOURS = 4;
+  const clock = new ManualClock(T0);
+  const app = createApp({ config: testConfig({ DB_PATH: join(dir, 'replay.db'), LOG_LEVEL: 'silent' }), clock, clientDist: null, autoTick: false });
+  const who = { id: 'bench' };
+  const sess = app.sessions.create({ ...demoSession(), setting: 'monitored_unit' }, who);
+  const frame = (sec: number) => ({ sessionId: sess.id, seq: sec + 1, t: T0 + sec * 1000, hr: 72 + (sec % 11), sbp: 118 + (sec % 17), dbp: 76, map: 90, spo2: sec % 1800 < 20 ? 86 : 97, etco2: 37, rr: 14 });
+  clock.set(T0 + 60_000);
+  await app.ingest.ingest(Array.from({ length: 60 }, (_, i) => frame(i)));
+  app.care.recordObservation(sess.id, { scale: 'RASS', score: 0 }, who);
+  app.care.recordObservation(sess.id, { scale: 'NRS_PAIN', score: 6 }, who);
+  app.care.submitChecklist(sess.id, passingChecklist(), who);
+  app.sessions.addInfusionEvent(sess.id, { type: 'start', rateMgKgH: 0.5 }, who);
+  const total = HOURS * 3600;
+  for (let from = 60; from < total; from += 1000) {
+    clock.set(T0 + Math.min(total, from + 1000) * 1000);
+    await app.ingest.ingest(Array.from({ length: Math.min(1000, total - from) }, (_, i) => frame(from + i)));
+  }
+  const t0 = performance.now();
+  const r = replaySession(app.db, sess.id);
+  const s = (performance.now() - t0) / 1000;
+  line(`replay: logged ${HOURS} h session (${fmt(total)} frames)`, `${fmt(r.events / s)} events/s, whole session in ${(s * 1000).toFixed(0)} ms (${r.alarms.length} alarms)`);
+  await app.close();
+}
+
 async function main() {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
   sqliteCeiling();
   await socketCeiling();
   ruleEvaluation();
+  await replaySpeed();
   const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
   try {
     creds = await provision(srv.url);

@@ -1,10 +1,16 @@
 import { useState } from 'react';
 import { AdminPage } from '../admin/AdminPage';
+import { useCan } from '../auth/useCan';
 import { UserBar } from '../components/UserBar';
+import { ReportsPage } from '../reports/ReportsPage';
 import { PasswordForm } from '../views/PasswordView';
+import { OVERVIEW_HREF, REPORTS_HREF } from './route';
+import { useRoute } from './useRoute';
 
 /** Shell of an administrator: no patient data and no dashboard socket, only the admin page. */
 export function AdminShell() {
+  const route = useRoute();
+  const canReport = useCan('report.view');
   const [changingPassword, setChangingPassword] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   return (
@@ -14,6 +20,16 @@ export function AdminShell() {
           <div className="app-brand">
             <span className="app-title">Ketamine infusion monitor</span>
             <span className="ruleset">Administration</span>
+            <span className="header-links">
+              <a className="header-link" href={OVERVIEW_HREF}>
+                Admin
+              </a>
+              {canReport && (
+                <a className="header-link" href={REPORTS_HREF} data-testid="reports-link">
+                  Alarm reports
+                </a>
+              )}
+            </span>
           </div>
           <div className="header-spacer" />
           <UserBar
@@ -41,6 +57,8 @@ export function AdminShell() {
               }}
             />
           </section>
+        ) : route.view === 'reports' && canReport ? (
+          <ReportsPage />
         ) : (
           <AdminPage />
         )}

@@ -2,16 +2,19 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useAuth } from '../auth/useAuth';
 import { AlarmBanner } from '../components/AlarmBanner';
 import { AudioControl } from '../components/AudioControl';
+import { useCan } from '../auth/useCan';
 import { ConnectionBanner } from '../components/ConnectionBanner';
+import { EscalationPanel } from '../components/EscalationPanel';
 import { TrainingMarker, UserBar } from '../components/UserBar';
 import { startLiveUpdates } from '../realtime/liveUpdates';
-import { createDashboardSocket } from '../socket';
+import { createDashboardSocket, type DashboardSocket } from '../socket';
 import { resetDashboardStores } from '../stores/reset';
 import { useMonitor } from '../stores/useMonitor';
+import { ReportsPage } from '../reports/ReportsPage';
 import { OverviewView } from '../views/OverviewView';
 import { PasswordForm } from '../views/PasswordView';
 import { SessionView } from '../views/SessionView';
-import { OVERVIEW_HREF } from './route';
+import { OVERVIEW_HREF, REPORTS_HREF } from './route';
 import { SocketContext } from './socketContext';
 import { useRoute } from './useRoute';
 
@@ -30,22 +33,37 @@ function RuleSetLabel() {
  * login or a password change gets a fresh socket with the new cookie), stopped and forgotten when
  * unmounted. The stores start empty and are emptied again, so nothing passes to the next user.
  */
-function LiveLink({ children }: { children: ReactNode }) {
+function LiveLink({ children, onSocket }: { children: ReactNode; onSocket: (socket: DashboardSocket | null) => void }) {
   const [socket] = useState(createDashboardSocket);
   useEffect(() => {
     resetDashboardStores();
     const stop = startLiveUpdates(socket);
+    onSocket(socket);
     return () => {
+      onSocket(null);
       stop();
       resetDashboardStores();
     };
-  }, [socket]);
+  }, [socket, onSocket]);
   return <SocketContext value={socket}>{children}</SocketContext>;
 }
 
 function RoutedView() {
   const route = useRoute();
-  return route.view === 'session' ? <SessionView key={route.sessionId} sessionId={route.sessionId} /> : <OverviewView />;
+  const canReport = useCan('report.view');
+  if (route.view === 'session') return <SessionView key={route.sessionId} sessionId={route.sessionId} />;
+  if (route.view === 'reports' && canReport) return <ReportsPage />;
+  return <OverviewView />;
+}
+
+function ReportsLink() {
+  const canReport = useCan('report.view');
+  if (!canReport) return null;
+  return (
+    <a className="header-link" href={REPORTS_HREF} data-testid="reports-link">
+      Alarm reports
+    </a>
+  );
 }
 
 /** Shell of a clinical user: header with the global alarm banner, connection warning, user, and the routed page. */
@@ -53,33 +71,40 @@ export function MonitorShell() {
   const csrfToken = useAuth((s) => s.csrfToken);
   const [changingPassword, setChangingPassword] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  // The header sits outside the per-login link (so the audio toggle keeps its state); it reaches the
+  // current socket through `headerSocket`, which the link publishes while it is mounted.
+  const [headerSocket, setHeaderSocket] = useState<DashboardSocket | null>(null);
   return (
     <div className="app">
-      <header className="app-header">
-        <ConnectionBanner />
-        <TrainingMarker />
-        <div className="app-header-row">
-          <div className="app-brand">
-            <a href={OVERVIEW_HREF}>Ketamine infusion monitor</a>
-            <RuleSetLabel />
+      <SocketContext value={headerSocket}>
+        <header className="app-header">
+          <ConnectionBanner />
+          <TrainingMarker />
+          <div className="app-header-row">
+            <div className="app-brand">
+              <a href={OVERVIEW_HREF}>Ketamine infusion monitor</a>
+              <RuleSetLabel />
+              <ReportsLink />
+            </div>
+            <AlarmBanner />
+            <AudioControl />
+            <UserBar
+              onChangePassword={() => {
+                setMessage(null);
+                setChangingPassword(true);
+              }}
+            />
           </div>
-          <AlarmBanner />
-          <AudioControl />
-          <UserBar
-            onChangePassword={() => {
-              setMessage(null);
-              setChangingPassword(true);
-            }}
-          />
-        </div>
-      </header>
+          <EscalationPanel />
+        </header>
+      </SocketContext>
       <main className="app-main">
         {message && (
           <p className="flash" role="status">
             {message}
           </p>
         )}
-        <LiveLink key={csrfToken ?? ''}>
+        <LiveLink key={csrfToken ?? ''} onSocket={setHeaderSocket}>
           {changingPassword ? (
             <section className="page-panel">
               <h2>Change password</h2>

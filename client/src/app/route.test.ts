@@ -7,6 +7,8 @@ describe('hash routes', () => {
     expect(parseRoute('#/')).toEqual({ view: 'overview' });
     expect(parseRoute('#/session/abc-1')).toEqual({ view: 'session', sessionId: 'abc-1' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'overview' });
+    expect(parseRoute('#/reports')).toEqual({ view: 'reports' });
+    expect(parseRoute('#/reports/x')).toEqual({ view: 'overview' });
   });
 
   it('round-trips ids with reserved characters', () => {

@@ -1,7 +1,8 @@
-export type Route = { view: 'overview' } | { view: 'session'; sessionId: string };
+export type Route = { view: 'overview' } | { view: 'session'; sessionId: string } | { view: 'reports' };
 
-/** `#/` is the overview, `#/session/<id>` a session page; anything else falls back to the overview. */
+/** `#/` is the overview, `#/session/<id>` a session page, `#/reports` the alarm report; anything else falls back to the overview. */
 export function parseRoute(hash: string): Route {
+  if (/^#\/reports\/?$/.test(hash)) return { view: 'reports' };
   const m = /^#\/session\/([^/?#]+)\/?$/.exec(hash);
   if (m?.[1]) {
     try {
@@ -15,3 +16,4 @@ export function parseRoute(hash: string): Route {
 
 export const sessionHref = (sessionId: string) => `#/session/${encodeURIComponent(sessionId)}`;
 export const OVERVIEW_HREF = '#/';
+export const REPORTS_HREF = '#/reports';

@@ -14,7 +14,7 @@ describe('role-aware page', () => {
 
   it('admins get the admin page with every section and no dashboard', () => {
     expect(homeFor('admin')).toBe('admin');
-    expect(adminSections('admin')).toEqual(['users', 'devices', 'audit']);
+    expect(adminSections('admin')).toEqual(['users', 'devices', 'audit', 'formulary', 'ruleset']);
   });
 
   it('clinical roles get the monitor and no admin section', () => {

@@ -7,12 +7,14 @@ import { ALL_UNITS, can, canSeeSession, type Permission, type Role } from '@infu
 
 export type Home = 'monitor' | 'admin' | 'noAccess';
 
-export type AdminSection = 'users' | 'devices' | 'audit';
+export type AdminSection = 'users' | 'devices' | 'audit' | 'formulary' | 'ruleset';
 
 const ADMIN_SECTIONS: { section: AdminSection; permission: Permission }[] = [
   { section: 'users', permission: 'users.manage' },
   { section: 'devices', permission: 'devices.manage' },
   { section: 'audit', permission: 'audit.view' },
+  { section: 'formulary', permission: 'formulary.manage' },
+  { section: 'ruleset', permission: 'ruleset.manage' },
 ];
 
 /** The admin page sections a role may use, in page order. */

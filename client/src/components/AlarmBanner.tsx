@@ -1,14 +1,30 @@
 import { useMemo } from 'react';
-import { PRIORITY_SIGNAL } from '@infusion/shared';
+import { PRIORITY_SIGNAL, type Session } from '@infusion/shared';
 import { sessionHref } from '../app/route';
 import { isLatched, shownAlarms } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
+import { AudioPausedCountdown } from './AudioPause';
 import { signalClass, signalStyle } from './alarmSignal';
 import { PriorityChip } from './PriorityChip';
 import { SimulatedBadge } from './SimulatedBadge';
 
 /** How many alarm lines fit the header; the rest are counted. */
 const MAX_LINES = 6;
+
+/** Sessions whose alarm sound is paused: each with its countdown, so a silent alarm is never a surprise. */
+function PausedAudio({ sessions }: { sessions: Session[] }) {
+  if (sessions.length === 0) return null;
+  return (
+    <div className="banner-paused">
+      {sessions.map((s) => (
+        <a key={s.id} href={sessionHref(s.id)}>
+          <AudioPausedCountdown session={s} withLabel />
+          {s.simulated && <SimulatedBadge />}
+        </a>
+      ))}
+    </div>
+  );
+}
 
 /**
  * Header banner across all sessions: the highest signalled priority, large and coloured so it is
@@ -19,12 +35,15 @@ export function AlarmBanner() {
   const allAlarms = useMonitor((s) => s.alarms);
   const sessions = useMonitor((s) => s.sessions);
   const alarms = useMemo(() => shownAlarms(allAlarms), [allAlarms]);
+  // Paused sessions are listed while a pause is set; each countdown hides itself once it has run out.
+  const paused = useMemo(() => Object.values(sessions).filter((s) => s.status === 'active' && s.audioPausedUntil !== null), [sessions]);
   const top = alarms[0];
 
   if (!top) {
     return (
       <div className="alarm-banner alarm-banner-clear" data-testid="alarm-banner" data-priority="none" data-count={0}>
         <div className="banner-main">No active alarms</div>
+        <PausedAudio sessions={paused} />
       </div>
     );
   }
@@ -44,6 +63,7 @@ export function AlarmBanner() {
         {PRIORITY_SIGNAL[top.priority].label} · {alarms.length} alarm{alarms.length === 1 ? '' : 's'}
         {unacknowledged < alarms.length && <span className="banner-unack"> ({unacknowledged} unacknowledged)</span>}
       </div>
+      <PausedAudio sessions={paused} />
       <ul className="banner-list">
         {alarms.slice(0, MAX_LINES).map((a) => {
           const session = sessions[a.sessionId];

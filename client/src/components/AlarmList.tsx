@@ -1,13 +1,17 @@
-import { useState } from 'react';
-import type { Alarm } from '@infusion/shared';
+import { Fragment, useState } from 'react';
+import type { Alarm, Formulary, RescueDose } from '@infusion/shared';
 import { useSocket } from '../app/socketContext';
 import { mayAcknowledge } from '../auth/permissions';
 import { useAuth } from '../auth/useAuth';
+import { useCan } from '../auth/useCan';
+import { RescueForm } from '../care/RescueForm';
+import { NO_DOSE_TEXT, doseText, rescueOptions } from '../care/rescueOptions';
 import { formatClock } from '../format';
 import { acknowledgeAlarm } from '../realtime/requests';
 import { applyAckResult } from '../stores/monitorState';
 import { isLatched } from '../stores/selectors';
 import { updateMonitor } from '../stores/useMonitor';
+import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 
 function stateText(a: Alarm): string {
@@ -44,9 +48,100 @@ function AckButton({ alarm }: { alarm: Alarm }) {
   );
 }
 
-/** Every alarm of the session, resolved included, newest first; active ones can be acknowledged by roles that may. */
-export function AlarmList({ alarms }: { alarms: Alarm[] }) {
+/** The alarm's rescue drug classes (guideline Q7), each with the site formulary's drugs and dose text. */
+function RescueClasses({ alarm, formulary }: { alarm: Alarm; formulary: Formulary | null }) {
+  const { byClass } = rescueOptions(formulary, alarm.rescue ?? []);
+  return (
+    <div className="alarm-rescue" data-testid={`alarm-rescue-${alarm.id}`}>
+      <div className="detail-label">Rescue drug classes</div>
+      {byClass.length === 0 ? (
+        <div className="hint">None for this alarm.</div>
+      ) : (
+        <ul>
+          {byClass.map((c) => (
+            <li key={c.cls}>
+              <span className="rescue-class">{c.label}</span>
+              {c.entries.length === 0 ? (
+                <span className="hint"> — no drug of this class in the site formulary</span>
+              ) : (
+                <ul>
+                  {c.entries.map((e) => (
+                    <li key={e.id} data-testid={`alarm-rescue-${alarm.id}-${e.id}`}>
+                      {e.drug} — <span className={e.dose ? 'rescue-dose' : 'rescue-no-dose'}>{doseText(e)}</span>
+                      {e.dose && <span className="hint"> — {e.doseSource ?? 'source not given'}</span>}
+                      {e.cautions.length > 0 && <span className="caution-text"> · Caution: {e.cautions.join('; ')}</span>}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {!formulary && byClass.length > 0 && <div className="hint">Site formulary not loaded: {NO_DOSE_TEXT} shown.</div>}
+    </div>
+  );
+}
+
+interface DetailProps {
+  alarm: Alarm;
+  formulary: Formulary | null;
+  rescueDoses: readonly RescueDose[];
+  canDocument: boolean;
+}
+
+/** First actions, rescue classes with the formulary, the citation, doses given for it, and the rescue form. */
+function AlarmDetails({ alarm, formulary, rescueDoses, canDocument }: DetailProps) {
+  const given = rescueDoses.filter((d) => d.alarmId === alarm.id);
+  const actions = alarm.actions ?? [];
+  return (
+    <div className="alarm-details">
+      <div className="alarm-actions" data-testid={`alarm-actions-${alarm.id}`}>
+        <div className="detail-label">First actions</div>
+        {actions.length === 0 ? (
+          <div className="hint">None listed for this alarm.</div>
+        ) : (
+          <ol>
+            {actions.map((a) => (
+              <li key={a}>{a}</li>
+            ))}
+          </ol>
+        )}
+      </div>
+      <RescueClasses alarm={alarm} formulary={formulary} />
+      <div className="alarm-source">Source: {alarm.source}</div>
+      {given.length > 0 && (
+        <ul className="alarm-given">
+          {given.map((d) => (
+            <li key={d.id}>
+              Given: {d.drug} {d.doseMg} mg {d.route} at {formatClock(d.t)} by {d.by}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canDocument && <RescueForm sessionId={alarm.sessionId} formulary={formulary} classes={alarm.rescue ?? []} alarmId={alarm.id} idSuffix={String(alarm.id)} />}
+    </div>
+  );
+}
+
+interface ListProps {
+  alarms: Alarm[];
+  formulary?: Formulary | null;
+  rescueDoses?: readonly RescueDose[];
+  /** Whether rescue doses can still be documented (the session is active). */
+  sessionActive?: boolean;
+}
+
+const NO_DOSES: readonly RescueDose[] = [];
+
+/**
+ * Every alarm of the session, resolved included, newest first; active ones can be acknowledged by
+ * roles that may. Each shown alarm has its first actions, rescue classes and citation under it
+ * (a resolved one behind "Details"). The detail rows carry no data-state: only alarm rows do.
+ */
+export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, sessionActive = false }: ListProps) {
   const canAck = useAuth((s) => mayAcknowledge(s.user?.role));
+  const canRescue = useCan('rescue.document');
   if (alarms.length === 0) return <p className="empty">No alarms in this session.</p>;
   return (
     <table className="alarm-list">
@@ -61,26 +156,43 @@ export function AlarmList({ alarms }: { alarms: Alarm[] }) {
         </tr>
       </thead>
       <tbody>
-        {alarms.map((a) => (
-          <tr key={a.id} className={`alarm-row alarm-row-${a.state}`} data-testid={`alarm-${a.id}`} data-state={a.state} data-priority={a.priority}>
-            <td>
-              <PriorityChip priority={a.priority} />
-              {a.kind === 'technical' && <span className="technical-marker">TECHNICAL</span>}
-            </td>
-            <td>
-              <div className="alarm-message">{a.message}</div>
-              <div className="alarm-title">{a.title}</div>
-            </td>
-            <td className="alarm-state">
-              {stateText(a)}
-              {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
-              {isLatched(a) && <span className="latched-marker">LATCHED</span>}
-            </td>
-            <td>{formatClock(a.startedAt)}</td>
-            <td>{a.acknowledgedBy ? `${a.acknowledgedBy} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
-            <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
-          </tr>
-        ))}
+        {alarms.map((a) => {
+          const details = <AlarmDetails alarm={a} formulary={formulary} rescueDoses={rescueDoses} canDocument={canRescue && sessionActive} />;
+          return (
+            <Fragment key={a.id}>
+              <tr className={`alarm-row alarm-row-${a.state} alarm-kind-${a.kind}`} data-testid={`alarm-${a.id}`} data-state={a.state} data-priority={a.priority} data-kind={a.kind}>
+                <td>
+                  <PriorityChip priority={a.priority} />
+                  <KindMarker kind={a.kind} />
+                </td>
+                <td>
+                  <div className="alarm-message">{a.message}</div>
+                  <div className="alarm-title">{a.title}</div>
+                </td>
+                <td className="alarm-state">
+                  {stateText(a)}
+                  {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
+                  {isLatched(a) && <span className="latched-marker">LATCHED</span>}
+                </td>
+                <td>{formatClock(a.startedAt)}</td>
+                <td>{a.acknowledgedBy ? `${a.acknowledgedBy} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
+                <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
+              </tr>
+              <tr className={`alarm-detail-row alarm-row-${a.state}`}>
+                <td colSpan={6}>
+                  {a.state === 'resolved' ? (
+                    <details>
+                      <summary>Details</summary>
+                      {details}
+                    </details>
+                  ) : (
+                    details
+                  )}
+                </td>
+              </tr>
+            </Fragment>
+          );
+        })}
       </tbody>
     </table>
   );

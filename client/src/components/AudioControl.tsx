@@ -1,22 +1,26 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useNow } from '../app/useNow';
 import { AlarmTones, BURSTS } from '../audio/alarmTones';
-import { audiblePriority } from '../stores/selectors';
+import { audiblePriority, isAudioPaused } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 
 /**
  * Audible alarm signal for unacknowledged alarms, with a visible on/off toggle (browsers only allow
- * sound after a user gesture, and the product never hides that sound is off).
+ * sound after a user gesture, and the product never hides that sound is off). A session whose audio
+ * is paused stays silent until the pause ends (its countdown is shown on the tile, page and banner).
  */
 export function AudioControl() {
   const tones = useRef<AlarmTones | null>(null);
   const [on, setOn] = useState(false);
   const alarms = useMonitor((s) => s.alarms);
-  const priority = useMemo(() => audiblePriority(Object.values(alarms)), [alarms]);
+  const sessions = useMonitor((s) => s.sessions);
+  const anyPaused = useMemo(() => Object.values(sessions).some((s) => s.audioPausedUntil !== null), [sessions]);
+  // Ticks only while a pause is set, so the sound comes back the second the pause ends.
+  const now = useNow(anyPaused);
+  const silenced = (sessionId: string) => isAudioPaused(sessions[sessionId], now);
+  const priority = audiblePriority(Object.values(alarms), silenced);
   // A newly raised alarm restarts the burst even when the priority is unchanged.
-  const newestActive = useMemo(
-    () => Object.values(alarms).reduce((m, a) => (a.state === 'active' && a.id > m ? a.id : m), 0),
-    [alarms],
-  );
+  const newestActive = Object.values(alarms).reduce((m, a) => (a.state === 'active' && !silenced(a.sessionId) && a.id > m ? a.id : m), 0);
 
   useEffect(() => {
     const burst = priority ? BURSTS[priority] : null;

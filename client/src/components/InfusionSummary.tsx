@@ -1,14 +1,17 @@
 import type { InfusionState } from '@infusion/shared';
 import { INFUSION_STATUS_LABEL, formatMg, formatMgPerKg, formatRate } from '../format';
 
-/** Infusion status, ordered rate and running cumulative dose (mg and mg/kg). */
-export function InfusionSummary({ infusion }: { infusion: InfusionState }) {
+/**
+ * Infusion status, ordered rate and running cumulative dose (mg and mg/kg). On the session page the
+ * rate's hook is renamed (`rateTestId`): `infusion-rate` is the rate input of the infusion controls there.
+ */
+export function InfusionSummary({ infusion, rateTestId = 'infusion-rate' }: { infusion: InfusionState; rateTestId?: string }) {
   return (
     <div className={`infusion infusion-${infusion.status}`} data-testid="infusion-summary">
       <span className="infusion-status" data-testid="infusion-status">
         {INFUSION_STATUS_LABEL[infusion.status]}
       </span>
-      <span className="infusion-rate" data-testid="infusion-rate">
+      <span className="infusion-rate" data-testid={rateTestId}>
         {formatRate(infusion.rateMgKgH)}
       </span>
       <span className="infusion-dose" data-testid="infusion-dose">

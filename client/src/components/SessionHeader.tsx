@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import type { InfusionState, Session } from '@infusion/shared';
-import { CARE_SETTING_LABEL } from '../format';
+import { CARE_SETTING_LABEL, RULE_PROFILE_LABEL } from '../format';
+import { AudioPausedCountdown, AudioPauseButton } from './AudioPause';
+import { ChangedLimitsPanel, ProfileMarker } from './ChangedLimits';
 import { InfusionSummary } from './InfusionSummary';
 import { SimulatedBadge } from './SimulatedBadge';
 
@@ -20,6 +22,10 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
         <h2>{session.patientLabel}</h2>
         {session.simulated && <SimulatedBadge />}
         {session.status === 'ended' && <span className="ended-marker">ENDED</span>}
+        <ProfileMarker session={session} />
+        <div className="header-spacer" />
+        <AudioPausedCountdown session={session} />
+        <AudioPauseButton session={session} />
       </div>
       <dl className="session-fields">
         <Field label="Location">{session.location}</Field>
@@ -29,8 +35,12 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
         <Field label="Physician">{session.supervisingPhysician}</Field>
         <Field label="Nurse">{session.nurse}</Field>
         <Field label="Indication">{session.indication}</Field>
+        <Field label="Rules">
+          v{session.ruleSetVersion} · {RULE_PROFILE_LABEL[session.profile]} profile
+        </Field>
       </dl>
-      <InfusionSummary infusion={infusion} />
+      <ChangedLimitsPanel session={session} />
+      <InfusionSummary infusion={infusion} rateTestId="infusion-rate-shown" />
     </header>
   );
 }

@@ -4,9 +4,12 @@ import { sessionHref } from '../app/route';
 import { runningInfusion, shownAlarms } from '../stores/selectors';
 import { lastSampleTime, latestValues } from '../stores/trend';
 import { useMonitor } from '../stores/useMonitor';
+import { AudioPausedCountdown } from './AudioPause';
+import { ChangedLimitsMarker, ProfileMarker } from './ChangedLimits';
 import { signalClass, signalStyle } from './alarmSignal';
 import { InfusionSummary } from './InfusionSummary';
 import { Numerics } from './Numerics';
+import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 import { SimulatedBadge } from './SimulatedBadge';
 import { Sparkline } from './Sparkline';
@@ -35,10 +38,18 @@ export function SessionTile({ session }: { session: Session }) {
         <span className="tile-location">{session.location}</span>
         {session.simulated && <SimulatedBadge />}
       </div>
+      {(session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (
+        <div className="tile-markers">
+          <ChangedLimitsMarker session={session} />
+          <ProfileMarker session={session} />
+          <AudioPausedCountdown session={session} />
+        </div>
+      )}
       <div className="tile-alarm">
         {top ? (
           <>
             <PriorityChip priority={top.priority} />
+            <KindMarker kind={top.kind} />
             <span className="tile-alarm-message">{top.message}</span>
             {top.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
             {alarms.length > 1 && <span className="tile-alarm-more">+{alarms.length - 1}</span>}

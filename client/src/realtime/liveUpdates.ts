@@ -3,7 +3,7 @@ import { classifyRefusal } from '../auth/authState';
 import type { DashboardSocket } from '../socket';
 import { requestSnapshot } from './requests';
 import { detailVitals } from '../stores/detailState';
-import { addInfusionEvent, applyAlarmUpdate, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
+import { addInfusionEvent, addObservation, addRescueDose, applyAlarmUpdate, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
 import { dispatchConnection } from '../stores/useConnection';
 import { updateDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
@@ -37,7 +37,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     // A newer connect has started its own subscribe, or the link dropped meanwhile.
     if (run !== subscribeRun || !socket.connected) return;
     if (res.ok) {
-      updateMonitor((s) => applySnapshot(s, res.data, sent));
+      updateMonitor((s) => applySnapshot(s, res.data, sent, Date.now()));
       dispatchConnection({ type: 'subscribed', now: Date.now() });
     } else if (endsLogin(res.error)) {
       // Already applied to the login by the request layer: this socket is about to be stopped.
@@ -87,6 +87,9 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
   socket.on('alarm', (u) => updateMonitor((s) => applyAlarmUpdate(s, u)));
   socket.on('session', (session) => updateMonitor((s) => applySession(s, session)));
   socket.on('infusionEvent', (ev) => updateMonitor((s) => addInfusionEvent(s, ev)));
+  socket.on('observation', (o) => updateMonitor((s) => addObservation(s, o)));
+  socket.on('rescueDose', (d) => updateMonitor((s) => addRescueDose(s, d)));
+  socket.on('escalation', (e) => updateMonitor((s) => applyEscalation(s, e)));
   // Watchdog inputs: any event, and engine.io pings (the server pings on a short interval).
   socket.onAny(heard);
   socket.io.on('ping', heard);
@@ -107,6 +110,9 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     socket.off('alarm');
     socket.off('session');
     socket.off('infusionEvent');
+    socket.off('observation');
+    socket.off('rescueDose');
+    socket.off('escalation');
     socket.disconnect();
   };
 }

@@ -1,4 +1,4 @@
-import type { Alarm, Result, SessionDetail, Snapshot } from '@infusion/shared';
+import type { Alarm, Escalation, Result, SessionDetail, Snapshot } from '@infusion/shared';
 import { handleRefusal } from '../auth/authActions';
 import type { DashboardSocket } from '../socket';
 
@@ -37,4 +37,10 @@ export function acknowledgeAlarm(socket: DashboardSocket, alarmId: number): Prom
   // Socket.IO would buffer the emit until reconnection; a nurse must know now that it did not go through.
   if (!socket.connected) return Promise.resolve({ ok: false, error: 'not connected to the server' });
   return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('alarm:acknowledge', { alarmId }, cb));
+}
+
+/** Acknowledge an escalation as its responder (physicians; trainers in simulated sessions). */
+export function acknowledgeEscalation(socket: DashboardSocket, escalationId: number): Promise<Result<Escalation>> {
+  if (!socket.connected) return Promise.resolve({ ok: false, error: 'not connected to the server' });
+  return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('escalation:acknowledge', { escalationId }, cb));
 }

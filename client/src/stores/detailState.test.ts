@@ -7,6 +7,9 @@ const detail = (id: string, ts: number[]) => ({
   trend: ts.map((t) => ({ t, hr: 70 })),
   infusionEvents: [],
   alarms: [],
+  observations: [],
+  checklist: null,
+  rescueDoses: [],
 });
 
 describe('session detail trend', () => {

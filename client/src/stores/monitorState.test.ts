@@ -197,6 +197,9 @@ describe('session detail and acknowledgement', () => {
       trend: [],
       infusionEvents: [{ id: 1, sessionId: 's1', type: 'start', t: T0, rateMgKgH: 0.5, doseMg: null, note: null, by: 'RN Kim' }],
       alarms: [alarm({ id: 1, state: 'active' }), alarm({ id: 2, state: 'resolved', priority: 'low' })],
+      observations: [],
+      checklist: null,
+      rescueDoses: [],
     });
     expect(s.alarms[1]?.state).toBe('resolved');
     expect(s.alarms[2]?.state).toBe('resolved');

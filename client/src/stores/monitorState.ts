@@ -1,8 +1,12 @@
 import type {
   Alarm,
   AlarmUpdate,
+  ChecklistRecord,
+  Escalation,
   InfusionEvent,
   LiveVitals,
+  Observation,
+  RescueDose,
   RuleSetRef,
   Session,
   SessionDetail,
@@ -10,6 +14,7 @@ import type {
   VitalsSample,
 } from '@infusion/shared';
 import { mergeUnversionedAlarm } from './alarmMerge';
+import { escalationsFromSnapshot, upsertEscalation, type EscalationMap } from './escalationState';
 import { newerSession } from './sessionMerge';
 import { capTrend, mergeSamples } from './trend';
 
@@ -29,6 +34,16 @@ export interface MonitorState {
   trends: Record<string, VitalsSample[]>;
   infusionEvents: Record<string, InfusionEvent[]>;
   ruleSet: RuleSetRef | null;
+  /** Escalations this user receives (open, and finished ones seen while the page was open). */
+  escalations: EscalationMap;
+  /** Sedation and pain scores per session, ordered by t. */
+  observations: Record<string, Observation[]>;
+  /** Documented rescue doses per session, ordered by t. */
+  rescueDoses: Record<string, RescueDose[]>;
+  /** The pre-infusion checklist per session, once known (null: none submitted). */
+  checklists: Record<string, ChecklistRecord | null>;
+  /** Server clock minus this page's clock (from the last snapshot): countdowns use server time. */
+  clockOffsetMs: number;
 }
 
 export const initialMonitorState: MonitorState = {
@@ -39,6 +54,11 @@ export const initialMonitorState: MonitorState = {
   trends: {},
   infusionEvents: {},
   ruleSet: null,
+  escalations: {},
+  observations: {},
+  rescueDoses: {},
+  checklists: {},
+  clockOffsetMs: 0,
 };
 
 /** Resolved alarms kept for the session pages; the oldest go first beyond this. */
@@ -69,8 +89,9 @@ function pruneResolved(alarms: Record<number, Alarm>): Record<number, Alarm> {
 /**
  * Merge a (re)subscribe snapshot; sentLastAlarmEventId is what the subscribe request carried. Live events may already have arrived before the ack, so nothing
  * the snapshot says may undo a newer update; and local trend history is kept, not wiped.
+ * receivedAt (this page's clock when the answer came) sets the server clock offset.
  */
-export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEventId: number | undefined): MonitorState {
+export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEventId: number | undefined, receivedAt?: number): MonitorState {
   // A server whose alarm log restarted answers below the id we subscribed with; its new ids would
   // otherwise be ignored forever. (Live updates newer than the snapshot are compared per alarm below.)
   const logRestarted = sentLastAlarmEventId !== undefined && snap.lastAlarmEventId < sentLastAlarmEventId;
@@ -111,8 +132,11 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     trends[id] = capTrend(mergeSamples(trends[id] ?? [], samples));
   }
 
-  const infusionEvents: Record<string, InfusionEvent[]> = {};
-  for (const [id, events] of Object.entries(next.infusionEvents)) if (sessions[id]) infusionEvents[id] = events;
+  const keep = <T>(bySession: Record<string, T>): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const [id, v] of Object.entries(bySession)) if (sessions[id]) out[id] = v;
+    return out;
+  };
 
   return {
     sessions,
@@ -120,8 +144,13 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     alarmVersions,
     lastAlarmEventId: Math.max(next.lastAlarmEventId ?? 0, snap.lastAlarmEventId),
     trends,
-    infusionEvents,
+    infusionEvents: keep(next.infusionEvents),
     ruleSet: snap.ruleSet,
+    escalations: escalationsFromSnapshot(next.escalations, snap.escalations ?? []),
+    observations: keep(next.observations),
+    rescueDoses: keep(next.rescueDoses),
+    checklists: keep(next.checklists),
+    clockOffsetMs: receivedAt === undefined ? next.clockOffsetMs : snap.serverTime - receivedAt,
   };
 }
 
@@ -148,16 +177,50 @@ export function applySession(s: MonitorState, session: Session): MonitorState {
   return next;
 }
 
-function mergeEvents(local: readonly InfusionEvent[], incoming: readonly InfusionEvent[]): InfusionEvent[] {
-  const byId = new Map<number, InfusionEvent>();
-  for (const e of local) byId.set(e.id, e);
-  for (const e of incoming) byId.set(e.id, e);
+/** Union by id (incoming wins), ordered by time then id. */
+function mergeById<T extends { id: number; t: number }>(local: readonly T[], incoming: readonly T[]): T[] {
+  const byId = new Map<number, T>();
+  for (const x of local) byId.set(x.id, x);
+  for (const x of incoming) byId.set(x.id, x);
   return [...byId.values()].sort((a, b) => a.t - b.t || a.id - b.id);
 }
 
 export function addInfusionEvent(s: MonitorState, ev: InfusionEvent): MonitorState {
   const local = s.infusionEvents[ev.sessionId] ?? [];
-  return { ...s, infusionEvents: { ...s.infusionEvents, [ev.sessionId]: mergeEvents(local, [ev]) } };
+  return { ...s, infusionEvents: { ...s.infusionEvents, [ev.sessionId]: mergeById(local, [ev]) } };
+}
+
+/** An `observation` event or the answer to recording one (merged by id). */
+export function addObservation(s: MonitorState, o: Observation): MonitorState {
+  return { ...s, observations: { ...s.observations, [o.sessionId]: mergeById(s.observations[o.sessionId] ?? [], [o]) } };
+}
+
+/** A `rescueDose` event or the answer to documenting one (merged by id). */
+export function addRescueDose(s: MonitorState, d: RescueDose): MonitorState {
+  return { ...s, rescueDoses: { ...s.rescueDoses, [d.sessionId]: mergeById(s.rescueDoses[d.sessionId] ?? [], [d]) } };
+}
+
+/** The newer of two copies of a session's checklist: a later submission, or the same one with an override added. */
+function newerChecklist(local: ChecklistRecord | null | undefined, incoming: ChecklistRecord | null): ChecklistRecord | null {
+  if (!local) return incoming;
+  if (!incoming) return local;
+  if (incoming.at > local.at) return incoming;
+  if (incoming.at === local.at && incoming.override && !local.override) return incoming;
+  return local;
+}
+
+/** A checklist record (the answer to submitting or overriding it; there is no live event for it). */
+export function applyChecklist(s: MonitorState, sessionId: string, record: ChecklistRecord | null): MonitorState {
+  const local = s.checklists[sessionId];
+  const merged = newerChecklist(local, record);
+  if (local !== undefined && merged === local) return s;
+  return { ...s, checklists: { ...s.checklists, [sessionId]: merged } };
+}
+
+/** An `escalation` event or the answer to acknowledging one. */
+export function applyEscalation(s: MonitorState, e: Escalation): MonitorState {
+  const escalations = upsertEscalation(s.escalations, e);
+  return escalations === s.escalations ? s : { ...s, escalations };
 }
 
 /** A session:detail reply: fills the session page's alarms and events without undoing live updates. */
@@ -175,7 +238,10 @@ export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorSt
     sessions: { ...s.sessions, [id]: session },
     alarms,
     trends,
-    infusionEvents: { ...s.infusionEvents, [id]: mergeEvents(s.infusionEvents[id] ?? [], d.infusionEvents) },
+    infusionEvents: { ...s.infusionEvents, [id]: mergeById(s.infusionEvents[id] ?? [], d.infusionEvents) },
+    observations: { ...s.observations, [id]: mergeById(s.observations[id] ?? [], d.observations ?? []) },
+    rescueDoses: { ...s.rescueDoses, [id]: mergeById(s.rescueDoses[id] ?? [], d.rescueDoses ?? []) },
+    checklists: { ...s.checklists, [id]: newerChecklist(s.checklists[id], d.checklist ?? null) },
   };
 }
 

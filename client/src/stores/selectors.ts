@@ -27,11 +27,23 @@ export function highestPriority(alarms: Iterable<Alarm>): AlarmPriority | null {
   return best;
 }
 
-/** Priority that should sound: only alarms nobody has acknowledged yet (ack silences audio only). */
-export function audiblePriority(alarms: Iterable<Alarm>): AlarmPriority | null {
+/** Whether a session's alarm audio is paused at `now` (server time): the pause is disclosed and ends by itself. */
+export const isAudioPaused = (session: Pick<Session, 'audioPausedUntil'> | undefined, now: number): boolean =>
+  !!session && session.audioPausedUntil !== null && session.audioPausedUntil > now;
+
+/** Milliseconds of audio pause left (0 when not paused). */
+export const audioPauseLeft = (session: Pick<Session, 'audioPausedUntil'> | undefined, now: number): number =>
+  isAudioPaused(session, now) ? session!.audioPausedUntil! - now : 0;
+
+/**
+ * Priority that should sound: only alarms nobody has acknowledged yet (ack silences audio only),
+ * and none of a session whose audio is paused (`silenced`).
+ */
+export function audiblePriority(alarms: Iterable<Alarm>, silenced?: (sessionId: string) => boolean): AlarmPriority | null {
   let best: AlarmPriority | null = null;
   for (const a of alarms) {
     if (a.state !== 'active') continue;
+    if (silenced?.(a.sessionId)) continue;
     if (best === null || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
   }
   return best;

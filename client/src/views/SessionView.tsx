@@ -1,7 +1,15 @@
 import { useEffect, useMemo } from 'react';
-import type { InfusionEvent, VitalsSample } from '@infusion/shared';
+import type { Formulary, InfusionEvent, Observation, RescueDose, Session, VitalsSample } from '@infusion/shared';
+import { useApiData } from '../admin/useApiData';
 import { OVERVIEW_HREF } from '../app/route';
 import { useSocket } from '../app/socketContext';
+import { useCan } from '../auth/useCan';
+import { ObservationList, RescueDoseList } from '../care/CareLists';
+import { ChecklistPanel } from '../care/ChecklistPanel';
+import { InfusionControls } from '../care/InfusionControls';
+import { LimitsEditor } from '../care/LimitsEditor';
+import { ObservationForm } from '../care/ObservationForm';
+import { RescueForm } from '../care/RescueForm';
 import { AlarmList } from '../components/AlarmList';
 import { InfusionEvents } from '../components/InfusionEvents';
 import { Numerics } from '../components/Numerics';
@@ -18,6 +26,9 @@ import { updateMonitor, useMonitor } from '../stores/useMonitor';
 
 const NO_SAMPLES: VitalsSample[] = [];
 const NO_EVENTS: InfusionEvent[] = [];
+const NO_OBSERVATIONS: Observation[] = [];
+const NO_DOSES: RescueDose[] = [];
+const NO_CLASSES: string[] = [];
 
 const CHARTS: { name: string; title: string; unit: string; series: TrendSeries[] }[] = [
   { name: 'hr', title: 'Heart rate', unit: '/min', series: [{ field: 'hr', label: 'HR', colour: '#4ade80' }] },
@@ -65,13 +76,45 @@ function useSessionDetail(sessionId: string) {
   useEffect(() => () => updateDetail(detailClosed), []);
 }
 
+/**
+ * Bedside documentation. Before the first start: scores, the checklist and its result, then the
+ * infusion controls. Once started: the infusion controls and score entry stay (sedation is due every
+ * 15 minutes).
+ */
+function CarePanel({ session, observations }: { session: Session; observations: readonly Observation[] }) {
+  const checklist = useMonitor((s) => s.checklists[session.id]) ?? null;
+  if (session.status !== 'active') return null;
+  const orderedRate = checklist?.input.orderedRateMgKgH ?? null;
+  if (session.infusion.status === 'not_started') {
+    return (
+      <section className="prestart-panel" data-testid="prestart-panel">
+        <h3>Before the infusion</h3>
+        <ObservationForm sessionId={session.id} observations={observations} />
+        <ChecklistPanel sessionId={session.id} record={checklist} />
+        <InfusionControls session={session} orderedRate={orderedRate} />
+      </section>
+    );
+  }
+  return (
+    <section className="care-panel" data-testid="care-panel">
+      <InfusionControls session={session} orderedRate={orderedRate} />
+      <ObservationForm sessionId={session.id} observations={observations} />
+    </section>
+  );
+}
+
 export function SessionView({ sessionId }: { sessionId: string }) {
   useSessionDetail(sessionId);
   const session = useMonitor((s) => s.sessions[sessionId]);
   const liveTrend = useMonitor((s) => s.trends[sessionId]) ?? NO_SAMPLES;
   const events = useMonitor((s) => s.infusionEvents[sessionId]) ?? NO_EVENTS;
   const allAlarms = useMonitor((s) => s.alarms);
+  const observations = useMonitor((s) => s.observations[sessionId]) ?? NO_OBSERVATIONS;
+  const rescueDoses = useMonitor((s) => s.rescueDoses[sessionId]) ?? NO_DOSES;
   const detail = useDetail();
+  const { data: formulary, error: formularyError } = useApiData<Formulary>('/api/formulary');
+  const canRescue = useCan('rescue.document');
+  const active = session?.status === 'active';
 
   const alarms = useMemo(() => sessionAlarmHistory(allAlarms, sessionId), [allAlarms, sessionId]);
   const trend = detail.sessionId === sessionId && detail.trend.length > 0 ? detail.trend : liveTrend;
@@ -89,6 +132,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <p className="empty">{detail.status === 'error' ? `Session not available: ${detail.error}` : 'Loading session…'}</p>
       )}
       {detail.status === 'error' && session && <p className="fetch-error">Could not load the full history: {detail.error}</p>}
+      {session && <CarePanel session={session} observations={observations} />}
       <div className="session-body">
         <div className="session-charts">
           <Numerics latest={latest} newestT={newestT} />
@@ -99,8 +143,19 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <div className="session-side">
           <section>
             <h3>Alarms</h3>
-            <AlarmList alarms={alarms} />
+            {formularyError && <p className="fetch-error">Site formulary not available: {formularyError}</p>}
+            <AlarmList alarms={alarms} formulary={formulary} rescueDoses={rescueDoses} sessionActive={active} />
           </section>
+          <section>
+            <h3>Rescue doses</h3>
+            <RescueDoseList doses={rescueDoses} />
+            {canRescue && active && <RescueForm sessionId={sessionId} formulary={formulary} classes={NO_CLASSES} idSuffix="session" />}
+          </section>
+          <section>
+            <h3>Sedation and pain scores</h3>
+            <ObservationList observations={observations} />
+          </section>
+          {session && <LimitsEditor session={session} />}
           <section>
             <h3>Infusion events</h3>
             <InfusionEvents events={events} />

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { VitalsSample } from '../vitals';
 import { buildContext, engineEvents } from './context';
-import { engineStateFromActive, evaluate, firingRules, initialEngineState } from './engine';
-import { defaultRuleSet, ruleSetSchema } from './index';
+import { engineStateFromActive, evaluate, firingRules, initialEngineState, ruleStateOf } from './engine';
+import { applyProfile, defaultRuleSet, ruleSetSchema } from './index';
 import { T0, at, brief, ctxAt, only, run } from './testkit';
 
 /** The three v1 rules keep their ids and semantics. */
@@ -103,5 +103,18 @@ describe('restart', () => {
     expect(firingRules(s)).toEqual(['spo2.low.high']);
     const r = run(V1, [engineEvents.vitals(at(101), { spo2: 80 }), engineEvents.vitals(at(120), { spo2: 80 }), engineEvents.vitals(at(121), { spo2: 95 })], ctxAt(), s);
     expect(brief(r.transitions)).toEqual(['clear:spo2.low.high@121']);
+  });
+});
+
+describe('changing the rule set mid-session (profile or override applied)', () => {
+  it('keeps each rule\'s state by id, drops rules no longer in the set, and does not re-raise', () => {
+    const first = run(defaultRuleSet, [engineEvents.vitals(at(0), { spo2: 80, sbp: 190 }), engineEvents.vitals(at(10), { spo2: 80, sbp: 190 })]);
+    expect(brief(first.transitions)).toEqual(expect.arrayContaining(['fire:spo2.low.high@10', 'fire:sbp.high.high@0']));
+    const changed = applyProfile(defaultRuleSet, 'elderly_comorbid').ruleSet;
+    const subset = only(changed, ['sbp.high.high', 'spo2.low.high']);
+    const r = run(subset, [engineEvents.vitals(at(11), { spo2: 80, sbp: 190 }), engineEvents.vitals(at(12), { spo2: 95, sbp: 160 })], ctxAt(), first.state);
+    expect(brief(r.transitions)).toEqual(['clear:sbp.high.high@12', 'clear:spo2.low.high@12']);
+    expect(r.state.ids).toEqual(['sbp.high.high', 'spo2.low.high']);
+    expect(ruleStateOf(r.state, 'hr.high.high')).toBeUndefined();
   });
 });

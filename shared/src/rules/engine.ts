@@ -1,4 +1,4 @@
-import { VITAL_FIELDS, VITAL_META, type VitalField, type VitalsSample } from '../vitals';
+import { VITAL_FIELDS, VITAL_META, type VitalsSample } from '../vitals';
 import type { EngineContext, EngineEvent } from './context';
 import { fmt, render } from './format';
 import * as care from './kinds/care';
@@ -19,7 +19,7 @@ import {
   type RuleState,
 } from './state';
 
-export { initialEngineState, type EngineState, type RuleState } from './state';
+export { initialEngineState, ruleStateOf, type EngineState, type RuleState } from './state';
 
 /**
  * The rules engine: a pure function of (rule set, state, context, event). No clock, no I/O, no
@@ -50,36 +50,89 @@ export interface EvaluateResult {
   transitions: RuleTransition[];
 }
 
-/** Kinds judged on samples: with nothing new, the last assessment stands (and drives delays on ticks). */
-const CARRIED = new Set<Rule['kind']>(['threshold', 'baseline_change', 'rate_of_change', 'combination']);
-const carries = (rule: Rule) => CARRIED.has(rule.kind) || (rule.kind === 'technical' && rule.check === 'implausible_jump');
+type Assess = (prev: RuleState, inp: EvalInput, jump: (Assessment | null)[] | null) => KindResult;
 
-function assess(rule: Rule, prev: RuleState, inp: EvalInput, jump: Map<string, Assessment | null>): KindResult {
+/** One rule, prepared for the loop: plain fields and a judge bound to the rule (keeps the hot loop monomorphic). */
+interface Step {
+  rule: Rule;
+  enabled: boolean;
+  forMs: number;
+  /** Judged on samples: with nothing new, the last assessment stands (and drives delays on ticks). */
+  carry: boolean;
+  clearForMs: number;
+  assess: Assess;
+}
+
+/** Per rule-set facts the loop needs, computed once per rule set (a memo: results do not depend on it). */
+interface Plan {
+  ids: string[];
+  steps: Step[];
+  /** Indexes of enabled implausible-jump rules (judged first: they mask artifacts for the clinical rules). */
+  jumps: number[];
+}
+const PLANS = new WeakMap<RuleSet, Plan>();
+
+const only = (a: Assessment | null): KindResult => ({ a, d: null });
+
+function judge(rule: Rule, i: number): Assess {
   switch (rule.kind) {
     case 'threshold':
-      return { a: vit.assessThreshold(rule, inp), d: null };
+      return (_p, inp) => only(vit.assessThreshold(rule, inp));
     case 'baseline_change':
-      return { a: vit.assessBaselineChange(rule, inp), d: null };
+      return (_p, inp) => only(vit.assessBaselineChange(rule, inp));
     case 'rate_of_change':
-      return vit.assessRateOfChange(rule, prev.d, inp);
+      return (p, inp) => vit.assessRateOfChange(rule, p.d, inp);
     case 'combination':
-      return vit.assessCombination(rule, prev.d, inp);
+      return (p, inp) => vit.assessCombination(rule, p.d, inp);
     case 'no_breath':
-      return vit.assessNoBreath(rule, prev.d, inp);
+      return (p, inp) => vit.assessNoBreath(rule, p.d, inp);
     case 'technical':
-      if (rule.check === 'sensor_off') return tech.assessSensorOff(rule, prev.d, inp);
-      return { a: jump.get(rule.id) ?? null, d: null };
+      if (rule.check === 'sensor_off') return (p, inp) => tech.assessSensorOff(rule, p.d, inp);
+      return (_p, _inp, jump) => only(jump?.[i] ?? null);
     case 'no_data':
-      return { a: tech.assessNoData(rule, inp), d: null };
+      return (_p, inp) => only(tech.assessNoData(rule, inp));
     case 'observation_due':
-      return { a: care.assessObservationDue(rule, inp), d: null };
+      return (_p, inp) => only(care.assessObservationDue(rule, inp));
     case 'dose_guardrail':
-      return care.assessDoseGuardrail(rule, prev.d, inp);
+      return (p, inp) => care.assessDoseGuardrail(rule, p.d, inp);
     case 'sedation':
-      return { a: care.assessSedation(rule, inp), d: null };
+      return (_p, inp) => only(care.assessSedation(rule, inp));
     case 'treatment_count':
-      return { a: care.assessTreatmentCount(rule, inp), d: null };
+      return (_p, inp) => only(care.assessTreatmentCount(rule, inp));
   }
+}
+
+const isJump = (r: Rule): r is ImplausibleJumpRule => r.kind === 'technical' && r.check === 'implausible_jump';
+
+function planOf(ruleSet: RuleSet): Plan {
+  let p = PLANS.get(ruleSet);
+  if (!p) {
+    const rules = ruleSet.rules;
+    p = {
+      ids: rules.map((r) => r.id),
+      steps: rules.map((rule, i) => ({
+        rule,
+        enabled: rule.enabled !== false,
+        forMs: rule.forMs,
+        carry: rule.kind === 'threshold' || rule.kind === 'baseline_change' || rule.kind === 'rate_of_change' || rule.kind === 'combination' || isJump(rule),
+        clearForMs: 'clearForMs' in rule ? rule.clearForMs : 0,
+        assess: judge(rule, i),
+      })),
+      jumps: rules.flatMap((r, i) => (isJump(r) && r.enabled !== false ? [i] : [])),
+    };
+    PLANS.set(ruleSet, p);
+  }
+  return p;
+}
+
+/** The previous states in rule-set order (re-aligned by id when the rule set changed). */
+function aligned(plan: Plan, s: EngineState): RuleState[] {
+  const { ids } = plan;
+  if (s.ids === ids) return s.rules;
+  if (s.ids.length === ids.length && s.ids.every((id, i) => id === ids[i])) return s.rules;
+  const byId = new Map<string, RuleState>();
+  s.ids.forEach((id, i) => byId.set(id, s.rules[i] ?? IDLE));
+  return ids.map((id) => byId.get(id) ?? IDLE);
 }
 
 function vars(rule: Rule, a: Assessment, inp: EvalInput): Record<string, string> {
@@ -111,7 +164,7 @@ function vars(rule: Rule, a: Assessment, inp: EvalInput): Record<string, string>
 }
 
 /** The fire message: the rule's template with value against limit. */
-export function renderMessage(rule: Rule, a: Assessment, inp: EvalInput): string {
+function renderMessage(rule: Rule, a: Assessment, inp: EvalInput): string {
   return render(rule.message, vars(rule, a, inp));
 }
 
@@ -129,79 +182,73 @@ const sameAssessment = (p: Assessment, a: Assessment) => {
   return true;
 };
 
-function runRule(rule: Rule, prev: RuleState, inp: EvalInput, jump: Map<string, Assessment | null>, out: RuleTransition[]): RuleState {
+function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment | null)[] | null, out: RuleTransition[]): RuleState {
   const { now } = inp;
-  if (rule.enabled === false) {
+  const { rule, carry, clearForMs } = step;
+  if (!step.enabled) {
     // Switched off (override): a firing rule clears, anything pending is forgotten.
     if (prev.firing) out.push({ type: 'clear', rule, t: now, value: null, limit: null, message: `${rule.title}: rule switched off` });
-    return prev === IDLE ? prev : IDLE;
+    return IDLE;
   }
-  const r = assess(rule, prev, inp, jump);
-  const carry = carries(rule);
+  const r = step.assess(prev, inp, jump);
   let a = r.a;
   if (carry) {
     if (a === null) a = prev.a;
     else if (prev.a && sameAssessment(prev.a, a)) a = prev.a;
   }
-  const keptA = carry ? a : null;
   if (a === null) return r.d === prev.d ? prev : { ...prev, d: r.d };
 
   let { since, firing, clearSince } = prev;
-  const clearForMs = 'clearForMs' in rule ? rule.clearForMs : 0;
   if (firing) {
     if (a.lvl === CLEAR) {
       clearSince ??= now;
       if (now - clearSince >= clearForMs) {
         out.push({ type: 'clear', rule, t: now, value: a.v, limit: a.lim, message: clearMessage(rule, a) });
-        return { since: null, firing: false, clearSince: null, a: keptA, d: r.d };
+        firing = false;
+        since = null;
+        clearSince = null;
       }
     } else if (a.lvl !== INVALID) clearSince = null;
   } else if (a.lvl === BREACH) {
     since ??= now;
-    if (now - since >= rule.forMs) {
+    if (now - since >= step.forMs) {
       firing = true;
       clearSince = null;
       out.push({ type: 'fire', rule, t: now, value: a.v, limit: a.lim, message: renderMessage(rule, a, inp) });
     }
   } else if (a.lvl !== INVALID) since = null;
 
+  // The assessment is kept only while it can still drive a delay (pending or firing).
+  const keptA = carry && (firing || since !== null) ? a : null;
   if (since === prev.since && firing === prev.firing && clearSince === prev.clearSince && keptA === prev.a && r.d === prev.d) return prev;
+  if (since === null && !firing && clearSince === null && keptA === null && r.d === null) return IDLE;
   return { since, firing, clearSince, a: keptA, d: r.d };
 }
 
-/** Record a frame's readings; returns the sample the clinical rules judge (artifacts masked as null). */
-function recordVitals(
-  ruleSet: RuleSet,
-  before: EngineState,
-  after: EngineState,
-  inpBase: Omit<EvalInput, 'sample'>,
-  raw: VitalsSample,
-  jump: Map<string, Assessment | null>,
-): VitalsSample {
-  const now = inpBase.now;
-  let masked: Set<VitalField> | null = null;
-  for (const rule of ruleSet.rules) {
-    if (rule.kind !== 'technical' || rule.check !== 'implausible_jump' || rule.enabled === false) continue;
-    const a = tech.assessImplausibleJump(rule as ImplausibleJumpRule, { ...inpBase, sample: raw });
-    jump.set(rule.id, a);
-    if (a?.lvl === BREACH) (masked ??= new Set()).add(rule.field);
-  }
+/** Record a frame's readings into `after`; returns the sample the clinical rules judge (artifacts masked as null). */
+function recordVitals(plan: Plan, inp: EvalInput, raw: VitalsSample, jump: (Assessment | null)[]): VitalsSample {
+  const { now, before, after } = inp;
   let sample = raw;
-  if (masked) {
-    sample = { ...raw };
-    for (const f of masked) sample[f] = null;
+  for (const i of plan.jumps) {
+    const rule = plan.steps[i]!.rule as ImplausibleJumpRule;
+    const a = tech.assessImplausibleJump(rule, inp);
+    jump[i] = a;
+    if (a?.lvl === BREACH) {
+      if (sample === raw) sample = { ...raw };
+      sample[rule.field] = null;
+    }
   }
-  const rawNext = { ...before.raw };
-  const vals = { ...before.vals };
+  let rawNext: EngineState['raw'] | null = null;
+  let vals: EngineState['vals'] | null = null;
   for (const f of VITAL_FIELDS) {
     const v = raw[f];
-    if (typeof v === 'number') rawNext[f] = [now, v];
+    if (v === undefined) continue;
+    if (typeof v === 'number') (rawNext ??= { ...before.raw })[f] = [now, v];
     const m = sample[f];
-    if (typeof m === 'number') vals[f] = [now, m];
-    else if (m === null) vals[f] = null;
+    (vals ??= { ...before.vals })[f] = typeof m === 'number' ? [now, m] : null;
   }
-  after.raw = rawNext;
-  after.vals = vals;
+  if (rawNext) after.raw = rawNext;
+  if (vals) after.vals = vals;
   after.lastVitalsAt = now;
   return sample;
 }
@@ -213,25 +260,27 @@ function recordVitals(
  */
 export function evaluate(ruleSet: RuleSet, state: EngineState, ctx: EngineContext, ev: EngineEvent): EvaluateResult {
   const before = isEngineState(state) ? state : initialEngineState();
+  const plan = planOf(ruleSet);
+  const prevRules = aligned(plan, before);
   const now = before.lastT !== null && ev.t < before.lastT ? before.lastT : ev.t;
-  const after: EngineState = { ...before, firstT: before.firstT ?? now, lastT: now };
-  const jump = new Map<string, Assessment | null>();
-  const base = { ctx, ev, now, raw: ev.kind === 'vitals' ? ev.sample : null, before, after };
-  const sample = ev.kind === 'vitals' ? recordVitals(ruleSet, before, after, base, ev.sample, jump) : null;
-  const inp: EvalInput = { ...base, sample };
+  const after: EngineState = { ...before, firstT: before.firstT ?? now, lastT: now, ids: plan.ids, rules: prevRules };
+  const isVitals = ev.kind === 'vitals';
+  const inp: EvalInput = { ctx, ev, now, raw: isVitals ? ev.sample : null, sample: null, before, after };
+  let jump: (Assessment | null)[] | null = null;
+  if (isVitals) {
+    jump = [];
+    inp.sample = recordVitals(plan, inp, ev.sample, jump);
+  }
 
   const transitions: RuleTransition[] = [];
-  let rules = before.rules;
-  let copied = false;
-  for (const rule of ruleSet.rules) {
-    const prev = before.rules[rule.id] ?? IDLE;
-    const next = runRule(rule, prev, inp, jump, transitions);
+  let rules = prevRules;
+  const { steps } = plan;
+  for (let i = 0; i < steps.length; i++) {
+    const prev = prevRules[i] ?? IDLE;
+    const next = runRule(steps[i]!, prev, inp, jump, transitions);
     if (next !== prev) {
-      if (!copied) {
-        rules = { ...rules };
-        copied = true;
-      }
-      rules[rule.id] = next;
+      if (rules === prevRules) rules = prevRules.slice();
+      rules[i] = next;
     }
   }
   after.rules = rules;
@@ -245,13 +294,14 @@ export function evaluate(ruleSet: RuleSet, state: EngineState, ctx: EngineContex
 export function engineStateFromActive(active: readonly { ruleId: string; since: number }[], t: number): EngineState {
   const s = initialEngineState();
   s.firstT = t;
-  for (const { ruleId, since } of active) s.rules[ruleId] = { since, firing: true, clearSince: null, a: null, d: null };
+  for (const { ruleId, since } of active) {
+    s.ids.push(ruleId);
+    s.rules.push({ since, firing: true, clearSince: null, a: null, d: null });
+  }
   return s;
 }
 
 /** Rule ids firing in a state (for dashboards and tests). */
 export function firingRules(state: EngineState): string[] {
-  return Object.entries(state.rules)
-    .filter(([, r]) => r.firing)
-    .map(([id]) => id);
+  return state.ids.filter((_id, i) => state.rules[i]?.firing);
 }

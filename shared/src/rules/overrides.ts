@@ -65,6 +65,7 @@ const PARAM_TEXT: Record<keyof RuleOverride, string> = {
   withinMs: 'jump window',
   holdMs: 'hold',
   minEtco2: 'minimum EtCO2',
+  maxFrameGapMs: 'frame gap',
 };
 
 type Scalar = number | string | boolean | null;

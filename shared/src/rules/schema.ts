@@ -141,6 +141,12 @@ export const noBreathRuleSchema = z.strictObject({
   durationMs: positiveDuration,
   /** Without an RR value, an EtCO2 at or above this counts as a breath (mmHg). */
   minEtco2: z.number().finite().nonnegative().max(150),
+  /**
+   * Judged only while the monitor is sending: with no frame for this long the link is down, the
+   * no-data alarm speaks, and apnea holds its state (a raised apnea alarm stays raised).
+   * Defaults to 10 s so rule sets stored before this parameter existed still load.
+   */
+  maxFrameGapMs: positiveDuration.default(10_000),
 });
 
 // 6. technical: sensor off / implausible jump, and no_data.
@@ -282,6 +288,7 @@ export const ruleOverrideSchema = z.strictObject({
   withinMs: z.number().int().positive().optional(),
   holdMs: duration.optional(),
   minEtco2: z.number().finite().nonnegative().optional(),
+  maxFrameGapMs: z.number().int().positive().optional(),
 });
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
 export const OVERRIDE_KEYS = Object.keys(ruleOverrideSchema.shape) as (keyof RuleOverride)[];

@@ -50,7 +50,9 @@ export interface EngineState {
   raw: Partial<Record<VitalField, Reading>>;
   /** Latest reading the clinical rules accepted per field; null after an invalid or artifact reading. */
   vals: Partial<Record<VitalField, Reading | null>>;
-  rules: Record<string, RuleState>;
+  /** Rule ids, in rule-set order; rules[i] is the state of ids[i]. A rule no longer in the set is dropped. */
+  ids: string[];
+  rules: RuleState[];
 }
 
 export const IDLE: RuleState = Object.freeze({ since: null, firing: false, clearSince: null, a: null, d: null }) as RuleState;
@@ -62,13 +64,29 @@ export const initialEngineState = (): EngineState => ({
   lastVitalsAt: null,
   raw: {},
   vals: {},
-  rules: {},
+  ids: [],
+  rules: [],
 });
 
 export function isEngineState(s: unknown): s is EngineState {
   if (typeof s !== 'object' || s === null) return false;
   const e = s as Partial<EngineState>;
-  return e.v === 2 && typeof e.rules === 'object' && e.rules !== null && typeof e.raw === 'object' && typeof e.vals === 'object';
+  return (
+    e.v === 2 &&
+    Array.isArray(e.rules) &&
+    Array.isArray(e.ids) &&
+    e.ids.length === e.rules.length &&
+    typeof e.raw === 'object' &&
+    e.raw !== null &&
+    typeof e.vals === 'object' &&
+    e.vals !== null
+  );
+}
+
+/** The state of one rule, by id (undefined: the rule has not been evaluated yet). */
+export function ruleStateOf(state: EngineState, id: string): RuleState | undefined {
+  const i = state.ids.indexOf(id);
+  return i < 0 ? undefined : state.rules[i];
 }
 
 /** What a rule kind sees at one event. */

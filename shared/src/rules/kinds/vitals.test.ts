@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VitalsSample } from '../../vitals';
 import { engineEvents as E, type EngineEvent } from '../context';
 import { T0, at, brief, ctxAt, run, ruleSet } from '../testkit';
+import { ruleStateOf } from '../state';
 import { TREND_BUCKETS, pushTrend } from './vitals';
 
 const v = (s: number, values: Omit<VitalsSample, 't'>) => E.vitals(at(s), values);
@@ -130,7 +131,7 @@ describe('rate_of_change', () => {
     for (let i = 0; i < 20_000; i++) h = pushTrend(h, T0 + i * 7, 90 + (i % 5), 60_000, 'fall');
     expect(h!.length).toBeLessThanOrEqual(TREND_BUCKETS + 2);
     const { state } = run(falling, frames(0, 600, () => ({ spo2: 97 })));
-    expect((state.rules.fall?.d as unknown[]).length).toBeLessThanOrEqual(TREND_BUCKETS + 2);
+    expect((ruleStateOf(state, 'fall')?.d as unknown[]).length).toBeLessThanOrEqual(TREND_BUCKETS + 2);
   });
 });
 
@@ -171,11 +172,13 @@ describe('combination (hypoventilation: SpO2 falling and (EtCO2 > 50 or RR < 10)
 });
 
 describe('no_breath (apnea)', () => {
-  const apnea = ruleSet({ id: 'apnea', kind: 'no_breath', durationMs: 20_000, minEtco2: 5, priority: 'high', message: 'No breath for {value} s (limit {limit} s)' });
+  const apnea = ruleSet({ id: 'apnea', kind: 'no_breath', durationMs: 20_000, minEtco2: 5, maxFrameGapMs: 10_000, priority: 'high', message: 'No breath for {value} s (limit {limit} s)' });
 
   it.each<[string, EngineEvent[], string[]]>([
     ['RR 0 for 20 s', frames(0, 40, (s) => ({ rr: s < 10 ? 12 : 0, etco2: 30 })), ['fire:apnea@29']],
-    ['no breath data at all after respiratory data (ticks only)', [v(0, { rr: 12 }), ...ticks(1, 25)], ['fire:apnea@20']],
+    ['frames without RR or EtCO2 after respiratory data', frames(0, 25, (s) => (s === 0 ? { rr: 12 } : { hr: 70 })), ['fire:apnea@20']],
+    ['a silent monitor (ticks only) is the no-data alarm\'s business, not apnea', [v(0, { rr: 12 }), ...ticks(1, 40)], []],
+    ['frames that resume inside the frame gap still count the time without breath', [v(0, { rr: 12 }), ...ticks(1, 9), ...frames(10, 25, () => ({ rr: 0 }))], ['fire:apnea@20']],
     ['null RR and EtCO2 (line off) count as no breath', frames(0, 25, (s) => (s === 0 ? { rr: 12 } : { rr: null, etco2: null })), ['fire:apnea@20']],
     ['never any respiratory data: nothing to judge', [v(0, { hr: 70 }), ...ticks(1, 60)], []],
     ['an EtCO2 value counts as a breath when RR is not sent', frames(0, 40, () => ({ etco2: 35 })), []],
@@ -185,8 +188,20 @@ describe('no_breath (apnea)', () => {
   });
 
   it('says how long, and clears on the next breath', () => {
-    const r = run(apnea, [v(0, { rr: 12 }), ...ticks(1, 21), v(22, { rr: 6 })]);
+    const r = run(apnea, [v(0, { rr: 12 }), ...frames(1, 21, () => ({ rr: 0 })), v(22, { rr: 6 })]);
     expect(brief(r.transitions)).toEqual(['fire:apnea@20', 'clear:apnea@22']);
     expect(r.transitions[0]).toMatchObject({ message: 'No breath for 20 s (limit 20 s)', value: 20, limit: 20 });
+  });
+
+  it('a raised apnea alarm stays raised while the monitor is silent, and clears on a breath', () => {
+    const r = run(apnea, [v(0, { rr: 12 }), ...frames(1, 25, () => ({ rr: 0 })), ...ticks(26, 60), v(61, { rr: 10 })]);
+    expect(brief(r.transitions)).toEqual(['fire:apnea@20', 'clear:apnea@61']);
+  });
+});
+
+describe('rule sets stored before maxFrameGapMs existed', () => {
+  it('still load, with a 10 s frame gap', () => {
+    const rs = ruleSet({ id: 'apnea', kind: 'no_breath', durationMs: 20_000, minEtco2: 5 });
+    expect(rs.rules[0]).toMatchObject({ kind: 'no_breath', maxFrameGapMs: 10_000 });
   });
 });

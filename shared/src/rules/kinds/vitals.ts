@@ -80,6 +80,10 @@ export function pushTrend(h: readonly Bucket[] | null, now: number, v: number, w
   const bw = Math.max(1, Math.floor(windowMs / TREND_BUCKETS));
   const b = Math.floor(now / bw);
   const oldest = Math.floor((now - windowMs) / bw);
+  // Unchanged (same bucket, same extreme, nothing left the window): keep the same array.
+  const first = h?.[0];
+  const tail = h?.[h.length - 1];
+  if (h && first && tail && first[0] >= oldest && tail[0] === b && (direction === 'fall' ? v <= tail[1] : v >= tail[1])) return h as Bucket[];
   const out: Bucket[] = [];
   if (h) for (const e of h) if (e[0] >= oldest && e[0] <= b) out.push(e);
   const last = out[out.length - 1];
@@ -127,53 +131,66 @@ export function describeRateOfChange(rule: RateOfChangeRule, a: Assessment): Rec
 
 // ---------------------------------------------------------------- combination
 
-/** All `all` conditions hold: CLEAR as soon as one is clear; unknown (INVALID) wins over a band. */
-function allOf(levels: Level[]): Level {
-  if (levels.includes(CLEAR)) return CLEAR;
-  if (levels.includes(INVALID)) return INVALID;
-  return levels.every((l) => l === BREACH) ? BREACH : BAND;
+/**
+ * Folding levels: an `all` part is CLEAR as soon as one condition is clear, unknown (INVALID) wins
+ * over a band; an `any` part is BREACH as soon as one condition holds.
+ */
+const ALL_START = BREACH as Level;
+function foldAll(acc: Level, l: Level): Level {
+  if (acc === CLEAR || l === CLEAR) return CLEAR;
+  if (acc === INVALID || l === INVALID) return INVALID;
+  return acc === BREACH && l === BREACH ? BREACH : BAND;
 }
-function anyOf(levels: Level[]): Level {
-  if (levels.includes(BREACH)) return BREACH;
-  if (levels.includes(INVALID)) return INVALID;
-  return levels.every((l) => l === CLEAR) ? CLEAR : BAND;
+const ANY_START = CLEAR as Level;
+function foldAny(acc: Level, l: Level): Level {
+  if (acc === BREACH || l === BREACH) return BREACH;
+  if (acc === INVALID || l === INVALID) return INVALID;
+  return acc === CLEAR && l === CLEAR ? CLEAR : BAND;
 }
 
-/** d = one trend history per condition (null for thresholds), in the order all..., any... */
+/** d = one trend history per condition (null for thresholds), in the order all..., any... x = [level, value, from] per condition. */
 export function assessCombination(rule: CombinationRule, prevD: unknown, inp: EvalInput): KindResult {
-  if (inp.sample === null) return { a: null, d: prevD };
-  const conds: Condition[] = [...(rule.all ?? []), ...(rule.any ?? [])];
-  const prevH = Array.isArray(prevD) ? (prevD as (Bucket[] | null)[]) : [];
-  const hs: (Bucket[] | null)[] = [];
-  const levels: Level[] = [];
+  const s = inp.sample;
+  if (s === null) return { a: null, d: prevD };
+  const all = rule.all ?? [];
+  const any = rule.any ?? [];
+  const n = all.length + any.length;
+  const prevH = Array.isArray(prevD) && prevD.length === n ? (prevD as (Bucket[] | null)[]) : null;
+  let hs = prevH;
   const x: (number | null)[] = [];
-  conds.forEach((c, i) => {
-    const cur = inp.sample?.[c.field];
+  let allL = ALL_START;
+  let anyL = ANY_START;
+  for (let i = 0; i < n; i++) {
+    const c = (i < all.length ? all[i] : any[i - all.length])!;
     const last = inp.after.vals[c.field];
     const fresh = last && inp.now - last[0] <= rule.maxAgeMs ? last[1] : null;
-    let h = prevH[i] ?? null;
-    if (c.type === 'trend' && typeof cur === 'number') h = pushTrend(h, inp.now, cur, c.windowMs, c.direction);
-    hs.push(c.type === 'trend' ? h : null);
-    if (fresh === null) {
-      levels.push(INVALID);
-      x.push(INVALID, null, null);
-    } else if (c.type === 'threshold') {
-      const l = thresholdLevel(c.op, fresh, c.limit, c.hysteresis);
-      levels.push(l);
+    let l: Level;
+    if (c.type === 'threshold') {
+      l = fresh === null ? INVALID : thresholdLevel(c.op, fresh, c.limit, c.hysteresis);
       x.push(l, fresh, null);
     } else {
-      const from = trendFrom(h ?? [], fresh, c.direction);
-      const change = c.direction === 'fall' ? from - fresh : fresh - from;
-      const l = trendLevel(change, c.delta, c.hysteresis);
-      levels.push(l);
-      x.push(l, fresh, from);
+      const before = prevH?.[i] ?? null;
+      const cur = s[c.field];
+      const h = typeof cur === 'number' ? pushTrend(before, inp.now, cur, c.windowMs, c.direction) : before;
+      if (h !== before) {
+        hs ??= Array.from({ length: n }, (_v, k) => prevH?.[k] ?? null);
+        if (hs === prevH) hs = prevH.slice();
+        hs[i] = h;
+      }
+      if (fresh === null) {
+        l = INVALID;
+        x.push(l, null, null);
+      } else {
+        const from = trendFrom(h ?? [], fresh, c.direction);
+        l = trendLevel(c.direction === 'fall' ? from - fresh : fresh - from, c.delta, c.hysteresis);
+        x.push(l, fresh, from);
+      }
     }
-  });
-  const nAll = rule.all?.length ?? 0;
-  const parts: Level[] = [];
-  if (nAll > 0) parts.push(allOf(levels.slice(0, nAll)));
-  if (levels.length > nAll) parts.push(anyOf(levels.slice(nAll)));
-  return { a: { lvl: allOf(parts), v: null, lim: null, x }, d: hs };
+    if (i < all.length) allL = foldAll(allL, l);
+    else anyL = foldAny(anyL, l);
+  }
+  const lvl = any.length ? foldAll(allL, anyL) : allL;
+  return { a: { lvl, v: null, lim: null, x }, d: hs ?? prevH };
 }
 
 export function describeCondition(c: Condition, value: number, from: number | null): string {
@@ -207,6 +224,9 @@ export function assessNoBreath(rule: NoBreathRule, prevD: unknown, inp: EvalInpu
     if (breath || (seen && lastBreath === null)) lastBreath = inp.now;
   }
   if (lastBreath === null) return { a: null, d: null };
+  const lastFrame = inp.after.lastVitalsAt;
+  // The monitor is silent: nothing to say about breathing (the no-data alarm speaks).
+  if (lastFrame === null || inp.now - lastFrame > rule.maxFrameGapMs) return { a: { lvl: INVALID, v: null, lim: rule.durationMs / 1000, x: null }, d: lastBreath };
   const gap = Math.max(0, inp.now - lastBreath);
   return { a: { lvl: gap >= rule.durationMs ? BREACH : CLEAR, v: Math.floor(gap / 1000), lim: rule.durationMs / 1000, x: null }, d: lastBreath };
 }

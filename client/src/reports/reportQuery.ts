@@ -1,0 +1,61 @@
+import type { AlarmPriority } from '@infusion/shared';
+
+/** GET /api/reports/alarms answers this (server/src/reports/alarmReport.ts). */
+export interface RuleStats {
+  ruleId: string;
+  priority: AlarmPriority;
+  title: string;
+  count: number;
+  perSessionHour: number;
+  acknowledged: number;
+  medianAckS: number | null;
+  p90AckS: number | null;
+}
+
+export interface AlarmReport {
+  unit: string;
+  from: number;
+  to: number;
+  includeSimulated: boolean;
+  sessions: number;
+  sessionHours: number;
+  alarms: number;
+  alarmsPerSessionHour: number;
+  byPriority: Record<AlarmPriority, { count: number; perSessionHour: number; medianAckS: number | null; p90AckS: number | null }>;
+  byRule: RuleStats[];
+  noisiestRules: RuleStats[];
+  escalations: { level1: number; level2: number; acknowledged: number };
+}
+
+export type ReportPeriod = '24h' | '7d' | 'custom';
+
+const HOUR = 3_600_000;
+
+/**
+ * The period's time range: the last 24 h or 7 days up to `now`, or a custom range typed in
+ * datetime-local inputs (local time, "2025-01-15T09:00").
+ */
+export function reportRange(period: ReportPeriod, now: number, customFrom = '', customTo = ''): { ok: true; from: number; to: number } | { ok: false; reason: string } {
+  if (period === '24h') return { ok: true, from: now - 24 * HOUR, to: now };
+  if (period === '7d') return { ok: true, from: now - 7 * 24 * HOUR, to: now };
+  const from = customFrom ? new Date(customFrom).getTime() : NaN;
+  const to = customTo ? new Date(customTo).getTime() : NaN;
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return { ok: false, reason: 'enter a start and an end' };
+  if (to <= from) return { ok: false, reason: 'the end must be after the start' };
+  return { ok: true, from, to };
+}
+
+export function reportPath(q: { unit: string; from: number; to: number; includeSimulated: boolean }): string {
+  const p = new URLSearchParams({ unit: q.unit, from: String(Math.floor(q.from)), to: String(Math.floor(q.to)), includeSimulated: String(q.includeSimulated) });
+  return `/api/reports/alarms?${p.toString()}`;
+}
+
+/** Seconds to acknowledge: "12 s", "3 min 5 s", or a dash when nothing was acknowledged. */
+export function formatAckSeconds(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '—';
+  if (s < 60) return `${Math.round(s * 10) / 10} s`;
+  const whole = Math.round(s);
+  const min = Math.floor(whole / 60);
+  const rest = whole % 60;
+  return rest ? `${min} min ${rest} s` : `${min} min`;
+}
