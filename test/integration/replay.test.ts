@@ -11,7 +11,6 @@ import { ROOT } from '../support/child';
 import { api, connected, createSession, device, passingChecklist, startServer, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
-const MIN = 60_000;
 
 /** SpO2 dips to 85 for 20 s at minute 5, HR spikes to 158 at minute 8; the rest is a calm infusion. */
 function vitalsAt(sec: number) {
