@@ -36,6 +36,8 @@ const TREND_WINDOW_MS = 15 * 60_000;
 const SNAPSHOT_POINTS = 180;
 const DETAIL_POINTS = 900;
 const MAX_MISSED_UPDATES = 5000;
+/** Packets waiting to go out to one screen beyond which its live vitals are skipped. */
+const SLOW_SCREEN_BUFFER = 20;
 
 /**
  * Rooms: clinicians join `unit:<name>` for each assigned unit (or `unit:*`); trainers join
@@ -56,6 +58,9 @@ const roomsForSession = (s: { unit: string; simulated: boolean }) => [
   `unit:${ALL_UNITS}`,
   ...(s.simulated ? [`sim:${s.unit}`, `sim:${ALL_UNITS}`] : []),
 ];
+
+/** engine.io keeps unsent packets in a field it does not type as public (pinned version; read defensively). */
+const pendingPackets = (socket: { conn: unknown }): number => (socket.conn as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
 
 export interface DashboardDeps {
   sessions: SessionService;
@@ -90,7 +95,14 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         list.push(lv);
       }
     }
-    for (const [room, list] of byRoom) ns.to(room).volatile.emit('vitals', list);
+    for (const [room, list] of byRoom) {
+      for (const id of ns.adapter.rooms.get(room) ?? []) {
+        const socket = ns.sockets.get(id);
+        // Live vitals may be dropped for a slow screen, alarms never: skip a screen whose send buffer is backed up.
+        if (!socket || pendingPackets(socket) > SLOW_SCREEN_BUFFER) continue;
+        socket.emit('vitals', list);
+      }
+    }
   });
   d.hub.on('vitals', (id, s) => coalescer.add(id, s));
   // Alarms are never volatile: a dashboard either gets them now or on its next subscribe.
