@@ -1,4 +1,4 @@
-export { runSimulation, type RunSimulationOptions, type SimulatedSessionInfo, type SimulationHandle, type SimulationStats } from './runner';
+export { runSimulation, simulatedChecklist, type RunSimulationOptions, type SimulatedSessionInfo, type SimulationHandle, type SimulationStats } from './runner';
 export { DeviceClient, type DeviceClientOptions, type DeviceStats } from './device';
 export { ApiError, InfusionApi, type ApiClientOptions } from './api';
 export { DOMINO_1982, PK_PARAMETER_SETS, PkModel, dispositionRates, terminalHalfLifeMin, type PkAmounts, type PkParameterSet } from './pk';

@@ -278,7 +278,8 @@ async function endAll(api: InfusionApi, sessions: Pick<SimulatedSessionInfo, 'se
   );
 }
 
-function simulatedChecklist(orderedRateMgKgH: number): ChecklistInput {
+/** A checklist answered for a patient with no contraindication and everything checked. */
+export function simulatedChecklist(orderedRateMgKgH: number): ChecklistInput {
   const none = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, false])) as ChecklistInput['contraindications'];
   return {
     contraindications: none,

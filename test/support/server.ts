@@ -8,6 +8,7 @@ import type {
   SessionCreate,
   Session,
 } from '@infusion/shared';
+import { simulatedChecklist } from '@infusion/simulator';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,34 +153,7 @@ export function waitFor<T>(s: Socket, event: string, pred: (v: T) => boolean = (
 }
 
 /** A checklist with every item answered safely (no contraindications, consent, equipment checked). */
-export function passingChecklist(orderedRateMgKgH = 0.5) {
-  return {
-    contraindications: {
-      unstable_angina: false,
-      poorly_controlled_hypertension: false,
-      high_risk_coronary_disease: false,
-      elevated_intracranial_pressure: false,
-      elevated_intraocular_pressure: false,
-      hyperthyroidism: false,
-      pheochromocytoma: false,
-      severe_liver_disease: false,
-      moderate_liver_disease: false,
-      full_stomach: false,
-      pregnancy: false,
-      psychiatric: false,
-      rescue_drug_contraindication: false,
-    },
-    consentObtained: true,
-    cardiovascularRisk: false,
-    ecgDone: false,
-    liverRisk: false,
-    lftsDone: false,
-    physicianImmediatelyAvailable: true,
-    resuscitationEquipmentChecked: true,
-    rescueDrugsChecked: true,
-    orderedRateMgKgH,
-  };
-}
+export const passingChecklist = (orderedRateMgKgH = 0.5) => simulatedChecklist(orderedRateMgKgH);
 
 /** What a nurse does before the start: baseline vitals arrive, sedation and pain are scored, the checklist passes. */
 export async function prepareStart(s: { url: string; deviceKey: string }, who: Caller, sessionId: string, t = Date.now(), rate = 0.5): Promise<void> {

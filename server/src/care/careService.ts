@@ -13,30 +13,19 @@ import {
 } from '@infusion/shared';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Db } from '../persistence/db';
+import { ObservationRepo } from '../persistence/observationRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Actor, SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { badRequest, DomainError } from '../util/errors';
 import type { Hub } from '../util/hub';
 
-interface ObsRow {
-  id: number;
-  session_id: string;
-  scale: Observation['scale'];
-  score: number;
-  t: number;
-  note: string | null;
-  by: string;
-}
-const obsFromRow = (r: ObsRow): Observation => ({ id: r.id, sessionId: r.session_id, scale: r.scale, score: r.score, t: r.t, note: r.note, by: r.by });
-
 /**
  * Bedside documentation around the infusion: sedation and pain scores, the pre-infusion checklist
  * (and a physician's override of it), rescue doses linked to alarms, and the site formulary.
  */
 export class CareService {
-  private readonly sObsInsert;
-  private readonly sObsList;
+  private readonly obs;
   private readonly sChecklistPut;
   private readonly sChecklistGet;
   private readonly sOverride;
@@ -54,8 +43,7 @@ export class CareService {
     private readonly clock: Clock,
     private readonly hub: Hub,
   ) {
-    this.sObsInsert = db.prepare('INSERT INTO observations (session_id, scale, score, t, note, by, simulated) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.sObsList = db.prepare('SELECT * FROM observations WHERE session_id = ? ORDER BY t, id');
+    this.obs = new ObservationRepo(db);
     this.sChecklistPut = db.prepare(`INSERT INTO checklists (session_id, body, passed, at, by, override) VALUES (@sessionId, @body, @passed, @at, @by, NULL)
       ON CONFLICT(session_id) DO UPDATE SET body = excluded.body, passed = excluded.passed, at = excluded.at, by = excluded.by, override = NULL`);
     this.sChecklistGet = db.prepare('SELECT body, override FROM checklists WHERE session_id = ?');
@@ -75,15 +63,14 @@ export class CareService {
     const now = this.clock.now();
     const t = p.data.t ?? now;
     if (t > now + 60_000) throw badRequest('invalid observation', [{ field: 't', reason: 'more than 60 s in the future' }]);
-    const id = Number(this.sObsInsert.run(sessionId, p.data.scale, p.data.score, t, p.data.note ?? null, actor.id, s.simulated ? 1 : 0).lastInsertRowid);
-    const obs: Observation = { id, sessionId, scale: p.data.scale, score: p.data.score, t, note: p.data.note ?? null, by: actor.id };
+    const obs = this.obs.insert({ sessionId, scale: p.data.scale, score: p.data.score, t, note: p.data.note ?? null, by: actor.id }, s.simulated);
     this.audit.record({ at: now, actor: actor.id, action: 'observation.record', entity: 'session', entityId: sessionId, after: obs, requestId: actor.requestId ?? null });
     this.hub.emit('observation', obs);
     return obs;
   }
 
   observations(sessionId: string): Observation[] {
-    return (this.sObsList.all(sessionId) as ObsRow[]).map(obsFromRow);
+    return this.obs.list(sessionId);
   }
 
   /** Stores the answers with the evaluated result; a new submission replaces the last (and its override). */

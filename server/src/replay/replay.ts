@@ -15,6 +15,7 @@ import {
   type VitalsSample,
 } from '@infusion/shared';
 import type { Db } from '../persistence/db';
+import { ObservationRepo } from '../persistence/observationRepo';
 import { SessionRepo, type StoredSession } from '../persistence/sessionRepo';
 import { VitalsRepo } from '../persistence/vitalsRepo';
 import { notFound } from '../util/errors';
@@ -63,19 +64,8 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   for (const v of vitals.window(sessionId, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) as VitalsSample[]) items.push({ t: v.t, order: 1, ev: { kind: 'vitals', t: v.t, sample: v } });
   for (const e of repo.events(sessionId))
     items.push({ t: e.t, order: 0, infusion: e, ev: { kind: 'infusion', t: e.t, event: { type: e.type, rateMgKgH: e.rateMgKgH, doseMg: e.doseMg } } });
-  const obs = db.prepare('SELECT id, session_id, scale, score, t, note, by FROM observations WHERE session_id = ? ORDER BY t, id').all(sessionId) as {
-    id: number;
-    session_id: string;
-    scale: Observation['scale'];
-    score: number;
-    t: number;
-    note: string | null;
-    by: string;
-  }[];
-  for (const o of obs) {
-    const ob: Observation = { id: o.id, sessionId: o.session_id, scale: o.scale, score: o.score, t: o.t, note: o.note, by: o.by };
-    items.push({ t: o.t, order: 2, obs: ob, ev: { kind: 'observation', t: o.t, obs: { scale: o.scale, score: o.score } } });
-  }
+  for (const ob of new ObservationRepo(db).list(sessionId))
+    items.push({ t: ob.t, order: 2, obs: ob, ev: { kind: 'observation', t: ob.t, obs: { scale: ob.scale, score: ob.score } } });
   items.sort((a, b) => a.t - b.t || a.order - b.order);
 
   const treatments = s.patientRef ? repo.treatmentsSince(s.patientRef, s.createdAt - YEAR_MS, s.simulated) : 1;
