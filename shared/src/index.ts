@@ -10,3 +10,4 @@ export * from './escalation';
 export * from './observations';
 export * from './checklist';
 export * from './formulary';
+export * from './reports';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldErrors, type AlarmPriority } from '@infusion/shared';
+import { fieldErrors, type AlarmPriority, type AlarmReport, type RuleStats } from '@infusion/shared';
 import type { Db } from '../persistence/db';
 import { badRequest } from '../util/errors';
 
@@ -9,33 +9,6 @@ export const alarmReportQuerySchema = z.strictObject({
   to: z.coerce.number().int().positive(),
   includeSimulated: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
-
-export interface RuleStats {
-  ruleId: string;
-  priority: AlarmPriority;
-  title: string;
-  count: number;
-  perSessionHour: number;
-  acknowledged: number;
-  medianAckS: number | null;
-  p90AckS: number | null;
-}
-
-export interface AlarmReport {
-  unit: string;
-  from: number;
-  to: number;
-  includeSimulated: boolean;
-  sessions: number;
-  sessionHours: number;
-  alarms: number;
-  alarmsPerSessionHour: number;
-  byPriority: Record<AlarmPriority, { count: number; perSessionHour: number; medianAckS: number | null; p90AckS: number | null }>;
-  byRule: RuleStats[];
-  /** The rules that raise the most alarms per session-hour: where a site tunes its limits first. */
-  noisiestRules: RuleStats[];
-  escalations: { level1: number; level2: number; acknowledged: number };
-}
 
 const quantile = (xs: number[], q: number): number | null => {
   if (xs.length === 0) return null;
