@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDateTime, formatVital } from './format';
+import { formatAge, formatClock, formatCountdown, formatDateTime, formatVital } from './format';
 
 describe('format', () => {
   it('formatClock gives local HH:MM:SS', () => {
@@ -18,5 +18,27 @@ describe('format', () => {
     expect(formatVital(null)).toBe('--');
     expect(formatVital(86)).toBe('86');
     expect(formatVital(93.4)).toBe('93');
+  });
+
+  it('formatCountdown shows m:ss, rounding partial seconds up and never going negative', () => {
+    expect(formatCountdown(113_000)).toBe('1:53');
+    expect(formatCountdown(112_001)).toBe('1:53');
+    expect(formatCountdown(120_000)).toBe('2:00');
+    expect(formatCountdown(7_000)).toBe('0:07');
+    expect(formatCountdown(1)).toBe('0:01');
+    expect(formatCountdown(0)).toBe('0:00');
+    expect(formatCountdown(-5000)).toBe('0:00');
+    expect(formatCountdown(3_723_000)).toBe('1:02:03');
+    expect(formatCountdown(Number.NaN)).toBe('0:00');
+  });
+
+  it('formatAge says how long ago', () => {
+    expect(formatAge(3000)).toBe('just now');
+    expect(formatAge(40_000)).toBe('40 s ago');
+    expect(formatAge(120_000)).toBe('2 min ago');
+    expect(formatAge(179_000)).toBe('2 min ago');
+    expect(formatAge(3_600_000)).toBe('1 h ago');
+    expect(formatAge(3_900_000)).toBe('1 h 5 min ago');
+    expect(formatAge(-1000)).toBe('just now');
   });
 });

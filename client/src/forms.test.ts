@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldMessage, otherFieldErrors, parseUnits, passwordProblem } from './forms';
+import { fieldMessage, otherFieldErrors, parseDecimal, parseUnits, passwordProblem } from './forms';
 
 const fields = [
   { field: 'username', reason: '3-40 letters, digits, dot, dash or underscore' },
@@ -35,5 +35,19 @@ describe('password rule', () => {
   it('at least 12 characters', () => {
     expect(passwordProblem('x'.repeat(11))).toBe('must be at least 12 characters');
     expect(passwordProblem('x'.repeat(12))).toBeNull();
+  });
+});
+
+describe('decimal input', () => {
+  it('reads plain decimals, with a point or a comma', () => {
+    expect(parseDecimal('0.5')).toBe(0.5);
+    expect(parseDecimal(' 0,35 ')).toBe(0.35);
+    expect(parseDecimal('12')).toBe(12);
+    expect(parseDecimal('.5')).toBe(0.5);
+  });
+
+  it('refuses anything else; a sign only where allowed', () => {
+    for (const t of ['', ' ', 'abc', '1e3', '1.2.3', '0x10', 'Infinity', '-1']) expect(parseDecimal(t), t).toBeNull();
+    expect(parseDecimal('-1', true)).toBe(-1);
   });
 });

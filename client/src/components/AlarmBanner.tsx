@@ -1,10 +1,12 @@
 import { useMemo } from 'react';
 import { PRIORITY_SIGNAL, type Session } from '@infusion/shared';
 import { sessionHref } from '../app/route';
-import { isLatched, shownAlarms } from '../stores/selectors';
+import { useNow } from '../app/useNow';
+import { isAudioPaused, isLatched, shownAlarms } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 import { AudioPausedCountdown } from './AudioPause';
 import { signalClass, signalStyle } from './alarmSignal';
+import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 import { SimulatedBadge } from './SimulatedBadge';
 
@@ -13,10 +15,12 @@ const MAX_LINES = 6;
 
 /** Sessions whose alarm sound is paused: each with its countdown, so a silent alarm is never a surprise. */
 function PausedAudio({ sessions }: { sessions: Session[] }) {
-  if (sessions.length === 0) return null;
+  const now = useNow(sessions.reduce<number | null>((m, s) => Math.max(m ?? 0, s.audioPausedUntil ?? 0), null));
+  const shown = sessions.filter((s) => isAudioPaused(s, now));
+  if (shown.length === 0) return null;
   return (
     <div className="banner-paused">
-      {sessions.map((s) => (
+      {shown.map((s) => (
         <a key={s.id} href={sessionHref(s.id)}>
           <AudioPausedCountdown session={s} withLabel />
           {s.simulated && <SimulatedBadge />}
@@ -35,7 +39,7 @@ export function AlarmBanner() {
   const allAlarms = useMonitor((s) => s.alarms);
   const sessions = useMonitor((s) => s.sessions);
   const alarms = useMemo(() => shownAlarms(allAlarms), [allAlarms]);
-  // Paused sessions are listed while a pause is set; each countdown hides itself once it has run out.
+  // Sessions with a pause set; PausedAudio shows those whose pause has not run out yet.
   const paused = useMemo(() => Object.values(sessions).filter((s) => s.status === 'active' && s.audioPausedUntil !== null), [sessions]);
   const top = alarms[0];
 
@@ -73,6 +77,7 @@ export function AlarmBanner() {
                 <PriorityChip priority={a.priority} />
                 <span className="banner-where">{session ? `${session.location} · ${session.patientLabel}` : a.sessionId}</span>
                 {(a.simulated || session?.simulated) && <SimulatedBadge />}
+                <KindMarker kind={a.kind} />
                 <span className="banner-message">{a.message}</span>
                 {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
                 {isLatched(a) && <span className="latched-marker">LATCHED</span>}

@@ -119,7 +119,7 @@ function AlarmDetails({ alarm, formulary, rescueDoses, canDocument }: DetailProp
           ))}
         </ul>
       )}
-      {canDocument && <RescueForm sessionId={alarm.sessionId} formulary={formulary} classes={alarm.rescue ?? []} alarmId={alarm.id} idSuffix={String(alarm.id)} />}
+      {canDocument && alarm.kind !== 'technical' && <RescueForm sessionId={alarm.sessionId} formulary={formulary} classes={alarm.rescue ?? []} alarmId={alarm.id} idSuffix={String(alarm.id)} />}
     </div>
   );
 }

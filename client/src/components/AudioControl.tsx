@@ -14,9 +14,9 @@ export function AudioControl() {
   const [on, setOn] = useState(false);
   const alarms = useMonitor((s) => s.alarms);
   const sessions = useMonitor((s) => s.sessions);
-  const anyPaused = useMemo(() => Object.values(sessions).some((s) => s.audioPausedUntil !== null), [sessions]);
-  // Ticks only while a pause is set, so the sound comes back the second the pause ends.
-  const now = useNow(anyPaused);
+  const lastPauseEnd = useMemo(() => Object.values(sessions).reduce<number | null>((m, s) => (s.audioPausedUntil === null ? m : Math.max(m ?? 0, s.audioPausedUntil)), null), [sessions]);
+  // Ticks only while a pause runs, so the sound comes back the second the pause ends.
+  const now = useNow(lastPauseEnd);
   const silenced = (sessionId: string) => isAudioPaused(sessions[sessionId], now);
   const priority = audiblePriority(Object.values(alarms), silenced);
   // A newly raised alarm restarts the burst even when the priority is unchanged.

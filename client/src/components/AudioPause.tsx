@@ -11,7 +11,7 @@ import { audioPauseLeft } from '../stores/selectors';
  * (IEC 60601-1-8: an audio pause is disclosed, with its remaining time).
  */
 export function AudioPausedCountdown({ session, withLabel }: { session: Pick<Session, 'id' | 'audioPausedUntil' | 'location' | 'patientLabel'>; withLabel?: boolean }) {
-  const now = useNow(session.audioPausedUntil !== null);
+  const now = useNow(session.audioPausedUntil);
   const left = audioPauseLeft(session, now);
   if (left <= 0) return null;
   return (

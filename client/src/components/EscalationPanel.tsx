@@ -92,7 +92,7 @@ export function EscalationPanel() {
               <span className="escalation-age" title={`opened ${formatClock(e.openedAt)}`}>
                 {formatAge(now - e.openedAt)}
               </span>
-              {canAck && <EscalationAck escalation={e} />}
+              {canAck ? <EscalationAck escalation={e} /> : <span className="hint">the physician acknowledges; acknowledge the alarm at the bedside</span>}
             </li>
           );
         })}

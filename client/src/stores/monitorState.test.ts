@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { T0, alarm, samples, session, snapshot, update } from '../testFixtures';
+import { T0, alarm, detail, escalation, samples, session, snapshot, update } from '../testFixtures';
 import {
   addInfusionEvent,
+  addObservation,
+  addRescueDose,
   applyAckResult,
+  applyChecklist,
+  applyEscalation,
   applyAlarmUpdate,
   applySession,
   applySessionDetail,
@@ -12,7 +16,8 @@ import {
   type MonitorState,
 } from './monitorState';
 import { overviewSessions } from './selectors';
-import type { Snapshot } from '@infusion/shared';
+import type { ChecklistRecord, Observation, RescueDose, Snapshot } from '@infusion/shared';
+import { openEscalations } from './escalationState';
 import { TREND_WINDOW_MS } from './trend';
 
 const withSession = (over = {}): MonitorState => applySession(initialMonitorState, session(over));
@@ -221,5 +226,58 @@ describe('session detail and acknowledgement', () => {
     s = applyAlarmUpdate(s, update(2, alarm({ id: 1, state: 'resolved' }), 'resolved'));
     const after = applyAckResult(s, alarm({ id: 1, state: 'acknowledged' }));
     expect(after).toBe(s);
+  });
+});
+
+describe('bedside documentation and escalations', () => {
+  const obs = (id: number, t: number): Observation => ({ id, sessionId: 's1', scale: 'RASS', score: 0, t, note: null, by: 'user:nurse' });
+  const dose = (id: number, t: number): RescueDose => ({ id, sessionId: 's1', drugId: 'midazolam', drug: 'Midazolam', doseMg: 2, route: 'IV', alarmId: 7, t, note: null, by: 'user:nurse' });
+  const record = (at: number, override: ChecklistRecord['override'] = null): ChecklistRecord =>
+    ({ sessionId: 's1', input: {} as ChecklistRecord['input'], result: { passed: false, items: [] }, at, by: 'user:nurse', override });
+
+  it('observations and rescue doses are merged by id (answer and live event), in time order, and from the detail', () => {
+    let s = addObservation(withSession(), obs(2, T0 + 10));
+    s = addObservation(s, obs(2, T0 + 10));
+    s = addObservation(s, obs(1, T0));
+    s = addRescueDose(s, dose(5, T0 + 5));
+    s = applySessionDetail(s, detail({ observations: [obs(3, T0 + 20), obs(1, T0)], rescueDoses: [dose(5, T0 + 5), dose(4, T0)] }));
+    expect(s.observations.s1?.map((o) => o.id)).toEqual([1, 2, 3]);
+    expect(s.rescueDoses.s1?.map((d) => d.id)).toEqual([4, 5]);
+  });
+
+  it('a checklist copy never replaces a newer submission or drops an override', () => {
+    let s = applyChecklist(withSession(), 's1', record(T0 + 10));
+    s = applyChecklist(s, 's1', record(T0 + 10, { reason: 'benefit outweighs', by: 'user:physician', at: T0 + 20 }));
+    expect(s.checklists.s1?.override?.reason).toBe('benefit outweighs');
+    s = applySessionDetail(s, detail({ checklist: record(T0 + 10) }));
+    expect(s.checklists.s1?.override).not.toBeNull();
+    s = applySessionDetail(s, detail({ checklist: record(T0) }));
+    expect(s.checklists.s1?.at).toBe(T0 + 10);
+    s = applyChecklist(s, 's1', record(T0 + 30));
+    expect(s.checklists.s1).toMatchObject({ at: T0 + 30, override: null });
+  });
+
+  it('a detail without a checklist records that none was submitted', () => {
+    const s = applySessionDetail(withSession(), detail());
+    expect(s.checklists).toEqual({ s1: null });
+  });
+
+  it('escalations come from the snapshot and live events; the snapshot drops ones finished while away', () => {
+    let s = applyEscalation(withSession(), escalation({ id: 1 }));
+    s = applyEscalation(s, escalation({ id: 2 }));
+    s = resubscribe(s, snapshot({ sessions: [session()], escalations: [escalation({ id: 2, level: 2 })] }));
+    expect(openEscalations(s.escalations).map((e) => [e.id, e.level])).toEqual([[2, 2]]);
+    s = applyEscalation(s, escalation({ id: 2, level: 2, state: 'acknowledged' }));
+    expect(openEscalations(s.escalations)).toEqual([]);
+  });
+
+  it('the snapshot sets the server clock offset and keeps documentation of sessions still shown', () => {
+    let s = addObservation(withSession(), obs(1, T0));
+    s = addObservation(s, { ...obs(2, T0), sessionId: 'gone' });
+    s = applySnapshot(s, snapshot({ serverTime: T0 + 5000, sessions: [session()] }), undefined, T0 + 3000);
+    expect(s.clockOffsetMs).toBe(2000);
+    expect(Object.keys(s.observations)).toEqual(['s1']);
+    s = applySnapshot(s, snapshot({ serverTime: T0 + 9000, sessions: [session()] }), undefined);
+    expect(s.clockOffsetMs).toBe(2000);
   });
 });

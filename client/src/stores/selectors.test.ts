@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0, alarm, session } from '../testFixtures';
-import { audiblePriority, highestPriority, isLatched, overviewSessions, runningInfusion, sessionAlarmHistory, shownAlarms } from './selectors';
+import { audioPauseLeft, audiblePriority, highestPriority, isAudioPaused, isLatched, overviewSessions, runningInfusion, sessionAlarmHistory, shownAlarms } from './selectors';
 
 const byId = (...alarms: ReturnType<typeof alarm>[]) => Object.fromEntries(alarms.map((a) => [a.id, a]));
 
@@ -26,6 +26,30 @@ describe('audiblePriority', () => {
   it('sounds only unacknowledged alarms', () => {
     expect(audiblePriority([alarm({ id: 1, priority: 'high', state: 'acknowledged' }), alarm({ id: 2, priority: 'medium' })])).toBe('medium');
     expect(audiblePriority([alarm({ id: 1, state: 'acknowledged' })])).toBeNull();
+  });
+
+  it('stays silent for a session whose audio is paused, and only for that session', () => {
+    const alarms = [alarm({ id: 1, priority: 'high', sessionId: 's1' }), alarm({ id: 2, priority: 'medium', sessionId: 's2' })];
+    expect(audiblePriority(alarms, (id) => id === 's1')).toBe('medium');
+    expect(audiblePriority(alarms, () => true)).toBeNull();
+    expect(audiblePriority(alarms, () => false)).toBe('high');
+  });
+});
+
+describe('audio pause', () => {
+  const paused = session({ audioPausedUntil: T0 + 120_000 });
+  it('is paused until the time the server gave, then not', () => {
+    expect(isAudioPaused(paused, T0)).toBe(true);
+    expect(isAudioPaused(paused, T0 + 119_999)).toBe(true);
+    expect(isAudioPaused(paused, T0 + 120_000)).toBe(false);
+    expect(isAudioPaused(session(), T0)).toBe(false);
+    expect(isAudioPaused(undefined, T0)).toBe(false);
+  });
+
+  it('counts down the time left', () => {
+    expect(audioPauseLeft(paused, T0 + 7000)).toBe(113_000);
+    expect(audioPauseLeft(paused, T0 + 130_000)).toBe(0);
+    expect(audioPauseLeft(session(), T0)).toBe(0);
   });
 });
 

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { T0 } from '../testFixtures';
+import { formatAckSeconds, reportPath, reportRange } from './reportQuery';
+
+describe('alarm report query', () => {
+  it('the last 24 h and 7 days end now', () => {
+    expect(reportRange('24h', T0)).toEqual({ ok: true, from: T0 - 86_400_000, to: T0 });
+    expect(reportRange('7d', T0)).toEqual({ ok: true, from: T0 - 7 * 86_400_000, to: T0 });
+  });
+
+  it('a custom period is read in local time and must end after it starts', () => {
+    const r = reportRange('custom', T0, '2025-01-15T09:00', '2025-01-15T10:30');
+    expect(r).toEqual({ ok: true, from: new Date(2025, 0, 15, 9, 0).getTime(), to: new Date(2025, 0, 15, 10, 30).getTime() });
+    expect(reportRange('custom', T0, '2025-01-15T10:00', '2025-01-15T09:00').ok).toBe(false);
+    expect(reportRange('custom', T0, '', '2025-01-15T09:00').ok).toBe(false);
+  });
+
+  it('builds the query string the server reads', () => {
+    const path = reportPath({ unit: 'icu b', from: 1000.7, to: 5000, includeSimulated: true });
+    expect(path).toBe('/api/reports/alarms?unit=icu+b&from=1000&to=5000&includeSimulated=true');
+  });
+
+  it('times to acknowledge in seconds or minutes, a dash when none', () => {
+    expect(formatAckSeconds(null)).toBe('—');
+    expect(formatAckSeconds(12.34)).toBe('12.3 s');
+    expect(formatAckSeconds(185)).toBe('3 min 5 s');
+    expect(formatAckSeconds(120)).toBe('2 min');
+  });
+});
