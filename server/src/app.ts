@@ -142,7 +142,7 @@ export function createApp(deps: AppDeps): App {
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
-  const sessionRules = new SessionRules(ruleSets, sessionRepo, alarms, log, (id) => care.observations(id), (id) => vitalsRepo.lastNibpAt(id));
+  const sessionRules = new SessionRules(ruleSets, sessionRepo, alarms, log, (id) => care.observations(id), (id) => vitalsRepo.lastNibpAt(id), (id) => vitalsRepo.lastFrame(id));
   rules = sessionRules;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
   sessions.onEnd = (id) => sessionRules.forget(id);

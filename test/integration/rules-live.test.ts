@@ -51,6 +51,24 @@ describe('guideline rules in the live server', () => {
     expect(a.message).toMatch(/^No data for \d+ s/);
   });
 
+  it('judges delays on the device clock even when the device clock is minutes behind the server', async () => {
+    const sess = await createSession(s.nurse);
+    // Server time runs 2 min ahead of the frames' time; ticks and a score happen before the first frame.
+    clock.set(T0 + 120_000);
+    s.app.tick();
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'RASS', score: 0 });
+    const dev = device(s);
+    await connected(dev);
+    for (let sec = 0; sec <= 11; sec++) {
+      clock.set(T0 + 120_000 + sec * 1000);
+      await dev.emitWithAck('frames', [{ sessionId: sess.id, seq: sec + 1, t: T0 + sec * 1000, ...calm(), spo2: sec === 0 ? 97 : 85 }]);
+      s.app.tick();
+    }
+    dev.close();
+    const a = (await alarmsOf(sess.id)).find((x) => x.ruleId === 'spo2.low.high');
+    expect(a).toMatchObject({ message: 'SpO2 85 < 88', startedAt: T0 + 11_000 });
+  });
+
   it('raises deep sedation from a RASS score and suggests the first actions', async () => {
     const sess = await createSession(s.nurse);
     await frames(sess.id, 0, 3, calm);

@@ -19,6 +19,7 @@ export class VitalsRepo {
   private readonly sRecentSeqs;
   private readonly sHasSeq;
   private readonly sLastNibp;
+  private readonly sLastFrame;
 
   constructor(db: Db) {
     this.insert = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
@@ -33,6 +34,7 @@ export class VitalsRepo {
     this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
     this.sRecentSeqs = db.prepare('SELECT seq FROM vitals WHERE session_id = ? ORDER BY seq DESC LIMIT ?');
     this.sHasSeq = db.prepare('SELECT 1 FROM vitals WHERE session_id = ? AND seq = ?');
+    this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
   }
 
@@ -50,6 +52,11 @@ export class VitalsRepo {
 
   recentSeqs(sessionId: string, n: number): number[] {
     return (this.sRecentSeqs.all(sessionId, n) as { seq: number }[]).map((r) => r.seq);
+  }
+
+  lastFrame(sessionId: string): { t: number; receivedAt: number } | null {
+    const r = this.sLastFrame.get(sessionId) as { t: number; received_at: number } | undefined;
+    return r ? { t: r.t, receivedAt: r.received_at } : null;
   }
 
   lastNibpAt(sessionId: string): number | null {

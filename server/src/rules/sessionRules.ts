@@ -27,8 +27,10 @@ interface Extras {
   pain: EngineContext['lastObservation']['pain'];
   lastNibpAt: number | null;
   treatments: number;
-  /** Device event time minus server time at the last frame: ticks run on the device's clock. */
+  /** Device event time minus server time at the last frame: ticks and clinician events run on the device's clock. */
   clockOffset: number;
+  /** No frame yet: there is no device clock to tick on. */
+  haveDeviceClock: boolean;
 }
 
 /**
@@ -45,7 +47,14 @@ export class SessionRules {
     private readonly log: Logger,
     private readonly lastObservations: (sessionId: string) => Observation[],
     private readonly lastNibp: (sessionId: string) => number | null,
+    /** The last stored frame's event time and server receive time (to recover the device clock after a restart). */
+    private readonly lastFrame: (sessionId: string) => { t: number; receivedAt: number } | null,
   ) {}
+
+  private deviceClock(sessionId: string): { clockOffset: number; haveDeviceClock: boolean } {
+    const f = this.lastFrame(sessionId);
+    return f ? { clockOffset: f.t - f.receivedAt, haveDeviceClock: true } : { clockOffset: 0, haveDeviceClock: false };
+  }
 
   /** The effective rule set of a session and the plain-language list of what differs from the site's set. */
   configured(s: StoredSession): ConfiguredRuleSet {
@@ -82,7 +91,7 @@ export class SessionRules {
         pain: pain ? { t: pain.t, score: pain.score } : null,
         lastNibpAt: this.lastNibp(l.stored.id),
         treatments: l.stored.patientRef ? this.repo.treatmentsSince(l.stored.patientRef, l.stored.createdAt - YEAR_MS, l.stored.simulated) : 1,
-        clockOffset: 0,
+        ...this.deviceClock(l.stored.id),
       };
       this.extras.set(l.stored.id, e);
     }
@@ -118,12 +127,26 @@ export class SessionRules {
     const e = this.extrasFor(l);
     if (typeof sample.sbp === 'number') e.lastNibpAt = Math.max(e.lastNibpAt ?? 0, sample.t);
     e.clockOffset = sample.t - serverNow;
+    if (!e.haveDeviceClock) {
+      e.haveDeviceClock = true;
+      // Events before the first frame ran on server time; a device clock behind it would have every
+      // frame judged at that later time. Restart the engine's clock on the device's.
+      if (sample.t < l.lastEvalT) {
+        this.restoreState(l, sample.t);
+        l.lastEvalT = sample.t;
+      }
+    }
     this.run(l, e, { kind: 'vitals', t: sample.t, sample });
   }
 
-  /** Time passing with no data: no-data, observation-due and delays complete on ticks. */
+  /**
+   * Time passing with no data: no-data, observation-due and delays complete on ticks. Ticks run on
+   * the device's clock: a tick in server time would run ahead of a device whose clock is behind, and
+   * the engine (whose time never runs backwards) would then judge every later frame at the tick's time.
+   */
   onTick(l: LiveSession, serverNow: number): void {
     const e = this.extrasFor(l);
+    if (!e.haveDeviceClock) return;
     const t = serverNow + e.clockOffset;
     if (t <= l.lastEvalT) return;
     this.run(l, e, { kind: 'tick', t });
@@ -131,14 +154,15 @@ export class SessionRules {
 
   onInfusion(l: LiveSession, ev: { type: InfusionEventType; t: number; rateMgKgH: number | null; doseMg: number | null }): void {
     const e = this.extrasFor(l);
-    this.run(l, e, { kind: 'infusion', t: Math.max(ev.t, l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
+    // Clinician events are stamped in server time: judged on the device clock, for the reason above.
+    this.run(l, e, { kind: 'infusion', t: Math.max(ev.t + e.clockOffset, l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
   }
 
   onObservation(l: LiveSession, o: Observation): void {
     const e = this.extrasFor(l);
     if (o.scale === 'NRS_PAIN') e.pain = { t: o.t, score: o.score };
     else e.sedation = { t: o.t, scale: o.scale, score: o.score };
-    this.run(l, e, { kind: 'observation', t: Math.max(o.t, l.lastEvalT), obs: { scale: o.scale, score: o.score } });
+    this.run(l, e, { kind: 'observation', t: Math.max(o.t + e.clockOffset, l.lastEvalT), obs: { scale: o.scale, score: o.score } });
   }
 
   forget(sessionId: string): void {
