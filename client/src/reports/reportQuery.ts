@@ -1,31 +1,6 @@
-import type { AlarmPriority } from '@infusion/shared';
 
-/** GET /api/reports/alarms answers this (server/src/reports/alarmReport.ts). */
-export interface RuleStats {
-  ruleId: string;
-  priority: AlarmPriority;
-  title: string;
-  count: number;
-  perSessionHour: number;
-  acknowledged: number;
-  medianAckS: number | null;
-  p90AckS: number | null;
-}
-
-export interface AlarmReport {
-  unit: string;
-  from: number;
-  to: number;
-  includeSimulated: boolean;
-  sessions: number;
-  sessionHours: number;
-  alarms: number;
-  alarmsPerSessionHour: number;
-  byPriority: Record<AlarmPriority, { count: number; perSessionHour: number; medianAckS: number | null; p90AckS: number | null }>;
-  byRule: RuleStats[];
-  noisiestRules: RuleStats[];
-  escalations: { level1: number; level2: number; acknowledged: number };
-}
+/** The report's shape is the shared contract (shared/src/reports.ts). */
+export type { AlarmReport, RuleStats } from '@infusion/shared';
 
 export type ReportPeriod = '24h' | '7d' | 'custom';
 
