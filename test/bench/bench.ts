@@ -18,8 +18,8 @@ import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
 import { exited, provision, spawnServer } from '../support/child';
-import { demoSession, passingChecklist } from '../support/server';
-import { createApp, ManualClock, testConfig } from '@infusion/server';
+import { logLongSession } from '../support/longSession';
+import { demoSession } from '../support/server';
 import { replaySession } from '../../server/src/replay/replay';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
@@ -199,26 +199,10 @@ function ruleEvaluation(): void {
 
 /** Replay speed: a logged 4-hour session (14,400 frames at 1 Hz) re-run through the full default rule set. */
 async function replaySpeed(): Promise<void> {
-  const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
   const HOURS = 4;
-  const clock = new ManualClock(T0);
-  const app = createApp({ config: testConfig({ DB_PATH: join(dir, 'replay.db'), LOG_LEVEL: 'silent' }), clock, clientDist: null, autoTick: false });
-  const who = { id: 'bench' };
-  const sess = app.sessions.create({ ...demoSession(), setting: 'monitored_unit' }, who);
-  const frame = (sec: number) => ({ sessionId: sess.id, seq: sec + 1, t: T0 + sec * 1000, hr: 72 + (sec % 11), sbp: 118 + (sec % 17), dbp: 76, map: 90, spo2: sec % 1800 < 20 ? 86 : 97, etco2: 37, rr: 14 });
-  clock.set(T0 + 60_000);
-  await app.ingest.ingest(Array.from({ length: 60 }, (_, i) => frame(i)));
-  app.care.recordObservation(sess.id, { scale: 'RASS', score: 0 }, who);
-  app.care.recordObservation(sess.id, { scale: 'NRS_PAIN', score: 6 }, who);
-  app.care.submitChecklist(sess.id, passingChecklist(), who);
-  app.sessions.addInfusionEvent(sess.id, { type: 'start', rateMgKgH: 0.5 }, who);
-  const total = HOURS * 3600;
-  for (let from = 60; from < total; from += 1000) {
-    clock.set(T0 + Math.min(total, from + 1000) * 1000);
-    await app.ingest.ingest(Array.from({ length: Math.min(1000, total - from) }, (_, i) => frame(from + i)));
-  }
+  const { app, sessionId, frames: total } = await logLongSession(dir, HOURS);
   const t0 = performance.now();
-  const r = replaySession(app.db, sess.id);
+  const r = replaySession(app.db, sessionId);
   const s = (performance.now() - t0) / 1000;
   line(`replay: logged ${HOURS} h session (${fmt(total)} frames)`, `${fmt(r.events / s)} events/s, whole session in ${(s * 1000).toFixed(0)} ms (${r.alarms.length} alarms)`);
   await app.close();

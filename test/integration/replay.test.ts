@@ -2,12 +2,14 @@ import { defaultRuleSet, type Alarm, type IngestResult, type Result, type RuleSe
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffReplays, replaySession } from '../../server/src/replay/replay';
 import { ROOT } from '../support/child';
+import { logLongSession } from '../support/longSession';
 import { api, connected, createSession, device, passingChecklist, startServer, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
@@ -81,4 +83,27 @@ describe('replay of a logged session', () => {
     const bad = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/replay/cli.ts'), '--db', s.dbPath]).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--session is required') });
   });
+});
+
+describe('replay of a long logged session', () => {
+  it('gives the live alarms of a 4-hour session, identically on every run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infusion-long-'));
+    const { app, sessionId, frames } = await logLongSession(dir, 4);
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      // Every 'raised' the live server stored (a latched alarm raised again keeps its row, adds an event).
+      const liveKeys = (
+        app.db.prepare("SELECT json_extract(alarm, '$.ruleId') rule_id, at FROM alarm_events WHERE session_id = ? AND transition = 'raised'").all(sessionId) as { rule_id: string; at: number }[]
+      ).map((r) => `${r.rule_id}@${r.at}`);
+      const a = replaySession(app.db, sessionId);
+      const b = replaySession(app.db, sessionId);
+      expect(a.events).toBe(frames + 3);
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      expect(liveKeys.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(a.alarms.map((x) => `${x.ruleId}@${x.t}`))).toEqual(new Set(liveKeys));
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
