@@ -4,15 +4,12 @@ import { actorOf, assertCanSee, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
 import type { SessionService } from '../sessions/sessionService';
 import { ok } from './http';
+import { visibleSession } from './visibleSession';
 
 /** Bedside documentation on a session: /api/sessions/:id/{observations,checklist,rescue}. */
 export function careRoutes(sessions: SessionService, care: CareService): Router {
   const r = Router({ mergeParams: true });
-  const visible = (req: Request, u: PublicUser) => {
-    const s = sessions.get(String(req.params.id));
-    assertCanSee(u, s);
-    return s;
-  };
+  const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
   r.post('/:id/observations', (req, res) => {
     const s = visible(req, userOf(req, 'observation.record'));
     ok(res, care.recordObservation(s.id, req.body, actorOf(req)), 201);

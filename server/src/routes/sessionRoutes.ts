@@ -10,6 +10,7 @@ import { badRequest } from '../util/errors';
 import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { ok } from './http';
+import { visibleSession } from './visibleSession';
 
 export function sessionRoutes(
   sessions: SessionService,
@@ -22,12 +23,7 @@ export function sessionRoutes(
   ruleSets: RuleSetStore,
 ): Router {
   const r = Router();
-  /** The session, provided the user may see it (else 404). */
-  const visible = (req: Request, u: PublicUser) => {
-    const s = sessions.get(String(req.params.id));
-    assertCanSee(u, s);
-    return s;
-  };
+  const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
 
   r.post('/', (req, res) => {
     const u = userOf(req, 'session.create');
