@@ -277,7 +277,9 @@ export function createApp(deps: AppDeps): App {
       outbox.close();
       await hl7?.close();
       stopDashboard();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      });
       queue.close();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));

@@ -78,7 +78,7 @@ async function socketCeiling(): Promise<void> {
   const s = (performance.now() - t0) / 1000;
   line('ceiling: bare socket.io emits on loopback', `${fmt(N / s)} msgs/s`);
   c.close();
-  srv.close();
+  void srv.close();
 }
 
 let creds: { nurseHeaders: Record<string, string>; deviceKey: string };

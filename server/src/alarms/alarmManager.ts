@@ -84,12 +84,12 @@ export class AlarmManager {
           source: formatSource(tr.rule.source),
         };
         const alarm: Alarm = { ...base, message: tr.message, value: tr.value, conditionActive: true, conditionClearedAt: null };
-        this.commit(alarm, 'raised', tr.t, null);
+        this.commit(alarm, 'raised', tr.t, null).catch(logged);
       } else if (existing) {
         const cleared = { ...existing, conditionActive: false, conditionClearedAt: tr.t, value: tr.value };
         const latched = existing.latching && existing.state === 'active';
-        if (!latched && this.cfg.reArmMs === 0) this.commit({ ...cleared, state: 'resolved', resolvedAt: tr.t }, 'resolved', tr.t, null);
-        else this.commit(cleared, 'condition_cleared', tr.t, null);
+        if (!latched && this.cfg.reArmMs === 0) this.commit({ ...cleared, state: 'resolved', resolvedAt: tr.t }, 'resolved', tr.t, null).catch(logged);
+        else this.commit(cleared, 'condition_cleared', tr.t, null).catch(logged);
       }
     }
   }
@@ -114,9 +114,9 @@ export class AlarmManager {
     for (const a of [...this.open.values()]) {
       const latched = a.latching && a.state === 'active';
       if (!a.conditionActive && !latched && a.conditionClearedAt !== null && now - a.conditionClearedAt >= this.cfg.reArmMs) {
-        void this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, null).catch(() => {});
+        this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, null).catch(logged);
       } else if (a.state === 'acknowledged' && a.conditionActive && a.acknowledgedAt !== null && now - a.acknowledgedAt >= this.cfg.reminderMs) {
-        void this.commit({ ...a, state: 'active' }, 'reminder', now, null).catch(() => {});
+        this.commit({ ...a, state: 'active' }, 'reminder', now, null).catch(logged);
       }
     }
   }
@@ -125,7 +125,7 @@ export class AlarmManager {
   resolveSession(sessionId: string): void {
     const now = this.clock.now();
     for (const a of [...this.open.values()])
-      if (a.sessionId === sessionId) this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, 'session-end');
+      if (a.sessionId === sessionId) this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, 'session-end').catch(logged);
   }
 
   private commit(alarm: Alarm, transition: AlarmTransition, at: number, actor: string | null): Promise<void> {
@@ -144,3 +144,5 @@ export class AlarmManager {
 }
 
 const key = (sessionId: string, ruleId: string) => `${sessionId}\u0000${ruleId}`;
+/** `commit` has already logged the failure; callers that cannot wait for it only keep the rejection from escaping. */
+const logged = (): void => {};

@@ -15,6 +15,8 @@ describe('engine.io send buffer', () => {
     const conn = (await connected) as { writeBuffer?: unknown[] };
     expect(Array.isArray(conn.writeBuffer)).toBe(true);
     c.close();
-    await new Promise<void>((r) => srv.close(() => r()));
+    await new Promise<void>((r) => {
+      void srv.close(() => r());
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { PublicUser } from '@infusion/shared';
-import { actorOf, assertCanSee, userOf } from '../auth/httpAuth';
+import { actorOf, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
 import type { SessionService } from '../sessions/sessionService';
 import { ok } from './http';

@@ -1,6 +1,6 @@
 import { ALL_UNITS, canSeeSession, configureRuleSet, fieldErrors, overridesSchema, RuleSetConfigError, type PublicUser } from '@infusion/shared';
 import { Router, type Request } from 'express';
-import { actorOf, assertCanSee, forbidden, userOf } from '../auth/httpAuth';
+import { actorOf, forbidden, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';

@@ -106,7 +106,9 @@ export class FakeServer {
   async close(mode: 'graceful' | 'abrupt' = 'graceful'): Promise<void> {
     if (mode === 'graceful') this.io.of(INGEST_NAMESPACE).disconnectSockets(true);
     else for (const c of this.connections) c.destroy();
-    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      void this.io.close(() => resolve());
+    });
     this.http.closeAllConnections();
   }
 
