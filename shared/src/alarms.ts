@@ -58,4 +58,6 @@ export interface AlarmUpdate {
   transition: AlarmTransition;
   at: number;
   alarm: Alarm;
+  /** false: shown while storage is failing, not yet written (it is written, in order, once storage is back). */
+  recorded?: false;
 }

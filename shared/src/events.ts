@@ -40,6 +40,22 @@ export interface RuleSetRef {
   name: string;
 }
 
+/**
+ * Whether the server can record what it monitors. `failed` is a technical alarm for every screen:
+ * monitoring and clinical alarms go on, but nothing new is being stored until it is `ok` again.
+ */
+export interface StorageStatus {
+  recording: 'ok' | 'failed';
+  /** When recording failed; null while ok. */
+  since: number | null;
+  /** Why, e.g. "SQLITE_FULL: database or disk is full"; null while ok. */
+  reason: string | null;
+  /** Alarm transitions shown but not yet written: they are written in order when storage is back. */
+  heldAlarmWrites: number;
+  /** Alarms with at least one transition not yet written. */
+  unrecordedAlarmIds: number[];
+}
+
 export interface Snapshot {
   serverTime: number;
   ruleSet: RuleSetRef;
@@ -53,6 +69,8 @@ export interface Snapshot {
   escalations: Escalation[];
   /** Last 15 minutes per active session, downsampled for tiles and first paint. */
   trends: Record<string, VitalsSample[]>;
+  /** Recording state now (a failed recording is a technical alarm shown to every screen). */
+  storage: StorageStatus;
 }
 
 export interface SessionDetail {
@@ -81,6 +99,8 @@ export interface DashboardServerToClient {
   rescueDose: (d: RescueDose) => void;
   /** An escalation opened, went to the next level, was acknowledged or closed. */
   escalation: (e: Escalation) => void;
+  /** Recording failed or came back (sent to every dashboard, whatever its role or unit). */
+  storage: (s: StorageStatus) => void;
 }
 
 export interface DashboardClientToServer {

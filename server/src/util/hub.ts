@@ -1,4 +1,4 @@
-import type { AlarmUpdate, Escalation, InfusionEvent, Observation, RescueDose, Session, VitalsSample } from '@infusion/shared';
+import type { AlarmUpdate, Escalation, InfusionEvent, Observation, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -9,16 +9,36 @@ export interface HubEvents {
   escalation: (e: Escalation) => void;
   observation: (o: Observation) => void;
   rescueDose: (d: RescueDose) => void;
+  storage: (s: StorageStatus) => void;
 }
 
 export class Hub {
-  private readonly listeners: { [K in keyof HubEvents]: HubEvents[K][] } = { alarm: [], session: [], infusionEvent: [], vitals: [], escalation: [], observation: [], rescueDose: [] };
+  private readonly listeners: { [K in keyof HubEvents]: HubEvents[K][] } = {
+    alarm: [],
+    session: [],
+    infusionEvent: [],
+    vitals: [],
+    escalation: [],
+    observation: [],
+    rescueDose: [],
+    storage: [],
+  };
+
+  /** `onError` hears a listener that threw; the other listeners still get the event. */
+  constructor(private readonly onError: (err: unknown, event: keyof HubEvents) => void = () => {}) {}
 
   on<K extends keyof HubEvents>(k: K, fn: HubEvents[K]): void {
     this.listeners[k].push(fn);
   }
 
   emit<K extends keyof HubEvents>(k: K, ...args: Parameters<HubEvents[K]>): void {
-    for (const fn of this.listeners[k]) (fn as (...a: Parameters<HubEvents[K]>) => void)(...args);
+    // One failing listener (say, a write that hit a full disk) must not keep an alarm from the screens.
+    for (const fn of this.listeners[k]) {
+      try {
+        (fn as (...a: Parameters<HubEvents[K]>) => void)(...args);
+      } catch (err) {
+        this.onError(err, k);
+      }
+    }
   }
 }
