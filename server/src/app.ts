@@ -25,6 +25,7 @@ import { AuditRepo } from './persistence/auditRepo';
 import { openDatabase, type Db } from './persistence/db';
 import { MIGRATIONS } from './persistence/migrations';
 import { SessionRepo } from './persistence/sessionRepo';
+import { StorageHealth } from './persistence/storageHealth';
 import { VitalsRepo } from './persistence/vitalsRepo';
 import { WriteQueue } from './persistence/writeQueue';
 import { attachDashboard } from './realtime/dashboardSocket';
@@ -53,6 +54,10 @@ export interface AppDeps {
   clientDist?: string | null;
   /** Run the one-second tick on a timer (default). Tests driving a manual clock call `tick()` themselves. */
   autoTick?: boolean;
+  /** An already opened database (default: open `config.DB_PATH`). */
+  db?: Db;
+  /** While recording fails, a probe write every this many ms (default 2000) detects that storage is back. */
+  storageProbeMs?: number;
 }
 
 export interface App {
@@ -68,6 +73,7 @@ export interface App {
   ruleSets: RuleSetStore;
   rules: SessionRules;
   queue: WriteQueue;
+  storage: StorageHealth;
   users: UserService;
   devices: DeviceKeys;
   audit: AuditRepo;
@@ -92,18 +98,21 @@ export function createApp(deps: AppDeps): App {
   const log = deps.logger ?? createLogger(config.LOG_LEVEL);
   const startedAt = clock.now();
 
-  const db = openDatabase(config.DB_PATH, startedAt);
-  const queue = new WriteQueue(db, log, config.WRITE_FLUSH_MS);
-  const hub = new Hub();
+  const db = deps.db ?? openDatabase(config.DB_PATH, startedAt);
+  const hub = new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
+  const auditRepo = new AuditRepo(db);
+  const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
+  const queue = new WriteQueue(db, log, config.WRITE_FLUSH_MS, undefined, (err) => storage.report(err));
   const sessionRepo = new SessionRepo(db);
   const vitalsRepo = new VitalsRepo(db);
   const alarmRepo = new AlarmRepo(db);
-  const auditRepo = new AuditRepo(db);
   const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
   const getRuleSet = () => ruleSets.current();
   // Late-bound: the session service shows each session's changed limits, computed by the session rules.
   let rules: SessionRules | null = null;
-  const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS });
+  const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS }, storage);
+  storage.held = () => alarms.heldInfo();
+  storage.onRecover(() => alarms.flushHeld());
   const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
   const resumed = sessions.restore();
   hub.on('session', (s) => {
@@ -132,7 +141,7 @@ export function createApp(deps: AppDeps): App {
       for (const l of sessions.liveSessions()) sessionRules.onTick(l, now);
       alarms.tick();
       escalations.tick();
-      void outbox.tick();
+      outbox.tick().catch((err: unknown) => log.error({ err }, 'webhook outbox round failed'));
     } catch (err) {
       log.error({ err }, 'tick failed');
     }
@@ -185,14 +194,19 @@ export function createApp(deps: AppDeps): App {
   app.use(express.json({ limit: '1mb' }));
   app.use(authenticate(loginSessions));
   app.get('/api/health', (_req, res) => {
-    ok(res, {
-      status: 'ok',
+    const recording = storage.status();
+    const data = {
+      status: recording.recording === 'ok' ? 'ok' : 'recording_failed',
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       activeSessions: sessions.listActive().length,
       writeQueuePending: queue.pending,
       schemaVersion: MIGRATIONS.at(-1)?.version ?? 0,
       ruleSet: { id: ruleSets.current().id, version: ruleSets.current().version },
-    });
+      storage: recording,
+    };
+    if (recording.recording === 'ok') return ok(res, data);
+    // Monitoring goes on, but nothing new is stored: not healthy for a load balancer or an operator.
+    res.status(503).json({ ok: false, error: `recording failed since ${new Date(recording.since ?? 0).toISOString()}: ${recording.reason}`, data });
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: config.COOKIE_SECURE, ttlMs: config.SESSION_TTL_MS }));
   app.use('/api/sessions', careRoutes(sessions, care));
@@ -215,7 +229,7 @@ export function createApp(deps: AppDeps): App {
       res.status(503).type('text').send('The dashboard is not built: run `npm run build`.');
     });
   }
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, (err) => storage.report(err)));
 
   const http = createServer(app);
   // A short ping lets dashboards notice a lost server within seconds (the banner must show within 5 s).
@@ -233,8 +247,12 @@ export function createApp(deps: AppDeps): App {
     log,
     ruleSet: getRuleSet,
     livePushMs: config.LIVE_PUSH_MS,
+    storage: () => storage.status(),
   });
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
+
+  // A start on a full disk comes up in the failed-recording state (and recovers by itself) instead of exiting.
+  if (!storage.probe()) log.error({ reason: storage.status().reason }, 'started with recording failed');
 
   let closed = false;
   let hl7: Awaited<ReturnType<typeof startHl7Listener>> | null = null;
@@ -251,6 +269,7 @@ export function createApp(deps: AppDeps): App {
     ruleSets,
     rules: sessionRules,
     queue,
+    storage,
     users,
     devices,
     audit: auditRepo,
@@ -274,6 +293,7 @@ export function createApp(deps: AppDeps): App {
       if (closed) return;
       closed = true;
       if (ticker) clearInterval(ticker);
+      storage.close();
       outbox.close();
       await hl7?.close();
       stopDashboard();

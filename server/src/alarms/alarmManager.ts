@@ -6,6 +6,7 @@ import {
   type RuleTransition,
 } from '@infusion/shared';
 import type { AlarmRepo } from '../persistence/alarmRepo';
+import { isStorageError } from '../persistence/storageErrors';
 import type { WriteQueue } from '../persistence/writeQueue';
 import type { Clock } from '../util/clock';
 import { conflict, notFound } from '../util/errors';
@@ -19,18 +20,31 @@ export interface AlarmLifecycleConfig {
   reminderMs: number;
 }
 
+/** Alarm transitions held in memory while storage fails; beyond this they are still shown but not kept. */
+export const MAX_HELD_ALARM_WRITES = 10_000;
+
+interface Held {
+  update: AlarmUpdate;
+  actor: string | null;
+}
+
 /**
  * Alarm lifecycle: active → acknowledged → resolved, with latching.
  * - A non-latching alarm resolves when its condition has stayed clear for the re-arm interval.
  * - A latching alarm whose condition clears stays shown (state active) until acknowledged.
  * - Acknowledging silences audio; the alarm stays shown while its condition lasts.
- * Every transition is committed (write queue) before it is emitted.
+ * Every transition is committed (write queue) before it is emitted, except while storage fails:
+ * then it is emitted at once marked `recorded: false` (a patient's alarm is never held back by a full
+ * disk) and held in memory, in event order, until `flushHeld` writes it once storage is back.
  */
 export class AlarmManager {
   /** Unresolved alarms by `${sessionId}\u0000${ruleId}`. */
   private readonly open = new Map<string, Alarm>();
   private nextAlarmId: number;
   private nextEventId: number;
+  /** Transitions shown but not yet written, by event id. */
+  private held: Held[] = [];
+  private heldDropped = 0;
 
   constructor(
     private readonly repo: AlarmRepo,
@@ -39,6 +53,7 @@ export class AlarmManager {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly cfg: AlarmLifecycleConfig = { reArmMs: 0, reminderMs: 5 * 60_000 },
+    private readonly storage: { readonly ok: boolean } = { ok: true },
   ) {
     // Ids are allocated in memory (one writer) so an alarm can be referenced before its batch commits.
     const max = repo.maxIds();
@@ -128,18 +143,72 @@ export class AlarmManager {
       if (a.sessionId === sessionId) this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, 'session-end').catch(logged);
   }
 
+  /** What is held: the count, and the alarms concerned (the screens mark them "not yet recorded"). */
+  heldInfo(): { count: number; alarmIds: number[] } {
+    return { count: this.held.length, alarmIds: [...new Set(this.held.map((h) => h.update.alarm.id))] };
+  }
+
+  /**
+   * Writes the held transitions in order (storage is back). Rejects, keeping them held, while storage
+   * still fails. Transitions raised meanwhile are held behind them and written in the same call.
+   */
+  async flushHeld(): Promise<void> {
+    while (this.held.length > 0) {
+      const batch = this.held;
+      this.held = [];
+      try {
+        // One op: the whole backlog commits in one transaction, or none of it does.
+        await this.queue.enqueue(() => {
+          for (const h of batch) this.repo.write(h.update, h.actor);
+        });
+      } catch (err) {
+        if (isStorageError(err)) {
+          this.held = [...batch, ...this.held];
+          throw err;
+        }
+        // Not the disk: one bad row must not block the rest. Write each alone; log what cannot be.
+        const results = await Promise.allSettled(batch.map((h) => this.queue.enqueue(() => this.repo.write(h.update, h.actor))));
+        const lost = batch.filter((_, i) => results[i]!.status === 'rejected');
+        if (lost.length) this.log.error({ err, eventIds: lost.map((h) => h.update.eventId) }, 'held alarm transitions could not be stored');
+      }
+      this.log.info({ count: batch.length, firstEventId: batch[0]!.update.eventId, lastEventId: batch.at(-1)!.update.eventId }, 'held alarm transitions committed');
+    }
+    if (this.heldDropped > 0) {
+      this.log.error({ dropped: this.heldDropped }, 'alarm transitions beyond the held limit were shown but never stored');
+      this.heldDropped = 0;
+    }
+  }
+
   private commit(alarm: Alarm, transition: AlarmTransition, at: number, actor: string | null): Promise<void> {
     const k = key(alarm.sessionId, alarm.ruleId);
     if (alarm.state === 'resolved') this.open.delete(k);
     else this.open.set(k, alarm);
     const update: AlarmUpdate = { eventId: this.nextEventId++, transition, at, alarm };
+    // Storage known to fail, or older transitions still held: hold this one behind them (order kept).
+    if (!this.storage.ok || this.held.length > 0) {
+      this.hold(update, actor);
+      return Promise.resolve();
+    }
     return this.queue.enqueue(() => this.repo.write(update, actor)).then(
       () => this.hub.emit('alarm', update),
       (err: unknown) => {
+        if (isStorageError(err)) return this.hold(update, actor);
         this.log.error({ err, alarmId: alarm.id }, 'alarm transition could not be stored');
         throw err;
       },
     );
+  }
+
+  /** Shows a transition that could not be written yet, and keeps it (bounded) to write later. */
+  private hold(update: AlarmUpdate, actor: string | null): void {
+    if (this.held.length < MAX_HELD_ALARM_WRITES) {
+      let i = this.held.length;
+      while (i > 0 && this.held[i - 1]!.update.eventId > update.eventId) i--;
+      this.held.splice(i, 0, { update, actor });
+    } else if (this.heldDropped++ === 0) {
+      this.log.error({ limit: MAX_HELD_ALARM_WRITES }, 'held alarm transitions at their limit: later ones are shown but not kept');
+    }
+    this.hub.emit('alarm', { ...update, recorded: false });
   }
 }
 

@@ -44,3 +44,21 @@ describe('write queue', () => {
     await expect(q.enqueue(() => ins.run(4))).rejects.toThrow(/closed/);
   });
 });
+
+describe('write queue on failing storage', () => {
+  it('rejects the whole batch at once when the storage refuses writes, and reports it once per batch', async () => {
+    db = openDatabase(':memory:', 0);
+    db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
+    const reported: unknown[] = [];
+    const q = new WriteQueue(db, log, 5, 5000, (err) => reported.push(err));
+    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    db.pragma('query_only = ON');
+    const results = await Promise.allSettled([1, 2, 3].map((x) => q.enqueue(() => ins.run(x))));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ code: 'SQLITE_READONLY' });
+    db.pragma('query_only = OFF');
+    await q.enqueue(() => ins.run(4));
+    expect((db.prepare('SELECT x FROM t').all() as { x: number }[]).map((r) => r.x)).toEqual([4]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import type { Logger } from '../util/logger';
+import { isStorageError } from './storageErrors';
 
 type Op = (db: Db) => void;
 interface Entry {
@@ -24,6 +25,8 @@ export class WriteQueue {
     private readonly log: Logger,
     private readonly flushMs: number,
     private readonly maxBatch = 5000,
+    /** Hears every storage failure (disk full, I/O error): recording is then reported as failed. */
+    private readonly onStorageError: (err: unknown) => void = () => {},
   ) {}
 
   enqueue(op: Op): Promise<void> {
@@ -53,15 +56,24 @@ export class WriteQueue {
       })();
       for (const e of batch) e.resolve();
     } catch (err) {
-      // One bad op must not lose the good ones: retry each alone; only the failing ones reject.
-      this.log.error({ err, ops: batch.length }, 'batch commit failed; retrying ops one by one');
-      for (const e of batch) {
-        try {
-          this.db.transaction(() => e.op(this.db))();
-          e.resolve();
-        } catch (opErr) {
-          this.stats.failedOps++;
-          e.reject(opErr instanceof Error ? opErr : new Error(String(opErr)));
+      if (isStorageError(err)) {
+        // The storage refuses writes (disk full, I/O error): no op of this batch is stored. Retrying
+        // them one by one would only hammer a failing disk; callers hold or refuse them instead.
+        this.onStorageError(err);
+        this.stats.failedOps += batch.length;
+        for (const e of batch) e.reject(err);
+      } else {
+        // One bad op must not lose the good ones: retry each alone; only the failing ones reject.
+        this.log.error({ err, ops: batch.length }, 'batch commit failed; retrying ops one by one');
+        for (const e of batch) {
+          try {
+            this.db.transaction(() => e.op(this.db))();
+            e.resolve();
+          } catch (opErr) {
+            if (isStorageError(opErr)) this.onStorageError(opErr);
+            this.stats.failedOps++;
+            e.reject(opErr instanceof Error ? opErr : new Error(String(opErr)));
+          }
         }
       }
     }

@@ -1,9 +1,11 @@
 import type { Result } from '@infusion/shared';
+import { isStorageError, storageUnavailable } from '../persistence/storageErrors';
 import { DomainError } from '../util/errors';
 import type { Logger } from '../util/logger';
 
 /** Turns a thrown error into the `{ ok: false, error }` ack every socket event answers with. */
 export function toFailure(err: unknown, log: Logger): { ok: false; error: string; fields?: DomainError['fields'] } {
+  if (isStorageError(err)) return { ok: false, error: storageUnavailable(err).message };
   if (err instanceof DomainError) return { ok: false, error: err.message, ...(err.fields ? { fields: err.fields } : {}) };
   log.error({ err }, 'socket handler failed');
   return { ok: false, error: 'internal error' };

@@ -8,6 +8,7 @@ import {
   type Permission,
   type PublicUser,
   type Snapshot,
+  type StorageStatus,
 } from '@infusion/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
@@ -75,6 +76,8 @@ export interface DashboardDeps {
   log: Logger;
   ruleSet: () => { id: string; version: number; name: string };
   livePushMs: number;
+  /** Recording state: a failure is a technical alarm for every screen. */
+  storage: () => StorageStatus;
   /** Origins allowed to open a dashboard socket besides the server's own host. */
   allowedOrigins?: string[];
 }
@@ -112,6 +115,8 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.on('escalation', (e) => ns.to(roomsForEscalation(e)).emit('escalation', e));
   d.hub.on('observation', (o) => ns.to(roomsForSession(scopeOf(o.sessionId))).emit('observation', o));
   d.hub.on('rescueDose', (x) => ns.to(roomsForSession(scopeOf(x.sessionId))).emit('rescueDose', x));
+  // Recording failed or came back: every connected screen, whatever its unit or role.
+  d.hub.on('storage', (st) => ns.emit('storage', st));
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
   ns.use((socket, next) => {
@@ -156,6 +161,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       missedAlarmUpdates: missed,
       lastAlarmEventId: d.alarmRepo.maxIds().eventId,
       trends,
+      storage: d.storage(),
     };
   };
 

@@ -1,12 +1,20 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import { isStorageError, storageUnavailable } from '../persistence/storageErrors';
 import { DomainError } from '../util/errors';
 import type { Logger } from '../util/logger';
 
 export const ok = <T>(res: Response, data: T, status = 200) => res.status(status).json({ ok: true, data });
 
 /** Every refusal has the same body: `{ ok: false, error, fields? }` naming the field and the reason. */
-export function errorHandler(log: Logger): ErrorRequestHandler {
+export function errorHandler(log: Logger, onStorageError: (err: unknown) => void = () => {}): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
+    if (isStorageError(err)) {
+      // A write the disk refused (full, I/O error): the caller learns it was not recorded; the server stays up.
+      onStorageError(err);
+      log.warn({ err, reqId: req.id }, 'request not recorded: storage failing');
+      res.status(503).json({ ok: false, error: storageUnavailable(err).message });
+      return;
+    }
     if (err instanceof DomainError) {
       res.status(err.status).json({ ok: false, error: err.message, ...(err.fields ? { fields: err.fields } : {}) });
       return;
