@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { fieldErrors } from '@infusion/shared';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Db } from '../persistence/db';
+import { unlessStorageFails } from '../persistence/storageErrors';
 import type { Clock } from '../util/clock';
 import { badRequest, conflict, notFound } from '../util/errors';
 import type { Actor } from '../sessions/sessionService';
@@ -130,7 +131,8 @@ export class DeviceKeys {
     const b = sha256(key);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
     const now = this.clock.now();
-    if (!r.last_seen_at || now - r.last_seen_at > 60_000) this.sSeen.run(now, r.id);
+    // Bookkeeping only: a full disk must not lock devices out (their frames are then refused with "resend").
+    if (!r.last_seen_at || now - r.last_seen_at > 60_000) unlessStorageFails(() => this.sSeen.run(now, r.id));
     return toDevice(r);
   }
 }

@@ -1,6 +1,7 @@
 import type { PublicUser } from '@infusion/shared';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../persistence/db';
+import { unlessStorageFails } from '../persistence/storageErrors';
 import type { Clock } from '../util/clock';
 import type { UserService } from './userService';
 
@@ -57,13 +58,14 @@ export class LoginSessions {
     if (!r) return null;
     const now = this.clock.now();
     if (now >= r.expires_at || now - r.last_seen_at >= this.idleMs) {
-      this.sDelete.run(h);
+      unlessStorageFails(() => this.sDelete.run(h));
       return null;
     }
     const user = this.users.get(r.user_id);
     if (user.disabled) return null;
-    // Touch at most once a minute: keeps the idle clock without a write per request.
-    if (now - r.last_seen_at > 60_000) this.sTouch.run(now, h);
+    // Touch at most once a minute: keeps the idle clock without a write per request. A full disk must
+    // not log out the screens that watch patients (nor throw out of the 30 s re-check timer).
+    if (now - r.last_seen_at > 60_000) unlessStorageFails(() => this.sTouch.run(now, h));
     return { user, csrfToken: r.csrf_token, expiresAt: r.expires_at };
   }
 

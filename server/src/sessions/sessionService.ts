@@ -131,8 +131,9 @@ export class SessionService {
   pauseAudio(id: string, durationMs: number, actor: Actor): Session {
     const l = this.requireActive(id);
     const now = this.clock.now();
+    // Audited first: a pause that cannot be recorded (storage failing) is refused, never silently in effect.
+    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: now + durationMs }, requestId: actor.requestId ?? null });
     l.audioPausedUntil = now + durationMs;
-    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: l.audioPausedUntil }, requestId: actor.requestId ?? null });
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
