@@ -1,6 +1,7 @@
 import type { Alarm, AlarmUpdate, Escalation, EscalationLevel } from '@infusion/shared';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Db } from '../persistence/db';
+import { isStorageError } from '../persistence/storageErrors';
 import type { Clock } from '../util/clock';
 import { conflict, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
@@ -17,11 +18,14 @@ export interface EscalationConfig {
 /**
  * Escalation to the second responder. Driven by alarm updates and a clock tick; every step is stored
  * (escalations + notifications outbox) before anything is sent, and survives a restart.
+ * A step that cannot be stored (disk full) is not lost: it is retried every tick until it commits.
  */
 export class EscalationService {
   private readonly open = new Map<number, Escalation>();
-  /** Medium alarms waiting out their acknowledge window: alarmId → due time. */
+  /** Alarms waiting to open level 1: medium ones out their acknowledge window, any whose step could not be stored yet. */
   private readonly pendingMedium = new Map<number, { due: number; alarm: Alarm }>();
+  /** Escalations whose closing could not be stored yet: alarmId → reason. */
+  private readonly pendingClose = new Map<number, string>();
   private readonly sInsert;
   private readonly sUpdate;
   private readonly sOpen;
@@ -64,26 +68,34 @@ export class EscalationService {
     const esc = this.open.get(a.id);
     if (u.transition === 'raised') {
       if (esc || this.pendingMedium.has(a.id)) return;
-      if (a.priority === 'high') this.escalate(a, 1);
-      else if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: this.clock.now() + this.cfg.mediumMs, alarm: a });
+      if (a.priority === 'high') {
+        if (!this.tryEscalate(a, 1)) this.pendingMedium.set(a.id, { due: this.clock.now(), alarm: a });
+      } else if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: this.clock.now() + this.cfg.mediumMs, alarm: a });
       return;
     }
     if (u.transition === 'acknowledged' || u.transition === 'resolved') this.pendingMedium.delete(a.id);
     if (!esc) return;
-    if (a.state === 'resolved') this.close(esc, 'alarm resolved');
+    if (a.state === 'resolved') this.tryClose(esc, 'alarm resolved');
     // Someone is at the bedside: no further levels, but the physicians still see and acknowledge it.
-    else if (u.transition === 'acknowledged' && esc.nextLevelAt !== null) this.save({ ...esc, nextLevelAt: null });
+    else if (u.transition === 'acknowledged' && esc.nextLevelAt !== null) {
+      if (!this.tryStore(() => this.save({ ...esc, nextLevelAt: null }), esc.alarmId)) this.open.set(esc.alarmId, { ...esc, nextLevelAt: null });
+    }
   }
 
   /** Called every second with server time: medium windows and level-2 timers that fell due. */
   tick(now = this.clock.now()): void {
+    for (const [id, reason] of this.pendingClose) {
+      const e = this.open.get(id);
+      if (!e) this.pendingClose.delete(id);
+      else if (this.tryClose(e, reason)) this.pendingClose.delete(id);
+    }
     for (const [id, p] of this.pendingMedium) {
       if (p.due > now) continue;
-      this.pendingMedium.delete(id);
-      this.escalate(p.alarm, 1);
+      // Kept (and retried next tick) while the step cannot be stored.
+      if (this.tryEscalate(p.alarm, 1)) this.pendingMedium.delete(id);
     }
     for (const e of [...this.open.values()]) {
-      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now) this.escalate(null, 2, e);
+      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now) this.tryEscalate(null, 2, e);
     }
   }
 
@@ -99,46 +111,68 @@ export class EscalationService {
     return next;
   }
 
-  /** Opens level 1 for an alarm, or raises an open escalation to level 2. */
+  /** Runs a storage step; false (logged) when the disk refuses it, so the caller retries it later. */
+  private tryStore(step: () => void, alarmId: number): boolean {
+    try {
+      step();
+      return true;
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.log.error({ err, alarmId }, 'escalation step could not be stored; retrying every tick');
+      return false;
+    }
+  }
+
+  private tryEscalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): boolean {
+    return this.tryStore(() => this.escalate(alarm, level, existing), alarm?.id ?? existing!.alarmId);
+  }
+
+  private tryClose(e: Escalation, reason: string): boolean {
+    const done = this.tryStore(() => this.close(e, reason), e.alarmId);
+    if (!done) this.pendingClose.set(e.alarmId, reason);
+    return done;
+  }
+
+  /** Opens level 1 for an alarm, or raises an open escalation to level 2: one transaction, nothing shown unless it commits. */
   private escalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): void {
     const now = this.clock.now();
-    let e: Escalation;
-    if (existing) {
-      e = { ...existing, level, nextLevelAt: null };
-    } else {
-      const a = alarm!;
-      const base = {
-        alarmId: a.id,
-        sessionId: a.sessionId,
-        unit: a.unit,
-        state: 'open' as const,
-        level,
-        openedAt: now,
-        nextLevelAt: now + this.cfg.unitMs,
-        simulated: a.simulated ? 1 : 0,
-      };
-      const id = Number(this.sInsert.run(base).lastInsertRowid);
-      e = {
-        id,
-        alarmId: a.id,
-        sessionId: a.sessionId,
-        unit: a.unit,
-        location: this.locationOf(a.sessionId),
-        simulated: a.simulated,
-        level,
-        state: 'open',
-        priority: a.priority,
-        title: a.title,
-        message: a.message,
-        openedAt: now,
-        nextLevelAt: now + this.cfg.unitMs,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        closedAt: null,
-        closedReason: null,
-      };
-    }
+    let e!: Escalation;
     this.db.transaction(() => {
+      if (existing) {
+        e = { ...existing, level, nextLevelAt: null };
+      } else {
+        const a = alarm!;
+        const base = {
+          alarmId: a.id,
+          sessionId: a.sessionId,
+          unit: a.unit,
+          state: 'open' as const,
+          level,
+          openedAt: now,
+          nextLevelAt: now + this.cfg.unitMs,
+          simulated: a.simulated ? 1 : 0,
+        };
+        const id = Number(this.sInsert.run(base).lastInsertRowid);
+        e = {
+          id,
+          alarmId: a.id,
+          sessionId: a.sessionId,
+          unit: a.unit,
+          location: this.locationOf(a.sessionId),
+          simulated: a.simulated,
+          level,
+          state: 'open',
+          priority: a.priority,
+          title: a.title,
+          message: a.message,
+          openedAt: now,
+          nextLevelAt: now + this.cfg.unitMs,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+          closedAt: null,
+          closedReason: null,
+        };
+      }
       this.sUpdate.run({ id: e.id, state: e.state, level: e.level, nextLevelAt: e.nextLevelAt, body: JSON.stringify(e) });
       // The dashboard push happens now (below); webhooks go through the outbox with retries.
       this.sNotify.run(e.id, level, 'dashboard', level === 1 ? `physicians:${e.unit}` : `unit:${e.unit}`, JSON.stringify(e), 'sent', now, now, now);

@@ -52,12 +52,22 @@ export class OutboxSender {
   private async deliver(r: Row): Promise<void> {
     this.inFlight.add(r.id);
     try {
-      const status = await this.post(r.target, r.payload);
+      let outcome: string | null;
+      try {
+        const status = await this.post(r.target, r.payload);
+        outcome = status >= 200 && status < 300 ? null : `HTTP ${status}`;
+      } catch (err) {
+        outcome = err instanceof Error ? err.message : String(err);
+      }
       if (this.closed) return;
-      if (status >= 200 && status < 300) this.sSent.run(this.clock.now(), r.id);
-      else this.fail(r, `HTTP ${status}`);
-    } catch (err) {
-      if (!this.closed) this.fail(r, err instanceof Error ? err.message : String(err));
+      try {
+        if (outcome === null) this.sSent.run(this.clock.now(), r.id);
+        else this.fail(r, outcome);
+      } catch (err) {
+        // The outcome could not be written (disk full): the row stays pending and is sent again later
+        // (at least once). Nothing escapes this round: an escaping rejection would stop the server.
+        this.log.error({ err, notificationId: r.id }, 'webhook outcome could not be stored; will send again');
+      }
     } finally {
       this.inFlight.delete(r.id);
     }

@@ -1,0 +1,110 @@
+import type { Alarm, Escalation } from '@infusion/shared';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditRepo } from '../persistence/auditRepo';
+import { openDatabase, type Db } from '../persistence/db';
+import { ManualClock } from '../util/clock';
+import { Hub } from '../util/hub';
+import { EscalationService } from './escalationService';
+import { OutboxSender } from './outboxSender';
+
+// A database that refuses every write (SQLite's query_only) fails them the way a full disk does: with a storage error.
+const log = pino({ level: 'silent' });
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+let db: Db;
+afterEach(() => db?.close());
+
+const highAlarm = (over: Partial<Alarm> = {}): Alarm => ({
+  id: 7,
+  sessionId: 's1',
+  unit: 'infusion-suite',
+  ruleId: 'spo2.low.high',
+  ruleSetVersion: 1,
+  priority: 'high',
+  kind: 'clinical',
+  title: 'Desaturation',
+  message: 'SpO2 85 < 88',
+  field: 'spo2',
+  value: 85,
+  limit: 88,
+  state: 'active',
+  latching: false,
+  conditionActive: true,
+  startedAt: T0,
+  conditionClearedAt: null,
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  resolvedAt: null,
+  simulated: false,
+  actions: [],
+  rescue: [],
+  source: 'test',
+  ...over,
+});
+
+describe('escalation while storage fails', () => {
+  it('does not throw or lose a high alarm\'s escalation: it opens once storage takes writes again', () => {
+    db = openDatabase(':memory:', T0);
+    const clock = new ManualClock(T0);
+    const hub = new Hub();
+    const opened: Escalation[] = [];
+    hub.on('escalation', (e) => opened.push(e));
+    const esc = new EscalationService(db, hub, clock, new AuditRepo(db), log, { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] }, () => 'Chair 3');
+
+    db.pragma('query_only = ON');
+    expect(() => esc.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() })).not.toThrow();
+    clock.advance(1000);
+    expect(() => esc.tick()).not.toThrow();
+    expect(esc.list()).toEqual([]);
+
+    db.pragma('query_only = OFF');
+    clock.advance(1000);
+    esc.tick();
+    expect(esc.list()).toMatchObject([{ alarmId: 7, level: 1, state: 'open' }]);
+    expect(opened).toHaveLength(1);
+    // The step and its outbox rows were stored together.
+    expect(db.prepare("SELECT channel, status FROM notifications ORDER BY id").all()).toEqual([
+      { channel: 'dashboard', status: 'sent' },
+      { channel: 'webhook', status: 'pending' },
+    ]);
+  });
+});
+
+describe('webhook outbox while storage fails', () => {
+  it('keeps a round from rejecting when the outcome cannot be written, and sends the notification again later', async () => {
+    db = openDatabase(':memory:', T0);
+    const clock = new ManualClock(T0);
+    db.prepare("INSERT INTO escalations (id, alarm_id, session_id, unit, state, level, opened_at, simulated, body) VALUES (1, 7, 's1', 'u', 'open', 1, ?, 0, '{}')").run(T0);
+    db.prepare("INSERT INTO notifications (escalation_id, level, channel, target, payload, status, next_attempt_at, created_at) VALUES (1, 1, 'webhook', 'http://pager/', '{}', 'pending', ?, ?)").run(T0, T0);
+    const posted: string[] = [];
+    const outbox = new OutboxSender(db, clock, log, async (url) => {
+      posted.push(url);
+      // The page went out; meanwhile the disk filled up.
+      db.pragma('query_only = ON');
+      return 200;
+    });
+    await expect(outbox.tick()).resolves.toBeUndefined();
+    expect(db.prepare('SELECT status FROM notifications').get()).toEqual({ status: 'pending' });
+
+    db.pragma('query_only = OFF');
+    const sender = new OutboxSender(db, clock, log, async (url) => (posted.push(url), 200));
+    await sender.tick();
+    expect(posted).toEqual(['http://pager/', 'http://pager/']);
+    expect(db.prepare('SELECT status FROM notifications').get()).toEqual({ status: 'sent' });
+  });
+});
+
+describe('hub', () => {
+  it('delivers an event to every listener even when one of them throws', () => {
+    const errors: unknown[] = [];
+    const hub = new Hub((err) => errors.push(err));
+    const got: string[] = [];
+    hub.on('session', () => {
+      throw new Error('disk full');
+    });
+    hub.on('session', (s) => got.push(s.id));
+    hub.emit('session', { id: 's1' } as never);
+    expect(got).toEqual(['s1']);
+    expect(errors).toHaveLength(1);
+  });
+});
