@@ -47,7 +47,9 @@ export async function login(url: string, username: string, password = TEST_PASSW
 }
 
 /** A real server on an ephemeral port with a real SQLite file in a temp dir. */
-export async function startServer(opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet; storageProbeMs?: number } = {},
+): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'infusion-test-'));
   const dbPath = join(dir, 'infusion.db');
   const app = createApp({
@@ -57,6 +59,7 @@ export async function startServer(opts: { clock?: Clock; config?: Partial<Config
     // With a manual clock the test decides when time passes: no tick timer racing it.
     autoTick: !opts.clock,
     clientDist: opts.clientDist ?? null,
+    ...(opts.storageProbeMs ? { storageProbeMs: opts.storageProbeMs } : {}),
   });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
