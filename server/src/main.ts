@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
+import { systemClock } from './util/clock';
 import { createLogger } from './util/logger';
+import { openWhenStorageAllows } from './storageWait';
 
 /**
  * Entry point. `--demo` also starts the simulator in-process with simulated sessions; it connects
@@ -23,12 +25,14 @@ async function main() {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
-  const app = createApp({ config, logger: log });
+  // A full disk does not stop the start: the server waits for storage, then comes up (recording failed until space returns).
+  const opened = await openWhenStorageAllows(config.DB_PATH, config.PORT, systemClock, log);
+  const app = createApp({ config, logger: log, db: opened.db });
   const admin = await app.users.ensureAdmin(config.ADMIN_PASSWORD ?? (values.demo ? DEMO_ADMIN_PASSWORD : undefined));
   // Printed once, to the console only (never to the structured log): the admin must change it at first login.
   if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
   if (values.demo) await ensureDemoAccounts(app);
-  const port = await app.listen(config.PORT);
+  const port = await app.listen(opened.port);
   const url = `http://localhost:${port}`;
   console.log(`Infusion monitor listening on ${url}`);
   if (config.HL7_PORT !== 0) console.log(`HL7 MLLP listener on ${config.HL7_HOST}:${await app.startHl7()}`);

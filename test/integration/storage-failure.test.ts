@@ -14,9 +14,15 @@ const STORAGE_ERROR = /SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY/;
 async function healthBecomes(url: string, status: number, ms = 15_000): Promise<{ status: number; body: { ok: boolean; error?: string; data: { status: string; storage: StorageStatus } } }> {
   const end = Date.now() + ms;
   for (;;) {
-    const res = await fetch(url + '/api/health');
-    const body = (await res.json()) as never;
-    if (res.status === status || Date.now() > end) return { status: res.status, body };
+    // A server that waited for storage hands its port over to the full server: a refused connection meanwhile is retried.
+    const res = await fetch(url + '/api/health').catch((err: unknown) => {
+      if (Date.now() > end) throw err;
+      return null;
+    });
+    if (res) {
+      const body = (await res.json()) as never;
+      if (res.status === status || Date.now() > end) return { status: res.status, body };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -142,7 +148,7 @@ describe('storage failure (disk full) while monitoring', () => {
 });
 
 describe('a start on a full disk', () => {
-  it('comes up in the failed-recording state instead of exiting, and recovers when space returns', async () => {
+  it('comes up in the failed-recording state instead of exiting (after a crash and after a clean stop), and recovers when space returns', async () => {
     const disk = smallDisk();
     disks.push(disk);
     const DB_PATH = join(disk.dir, 'infusion.db');
@@ -169,6 +175,22 @@ describe('a start on a full disk', () => {
       } finally {
         b.child.kill('SIGTERM');
         await exited(b.child);
+      }
+      // After a clean stop the disk fills up again: SQLite cannot even create its WAL index to read the
+      // database. The server still does not exit: it answers 503 with the reason until storage is back.
+      fillUp(join(disk.dir, 'ballast'));
+      const c = await spawnServer({ DB_PATH });
+      try {
+        const waiting = await healthBecomes(c.url, 503);
+        expect(waiting.status).toBe(503);
+        expect(waiting.body.error).toMatch(/recording failed .*SQLITE_IOERR.*the database cannot be opened/);
+        disk.free(null as never);
+        expect((await healthBecomes(c.url, 200)).status).toBe(200);
+        await login(c.url, 'nurse');
+        expect(c.child.exitCode).toBeNull();
+      } finally {
+        c.child.kill('SIGTERM');
+        await exited(c.child);
       }
     } else {
       // No mount allowed here: the same start, in process, on a database that refuses every write.
