@@ -77,6 +77,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     lastAlarmEventId: 0,
     escalations: [],
     trends: {},
+    storage: { recording: 'ok', since: null, reason: null, heldAlarmWrites: 0, unrecordedAlarmIds: [] },
     ...over,
   };
 }

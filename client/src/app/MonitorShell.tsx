@@ -4,6 +4,7 @@ import { AlarmBanner } from '../components/AlarmBanner';
 import { AudioControl } from '../components/AudioControl';
 import { useCan } from '../auth/useCan';
 import { ConnectionBanner } from '../components/ConnectionBanner';
+import { StorageBanner } from '../components/StorageBanner';
 import { EscalationPanel } from '../components/EscalationPanel';
 import { TrainingMarker, UserBar } from '../components/UserBar';
 import { startLiveUpdates } from '../realtime/liveUpdates';
@@ -79,6 +80,7 @@ export function MonitorShell() {
       <SocketContext value={headerSocket}>
         <header className="app-header">
           <ConnectionBanner />
+          <StorageBanner />
           <TrainingMarker />
           <div className="app-header-row">
             <div className="app-brand">

@@ -11,6 +11,7 @@ import { acknowledgeAlarm } from '../realtime/requests';
 import { applyAckResult } from '../stores/monitorState';
 import { isLatched } from '../stores/selectors';
 import { updateMonitor } from '../stores/useMonitor';
+import { useStorage } from '../stores/useStorage';
 import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 
@@ -142,6 +143,7 @@ const NO_DOSES: readonly RescueDose[] = [];
 export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, sessionActive = false }: ListProps) {
   const canAck = useAuth((s) => mayAcknowledge(s.user?.role));
   const canRescue = useCan('rescue.document');
+  const unrecorded = useStorage((s) => s.unrecorded);
   if (alarms.length === 0) return <p className="empty">No alarms in this session.</p>;
   return (
     <table className="alarm-list">
@@ -173,6 +175,11 @@ export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, se
                   {stateText(a)}
                   {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
                   {isLatched(a) && <span className="latched-marker">LATCHED</span>}
+                  {unrecorded[a.id] && (
+                    <span className="unrecorded-marker" data-testid={`unrecorded-${a.id}`} title="Storage is failing: this alarm is written once recording is back">
+                      NOT YET RECORDED
+                    </span>
+                  )}
                 </td>
                 <td>{formatClock(a.startedAt)}</td>
                 <td>{a.acknowledgedBy ? `${a.acknowledgedBy} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>

@@ -7,6 +7,8 @@ import { addInfusionEvent, addObservation, addRescueDose, applyAlarmUpdate, appl
 import { dispatchConnection } from '../stores/useConnection';
 import { updateDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
+import { applyStorageStatus, markAlarmUpdate } from '../stores/storageState';
+import { updateStorage } from '../stores/useStorage';
 
 const WATCHDOG_TICK_MS = 250;
 const SUBSCRIBE_RETRY_MS = 3000;
@@ -38,6 +40,8 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     if (run !== subscribeRun || !socket.connected) return;
     if (res.ok) {
       updateMonitor((s) => applySnapshot(s, res.data, sent, Date.now()));
+      const storage = res.data.storage;
+      if (storage) updateStorage((s) => applyStorageStatus(s, storage));
       dispatchConnection({ type: 'subscribed', now: Date.now() });
     } else if (endsLogin(res.error)) {
       // Already applied to the login by the request layer: this socket is about to be stopped.
@@ -84,7 +88,11 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     updateMonitor((s) => applyVitals(s, batch));
     updateDetail((s) => detailVitals(s, batch));
   });
-  socket.on('alarm', (u) => updateMonitor((s) => applyAlarmUpdate(s, u)));
+  socket.on('alarm', (u) => {
+    updateMonitor((s) => applyAlarmUpdate(s, u));
+    updateStorage((s) => markAlarmUpdate(s, u));
+  });
+  socket.on('storage', (st) => updateStorage((s) => applyStorageStatus(s, st)));
   socket.on('session', (session) => updateMonitor((s) => applySession(s, session)));
   socket.on('infusionEvent', (ev) => updateMonitor((s) => addInfusionEvent(s, ev)));
   socket.on('observation', (o) => updateMonitor((s) => addObservation(s, o)));
@@ -113,6 +121,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     socket.off('observation');
     socket.off('rescueDose');
     socket.off('escalation');
+    socket.off('storage');
     socket.disconnect();
   };
 }
