@@ -113,6 +113,10 @@ export function createApp(deps: AppDeps): App {
   const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS }, storage);
   storage.held = () => alarms.heldInfo();
   storage.onRecover(() => alarms.flushHeld());
+  // Screens show how much is held: a transition shown but not written updates the recording status.
+  hub.on('alarm', (u) => {
+    if (u.recorded === false) hub.emit('storage', storage.status());
+  });
   const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
   const resumed = sessions.restore();
   hub.on('session', (s) => {
