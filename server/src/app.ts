@@ -298,6 +298,8 @@ export function createApp(deps: AppDeps): App {
       closed = true;
       if (ticker) clearInterval(ticker);
       storage.close();
+      const held = alarms.heldInfo().count;
+      if (held > 0) log.error({ held }, 'stopping with alarm transitions that storage never took: they were shown but are not stored');
       outbox.close();
       await hl7?.close();
       stopDashboard();
