@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
@@ -15,7 +16,7 @@ import { authenticate } from './auth/httpAuth';
 import { LoginSessions } from './auth/loginSessions';
 import { LoginThrottle } from './auth/loginThrottle';
 import { UserService } from './auth/userService';
-import type { Config } from './config';
+import { readTls, type Config } from './config';
 import { startHl7Listener } from './hl7/listener';
 import { CareService } from './care/careService';
 import { IngestService } from './ingest/ingestService';
@@ -61,7 +62,9 @@ export interface AppDeps {
 }
 
 export interface App {
-  http: HttpServer;
+  /** HTTPS when TLS_CERT and TLS_KEY are set, else plain HTTP; Socket.IO shares it. */
+  http: HttpServer | HttpsServer;
+  protocol: 'http' | 'https';
   io: Server<DashboardClientToServer, DashboardServerToClient>;
   db: Db;
   sessions: SessionService;
@@ -173,9 +176,16 @@ export function createApp(deps: AppDeps): App {
   const throttle = new LoginThrottle(clock);
   const devices = new DeviceKeys(db, auditRepo, clock);
 
+  const tls = readTls(config);
+  // Served over HTTPS here or behind a TLS-terminating proxy (COOKIE_SECURE): then, and only then,
+  // the cookie is Secure, HSTS is sent and the browser is told to upgrade insecure requests.
+  const https = tls !== null || config.COOKIE_SECURE;
+
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from configured proxies: otherwise any client could pick the
+  // address the login throttle counts.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(requestId);
   // Request logs carry the request id, method, path, status and time: never bodies, cookies or patient data.
   app.use(
@@ -189,10 +199,16 @@ export function createApp(deps: AppDeps): App {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'default-src': ["'self'"], 'connect-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+        directives: {
+          'default-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          // Over plain HTTP an upgrade would send the dashboard's scripts to an HTTPS port nobody serves: a blank page.
+          'upgrade-insecure-requests': https ? [] : null,
+        },
       },
-      // Plain-HTTP deployments on a local network must not be told to upgrade.
-      strictTransportSecurity: config.COOKIE_SECURE,
+      strictTransportSecurity: https,
     }),
   );
   app.use(express.json({ limit: '1mb' }));
@@ -212,7 +228,7 @@ export function createApp(deps: AppDeps): App {
     // Monitoring goes on, but nothing new is stored: not healthy for a load balancer or an operator.
     res.status(503).json({ ok: false, error: `recording failed since ${new Date(recording.since ?? 0).toISOString()}: ${recording.reason}`, data });
   });
-  app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: config.COOKIE_SECURE, ttlMs: config.SESSION_TTL_MS }));
+  app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   app.use('/api/sessions', careRoutes(sessions, care));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
@@ -235,7 +251,7 @@ export function createApp(deps: AppDeps): App {
   }
   app.use(errorHandler(log, (err) => storage.report(err)));
 
-  const http = createServer(app);
+  const http = tls ? createHttpsServer(tls, app) : createServer(app);
   // A short ping lets dashboards notice a lost server within seconds (the banner must show within 5 s).
   const io = new Server<DashboardClientToServer, DashboardServerToClient>(http, { pingInterval: 2000, pingTimeout: 2500, maxHttpBufferSize: 1e6, serveClient: false });
   const stopDashboard = attachDashboard(io.of('/'), {
@@ -262,6 +278,7 @@ export function createApp(deps: AppDeps): App {
   let hl7: Awaited<ReturnType<typeof startHl7Listener>> | null = null;
   return {
     http,
+    protocol: tls ? 'https' : 'http',
     io,
     db,
     sessions,

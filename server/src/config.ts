@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 
 const port = (dflt: number) =>
@@ -25,6 +29,45 @@ const intMs = (dflt: number, min: number, max: number) =>
       }
       return n;
     });
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or subnet (`10.0.0.0/8`, `fd00::/8`) or one of express's names for a range. */
+function proxyEntryError(e: string): string | null {
+  if (PROXY_NAMES.has(e)) return null;
+  const [addr, prefix, extra] = e.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || extra !== undefined) return `"${e}" is not an address, a subnet or one of loopback, linklocal, uniquelocal`;
+  if (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128))) return `"${e}" has an invalid prefix length`;
+  return null;
+}
+
+/**
+ * Which reverse proxies may set X-Forwarded-For (the client address the login throttle counts).
+ * Off by default: a header anyone can send must not choose the address. `true` (trust everything) is
+ * refused for the same reason.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((s, ctx): false | number | string[] => {
+    const v = s.trim();
+    if (v === 'false') return false;
+    if (/^\d+$/.test(v)) {
+      const n = Number(v);
+      if (n >= 1 && n <= 10) return n;
+    }
+    if (v === 'true' || /^\d+$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `must be false, a hop count 1-10, or the proxies' addresses/subnets (e.g. loopback or 10.0.0.5,10.1.0.0/16); trusting every address lets any client choose its own (got "${s}")` });
+      return z.NEVER;
+    }
+    const entries = v.split(',').map((x) => x.trim());
+    for (const e of entries) {
+      const err = proxyEntryError(e);
+      if (err) ctx.addIssue({ code: 'custom', message: `${err} (got "${s}")` });
+    }
+    return entries;
+  });
 
 const envSchema = z.object({
   PORT: port(3000),
@@ -71,6 +114,11 @@ const envSchema = z.object({
   SESSION_IDLE_MS: intMs(30 * 60_000, 10_000, 24 * 3_600_000),
   /** Set the Secure flag on the session cookie (behind HTTPS). */
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  /** PEM certificate and key files: when both are set the server speaks HTTPS (and Socket.IO over it). */
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  /** Reverse proxies whose X-Forwarded-For is believed; off unless configured. */
+  TRUST_PROXY: trustProxy,
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -81,9 +129,43 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const r = envSchema.safeParse(picked);
-  if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const lines = r.success ? tlsErrors(r.data) : r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (r.success && lines.length === 0) return r.data;
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** The certificate and key as the HTTPS server reads them (null: plain HTTP). */
+export function readTls(c: Pick<Config, 'TLS_CERT' | 'TLS_KEY'>): { cert: Buffer; key: Buffer } | null {
+  return c.TLS_CERT && c.TLS_KEY ? { cert: readFileSync(c.TLS_CERT), key: readFileSync(c.TLS_KEY) } : null;
+}
+
+/** Both files or neither; each readable; a PEM certificate and the key that belongs to it. */
+function tlsErrors(c: Config): string[] {
+  if (!c.TLS_CERT && !c.TLS_KEY) return [];
+  if (!c.TLS_CERT) return ['  TLS_CERT: must be set when TLS_KEY is (both files, or neither for plain HTTP)'];
+  if (!c.TLS_KEY) return ['  TLS_KEY: must be set when TLS_CERT is (both files, or neither for plain HTTP)'];
+  const read = (name: 'TLS_CERT' | 'TLS_KEY', path: string): Buffer | string => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      return `  ${name}: cannot read "${path}" (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    }
+  };
+  const cert = read('TLS_CERT', c.TLS_CERT);
+  const key = read('TLS_KEY', c.TLS_KEY);
+  const unread = [cert, key].filter((x): x is string => typeof x === 'string');
+  if (unread.length > 0) return unread;
+  try {
+    new X509Certificate(cert);
+  } catch {
+    return [`  TLS_CERT: "${c.TLS_CERT}" is not a PEM certificate`];
+  }
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    return [`  TLS_KEY: "${c.TLS_KEY}" is not the PEM private key of TLS_CERT (${(e as Error).message})`];
+  }
+  return [];
 }
 
 export const testConfig = (over: Partial<Config> = {}): Config => ({ ...loadConfig({}), ...over });

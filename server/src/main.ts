@@ -33,7 +33,7 @@ async function main() {
   if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
   if (values.demo) await ensureDemoAccounts(app);
   const port = await app.listen(opened.port);
-  const url = `http://localhost:${port}`;
+  const url = `${app.protocol}://localhost:${port}`;
   console.log(`Infusion monitor listening on ${url}`);
   if (config.HL7_PORT !== 0) console.log(`HL7 MLLP listener on ${config.HL7_HOST}:${await app.startHl7()}`);
   log.info({ port, db: config.DB_PATH }, 'listening');
@@ -45,7 +45,8 @@ async function main() {
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
     for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'system:demo' });
     const { runSimulation, loginHeaders } = await import('@infusion/simulator');
-    const base = `http://127.0.0.1:${port}`;
+    // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
+    const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
     // The simulator is a trainer at the REST API and a device at /ingest, like any other client.
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;
     const sim = await runSimulation({

@@ -19,12 +19,13 @@ describe('dashboard in the browser', () => {
   // Event time runs ahead of the wall clock from two minutes back, so 10 s of low SpO2 takes 2 s here.
   let t = Date.now() - 120_000;
 
+  // One frame a second of event time; each waits for its ack (committed and judged), and the page is
+  // then polled for what it must show, so no wall-clock pacing is needed.
   const sendFrames = async (n: number, v: Record<string, number>) => {
     for (let i = 0; i < n; i++) {
       seq++;
       t += 1000;
       await dev.emitWithAck('frames', [{ sessionId, seq, t, hr: 78, sbp: 124, dbp: 79, map: 94, spo2: 97, etco2: 37, rr: 14, ...v }]);
-      await new Promise((r) => setTimeout(r, 150));
     }
   };
 

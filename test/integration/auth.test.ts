@@ -209,9 +209,11 @@ describe('first start', () => {
 describe('logs', () => {
   it('never contain patient labels, indications or names, and carry request ids', async () => {
     let text = '';
+    let logged: { marker: string; resolve: () => void } | null = null;
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         text += chunk.toString();
+        if (logged && text.includes(logged.marker)) logged.resolve();
         cb();
       },
     });
@@ -224,8 +226,11 @@ describe('logs', () => {
       const nurse = await login(url, 'nurse');
       const sess = await createSession(nurse, { patientLabel: 'LABEL-7731', indication: 'INDICATION-5521', nurse: 'NURSENAME-1', supervisingPhysician: 'DOCNAME-2' });
       await api({ url, headers: { authorization: `Bearer ${key}` } }, 'POST', '/api/ingest/frames', { frames: [{ sessionId: sess.id, seq: 1, t: Date.now(), hr: 171 }, { sessionId: sess.id, seq: 2, t: 'x' }] });
-      await api(nurse, 'POST', '/api/sessions', { ...demoSession({ patientLabel: 'LABEL-9999' }), weightKg: 'heavy' });
-      await new Promise((r) => setTimeout(r, 100));
+      // The last request carries its own id: once its completion is logged, every earlier line is written.
+      const lastLogged = new Promise<void>((resolve) => (logged = { marker: '"last-request-7"', resolve }));
+      const last = { ...nurse, headers: { ...nurse.headers, 'x-request-id': 'last-request-7' } };
+      expect((await api(last, 'POST', '/api/sessions', { ...demoSession({ patientLabel: 'LABEL-9999' }), weightKg: 'heavy' })).status).toBe(400);
+      await lastLogged;
       expect(text.length).toBeGreaterThan(0);
       for (const secret of ['LABEL-7731', 'INDICATION-5521', 'NURSENAME-1', 'DOCNAME-2', 'LABEL-9999', TEST_PASSWORD, 'ikm_sid=', key]) expect(text).not.toContain(secret);
       const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { req?: { id?: string } });

@@ -1,11 +1,16 @@
 import { defaultFormulary, defaultRuleSet, type Alarm, type IngestResult, type Result, type Session, type SessionDetail, type Snapshot } from '@infusion/shared';
+import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, TEST_PASSWORD, waitFor, type Caller, type TestServer } from '../support/server';
 
 /**
  * Every HTTP route and socket event, tried by every role and by nobody. A refusal must have the
  * right status and change nothing in the database; an allowed call must succeed.
+ *
+ * The server runs on a manual clock that never moves, so no tick (no-data, observation-due, re-arm,
+ * escalation) can change the database between the two fingerprints of a refused call: whatever
+ * changed, the call did.
  */
 type Who = 'anonymous' | 'nurse' | 'physician' | 'trainer' | 'admin';
 const WHO: Who[] = ['anonymous', 'nurse', 'physician', 'trainer', 'admin'];
@@ -27,7 +32,8 @@ interface Case {
   refusedAs?: Partial<Record<Who, number>>;
 }
 
-const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: Date.now(), hr: 170 });
+const clock = new ManualClock(Date.now());
+const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: clock.now(), hr: 170 });
 
 const CASES: Case[] = [
   { route: 'GET /api/health', path: () => '/api/health', allowed: WHO },
@@ -58,7 +64,7 @@ const CASES: Case[] = [
   { route: 'GET /api/rulesets/current', path: () => '/api/rulesets/current', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
   { route: 'GET /api/rulesets/versions', path: () => '/api/rulesets/versions', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
   { route: 'PUT /api/rulesets/current', path: () => '/api/rulesets/current', body: () => ({ name: defaultRuleSet.name, description: defaultRuleSet.description, rules: defaultRuleSet.rules }), allowed: ['admin'] },
-  { route: 'GET /api/reports/alarms', path: () => `/api/reports/alarms?unit=infusion-suite&from=0&to=${Date.now()}`, allowed: ['physician', 'admin'] },
+  { route: 'GET /api/reports/alarms', path: () => `/api/reports/alarms?unit=infusion-suite&from=0&to=${clock.now()}`, allowed: ['physician', 'admin'] },
   { route: 'POST /api/ingest/frames', path: () => '/api/ingest/frames', body: (t) => ({ frames: [frame(t.real.id, 1)] }), allowed: [], refusedAs: { nurse: 401, physician: 401, trainer: 401, admin: 401 } },
   { route: 'GET /api/users', path: () => '/api/users', allowed: ['admin'] },
   { route: 'POST /api/users', path: () => '/api/users', body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, displayName: 'New', role: 'nurse', password: TEST_PASSWORD }), allowed: ['admin'] },
@@ -99,10 +105,10 @@ function fingerprint(): string {
 
 async function targets(): Promise<Targets> {
   const real = await createSession(s.physician);
-  await prepareStart(s, s.physician, real.id);
+  await prepareStart(s, s.physician, real.id, clock.now());
   await api(s.physician, 'POST', `/api/sessions/${real.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
   const sim = await createSession(s.trainer, { simulated: true });
-  await prepareStart(s, s.trainer, sim.id);
+  await prepareStart(s, s.trainer, sim.id, clock.now());
   await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
   const fresh = await createSession(s.nurse);
   await api(s.nurse, 'PUT', `/api/sessions/${fresh.id}/checklist`, { ...passingChecklist(), consentObtained: false });
@@ -112,7 +118,7 @@ async function targets(): Promise<Targets> {
 }
 
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer({ clock });
   callers = { anonymous: { url: s.url, headers: {} }, nurse: s.nurse, physician: s.physician, trainer: s.trainer, admin: s.admin };
 });
 afterAll(() => s.close());
@@ -203,11 +209,19 @@ describe('unit scoping', () => {
     sock.on('alarm', (u) => seen.push(u.alarm.sessionId));
     sock.on('vitals', (b) => seen.push(...b.map((x) => x.sessionId)));
     sock.on('session', (x) => seen.push(x.id));
+    sock.on('observation', (o) => seen.push(o.sessionId));
+    // Barriers, each ordered after what nurse-b must not get: the live push and the alarms of one
+    // ingest carry both sessions, and nurse-b's own observation is emitted after the nurse's.
+    const theirVitals = waitFor<{ sessionId: string }[]>(sock, 'vitals', (b) => b.some((x) => x.sessionId === theirs.id));
+    const theirAlarm = waitFor<{ alarm: { sessionId: string } }>(sock, 'alarm', (u) => u.alarm.sessionId === theirs.id);
     const dev = device(s);
     await connected(dev);
     await dev.emitWithAck('frames', [frame(here.id, 1), frame(theirs.id, 1)]);
+    await Promise.all([theirVitals, theirAlarm]);
     await api(s.nurse, 'POST', `/api/sessions/${here.id}/observations`, { scale: 'RASS', score: 0 });
-    await new Promise((r) => setTimeout(r, 400));
+    const theirObservation = waitFor<{ sessionId: string }>(sock, 'observation', (o) => o.sessionId === theirs.id);
+    expect((await api(nurseB, 'POST', `/api/sessions/${theirs.id}/observations`, { scale: 'RASS', score: 0 })).status).toBe(201);
+    await theirObservation;
     dev.close();
     sock.close();
     expect(seen).toContain(theirs.id);

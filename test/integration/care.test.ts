@@ -66,7 +66,10 @@ describe('bedside documentation and the pre-infusion checklist', () => {
     const audit = await api<{ action: string; actor: string; after: string }[]>(s.admin, 'GET', '/api/audit?limit=1000');
     const row = audit.body.data.find((r) => r.action === 'checklist.override')!;
     expect(row.actor).toBe('user:physician');
-    expect(JSON.parse(row.after)).toMatchObject({ reason: 'crash cart in next bay, checked by me' });
+    // The reason is free text about the patient: stored in full, shown to admins redacted.
+    expect(JSON.parse(row.after)).toMatchObject({ reason: '[redacted]', by: 'user:physician', at: T0 });
+    const stored = s.app.db.prepare("SELECT after FROM audit_log WHERE action = 'checklist.override'").get() as { after: string };
+    expect(JSON.parse(stored.after)).toMatchObject({ reason: 'crash cart in next bay, checked by me' });
   });
 
   it('takes the baseline as the mean of the vitals before the start', async () => {

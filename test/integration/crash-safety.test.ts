@@ -26,14 +26,18 @@ describe('crash safety (SIGKILL while frames stream in)', () => {
     await new Promise<void>((r) => dev.once('connect', () => r()));
     const acked = new Set<number>();
     let seq = 0;
+    // Kill once a good number of frames are acknowledged, while more are still streaming in.
+    let enoughAcked!: () => void;
+    const enough = new Promise<void>((r) => (enoughAcked = r));
     // Stream batches back to back without waiting for acks, as a busy device would.
     const pump = setInterval(() => {
       const batch = Array.from({ length: 10 }, () => frame(session.id, ++seq));
       dev.timeout(5000).emit('frames', batch, (err: Error | null, res: Result<IngestResult>) => {
         if (!err && res.ok) for (const q of [...res.data.accepted, ...res.data.duplicates]) acked.add(q);
+        if (acked.size >= 200) enoughAcked();
       });
     }, 5);
-    await new Promise((r) => setTimeout(r, 1500));
+    await enough;
     a.child.kill('SIGKILL');
     await exited(a.child);
     clearInterval(pump);

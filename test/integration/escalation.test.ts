@@ -101,10 +101,11 @@ describe('escalation to the supervising physician', () => {
     await nurse.d.emitWithAck('alarm:acknowledge', { alarmId: alarmA.id });
     clock.set(T0 + 12_000 + 59_000);
     s.app.escalations.tick();
-    expect(got).toEqual([]);
+    // B's escalation is the barrier: anything the earlier ticks sent would arrive before it.
+    const escalatedB = waitFor<Escalation>(phys.d, 'escalation', (e) => e.sessionId === b.id);
     clock.set(T0 + 12_000 + 60_000);
     s.app.escalations.tick();
-    await new Promise((r) => setTimeout(r, 100));
+    await escalatedB;
     expect(got.map((e) => [e.sessionId, e.level, e.priority])).toEqual([[b.id, 1, 'medium']]);
   });
 

@@ -90,7 +90,8 @@ describe('replay of a long logged session', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infusion-long-'));
     const { app, sessionId, frames } = await logLongSession(dir, 4);
     try {
-      await new Promise((r) => setTimeout(r, 50));
+      // The last ticks' alarm transitions are committed once an op enqueued after them is.
+      await app.queue.enqueue(() => {});
       // Every 'raised' the live server stored (a latched alarm raised again keeps its row, adds an event).
       const liveKeys = (
         app.db.prepare("SELECT json_extract(alarm, '$.ruleId') rule_id, at FROM alarm_events WHERE session_id = ? AND transition = 'raised'").all(sessionId) as { rule_id: string; at: number }[]

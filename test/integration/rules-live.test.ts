@@ -27,8 +27,9 @@ describe('guideline rules in the live server', () => {
   };
   const calm = () => ({ hr: 74, sbp: 122, dbp: 78, spo2: 98, etco2: 37, rr: 14 });
   const alarmsOf = async (id: string) => {
-    // Alarm transitions commit through the write queue (10 ms window) before they are readable.
-    await new Promise((r) => setTimeout(r, 50));
+    // Alarm transitions commit through the write queue before they are readable: an op enqueued now
+    // resolves once everything enqueued before it (the ticks' transitions) is committed.
+    await s.app.queue.enqueue(() => {});
     return (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${id}`)).body.data.alarms;
   };
   const start = async (id: string, rate = 0.5) => {

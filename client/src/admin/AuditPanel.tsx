@@ -90,6 +90,9 @@ export function AuditPanel() {
           </a>
         </span>
       </div>
+      <p className="hint" data-testid="audit-redaction-note">
+        Patient fields of session and escalation entries read [redacted]: admins see who did what, when, to which session, but no patient data.
+      </p>
       {buf.truncated && <p className="hint">Only the newest {AUDIT_KEEP} entries are held here; the download has all of them.</p>}
       {error && (
         <p className="form-error" role="alert" data-testid="audit-error">

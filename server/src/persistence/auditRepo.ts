@@ -1,3 +1,5 @@
+import type { SessionScope } from '@infusion/shared';
+import type { AuditRow } from './auditPrivacy';
 import type { Db } from './db';
 
 export interface AuditEntry {
@@ -16,11 +18,13 @@ export class AuditRepo {
   private readonly sInsert;
   private readonly sList;
   private readonly sListDesc;
+  private readonly sScope;
   constructor(db: Db) {
     this.sInsert = db.prepare(`INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, request_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sList = db.prepare('SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?');
     this.sListDesc = db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?');
+    this.sScope = db.prepare('SELECT unit, simulated FROM sessions WHERE id = ?');
   }
   record(e: AuditEntry): void {
     this.sInsert.run(
@@ -34,11 +38,17 @@ export class AuditRepo {
       e.requestId ?? null,
     );
   }
-  list(afterId: number, limit: number): unknown[] {
-    return this.sList.all(afterId, limit);
+  /** As stored, patient fields included: readers get them through `redactAudit`. */
+  list(afterId: number, limit: number): AuditRow[] {
+    return this.sList.all(afterId, limit) as AuditRow[];
   }
   /** Newest first, before an id (the newest page when beforeId is omitted). */
-  listNewest(beforeId: number | undefined, limit: number): unknown[] {
-    return this.sListDesc.all(beforeId ?? Number.MAX_SAFE_INTEGER, limit);
+  listNewest(beforeId: number | undefined, limit: number): AuditRow[] {
+    return this.sListDesc.all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as AuditRow[];
+  }
+  /** The unit and simulated flag of a session, for deciding who may read its audit entries. */
+  sessionScope(id: string): SessionScope | null {
+    const r = this.sScope.get(id) as { unit: string; simulated: number } | undefined;
+    return r ? { unit: r.unit, simulated: r.simulated === 1 } : null;
   }
 }

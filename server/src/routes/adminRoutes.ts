@@ -3,6 +3,7 @@ import { actorOf, assertCanSee, requirePermission, userOf } from '../auth/httpAu
 import type { DeviceKeys } from '../auth/deviceKeys';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { UserService } from '../auth/userService';
+import { redactAudit, type AuditRow } from '../persistence/auditPrivacy';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Clock } from '../util/clock';
 import type { SessionService } from '../sessions/sessionService';
@@ -77,19 +78,21 @@ const csvCell = (v: unknown) => {
 export function auditRoutes(audit: AuditRepo, clock: Clock): Router {
   const r = Router();
   r.use(requirePermission('audit.view'));
+  // Patient fields are shown only to a reader who may see the session (docs/roles.md, audit log).
+  const forReader = (req: Parameters<typeof userOf>[0], rows: AuditRow[]) => redactAudit(rows, userOf(req), (id) => audit.sessionScope(id));
   r.get('/', (req, res) => {
     const limit = Math.min(1000, req.query.limit === undefined ? 200 : intParam(req.query.limit, 'limit'));
     if (req.query.order === 'desc') {
-      ok(res, audit.listNewest(req.query.beforeId === undefined ? undefined : intParam(req.query.beforeId, 'beforeId'), limit));
+      ok(res, forReader(req, audit.listNewest(req.query.beforeId === undefined ? undefined : intParam(req.query.beforeId, 'beforeId'), limit)));
       return;
     }
     const afterId = req.query.afterId === undefined ? 0 : intParam(req.query.afterId, 'afterId');
-    ok(res, audit.list(afterId, limit));
+    ok(res, forReader(req, audit.list(afterId, limit)));
   });
   r.get('/export', (req, res) => {
     const format = req.query.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw badRequest('invalid format', [{ field: 'format', reason: 'must be json or csv' }]);
-    const rows = audit.list(0, 1_000_000) as Record<string, unknown>[];
+    const rows = forReader(req, audit.list(0, 1_000_000));
     audit.record({ at: clock.now(), actor: actorOf(req).id, action: 'audit.export', entity: 'audit_log', entityId: null, after: { format, rows: rows.length }, requestId: req.id });
     res.attachment(`audit-log.${format}`);
     if (format === 'json') {
