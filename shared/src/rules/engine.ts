@@ -4,7 +4,7 @@ import { fmt, render } from './format';
 import * as care from './kinds/care';
 import * as tech from './kinds/technical';
 import * as vit from './kinds/vitals';
-import { ruleField, type ImplausibleJumpRule, type Rule, type RuleSet } from './schema';
+import { ruleField, trendDelayMs, type ImplausibleJumpRule, type Rule, type RuleSet } from './schema';
 import {
   BREACH,
   CLEAR,
@@ -88,6 +88,7 @@ function judge(rule: Rule, i: number): Assess {
       return (p, inp) => vit.assessNoBreath(rule, p.d, inp);
     case 'technical':
       if (rule.check === 'sensor_off') return (p, inp) => tech.assessSensorOff(rule, p.d, inp);
+      if (rule.check === 'signal_absent') return (p, inp) => tech.assessSignalAbsent(rule, p.d, inp);
       return (_p, _inp, jump) => only(jump?.[i] ?? null);
     case 'no_data':
       return (_p, inp) => only(tech.assessNoData(rule, inp));
@@ -113,7 +114,8 @@ function planOf(ruleSet: RuleSet): Plan {
       steps: rules.map((rule, i) => ({
         rule,
         enabled: rule.enabled !== false,
-        forMs: rule.forMs,
+        // A trend waits at least its confirmation time: a short dip does not raise it.
+        forMs: trendDelayMs(rule),
         carry: rule.kind === 'threshold' || rule.kind === 'baseline_change' || rule.kind === 'rate_of_change' || rule.kind === 'combination' || isJump(rule),
         clearForMs: 'clearForMs' in rule ? rule.clearForMs : 0,
         assess: judge(rule, i),
@@ -149,7 +151,10 @@ function vars(rule: Rule, a: Assessment, inp: EvalInput): Record<string, string>
     case 'no_breath':
       return { ...base, ...vit.describeNoBreath(rule, a) };
     case 'technical':
-      return { ...base, ...(rule.check === 'sensor_off' ? tech.describeSensorOff(rule, a) : tech.describeImplausibleJump(rule, a)) };
+      return {
+        ...base,
+        ...(rule.check === 'implausible_jump' ? tech.describeImplausibleJump(rule, a) : rule.check === 'sensor_off' ? tech.describeSensorOff(rule, a) : tech.describeSignalAbsent(rule, a)),
+      };
     case 'no_data':
       return { ...base, ...tech.describeNoData(rule, a) };
     case 'observation_due':
@@ -263,7 +268,8 @@ export function evaluate(ruleSet: RuleSet, state: EngineState, ctx: EngineContex
   const plan = planOf(ruleSet);
   const prevRules = aligned(plan, before);
   const now = before.lastT !== null && ev.t < before.lastT ? before.lastT : ev.t;
-  const after: EngineState = { ...before, firstT: before.firstT ?? now, lastT: now, ids: plan.ids, rules: prevRules };
+  const dataDueFrom = before.dataDueFrom ?? (ctx.infusion.status === 'not_started' ? null : now);
+  const after: EngineState = { ...before, dataDueFrom, lastT: now, ids: plan.ids, rules: prevRules };
   const isVitals = ev.kind === 'vitals';
   const inp: EvalInput = { ctx, ev, now, raw: isVitals ? ev.sample : null, sample: null, before, after };
   let jump: (Assessment | null)[] | null = null;
@@ -293,7 +299,7 @@ export function evaluate(ruleSet: RuleSet, state: EngineState, ctx: EngineContex
  */
 export function engineStateFromActive(active: readonly { ruleId: string; since: number }[], t: number): EngineState {
   const s = initialEngineState();
-  s.firstT = t;
+  s.dataDueFrom = t;
   for (const { ruleId, since } of active) {
     s.ids.push(ruleId);
     s.rules.push({ since, firing: true, clearSince: null, a: null, d: null });

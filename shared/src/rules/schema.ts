@@ -89,6 +89,13 @@ export const baselineChangeRuleSchema = z
       ctx.addIssue({ code: 'custom', path: ['hysteresis'], message: 'hysteresis must be smaller than the change' });
   });
 
+/**
+ * How long a trend must persist before it counts, when a rule set does not say (rule sets stored
+ * before the parameter existed): the longest SpO2-low delay of the shipped set, so a dip the
+ * threshold rules ignore is not raised by a trend either. Institutional default.
+ */
+export const DEFAULT_TREND_CONFIRM_MS = 15_000;
+
 /** A trend: the field fell (or rose) by at least delta within the window. */
 const trendShape = {
   field,
@@ -96,15 +103,23 @@ const trendShape = {
   delta: positive,
   windowMs: z.number().int().min(1000).max(3_600_000),
   hysteresis: z.number().finite().nonnegative(),
+  /**
+   * The change must persist this long before it counts (event time): a short dip that a threshold
+   * rule's delay ignores must not raise an alarm through a trend. Must be at least the delay of the
+   * threshold and baseline rules on the same field in the same direction (checked per rule set).
+   */
+  confirmMs: duration.default(DEFAULT_TREND_CONFIRM_MS),
 };
-const hysteresisBelowDelta = (r: { delta: number; hysteresis: number }, ctx: z.RefinementCtx) => {
+const trendChecks = (r: { delta: number; hysteresis: number; confirmMs: number; windowMs: number }, ctx: z.RefinementCtx) => {
   if (r.hysteresis >= r.delta) ctx.addIssue({ code: 'custom', path: ['hysteresis'], message: 'hysteresis must be smaller than delta' });
+  // A step change stays in view for one window: a longer confirmation could never complete.
+  if (r.confirmMs >= r.windowMs) ctx.addIssue({ code: 'custom', path: ['confirmMs'], message: 'confirmMs must be shorter than windowMs' });
 };
 
 // 3. rate_of_change
 export const rateOfChangeRuleSchema = z
   .strictObject({ ...common, kind: z.literal('rate_of_change'), ...trendShape })
-  .superRefine(hysteresisBelowDelta);
+  .superRefine(trendChecks);
 
 // 4. combination: every `all` condition and at least one `any` condition at once.
 export const thresholdConditionSchema = z.strictObject({
@@ -116,7 +131,7 @@ export const thresholdConditionSchema = z.strictObject({
 });
 export const trendConditionSchema = z
   .strictObject({ type: z.literal('trend'), ...trendShape, hysteresis: z.number().finite().nonnegative().default(0) })
-  .superRefine(hysteresisBelowDelta);
+  .superRefine(trendChecks);
 export const conditionSchema = z.discriminatedUnion('type', [thresholdConditionSchema, trendConditionSchema]);
 
 export const combinationRuleSchema = z
@@ -142,8 +157,9 @@ export const noBreathRuleSchema = z.strictObject({
   /** Without an RR value, an EtCO2 at or above this counts as a breath (mmHg). */
   minEtco2: z.number().finite().nonnegative().max(150),
   /**
-   * Judged only while the monitor is sending: with no frame for this long the link is down, the
-   * no-data alarm speaks, and apnea holds its state (a raised apnea alarm stays raised).
+   * Judged only on respiratory readings: with no valid RR or EtCO2 reading for this long (monitor
+   * silent, line off, no capnography) there is nothing to judge, a technical alarm speaks, and
+   * apnea holds its state (a raised apnea alarm stays raised). Absent data is never apnea.
    * Defaults to 10 s so rule sets stored before this parameter existed still load.
    */
   maxFrameGapMs: positiveDuration.default(10_000),
@@ -166,7 +182,15 @@ export const implausibleJumpRuleSchema = z.strictObject({
   /** ...when the readings are at most this far apart. */
   withinMs: z.number().int().min(1).max(60_000),
 });
-export const technicalRuleSchema = z.discriminatedUnion('check', [sensorOffRuleSchema, implausibleJumpRuleSchema]);
+export const signalAbsentRuleSchema = z.strictObject({
+  ...technicalCommon,
+  check: z.literal('signal_absent'),
+  /** A valid reading of any of these fields is the signal (e.g. RR or EtCO2 for breathing)... */
+  fields: z.array(field).min(1).max(VITAL_FIELDS.length),
+  /** ...and frames without one (field absent or null) for this long fire. Judged on frames: a silent monitor is the no-data alarm's. */
+  absentMs: positiveDuration,
+});
+export const technicalRuleSchema = z.discriminatedUnion('check', [sensorOffRuleSchema, implausibleJumpRuleSchema, signalAbsentRuleSchema]);
 
 export const noDataRuleSchema = z
   .strictObject({
@@ -289,6 +313,8 @@ export const ruleOverrideSchema = z.strictObject({
   holdMs: duration.optional(),
   minEtco2: z.number().finite().nonnegative().optional(),
   maxFrameGapMs: z.number().int().positive().optional(),
+  confirmMs: duration.optional(),
+  absentMs: z.number().int().positive().optional(),
 });
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
 export const OVERRIDE_KEYS = Object.keys(ruleOverrideSchema.shape) as (keyof RuleOverride)[];
@@ -330,6 +356,45 @@ export function overrideIssues(rules: readonly Rule[], overrides: Record<string,
   return issues;
 }
 
+/** How long a rule waits before a trend can raise it: its own delay, or the trends' confirmation if longer. */
+export function trendDelayMs(rule: Rule): number {
+  if (rule.kind === 'rate_of_change') return Math.max(rule.forMs, rule.confirmMs);
+  if (rule.kind === 'combination') {
+    let ms = rule.forMs;
+    for (const c of [...(rule.all ?? []), ...(rule.any ?? [])]) if (c.type === 'trend') ms = Math.max(ms, c.confirmMs);
+    return ms;
+  }
+  return rule.forMs;
+}
+
+/**
+ * A trend must not raise what a threshold or baseline rule's delay is there to ignore: every enabled
+ * trend (rate-of-change rule, or trend condition of a combination) waits at least as long as the
+ * longest delay of the enabled threshold and baseline-change rules on the same field in the same direction.
+ */
+export function trendDelayIssues(rules: readonly Rule[]): { index: number; message: string }[] {
+  const issues: { index: number; message: string }[] = [];
+  rules.forEach((r, index) => {
+    if (r.enabled === false) return;
+    const trends = r.kind === 'rate_of_change' ? [r] : r.kind === 'combination' ? [...(r.all ?? []), ...(r.any ?? [])].filter((c) => c.type === 'trend') : [];
+    const waits = trendDelayMs(r);
+    for (const tr of trends) {
+      for (const o of rules) {
+        if (o.enabled === false || o.forMs <= waits) continue;
+        const same =
+          (o.kind === 'threshold' && o.field === tr.field && o.op === (tr.direction === 'fall' ? '<' : '>')) ||
+          (o.kind === 'baseline_change' && o.field === tr.field && o.direction === tr.direction);
+        if (same)
+          issues.push({
+            index,
+            message: `${r.id}: waits ${waits / 1000} s on a ${tr.field} ${tr.direction}, shorter than the ${o.forMs / 1000} s delay of ${o.id}; ${r.kind === 'rate_of_change' ? 'confirmMs' : 'forMs or the trend condition\'s confirmMs'} must be at least ${o.forMs}`,
+          });
+      }
+    }
+  });
+  return issues;
+}
+
 export const ruleSetSchema = z
   .strictObject({
     id: z.string().min(1),
@@ -345,6 +410,7 @@ export const ruleSetSchema = z
       if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
       seen.add(r.id);
     });
+    for (const { index, message } of trendDelayIssues(rs.rules)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'confirmMs'], message });
     for (const [name, profile] of Object.entries(rs.profiles ?? {})) {
       if (!profile) continue;
       for (const message of overrideIssues(rs.rules, profile.overrides))
@@ -361,6 +427,7 @@ export type CombinationRule = z.infer<typeof combinationRuleSchema>;
 export type NoBreathRule = z.infer<typeof noBreathRuleSchema>;
 export type SensorOffRule = z.infer<typeof sensorOffRuleSchema>;
 export type ImplausibleJumpRule = z.infer<typeof implausibleJumpRuleSchema>;
+export type SignalAbsentRule = z.infer<typeof signalAbsentRuleSchema>;
 export type TechnicalRule = z.infer<typeof technicalRuleSchema>;
 export type NoDataRule = z.infer<typeof noDataRuleSchema>;
 export type ObservationDueRule = z.infer<typeof observationDueRuleSchema>;

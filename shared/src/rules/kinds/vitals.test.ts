@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { VitalsSample } from '../../vitals';
 import { engineEvents as E, type EngineEvent } from '../context';
-import { T0, at, brief, ctxAt, run, ruleSet } from '../testkit';
+import { engineStateFromActive } from '../engine';
+import { defaultRuleSet } from '../index';
+import { applyOverrides } from '../overrides';
+import { ruleSetSchema } from '../schema';
+import { T0, at, brief, ctxAt, only, run, ruleSet } from '../testkit';
 import { ruleStateOf } from '../state';
 import { TREND_BUCKETS, pushTrend } from './vitals';
 
@@ -96,6 +100,8 @@ describe('rate_of_change', () => {
     delta: 4,
     windowMs: 60_000,
     hysteresis: 1,
+    // The trend mechanics without a confirmation time (confirmation: its own tests below).
+    confirmMs: 0,
     message: '{label} {verb} {change} in {window} ({from} → {value}; limit {limit})',
   });
 
@@ -122,7 +128,7 @@ describe('rate_of_change', () => {
   });
 
   it('watches a rise as well', () => {
-    const rs = ruleSet({ id: 'rise', kind: 'rate_of_change', field: 'etco2', direction: 'rise', delta: 10, windowMs: 120_000, hysteresis: 2 });
+    const rs = ruleSet({ id: 'rise', kind: 'rate_of_change', field: 'etco2', direction: 'rise', delta: 10, windowMs: 120_000, hysteresis: 2, confirmMs: 0 });
     expect(brief(run(rs, [v(0, { etco2: 38 }), v(60, { etco2: 44 }), v(90, { etco2: 48 })]).transitions)).toEqual(['fire:rise@90']);
   });
 
@@ -139,7 +145,7 @@ describe('combination (hypoventilation: SpO2 falling and (EtCO2 > 50 or RR < 10)
   const hypo = ruleSet({
     id: 'hypo',
     kind: 'combination',
-    all: [{ type: 'trend', field: 'spo2', direction: 'fall', delta: 3, windowMs: 120_000, hysteresis: 1 }],
+    all: [{ type: 'trend', field: 'spo2', direction: 'fall', delta: 3, windowMs: 120_000, hysteresis: 1, confirmMs: 0 }],
     any: [
       { type: 'threshold', field: 'etco2', op: '>', limit: 50, hysteresis: 3 },
       { type: 'threshold', field: 'rr', op: '<', limit: 10, hysteresis: 2 },
@@ -176,10 +182,14 @@ describe('no_breath (apnea)', () => {
 
   it.each<[string, EngineEvent[], string[]]>([
     ['RR 0 for 20 s', frames(0, 40, (s) => ({ rr: s < 10 ? 12 : 0, etco2: 30 })), ['fire:apnea@29']],
-    ['frames without RR or EtCO2 after respiratory data', frames(0, 25, (s) => (s === 0 ? { rr: 12 } : { hr: 70 })), ['fire:apnea@20']],
+    ['frames without RR or EtCO2 after respiratory data (no capnography): no apnea from missing values', frames(0, 60, (s) => (s === 0 ? { rr: 12 } : { hr: 70 })), []],
     ['a silent monitor (ticks only) is the no-data alarm\'s business, not apnea', [v(0, { rr: 12 }), ...ticks(1, 40)], []],
     ['frames that resume inside the frame gap still count the time without breath', [v(0, { rr: 12 }), ...ticks(1, 9), ...frames(10, 25, () => ({ rr: 0 }))], ['fire:apnea@20']],
-    ['null RR and EtCO2 (line off) count as no breath', frames(0, 25, (s) => (s === 0 ? { rr: 12 } : { rr: null, etco2: null })), ['fire:apnea@20']],
+    ['null RR and EtCO2 (line off) are not apnea', frames(0, 60, (s) => (s === 0 ? { rr: 12 } : { rr: null, etco2: null })), []],
+    ['an EtCO2 flat line (0) is apnea', frames(0, 25, (s) => ({ etco2: s === 0 ? 35 : 0 })), ['fire:apnea@20']],
+    ['readings resuming after a gap: the time without readings does not count', [v(0, { rr: 12 }), ...frames(1, 40, () => ({ hr: 70 })), ...frames(41, 70, () => ({ rr: 0 }))], ['fire:apnea@61']],
+    ['no breath on both sides of a gap: the count goes on', [...frames(0, 5, () => ({ rr: 0 })), ...frames(6, 30, () => ({ hr: 70 })), v(31, { rr: 0 })], ['fire:apnea@31']],
+    ['a monitor that reports RR only every 15 s still raises apnea', [v(0, { rr: 12 }), v(15, { rr: 0 }), v(30, { rr: 0 }), v(45, { rr: 0 })], ['fire:apnea@45']],
     ['never any respiratory data: nothing to judge', [v(0, { hr: 70 }), ...ticks(1, 60)], []],
     ['an EtCO2 value counts as a breath when RR is not sent', frames(0, 40, () => ({ etco2: 35 })), []],
     ['an EtCO2 under minEtco2 is not a breath', frames(0, 25, () => ({ etco2: 2 })), ['fire:apnea@20']],
@@ -196,6 +206,80 @@ describe('no_breath (apnea)', () => {
   it('a raised apnea alarm stays raised while the monitor is silent, and clears on a breath', () => {
     const r = run(apnea, [v(0, { rr: 12 }), ...frames(1, 25, () => ({ rr: 0 })), ...ticks(26, 60), v(61, { rr: 10 })]);
     expect(brief(r.transitions)).toEqual(['fire:apnea@20', 'clear:apnea@61']);
+  });
+
+  it('a raised apnea alarm stays raised when readings of no breath resume after a gap, or after a restart', () => {
+    const r = run(apnea, [v(0, { rr: 12 }), ...frames(1, 25, () => ({ rr: 0 })), ...frames(26, 60, () => ({ hr: 70 })), ...frames(61, 64, () => ({ rr: 0 })), v(65, { rr: 10 })]);
+    expect(brief(r.transitions)).toEqual(['fire:apnea@20', 'clear:apnea@65']);
+    const restarted = run(apnea, [v(101, { rr: 0 }), v(102, { rr: 0 }), v(103, { rr: 9 })], ctxAt(), engineStateFromActive([{ ruleId: 'apnea', since: at(90) }], at(100)));
+    expect(brief(restarted.transitions)).toEqual(['clear:apnea@103']);
+  });
+});
+
+describe('shipped respiratory rules: absent data is a technical alarm, never apnea', () => {
+  const resp = only(defaultRuleSet, ['apnea', 'tech.resp.absent', 'tech.co2.off', 'rr.low.high']);
+
+  it('frames without RR and EtCO2 raise the technical "no respiratory signal" alarm, not apnea', () => {
+    const r = run(resp, frames(0, 120, (s) => (s === 0 ? { hr: 70, spo2: 98, rr: 14, etco2: 38 } : { hr: 70, spo2: 98 })));
+    expect(brief(r.transitions)).toEqual(['fire:tech.resp.absent@20']);
+    expect(r.transitions[0]).toMatchObject({ message: 'No RR, EtCO2 for 20 s: apnea cannot be detected' });
+    expect(r.transitions[0]?.rule).toMatchObject({ category: 'technical', priority: 'medium' });
+  });
+
+  it('a monitor without capnography from the first frame raises the technical alarm only', () => {
+    expect(brief(run(resp, frames(0, 120, () => ({ hr: 70, spo2: 98 }))).transitions)).toEqual(['fire:tech.resp.absent@20']);
+  });
+
+  it('a capnography line that reports nulls raises the technical alarms only', () => {
+    const r = run(resp, frames(0, 120, (s) => (s === 0 ? { rr: 14, etco2: 38 } : { rr: null, etco2: null })));
+    expect(brief(r.transitions)).toEqual(['fire:tech.co2.off@11', 'fire:tech.resp.absent@20']);
+  });
+
+  it('RR 0 from real readings still raises apnea (and RR very low), with no technical alarm', () => {
+    const r = run(resp, frames(0, 40, (s) => ({ rr: s < 5 ? 14 : 0, etco2: 38 })));
+    expect(brief(r.transitions)).toEqual(['fire:rr.low.high@15', 'fire:apnea@24']);
+  });
+});
+
+describe('trend confirmation: a trend does not raise what a threshold delay ignores', () => {
+  const spo2 = only(defaultRuleSet, ['spo2.low.high', 'spo2.low.medium', 'spo2.falling']);
+  const hypo = only(defaultRuleSet, ['hypoventilation', 'rr.low.medium']);
+
+  it('a 5-s SpO2 dip raises nothing: not the SpO2-low alarms (10 s delay) and not SpO2 falling', () => {
+    expect(run(spo2, frames(0, 90, (s) => ({ spo2: s >= 20 && s < 25 ? 86 : 98 }))).transitions).toEqual([]);
+  });
+
+  it('a sustained fall still raises SpO2 falling, once it has held for its confirmation time', () => {
+    const r = run(spo2, frames(0, 60, (s) => ({ spo2: s < 20 ? 98 : 93 })));
+    expect(brief(r.transitions)).toEqual(['fire:spo2.falling@35']);
+    expect(r.transitions[0]?.message).toBe('SpO2 fell 5 in 60 s (98 → 93; limit 4)');
+  });
+
+  it('hypoventilation is not raised by a 5-s dip with a single low RR, and is by a sustained one', () => {
+    const dip = frames(0, 90, (s) => (s >= 20 && s < 25 ? { spo2: 94, rr: 9, etco2: 40 } : { spo2: 98, rr: 14, etco2: 40 }));
+    expect(run(hypo, dip).transitions).toEqual([]);
+    const sustained = frames(0, 60, (s) => (s >= 20 ? { spo2: 94, rr: 9, etco2: 40 } : { spo2: 98, rr: 14, etco2: 40 }));
+    expect(brief(run(hypo, sustained).transitions)).toEqual(['fire:hypoventilation@35', 'fire:rr.low.medium@35']);
+  });
+
+  it('the rule set refuses a trend that waits less than a threshold delay on the same field and direction', () => {
+    const edit = (id: string, patch: Record<string, unknown>) => ({ ...defaultRuleSet, rules: defaultRuleSet.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) });
+    const short = ruleSetSchema.safeParse(edit('spo2.falling', { confirmMs: 5_000 }));
+    expect(short.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'rules.16.confirmMs: spo2.falling: waits 5 s on a spo2 fall, shorter than the 10 s delay of spo2.low.high; confirmMs must be at least 10000',
+      'rules.16.confirmMs: spo2.falling: waits 5 s on a spo2 fall, shorter than the 15 s delay of spo2.low.medium; confirmMs must be at least 15000',
+    ]);
+    // A longer SpO2-low delay needs a longer confirmation too; a physician override is checked the same way.
+    expect(() => applyOverrides(defaultRuleSet, { 'spo2.low.medium': { forMs: 20_000 } })).toThrow(/spo2\.falling: waits 15 s.*20 s delay of spo2\.low\.medium/);
+    const longer = { 'spo2.low.medium': { forMs: 20_000 }, 'spo2.falling': { confirmMs: 20_000 } };
+    expect(() => applyOverrides(defaultRuleSet, longer)).toThrow(/hypoventilation: waits 15 s.*forMs or the trend condition's confirmMs must be at least 20000/);
+    expect(() => applyOverrides(defaultRuleSet, { ...longer, hypoventilation: { forMs: 20_000 } })).not.toThrow();
+    expect(ruleSetSchema.safeParse(edit('spo2.falling', { confirmMs: 60_000 })).error?.issues[0]).toMatchObject({ path: ['rules', 16, 'confirmMs'], message: 'confirmMs must be shorter than windowMs' });
+  });
+
+  it('rule sets stored before confirmMs existed load with a 15-s confirmation', () => {
+    const rs = ruleSet({ id: 'fall', kind: 'rate_of_change', field: 'spo2', direction: 'fall', delta: 4, windowMs: 60_000, hysteresis: 1 });
+    expect(rs.rules[0]).toMatchObject({ confirmMs: 15_000 });
   });
 });
 
