@@ -395,28 +395,72 @@ export function trendDelayIssues(rules: readonly Rule[]): { index: number; messa
   return issues;
 }
 
-export const ruleSetSchema = z
-  .strictObject({
-    id: z.string().min(1),
-    version: z.number().int().positive(),
-    name: z.string().min(1),
-    description: z.string(),
-    profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
-    rules: z.array(ruleSchema).min(1).max(500),
-  })
-  .superRefine((rs, ctx) => {
-    const seen = new Set<string>();
-    rs.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
-      seen.add(r.id);
-    });
-    for (const { index, message } of trendDelayIssues(rs.rules)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'confirmMs'], message });
-    for (const [name, profile] of Object.entries(rs.profiles ?? {})) {
-      if (!profile) continue;
-      for (const message of overrideIssues(rs.rules, profile.overrides))
-        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'overrides'], message });
+type Loose = Record<string, unknown>;
+const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Rule sets stored before confirmMs existed: a trend without one gets the longest delay of the
+ * enabled threshold and baseline-change rules on its field and direction (at least
+ * DEFAULT_TREND_CONFIRM_MS, and shorter than its window), so a site's edited set still loads and
+ * its trends still wait as long as those rules.
+ */
+function withTrendConfirmation(input: unknown): unknown {
+  if (!isLoose(input) || !Array.isArray(input.rules)) return input;
+  const rules = input.rules as unknown[];
+  const needs = (t: Loose) => {
+    let ms = DEFAULT_TREND_CONFIRM_MS;
+    for (const o of rules) {
+      if (!isLoose(o) || o.enabled === false || typeof o.forMs !== 'number' || o.field !== t.field) continue;
+      const same = (o.kind === 'threshold' && o.op === (t.direction === 'fall' ? '<' : '>')) || (o.kind === 'baseline_change' && o.direction === t.direction);
+      if (same) ms = Math.max(ms, o.forMs);
     }
+    return typeof t.windowMs === 'number' && t.windowMs > 0 ? Math.min(ms, t.windowMs - 1) : ms;
+  };
+  let changed = false;
+  const fill = (t: unknown): unknown => {
+    if (!isLoose(t) || t.confirmMs !== undefined) return t;
+    changed = true;
+    return { ...t, confirmMs: needs(t) };
+  };
+  const next = rules.map((r) => {
+    if (!isLoose(r)) return r;
+    if (r.kind === 'rate_of_change') return fill(r);
+    if (r.kind !== 'combination') return r;
+    const out: Loose = { ...r };
+    for (const k of ['all', 'any'] as const) {
+      const conds = r[k];
+      if (Array.isArray(conds)) out[k] = conds.map((c: unknown) => (isLoose(c) && c.type === 'trend' ? fill(c) : c));
+    }
+    return out;
   });
+  return changed ? { ...input, rules: next } : input;
+}
+
+export const ruleSetSchema = z.preprocess(
+  withTrendConfirmation,
+  z
+    .strictObject({
+      id: z.string().min(1),
+      version: z.number().int().positive(),
+      name: z.string().min(1),
+      description: z.string(),
+      profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
+      rules: z.array(ruleSchema).min(1).max(500),
+    })
+    .superRefine((rs, ctx) => {
+      const seen = new Set<string>();
+      rs.rules.forEach((r, i) => {
+        if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
+        seen.add(r.id);
+      });
+      for (const { index, message } of trendDelayIssues(rs.rules)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'confirmMs'], message });
+      for (const [name, profile] of Object.entries(rs.profiles ?? {})) {
+        if (!profile) continue;
+        for (const message of overrideIssues(rs.rules, profile.overrides))
+          ctx.addIssue({ code: 'custom', path: ['profiles', name, 'overrides'], message });
+      }
+    }),
+);
 
 export type RuleSource = z.infer<typeof ruleSourceSchema>;
 export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;

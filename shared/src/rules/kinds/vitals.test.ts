@@ -4,7 +4,7 @@ import { engineEvents as E, type EngineEvent } from '../context';
 import { engineStateFromActive } from '../engine';
 import { defaultRuleSet } from '../index';
 import { applyOverrides } from '../overrides';
-import { ruleSetSchema } from '../schema';
+import { ruleSetSchema, type Rule } from '../schema';
 import { T0, at, brief, ctxAt, only, run, ruleSet } from '../testkit';
 import { ruleStateOf } from '../state';
 import { TREND_BUCKETS, pushTrend } from './vitals';
@@ -280,6 +280,20 @@ describe('trend confirmation: a trend does not raise what a threshold delay igno
   it('rule sets stored before confirmMs existed load with a 15-s confirmation', () => {
     const rs = ruleSet({ id: 'fall', kind: 'rate_of_change', field: 'spo2', direction: 'fall', delta: 4, windowMs: 60_000, hysteresis: 1 });
     expect(rs.rules[0]).toMatchObject({ confirmMs: 15_000 });
+  });
+
+  it('a site\'s stored set with a longer SpO2-low delay still loads, its trends waiting as long as that delay', () => {
+    const noConfirm = (r: Rule): unknown => {
+      if (r.kind === 'rate_of_change') return { ...r, confirmMs: undefined };
+      if (r.kind === 'combination') return { ...r, all: r.all?.map((c) => ({ ...c, confirmMs: undefined })) };
+      return r.id === 'spo2.low.medium' ? { ...r, forMs: 20_000 } : r;
+    };
+    const stored = JSON.parse(JSON.stringify({ ...defaultRuleSet, rules: defaultRuleSet.rules.map(noConfirm) })) as unknown;
+    const parsed = ruleSetSchema.safeParse(stored);
+    expect(parsed.error?.issues).toBeUndefined();
+    const byId = (id: string) => parsed.data!.rules.find((r) => r.id === id);
+    expect(byId('spo2.falling')).toMatchObject({ confirmMs: 20_000 });
+    expect(byId('hypoventilation')).toMatchObject({ all: [{ field: 'spo2', confirmMs: 20_000 }] });
   });
 });
 
