@@ -41,6 +41,9 @@ const LABEL: Partial<Record<ParamKey, string>> = {
   withinMs: 'Jump window',
   holdMs: 'Hold',
   minEtco2: 'Minimum EtCO2',
+  maxFrameGapMs: 'Respiratory reading gap',
+  confirmMs: 'Confirmation time (the change must persist)',
+  absentMs: 'Signal absent for',
 };
 
 const kindOf = (key: ParamKey): ParamKind =>
