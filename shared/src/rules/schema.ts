@@ -3,7 +3,7 @@ import { ALARM_PRIORITIES } from '../alarms';
 import { RESCUE_CLASSES } from '../formulary';
 import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
 import { CARE_SETTINGS, type RuleProfile } from '../sessions';
-import { VITAL_FIELDS } from '../vitals';
+import { VITAL_FIELDS, type VitalField } from '../vitals';
 
 /**
  * Rule-set document (version 2). Rules are data: each rule is one of the kinds below, validated
@@ -367,27 +367,42 @@ export function trendDelayMs(rule: Rule): number {
   return rule.forMs;
 }
 
+/** Direction of a change that breaches a condition: a fall for `<`, a rise for `>`. */
+const dirOf = (op: '<' | '>'): 'fall' | 'rise' => (op === '<' ? 'fall' : 'rise');
+
+/**
+ * What a rule raises on that a threshold or baseline rule may also judge, each with its direction:
+ * a rate-of-change rule's trend; every condition of a combination that has a trend (its threshold
+ * conditions are raised through the trend rule too). Empty for other rules.
+ */
+function watched(rule: Rule): { field: VitalField; direction: 'fall' | 'rise'; what: string }[] {
+  if (rule.kind === 'rate_of_change') return [{ field: rule.field, direction: rule.direction, what: `a ${rule.field} ${rule.direction}` }];
+  if (rule.kind !== 'combination') return [];
+  const conds = [...(rule.all ?? []), ...(rule.any ?? [])];
+  if (!conds.some((c) => c.type === 'trend')) return [];
+  return conds.map((c) =>
+    c.type === 'trend' ? { field: c.field, direction: c.direction, what: `a ${c.field} ${c.direction}` } : { field: c.field, direction: dirOf(c.op), what: `${c.field} ${c.op} ${c.limit}` },
+  );
+}
+
 /**
  * A trend must not raise what a threshold or baseline rule's delay is there to ignore: every enabled
- * trend (rate-of-change rule, or trend condition of a combination) waits at least as long as the
- * longest delay of the enabled threshold and baseline-change rules on the same field in the same direction.
+ * rate-of-change rule, and every combination with a trend, waits at least as long as the longest delay
+ * of the enabled threshold and baseline-change rules on the same fields in the same direction.
  */
 export function trendDelayIssues(rules: readonly Rule[]): { index: number; message: string }[] {
   const issues: { index: number; message: string }[] = [];
   rules.forEach((r, index) => {
     if (r.enabled === false) return;
-    const trends = r.kind === 'rate_of_change' ? [r] : r.kind === 'combination' ? [...(r.all ?? []), ...(r.any ?? [])].filter((c) => c.type === 'trend') : [];
     const waits = trendDelayMs(r);
-    for (const tr of trends) {
+    for (const w of watched(r)) {
       for (const o of rules) {
         if (o.enabled === false || o.forMs <= waits) continue;
-        const same =
-          (o.kind === 'threshold' && o.field === tr.field && o.op === (tr.direction === 'fall' ? '<' : '>')) ||
-          (o.kind === 'baseline_change' && o.field === tr.field && o.direction === tr.direction);
+        const same = (o.kind === 'threshold' && o.field === w.field && dirOf(o.op) === w.direction) || (o.kind === 'baseline_change' && o.field === w.field && o.direction === w.direction);
         if (same)
           issues.push({
             index,
-            message: `${r.id}: waits ${waits / 1000} s on a ${tr.field} ${tr.direction}, shorter than the ${o.forMs / 1000} s delay of ${o.id}; ${r.kind === 'rate_of_change' ? 'confirmMs' : 'forMs or the trend condition\'s confirmMs'} must be at least ${o.forMs}`,
+            message: `${r.id}: waits ${waits / 1000} s on ${w.what}, shorter than the ${o.forMs / 1000} s delay of ${o.id}; ${r.kind === 'rate_of_change' ? 'confirmMs' : "forMs or the trend condition's confirmMs"} must be at least ${o.forMs}`,
           });
       }
     }
@@ -400,36 +415,39 @@ const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null 
 
 /**
  * Rule sets stored before confirmMs existed: a trend without one gets the longest delay of the
- * enabled threshold and baseline-change rules on its field and direction (at least
+ * enabled threshold and baseline-change rules on what its rule watches (see watched; at least
  * DEFAULT_TREND_CONFIRM_MS, and shorter than its window), so a site's edited set still loads and
  * its trends still wait as long as those rules.
  */
 function withTrendConfirmation(input: unknown): unknown {
   if (!isLoose(input) || !Array.isArray(input.rules)) return input;
   const rules = input.rules as unknown[];
-  const needs = (t: Loose) => {
+  /** The longest delay of the threshold and baseline rules on these (field, direction) pairs. */
+  const needs = (on: Loose[]) => {
     let ms = DEFAULT_TREND_CONFIRM_MS;
     for (const o of rules) {
-      if (!isLoose(o) || o.enabled === false || typeof o.forMs !== 'number' || o.field !== t.field) continue;
-      const same = (o.kind === 'threshold' && o.op === (t.direction === 'fall' ? '<' : '>')) || (o.kind === 'baseline_change' && o.direction === t.direction);
-      if (same) ms = Math.max(ms, o.forMs);
+      if (!isLoose(o) || o.enabled === false || typeof o.forMs !== 'number') continue;
+      const dir = o.kind === 'threshold' ? (o.op === '<' ? 'fall' : 'rise') : o.kind === 'baseline_change' ? o.direction : null;
+      if (on.some((w) => w.field === o.field && (w.direction ?? (w.op === '<' ? 'fall' : 'rise')) === dir)) ms = Math.max(ms, o.forMs);
     }
-    return typeof t.windowMs === 'number' && t.windowMs > 0 ? Math.min(ms, t.windowMs - 1) : ms;
+    return ms;
   };
   let changed = false;
-  const fill = (t: unknown): unknown => {
+  const fill = (t: unknown, ms: number): unknown => {
     if (!isLoose(t) || t.confirmMs !== undefined) return t;
     changed = true;
-    return { ...t, confirmMs: needs(t) };
+    return { ...t, confirmMs: typeof t.windowMs === 'number' && t.windowMs > 0 ? Math.min(ms, t.windowMs - 1) : ms };
   };
   const next = rules.map((r) => {
     if (!isLoose(r)) return r;
-    if (r.kind === 'rate_of_change') return fill(r);
+    if (r.kind === 'rate_of_change') return fill(r, needs([r]));
     if (r.kind !== 'combination') return r;
+    const conds = [...(Array.isArray(r.all) ? r.all : []), ...(Array.isArray(r.any) ? r.any : [])].filter(isLoose);
+    const ms = needs(conds);
     const out: Loose = { ...r };
     for (const k of ['all', 'any'] as const) {
-      const conds = r[k];
-      if (Array.isArray(conds)) out[k] = conds.map((c: unknown) => (isLoose(c) && c.type === 'trend' ? fill(c) : c));
+      const list = r[k];
+      if (Array.isArray(list)) out[k] = list.map((c: unknown) => (isLoose(c) && c.type === 'trend' ? fill(c, ms) : c));
     }
     return out;
   });

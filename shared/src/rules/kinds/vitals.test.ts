@@ -262,6 +262,18 @@ describe('trend confirmation: a trend does not raise what a threshold delay igno
     expect(brief(run(hypo, sustained).transitions)).toEqual(['fire:hypoventilation@35', 'fire:rr.low.medium@35']);
   });
 
+  it('hypoventilation is not raised by a sustained SpO2 fall with RR < 10 for only 5 s (the RR-low delay is 15 s)', () => {
+    const evs = frames(0, 90, (s) => ({ spo2: s < 20 ? 98 : 94, rr: s >= 30 && s < 35 ? 9 : 14, etco2: 40 }));
+    expect(run(hypo, evs).transitions).toEqual([]);
+  });
+
+  it('the rule set refuses a trend rule that waits less than a threshold delay on what it watches, a combination\'s thresholds included', () => {
+    expect(() => applyOverrides(defaultRuleSet, { 'rr.low.medium': { forMs: 20_000 } })).toThrow(
+      "hypoventilation: waits 15 s on rr < 10, shorter than the 20 s delay of rr.low.medium; forMs or the trend condition's confirmMs must be at least 20000",
+    );
+    expect(() => applyOverrides(defaultRuleSet, { 'rr.low.medium': { forMs: 20_000 }, hypoventilation: { forMs: 20_000 } })).not.toThrow();
+  });
+
   it('the rule set refuses a trend that waits less than a threshold delay on the same field and direction', () => {
     const edit = (id: string, patch: Record<string, unknown>) => ({ ...defaultRuleSet, rules: defaultRuleSet.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) });
     const short = ruleSetSchema.safeParse(edit('spo2.falling', { confirmMs: 5_000 }));
@@ -282,18 +294,19 @@ describe('trend confirmation: a trend does not raise what a threshold delay igno
     expect(rs.rules[0]).toMatchObject({ confirmMs: 15_000 });
   });
 
-  it('a site\'s stored set with a longer SpO2-low delay still loads, its trends waiting as long as that delay', () => {
+  it('a site\'s stored set with longer SpO2-low and RR-low delays still loads, its trends waiting as long as those delays', () => {
     const noConfirm = (r: Rule): unknown => {
       if (r.kind === 'rate_of_change') return { ...r, confirmMs: undefined };
       if (r.kind === 'combination') return { ...r, all: r.all?.map((c) => ({ ...c, confirmMs: undefined })) };
-      return r.id === 'spo2.low.medium' ? { ...r, forMs: 20_000 } : r;
+      return r.id === 'spo2.low.medium' ? { ...r, forMs: 20_000 } : r.id === 'rr.low.medium' ? { ...r, forMs: 25_000 } : r;
     };
     const stored = JSON.parse(JSON.stringify({ ...defaultRuleSet, rules: defaultRuleSet.rules.map(noConfirm) })) as unknown;
     const parsed = ruleSetSchema.safeParse(stored);
     expect(parsed.error?.issues).toBeUndefined();
     const byId = (id: string) => parsed.data!.rules.find((r) => r.id === id);
     expect(byId('spo2.falling')).toMatchObject({ confirmMs: 20_000 });
-    expect(byId('hypoventilation')).toMatchObject({ all: [{ field: 'spo2', confirmMs: 20_000 }] });
+    // Hypoventilation also watches RR < 10: it waits as long as the RR-low rule.
+    expect(byId('hypoventilation')).toMatchObject({ all: [{ field: 'spo2', confirmMs: 25_000 }] });
   });
 });
 
