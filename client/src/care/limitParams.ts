@@ -44,6 +44,7 @@ const LABEL: Partial<Record<ParamKey, string>> = {
   maxFrameGapMs: 'Respiratory reading gap',
   confirmMs: 'Confirmation time (the change must persist)',
   absentMs: 'Signal absent for',
+  absentAfterMs: 'Signal counts as absent after',
 };
 
 const kindOf = (key: ParamKey): ParamKind =>

@@ -1,4 +1,4 @@
-import { VITAL_FIELDS, VITAL_META, type VitalsSample } from '../vitals';
+import { VITAL_FIELDS, VITAL_META, type VitalField, type VitalsSample } from '../vitals';
 import type { EngineContext, EngineEvent } from './context';
 import { fmt, render } from './format';
 import * as care from './kinds/care';
@@ -59,6 +59,8 @@ interface Step {
   forMs: number;
   /** Judged on samples: with nothing new, the last assessment stands (and drives delays on ticks). */
   carry: boolean;
+  /** The field and time after which frames without it mean the signal is absent (a carried assessment then holds). */
+  absent: { field: VitalField; ms: number } | null;
   clearForMs: number;
   assess: Assess;
 }
@@ -118,6 +120,10 @@ function planOf(ruleSet: RuleSet): Plan {
         forMs: trendDelayMs(rule),
         carry: rule.kind === 'threshold' || rule.kind === 'baseline_change' || rule.kind === 'rate_of_change' || rule.kind === 'combination' || isJump(rule),
         clearForMs: 'clearForMs' in rule ? rule.clearForMs : 0,
+        absent:
+          (rule.kind === 'threshold' || rule.kind === 'baseline_change' || rule.kind === 'rate_of_change') && rule.absentAfterMs !== undefined
+            ? { field: rule.field, ms: rule.absentAfterMs }
+            : null,
         assess: judge(rule, i),
       })),
       jumps: rules.flatMap((r, i) => (isJump(r) && r.enabled !== false ? [i] : [])),
@@ -187,6 +193,13 @@ const sameAssessment = (p: Assessment, a: Assessment) => {
   return true;
 };
 
+/** Frames have kept coming without the field for longer than `ms` after its last accepted reading. */
+function signalAbsent(absent: { field: VitalField; ms: number }, inp: EvalInput): boolean {
+  const reading = inp.after.vals[absent.field];
+  const lastFrame = inp.after.lastVitalsAt;
+  return !reading || (lastFrame !== null && lastFrame - reading[0] > absent.ms);
+}
+
 function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment | null)[] | null, out: RuleTransition[]): RuleState {
   const { now } = inp;
   const { rule, carry, clearForMs } = step;
@@ -197,15 +210,20 @@ function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment 
   }
   const r = step.assess(prev, inp, jump);
   let a = r.a;
+  let absent = false;
   if (carry) {
-    if (a === null) a = prev.a;
-    else if (prev.a && sameAssessment(prev.a, a)) a = prev.a;
+    if (a === null) {
+      a = prev.a;
+      absent = a !== null && step.absent !== null && signalAbsent(step.absent, inp);
+    } else if (prev.a && sameAssessment(prev.a, a)) a = prev.a;
   }
   if (a === null) return r.d === prev.d ? prev : { ...prev, d: r.d };
+  // The last reading stands for a delay only while the signal is not known to be absent.
+  const lvl = absent ? INVALID : a.lvl;
 
   let { since, firing, clearSince } = prev;
   if (firing) {
-    if (a.lvl === CLEAR) {
+    if (lvl === CLEAR) {
       clearSince ??= now;
       if (now - clearSince >= clearForMs) {
         out.push({ type: 'clear', rule, t: now, value: a.v, limit: a.lim, message: clearMessage(rule, a) });
@@ -213,15 +231,15 @@ function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment 
         since = null;
         clearSince = null;
       }
-    } else if (a.lvl !== INVALID) clearSince = null;
-  } else if (a.lvl === BREACH) {
+    } else if (lvl !== INVALID) clearSince = null;
+  } else if (lvl === BREACH) {
     since ??= now;
     if (now - since >= step.forMs) {
       firing = true;
       clearSince = null;
       out.push({ type: 'fire', rule, t: now, value: a.v, limit: a.lim, message: renderMessage(rule, a, inp) });
     }
-  } else if (a.lvl !== INVALID) since = null;
+  } else if (lvl !== INVALID) since = null;
 
   // The assessment is kept only while it can still drive a delay (pending or firing).
   const keptA = carry && (firing || since !== null) ? a : null;

@@ -68,6 +68,7 @@ const PARAM_TEXT: Record<keyof RuleOverride, string> = {
   maxFrameGapMs: 'respiratory reading gap',
   confirmMs: 'confirmation time',
   absentMs: 'absent time',
+  absentAfterMs: 'signal-absent time',
 };
 
 type Scalar = number | string | boolean | null;

@@ -37,6 +37,14 @@ const positive = z.number().finite().positive();
 const field = z.enum(VITAL_FIELDS);
 const id = z.string().regex(/^[a-z0-9_.-]+$/, { error: 'lower-case letters, digits, dot, dash and underscore only' });
 
+/**
+ * For rules on one continuously reported field: frames that keep coming without the field for this
+ * long (ms after its last reading) mean the signal is absent, and absent data is not a clinical
+ * alarm: a pending delay does not complete on the last reading; it goes on with the next reading.
+ * Left out for intermittent fields (NIBP), whose last reading stands until the next.
+ */
+const absentAfterMs = positiveDuration.optional();
+
 /** Fields every rule has, whatever its kind. */
 const common = {
   id,
@@ -65,6 +73,7 @@ export const thresholdRuleSchema = z.strictObject({
   field,
   op: z.enum(['<', '>']),
   limit: finite,
+  absentAfterMs,
   /** The alarm clears only once the value is this far back on the safe side of the limit. */
   hysteresis: z.number().finite().nonnegative(),
 });
@@ -75,6 +84,7 @@ export const baselineChangeRuleSchema = z
     ...common,
     kind: z.literal('baseline_change'),
     field,
+    absentAfterMs,
     direction: z.enum(['rise', 'fall']),
     percent: positive.max(1000).optional(),
     absolute: positive.optional(),
@@ -118,7 +128,7 @@ const trendChecks = (r: { delta: number; hysteresis: number; confirmMs: number; 
 
 // 3. rate_of_change
 export const rateOfChangeRuleSchema = z
-  .strictObject({ ...common, kind: z.literal('rate_of_change'), ...trendShape })
+  .strictObject({ ...common, kind: z.literal('rate_of_change'), ...trendShape, absentAfterMs })
   .superRefine(trendChecks);
 
 // 4. combination: every `all` condition and at least one `any` condition at once.
@@ -315,6 +325,7 @@ export const ruleOverrideSchema = z.strictObject({
   maxFrameGapMs: z.number().int().positive().optional(),
   confirmMs: duration.optional(),
   absentMs: z.number().int().positive().optional(),
+  absentAfterMs: z.number().int().positive().optional(),
 });
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
 export const OVERRIDE_KEYS = Object.keys(ruleOverrideSchema.shape) as (keyof RuleOverride)[];

@@ -241,6 +241,34 @@ describe('shipped respiratory rules: absent data is a technical alarm, never apn
   });
 });
 
+describe('absent signal: a delay does not complete on frames that keep coming without the field', () => {
+  const spo2 = only(defaultRuleSet, ['spo2.low.high', 'spo2.low.medium', 'spo2.falling']);
+  const oneLow = (s: number) => (s < 10 ? { hr: 70, spo2: 98 } : s === 10 ? { hr: 70, spo2: 86 } : { hr: 70 });
+
+  it('one low SpO2 reading followed by frames without SpO2 (probe off, field omitted) raises no SpO2 alarm', () => {
+    expect(run(spo2, frames(0, 90, oneLow)).transitions).toEqual([]);
+  });
+
+  it('the delay goes on with the next reading: still low, the alarm fires on it', () => {
+    const r = run(spo2, [...frames(0, 30, oneLow), v(31, { hr: 70, spo2: 86 })]);
+    expect(brief(r.transitions)).toEqual(['fire:spo2.low.high@31', 'fire:spo2.low.medium@31', 'fire:spo2.falling@31']);
+  });
+
+  it('a raised alarm stays raised while the field is absent', () => {
+    const r = run(spo2, [...frames(0, 20, (s) => ({ hr: 70, spo2: s < 5 ? 98 : 86 })), ...frames(21, 90, () => ({ hr: 70 }))]);
+    expect(brief(r.transitions)).toEqual(['fire:spo2.low.high@15', 'fire:spo2.low.medium@20', 'fire:spo2.falling@20']);
+  });
+
+  it('a silent monitor is another matter: ticks complete a delay that started on its last frame\'s reading', () => {
+    expect(brief(run(spo2, [...frames(0, 10, oneLow), ...ticks(11, 30)]).transitions)).toEqual(['fire:spo2.low.high@20', 'fire:spo2.low.medium@25', 'fire:spo2.falling@25']);
+  });
+
+  it('rules without absentAfterMs (intermittent NIBP) keep the last reading until the next', () => {
+    const nibp = ruleSet({ id: 'sbp', kind: 'threshold', field: 'sbp', op: '>', limit: 180, forMs: 30_000, hysteresis: 5 });
+    expect(brief(run(nibp, [v(0, { sbp: 190, hr: 70 }), ...frames(1, 40, () => ({ hr: 70 }))]).transitions)).toEqual(['fire:sbp@30']);
+  });
+});
+
 describe('trend confirmation: a trend does not raise what a threshold delay ignores', () => {
   const spo2 = only(defaultRuleSet, ['spo2.low.high', 'spo2.low.medium', 'spo2.falling']);
   const hypo = only(defaultRuleSet, ['hypoventilation', 'rr.low.medium']);
