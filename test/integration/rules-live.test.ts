@@ -130,13 +130,16 @@ describe('guideline rules in the live server', () => {
     expect(alarms.map((x) => [x.ruleId, x.startedAt])).toEqual([['spo2.falling', T0 + 75_000]]);
   });
 
-  it('one low SpO2 reading followed by frames without SpO2 (probe off, field omitted) raises no SpO2 alarm', async () => {
+  it('one low SpO2 reading followed by frames without SpO2 (probe off, field omitted) raises the SpO2 sensor-off alarm, no SpO2 clinical alarm', async () => {
     const sess = await createSession(s.nurse);
     const { spo2: _spo2, ...noSpo2 } = calm();
     // SpO2 86 once at 10 s, then 50 s of frames without SpO2; SBP 200 at 60 s marks the end.
     await frames(sess.id, 0, 61, (sec) => (sec < 10 ? calm() : sec === 10 ? { ...calm(), spo2: 86 } : sec < 60 ? noSpo2 : { ...noSpo2, sbp: 200 }));
     const alarms = await alarmsWhen(sess.id, has('sbp.high.high'));
-    expect(alarms.map((x) => x.ruleId)).toEqual(['sbp.high.high']);
+    expect(alarms.map((x) => [x.ruleId, x.kind, x.startedAt]).sort()).toEqual([
+      ['sbp.high.high', 'clinical', T0 + 60_000],
+      ['tech.spo2.off', 'technical', T0 + 26_000],
+    ]);
   });
 
   it('raises deep sedation from a RASS score and suggests the first actions', async () => {

@@ -182,6 +182,8 @@ export const sensorOffRuleSchema = z.strictObject({
   check: z.literal('sensor_off'),
   /** Fires while any of these fields' latest report is null (device says: no valid value). */
   fields: z.array(field).min(1).max(VITAL_FIELDS.length),
+  /** A field also counts as off when frames keep coming without it this long after its last reading (omitted, not null). */
+  absentMs: positiveDuration.optional(),
 });
 export const implausibleJumpRuleSchema = z.strictObject({
   ...technicalCommon,

@@ -32,6 +32,15 @@ describe('technical: sensor off', () => {
     expect(brief(run(off, evs).transitions)).toEqual(expected);
   });
 
+  it('with absentMs, frames that keep coming without a field after its last reading count as off; a reading clears it', () => {
+    const absent = ruleSet({ id: 'off', kind: 'technical', check: 'sensor_off', category: 'technical', fields: ['spo2'], absentMs: 5_000, forMs: 10_000, clearForMs: 5_000 });
+    const evs = [...frames(0, 40, (s) => (s <= 10 ? { spo2: 97, hr: 70 } : { hr: 70 })), ...frames(41, 50, () => ({ spo2: 97 }))];
+    expect(brief(run(absent, evs).transitions)).toEqual(['fire:off@26', 'clear:off@46']);
+    // Never reported: not flagged (nothing to say it went off); a silent monitor: the no-data alarm's.
+    expect(run(absent, frames(0, 60, () => ({ hr: 70 }))).transitions).toEqual([]);
+    expect(run(absent, [v(0, { spo2: 97 }), ...ticks(1, 60)]).transitions).toEqual([]);
+  });
+
   it('names the fields that are off, and is a technical alarm', () => {
     const r = run(off, frames(0, 10, () => ({ etco2: null, rr: 14 })));
     expect(r.transitions[0]).toMatchObject({ message: 'EtCO2 sensor off: no valid value', value: null, limit: null });

@@ -7,7 +7,10 @@ import { BAND, BREACH, CLEAR, type Assessment, type EvalInput, type KindResult }
 
 // ---------------------------------------------------------------- sensor off
 
-/** d = bit i set while rule.fields[i]'s latest report is null. x = [bits] */
+/**
+ * d = bit i set while rule.fields[i]'s latest report is null, or (with absentMs) while frames have
+ * kept coming without it for longer than absentMs after its last reading. x = [bits]
+ */
 export function assessSensorOff(rule: SensorOffRule, prevD: unknown, inp: EvalInput): KindResult {
   let off = typeof prevD === 'number' ? prevD : 0;
   const s = inp.raw;
@@ -16,6 +19,10 @@ export function assessSensorOff(rule: SensorOffRule, prevD: unknown, inp: EvalIn
       const v = s[f];
       if (v === null) off |= 1 << i;
       else if (v !== undefined) off &= ~(1 << i);
+      else if (rule.absentMs !== undefined) {
+        const last = inp.before.raw[f];
+        if (last && inp.now - last[0] > rule.absentMs) off |= 1 << i;
+      }
     });
   }
   return { a: { lvl: off ? BREACH : CLEAR, v: null, lim: null, x: [off] }, d: off };

@@ -249,6 +249,12 @@ describe('absent signal: a delay does not complete on frames that keep coming wi
     expect(run(spo2, frames(0, 90, oneLow)).transitions).toEqual([]);
   });
 
+  it('the absent SpO2 is a technical alarm: SpO2 sensor off', () => {
+    const r = run(only(defaultRuleSet, ['spo2.low.high', 'spo2.low.medium', 'spo2.falling', 'tech.spo2.off']), frames(0, 90, oneLow));
+    expect(brief(r.transitions)).toEqual(['fire:tech.spo2.off@26']);
+    expect(r.transitions[0]).toMatchObject({ message: 'SpO2 sensor off: no valid value' });
+  });
+
   it('the delay goes on with the next reading: still low, the alarm fires on it', () => {
     const r = run(spo2, [...frames(0, 30, oneLow), v(31, { hr: 70, spo2: 86 })]);
     expect(brief(r.transitions)).toEqual(['fire:spo2.low.high@31', 'fire:spo2.low.medium@31', 'fire:spo2.falling@31']);
