@@ -85,6 +85,42 @@ describe('replay of a logged session', () => {
   });
 });
 
+describe('replay of a session whose monitor sent its first frame long after the start', () => {
+  it('gives the live alarms, no-data from the infusion start included', async () => {
+    const clock = new ManualClock(T0);
+    const s = await startServer({ clock, config: { SESSION_IDLE_MS: 24 * 3_600_000 } });
+    try {
+      const id = (await createSession(s.nurse)).id;
+      await api(s.nurse, 'POST', `/api/sessions/${id}/observations`, { scale: 'RASS', score: 0 });
+      await api(s.nurse, 'POST', `/api/sessions/${id}/observations`, { scale: 'NRS_PAIN', score: 6 });
+      await api(s.nurse, 'PUT', `/api/sessions/${id}/checklist`, passingChecklist());
+      expect((await api(s.physician, 'POST', `/api/sessions/${id}/checklist/override`, { reason: 'monitor being replaced' })).status).toBe(200);
+      expect((await api(s.physician, 'POST', `/api/sessions/${id}/infusion`, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+      for (let sec = 1; sec <= 45; sec++) {
+        clock.set(T0 + sec * 1000);
+        s.app.tick();
+      }
+      const dev = device(s);
+      await connected(dev);
+      for (let sec = 46; sec < 120; sec++) {
+        clock.set(T0 + sec * 1000);
+        const r = (await dev.emitWithAck('frames', [{ sessionId: id, seq: sec, t: T0 + sec * 1000, ...vitalsAt(sec) }])) as Result<IngestResult>;
+        if (!r.ok || r.data.accepted.length !== 1) throw new Error(JSON.stringify(r));
+      }
+      dev.close();
+      const live = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${id}`)).body.data.alarms;
+      const db = new Database(s.dbPath, { readonly: true });
+      const a = replaySession(db, id);
+      db.close();
+      expect(live.find((x) => x.ruleId === 'tech.no_data')).toMatchObject({ startedAt: T0 + 30_000 });
+      expect(a.alarms.find((x) => x.ruleId === 'tech.no_data')).toMatchObject({ t: T0 + 30_000, clearedAt: T0 + 56_000 });
+      expect(new Set(a.alarms.map((x) => `${x.ruleId}@${x.t}`))).toEqual(new Set(live.map((x) => `${x.ruleId}@${x.startedAt}`)));
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
+
 describe('replay of a long logged session', () => {
   it('gives the live alarms of a 4-hour session, identically on every run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infusion-long-'));

@@ -44,7 +44,8 @@ describe('alarm report per unit and period', () => {
     await frame(b.id, 1, { hr: 170 });
     await frame(sim.id, 1, { hr: 170 });
     clock.set(T0 + 90_000);
-    await frame(a.id, 2, { sbp: 200, dbp: 100 });
+    // With HR and a respiratory reading: a frame without them 30 s on would say those signals are absent.
+    await frame(a.id, 2, { sbp: 200, dbp: 100, hr: 160, rr: 14, etco2: 38 });
     const alarms = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${a.id}`)).body.data.alarms;
     const hrA = alarms.find((x) => x.ruleId === 'hr.high.high')!;
     clock.set(T0 + 60_000 + 30_000);

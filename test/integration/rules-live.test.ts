@@ -70,6 +70,79 @@ describe('guideline rules in the live server', () => {
     expect(a).toMatchObject({ message: 'SpO2 85 < 88', startedAt: T0 + 11_000 });
   });
 
+  /** The session's alarms once `ready` holds (alarm transitions commit through the write queue first). */
+  const alarmsWhen = async (id: string, ready: (alarms: Alarm[]) => boolean) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const alarms = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${id}`)).body.data.alarms;
+      if (ready(alarms) || Date.now() > deadline) return alarms;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const has = (ruleId: string) => (alarms: Alarm[]) => alarms.some((a) => a.ruleId === ruleId);
+
+  it('raises no-data from the infusion start when the monitor never sends a first frame', async () => {
+    const sess = await createSession(s.nurse);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'RASS', score: 0 });
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'NRS_PAIN', score: 6 });
+    // No baseline vitals (no frame yet): the physician overrides the checklist and the infusion starts.
+    await api(s.nurse, 'PUT', `/api/sessions/${sess.id}/checklist`, passingChecklist(1.5));
+    expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/checklist/override`, { reason: 'monitor being replaced' })).status).toBe(200);
+    expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 1.5 })).status).toBe(201);
+    for (let sec = 1; sec <= 40; sec++) {
+      clock.set(T0 + sec * 1000);
+      s.app.tick();
+    }
+    const a = (await alarmsWhen(sess.id, has('tech.no_data'))).find((x) => x.ruleId === 'tech.no_data');
+    expect(a).toMatchObject({ kind: 'technical', priority: 'medium', startedAt: T0 + 30_000, message: 'No data for 30 s', conditionActive: true });
+
+    // The monitor comes, its clock a minute behind the server: its data is judged on its own clock and no-data clears.
+    const dev = device(s);
+    await connected(dev);
+    for (let sec = 41; sec <= 60; sec++) {
+      clock.set(T0 + sec * 1000);
+      await dev.emitWithAck('frames', [{ sessionId: sess.id, seq: sec, t: T0 - 60_000 + sec * 1000, ...calm(), spo2: sec >= 45 ? 85 : 97 }]);
+      s.app.tick();
+    }
+    dev.close();
+    const after = await alarmsWhen(sess.id, has('spo2.low.high'));
+    expect(after.find((x) => x.ruleId === 'tech.no_data')).toMatchObject({ conditionActive: false });
+    expect(after.find((x) => x.ruleId === 'spo2.low.high')).toMatchObject({ message: 'SpO2 85 < 88', startedAt: T0 - 60_000 + 55_000 });
+  });
+
+  it('frames without RR and EtCO2 raise the technical no-respiratory-signal alarm, never apnea; RR 0 still raises apnea', async () => {
+    const noCapno = await createSession(s.nurse);
+    await frames(noCapno.id, 0, 60, (sec) => (sec === 0 ? calm() : { hr: 74, sbp: 122, dbp: 78, spo2: 98 }));
+    const tech = await alarmsWhen(noCapno.id, has('tech.resp.absent'));
+    expect(tech.find((x) => x.ruleId === 'tech.resp.absent')).toMatchObject({ kind: 'technical', priority: 'medium', startedAt: T0 + 20_000 });
+    expect(tech.map((x) => x.ruleId)).not.toContain('apnea');
+
+    const apneic = await createSession(s.nurse);
+    await frames(apneic.id, 0, 30, (sec) => ({ ...calm(), rr: sec < 5 ? 14 : 0 }));
+    const a = (await alarmsWhen(apneic.id, has('apnea'))).find((x) => x.ruleId === 'apnea');
+    expect(a).toMatchObject({ kind: 'clinical', priority: 'high', startedAt: T0 + 24_000, message: 'No breath for 20 s (limit 20 s)' });
+  });
+
+  it('a 5-s SpO2 dip raises no alarm; a sustained fall raises SpO2 falling after its confirmation time', async () => {
+    const sess = await createSession(s.nurse);
+    // 98, a 5-s dip to 86 at 20 s, back to 98; then from 60 s a sustained fall to 93.
+    await frames(sess.id, 0, 90, (sec) => ({ ...calm(), spo2: (sec >= 20 && sec < 25) || sec >= 60 ? (sec < 60 ? 86 : 93) : 98 }));
+    const alarms = await alarmsWhen(sess.id, has('spo2.falling'));
+    expect(alarms.map((x) => [x.ruleId, x.startedAt])).toEqual([['spo2.falling', T0 + 75_000]]);
+  });
+
+  it('one low SpO2 reading followed by frames without SpO2 (probe off, field omitted) raises the SpO2 sensor-off alarm, no SpO2 clinical alarm', async () => {
+    const sess = await createSession(s.nurse);
+    const { spo2: _spo2, ...noSpo2 } = calm();
+    // SpO2 86 once at 10 s, then 50 s of frames without SpO2; SBP 200 at 60 s marks the end.
+    await frames(sess.id, 0, 61, (sec) => (sec < 10 ? calm() : sec === 10 ? { ...calm(), spo2: 86 } : sec < 60 ? noSpo2 : { ...noSpo2, sbp: 200 }));
+    const alarms = await alarmsWhen(sess.id, has('sbp.high.high'));
+    expect(alarms.map((x) => [x.ruleId, x.kind, x.startedAt]).sort()).toEqual([
+      ['sbp.high.high', 'clinical', T0 + 60_000],
+      ['tech.spo2.off', 'technical', T0 + 26_000],
+    ]);
+  });
+
   it('raises deep sedation from a RASS score and suggests the first actions', async () => {
     const sess = await createSession(s.nurse);
     await frames(sess.id, 0, 3, calm);

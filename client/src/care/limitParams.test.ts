@@ -20,6 +20,11 @@ describe('limits editor parameters', () => {
     expect(limitParamOptions(threshold).find((o) => o.key === 'forMs')).toMatchObject({ kind: 'duration', current: 10_000, unit: 's' });
   });
 
+  it('a rate-of-change rule offers its confirmation time, in seconds, under a plain label', () => {
+    const falling = ruleSchema.parse({ ...common, forMs: 0, id: 'spo2.falling', kind: 'rate_of_change', field: 'spo2', direction: 'fall', delta: 4, windowMs: 60_000, hysteresis: 1, confirmMs: 15_000 });
+    expect(limitParamOptions(falling).find((o) => o.key === 'confirmMs')).toMatchObject({ label: 'Confirmation time (the change must persist)', kind: 'duration', current: 15_000, unit: 's' });
+  });
+
   it('a baseline rule in percent offers percent, not absolute; it has no limit', () => {
     expect(keys(baseline)).toContain('percent');
     expect(keys(baseline)).not.toContain('absolute');

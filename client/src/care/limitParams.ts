@@ -41,6 +41,10 @@ const LABEL: Partial<Record<ParamKey, string>> = {
   withinMs: 'Jump window',
   holdMs: 'Hold',
   minEtco2: 'Minimum EtCO2',
+  maxFrameGapMs: 'Respiratory reading gap',
+  confirmMs: 'Confirmation time (the change must persist)',
+  absentMs: 'Signal absent for',
+  absentAfterMs: 'Signal counts as absent after',
 };
 
 const kindOf = (key: ParamKey): ParamKind =>

@@ -143,10 +143,13 @@ export class SessionRules {
    * Time passing with no data: no-data, observation-due and delays complete on ticks. Ticks run on
    * the device's clock: a tick in server time would run ahead of a device whose clock is behind, and
    * the engine (whose time never runs backwards) would then judge every later frame at the tick's time.
+   * Before the first frame there is no device clock: ticks wait for one, except while an infusion has
+   * started, when a monitor that never sends is an alarm. Those ticks run on the server clock (as the
+   * start itself did), and the first frame of a device behind it re-bases the engine (onVitals).
    */
   onTick(l: LiveSession, serverNow: number): void {
     const e = this.extrasFor(l);
-    if (!e.haveDeviceClock) return;
+    if (!e.haveDeviceClock && l.infusion.status === 'not_started') return;
     const t = serverNow + e.clockOffset;
     if (t <= l.lastEvalT) return;
     this.run(l, e, { kind: 'tick', t });

@@ -4,9 +4,9 @@ import { engineEvents as E, type EngineContext, type EngineEvent } from './conte
 import { defaultRuleSet, formatSource, ruleSetSchema } from './index';
 import { T0, at, ctxAt, run } from './testkit';
 
-describe('the shipped rule set (version 2)', () => {
-  it('is version 2 and lists each rule with its priority, category and kind', () => {
-    expect(defaultRuleSet.version).toBe(2);
+describe('the shipped rule set (version 3)', () => {
+  it('is version 3 and lists each rule with its priority, category and kind', () => {
+    expect(defaultRuleSet.version).toBe(3);
     expect(defaultRuleSet.rules.map((r) => `${r.id} ${r.priority} ${r.category} ${r.kind}`)).toEqual([
       'spo2.low.high high clinical threshold',
       'sbp.high.high high clinical threshold',
@@ -30,6 +30,7 @@ describe('the shipped rule set (version 2)', () => {
       'tech.spo2.off low technical technical',
       'tech.ecg.off low technical technical',
       'tech.co2.off low technical technical',
+      'tech.resp.absent medium technical technical',
       'tech.nibp.off low technical technical',
       'tech.hr.artifact low technical technical',
       'tech.spo2.artifact low technical technical',
@@ -108,13 +109,13 @@ describe('whole sessions with the shipped rules', () => {
     const fired = run(defaultRuleSet, evs, ctx).transitions.filter((t) => t.type === 'fire');
     expect(fired.map((t) => `${(t.t - T0) / 1000 - 1200}s ${t.rule.id}`)).toEqual([
       '10s rr.low.high', // RR < 8 for 10 s
-      '10s hypoventilation', // SpO2 98 → 95 within 2 min, with RR < 10
       '15s rr.low.medium', // RR < 10 for 15 s
-      '15s spo2.falling', // 98 → 94 within 60 s
+      '25s hypoventilation', // SpO2 98 → 95 within 2 min (at 10 s), with RR < 10, confirmed for 15 s
       '26s etco2.high.medium', // > 50 from 11 s, for 15 s
+      '30s spo2.falling', // 98 → 94 within 60 s (at 15 s), confirmed for 15 s
       '45s spo2.low.medium', // < 92 from 30 s, for 15 s
       '60s spo2.low.high', // < 88 from 50 s, for 10 s
     ]);
-    expect(fired.find((t) => t.rule.id === 'hypoventilation')?.message).toBe('Hypoventilation: SpO2 fell 3 in 2 min (to 95) and RR 6 < 10');
+    expect(fired.find((t) => t.rule.id === 'hypoventilation')?.message).toBe('Hypoventilation: SpO2 fell 6 in 2 min (to 92) and EtCO2 56 > 50 and RR 6 < 10');
   });
 });

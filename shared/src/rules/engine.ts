@@ -1,10 +1,10 @@
-import { VITAL_FIELDS, VITAL_META, type VitalsSample } from '../vitals';
+import { VITAL_FIELDS, VITAL_META, type VitalField, type VitalsSample } from '../vitals';
 import type { EngineContext, EngineEvent } from './context';
 import { fmt, render } from './format';
 import * as care from './kinds/care';
 import * as tech from './kinds/technical';
 import * as vit from './kinds/vitals';
-import { ruleField, type ImplausibleJumpRule, type Rule, type RuleSet } from './schema';
+import { ruleField, trendDelayMs, type ImplausibleJumpRule, type Rule, type RuleSet } from './schema';
 import {
   BREACH,
   CLEAR,
@@ -59,6 +59,8 @@ interface Step {
   forMs: number;
   /** Judged on samples: with nothing new, the last assessment stands (and drives delays on ticks). */
   carry: boolean;
+  /** The field and time after which frames without it mean the signal is absent (a carried assessment then holds). */
+  absent: { field: VitalField; ms: number } | null;
   clearForMs: number;
   assess: Assess;
 }
@@ -88,6 +90,7 @@ function judge(rule: Rule, i: number): Assess {
       return (p, inp) => vit.assessNoBreath(rule, p.d, inp);
     case 'technical':
       if (rule.check === 'sensor_off') return (p, inp) => tech.assessSensorOff(rule, p.d, inp);
+      if (rule.check === 'signal_absent') return (p, inp) => tech.assessSignalAbsent(rule, p.d, inp);
       return (_p, _inp, jump) => only(jump?.[i] ?? null);
     case 'no_data':
       return (_p, inp) => only(tech.assessNoData(rule, inp));
@@ -113,9 +116,14 @@ function planOf(ruleSet: RuleSet): Plan {
       steps: rules.map((rule, i) => ({
         rule,
         enabled: rule.enabled !== false,
-        forMs: rule.forMs,
+        // A trend waits at least its confirmation time: a short dip does not raise it.
+        forMs: trendDelayMs(rule),
         carry: rule.kind === 'threshold' || rule.kind === 'baseline_change' || rule.kind === 'rate_of_change' || rule.kind === 'combination' || isJump(rule),
         clearForMs: 'clearForMs' in rule ? rule.clearForMs : 0,
+        absent:
+          (rule.kind === 'threshold' || rule.kind === 'baseline_change' || rule.kind === 'rate_of_change') && rule.absentAfterMs !== undefined
+            ? { field: rule.field, ms: rule.absentAfterMs }
+            : null,
         assess: judge(rule, i),
       })),
       jumps: rules.flatMap((r, i) => (isJump(r) && r.enabled !== false ? [i] : [])),
@@ -149,7 +157,10 @@ function vars(rule: Rule, a: Assessment, inp: EvalInput): Record<string, string>
     case 'no_breath':
       return { ...base, ...vit.describeNoBreath(rule, a) };
     case 'technical':
-      return { ...base, ...(rule.check === 'sensor_off' ? tech.describeSensorOff(rule, a) : tech.describeImplausibleJump(rule, a)) };
+      return {
+        ...base,
+        ...(rule.check === 'implausible_jump' ? tech.describeImplausibleJump(rule, a) : rule.check === 'sensor_off' ? tech.describeSensorOff(rule, a) : tech.describeSignalAbsent(rule, a)),
+      };
     case 'no_data':
       return { ...base, ...tech.describeNoData(rule, a) };
     case 'observation_due':
@@ -182,6 +193,13 @@ const sameAssessment = (p: Assessment, a: Assessment) => {
   return true;
 };
 
+/** Frames have kept coming without the field for longer than `ms` after its last accepted reading. */
+function signalAbsent(absent: { field: VitalField; ms: number }, inp: EvalInput): boolean {
+  const reading = inp.after.vals[absent.field];
+  const lastFrame = inp.after.lastVitalsAt;
+  return !reading || (lastFrame !== null && lastFrame - reading[0] > absent.ms);
+}
+
 function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment | null)[] | null, out: RuleTransition[]): RuleState {
   const { now } = inp;
   const { rule, carry, clearForMs } = step;
@@ -192,15 +210,20 @@ function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment 
   }
   const r = step.assess(prev, inp, jump);
   let a = r.a;
+  let absent = false;
   if (carry) {
-    if (a === null) a = prev.a;
-    else if (prev.a && sameAssessment(prev.a, a)) a = prev.a;
+    if (a === null) {
+      a = prev.a;
+      absent = a !== null && step.absent !== null && signalAbsent(step.absent, inp);
+    } else if (prev.a && sameAssessment(prev.a, a)) a = prev.a;
   }
   if (a === null) return r.d === prev.d ? prev : { ...prev, d: r.d };
+  // The last reading stands for a delay only while the signal is not known to be absent.
+  const lvl = absent ? INVALID : a.lvl;
 
   let { since, firing, clearSince } = prev;
   if (firing) {
-    if (a.lvl === CLEAR) {
+    if (lvl === CLEAR) {
       clearSince ??= now;
       if (now - clearSince >= clearForMs) {
         out.push({ type: 'clear', rule, t: now, value: a.v, limit: a.lim, message: clearMessage(rule, a) });
@@ -208,15 +231,15 @@ function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment 
         since = null;
         clearSince = null;
       }
-    } else if (a.lvl !== INVALID) clearSince = null;
-  } else if (a.lvl === BREACH) {
+    } else if (lvl !== INVALID) clearSince = null;
+  } else if (lvl === BREACH) {
     since ??= now;
     if (now - since >= step.forMs) {
       firing = true;
       clearSince = null;
       out.push({ type: 'fire', rule, t: now, value: a.v, limit: a.lim, message: renderMessage(rule, a, inp) });
     }
-  } else if (a.lvl !== INVALID) since = null;
+  } else if (lvl !== INVALID) since = null;
 
   // The assessment is kept only while it can still drive a delay (pending or firing).
   const keptA = carry && (firing || since !== null) ? a : null;
@@ -263,7 +286,8 @@ export function evaluate(ruleSet: RuleSet, state: EngineState, ctx: EngineContex
   const plan = planOf(ruleSet);
   const prevRules = aligned(plan, before);
   const now = before.lastT !== null && ev.t < before.lastT ? before.lastT : ev.t;
-  const after: EngineState = { ...before, firstT: before.firstT ?? now, lastT: now, ids: plan.ids, rules: prevRules };
+  const dataDueFrom = before.dataDueFrom ?? (ctx.infusion.status === 'not_started' ? null : now);
+  const after: EngineState = { ...before, dataDueFrom, lastT: now, ids: plan.ids, rules: prevRules };
   const isVitals = ev.kind === 'vitals';
   const inp: EvalInput = { ctx, ev, now, raw: isVitals ? ev.sample : null, sample: null, before, after };
   let jump: (Assessment | null)[] | null = null;
@@ -293,7 +317,7 @@ export function evaluate(ruleSet: RuleSet, state: EngineState, ctx: EngineContex
  */
 export function engineStateFromActive(active: readonly { ruleId: string; since: number }[], t: number): EngineState {
   const s = initialEngineState();
-  s.firstT = t;
+  s.dataDueFrom = t;
   for (const { ruleId, since } of active) {
     s.ids.push(ruleId);
     s.rules.push({ since, firing: true, clearSince: null, a: null, d: null });

@@ -65,7 +65,10 @@ const PARAM_TEXT: Record<keyof RuleOverride, string> = {
   withinMs: 'jump window',
   holdMs: 'hold',
   minEtco2: 'minimum EtCO2',
-  maxFrameGapMs: 'frame gap',
+  maxFrameGapMs: 'respiratory reading gap',
+  confirmMs: 'confirmation time',
+  absentMs: 'absent time',
+  absentAfterMs: 'signal-absent time',
 };
 
 type Scalar = number | string | boolean | null;

@@ -3,7 +3,7 @@ import { ALARM_PRIORITIES } from '../alarms';
 import { RESCUE_CLASSES } from '../formulary';
 import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
 import { CARE_SETTINGS, type RuleProfile } from '../sessions';
-import { VITAL_FIELDS } from '../vitals';
+import { VITAL_FIELDS, type VitalField } from '../vitals';
 
 /**
  * Rule-set document (version 2). Rules are data: each rule is one of the kinds below, validated
@@ -37,6 +37,14 @@ const positive = z.number().finite().positive();
 const field = z.enum(VITAL_FIELDS);
 const id = z.string().regex(/^[a-z0-9_.-]+$/, { error: 'lower-case letters, digits, dot, dash and underscore only' });
 
+/**
+ * For rules on one continuously reported field: frames that keep coming without the field for this
+ * long (ms after its last reading) mean the signal is absent, and absent data is not a clinical
+ * alarm: a pending delay does not complete on the last reading; it goes on with the next reading.
+ * Left out for intermittent fields (NIBP), whose last reading stands until the next.
+ */
+const absentAfterMs = positiveDuration.optional();
+
 /** Fields every rule has, whatever its kind. */
 const common = {
   id,
@@ -65,6 +73,7 @@ export const thresholdRuleSchema = z.strictObject({
   field,
   op: z.enum(['<', '>']),
   limit: finite,
+  absentAfterMs,
   /** The alarm clears only once the value is this far back on the safe side of the limit. */
   hysteresis: z.number().finite().nonnegative(),
 });
@@ -75,6 +84,7 @@ export const baselineChangeRuleSchema = z
     ...common,
     kind: z.literal('baseline_change'),
     field,
+    absentAfterMs,
     direction: z.enum(['rise', 'fall']),
     percent: positive.max(1000).optional(),
     absolute: positive.optional(),
@@ -89,6 +99,13 @@ export const baselineChangeRuleSchema = z
       ctx.addIssue({ code: 'custom', path: ['hysteresis'], message: 'hysteresis must be smaller than the change' });
   });
 
+/**
+ * How long a trend must persist before it counts, when a rule set does not say (rule sets stored
+ * before the parameter existed): the longest SpO2-low delay of the shipped set, so a dip the
+ * threshold rules ignore is not raised by a trend either. Institutional default.
+ */
+export const DEFAULT_TREND_CONFIRM_MS = 15_000;
+
 /** A trend: the field fell (or rose) by at least delta within the window. */
 const trendShape = {
   field,
@@ -96,15 +113,23 @@ const trendShape = {
   delta: positive,
   windowMs: z.number().int().min(1000).max(3_600_000),
   hysteresis: z.number().finite().nonnegative(),
+  /**
+   * The change must persist this long before it counts (event time): a short dip that a threshold
+   * rule's delay ignores must not raise an alarm through a trend. Must be at least the delay of the
+   * threshold and baseline rules on the same field in the same direction (checked per rule set).
+   */
+  confirmMs: duration.default(DEFAULT_TREND_CONFIRM_MS),
 };
-const hysteresisBelowDelta = (r: { delta: number; hysteresis: number }, ctx: z.RefinementCtx) => {
+const trendChecks = (r: { delta: number; hysteresis: number; confirmMs: number; windowMs: number }, ctx: z.RefinementCtx) => {
   if (r.hysteresis >= r.delta) ctx.addIssue({ code: 'custom', path: ['hysteresis'], message: 'hysteresis must be smaller than delta' });
+  // A step change stays in view for one window: a longer confirmation could never complete.
+  if (r.confirmMs >= r.windowMs) ctx.addIssue({ code: 'custom', path: ['confirmMs'], message: 'confirmMs must be shorter than windowMs' });
 };
 
 // 3. rate_of_change
 export const rateOfChangeRuleSchema = z
-  .strictObject({ ...common, kind: z.literal('rate_of_change'), ...trendShape })
-  .superRefine(hysteresisBelowDelta);
+  .strictObject({ ...common, kind: z.literal('rate_of_change'), ...trendShape, absentAfterMs })
+  .superRefine(trendChecks);
 
 // 4. combination: every `all` condition and at least one `any` condition at once.
 export const thresholdConditionSchema = z.strictObject({
@@ -116,7 +141,7 @@ export const thresholdConditionSchema = z.strictObject({
 });
 export const trendConditionSchema = z
   .strictObject({ type: z.literal('trend'), ...trendShape, hysteresis: z.number().finite().nonnegative().default(0) })
-  .superRefine(hysteresisBelowDelta);
+  .superRefine(trendChecks);
 export const conditionSchema = z.discriminatedUnion('type', [thresholdConditionSchema, trendConditionSchema]);
 
 export const combinationRuleSchema = z
@@ -142,8 +167,9 @@ export const noBreathRuleSchema = z.strictObject({
   /** Without an RR value, an EtCO2 at or above this counts as a breath (mmHg). */
   minEtco2: z.number().finite().nonnegative().max(150),
   /**
-   * Judged only while the monitor is sending: with no frame for this long the link is down, the
-   * no-data alarm speaks, and apnea holds its state (a raised apnea alarm stays raised).
+   * Judged only on respiratory readings: with no valid RR or EtCO2 reading for this long (monitor
+   * silent, line off, no capnography) there is nothing to judge, a technical alarm speaks, and
+   * apnea holds its state (a raised apnea alarm stays raised). Absent data is never apnea.
    * Defaults to 10 s so rule sets stored before this parameter existed still load.
    */
   maxFrameGapMs: positiveDuration.default(10_000),
@@ -156,6 +182,8 @@ export const sensorOffRuleSchema = z.strictObject({
   check: z.literal('sensor_off'),
   /** Fires while any of these fields' latest report is null (device says: no valid value). */
   fields: z.array(field).min(1).max(VITAL_FIELDS.length),
+  /** A field also counts as off when frames keep coming without it this long after its last reading (omitted, not null). */
+  absentMs: positiveDuration.optional(),
 });
 export const implausibleJumpRuleSchema = z.strictObject({
   ...technicalCommon,
@@ -166,7 +194,15 @@ export const implausibleJumpRuleSchema = z.strictObject({
   /** ...when the readings are at most this far apart. */
   withinMs: z.number().int().min(1).max(60_000),
 });
-export const technicalRuleSchema = z.discriminatedUnion('check', [sensorOffRuleSchema, implausibleJumpRuleSchema]);
+export const signalAbsentRuleSchema = z.strictObject({
+  ...technicalCommon,
+  check: z.literal('signal_absent'),
+  /** A valid reading of any of these fields is the signal (e.g. RR or EtCO2 for breathing)... */
+  fields: z.array(field).min(1).max(VITAL_FIELDS.length),
+  /** ...and frames without one (field absent or null) for this long fire. Judged on frames: a silent monitor is the no-data alarm's. */
+  absentMs: positiveDuration,
+});
+export const technicalRuleSchema = z.discriminatedUnion('check', [sensorOffRuleSchema, implausibleJumpRuleSchema, signalAbsentRuleSchema]);
 
 export const noDataRuleSchema = z
   .strictObject({
@@ -289,6 +325,9 @@ export const ruleOverrideSchema = z.strictObject({
   holdMs: duration.optional(),
   minEtco2: z.number().finite().nonnegative().optional(),
   maxFrameGapMs: z.number().int().positive().optional(),
+  confirmMs: duration.optional(),
+  absentMs: z.number().int().positive().optional(),
+  absentAfterMs: z.number().int().positive().optional(),
 });
 export type RuleOverride = z.infer<typeof ruleOverrideSchema>;
 export const OVERRIDE_KEYS = Object.keys(ruleOverrideSchema.shape) as (keyof RuleOverride)[];
@@ -330,27 +369,129 @@ export function overrideIssues(rules: readonly Rule[], overrides: Record<string,
   return issues;
 }
 
-export const ruleSetSchema = z
-  .strictObject({
-    id: z.string().min(1),
-    version: z.number().int().positive(),
-    name: z.string().min(1),
-    description: z.string(),
-    profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
-    rules: z.array(ruleSchema).min(1).max(500),
-  })
-  .superRefine((rs, ctx) => {
-    const seen = new Set<string>();
-    rs.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
-      seen.add(r.id);
-    });
-    for (const [name, profile] of Object.entries(rs.profiles ?? {})) {
-      if (!profile) continue;
-      for (const message of overrideIssues(rs.rules, profile.overrides))
-        ctx.addIssue({ code: 'custom', path: ['profiles', name, 'overrides'], message });
+/** How long a rule waits before a trend can raise it: its own delay, or the trends' confirmation if longer. */
+export function trendDelayMs(rule: Rule): number {
+  if (rule.kind === 'rate_of_change') return Math.max(rule.forMs, rule.confirmMs);
+  if (rule.kind === 'combination') {
+    let ms = rule.forMs;
+    for (const c of [...(rule.all ?? []), ...(rule.any ?? [])]) if (c.type === 'trend') ms = Math.max(ms, c.confirmMs);
+    return ms;
+  }
+  return rule.forMs;
+}
+
+/** Direction of a change that breaches a condition: a fall for `<`, a rise for `>`. */
+const dirOf = (op: '<' | '>'): 'fall' | 'rise' => (op === '<' ? 'fall' : 'rise');
+
+/**
+ * What a rule raises on that a threshold or baseline rule may also judge, each with its direction:
+ * a rate-of-change rule's trend; every condition of a combination that has a trend (its threshold
+ * conditions are raised through the trend rule too). Empty for other rules.
+ */
+function watched(rule: Rule): { field: VitalField; direction: 'fall' | 'rise'; what: string }[] {
+  if (rule.kind === 'rate_of_change') return [{ field: rule.field, direction: rule.direction, what: `a ${rule.field} ${rule.direction}` }];
+  if (rule.kind !== 'combination') return [];
+  const conds = [...(rule.all ?? []), ...(rule.any ?? [])];
+  if (!conds.some((c) => c.type === 'trend')) return [];
+  return conds.map((c) =>
+    c.type === 'trend' ? { field: c.field, direction: c.direction, what: `a ${c.field} ${c.direction}` } : { field: c.field, direction: dirOf(c.op), what: `${c.field} ${c.op} ${c.limit}` },
+  );
+}
+
+/**
+ * A trend must not raise what a threshold or baseline rule's delay is there to ignore: every enabled
+ * rate-of-change rule, and every combination with a trend, waits at least as long as the longest delay
+ * of the enabled threshold and baseline-change rules on the same fields in the same direction.
+ */
+export function trendDelayIssues(rules: readonly Rule[]): { index: number; message: string }[] {
+  const issues: { index: number; message: string }[] = [];
+  rules.forEach((r, index) => {
+    if (r.enabled === false) return;
+    const waits = trendDelayMs(r);
+    for (const w of watched(r)) {
+      for (const o of rules) {
+        if (o.enabled === false || o.forMs <= waits) continue;
+        const same = (o.kind === 'threshold' && o.field === w.field && dirOf(o.op) === w.direction) || (o.kind === 'baseline_change' && o.field === w.field && o.direction === w.direction);
+        if (same)
+          issues.push({
+            index,
+            message: `${r.id}: waits ${waits / 1000} s on ${w.what}, shorter than the ${o.forMs / 1000} s delay of ${o.id}; ${r.kind === 'rate_of_change' ? 'confirmMs' : "forMs or the trend condition's confirmMs"} must be at least ${o.forMs}`,
+          });
+      }
     }
   });
+  return issues;
+}
+
+type Loose = Record<string, unknown>;
+const isLoose = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Rule sets stored before confirmMs existed: a trend without one gets the longest delay of the
+ * enabled threshold and baseline-change rules on what its rule watches (see watched; at least
+ * DEFAULT_TREND_CONFIRM_MS, and shorter than its window), so a site's edited set still loads and
+ * its trends still wait as long as those rules.
+ */
+function withTrendConfirmation(input: unknown): unknown {
+  if (!isLoose(input) || !Array.isArray(input.rules)) return input;
+  const rules = input.rules as unknown[];
+  /** The longest delay of the threshold and baseline rules on these (field, direction) pairs. */
+  const needs = (on: Loose[]) => {
+    let ms = DEFAULT_TREND_CONFIRM_MS;
+    for (const o of rules) {
+      if (!isLoose(o) || o.enabled === false || typeof o.forMs !== 'number') continue;
+      const dir = o.kind === 'threshold' ? (o.op === '<' ? 'fall' : 'rise') : o.kind === 'baseline_change' ? o.direction : null;
+      if (on.some((w) => w.field === o.field && (w.direction ?? (w.op === '<' ? 'fall' : 'rise')) === dir)) ms = Math.max(ms, o.forMs);
+    }
+    return ms;
+  };
+  let changed = false;
+  const fill = (t: unknown, ms: number): unknown => {
+    if (!isLoose(t) || t.confirmMs !== undefined) return t;
+    changed = true;
+    return { ...t, confirmMs: typeof t.windowMs === 'number' && t.windowMs > 0 ? Math.min(ms, t.windowMs - 1) : ms };
+  };
+  const next = rules.map((r) => {
+    if (!isLoose(r)) return r;
+    if (r.kind === 'rate_of_change') return fill(r, needs([r]));
+    if (r.kind !== 'combination') return r;
+    const conds = [...(Array.isArray(r.all) ? r.all : []), ...(Array.isArray(r.any) ? r.any : [])].filter(isLoose);
+    const ms = needs(conds);
+    const out: Loose = { ...r };
+    for (const k of ['all', 'any'] as const) {
+      const list = r[k];
+      if (Array.isArray(list)) out[k] = list.map((c: unknown) => (isLoose(c) && c.type === 'trend' ? fill(c, ms) : c));
+    }
+    return out;
+  });
+  return changed ? { ...input, rules: next } : input;
+}
+
+export const ruleSetSchema = z.preprocess(
+  withTrendConfirmation,
+  z
+    .strictObject({
+      id: z.string().min(1),
+      version: z.number().int().positive(),
+      name: z.string().min(1),
+      description: z.string(),
+      profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
+      rules: z.array(ruleSchema).min(1).max(500),
+    })
+    .superRefine((rs, ctx) => {
+      const seen = new Set<string>();
+      rs.rules.forEach((r, i) => {
+        if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
+        seen.add(r.id);
+      });
+      for (const { index, message } of trendDelayIssues(rs.rules)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'confirmMs'], message });
+      for (const [name, profile] of Object.entries(rs.profiles ?? {})) {
+        if (!profile) continue;
+        for (const message of overrideIssues(rs.rules, profile.overrides))
+          ctx.addIssue({ code: 'custom', path: ['profiles', name, 'overrides'], message });
+      }
+    }),
+);
 
 export type RuleSource = z.infer<typeof ruleSourceSchema>;
 export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
@@ -361,6 +502,7 @@ export type CombinationRule = z.infer<typeof combinationRuleSchema>;
 export type NoBreathRule = z.infer<typeof noBreathRuleSchema>;
 export type SensorOffRule = z.infer<typeof sensorOffRuleSchema>;
 export type ImplausibleJumpRule = z.infer<typeof implausibleJumpRuleSchema>;
+export type SignalAbsentRule = z.infer<typeof signalAbsentRuleSchema>;
 export type TechnicalRule = z.infer<typeof technicalRuleSchema>;
 export type NoDataRule = z.infer<typeof noDataRuleSchema>;
 export type ObservationDueRule = z.infer<typeof observationDueRuleSchema>;

@@ -40,8 +40,11 @@ export type Reading = [t: number, value: number];
 
 export interface EngineState {
   v: 2;
-  /** Event time of the first event seen (no-data reference before any frame). */
-  firstT: number | null;
+  /**
+   * No-data reference before any frame: the first event at which the infusion had started (no data
+   * while a drug runs is an alarm from the start), or the restart time of a restored state.
+   */
+  dataDueFrom: number | null;
   /** Latest event time seen: time never runs backwards for the rules. */
   lastT: number | null;
   /** Event time of the latest vitals frame. */
@@ -59,7 +62,7 @@ export const IDLE: RuleState = Object.freeze({ since: null, firing: false, clear
 
 export const initialEngineState = (): EngineState => ({
   v: 2,
-  firstT: null,
+  dataDueFrom: null,
   lastT: null,
   lastVitalsAt: null,
   raw: {},

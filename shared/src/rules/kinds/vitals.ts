@@ -211,24 +211,44 @@ export function describeCombination(rule: CombinationRule, a: Assessment): Recor
 
 // ---------------------------------------------------------------- apnea
 
-/** d = event time of the last breath seen (or of the first respiratory data), null before any. */
+/** [last breath, last respiratory reading, 1 if that reading showed a breath]: event times. */
+type BreathClock = [lastBreath: number, lastReading: number, breathing: 0 | 1];
+const isBreathClock = (d: unknown): d is BreathClock => Array.isArray(d) && d.length === 3 && d.every((x) => typeof x === 'number');
+
+/**
+ * Apnea is judged on respiratory readings only: a valid RR (0 = no breath) or, without RR, an EtCO2
+ * value (under minEtco2 = no breath). Frames without them (no capnography, line off, a null) say
+ * nothing about breathing: after maxFrameGapMs without a reading the rule holds its state and the
+ * technical alarms speak. Time without readings is not counted as time without breath: when
+ * readings resume after such a gap, the count starts at the first reading, unless the last reading
+ * before the gap showed no breath too.
+ * d = BreathClock, null before any reading.
+ */
 export function assessNoBreath(rule: NoBreathRule, prevD: unknown, inp: EvalInput): KindResult {
-  let lastBreath = typeof prevD === 'number' ? prevD : null;
+  let clock: BreathClock | null = isBreathClock(prevD) ? prevD : null;
   const s = inp.sample;
+  const { now } = inp;
   if (s) {
     const rr = s.rr;
     const et = s.etco2;
     // RR decides when present (RR 0 = no breath, whatever the last EtCO2); else an EtCO2 waveform value.
-    const seen = typeof rr === 'number' || typeof et === 'number';
-    const breath = typeof rr === 'number' ? rr > 0 : typeof et === 'number' && et >= rule.minEtco2;
-    if (breath || (seen && lastBreath === null)) lastBreath = inp.now;
+    const reading = typeof rr === 'number' || typeof et === 'number';
+    if (reading) {
+      const breath = typeof rr === 'number' ? rr > 0 : typeof et === 'number' && et >= rule.minEtco2;
+      // After a gap in the readings, time without breath counts from now unless the reading before
+      // the gap already showed no breath (no breath on both sides of the gap).
+      const restart = clock === null || (now - clock[1] > rule.maxFrameGapMs && clock[2] === 1);
+      clock = [breath || restart ? now : clock![0], now, breath ? 1 : 0];
+    }
   }
-  if (lastBreath === null) return { a: null, d: null };
-  const lastFrame = inp.after.lastVitalsAt;
-  // The monitor is silent: nothing to say about breathing (the no-data alarm speaks).
-  if (lastFrame === null || inp.now - lastFrame > rule.maxFrameGapMs) return { a: { lvl: INVALID, v: null, lim: rule.durationMs / 1000, x: null }, d: lastBreath };
-  const gap = Math.max(0, inp.now - lastBreath);
-  return { a: { lvl: gap >= rule.durationMs ? BREACH : CLEAR, v: Math.floor(gap / 1000), lim: rule.durationMs / 1000, x: null }, d: lastBreath };
+  if (clock === null) return { a: null, d: null };
+  const [lastBreath, lastReading, breathing] = clock;
+  // No respiratory reading for a while: nothing to say about breathing.
+  if (now - lastReading > rule.maxFrameGapMs) return { a: { lvl: INVALID, v: null, lim: rule.durationMs / 1000, x: null }, d: clock };
+  const gap = Math.max(0, now - lastBreath);
+  // Still no breath but not yet for durationMs (e.g. just after a gap): a raised alarm stays raised.
+  const lvl = gap >= rule.durationMs ? BREACH : breathing ? CLEAR : BAND;
+  return { a: { lvl, v: Math.floor(gap / 1000), lim: rule.durationMs / 1000, x: null }, d: clock };
 }
 
 export function describeNoBreath(_rule: NoBreathRule, a: Assessment): Record<string, string> {
