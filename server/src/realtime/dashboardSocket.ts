@@ -32,6 +32,7 @@ import type { z } from 'zod';
 import { handler } from './ack';
 import { LiveVitalsCoalescer } from './liveVitals';
 import { RateLimiter, type LimitedEvent } from './rateLimit';
+import { SnapshotTrends } from './snapshotTrends';
 import { cutOff, DEFAULT_QUEUE_BOUNDS, pendingPackets, type QueueBounds } from './sendQueue';
 
 interface SocketData {
@@ -50,8 +51,12 @@ const SNAPSHOT_MIN_POINTS = 8;
 /** Trend points in a whole snapshot (a 200-session snapshot gets 45 points, 20 s buckets, per session). */
 const SNAPSHOT_TOTAL_POINTS = 9_000;
 const DETAIL_POINTS = 900;
+/** Sessions whose trends are read before the snapshot yields to other work. */
+const TREND_SLICE = 25;
 /** Alarm updates replayed to a reconnecting screen; beyond this it relies on the snapshot's unresolved list. */
 const MAX_MISSED_UPDATES = 2_000;
+/** Rate-limit refusals held back per connection before further ones are answered at once. */
+const MAX_HELD_REFUSALS = 10;
 /** Packets waiting to go out to one screen beyond which its live vitals are skipped. */
 const SLOW_SCREEN_BUFFER = 20;
 
@@ -182,12 +187,23 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     return s.user;
   };
 
-  const snapshot = (u: PublicUser, lastAlarmEventId: number | undefined, viewing: string | undefined): Snapshot => {
+  const trendCache = new SnapshotTrends(d.vitals);
+  const snapshot = async (u: PublicUser, lastAlarmEventId: number | undefined, viewing: string | undefined): Promise<Snapshot> => {
+    trendCache.prune();
+    const visible = d.sessions.listActive().filter((s) => canSeeSession(u, s));
+    const trends: Snapshot['trends'] = {};
+    const points = snapshotPointsPerSession(visible.length);
+    for (let i = 0; i < visible.length; i++) {
+      // Trends are read in slices so ingest and other screens are served in between.
+      if (i > 0 && i % TREND_SLICE === 0) await new Promise((r) => setImmediate(r));
+      const now = d.clock.now();
+      trends[visible[i]!.id] = trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
+    }
+    // Everything else in one synchronous step, so sessions, alarms and the event id agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
-    const trends: Snapshot['trends'] = {};
-    const points = snapshotPointsPerSession(sessions.length);
-    for (const s of sessions) trends[s.id] = d.vitals.window(s.id, now - TREND_WINDOW_MS, now + 60_000, points);
+    for (const s of sessions) trends[s.id] ??= trendCache.get(s.id, now - TREND_WINDOW_MS, now + 60_000, points);
+    for (const id of Object.keys(trends)) if (!sessions.some((s) => s.id === id)) delete trends[id];
     const missed = lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES).filter((x) => canSeeSession(u, x.alarm));
     const rs = d.ruleSet();
     return {
@@ -204,13 +220,23 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
 
   ns.on('connection', (socket: DashSocket) => {
     const limiter = new RateLimiter();
+    let held = 0;
     /** Every request: rate limit, then the payload checked against its schema, then the handler. */
     const on = <Req>(event: LimitedEvent, schema: z.ZodType<Req>, fn: (req: Req) => unknown) => {
       (socket as unknown as { on(ev: string, fn: (req: unknown, ack: unknown) => Promise<void>): void }).on(
         event,
-        handler(d.log, (raw: unknown) => {
+        handler(d.log, async (raw: unknown) => {
           const refused = limiter.take(event);
-          if (refused) throw new DomainError(429, refused);
+          if (refused) {
+            // A client that retries the moment it is refused would keep the server busy refusing it: the
+            // refusal is answered when the next call could pass (at most 1 s; a few held per connection).
+            if (held < MAX_HELD_REFUSALS) {
+              held++;
+              await new Promise((r) => setTimeout(r, Math.min(1_000, refused.retryMs)));
+              held--;
+            }
+            throw new DomainError(429, refused.error);
+          }
           const parsed = schema.safeParse(raw);
           if (!parsed.success) throw new DomainError(400, `invalid ${event} request`, fieldErrors(parsed.error));
           return fn(parsed.data);
@@ -222,7 +248,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const u = userFor(socket, 'session.view');
       // Join before building the snapshot so nothing emitted in between is missed (duplicates are ignored by eventId).
       await socket.join(roomsForUser(u));
-      return snapshot(u, req.lastAlarmEventId, socket.data.viewing);
+      return await snapshot(u, req.lastAlarmEventId, socket.data.viewing);
     });
     on('alarm:acknowledge', alarmAcknowledgeRequestSchema, (req) => {
       const u = userFor(socket, 'alarm.acknowledge');

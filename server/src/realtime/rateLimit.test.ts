@@ -6,13 +6,13 @@ describe('RateLimiter', () => {
     let now = 0;
     const r = new RateLimiter({ subscribe: { burst: 3, everyMs: 5000 } }, () => now);
     expect([r.take('subscribe'), r.take('subscribe'), r.take('subscribe')]).toEqual([null, null, null]);
-    expect(r.take('subscribe')).toBe('rate limit: subscribe: at most 3 calls at once, then 1 every 5 s per connection; retry in 5 s');
+    expect(r.take('subscribe')).toEqual({ error: 'rate limit: subscribe: at most 3 calls at once, then 1 every 5 s per connection; retry in 5 s', retryMs: 5000 });
     now = 4999;
-    expect(r.take('subscribe')).toMatch(/^rate limit: subscribe/);
+    expect(r.take('subscribe')?.error).toMatch(/^rate limit: subscribe/);
     // Two intervals after the burst ran out: two more calls.
     now = 10_000;
     expect([r.take('subscribe'), r.take('subscribe')]).toEqual([null, null]);
-    expect(r.take('subscribe')).toMatch(/^rate limit/);
+    expect(r.take('subscribe')?.error).toMatch(/^rate limit/);
   });
 
   it('keeps each event in its own bucket and leaves unlisted events alone', () => {

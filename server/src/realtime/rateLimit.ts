@@ -23,6 +23,12 @@ export type LimitedEvent = keyof typeof DASHBOARD_LIMITS;
 export const describeLimit = (event: string, l: RateLimit) =>
   `${event}: at most ${l.burst} calls at once, then 1 every ${l.everyMs >= 1000 ? `${l.everyMs / 1000} s` : `${l.everyMs} ms`} per connection`;
 
+/** A refused call: the message naming the limit, and how long until the next call would pass. */
+export interface Refusal {
+  error: string;
+  retryMs: number;
+}
+
 /** The buckets of one connection. `take` answers null when the call may go ahead, else the refusal. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -32,7 +38,7 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  take(event: string): string | null {
+  take(event: string): Refusal | null {
     const l = this.limits[event];
     if (!l) return null;
     const now = this.now();
@@ -41,8 +47,8 @@ export class RateLimiter {
     b.at = now;
     this.buckets.set(event, b);
     if (b.tokens < 1) {
-      const waitS = Math.ceil(((1 - b.tokens) * l.everyMs) / 1000);
-      return `rate limit: ${describeLimit(event, l)}; retry in ${waitS} s`;
+      const retryMs = Math.ceil((1 - b.tokens) * l.everyMs);
+      return { error: `rate limit: ${describeLimit(event, l)}; retry in ${Math.ceil(retryMs / 1000)} s`, retryMs };
     }
     b.tokens -= 1;
     return null;
