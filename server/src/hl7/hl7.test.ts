@@ -7,13 +7,21 @@ describe('MLLP decoder', () => {
   it('reassembles frames split across chunks and several frames in one chunk, dropping bytes outside frames', () => {
     const d = new MllpDecoder();
     const both = Buffer.concat([Buffer.from('junk'), frameMllp('A|1'), frameMllp('B|2')]);
-    expect(d.push(both.subarray(0, 7)).messages).toEqual([]);
-    expect(d.push(both.subarray(7)).messages).toEqual(['A|1', 'B|2']);
+    expect(d.push(both.subarray(0, 7))).toEqual([]);
+    expect(d.push(both.subarray(7))).toEqual([
+      { text: 'A|1', oversized: false },
+      { text: 'B|2', oversized: false },
+    ]);
   });
-  it('drops an oversized frame instead of buffering it for ever, then recovers', () => {
+  it('drops an oversized frame instead of buffering it for ever, keeps its head to answer it, then recovers', () => {
     const d = new MllpDecoder(10);
-    expect(d.push(Buffer.concat([Buffer.from([0x0b]), Buffer.alloc(50, 65)]))).toEqual({ messages: [], oversized: 1 });
-    expect(d.push(frameMllp('ok')).messages).toEqual(['ok']);
+    expect(d.push(Buffer.concat([Buffer.from([0x0b]), Buffer.from('MSH|x'), Buffer.alloc(50, 65)]))).toEqual([{ text: 'MSH|x' + 'A'.repeat(50), oversized: true }]);
+    // The rest of the dropped frame is skipped up to its end; the next frame comes through.
+    expect(d.push(Buffer.concat([Buffer.alloc(30, 65), Buffer.from([0x1c, 0x0d]), frameMllp('ok')]))).toEqual([{ text: 'ok', oversized: false }]);
+  });
+  it('answers a complete frame over the limit as oversized, in order with the others', () => {
+    const d = new MllpDecoder(10);
+    expect(d.push(Buffer.concat([frameMllp('a'), frameMllp('B'.repeat(20)), frameMllp('c')])).map((i) => i.oversized)).toEqual([false, true, false]);
   });
 });
 
