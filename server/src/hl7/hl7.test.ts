@@ -36,6 +36,8 @@ describe('HL7 reading', () => {
     ['20261122093015.250+0100', Date.UTC(2026, 10, 22, 8, 30, 15, 250)],
     ['202611220930', Date.UTC(2026, 10, 22, 9, 30)],
     ['2026-11-22', null],
+    ['20261322090000', null],
+    ['20261122250000', null],
   ])('parses time %s', (s, t) => {
     expect(parseHl7Time(s)).toBe(t);
   });
@@ -57,5 +59,14 @@ describe('HL7 reading', () => {
       { t: t + 1000, spo2: null },
     ]);
     expect(r.skipped).toEqual([{ obx: 4, reason: 'OBX-2 ST is not NM' }]);
+  });
+
+  it('takes an OBX-3 code named like an object property ("valueOf", "constructor") as unknown, keeping the other values', () => {
+    const m = Hl7Message.parse(
+      ['MSH|^~\\&|GW|F|||20261122090000||ORU^R01|1|P|2.6', 'OBX|1|NM|valueOf||95||||||R|||20261122090000||||EQ1', 'OBX|2|NM|x^constructor||5||||||R|||20261122090000', 'OBX|3|NM|8867-4^Heart rate^LN||72||||||R|||20261122090000'].join('\r'),
+    );
+    const r = readOru(m, 0);
+    expect(r.frames).toEqual([{ t: Date.UTC(2026, 10, 22, 9, 0, 0), hr: 72 }]);
+    expect(r.skipped.map((x) => x.obx)).toEqual([1, 2]);
   });
 });

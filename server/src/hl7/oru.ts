@@ -50,7 +50,9 @@ export function readOru(msg: Hl7Message, fallbackTime: number): OruObservations 
   const skipped: OruObservations['skipped'] = [];
   obxs.forEach((o, i) => {
     const n = i + 1;
-    const field = CODE_TO_FIELD[o.get(3, 1)] ?? CODE_TO_FIELD[o.get(3, 2)];
+    // Own keys only: a code such as "valueOf" or "constructor" must not find Object.prototype.
+    const code = (c: string) => (Object.hasOwn(CODE_TO_FIELD, c) ? CODE_TO_FIELD[c] : undefined);
+    const field = code(o.get(3, 1)) ?? code(o.get(3, 2));
     if (!field) return skipped.push({ obx: n, reason: `unknown observation ${o.get(3, 1)}^${o.get(3, 2)}` });
     if (o.get(2) && o.get(2) !== 'NM') return skipped.push({ obx: n, reason: `OBX-2 ${o.get(2)} is not NM` });
     const status = o.get(11);
