@@ -107,6 +107,23 @@ describe('ingest', () => {
     dev.close();
   });
 
+  it('evaluates only what was stored: a frame the database refuses raises no alarm and is accepted when resent', async () => {
+    const sess = await createSession(s.nurse);
+    // A storage failure on one row, from a second connection to the real database file.
+    const db = new Database(s.dbPath);
+    db.exec("CREATE TRIGGER refuse_hr BEFORE INSERT ON vitals WHEN NEW.sbp = 200 BEGIN SELECT RAISE(ABORT, 'storage failure'); END");
+    const r = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 2), frame(sess.id, 3, { sbp: 200 })]);
+    expect(r.body.data.accepted).toEqual([2]);
+    expect(r.body.data.rejected).toEqual([{ index: 1, sessionId: sess.id, seq: 3, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] }]);
+    expect(s.app.alarms.unresolved().filter((a) => a.sessionId === sess.id).map((a) => a.ruleId)).not.toContain('sbp.high.high');
+    expect(s.app.sessions.getLive(sess.id)!.latest).toMatchObject({ sbp: 122 });
+    db.exec('DROP TRIGGER refuse_hr');
+    db.close();
+    const again = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 3, { sbp: 200 })]);
+    expect(again.body.data.accepted).toEqual([3]);
+    expect(s.app.alarms.unresolved().filter((a) => a.sessionId === sess.id).map((a) => a.ruleId)).toContain('sbp.high.high');
+  });
+
   it('keeps a seq namespace per device: two devices feeding one session may both send seq 1', async () => {
     const sess = await createSession(s.nurse);
     const second = s.app.devices.create({ name: 'capnograph' }, { id: 'test' });

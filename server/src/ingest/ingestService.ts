@@ -1,4 +1,4 @@
-import { fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame } from '@infusion/shared';
+import { fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame, type VitalsSample } from '@infusion/shared';
 import type { SessionRepo } from '../persistence/sessionRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { WriteQueue } from '../persistence/writeQueue';
@@ -24,8 +24,8 @@ const pick = <T>(item: unknown, k: string, type: 'string' | 'number'): T | null 
 
 /**
  * The one ingest path (Socket.IO devices, HTTP batches, HL7, the simulator): validate → identity
- * (the device is assigned to the session) → dedupe per (session, device, seq) → store → evaluate
- * rules → alarms. Each frame is judged alone; the answer comes after commit, and what it calls
+ * (the device is assigned to the session) → dedupe per (session, device, seq) → store → once
+ * committed, evaluate rules → alarms. Each frame is judged alone; the answer comes after commit, and what it calls
  * accepted is exactly what was stored and evaluated.
  */
 export class IngestService {
@@ -56,7 +56,7 @@ export class IngestService {
     const rejected: RejectedFrame[] = [];
     const duplicates: number[] = [];
     const conflicts: RejectedFrame[] = [];
-    const stored: { seq: number; index: number; sessionId: string; done: Promise<void> }[] = [];
+    const stored: { seq: number; index: number; sessionId: string; sample: VitalsSample; done: Promise<void> }[] = [];
     const now = this.clock.now();
     let needBarrier = false;
 
@@ -100,26 +100,33 @@ export class IngestService {
       const done = this.queue.enqueue(() =>
         this.vitals.insert.run(f.sessionId, source.id, f.seq, f.t, f.hr ?? null, f.sbp ?? null, f.dbp ?? null, f.map ?? null, f.spo2 ?? null, f.etco2 ?? null, f.rr ?? null, now, sim),
       );
-      stored.push({ seq: f.seq, index, sessionId: f.sessionId, done });
-
-      // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
-      this.rules.onVitals(live, sample, now);
-      if (f.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
-      this.hub.emit('vitals', f.sessionId, sample);
+      stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
     });
 
     const barrier = needBarrier ? this.queue.enqueue(() => {}) : Promise.resolve();
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
-    await barrier;
     const accepted: number[] = [];
+    const queuedBefore = this.queue.pending;
     outcomes.forEach((o, i) => {
       const s = stored[i]!;
-      if (o.status === 'fulfilled') accepted.push(s.seq);
-      else {
+      if (o.status === 'fulfilled') {
+        accepted.push(s.seq);
+        // Evaluated only once committed: an alarm never rests on a value the record does not hold.
+        // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
+        const live = this.sessions.getLive(s.sessionId);
+        if (!live) return;
+        this.rules.onVitals(live, s.sample, now);
+        if (s.sample.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...s.sample };
+        this.hub.emit('vitals', s.sessionId, s.sample);
+      } else {
         this.sessions.getLive(s.sessionId)?.seqs.for(source.id).forget(s.seq);
         rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
       }
     });
+    // The alarm transitions these frames caused are committed (and emitted) before the device hears back.
+    const alarmsQueued = this.queue.pending > queuedBefore;
+    await barrier;
+    if (alarmsQueued) await this.queue.enqueue(() => {});
     rejected.sort((a, b) => a.index - b.index);
     return { accepted, duplicates, rejected, conflicts };
   }
