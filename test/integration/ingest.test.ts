@@ -124,6 +124,24 @@ describe('ingest', () => {
     expect(s.app.alarms.unresolved().filter((a) => a.sessionId === sess.id).map((a) => a.ruleId)).toContain('sbp.high.high');
   });
 
+  it('never answers duplicate for a resend whose original, still queued, then fails to be stored', async () => {
+    await s.close();
+    s = await startServer({ clock, config: { WRITE_FLUSH_MS: 100 } });
+    const sess = await createSession(s.nurse);
+    const db = new Database(s.dbPath);
+    db.exec("CREATE TRIGGER refuse_sbp BEFORE INSERT ON vitals WHEN NEW.sbp = 200 BEGIN SELECT RAISE(ABORT, 'storage failure'); END");
+    db.close();
+    const dev = device(s);
+    await connected(dev);
+    // Both batches reach the server before the write queue commits (100 ms): the second sees the first's seq taken.
+    const [first, resend] = (await Promise.all([dev.emitWithAck('frames', [frame(sess.id, 5, { sbp: 200 })]), dev.emitWithAck('frames', [frame(sess.id, 5, { sbp: 200 })])])) as Result<IngestResult>[];
+    dev.close();
+    for (const r of [first!, resend!]) {
+      if (!r.ok) throw new Error(r.error);
+      expect(r.data).toMatchObject({ accepted: [], duplicates: [], rejected: [{ seq: 5, errors: [{ field: '(storage)' }] }] });
+    }
+  });
+
   it('keeps a seq namespace per device: two devices feeding one session may both send seq 1', async () => {
     const sess = await createSession(s.nurse);
     const second = s.app.devices.create({ name: 'capnograph' }, { id: 'test' });

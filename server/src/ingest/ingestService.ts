@@ -54,7 +54,7 @@ export class IngestService {
       throw badRequest(`at most ${MAX_FRAMES_PER_BATCH} frames per batch`, [{ field: 'frames', reason: `${raw.length} frames` }]);
 
     const rejected: RejectedFrame[] = [];
-    const duplicates: number[] = [];
+    const duplicates: { index: number; sessionId: string; seq: number }[] = [];
     const conflicts: RejectedFrame[] = [];
     const stored: { seq: number; index: number; sessionId: string; sample: VitalsSample; done: Promise<void> }[] = [];
     const now = this.clock.now();
@@ -90,7 +90,7 @@ export class IngestService {
       if (prior !== null) {
         // The original may still be in the queue: answer only after it is committed too.
         needBarrier = true;
-        if (prior === key) return void duplicates.push(f.seq);
+        if (prior === key) return void duplicates.push({ index, sessionId: f.sessionId, seq: f.seq });
         const errors = frameDiff(sampleOfKey(prior), sample);
         this.log.warn({ sessionId: f.sessionId, deviceId: source.id, seq: f.seq, fields: errors.map((e) => e.field) }, 'ingest: conflicting resend refused; the stored frame stands');
         return void conflicts.push({ index, sessionId: f.sessionId, seq: f.seq, errors });
@@ -127,7 +127,13 @@ export class IngestService {
     const alarmsQueued = this.queue.pending > queuedBefore;
     await barrier;
     if (alarmsQueued) await this.queue.enqueue(() => {});
+    // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored.
+    const confirmed: number[] = [];
+    for (const d of duplicates) {
+      if (this.vitals.frameAt(d.sessionId, source.id, d.seq)) confirmed.push(d.seq);
+      else rejected.push({ index: d.index, sessionId: d.sessionId, seq: d.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
+    }
     rejected.sort((a, b) => a.index - b.index);
-    return { accepted, duplicates, rejected, conflicts };
+    return { accepted, duplicates: confirmed, rejected, conflicts };
   }
 }
