@@ -22,11 +22,17 @@ export interface RejectedFrame {
   errors: FieldError[];
 }
 
-/** Per-frame outcome of a batch. A device may forget accepted and duplicate seqs: both are committed. */
+/**
+ * Per-frame outcome of a batch. A device may forget accepted and duplicate seqs: both are committed,
+ * and exactly what was accepted is stored and evaluated. A duplicate is a resend with the same values;
+ * a conflict is a resend of a stored seq with different values: nothing is overwritten, the stored
+ * frame stands, and each differing field is named (the device logs and drops it, as for a rejection).
+ */
 export interface IngestResult {
   accepted: number[];
   duplicates: number[];
   rejected: RejectedFrame[];
+  conflicts: RejectedFrame[];
 }
 
 export interface IngestClientToServer {

@@ -41,8 +41,8 @@ function sqliteCeiling(): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   migrate(db, Date.now());
-  const ins = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const ins = db.prepare(`INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+    VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Same shape as the ingest load below: 100 sessions, seq and t increasing per session.
   const N = 200_000;
   const batch = 1000;
@@ -83,7 +83,7 @@ async function socketCeiling(): Promise<void> {
   void srv.close();
 }
 
-let creds: { nurseHeaders: Record<string, string>; deviceKey: string };
+let creds: { nurseHeaders: Record<string, string>; deviceKey: string; deviceId: number };
 
 async function createSessions(url: string, n: number): Promise<string[]> {
   const ids: string[] = [];
@@ -91,7 +91,7 @@ async function createSessions(url: string, n: number): Promise<string[]> {
     const r = await fetch(url + '/api/sessions', {
       method: 'POST',
       headers: { ...creds.nurseHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true })),
+      body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true, deviceIds: [creds.deviceId] })),
     });
     ids.push(((await r.json()) as { data: Session }).data.id);
   }
@@ -309,7 +309,7 @@ async function main() {
   await replaySpeed();
   const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
   try {
-    creds = await provision(srv.url);
+    creds = await provision(srv.url, { simulator: true });
     await ingestThroughput(srv.url);
     await snapshotUnderLoad(srv.url);
     await alarmLatency(srv.url, 100, 10);

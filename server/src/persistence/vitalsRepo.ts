@@ -34,8 +34,9 @@ export class VitalsRepo {
   private readonly sLastFrame;
 
   constructor(db: Db) {
-    this.insert = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
+    this.insert = db.prepare(`INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const cols = VITAL_FIELDS.join(', ');
     this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
     // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
@@ -46,8 +47,8 @@ export class VitalsRepo {
       GROUP BY (t - CAST(@from AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
     this.sCount = db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND t >= ? AND t <= ?');
     this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
-    this.sRecentSeqs = db.prepare('SELECT seq FROM vitals WHERE session_id = ? ORDER BY seq DESC LIMIT ?');
-    this.sHasSeq = db.prepare('SELECT 1 FROM vitals WHERE session_id = ? AND seq = ?');
+    this.sRecentSeqs = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? ORDER BY seq DESC LIMIT ?`);
+    this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
     this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
   }
@@ -69,8 +70,9 @@ export class VitalsRepo {
     return (this.sLatest.all(sessionId, n) as Row[]).map(toSample).reverse();
   }
 
-  recentSeqs(sessionId: string, n: number): number[] {
-    return (this.sRecentSeqs.all(sessionId, n) as { seq: number }[]).map((r) => r.seq);
+  /** The device's `n` highest-seq frames of the session (to rebuild its duplicate window after a restart). */
+  recentFrames(sessionId: string, deviceId: number, n: number): ({ seq: number } & VitalsSample)[] {
+    return (this.sRecentSeqs.all(sessionId, deviceId, n) as (Row & { seq: number })[]).map((r) => ({ ...toSample(r), seq: r.seq }));
   }
 
   lastFrame(sessionId: string): { t: number; receivedAt: number } | null {
@@ -82,7 +84,9 @@ export class VitalsRepo {
     return (this.sLastNibp.get(sessionId) as { t: number | null }).t;
   }
 
-  hasSeq(sessionId: string, seq: number): boolean {
-    return this.sHasSeq.get(sessionId, seq) !== undefined;
+  /** The stored frame with this (session, device, seq), or null. */
+  frameAt(sessionId: string, deviceId: number, seq: number): VitalsSample | null {
+    const r = this.sHasSeq.get(sessionId, deviceId, seq) as Row | undefined;
+    return r ? toSample(r) : null;
   }
 }
