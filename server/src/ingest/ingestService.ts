@@ -1,6 +1,7 @@
 import { fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame, type VitalsSample } from '@infusion/shared';
 import type { SessionRepo } from '../persistence/sessionRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
+import { isStorageError } from '../persistence/storageErrors';
 import type { WriteQueue } from '../persistence/writeQueue';
 import type { SessionRules } from '../rules/sessionRules';
 import type { SessionService } from '../sessions/sessionService';
@@ -26,7 +27,7 @@ const pick = <T>(item: unknown, k: string, type: 'string' | 'number'): T | null 
  * The one ingest path (Socket.IO devices, HTTP batches, HL7, the simulator): validate → identity
  * (the device is assigned to the session) → dedupe per (session, device, seq) → store → once
  * committed, evaluate rules → alarms. Each frame is judged alone; the answer comes after commit, and what it calls
- * accepted is exactly what was stored and evaluated.
+ * accepted is exactly what was stored and evaluated. While storage fails, refused frames are still evaluated.
  */
 export class IngestService {
   constructor(
@@ -107,21 +108,28 @@ export class IngestService {
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
     const accepted: number[] = [];
     const queuedBefore = this.queue.pending;
+    const evaluate = (sessionId: string, sample: VitalsSample) => {
+      // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
+      const live = this.sessions.getLive(sessionId);
+      if (!live) return;
+      this.rules.onVitals(live, sample, now);
+      if (sample.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
+      this.hub.emit('vitals', sessionId, sample);
+    };
     outcomes.forEach((o, i) => {
       const s = stored[i]!;
       if (o.status === 'fulfilled') {
         accepted.push(s.seq);
         // Evaluated only once committed: an alarm never rests on a value the record does not hold.
-        // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
-        const live = this.sessions.getLive(s.sessionId);
-        if (!live) return;
-        this.rules.onVitals(live, s.sample, now);
-        if (s.sample.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...s.sample };
-        this.hub.emit('vitals', s.sessionId, s.sample);
-      } else {
-        this.sessions.getLive(s.sessionId)?.seqs.for(source.id).forget(s.seq);
-        rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
+        evaluate(s.sessionId, s.sample);
+        return;
       }
+      this.sessions.getLive(s.sessionId)?.seqs.for(source.id).forget(s.seq);
+      rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
+      // The one exception: while storage itself fails (disk full), monitoring goes on. The frame is refused
+      // (the device keeps it and resends), but the patient is still judged and shown, and what it raises is
+      // marked not yet recorded; a frame refused for any other reason is never evaluated.
+      if (isStorageError(o.reason)) evaluate(s.sessionId, s.sample);
     });
     // The alarm transitions these frames caused are committed (and emitted) before the device hears back.
     const alarmsQueued = this.queue.pending > queuedBefore;
