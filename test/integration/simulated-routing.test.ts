@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connected, createSession, dashboard, device, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
+import { connected, createSession, dashboard, device, deviceKeyFor, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -65,7 +65,7 @@ describe('simulated escalations stay in training', () => {
     await expect(connected(admin)).rejects.toThrow('role admin has no dashboard');
 
     const sendHr = async (sessionId: string, seq: number, hr: number) => {
-      const dev = device(s);
+      const dev = device({ url: s.url, deviceKey: deviceKeyFor(s, sessionId) });
       await connected(dev);
       clock.set(T0 + seq * 1000);
       const r = (await dev.emitWithAck('frames', [{ sessionId, seq, t: T0 + seq * 1000, hr }])) as Result<IngestResult>;

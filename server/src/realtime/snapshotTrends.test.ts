@@ -19,7 +19,7 @@ describe('SnapshotTrends', () => {
     dir = mkdtempSync(join(tmpdir(), 'trends-'));
     db = openDatabase(join(dir, 'x.db'), T0);
     const repo = new VitalsRepo(db);
-    const add = (seq: number, spo2: number) => repo.insert.run('s1', seq, T0 + seq * 1000, 70, null, null, null, spo2, null, 14, 0, 0);
+    const add = (seq: number, spo2: number) => repo.insert.run('s1', 1, seq, T0 + seq * 1000, 70, null, null, null, spo2, null, 14, 0, 0);
     return { repo, add };
   };
 
