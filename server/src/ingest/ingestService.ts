@@ -105,6 +105,8 @@ export class IngestService {
     });
 
     const barrier = needBarrier ? this.queue.enqueue(() => {}) : Promise.resolve();
+    // Awaited below, after the stored frames: handled now so a queue closed meanwhile cannot reject it unobserved.
+    barrier.catch(() => {});
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
     const accepted: number[] = [];
     const queuedBefore = this.queue.pending;
