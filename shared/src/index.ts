@@ -11,3 +11,5 @@ export * from './observations';
 export * from './checklist';
 export * from './formulary';
 export * from './reports';
+export * from './orders';
+export * from './doseCheck';
