@@ -29,7 +29,7 @@ function ctx(o: { setting?: CareSetting; profile?: RuleProfile; order?: Order | 
   return {
     weightKg,
     setting: o.setting ?? 'clinic',
-    ruleSets: [configureRuleSet(defaultRuleSet, { profile: o.profile ?? 'standard' }).ruleSet],
+    ruleSets: [defaultRuleSet, configureRuleSet(defaultRuleSet, { profile: o.profile ?? 'standard' }).ruleSet],
     order: o.order === undefined ? order({ setting: o.setting ?? 'clinic' }) : o.order,
     checklistRateMgKgH: o.checklist ?? null,
     infusion: { ...initialInfusion(), status: 'running', rateMgKgH: o.rate ?? 0.5, cumulativeMg: cumulative * weightKg, cumulativeMgPerKg: cumulative, asOf: T },
@@ -53,6 +53,7 @@ describe('limits before the dose', () => {
     ['clinic: 15 mg/kg/h', ctx(), rate(15), 'refused', ['order.rate.max:hard', 'dose.rate.clinic:hard', 'dose.rate.non_icu:hard', 'dose.rate.max:hard']],
     // The profile's 0.5 is an institutional value (Q6 gives no number): soft, confirmed with a reason.
     ['elderly/comorbid profile: 0.75 mg/kg/h in a clinic crosses the profile limit 0.5', ctx({ profile: 'elderly_comorbid' }), rate(0.75), 'needs_confirmation', ['dose.rate.clinic:soft']],
+    ['elderly/comorbid profile: 1.5 mg/kg/h in a clinic stays hard at the site limit', ctx({ profile: 'elderly_comorbid', order: order({ rateMaxMgKgH: 2 }) }), rate(1.5), 'refused', ['dose.rate.clinic:soft', 'dose.rate.clinic:hard']],
     ['no order: up to the checklist rate', ctx({ order: null, checklist: 0.5 }), rate(0.5, 'start'), 'ok', []],
     ['no order: above the checklist rate', ctx({ order: null, checklist: 0.5 }), rate(20, 'start'), 'refused', ['order.rate.max:hard', 'dose.rate.clinic:hard', 'dose.rate.non_icu:hard', 'dose.rate.max:hard']],
     ['no order: no bolus', ctx({ order: null, checklist: 0.5 }), bolus(0.1), 'refused', ['order.bolus.allowed:hard']],

@@ -49,8 +49,9 @@ export interface DoseContext {
   weightKg: number;
   setting: CareSetting;
   /**
-   * The configured rule sets to check against; a limit enforced by any of them applies (the profile's
-   * set and the set with bedside overrides: an override can tighten a dose limit, never loosen it).
+   * The rule sets to check against; a limit of any of them applies: the site's set as it is, with the
+   * patient's profile, and with the bedside overrides. A profile or an override can add or tighten a
+   * dose limit, never loosen the site's.
    */
   ruleSets: RuleSet[];
   order: Order | null;
@@ -103,7 +104,7 @@ function orderLimits(ctx: DoseContext, type: DoseAction['type']): DoseLimit[] {
   ];
 }
 
-/** Dose rules of every given set that apply in the setting; of duplicates, the strictest. */
+/** Dose rules of every given set that apply in the setting (a rule that differs between the sets counts once per value). */
 function ruleLimits(ctx: DoseContext, type: DoseAction['type']): DoseLimit[] {
   const byId = new Map<string, DoseLimit>();
   for (const rs of ctx.ruleSets) {
@@ -122,8 +123,8 @@ function ruleLimits(ctx: DoseContext, type: DoseAction['type']): DoseLimit[] {
         confirmRole: r.confirmRole ?? null,
         source: formatSource(r.source),
       };
-      const prev = byId.get(r.id);
-      if (!prev || limit.limit < prev.limit || (limit.level === 'hard' && prev.level === 'soft')) byId.set(r.id, limit);
+      // The same rule at another value or level in another set (the site's, the profile's, the bedside's) is another limit: each holds.
+      byId.set(`${r.id}|${r.op}|${r.limit}|${limit.level}`, limit);
     }
   }
   if (type === 'bolus') {

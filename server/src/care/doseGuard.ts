@@ -25,14 +25,15 @@ export class DoseGuard {
 
   context(l: LiveSession, t: number): DoseContext {
     const s = l.stored;
-    // The profile's set and the set with bedside overrides: an override tightens a dose limit, never loosens it.
-    const profileOnly = configureRuleSet(this.ruleSets.get(s.ruleSetVersion), { profile: s.profile }).ruleSet;
+    // The site's set, the profile's and the bedside's: a profile or an override tightens a dose limit, never loosens it.
+    const site = this.ruleSets.get(s.ruleSetVersion);
+    const profile = configureRuleSet(site, { profile: s.profile }).ruleSet;
     const withOverrides = this.rules.configured(s).ruleSet;
     const checklist = this.care.checklist(s.id);
     return {
       weightKg: s.weightKg,
       setting: s.setting,
-      ruleSets: [profileOnly, withOverrides],
+      ruleSets: [site, profile, withOverrides],
       order: this.care.order(s.id),
       checklistRateMgKgH: checklist ? checklist.input.orderedRateMgKgH : null,
       infusion: doseAt(l.infusion, s.weightKg, Math.max(t, l.infusion.asOf)),
