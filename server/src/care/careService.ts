@@ -217,7 +217,7 @@ export class CareService {
     if (check.outcome === 'needs_confirmation') {
       if (!p.data.confirm) {
         this.guardrails.record(who, { ...logged, outcome: 'alerted', reason: null }, check.crossings);
-        throw new DomainError(409, `confirmation needed: ${check.crossings.map((c) => c.message).join('; ')}; send confirm.reason to give it`, check.crossings.map((c) => ({ field: c.id, reason: c.message })), { check });
+        throw new DomainError(409, `confirmation needed: ${check.crossings.map((c) => c.message).join('; ')}; confirm with a reason (confirm.reason)`, check.crossings.map((c) => ({ field: c.id, reason: c.message })), { check });
       }
       override = { reason: p.data.confirm.reason, by: actor.id, limits: check.crossings.map((c) => ({ id: c.id, value: c.value, limit: c.limit, unit: c.unit, source: c.source })) };
     }

@@ -72,7 +72,7 @@ export class DoseGuard {
       this.care.guardrails.record(who, { ...logged, outcome: 'alerted', reason: null }, check.crossings);
       throw new DomainError(
         409,
-        `confirmation needed for ${check.crossings.length} soft limit(s): ${check.crossings.map((c) => c.message).join('; ')}; send confirm.reason${check.confirmRole ? ' (a physician confirms)' : ''}`,
+        `confirmation needed for ${check.crossings.length} soft limit(s): ${check.crossings.map((c) => c.message).join('; ')}; confirm with a reason${check.confirmRole ? ' (a physician confirms)' : ''} (confirm.reason)`,
         bodyOf(check),
         { check },
       );
