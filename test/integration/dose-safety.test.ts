@@ -286,3 +286,67 @@ describe('guardrail compliance report', () => {
     expect((await api(s.nurse, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=${from}&to=${clock.now() + 1}`)).status).toBe(403);
   });
 });
+
+describe('who may do what at a limit', () => {
+  // Each role on a session it may see: the nurse's and physician's are real, the trainer's simulated.
+  const ROLES = ['nurse', 'physician', 'trainer'] as const;
+  const as = (name: (typeof ROLES)[number]) => [name, s[name], name === 'trainer'] as const;
+
+  async function runningSession(simulated: boolean, setting: Session['setting'] = 'monitored_unit'): Promise<Session> {
+    const writer = simulated ? s.trainer : s.physician;
+    const sess = await createSession(simulated ? s.trainer : s.nurse, { setting, simulated });
+    await writeOrder(writer, sess.id, { setting, bolusMaxMgKg: 0.5, bolusMinIntervalMin: 0, maxCumulativeMgKg: 12 });
+    await prepareStart(s, simulated ? s.trainer : s.nurse, sess.id, clock.now());
+    expect((await post(writer, sess.id, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+    return sess;
+  }
+
+  it.each(ROLES)('hard limit: refused for the %s', async (role) => {
+    const [, who, simulated] = as(role);
+    const sess = await runningSession(simulated);
+    const r = await refusedStoresNothing(sess.id, () => post(who, sess.id, { type: 'rate_change', rateMgKgH: 7.5, confirm: { reason: 'I accept the risk' } }));
+    expect(r.body.check?.outcome).toBe('refused');
+  });
+
+  it.each(ROLES)('soft limit a physician confirms (nurse 403, physician and trainer with a reason): %s', async (role) => {
+    const [name, who, simulated] = as(role);
+    const sess = await runningSession(simulated);
+    const bolus = { type: 'bolus', doseMg: 28 }; // 0.4 mg/kg in a monitored unit: dose.bolus.high, soft, physician
+    const unconfirmed = await refusedStoresNothing(sess.id, () => post(who, sess.id, bolus));
+    expect(unconfirmed.body.check).toMatchObject({ outcome: 'needs_confirmation', confirmRole: 'physician' });
+    const confirmed = await post(who, sess.id, { ...bolus, confirm: { reason: 'breakthrough pain, monitored bay' } });
+    expect(confirmed.status).toBe(name === 'nurse' ? 403 : 201);
+  });
+
+  it.each(ROLES)('soft limit anyone confirms with a reason (rescue dose above the formulary dose): %s', async (role) => {
+    const [, who, simulated] = as(role);
+    const sess = await runningSession(simulated);
+    const dose = { drugId: 'midazolam', doseMg: 5 };
+    await refusedStoresNothing(sess.id, () => api(who, 'POST', `/api/sessions/${sess.id}/rescue`, dose));
+    expect((await api(who, 'POST', `/api/sessions/${sess.id}/rescue`, { ...dose, confirm: { reason: 'agitation persists after 3 mg' } })).status).toBe(201);
+  });
+});
+
+describe('an admin changes a hard limit in the rule set', () => {
+  it('makes dose.rate.non_icu soft in a new rule-set version (audited); sessions opened after it run on it', async () => {
+    const t = await startServer();
+    try {
+      const current = (await api<{ rules: { id: string }[] }>(t.admin, 'GET', '/api/rulesets/current')).body.data;
+      const edited = { ...current, rules: current.rules.map((r) => (r.id === 'dose.rate.non_icu' ? { ...r, enforce: 'soft', confirmRole: 'physician' } : r)) };
+      expect((await api(t.physician, 'PUT', '/api/rulesets/current', edited)).status).toBe(403);
+      const put = await api<{ version: number }>(t.admin, 'PUT', '/api/rulesets/current', edited);
+      expect(put.status).toBe(200);
+      const sess = await createSession(t.nurse, { setting: 'monitored_unit' });
+      expect(sess.ruleSetVersion).toBe(put.body.data.version);
+      await writeOrder(t.physician, sess.id, { setting: 'monitored_unit', rateMaxMgKgH: 2.5 });
+      // The checklist's setting item still says 2.5 mg/kg/h is for the ICU: a physician overrides it.
+      await prepareStart(t, t.nurse, sess.id).catch(() => undefined);
+      expect((await api(t.physician, 'POST', `/api/sessions/${sess.id}/checklist/override`, { reason: 'ICU bed not available, HDU staffing' })).status).toBe(200);
+      const soft = await api<unknown>(t.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 2.5 });
+      expect((soft.body as { check?: DoseCheck }).check?.crossings.map((c) => `${c.id}:${c.level}`)).toEqual(['dose.rate.non_icu:soft']);
+      expect((await api(t.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 2.5, confirm: { reason: 'refractory CRPS, HDU bed' } })).status).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+});
