@@ -21,6 +21,7 @@ import { handleHl7, startHl7Listener, type Hl7ListenerDeps } from './hl7/listene
 import { Hl7MessageLog } from './hl7/messageLog';
 import { DeviceAssignments } from './ingest/deviceAssignments';
 import { CareService } from './care/careService';
+import { DoseGuard } from './care/doseGuard';
 import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
 import { AlarmRepo } from './persistence/alarmRepo';
@@ -35,6 +36,7 @@ import { attachDashboard } from './realtime/dashboardSocket';
 import { auditRoutes, deviceRoutes, userRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { careRoutes, formularyRoutes } from './routes/careRoutes';
+import { orderRoutes } from './routes/orderRoutes';
 import { errorHandler, ok } from './routes/http';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
@@ -166,6 +168,9 @@ export function createApp(deps: AppDeps): App {
   sessions.startGate = (id) => care.startBlockers(id);
   const sessionRules = new SessionRules(ruleSets, sessionRepo, alarms, log, (id) => care.observations(id), (id) => vitalsRepo.lastNibpAt(id), (id) => vitalsRepo.lastFrame(id));
   rules = sessionRules;
+  const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
+  sessions.doseGate = (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor);
+  care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
   sessions.onEnd = (id) => sessionRules.forget(id);
   hub.on('infusionEvent', (e) => {
@@ -241,6 +246,7 @@ export function createApp(deps: AppDeps): App {
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   app.use('/api/sessions', careRoutes(sessions, care));
+  app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
   app.use('/api/reports', reportRoutes(db, clock));

@@ -96,4 +96,8 @@ export interface ChecklistRecord {
   at: number;
   by: string;
   override: { reason: string; by: string; at: number } | null;
+  /** The order version the checklist was passed for (null: no order; the ordered rate is the bound). */
+  orderVersion?: number | null;
+  /** Set when an order change re-opened items: which order version, and why. */
+  reopened?: { orderVersion: number; items: string[]; at: number } | null;
 }

@@ -3,6 +3,7 @@ import type { ChecklistRecord } from './checklist';
 import type { Escalation } from './escalation';
 import type { RescueDose } from './formulary';
 import type { Observation } from './observations';
+import type { Order } from './orders';
 import type { FieldError, Result } from './errors';
 import type { InfusionEvent, Session } from './sessions';
 import { z } from 'zod';
@@ -99,6 +100,8 @@ export interface SessionDetail {
   observations: Observation[];
   checklist: ChecklistRecord | null;
   rescueDoses: RescueDose[];
+  /** The physician's current order (null: none written; the checklist's ordered rate is the bound). */
+  order?: Order | null;
 }
 
 export interface LiveVitals {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import defaultFormularyJson from './default-formulary.json';
+import type { DoseOverride } from './sessions';
 
 /**
  * Rescue and preemptive medications (guideline Q7). The guideline gives no doses: a dose appears only
@@ -33,6 +34,8 @@ export const rescueDoseInputSchema = z.strictObject({
   alarmId: z.number().int().positive().optional(),
   t: z.number().int().positive().optional(),
   note: z.string().max(500).optional(),
+  /** Confirms a dose above the site formulary's, with the reason (stored on the dose and audited). */
+  confirm: z.strictObject({ reason: z.string().trim().min(5, { error: 'a reason of at least 5 characters is required' }).max(500) }).optional(),
 });
 export type RescueDoseInput = z.input<typeof rescueDoseInputSchema>;
 
@@ -47,6 +50,10 @@ export interface RescueDose {
   t: number;
   note: string | null;
   by: string;
+  /** The confirmed soft limit (dose above the formulary's), or null. */
+  override?: DoseOverride | null;
+  /** "no site dose on file" when the formulary has no dose for the drug: shown with the dose, never a guessed one. */
+  doseNote?: string | null;
 }
 
 /** The shipped formulary: the guideline's classes, doses only where a publication gives one. */

@@ -12,3 +12,5 @@ export * from './checklist';
 export * from './formulary';
 export * from './reports';
 export * from './audit';
+export * from './orders';
+export * from './doseCheck';

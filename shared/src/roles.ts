@@ -10,8 +10,13 @@ export const PERMISSIONS = {
   'session.end': ['nurse', 'physician', 'trainer'],
   /** Start, change rate, pause, resume, stop, on the physician's order (guideline Q6). */
   'infusion.document': ['nurse', 'physician', 'trainer'],
-  /** A bolus that may render the patient unresponsive is the physician's decision (guideline Table 6). */
-  'infusion.bolus': ['physician', 'trainer'],
+  /**
+   * A bolus is the physician's decision (guideline Q6): a nurse may administer and document one only
+   * when the physician's order allows it (checked against the order, like every dose).
+   */
+  'infusion.bolus': ['nurse', 'physician', 'trainer'],
+  /** Write or change the session's order (drug, rate range, boluses, cumulative maximum): the physician's. */
+  'order.write': ['physician', 'trainer'],
   'alarm.acknowledge': ['nurse', 'physician', 'trainer'],
   /** Acknowledge an escalation as the supervising physician (trainers: in simulated sessions). */
   'escalation.acknowledge': ['physician', 'trainer'],
@@ -27,7 +32,7 @@ export const PERMISSIONS = {
   'limits.override': ['physician', 'trainer'],
   'ruleset.view': ['nurse', 'physician', 'trainer', 'admin'],
   'ruleset.manage': ['admin'],
-  /** Alarm statistics per unit (no patient identities). */
+  /** Alarm and guardrail statistics per unit (no patient identities). */
   'report.view': ['physician', 'admin'],
   /** Connect a bedside monitor (HL7 device) to a session it is watching. */
   'device.bind': ['nurse', 'physician', 'trainer'],

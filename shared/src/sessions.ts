@@ -34,11 +34,13 @@ export type InfusionEventType = (typeof INFUSION_EVENT_TYPES)[number];
 const rate = z.number().positive().max(20, { error: 'above 20 mg/kg/h: not a plausible ketamine rate' });
 const optT = z.number().int().positive().optional();
 const note = z.string().max(500).optional();
+/** Confirms the soft limits the dose check named, with the reason (stored on the dose and audited). */
+const confirm = z.strictObject({ reason: z.string().trim().min(5, { error: 'a reason of at least 5 characters is required' }).max(500) }).optional();
 
 export const infusionEventInputSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('start'), rateMgKgH: rate, t: optT, note }),
-  z.strictObject({ type: z.literal('rate_change'), rateMgKgH: rate, t: optT, note }),
-  z.strictObject({ type: z.literal('bolus'), doseMg: z.number().positive().max(500), t: optT, note }),
+  z.strictObject({ type: z.literal('start'), rateMgKgH: rate, t: optT, note, confirm }),
+  z.strictObject({ type: z.literal('rate_change'), rateMgKgH: rate, t: optT, note, confirm }),
+  z.strictObject({ type: z.literal('bolus'), doseMg: z.number().positive().max(500), t: optT, note, confirm }),
   z.strictObject({ type: z.literal('pause'), t: optT, note }),
   z.strictObject({ type: z.literal('resume'), t: optT, note }),
   z.strictObject({ type: z.literal('stop'), t: optT, note }),
@@ -54,6 +56,15 @@ export interface InfusionEvent {
   doseMg: number | null;
   note: string | null;
   by: string;
+  /** Soft limits confirmed for this dose: which, by whom, why. Null when no limit was crossed. */
+  override?: DoseOverride | null;
+}
+
+export interface DoseOverride {
+  reason: string;
+  by: string;
+  /** The crossed soft limits, as the check named them. */
+  limits: { id: string; value: number; limit: number; unit: string; source: string }[];
 }
 
 export type InfusionStatus = 'not_started' | 'running' | 'paused' | 'stopped';

@@ -1,4 +1,4 @@
-import type { ChecklistInput, ChecklistRecord, FieldError, InfusionEvent, InfusionEventInput, Observation, ObservationInput, Result, Session, SessionCreate } from '@infusion/shared';
+import type { ChecklistInput, ChecklistRecord, FieldError, Order, OrderInput, InfusionEvent, InfusionEventInput, Observation, ObservationInput, Result, Session, SessionCreate } from '@infusion/shared';
 
 export interface ApiClientOptions {
   /** Server base URL, e.g. http://localhost:3000. */
@@ -44,6 +44,11 @@ export class InfusionApi {
 
   observation(sessionId: string, obs: ObservationInput): Promise<Observation> {
     return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/observations`, obs);
+  }
+
+  /** The physician's order (a trainer writes it on a simulated session). */
+  order(sessionId: string, order: OrderInput): Promise<{ order: Order }> {
+    return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/order`, order, 'PUT');
   }
 
   checklist(sessionId: string, checklist: ChecklistInput): Promise<ChecklistRecord> {

@@ -76,8 +76,8 @@ describe('runSimulation', () => {
     const tachy = byId(server, handle, 'SIM-04');
     await waitFor(() => tachy.session.infusionEvents.length >= 3, 5_000, 'tachycardia events');
     expect(tachy.session.infusionEvents.map((e) => e.type)).toEqual(['start', 'bolus', 'rate_change']);
-    // Before the first start: sedation and pain scored, checklist answered for the ordered rate.
-    expect(tachy.session.preparation).toEqual(['RASS 0', 'NRS_PAIN 6', 'checklist 0.75']);
+    // Before the first start: sedation and pain scored, the order written for the plan, checklist answered for its highest rate.
+    expect(tachy.session.preparation).toEqual(['RASS 0', 'NRS_PAIN 6', 'order 0.75-1 bolus 0.26', 'checklist 1']);
     const [begin, bolus, change] = tachy.session.infusionEvents;
     expect(begin).toMatchObject({ rateMgKgH: 0.75 });
     expect(bolus).toMatchObject({ doseMg: Math.round(0.25 * tachy.info.weightKg * 10) / 10 });

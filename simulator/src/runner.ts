@@ -1,4 +1,4 @@
-import { CONTRAINDICATIONS, type CareSetting, type ChecklistInput, type InfusionEventInput, type VitalsFrame } from '@infusion/shared';
+import { CONTRAINDICATIONS, type CareSetting, type ChecklistInput, type InfusionEventInput, type OrderInput, type VitalsFrame } from '@infusion/shared';
 import { InfusionApi } from './api';
 import { DeviceClient, type DeviceStats } from './device';
 import { errorText, consoleLogger, type SimLogger } from './log';
@@ -69,8 +69,10 @@ interface Running {
   info: SimulatedSessionInfo;
   patient: SimulatedPatient;
   seq: number;
-  /** The pre-infusion steps (scores, checklist) have been sent. */
+  /** The pre-infusion steps (order, scores, checklist) have been sent. */
   prepared: boolean;
+  /** The physician's order the scenario's plan runs under (written by the trainer before the checklist). */
+  order: OrderInput;
   /** Infusion events go to the server one after another, in scenario order. */
   events: Promise<void>;
   rejectedFrames: number;
@@ -140,7 +142,8 @@ export async function runSimulation(opts: RunSimulationOptions): Promise<Simulat
           await device.drain(5_000);
           await api.observation(run.info.sessionId, { scale: 'RASS', score: 0 });
           await api.observation(run.info.sessionId, { scale: 'NRS_PAIN', score: 6 });
-          await api.checklist(run.info.sessionId, simulatedChecklist(ev.rateMgKgH));
+          await api.order(run.info.sessionId, run.order);
+          await api.checklist(run.info.sessionId, simulatedChecklist(run.order.rateMaxMgKgH));
           run.prepared = true;
         }
         await api.infusionEvent(run.info.sessionId, ev);
@@ -268,6 +271,7 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
       patient: new SimulatedPatient({ scenario: p.scenario, weightKg: p.weightKg, seed: p.patientSeed }),
       seq: 0,
       prepared: false,
+      order: scenarioOrder(p.scenario),
       events: Promise.resolve(),
       rejectedFrames: 0,
       streaming: true,
@@ -285,6 +289,28 @@ async function endAll(api: InfusionApi, sessions: Pick<SimulatedSessionInfo, 'se
       }
     }),
   );
+}
+
+/**
+ * The order a scenario's plan runs under: its rate range and boluses as written in the plan, no
+ * minimum interval beyond the plan's own, and a cumulative maximum of the plan's boluses plus its
+ * highest rate for a day (a teaching order for a simulated session, not a clinical value).
+ */
+export function scenarioOrder(scenario: Scenario): OrderInput {
+  const rates = scenario.infusion.flatMap((s) => (s.type === 'start' || s.type === 'rate_change' ? [s.rateMgKgH] : []));
+  const boluses = scenario.infusion.flatMap((s) => (s.type === 'bolus' ? [s.doseMgKg] : []));
+  const maxRate = Math.max(...rates, 0.1);
+  return {
+    setting: scenario.setting,
+    rateMinMgKgH: Math.min(...rates, maxRate),
+    rateMaxMgKgH: maxRate,
+    bolusAllowed: boluses.length > 0,
+    // Doses go out rounded to 0.1 mg: a hundredth of a mg/kg of room keeps the rounded dose inside the order.
+    bolusMaxMgKg: boluses.length ? Math.ceil(Math.max(...boluses) * 100 + 1) / 100 : null,
+    bolusMinIntervalMin: boluses.length ? 0 : null,
+    maxCumulativeMgKg: Math.min(200, Math.ceil(boluses.reduce((a, b) => a + b, 0) + maxRate * 24)),
+    note: `simulated scenario ${scenario.name}`,
+  };
 }
 
 /** A checklist answered for a patient with no contraindication and everything checked. */

@@ -70,6 +70,13 @@ describe('nurse and physician in the browser', () => {
 
     await nurse.getByTestId('infusion-start').click();
     await expect.poll(() => nurse.getByTestId('infusion-status').first().textContent(), { timeout: 10_000 }).toMatch(/running/i);
+    // A rate above any guideline dose is refused before it is stored, naming the limit and its source.
+    await nurse.getByTestId('infusion-rate').fill('20');
+    await nurse.getByTestId('infusion-change').click();
+    await expect.poll(() => nurse.getByTestId('infusion-error').textContent(), { timeout: 10_000 }).toMatch(/refused by \d hard limit/);
+    const refusal = (await nurse.getByTestId('infusion-error').textContent()) ?? '';
+    expect(refusal).toContain('dose.rate.max: Infusion rate above any guideline dose: 20 mg/kg/h > 7 mg/kg/h (hard limit; ASRA/AAPM/ASA 2018');
+    expect(s.app.sessions.events(sessionId).map((e) => e.type)).toEqual(['start']);
   });
 
   it('shows a high alarm with its first actions and rescue classes, and pages the physician', async () => {

@@ -2,7 +2,7 @@ import { defaultFormulary, defaultRuleSet, type Alarm, type IngestResult, type R
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, TEST_PASSWORD, waitFor, type Caller, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, anOrder, writeOrder, TEST_PASSWORD, waitFor, type Caller, type TestServer } from '../support/server';
 
 /**
  * Every HTTP route and socket event, tried by every role and by nobody. A refusal must have the
@@ -44,7 +44,11 @@ const CASES: Case[] = [
   { route: 'GET /api/sessions/:id (real)', path: (t) => `/api/sessions/${t.real.id}`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'GET /api/sessions/:id (simulated)', path: (t) => `/api/sessions/${t.sim.id}`, allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'POST /api/sessions/:id/infusion rate (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
-  { route: 'POST /api/sessions/:id/infusion bolus (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'bolus', doseMg: 10 }), allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/infusion bolus (real)', path: (t) => `/api/sessions/${t.real.id}/infusion`, body: () => ({ type: 'bolus', doseMg: 10 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'PUT /api/sessions/:id/order (real)', path: (t) => `/api/sessions/${t.real.id}/order`, body: () => anOrder({ bolusMinIntervalMin: 0 }), allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'PUT /api/sessions/:id/order (simulated)', path: (t) => `/api/sessions/${t.sim.id}/order`, body: () => anOrder(), allowed: ['physician', 'trainer'] },
+  { route: 'GET /api/sessions/:id/order (real)', path: (t) => `/api/sessions/${t.real.id}/order`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/dose-check (real)', path: (t) => `/api/sessions/${t.real.id}/dose-check`, body: () => ({ type: 'bolus', doseMg: 10 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/infusion rate (simulated)', path: (t) => `/api/sessions/${t.sim.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'POST /api/sessions/:id/audio-pause (real)', path: (t) => `/api/sessions/${t.real.id}/audio-pause`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.real.id}/end`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
@@ -65,6 +69,7 @@ const CASES: Case[] = [
   { route: 'GET /api/rulesets/versions', path: () => '/api/rulesets/versions', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
   { route: 'PUT /api/rulesets/current', path: () => '/api/rulesets/current', body: () => ({ name: defaultRuleSet.name, description: defaultRuleSet.description, rules: defaultRuleSet.rules }), allowed: ['admin'] },
   { route: 'GET /api/reports/alarms', path: () => `/api/reports/alarms?unit=infusion-suite&from=0&to=${clock.now()}`, allowed: ['physician', 'admin'] },
+  { route: 'GET /api/reports/guardrails', path: () => `/api/reports/guardrails?unit=infusion-suite&from=0&to=${clock.now() + 1}`, allowed: ['physician', 'admin'] },
   { route: 'POST /api/ingest/frames', path: () => '/api/ingest/frames', body: (t) => ({ frames: [frame(t.real.id, 1)] }), allowed: [], refusedAs: { nurse: 401, physician: 401, trainer: 401, admin: 401 } },
   { route: 'GET /api/users', path: () => '/api/users', allowed: ['admin'] },
   { route: 'POST /api/users', path: () => '/api/users', body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, displayName: 'New', role: 'nurse', password: TEST_PASSWORD }), allowed: ['admin'] },
@@ -94,6 +99,8 @@ function fingerprint(): string {
       q('SELECT COUNT(*) n FROM observations'),
       q('SELECT session_id, passed, override FROM checklists ORDER BY session_id'),
       q('SELECT COUNT(*) n FROM rescue_doses'),
+      q('SELECT COUNT(*) n FROM orders'),
+      q('SELECT COUNT(*) n FROM guardrail_events'),
       q('SELECT COUNT(*) n FROM formulary_versions'),
       q('SELECT COUNT(*) n FROM rule_set_versions'),
       q('SELECT id, limit_overrides FROM sessions ORDER BY id'),
@@ -105,9 +112,11 @@ function fingerprint(): string {
 
 async function targets(): Promise<Targets> {
   const real = await createSession(s.physician);
+  await writeOrder(s.physician, real.id, { bolusMinIntervalMin: 0 });
   await prepareStart(s, s.physician, real.id, clock.now());
   await api(s.physician, 'POST', `/api/sessions/${real.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
   const sim = await createSession(s.trainer, { simulated: true });
+  await writeOrder(s.trainer, sim.id);
   await prepareStart(s, s.trainer, sim.id, clock.now());
   await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
   const fresh = await createSession(s.nurse);

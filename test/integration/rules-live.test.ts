@@ -1,7 +1,7 @@
 import type { Alarm, AlarmUpdate, IngestResult, Result, RuleSet, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, device, passingChecklist, startServer, waitFor, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, device, passingChecklist, startServer, waitFor, writeOrder, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -82,7 +82,7 @@ describe('guideline rules in the live server', () => {
   const has = (ruleId: string) => (alarms: Alarm[]) => alarms.some((a) => a.ruleId === ruleId);
 
   it('raises no-data from the infusion start when the monitor never sends a first frame', async () => {
-    const sess = await createSession(s.nurse);
+    const sess = await createSession(s.nurse, { setting: 'monitored_unit' });
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'RASS', score: 0 });
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'NRS_PAIN', score: 6 });
     // No baseline vitals (no frame yet): the physician overrides the checklist and the infusion starts.
@@ -154,19 +154,22 @@ describe('guideline rules in the live server', () => {
     expect(a.source).toMatch(/institutional default/);
   });
 
-  it('flags a bolus of 0.35 mg/kg or more (guideline Q6) and a rate above 1 mg/kg/h in a clinic', async () => {
-    const sess = await createSession(s.nurse, { weightKg: 60, setting: 'clinic' });
-    await frames(sess.id, 0, 3, calm);
-    await start(sess.id);
-    await api(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'bolus', doseMg: 24 }); // 0.4 mg/kg
-    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'rate_change', rateMgKgH: 1.5 });
-    const ids = (await alarmsOf(sess.id)).map((a) => [a.ruleId, a.kind, a.message]);
-    expect(ids).toEqual(
-      expect.arrayContaining([
-        ['dose.bolus.clinic', 'advisory', expect.stringMatching(/0\.40 mg\/kg/)],
-        ['dose.rate.clinic', 'advisory', expect.stringMatching(/1\.5/)],
-      ]),
-    );
+  it('still flags a confirmed bolus of 0.35 mg/kg or more (guideline Q6) after the fact; a rate above 1 mg/kg/h in a clinic never reaches the alarms', async () => {
+    // Monitored unit: a bolus >= 0.35 mg/kg is a soft limit a physician confirms; the alarm is the second line.
+    const mon = await createSession(s.nurse, { weightKg: 60, setting: 'monitored_unit' });
+    await writeOrder(s.physician, mon.id, { setting: 'monitored_unit', bolusMaxMgKg: 0.5 });
+    await frames(mon.id, 0, 3, calm);
+    await start(mon.id);
+    const bolus = await api(s.physician, 'POST', `/api/sessions/${mon.id}/infusion`, { type: 'bolus', doseMg: 24, confirm: { reason: 'refractory pain, airway-trained staff present' } }); // 0.4 mg/kg
+    expect(bolus.status).toBe(201);
+    expect((await alarmsOf(mon.id)).map((a) => [a.ruleId, a.kind, a.message])).toEqual(expect.arrayContaining([['dose.bolus.high', 'advisory', expect.stringMatching(/0\.40 mg\/kg/)]]));
+    // Clinic: the rate is refused before it is stored, so no rate alarm ever fires.
+    const clinic = await createSession(s.nurse, { weightKg: 60, setting: 'clinic' });
+    await frames(clinic.id, 0, 3, calm);
+    await start(clinic.id);
+    const rate = await api(s.nurse, 'POST', `/api/sessions/${clinic.id}/infusion`, { type: 'rate_change', rateMgKgH: 1.5 });
+    expect(rate.status).toBe(409);
+    expect((await alarmsOf(clinic.id)).some((a) => a.ruleId === 'dose.rate.clinic')).toBe(false);
   });
 
   it('runs patients of 65 and older on the tighter elderly/comorbid limits and says so', async () => {

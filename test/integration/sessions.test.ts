@@ -2,7 +2,7 @@ import { defaultRuleSet, type InfusionEvent, type Session } from '@infusion/shar
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, createSession, demoSession, prepareStart, startServer, type TestServer } from '../support/server';
+import { api, createSession, demoSession, prepareStart, startServer, writeOrder, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -52,6 +52,7 @@ describe('sessions and infusion events over REST', () => {
     const sess = await createSession(s.physician, { weightKg: 80 });
     // A physician: the bolus is the physician's decision.
     const post = (body: unknown) => api<{ session: Session; event: InfusionEvent }>(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, body);
+    await writeOrder(s.physician, sess.id);
     await prepareStart(s, s.physician, sess.id, T0);
     expect((await post({ type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
     clock.advance(60 * 60_000); // 1 h at 0.5 mg/kg/h x 80 kg = 40 mg

@@ -4,6 +4,8 @@ import type {
   DashboardServerToClient,
   IngestClientToServer,
   IngestServerToClient,
+  Order,
+  OrderInput,
   RuleSet,
   SessionCreate,
   Session,
@@ -188,6 +190,25 @@ export function waitFor<T>(s: Socket, event: string, pred: (v: T) => boolean = (
     };
     s.on(event, on);
   });
+}
+
+/** A physician's order for a session (defaults: 0.5-1 mg/kg/h in a clinic, boluses up to 0.2 mg/kg every 10 min, 8 mg/kg in all). */
+export const anOrder = (over: Partial<OrderInput> = {}): OrderInput => ({
+  setting: 'clinic',
+  rateMinMgKgH: 0.5,
+  rateMaxMgKgH: 1,
+  bolusAllowed: true,
+  bolusMaxMgKg: 0.2,
+  bolusMinIntervalMin: 10,
+  maxCumulativeMgKg: 8,
+  ...over,
+});
+
+/** The physician (or a trainer on a simulated session) writes the order; throws when refused. */
+export async function writeOrder(who: Caller, sessionId: string, over: Partial<OrderInput> = {}): Promise<Order> {
+  const r = await api<{ order: Order }>(who, 'PUT', `/api/sessions/${sessionId}/order`, anOrder(over));
+  if (r.status !== 200) throw new Error(`order refused: ${JSON.stringify(r.body)}`);
+  return r.body.data.order;
 }
 
 /** A checklist with every item answered safely (no contraindications, consent, equipment checked). */

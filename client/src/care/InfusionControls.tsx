@@ -9,9 +9,9 @@ import { documentInfusion } from './careActions';
 const allowed = (session: Session, type: InfusionEventType) => transitionError(session.infusion.status, type) === null;
 
 /**
- * Start, rate change, pause, resume, stop (infusion.document) and bolus (infusion.bolus, the
- * physician's decision). A refused request shows the server's reason; a refused start lists the
- * checklist items that are not met.
+ * Start, rate change, pause, resume, stop (infusion.document) and bolus (infusion.bolus: within the
+ * physician's order). A refused request shows the server's reason: a refused start lists the
+ * checklist items that are not met, a dose the limits crossed (hard: refused; soft: needs a reason).
  */
 export function InfusionControls({ session, orderedRate }: { session: Session; orderedRate: number | null }) {
   const canDocument = useCan('infusion.document');

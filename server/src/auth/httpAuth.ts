@@ -62,7 +62,7 @@ export function assertCanSee(u: PublicUser, s: SessionScope & { id: string }): v
 
 export function actorOf(req: Request): Actor {
   const who = req.auth?.user ? `user:${req.auth.user.username}` : req.device ? `device:${req.device.id}` : 'anonymous';
-  return { id: who, requestId: req.id };
+  return { id: who, requestId: req.id, ...(req.auth?.user ? { role: req.auth.user.role } : {}) };
 }
 
 /** Devices authenticate with `Authorization: Bearer dk_…`. */

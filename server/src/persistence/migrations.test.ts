@@ -19,7 +19,7 @@ describe('migration 6 (device kinds, assignments, per-device vitals seqs)', () =
     db.prepare("INSERT INTO devices (id, name, key_hash, created_at, created_by, hl7_id, bound_session_id) VALUES (1, 'm', 'h', 5, 'a', 'EQ1', 's_a'), (2, 'n', 'h', 5, 'a', 'EQ2', 's_b')").run();
     db.prepare("INSERT INTO vitals (session_id, seq, t, hr, received_at, simulated) VALUES ('s_a', 1, 1000, 72, 1000, 0), ('s_a', 2, 2000, 73, 2000, 0)").run();
 
-    expect(migrate(db, 10)).toBe(6);
+    expect(migrate(db, 10)).toBe(7);
     expect(db.prepare('SELECT session_id, device_id, seq, t, hr FROM vitals ORDER BY seq').all()).toEqual([
       { session_id: 's_a', device_id: 0, seq: 1, t: 1000, hr: 72 },
       { session_id: 's_a', device_id: 0, seq: 2, t: 2000, hr: 73 },

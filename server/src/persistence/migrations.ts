@@ -279,6 +279,42 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'physician orders, soft-limit overrides on doses, guardrail events',
+    sql: `
+      CREATE TABLE orders (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        PRIMARY KEY (session_id, version)
+      );
+      ALTER TABLE infusion_events ADD COLUMN override TEXT;
+      ALTER TABLE rescue_doses ADD COLUMN override TEXT;
+      ALTER TABLE rescue_doses ADD COLUMN dose_note TEXT;
+      -- One row per limit crossed by a dosing action: alerted (soft, not confirmed), overridden, refused.
+      CREATE TABLE guardrail_events (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        unit TEXT NOT NULL,
+        simulated INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        limit_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        level TEXT NOT NULL,
+        value REAL NOT NULL,
+        lim REAL NOT NULL,
+        unit_of_measure TEXT NOT NULL,
+        reason TEXT
+      );
+      CREATE INDEX guardrail_events_unit ON guardrail_events(unit, at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -57,6 +57,7 @@ interface EventRow {
   dose_mg: number | null;
   note: string | null;
   by: string;
+  override: string | null;
 }
 const eventFromRow = (r: EventRow): InfusionEvent => ({
   id: r.id,
@@ -67,6 +68,7 @@ const eventFromRow = (r: EventRow): InfusionEvent => ({
   doseMg: r.dose_mg,
   note: r.note,
   by: r.by,
+  override: r.override ? (JSON.parse(r.override) as InfusionEvent['override']) : null,
 });
 
 /** Sessions and infusion events: low rate, written synchronously (each call is its own commit). */
@@ -92,8 +94,8 @@ export class SessionRepo {
     this.sGet = db.prepare('SELECT * FROM sessions WHERE id = ?');
     this.sActive = db.prepare("SELECT * FROM sessions WHERE status = 'active' ORDER BY created_at");
     this.sEnd = db.prepare("UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'active'");
-    this.sEvInsert = db.prepare(`INSERT INTO infusion_events (session_id, type, t, rate_mg_kg_h, dose_mg, note, by, simulated)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.sEvInsert = db.prepare(`INSERT INTO infusion_events (session_id, type, t, rate_mg_kg_h, dose_mg, note, by, simulated, override)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sEvList = db.prepare('SELECT * FROM infusion_events WHERE session_id = ? ORDER BY id');
   }
 
@@ -121,8 +123,8 @@ export class SessionRepo {
     return this.sEnd.run(t, id).changes === 1;
   }
   insertEvent(e: Omit<InfusionEvent, 'id'>, simulated: boolean): InfusionEvent {
-    const info = this.sEvInsert.run(e.sessionId, e.type, e.t, e.rateMgKgH, e.doseMg, e.note, e.by, simulated ? 1 : 0);
-    return { ...e, id: Number(info.lastInsertRowid) };
+    const info = this.sEvInsert.run(e.sessionId, e.type, e.t, e.rateMgKgH, e.doseMg, e.note, e.by, simulated ? 1 : 0, e.override ? JSON.stringify(e.override) : null);
+    return { ...e, override: e.override ?? null, id: Number(info.lastInsertRowid) };
   }
   events(sessionId: string): InfusionEvent[] {
     return (this.sEvList.all(sessionId) as EventRow[]).map(eventFromRow);

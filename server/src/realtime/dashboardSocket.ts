@@ -291,6 +291,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         observations: d.care.observations(session.id),
         checklist: d.care.checklist(session.id),
         rescueDoses: d.care.rescueDoses(session.id),
+        order: d.care.order(session.id),
       };
     });
   });

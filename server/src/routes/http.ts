@@ -16,7 +16,7 @@ export function errorHandler(log: Logger, onStorageError: (err: unknown) => void
       return;
     }
     if (err instanceof DomainError) {
-      res.status(err.status).json({ ok: false, error: err.message, ...(err.fields ? { fields: err.fields } : {}) });
+      res.status(err.status).json({ ok: false, error: err.message, ...(err.fields ? { fields: err.fields } : {}), ...(err.details ?? {}) });
       return;
     }
     const e = err as { type?: string; status?: number; message?: string };

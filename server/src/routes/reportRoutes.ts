@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { forbidden, userOf } from '../auth/httpAuth';
 import type { Db } from '../persistence/db';
 import { alarmReport } from '../reports/alarmReport';
+import { guardrailReport } from '../reports/guardrailReport';
 import type { Clock } from '../util/clock';
 import { ok } from './http';
 
@@ -13,6 +14,13 @@ export function reportRoutes(db: Db, clock: Clock): Router {
     const unit = typeof req.query.unit === 'string' ? req.query.unit : '';
     if (u.role !== 'admin' && !u.units.includes(ALL_UNITS) && !u.units.includes(unit)) throw forbidden(`not assigned to unit ${unit}`);
     ok(res, alarmReport(db, req.query, clock.now()));
+  });
+  /** Guardrail compliance: soft-limit alerts, overrides with reasons, hard-limit refusals, per limit. */
+  r.get('/guardrails', (req, res) => {
+    const u = userOf(req, 'report.view');
+    const unit = typeof req.query.unit === 'string' ? req.query.unit : '';
+    if (u.role !== 'admin' && !u.units.includes(ALL_UNITS) && !u.units.includes(unit)) throw forbidden(`not assigned to unit ${unit}`);
+    ok(res, guardrailReport(db, req.query));
   });
   return r;
 }

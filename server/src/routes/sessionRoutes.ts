@@ -1,4 +1,4 @@
-import { ALL_UNITS, canSeeSession, configureRuleSet, fieldErrors, overridesSchema, RuleSetConfigError, type PublicUser } from '@infusion/shared';
+import { ALL_UNITS, bedsideIssues, canSeeSession, configureRuleSet, fieldErrors, overridesSchema, RuleSetConfigError, type PublicUser } from '@infusion/shared';
 import { Router, type Request } from 'express';
 import { actorOf, forbidden, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
@@ -60,6 +60,7 @@ export function sessionRoutes(
       alarms: alarms.forSession(session.id),
       observations: care.observations(session.id),
       checklist: care.checklist(session.id),
+      order: care.order(session.id),
       rescueDoses: care.rescueDoses(session.id),
     });
   });
@@ -88,6 +89,9 @@ export function sessionRoutes(
     if (typeof body.reason !== 'string' || body.reason.trim().length < 5) throw badRequest('invalid limits', [{ field: 'reason', reason: 'a reason of at least 5 characters is required' }]);
     try {
       configureRuleSet(ruleSets.get(s.ruleSetVersion), { profile: s.profile, overrides: p.data });
+      // Inside the site's floors and ceilings: apnea and dose rules stay on, dose limits are not raised, SpO2 not below the floor.
+      const bounds = bedsideIssues(configureRuleSet(ruleSets.get(s.ruleSetVersion), { profile: s.profile }).ruleSet, p.data);
+      if (bounds.length) throw new RuleSetConfigError(bounds);
     } catch (err) {
       if (err instanceof RuleSetConfigError) throw badRequest('invalid limits', err.issues.map((i) => ({ field: 'overrides', reason: i })));
       throw err;

@@ -15,6 +15,9 @@ import {
   type Session,
   type VitalsSample,
   type LimitOverrides,
+  type DoseOverride,
+  type InfusionEventInput,
+  type Role,
   VITAL_FIELDS,
 } from '@infusion/shared';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +46,14 @@ export interface LiveSession {
 export interface Actor {
   id: string;
   requestId?: string | null;
+  /** The user's role (absent for devices and the system): decides who may confirm a soft limit. */
+  role?: Role;
+}
+
+/** What the dose check allows: the confirmed soft limits to store on the dose, and what to log once it is stored. */
+export interface DoseClearance {
+  override: DoseOverride | null;
+  stored: (event: InfusionEvent) => void;
 }
 
 const SEQ_WINDOW = 4096;
@@ -79,6 +90,9 @@ export class SessionService {
 
   /** Why a first start is refused (the pre-infusion checklist); set by the care service. */
   startGate: (sessionId: string) => string[] = () => [];
+
+  /** Checks a dosing action before anything is stored (set by the dose guard): throws when refused or unconfirmed. */
+  doseGate: (l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor) => DoseClearance = () => ({ override: null, stored: () => {} });
 
   private baselineBefore(id: string, from: number, to: number): StoredSession['baseline'] {
     const samples = this.vitals.window(id, from - 3_600_000, to, 10_000);
@@ -230,6 +244,10 @@ export class SessionService {
     if (ev.type === 'start' && l.infusion.status === 'not_started') {
       const blockers = this.startGate(id);
       if (blockers.length) throw new DomainError(409, `cannot start: ${blockers.length} pre-infusion checklist item(s) not met`, blockers.map((b) => ({ field: 'checklist', reason: b })));
+    }
+    // Limits before the dose: nothing below runs for a refused or unconfirmed action.
+    const clearance = ev.type === 'start' || ev.type === 'rate_change' || ev.type === 'bolus' ? this.doseGate(l, ev, t, actor) : null;
+    if (ev.type === 'start' && l.infusion.status === 'not_started') {
       // The baseline is what the patient looked like before the drug: the mean of the vitals received before the start.
       const baseline = this.baselineBefore(id, l.stored.createdAt, t);
       this.repo.setBaseline(id, baseline);
@@ -245,11 +263,14 @@ export class SessionService {
         doseMg: 'doseMg' in ev ? ev.doseMg : null,
         note: ev.note ?? null,
         by: actor.id,
+        override: clearance?.override ?? null,
       },
       l.stored.simulated,
     );
     l.infusion = applyInfusionEvent(l.infusion, l.stored.weightKg, event);
-    this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after: l.infusion, requestId: actor.requestId ?? null });
+    const after = event.override ? { ...l.infusion, override: event.override } : l.infusion;
+    this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
+    clearance?.stored(event);
     const session = this.view(l);
     this.hub.emit('infusionEvent', event);
     this.hub.emit('session', session);

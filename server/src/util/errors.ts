@@ -6,6 +6,8 @@ export class DomainError extends Error {
     readonly status: number,
     message: string,
     readonly fields?: FieldError[],
+    /** Extra fields of the error body (e.g. `check`: the dose check that refused). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -161,3 +161,34 @@ export function configureRuleSet(ruleSet: RuleSet, opts: { profile?: RuleProfile
   const o = applyOverrides(p.ruleSet, opts.overrides);
   return { ruleSet: o.ruleSet, changes: [...p.changes, ...o.changes] };
 }
+
+/** Without a bedside section in the rule set, apnea and dose rules still cannot be switched off. */
+const DEFAULT_LOCKED_KINDS: readonly Rule['kind'][] = ['no_breath', 'dose_guardrail'];
+
+/**
+ * Per-patient limits stay inside the site's floors and ceilings: locked rules (apnea, dose limits)
+ * cannot be switched off, dose limits cannot be raised above the site's (profile's) value, and every
+ * bounded parameter stays in its range. `ruleSet` is the set the overrides apply to (profile applied).
+ * One line per problem, naming the rule, the parameter and the bound.
+ */
+export function bedsideIssues(ruleSet: RuleSet, overrides: RuleOverrides): string[] {
+  const bedside = ruleSet.doseSafety?.bedside;
+  const lockedKinds = bedside?.lockedKinds ?? DEFAULT_LOCKED_KINDS;
+  const lockedRules = bedside?.lockedRules ?? [];
+  const issues: string[] = [];
+  for (const [ruleId, o] of Object.entries(overrides)) {
+    const rule = ruleSet.rules.find((r) => r.id === ruleId);
+    if (!rule) continue;
+    if (o.enabled === false && (lockedKinds.includes(rule.kind) || lockedRules.includes(rule.id))) issues.push(`${ruleId}: ${rule.title} cannot be switched off at the bedside`);
+    if (rule.kind === 'dose_guardrail' && o.limit !== undefined && o.limit > rule.limit)
+      issues.push(`${ruleId}: limit ${o.limit} is above the site's ${rule.limit}: a dose limit can be lowered at the bedside, not raised`);
+    const bounds = bedside?.bounds[ruleId] ?? {};
+    for (const [param, b] of Object.entries(bounds)) {
+      const v = (o as Record<string, unknown>)[param];
+      if (typeof v !== 'number') continue;
+      if (b.min !== undefined && v < b.min) issues.push(`${ruleId}: ${param} ${v} is below the site's floor of ${b.min}`);
+      if (b.max !== undefined && v > b.max) issues.push(`${ruleId}: ${param} ${v} is above the site's ceiling of ${b.max}`);
+    }
+  }
+  return issues;
+}

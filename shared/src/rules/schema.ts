@@ -29,6 +29,10 @@ export type SedationScale = (typeof SEDATION_SCALES)[number];
 export const INFUSION_STATUSES = ['not_started', 'running', 'paused', 'stopped'] as const;
 
 const DAY_MS = 86_400_000;
+
+/** Soft: confirm with a reason; hard: refused at the bedside (only an admin changes it, in the rule set). */
+export const LIMIT_LEVELS = ['soft', 'hard'] as const;
+export type LimitLevel = (typeof LIMIT_LEVELS)[number];
 /** An event-time duration in ms (bounded so a typo cannot disable a rule for years). */
 const duration = z.number().int().nonnegative().max(DAY_MS);
 const positiveDuration = z.number().int().min(1000).max(DAY_MS);
@@ -65,6 +69,20 @@ const common = {
   rescue: z.array(z.enum(RESCUE_CLASSES)),
   source: ruleSourceSchema,
 };
+
+const RULE_KINDS_LIST = [
+  'threshold',
+  'baseline_change',
+  'rate_of_change',
+  'combination',
+  'no_breath',
+  'technical',
+  'no_data',
+  'observation_due',
+  'dose_guardrail',
+  'sedation',
+  'treatment_count',
+] as const;
 
 // 1. threshold: field op limit, with delay and hysteresis.
 export const thresholdRuleSchema = z.strictObject({
@@ -238,6 +256,14 @@ const doseCommon = {
   limit: positive,
   /** Care settings where the rule applies; absent = everywhere. */
   settings: z.array(z.enum(CARE_SETTINGS)).min(1).optional(),
+  /**
+   * Checked before the dose (smart-pump drug library): soft = the action needs a confirmation with a
+   * reason; hard = refused for every role. Absent: hard when the limit comes from the guideline,
+   * soft when it is an institutional default (see limitLevel).
+   */
+  enforce: z.enum(LIMIT_LEVELS).optional(),
+  /** A soft limit whose confirmation only a physician (or a trainer on a simulated session) may give. */
+  confirmRole: z.literal('physician').optional(),
 };
 export const bolusGuardrailSchema = z.strictObject({
   ...doseCommon,
@@ -286,19 +312,7 @@ export const ruleSchema = z.discriminatedUnion('kind', [
   treatmentCountRuleSchema,
 ]);
 
-export const RULE_KINDS = [
-  'threshold',
-  'baseline_change',
-  'rate_of_change',
-  'combination',
-  'no_breath',
-  'technical',
-  'no_data',
-  'observation_due',
-  'dose_guardrail',
-  'sedation',
-  'treatment_count',
-] as const satisfies readonly Rule['kind'][];
+export const RULE_KINDS = RULE_KINDS_LIST satisfies readonly Rule['kind'][];
 
 /**
  * The tunable parameters of a rule: what a profile or a per-session override may change.
@@ -467,6 +481,43 @@ function withTrendConfirmation(input: unknown): unknown {
   return changed ? { ...input, rules: next } : input;
 }
 
+/** The lowest and highest value a bedside override may give one parameter of one rule. */
+const boundSchema = z.strictObject({ min: finite.optional(), max: finite.optional() });
+
+/**
+ * Dose safety checked before the dose and the bounds of bedside (per-patient) limits. Optional so
+ * rule sets stored before it existed still load; without it, no rolling bolus window and no rescue
+ * hard limit are checked, and the built-in locks (apnea and dose rules cannot be switched off, dose
+ * limits cannot be raised at the bedside) still hold.
+ */
+export const doseSafetySchema = z.strictObject({
+  /** Cumulative bolus dose over a rolling window (e.g. 0.35 mg/kg in 15 min). */
+  bolusWindow: z
+    .strictObject({
+      limitMgKg: positive.max(10),
+      windowMs: positiveDuration,
+      enforce: z.enum(LIMIT_LEVELS),
+      confirmRole: z.literal('physician').optional(),
+      source: ruleSourceSchema,
+    })
+    .optional(),
+  /** Rescue doses: soft above the site formulary's dose, hard at this multiple of it. */
+  rescue: z.strictObject({ hardMultiple: z.number().finite().min(1).max(100), source: ruleSourceSchema }).optional(),
+  /** Per-patient limits a physician sets stay inside these. */
+  bedside: z
+    .strictObject({
+      /** Rules of these kinds cannot be switched off at the bedside. */
+      lockedKinds: z.array(z.enum(RULE_KINDS_LIST)).default([]),
+      /** Rules with these ids cannot be switched off at the bedside. */
+      lockedRules: z.array(id).default([]),
+      /** Per rule id, per parameter: the floor and ceiling of a bedside value. */
+      bounds: z.record(z.string(), z.record(z.string(), boundSchema)).default({}),
+      source: ruleSourceSchema,
+    })
+    .optional(),
+});
+export type DoseSafety = z.infer<typeof doseSafetySchema>;
+
 export const ruleSetSchema = z.preprocess(
   withTrendConfirmation,
   z
@@ -476,6 +527,7 @@ export const ruleSetSchema = z.preprocess(
       name: z.string().min(1),
       description: z.string(),
       profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
+      doseSafety: doseSafetySchema.optional(),
       rules: z.array(ruleSchema).min(1).max(500),
     })
     .superRefine((rs, ctx) => {
@@ -513,6 +565,9 @@ export type Rule = z.infer<typeof ruleSchema>;
 export type RuleKind = Rule['kind'];
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 export type RuleSetInput = z.input<typeof ruleSetSchema>;
+
+/** How a dose rule is enforced before the dose: its own setting, else hard for guideline limits, soft for institutional ones. */
+export const limitLevel = (rule: DoseGuardrailRule): LimitLevel => rule.enforce ?? (rule.source.institutionalDefault ? 'soft' : 'hard');
 
 export const formatSource = (s: RuleSource) =>
   `${s.document}, ${s.section}${s.institutionalDefault ? ' (institutional default, editable)' : ''}`;

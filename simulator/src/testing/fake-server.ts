@@ -9,6 +9,7 @@ import {
   INGEST_NAMESPACE,
   fieldErrors,
   checklistInputSchema,
+  orderInputSchema,
   infusionEventInputSchema,
   observationInputSchema,
   sessionCreateSchema,
@@ -168,9 +169,9 @@ export class FakeServer {
         this.sessions.push(session);
         return send(201, { ok: true, data: session });
       }
-      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end|observations|checklist)$/.exec(path);
+      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end|observations|checklist|order)$/.exec(path);
       const session = m && this.sessions.find((s) => s.id === decodeURIComponent(m[1]!));
-      const method = m?.[2] === 'checklist' ? 'PUT' : 'POST';
+      const method = m?.[2] === 'checklist' || m?.[2] === 'order' ? 'PUT' : 'POST';
       if (req.method !== method || !m || !session) return send(404, { ok: false, error: `no route ${req.method} ${path}` });
       // The pre-infusion steps: validated with the real schemas, recorded for the tests.
       if (m[2] === 'observations') {
@@ -178,6 +179,12 @@ export class FakeServer {
         if (!o.success) return send(400, { ok: false, error: 'invalid observation', fields: fieldErrors(o.error) });
         session.preparation.push(`${o.data.scale} ${o.data.score}`);
         return send(201, { ok: true, data: { ...o.data, id: session.preparation.length, sessionId: session.id, t: Date.now(), note: null, by: 'sim' } });
+      }
+      if (m[2] === 'order') {
+        const o = orderInputSchema.safeParse(json);
+        if (!o.success) return send(400, { ok: false, error: 'invalid order', fields: fieldErrors(o.error) });
+        session.preparation.push(`order ${o.data.rateMinMgKgH}-${o.data.rateMaxMgKgH}${o.data.bolusAllowed ? ` bolus ${o.data.bolusMaxMgKg}` : ''}`);
+        return send(200, { ok: true, data: { order: { ...o.data, sessionId: session.id, version: 1, at: Date.now(), by: 'sim' }, checklist: null } });
       }
       if (m[2] === 'checklist') {
         const c = checklistInputSchema.safeParse(json);
