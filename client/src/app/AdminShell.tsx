@@ -26,7 +26,7 @@ export function AdminShell() {
               </a>
               {canReport && (
                 <a className="header-link" href={REPORTS_HREF} data-testid="reports-link">
-                  Alarm reports
+                  Reports
                 </a>
               )}
             </span>

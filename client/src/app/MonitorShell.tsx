@@ -62,7 +62,7 @@ function ReportsLink() {
   if (!canReport) return null;
   return (
     <a className="header-link" href={REPORTS_HREF} data-testid="reports-link">
-      Alarm reports
+      Reports
     </a>
   );
 }

@@ -2,11 +2,12 @@ import type { FieldError } from '@infusion/shared';
 
 /**
  * HTTP to the server's JSON API. Every answer becomes one shape: `{ ok: true, data }` or
- * `{ ok: false, status, error, fields?, retryAfterS? }`, with status 0 when the server could not be reached.
+ * `{ ok: false, status, error, fields?, retryAfterS?, check? }`, with status 0 when the server could not be reached
+ * (`check`: the dose check a refused dosing request carries, read by the dose forms).
  */
 export type ApiResult<T> =
   | { ok: true; status: number; data: T }
-  | { ok: false; status: number; error: string; fields?: FieldError[]; retryAfterS?: number };
+  | { ok: false; status: number; error: string; fields?: FieldError[]; retryAfterS?: number; check?: unknown };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -63,6 +64,7 @@ export async function readResult<T>(res: Response): Promise<ApiResult<T>> {
     error,
     ...(fields ? { fields } : {}),
     ...(retryAfterS !== undefined ? { retryAfterS } : {}),
+    ...(isObject(body) && body.check !== undefined ? { check: body.check } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Observation, RescueDose } from '@infusion/shared';
+import { OverrideNote } from '../components/InfusionEvents';
 import { formatClock } from '../format';
 import { scoreText } from './observations';
 
@@ -24,10 +25,18 @@ export function RescueDoseList({ doses }: { doses: readonly RescueDose[] }) {
             <td>{d.drug}</td>
             <td>
               {d.doseMg} mg {d.route}
+              {d.doseNote && (
+                <div className="hint dose-note" data-testid={`rescue-dose-note-${d.id}`}>
+                  {d.doseNote}
+                </div>
+              )}
             </td>
             <td>{d.alarmId ?? '—'}</td>
             <td>{d.by}</td>
-            <td>{d.note ?? ''}</td>
+            <td>
+              {d.note ?? ''}
+              {d.override && <OverrideNote override={d.override} testId={`rescue-dose-override-${d.id}`} />}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,19 +1,26 @@
 import { useState, type FormEvent } from 'react';
-import type { FieldError, Formulary } from '@infusion/shared';
-import { FieldErrorText, FormError } from '../components/FormErrors';
+import { checkRescue, type DoseCheck, type FieldError, type Formulary, type RescueDoseInput, type RuleSet } from '@infusion/shared';
+import { useApiData } from '../admin/useApiData';
+import { useAuth } from '../auth/useAuth';
+import { FieldErrorText } from '../components/FormErrors';
 import { parseDecimal } from '../forms';
+import { useMonitor } from '../stores/useMonitor';
 import { documentRescue } from './careActions';
+import { DoseDialog, type DoseDialogSpec } from './DoseDialog';
+import { asDoseCheck, markOf, mayConfirm } from './doseLimits';
+import { DoseLimitsList, DoseRefusal } from './DoseLimitsView';
 import { doseText, rescueOptions } from './rescueOptions';
 
 export const RESCUE_ROUTES = ['IV', 'IM', 'PO', 'SL', 'IN'] as const;
 type Route = (typeof RESCUE_ROUTES)[number];
 
-const KNOWN_FIELDS = ['drugId', 'doseMg', 'route', 'note'] as const;
 
 /**
  * Document a rescue dose given. With an alarm, the alarm's rescue classes come first and the dose is
  * linked to it (alarmId); any other formulary drug can be chosen too. The site's dose text is shown,
- * never a made-up one.
+ * never a made-up one. The dose is checked as it is typed against the formulary's dose (the shared
+ * check the server runs): above it a soft limit confirmed with a reason, at the rule set's multiple
+ * of it refused; with no site dose on file it is documented with that note.
  */
 export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }: { sessionId: string; formulary: Formulary | null; classes: readonly string[]; alarmId?: number; idSuffix: string }) {
   const [drugId, setDrugId] = useState('');
@@ -21,10 +28,55 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
   const [route, setRoute] = useState<Route>('IV');
   const [note, setNote] = useState('');
   const [pending, setPending] = useState(false);
-  const [refusal, setRefusal] = useState<{ error: string; fields?: FieldError[] | undefined } | null>(null);
+  const [refusal, setRefusal] = useState<{ error: string; fields?: FieldError[] | undefined; check: DoseCheck | null } | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<{ input: RescueDoseInput; spec: DoseDialogSpec } | null>(null);
+  const [dialogError, setDialogError] = useState<string | null>(null);
+  const role = useAuth((s) => s.user?.role);
+  const session = useMonitor((s) => s.sessions[sessionId]);
+  const { data: ruleSet } = useApiData<RuleSet>(session ? `/api/rulesets/versions/${session.ruleSetVersion}` : '/api/rulesets/current');
   const options = rescueOptions(formulary, classes);
   const chosen = formulary?.entries.find((e) => e.id === drugId) ?? null;
+  const typed = parseDecimal(dose);
+  const preview = chosen && session ? checkRescue(chosen, typed !== null && typed > 0 ? typed : 0, session.weightKg, ruleSet?.doseSafety?.rescue) : null;
+  const mark = typed !== null && typed > 0 ? markOf(preview) : 'ok';
+
+  const send = async (input: RescueDoseInput, reason: string | null) => {
+    setPending(true);
+    const res = await documentRescue(sessionId, reason ? { ...input, confirm: { reason } } : input);
+    setPending(false);
+    if (res.ok) {
+      setDialog(null);
+      setRefusal(null);
+      setDone(`Documented: ${res.data.drug} ${res.data.doseMg} mg ${res.data.route}${res.data.override ? ` — override recorded: ${res.data.override.reason}` : ''}${res.data.doseNote ? ` (${res.data.doseNote})` : ''}`);
+      setDose('');
+      setNote('');
+      return;
+    }
+    const check = asDoseCheck(res.check);
+    if (check && check.outcome === 'needs_confirmation' && res.status === 409 && reason === null) {
+      setRefusal(null);
+      setDialogError(null);
+      setDialog({
+        input,
+        spec: {
+          title: 'Soft limit: confirm with a reason',
+          summary: `Document ${chosen?.drug ?? input.drugId} ${input.doseMg} mg ${input.route ?? ''} given`,
+          crossings: check.crossings,
+          confirmLabel: 'Confirm and document',
+          physicianMustConfirm: check.confirmRole === 'physician',
+          mayConfirm: mayConfirm(role, session?.simulated ?? false, check),
+        },
+      });
+      return;
+    }
+    if (dialog && res.status === 400) {
+      setDialogError(res.fields?.length ? res.fields.map((f) => `${f.field}: ${f.reason}`).join('; ') : res.error);
+      return;
+    }
+    setDialog(null);
+    setRefusal({ error: res.error, fields: res.fields, check });
+  };
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -35,20 +87,11 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
     if (!drugId) problems.push({ field: 'drugId', reason: 'choose the drug given' });
     if (doseMg === null || doseMg <= 0) problems.push({ field: 'doseMg', reason: 'enter the dose given in mg' });
     if (problems.length) {
-      setRefusal({ error: 'Not documented yet:', fields: problems });
+      setRefusal({ error: 'Not documented yet:', fields: problems, check: null });
       return;
     }
-    setPending(true);
     setRefusal(null);
-    const res = await documentRescue(sessionId, { drugId, doseMg: doseMg!, route, ...(alarmId !== undefined ? { alarmId } : {}), ...(note.trim() ? { note: note.trim() } : {}) });
-    setPending(false);
-    if (!res.ok) {
-      setRefusal({ error: res.error, fields: res.fields });
-      return;
-    }
-    setDone(`Documented: ${res.data.drug} ${res.data.doseMg} mg ${res.data.route}`);
-    setDose('');
-    setNote('');
+    await send({ drugId, doseMg: doseMg!, route, ...(alarmId !== undefined ? { alarmId } : {}), ...(note.trim() ? { note: note.trim() } : {}) }, null);
   };
 
   return (
@@ -83,7 +126,16 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
       </label>
       <label>
         Dose (mg)
-        <input data-testid={`rescue-dose-${idSuffix}`} inputMode="decimal" autoComplete="off" value={dose} onChange={(e) => setDose(e.target.value)} />
+        <input
+          data-testid={`rescue-dose-${idSuffix}`}
+          className={`limit-input mark-${mark}`}
+          data-mark={mark}
+          aria-invalid={mark !== 'ok' ? true : undefined}
+          inputMode="decimal"
+          autoComplete="off"
+          value={dose}
+          onChange={(e) => setDose(e.target.value)}
+        />
         <FieldErrorText fields={refusal?.fields} name="doseMg" />
       </label>
       <label>
@@ -110,11 +162,33 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
           {chosen.cautions.length > 0 && <span className="caution-text"> · Caution: {chosen.cautions.join('; ')}</span>}
         </div>
       )}
-      <FormError error={refusal?.error ?? null} fields={refusal?.fields} known={KNOWN_FIELDS} testId={`rescue-error-${idSuffix}`} />
+      {preview &&
+        (preview.formularyDoseMg === null ? (
+          <p className="hint dose-limits no-site-dose" data-testid={`rescue-limits-${idSuffix}`} data-mark="ok">
+            {preview.note}: no dose limit is checked and none is invented; the dose is documented with this note.
+          </p>
+        ) : (
+          <DoseLimitsList check={typed !== null && typed > 0 ? preview : { ...preview, crossings: [], outcome: 'ok' }} testId={`rescue-limits-${idSuffix}`} />
+        ))}
+      {refusal && (refusal.check || !refusal.fields?.every((f) => f.field === 'drugId' || f.field === 'doseMg')) && (
+        <DoseRefusal error={refusal.error} fields={refusal.fields} check={refusal.check} testId={`rescue-error-${idSuffix}`} />
+      )}
       {done && (
         <div className="flash" role="status" data-testid={`rescue-done-${idSuffix}`}>
           {done}
         </div>
+      )}
+      {dialog && (
+        <DoseDialog
+          spec={dialog.spec}
+          pending={pending}
+          error={dialogError}
+          onConfirm={(reason) => void send(dialog.input, reason)}
+          onCancel={() => {
+            setDialog(null);
+            setDialogError(null);
+          }}
+        />
       )}
     </form>
   );

@@ -1,10 +1,13 @@
 import type {
   ChecklistInput,
   ChecklistRecord,
+  DoseCheck,
   InfusionEvent,
   InfusionEventInput,
   Observation,
   ObservationScale,
+  Order,
+  OrderInput,
   RescueDose,
   RescueDoseInput,
   RuleOverride,
@@ -12,7 +15,7 @@ import type {
 } from '@infusion/shared';
 import { api } from '../auth/authActions';
 import type { ApiResult } from '../auth/http';
-import { addInfusionEvent, addObservation, addRescueDose, applyChecklist, applySession } from '../stores/monitorState';
+import { addInfusionEvent, addObservation, addRescueDose, applyChecklist, applyOrder, applySession } from '../stores/monitorState';
 import { updateMonitor } from '../stores/useMonitor';
 
 /**
@@ -71,3 +74,18 @@ export async function resetLimits(sessionId: string): Promise<ApiResult<Session>
 }
 
 export const sessionRulesPath = (sessionId: string) => `${base(sessionId)}/rules`;
+
+/** What a start, rate change or bolus would meet (limits, crossings, outcome); stores nothing. */
+export const previewDose = (sessionId: string, input: InfusionEventInput) => api<DoseCheck>('POST', `${base(sessionId)}/dose-check`, input);
+
+export async function writeOrder(sessionId: string, input: OrderInput): Promise<ApiResult<{ order: Order; checklist: ChecklistRecord | null }>> {
+  const res = await api<{ order: Order; checklist: ChecklistRecord | null }>('PUT', `${base(sessionId)}/order`, input);
+  if (res.ok) updateMonitor((s) => applyChecklist(applyOrder(s, sessionId, res.data.order), sessionId, res.data.checklist));
+  return res;
+}
+
+export async function loadOrder(sessionId: string): Promise<ApiResult<{ order: Order | null; history: Order[] }>> {
+  const res = await api<{ order: Order | null; history: Order[] }>('GET', `${base(sessionId)}/order`);
+  if (res.ok) updateMonitor((s) => applyOrder(s, sessionId, res.data.order));
+  return res;
+}

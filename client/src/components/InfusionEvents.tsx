@@ -1,10 +1,26 @@
-import type { InfusionEvent } from '@infusion/shared';
+import type { DoseOverride, InfusionEvent } from '@infusion/shared';
 import { INFUSION_EVENT_LABEL, formatClock, formatRate } from '../format';
 
 function amount(e: InfusionEvent): string {
   if (e.rateMgKgH !== null) return formatRate(e.rateMgKgH);
   if (e.doseMg !== null) return `${e.doseMg} mg`;
   return '—';
+}
+
+/** A dose given past soft limits: who confirmed, why, and which limits at what value. */
+export function OverrideNote({ override, testId }: { override: DoseOverride; testId: string }) {
+  return (
+    <div className="override-note" data-testid={testId}>
+      <span className="override-marker">OVERRIDE</span> by {override.by}: {override.reason}
+      <ul>
+        {override.limits.map((l) => (
+          <li key={`${l.id}|${l.limit}`}>
+            {l.id}: {l.value} {l.unit} (limit {l.limit} {l.unit}) <span className="hint">{l.source}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 /** Infusion events of the session, newest first. */
@@ -28,7 +44,10 @@ export function InfusionEvents({ events }: { events: readonly InfusionEvent[] })
             <td>{INFUSION_EVENT_LABEL[e.type]}</td>
             <td>{amount(e)}</td>
             <td>{e.by}</td>
-            <td>{e.note ?? ''}</td>
+            <td>
+              {e.note ?? ''}
+              {e.override && <OverrideNote override={e.override} testId={`infusion-event-override-${e.id}`} />}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -4,7 +4,7 @@ import { api } from '../auth/authActions';
 import { useAuth } from '../auth/useAuth';
 import { PriorityChip } from '../components/PriorityChip';
 import { formatDateTime } from '../format';
-import { formatAckSeconds, reportPath, reportRange, type AlarmReport, type ReportPeriod, type RuleStats } from './reportQuery';
+import { formatAckSeconds, reportPath, reportRange, type AlarmReport, type GuardrailReport, type ReportPeriod, type RuleStats } from './reportQuery';
 
 const DEFAULT_UNIT = 'infusion-suite';
 const NO_UNITS: string[] = [];
@@ -122,7 +122,94 @@ function ReportView({ report }: { report: AlarmReport }) {
   );
 }
 
-/** Alarm statistics per unit and period (report.view: physicians of the unit, admins). No patient identities. */
+/**
+ * Dose guardrail compliance (the pump drug-library analytics a pharmacy reviews): soft-limit alerts,
+ * overrides with their reasons and hard-limit refusals, per limit, for the same unit and period.
+ */
+function GuardrailView({ report }: { report: GuardrailReport }) {
+  const byLimit = [...report.byLimit].sort((a, b) => b.alerts + b.overrides + b.refusals - (a.alerts + a.overrides + a.refusals) || a.limitId.localeCompare(b.limitId));
+  return (
+    <div className="report" data-testid="guardrail-report">
+      <h3>Dose guardrails</h3>
+      <p className="hint">Every dose checked against the order and the dose limits before it was stored: what was alerted, overridden and refused.</p>
+      <dl className="report-totals" data-testid="guardrail-totals">
+        <div>
+          <dt>Soft-limit alerts (not confirmed)</dt>
+          <dd data-testid="guardrail-alerts">{report.softAlerts}</dd>
+        </div>
+        <div>
+          <dt>Overrides with a reason</dt>
+          <dd data-testid="guardrail-overrides">{report.overrides}</dd>
+        </div>
+        <div>
+          <dt>Hard-limit refusals</dt>
+          <dd data-testid="guardrail-refusals">{report.hardRefusals}</dd>
+        </div>
+      </dl>
+      {byLimit.length === 0 ? (
+        <p className="empty">No dose limit was crossed in this period.</p>
+      ) : (
+        <table className="report-table" data-testid="guardrail-limits">
+          <thead>
+            <tr>
+              <th>Limit</th>
+              <th>Level</th>
+              <th>Alerts</th>
+              <th>Overrides</th>
+              <th>Refusals</th>
+            </tr>
+          </thead>
+          <tbody>
+            {byLimit.map((l) => (
+              <tr key={`${l.limitId}|${l.level}`} data-limit={l.limitId}>
+                <td>
+                  {l.label} <span className="hint">({l.limitId})</span>
+                </td>
+                <td>{l.level}</td>
+                <td>{l.alerts}</td>
+                <td>{l.overrides}</td>
+                <td>{l.refusals}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Override reasons</h3>
+      {report.overrideReasons.length === 0 ? (
+        <p className="empty">No overrides in this period.</p>
+      ) : (
+        <table className="report-table" data-testid="guardrail-reasons">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>By</th>
+              <th>Action</th>
+              <th>Limit</th>
+              <th>Value</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.overrideReasons.map((o, i) => (
+              <tr key={`${o.at}|${o.limitId}|${i}`}>
+                <td>{formatDateTime(o.at)}</td>
+                <td>{o.by}</td>
+                <td>{o.action}</td>
+                <td>{o.limitId}</td>
+                <td>
+                  {o.value} {o.unit} (limit {o.limit} {o.unit})
+                </td>
+                <td>{o.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** Alarm and dose guardrail statistics per unit and period (report.view: physicians of the unit, admins). No patient identities. */
 export function ReportsPage() {
   const units = useAuth((s) => s.user?.units ?? NO_UNITS);
   const role = useAuth((s) => s.user?.role);
@@ -137,6 +224,7 @@ export function ReportsPage() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [report, setReport] = useState<AlarmReport | null>(null);
+  const [guardrails, setGuardrails] = useState<GuardrailReport | null>(null);
 
   const load = useCallback(async (q: { unit: string; period: ReportPeriod; from: string; to: string; includeSimulated: boolean }) => {
     const range = reportRange(q.period, Date.now(), q.from, q.to);
@@ -150,10 +238,13 @@ export function ReportsPage() {
     }
     setPending(true);
     setError(null);
-    const res = await api<AlarmReport>('GET', reportPath({ unit: q.unit.trim(), from: range.from, to: range.to, includeSimulated: q.includeSimulated }));
+    const query = { unit: q.unit.trim(), from: range.from, to: range.to, includeSimulated: q.includeSimulated };
+    const [res, guard] = await Promise.all([api<AlarmReport>('GET', reportPath(query)), api<GuardrailReport>('GET', reportPath(query, 'guardrails'))]);
     setPending(false);
+    const failed = !res.ok ? res : !guard.ok ? guard : null;
     if (res.ok) setReport(res.data);
-    else setError(res.fields?.length ? `${res.error}: ${res.fields.map((f) => `${f.field} ${f.reason}`).join('; ')}` : res.error);
+    if (guard.ok) setGuardrails(guard.data);
+    if (failed) setError(failed.fields?.length ? `${failed.error}: ${failed.fields.map((f) => `${f.field} ${f.reason}`).join('; ')}` : failed.error);
   }, []);
 
   // First view: the last 24 h of the user's first unit.
@@ -169,7 +260,7 @@ export function ReportsPage() {
 
   return (
     <div className="report-page" data-testid="report-page">
-      <h2>Alarm report</h2>
+      <h2>Alarm and dose guardrail report</h2>
       <form className="admin-form report-form" onSubmit={onSubmit} noValidate>
         <label>
           Unit
@@ -219,6 +310,7 @@ export function ReportsPage() {
         )}
       </form>
       {report && <ReportView report={report} />}
+      {guardrails && <GuardrailView report={guardrails} />}
     </div>
   );
 }

@@ -18,6 +18,7 @@ describe('alarm report query', () => {
   it('builds the query string the server reads', () => {
     const path = reportPath({ unit: 'icu b', from: 1000.7, to: 5000, includeSimulated: true });
     expect(path).toBe('/api/reports/alarms?unit=icu+b&from=1000&to=5000&includeSimulated=true');
+    expect(reportPath({ unit: 'icu b', from: 1000, to: 5000, includeSimulated: false }, 'guardrails')).toBe('/api/reports/guardrails?unit=icu+b&from=1000&to=5000&includeSimulated=false');
   });
 
   it('times to acknowledge in seconds or minutes, a dash when none', () => {

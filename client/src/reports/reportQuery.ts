@@ -1,6 +1,6 @@
 
 /** The report's shape is the shared contract (shared/src/reports.ts). */
-export type { AlarmReport, RuleStats } from '@infusion/shared';
+export type { AlarmReport, GuardrailReport, RuleStats } from '@infusion/shared';
 
 export type ReportPeriod = '24h' | '7d' | 'custom';
 
@@ -20,9 +20,10 @@ export function reportRange(period: ReportPeriod, now: number, customFrom = '', 
   return { ok: true, from, to };
 }
 
-export function reportPath(q: { unit: string; from: number; to: number; includeSimulated: boolean }): string {
+/** The alarm report's path, or the guardrail compliance report's for the same unit and period. */
+export function reportPath(q: { unit: string; from: number; to: number; includeSimulated: boolean }, report: 'alarms' | 'guardrails' = 'alarms'): string {
   const p = new URLSearchParams({ unit: q.unit, from: String(Math.floor(q.from)), to: String(Math.floor(q.to)), includeSimulated: String(q.includeSimulated) });
-  return `/api/reports/alarms?${p.toString()}`;
+  return `/api/reports/${report}?${p.toString()}`;
 }
 
 /** Seconds to acknowledge: "12 s", "3 min 5 s", or a dash when nothing was acknowledged. */

@@ -6,6 +6,7 @@ import {
   addRescueDose,
   applyAckResult,
   applyChecklist,
+  applyOrder,
   applyEscalation,
   applyAlarmUpdate,
   applySession,
@@ -16,7 +17,7 @@ import {
   type MonitorState,
 } from './monitorState';
 import { overviewSessions } from './selectors';
-import type { ChecklistRecord, Observation, RescueDose, Snapshot } from '@infusion/shared';
+import type { ChecklistRecord, Observation, Order, RescueDose, Snapshot } from '@infusion/shared';
 import { openEscalations } from './escalationState';
 import { TREND_WINDOW_MS } from './trend';
 
@@ -279,5 +280,37 @@ describe('bedside documentation and escalations', () => {
     expect(Object.keys(s.observations)).toEqual(['s1']);
     s = applySnapshot(s, snapshot({ serverTime: T0 + 9000, sessions: [session()] }), undefined);
     expect(s.clockOffsetMs).toBe(2000);
+  });
+});
+
+describe('physician orders', () => {
+  const order = (version: number): Order => ({
+    sessionId: 's1',
+    drug: 'ketamine',
+    setting: 'clinic',
+    rateMinMgKgH: 0.5,
+    rateMaxMgKgH: version,
+    bolusAllowed: false,
+    bolusMaxMgKg: null,
+    bolusMinIntervalMin: null,
+    maxCumulativeMgKg: 8,
+    version,
+    at: T0 + version,
+    by: 'physician',
+  });
+
+  it('keeps the newest version whichever answer arrives last', () => {
+    const written = applyOrder(initialMonitorState, 's1', order(2));
+    // A detail read before the change arrives after it: the written version stands.
+    const stale = applySessionDetail(written, detail({ order: order(1) }));
+    expect(stale.orders.s1?.version).toBe(2);
+    expect(applySessionDetail(stale, detail({ order: order(3) })).orders.s1?.version).toBe(3);
+  });
+
+  it('knows a session without an order, and never drops a known order for a null', () => {
+    const none = applySessionDetail(initialMonitorState, detail({ order: null }));
+    expect(none.orders.s1).toBeNull();
+    const written = applyOrder(none, 's1', order(1));
+    expect(applyOrder(written, 's1', null)).toBe(written);
   });
 });

@@ -6,6 +6,7 @@ import type {
   InfusionEvent,
   LiveVitals,
   Observation,
+  Order,
   RescueDose,
   RuleSetRef,
   Session,
@@ -42,6 +43,8 @@ export interface MonitorState {
   rescueDoses: Record<string, RescueDose[]>;
   /** The pre-infusion checklist per session, once known (null: none submitted). */
   checklists: Record<string, ChecklistRecord | null>;
+  /** The physician's current order per session, once known (null: none written). */
+  orders: Record<string, Order | null>;
   /** Server clock minus this page's clock (from the last snapshot): countdowns use server time. */
   clockOffsetMs: number;
 }
@@ -58,6 +61,7 @@ export const initialMonitorState: MonitorState = {
   observations: {},
   rescueDoses: {},
   checklists: {},
+  orders: {},
   clockOffsetMs: 0,
 };
 
@@ -150,6 +154,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     observations: keep(next.observations),
     rescueDoses: keep(next.rescueDoses),
     checklists: keep(next.checklists),
+    orders: keep(next.orders),
     clockOffsetMs: receivedAt === undefined ? next.clockOffsetMs : snap.serverTime - receivedAt,
   };
 }
@@ -217,6 +222,14 @@ export function applyChecklist(s: MonitorState, sessionId: string, record: Check
   return { ...s, checklists: { ...s.checklists, [sessionId]: merged } };
 }
 
+/** An order written here or read with the session's detail: the higher version stands (versions only grow). */
+export function applyOrder(s: MonitorState, sessionId: string, order: Order | null): MonitorState {
+  const local = s.orders[sessionId];
+  // Orders are never withdrawn, so a null never replaces a known one.
+  if (local !== undefined && (order === null || (local !== null && local.version >= order.version))) return s;
+  return { ...s, orders: { ...s.orders, [sessionId]: order } };
+}
+
 /** An `escalation` event or the answer to acknowledging one. */
 export function applyEscalation(s: MonitorState, e: Escalation): MonitorState {
   const escalations = upsertEscalation(s.escalations, e);
@@ -242,6 +255,7 @@ export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorSt
     observations: { ...s.observations, [id]: mergeById(s.observations[id] ?? [], d.observations ?? []) },
     rescueDoses: { ...s.rescueDoses, [id]: mergeById(s.rescueDoses[id] ?? [], d.rescueDoses ?? []) },
     checklists: { ...s.checklists, [id]: newerChecklist(s.checklists[id], d.checklist ?? null) },
+    orders: d.order === undefined ? s.orders : applyOrder(s, id, d.order).orders,
   };
 }
 

@@ -9,6 +9,7 @@ import { ChecklistPanel } from '../care/ChecklistPanel';
 import { InfusionControls } from '../care/InfusionControls';
 import { LimitsEditor } from '../care/LimitsEditor';
 import { ObservationForm } from '../care/ObservationForm';
+import { OrderPanel } from '../care/OrderPanel';
 import { RescueForm } from '../care/RescueForm';
 import { AlarmList } from '../components/AlarmList';
 import { InfusionEvents } from '../components/InfusionEvents';
@@ -90,6 +91,7 @@ function CarePanel({ session, observations }: { session: Session; observations: 
       <section className="prestart-panel" data-testid="prestart-panel">
         <h3>Before the infusion</h3>
         <ObservationForm sessionId={session.id} observations={observations} />
+        <OrderPanel session={session} />
         <ChecklistPanel sessionId={session.id} record={checklist} />
         <InfusionControls session={session} orderedRate={orderedRate} />
       </section>
@@ -97,6 +99,7 @@ function CarePanel({ session, observations }: { session: Session; observations: 
   }
   return (
     <section className="care-panel" data-testid="care-panel">
+      <OrderPanel session={session} />
       <InfusionControls session={session} orderedRate={orderedRate} />
       <ObservationForm sessionId={session.id} observations={observations} />
     </section>
