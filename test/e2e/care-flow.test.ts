@@ -73,9 +73,11 @@ describe('nurse and physician in the browser', () => {
     // A rate above any guideline dose is refused before it is stored, naming the limit and its source.
     await nurse.getByTestId('infusion-rate').fill('20');
     await nurse.getByTestId('infusion-change').click();
-    await expect.poll(() => nurse.getByTestId('infusion-error').textContent(), { timeout: 10_000 }).toMatch(/refused by \d hard limit/);
+    await expect.poll(() => nurse.getByTestId('infusion-error').getAttribute('data-kind'), { timeout: 10_000 }).toBe('hard-limit');
     const refusal = (await nurse.getByTestId('infusion-error').textContent()) ?? '';
-    expect(refusal).toContain('dose.rate.max: Infusion rate above any guideline dose: 20 mg/kg/h > 7 mg/kg/h (hard limit; ASRA/AAPM/ASA 2018');
+    expect(refusal).toContain('cannot be overridden at the bedside');
+    expect(refusal).toContain('Infusion rate above any guideline dose: 20 mg/kg/h, limit > 7 mg/kg/h');
+    expect(refusal).toContain('Source: ASRA/AAPM/ASA 2018');
     expect(s.app.sessions.events(sessionId).map((e) => e.type)).toEqual(['start']);
   });
 

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { createPortal } from 'react-dom';
 import type { LimitCrossing } from '@infusion/shared';
-import { reasonProblem } from './doseLimits';
+import { OP_SYMBOL, reasonProblem } from './doseLimits';
 
 export interface DoseDialogSpec {
   title: string;
@@ -22,7 +22,22 @@ const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([
  * value and its source and requires a reason. Keyboard: focus starts inside and stays there, Enter
  * confirms, Escape cancels, and focus returns to where it was.
  */
-export function DoseDialog({ spec, pending, error, onConfirm, onCancel }: { spec: DoseDialogSpec; pending: boolean; error: string | null; onConfirm: (reason: string | null) => void; onCancel: () => void }) {
+export function DoseDialog({
+  spec,
+  pending,
+  error,
+  onConfirm,
+  onCancel,
+  returnFocusTo,
+}: {
+  spec: DoseDialogSpec;
+  pending: boolean;
+  error: string | null;
+  onConfirm: (reason: string | null) => void;
+  onCancel: () => void;
+  /** Where focus goes when the dialog closes (the control that opened it); else wherever it was. */
+  returnFocusTo?: HTMLElement | null;
+}) {
   const titleId = useId();
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -30,9 +45,11 @@ export function DoseDialog({ spec, pending, error, onConfirm, onCancel }: { spec
   const needsReason = spec.crossings.length > 0;
 
   useEffect(() => {
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const before = returnFocusTo ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     box.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => before?.focus();
+    // Focus moves in once, when the dialog opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -87,7 +104,7 @@ export function DoseDialog({ spec, pending, error, onConfirm, onCancel }: { spec
                   <li key={`${c.id}|${c.limit}`} data-limit={c.id}>
                     <strong>{c.label}</strong>
                     <div>
-                      value <strong>{c.value} {c.unit}</strong>, limit {c.op} {c.limit} {c.unit} (soft{c.confirmRole === 'physician' ? ', a physician confirms' : ''})
+                      value <strong>{c.value} {c.unit}</strong>, limit {OP_SYMBOL[c.op]} {c.limit} {c.unit} (soft{c.confirmRole === 'physician' ? ', a physician confirms' : ''})
                     </div>
                     <div className="hint">Source: {c.source}</div>
                   </li>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { transitionError, type DoseCheck, type FieldError, type InfusionEventInput, type InfusionEventType, type Session } from '@infusion/shared';
 import { useAuth } from '../auth/useAuth';
 import { useCan } from '../auth/useCan';
@@ -73,6 +73,8 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
   const [done, setDone] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ input: InfusionEventInput; spec: DoseDialogSpec } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
+  /** The control that opened the dialog: focus goes back there (it may be disabled while the dose is sent). */
+  const opener = useRef<HTMLElement | null>(null);
 
   const status = session.infusion.status;
   const rateType = status === 'running' || status === 'paused' ? 'rate_change' : 'start';
@@ -135,6 +137,7 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
 
   const act = (type: InfusionEventType) => {
     if (pending) return;
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     setDone(null);
     let input: InfusionEventInput;
     if (type === 'start' || type === 'rate_change') {
@@ -247,6 +250,7 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
           spec={dialog.spec}
           pending={pending !== null}
           error={dialogError}
+          returnFocusTo={opener.current}
           onConfirm={(reason) => void send(dialog.input, reason)}
           onCancel={() => {
             setDialog(null);

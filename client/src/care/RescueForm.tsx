@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { checkRescue, type DoseCheck, type FieldError, type Formulary, type RescueDoseInput, type RuleSet } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { useAuth } from '../auth/useAuth';
@@ -32,6 +32,8 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
   const [done, setDone] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ input: RescueDoseInput; spec: DoseDialogSpec } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
+  /** The control that opened the dialog: focus goes back there (it may be disabled while the dose is sent). */
+  const opener = useRef<HTMLElement | null>(null);
   const role = useAuth((s) => s.user?.role);
   const session = useMonitor((s) => s.sessions[sessionId]);
   const { data: ruleSet } = useApiData<RuleSet>(session ? `/api/rulesets/versions/${session.ruleSetVersion}` : '/api/rulesets/current');
@@ -81,6 +83,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (pending) return;
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     setDone(null);
     const doseMg = parseDecimal(dose);
     const problems: FieldError[] = [];
@@ -183,6 +186,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
           spec={dialog.spec}
           pending={pending}
           error={dialogError}
+          returnFocusTo={opener.current}
           onConfirm={(reason) => void send(dialog.input, reason)}
           onCancel={() => {
             setDialog(null);

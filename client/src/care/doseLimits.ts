@@ -60,8 +60,11 @@ export function limitLines(check: Pick<DoseCheck, 'limits' | 'crossings'>): Limi
 /** How the typed value is marked: the worst limit it crosses. */
 export const markOf = (check: Pick<DoseCheck, 'outcome'> | null): LimitMark => (check === null ? 'ok' : check.outcome === 'refused' ? 'hard' : check.outcome === 'needs_confirmation' ? 'soft' : 'ok');
 
-/** "Infusion rate above any guideline dose: 15 mg/kg/h, limit 7 mg/kg/h". */
-export const crossingText = (c: Pick<LimitCrossing, 'label' | 'value' | 'limit' | 'unit' | 'op'>) => `${c.label}: ${num(c.value)} ${c.unit}, limit ${c.op} ${num(c.limit)} ${c.unit}`;
+/** How a crossing reads: "> 7", "≥ 0.35", "< 10". */
+export const OP_SYMBOL: Record<DoseLimit['op'], string> = { '>': '>', '>=': '≥', '<': '<' };
+
+/** "Infusion rate above any guideline dose: 15 mg/kg/h, limit > 7 mg/kg/h". */
+export const crossingText = (c: Pick<LimitCrossing, 'label' | 'value' | 'limit' | 'unit' | 'op'>) => `${c.label}: ${num(c.value)} ${c.unit}, limit ${OP_SYMBOL[c.op]} ${num(c.limit)} ${c.unit}`;
 
 /** Whether this user may confirm the soft limits of a check (the server answers 403 otherwise). */
 export function mayConfirm(role: Role | null | undefined, simulated: boolean, check: Pick<DoseCheck, 'confirmRole'>): boolean {

@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
+import { api, createSession, prepareStart, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
+
+/**
+ * Limits before the dose, on screen: the physician writes the order; the dose forms show the limits
+ * that apply as the value is typed; a soft limit opens a confirmation that states the limit, the value
+ * and its source and needs a reason (a physician's, here); a hard limit is refused plainly and nothing
+ * is stored; stop and bolus ask for confirmation; all of it works from the keyboard.
+ */
+describe('dose limits in the browser', () => {
+  let s: TestServer;
+  let browser: Browser;
+  let nurse: Page;
+  let physician: Page;
+  let sessionId: string;
+
+  const events = () => s.app.sessions.events(sessionId).map((e) => `${e.type}:${e.rateMgKgH ?? e.doseMg}`);
+  const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
+  const login = async (page: Page, username: string) => {
+    await page.goto(s.url);
+    await page.getByTestId('login-username').fill(username);
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe(username);
+    await page.getByTestId(`tile-${sessionId}`).click();
+    await page.getByTestId('order-panel').waitFor();
+  };
+
+  beforeAll(async () => {
+    s = await startServer({ clientDist: CLIENT_DIST });
+    sessionId = (await createSession(s.nurse, { setting: 'monitored_unit', patientLabel: 'Bed 4 pt', location: 'Bed 4' })).id;
+    await prepareStart(s, s.nurse, sessionId);
+    browser = await launchBrowser();
+    nurse = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    physician = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('the physician writes the order; the nurse sees it with its version, and the start within it', async () => {
+    await login(physician, 'physician');
+    expect(await physician.getByTestId('order-current').getAttribute('data-version')).toBe('0');
+    await physician.getByTestId('order-rate-min').fill('0.5');
+    await physician.getByTestId('order-rate-max').fill('1.5');
+    await physician.getByTestId('order-bolus-allowed').check();
+    await physician.getByTestId('order-bolus-max').fill('0.5');
+    await physician.getByTestId('order-bolus-interval').fill('10');
+    await physician.getByTestId('order-max-cumulative').fill('8');
+    await physician.getByTestId('order-submit').click();
+    await expect.poll(() => physician.getByTestId('order-current').getAttribute('data-version'), { timeout: 10_000 }).toBe('1');
+    expect(await physician.getByTestId('order-current').textContent()).toContain('0.5–1.5 mg/kg/h; boluses up to 0.5 mg/kg, at least 10 min apart; at most 8 mg/kg in all');
+
+    await login(nurse, 'nurse');
+    expect(await nurse.getByTestId('order-current').getAttribute('data-version')).toBe('1');
+    expect(await nurse.getByTestId('order-form').count()).toBe(0);
+    // Before anything is typed, the rate form already shows the limits that apply, with their sources.
+    await expect.poll(() => nurse.getByTestId('rate-limits').textContent(), { timeout: 10_000 }).toContain('Order v1: 0.5–1.5 mg/kg/h');
+    expect(await nurse.getByTestId('rate-limits').textContent()).toMatch(/Infusion rate above any guideline dose: ≤ 7 mg\/kg\/h \(hard\)ASRA\/AAPM\/ASA 2018/);
+    await nurse.getByTestId('infusion-rate').fill('0.5');
+    await expect.poll(() => nurse.getByTestId('infusion-rate').getAttribute('data-mark'), { timeout: 10_000 }).toBe('ok');
+    await nurse.getByTestId('infusion-start').click();
+    await expect.poll(() => nurse.getByTestId('infusion-status').first().textContent(), { timeout: 10_000 }).toMatch(/running/i);
+    expect(events()).toEqual(['start:0.5']);
+  });
+
+  it('refuses a rate past a hard limit plainly, with the limit, the value and the source, and stores nothing', async () => {
+    await nurse.getByTestId('infusion-rate').fill('15');
+    // Marked before submit.
+    await expect.poll(() => nurse.getByTestId('infusion-rate').getAttribute('data-mark'), { timeout: 10_000 }).toBe('hard');
+    expect(await nurse.locator('[data-testid="rate-limits"] [data-crossed="hard"]').count()).toBeGreaterThanOrEqual(2);
+    await nurse.getByTestId('infusion-change').click();
+    const refusal = nurse.getByTestId('infusion-error');
+    await expect.poll(() => refusal.getAttribute('data-kind'), { timeout: 10_000 }).toBe('hard-limit');
+    const text = (await refusal.textContent()) ?? '';
+    expect(text).toContain('Refused: not given, nothing was recorded.');
+    expect(text).toContain('cannot be overridden at the bedside');
+    expect(text).toContain('Infusion rate above any guideline dose: 15 mg/kg/h, limit > 7 mg/kg/h');
+    expect(text).toContain('Rate above the ordered range: 15 mg/kg/h, limit > 1.5 mg/kg/h');
+    expect(text).toMatch(/Source: ASRA\/AAPM\/ASA 2018/);
+    expect(await nurse.getByTestId('dose-dialog').count()).toBe(0);
+    await refusal.scrollIntoViewIfNeeded();
+    await nurse.screenshot({ path: join(SCREENSHOTS, 'dose-hard-refusal.png') });
+    expect(events()).toEqual(['start:0.5']);
+  });
+
+  it('a bolus past soft limits asks the nurse for a physician; Escape cancels and nothing is stored', async () => {
+    await nurse.getByTestId('infusion-bolus-dose').fill('28');
+    await expect.poll(() => nurse.getByTestId('infusion-bolus-dose').getAttribute('data-mark'), { timeout: 10_000 }).toBe('soft');
+    expect(await nurse.getByTestId('bolus-limits').textContent()).toContain('Crosses a soft limit: needs a confirmed reason');
+    await nurse.getByTestId('infusion-bolus').click();
+    const dialog = nurse.getByTestId('dose-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    expect(await dialog.getAttribute('data-kind')).toBe('soft-limit');
+    expect(await nurse.getByTestId('dose-dialog-physician').textContent()).toContain('ask the supervising physician');
+    expect(await nurse.getByTestId('dose-dialog-confirm').isDisabled()).toBe(true);
+    await nurse.keyboard.press('Escape');
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+    expect(events()).toEqual(['start:0.5']);
+  });
+
+  it('the physician confirms the soft limits by keyboard only: limit, value and source shown, reason required, the dose stored with its override', async () => {
+    // Keyboard only: focus the dose field, type, Tab to the button, Enter.
+    await physician.getByTestId('infusion-bolus-dose').focus();
+    await physician.keyboard.type('28');
+    await expect.poll(() => physician.getByTestId('infusion-bolus-dose').getAttribute('data-mark'), { timeout: 10_000 }).toBe('soft');
+    await physician.keyboard.press('Tab');
+    expect(await focused(physician)).toBe('infusion-bolus');
+    await physician.keyboard.press('Enter');
+    const dialog = physician.getByTestId('dose-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    // Focus moved into the dialog, on the reason.
+    expect(await focused(physician)).toBe('dose-dialog-reason');
+    const crossings = (await physician.getByTestId('dose-dialog-crossings').textContent()) ?? '';
+    expect(crossings).toContain('Large bolus');
+    expect(crossings).toContain('value 0.4 mg/kg, limit ≥ 0.35 mg/kg (soft, a physician confirms)');
+    expect(crossings).toContain('Boluses within 15 min');
+    expect(crossings).toMatch(/Source: ASRA\/AAPM\/ASA 2018.*Table 6/);
+    expect(await physician.getByTestId('dose-dialog-summary').textContent()).toContain('Give a bolus of 28 mg (0.40 mg/kg at 70 kg)');
+    await physician.screenshot({ path: join(SCREENSHOTS, 'dose-soft-limit-dialog.png') });
+
+    // Enter with no reason: refused in the dialog, nothing sent.
+    await physician.keyboard.press('Enter');
+    await expect.poll(() => physician.getByTestId('dose-dialog-problem').textContent(), { timeout: 10_000 }).toContain('at least 5 characters');
+    expect(events()).toEqual(['start:0.5']);
+    // Tab stays inside the dialog (reason → confirm → cancel → reason).
+    await physician.keyboard.press('Tab');
+    await physician.keyboard.press('Tab');
+    await physician.keyboard.press('Tab');
+    expect(await focused(physician)).toBe('dose-dialog-reason');
+
+    await physician.keyboard.type('breakthrough pain 9/10, airway team present');
+    await physician.keyboard.press('Enter');
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+    expect(await physician.getByTestId('infusion-done').textContent()).toContain('override recorded: breakthrough pain 9/10, airway team present');
+    expect(events()).toEqual(['start:0.5', 'bolus:28']);
+    const bolus = s.app.sessions.events(sessionId).find((e) => e.type === 'bolus')!;
+    expect(bolus.override?.reason).toBe('breakthrough pain 9/10, airway team present');
+    expect(bolus.override?.limits.map((l) => l.id).sort()).toEqual(['bolus.window', 'dose.bolus.high']);
+    // Focus went back to where it was, and the event list shows the override.
+    expect(await focused(physician)).toBe('infusion-bolus');
+    const row = physician.getByTestId(`infusion-event-override-${bolus.id}`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toMatch(/OVERRIDE by \S*physician: breakthrough pain 9\/10, airway team present.*dose\.bolus\.high: 0\.4 mg\/kg \(limit 0\.35 mg\/kg\)/);
+    await expect.poll(() => nurse.getByTestId(`infusion-event-override-${bolus.id}`).count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('stop asks for confirmation; cancelling keeps the infusion running', async () => {
+    await nurse.getByTestId('infusion-stop').click();
+    const dialog = nurse.getByTestId('dose-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    expect(await dialog.getAttribute('data-kind')).toBe('confirm');
+    expect(await nurse.getByTestId('dose-dialog-summary').textContent()).toMatch(/Stop the infusion \(now 0\.50 mg\/kg\/h/);
+    expect(await focused(nurse)).toBe('dose-dialog-confirm');
+    await nurse.getByTestId('dose-dialog-cancel').click();
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+    expect(events()).toEqual(['start:0.5', 'bolus:28']);
+    await nurse.getByTestId('infusion-stop').click();
+    await dialog.waitFor({ timeout: 10_000 });
+    await nurse.keyboard.press('Enter');
+    await expect.poll(() => nurse.getByTestId('infusion-status').first().textContent(), { timeout: 10_000 }).toMatch(/stopped/i);
+    expect(events()).toEqual(['start:0.5', 'bolus:28', 'stop:null']);
+  });
+
+  it('the physician reads the guardrail compliance report: alerts, overrides with reasons, refusals by limit', async () => {
+    await physician.getByTestId('reports-link').click();
+    const report = physician.getByTestId('guardrail-report');
+    await report.waitFor({ timeout: 10_000 });
+    // The nurse's unconfirmed bolus (2 limits) is an alert each, the physician's confirmed one an override each, the 15 mg/kg/h a refusal per hard limit.
+    expect(Number(await physician.getByTestId('guardrail-alerts').textContent())).toBeGreaterThanOrEqual(2);
+    expect(Number(await physician.getByTestId('guardrail-overrides').textContent())).toBe(2);
+    expect(Number(await physician.getByTestId('guardrail-refusals').textContent())).toBeGreaterThanOrEqual(2);
+    expect(await physician.locator('[data-testid="guardrail-limits"] tr[data-limit="dose.rate.max"]').textContent()).toContain('hard');
+    expect(await physician.getByTestId('guardrail-reasons').textContent()).toContain('breakthrough pain 9/10, airway team present');
+    const direct = await api<{ overrides: number }>(s.physician, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=0&to=${Date.now() + 1000}`);
+    expect(direct.body.data.overrides).toBe(2);
+  });
+});
