@@ -166,17 +166,59 @@ describe('dose limits in the browser', () => {
     expect(events()).toEqual(['start:0.5', 'bolus:28', 'stop:null']);
   });
 
+  it('rescue doses: the formulary dose shown before submit, soft above it (the nurse confirms with a reason), refused at twice it, and "no site dose on file" never invented', async () => {
+    const rescues = () => s.app.care.rescueDoses(sessionId).map((d) => `${d.drugId}:${d.doseMg}`);
+    await nurse.getByTestId('rescue-drug-session').selectOption('midazolam');
+    await nurse.getByTestId('rescue-dose-session').fill('50');
+    await expect.poll(() => nurse.getByTestId('rescue-dose-session').getAttribute('data-mark'), { timeout: 10_000 }).toBe('hard');
+    expect(await nurse.getByTestId('rescue-limits-session').textContent()).toContain('Midazolam above the formulary dose: ≤ 3.5 mg (soft)');
+    await nurse.getByTestId('rescue-submit-session').click();
+    await expect.poll(() => nurse.getByTestId('rescue-error-session').getAttribute('data-kind'), { timeout: 10_000 }).toBe('hard-limit');
+    expect(await nurse.getByTestId('rescue-error-session').textContent()).toContain('Midazolam at 2 times the formulary dose or more: 50 mg, limit ≥ 7 mg');
+    expect(rescues()).toEqual([]);
+
+    await nurse.getByTestId('rescue-dose-session').fill('5');
+    await expect.poll(() => nurse.getByTestId('rescue-dose-session').getAttribute('data-mark'), { timeout: 10_000 }).toBe('soft');
+    await nurse.getByTestId('rescue-submit-session').click();
+    const dialog = nurse.getByTestId('dose-dialog');
+    await dialog.waitFor({ timeout: 10_000 });
+    expect(await nurse.getByTestId('dose-dialog-crossings').textContent()).toContain('Source: site formulary: Midazolam 0.03-0.05 mg/kg IV');
+    expect(await nurse.getByTestId('dose-dialog-physician').count()).toBe(0);
+    await nurse.getByTestId('dose-dialog-reason').fill('agitation persisting after 2 mg');
+    await nurse.keyboard.press('Enter');
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+    expect(rescues()).toEqual(['midazolam:5']);
+    const given = s.app.care.rescueDoses(sessionId)[0]!;
+    expect(given.override?.reason).toBe('agitation persisting after 2 mg');
+    await nurse.getByTestId(`rescue-dose-override-${given.id}`).waitFor({ timeout: 10_000 });
+
+    await nurse.getByTestId('rescue-drug-session').selectOption('lorazepam');
+    await nurse.getByTestId('rescue-dose-session').fill('1');
+    expect(await nurse.getByTestId('rescue-limits-session').textContent()).toContain('no site dose on file');
+    await nurse.getByTestId('rescue-submit-session').click();
+    await expect.poll(() => rescues(), { timeout: 10_000 }).toEqual(['midazolam:5', 'lorazepam:1']);
+    const lorazepam = s.app.care.rescueDoses(sessionId)[1]!;
+    expect(await nurse.getByTestId(`rescue-dose-note-${lorazepam.id}`).textContent()).toBe('no site dose on file');
+  });
+
   it('the physician reads the guardrail compliance report: alerts, overrides with reasons, refusals by limit', async () => {
     await physician.getByTestId('reports-link').click();
     const report = physician.getByTestId('guardrail-report');
     await report.waitFor({ timeout: 10_000 });
-    // The nurse's unconfirmed bolus (2 limits) is an alert each, the physician's confirmed one an override each, the 15 mg/kg/h a refusal per hard limit.
+    // The nurse's unconfirmed bolus (2 limits) is an alert each, the physician's confirmed one an override each, the
+    // confirmed midazolam one more override; the 15 mg/kg/h and 50 mg midazolam a refusal per hard limit.
     expect(Number(await physician.getByTestId('guardrail-alerts').textContent())).toBeGreaterThanOrEqual(2);
-    expect(Number(await physician.getByTestId('guardrail-overrides').textContent())).toBe(2);
+    expect(Number(await physician.getByTestId('guardrail-overrides').textContent())).toBe(3);
     expect(Number(await physician.getByTestId('guardrail-refusals').textContent())).toBeGreaterThanOrEqual(2);
     expect(await physician.locator('[data-testid="guardrail-limits"] tr[data-limit="dose.rate.max"]').textContent()).toContain('hard');
-    expect(await physician.getByTestId('guardrail-reasons').textContent()).toContain('breakthrough pain 9/10, airway team present');
-    const direct = await api<{ overrides: number }>(s.physician, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=0&to=${Date.now() + 1000}`);
-    expect(direct.body.data.overrides).toBe(2);
+    const reasons = (await physician.getByTestId('guardrail-reasons').textContent()) ?? '';
+    expect(reasons).toContain('breakthrough pain 9/10, airway team present');
+    expect(reasons).toContain('agitation persisting after 2 mg');
+    // The page shows the server's figures.
+    const direct = await api<{ softAlerts: number; overrides: number; hardRefusals: number }>(s.physician, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=0&to=${Date.now() + 1000}`);
+    expect(await physician.getByTestId('guardrail-alerts').textContent()).toBe(String(direct.body.data.softAlerts));
+    expect(await physician.getByTestId('guardrail-refusals').textContent()).toBe(String(direct.body.data.hardRefusals));
+    await report.scrollIntoViewIfNeeded();
+    await physician.screenshot({ path: join(SCREENSHOTS, 'guardrail-report.png'), fullPage: true });
   });
 });
