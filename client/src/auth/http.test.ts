@@ -57,6 +57,12 @@ describe('request helper: answers', () => {
     expect(r).toEqual({ ok: false, status: 400, error: 'invalid user', fields: [{ field: 'username', reason: 'too short' }] });
   });
 
+  it('keeps the dose check a refused dose carries, so the form can name the limits', async () => {
+    const check = { outcome: 'refused', limits: [], crossings: [{ id: 'dose.rate.max' }] };
+    const r = await readResult(json(409, { ok: false, error: 'refused by 1 hard limit(s)', check }));
+    expect(r).toMatchObject({ ok: false, status: 409, check });
+  });
+
   it('reads Retry-After of a locked account', async () => {
     const r = await readResult(json(423, { ok: false, error: 'account temporarily locked after repeated failed logins' }, { 'retry-after': '900' }));
     expect(r).toMatchObject({ ok: false, status: 423, retryAfterS: 900 });
