@@ -10,7 +10,7 @@ export const PERMISSIONS = {
   'session.end': ['nurse', 'physician', 'trainer'],
   /** Start, change rate, pause, resume, stop, on the physician's order (guideline Q6). */
   'infusion.document': ['nurse', 'physician', 'trainer'],
-  /** A bolus that may render the patient unresponsive is the physician's decision (guideline Table 6). */
+  /** A bolus that may render the patient unresponsive is the physician's decision (guideline Q6). */
   'infusion.bolus': ['physician', 'trainer'],
   'alarm.acknowledge': ['nurse', 'physician', 'trainer'],
   /** Acknowledge an escalation as the supervising physician (trainers: in simulated sessions). */
