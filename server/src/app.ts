@@ -1,4 +1,4 @@
-import { defaultRuleSet, INGEST_NAMESPACE, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -158,7 +158,16 @@ export function createApp(deps: AppDeps): App {
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
-  const sessionRules = new SessionRules(ruleSets, sessionRepo, alarms, log, (id) => care.observations(id), (id) => vitalsRepo.lastNibpAt(id), (id) => vitalsRepo.lastFrame(id));
+  const sessionRules = new SessionRules(
+    ruleSets,
+    sessionRepo,
+    alarms,
+    log,
+    (id) => care.observations(id),
+    (id) => vitalsRepo.lastNibpAt(id),
+    (id) => vitalsRepo.lastFrame(id),
+    (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+  );
   rules = sessionRules;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
   sessions.onEnd = (id) => sessionRules.forget(id);
@@ -169,6 +178,14 @@ export function createApp(deps: AppDeps): App {
   hub.on('observation', (o) => {
     const l = sessions.getLive(o.sessionId);
     if (l) sessionRules.onObservation(l, o);
+  });
+  // A sedative documented tightens the session's respiratory limits: every screen shows the changed limits.
+  hub.on('rescueDose', (d) => {
+    const l = sessions.getLive(d.sessionId);
+    if (!l) return;
+    const before = sessionRules.configured(l.stored).changes.length;
+    sessionRules.onRescueDose(l.stored);
+    if (sessionRules.configured(l.stored).changes.length !== before) hub.emit('session', sessions.view(l));
   });
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS);
   const users = new UserService(db, auditRepo, clock);

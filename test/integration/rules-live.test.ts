@@ -1,6 +1,8 @@
 import type { Alarm, AlarmUpdate, IngestResult, Result, RuleSet, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { replaySession } from '../../server/src/replay/replay';
 import { api, connected, createSession, dashboard, device, passingChecklist, startServer, waitFor, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
@@ -167,6 +169,45 @@ describe('guideline rules in the live server', () => {
         ['dose.rate.clinic', 'advisory', expect.stringMatching(/1\.5/)],
       ]),
     );
+  });
+
+  it('tightens the respiratory limits once midazolam is documented, shows it in the changed limits, and replay agrees', async () => {
+    const sess = await createSession(s.nurse);
+    expect(sess.limitsChanged).toEqual([]);
+    await frames(sess.id, 0, 3, calm);
+    await start(sess.id);
+    // RR 11 for 20 s: above the standard limit (10), nothing.
+    await frames(sess.id, 3, 23, () => ({ ...calm(), rr: 11 }));
+    expect((await alarmsOf(sess.id)).map((a) => a.ruleId)).toEqual([]);
+    const dash = dashboard(s.nurse);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const pushed = new Promise<Session>((resolve) => dash.on('session', (x: Session) => x.id === sess.id && x.limitsChanged.length > 0 && resolve(x)));
+    clock.set(T0 + 23_000);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'midazolam', doseMg: 2 })).status).toBe(201);
+    // Every screen is told: the session now runs on changed limits, and why.
+    expect((await pushed).limitsChanged).toContain('Respiratory rate low: limit 10 → 12 (benzodiazepine or opioid given)');
+    dash.close();
+    const detail = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session;
+    expect(detail.limitsChanged).toEqual(expect.arrayContaining(['SpO2 low: limit 88 → 90 (benzodiazepine or opioid given)', 'Apnea: duration 20 s → 15 s (benzodiazepine or opioid given)']));
+    // The same RR 11 now raises the (tighter) RR-low alarm after its 15 s delay.
+    await frames(sess.id, 23, 45, () => ({ ...calm(), rr: 11 }));
+    const a = (await alarmsWhen(sess.id, has('rr.low.medium'))).find((x) => x.ruleId === 'rr.low.medium');
+    expect(a).toMatchObject({ message: 'RR 11 < 12', startedAt: T0 + 38_000 });
+    expect(a?.source).toMatch(/benzodiazepine or opioid given: Q6: concomitantly administered medications may enhance certain effects/);
+    // Replay switches to the tighter limits at the dose, as the live server did.
+    const db = new Database(s.dbPath, { readonly: true });
+    const replayed = replaySession(db, sess.id);
+    db.close();
+    expect(replayed.alarms.map((x) => `${x.ruleId}@${x.t - T0}`)).toEqual(['rr.low.medium@38000']);
+  });
+
+  it('an antiemetic documented changes no limit', async () => {
+    const sess = await createSession(s.nurse);
+    await frames(sess.id, 0, 3, calm);
+    await start(sess.id);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'antiemetic', doseMg: 4 })).status).toBe(201);
+    expect((await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session.limitsChanged).toEqual([]);
   });
 
   it('runs patients of 65 and older on the tighter elderly/comorbid limits and says so', async () => {

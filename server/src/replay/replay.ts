@@ -1,7 +1,10 @@
 import {
   applyInfusionEvent,
   configureRuleSet,
+  defaultFormulary,
   defaultRuleSet,
+  formularySchema,
+  modifierStarts,
   doseAt,
   evaluate,
   initialEngineState,
@@ -11,6 +14,8 @@ import {
   type EngineEvent,
   type InfusionEvent,
   type Observation,
+  type Formulary,
+  type RuleModifier,
   type RuleSet,
   type VitalsSample,
 } from '@infusion/shared';
@@ -56,7 +61,13 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const s = repo.get(sessionId);
   if (!s) throw notFound(`session ${sessionId}`);
   const base = ruleSet ?? recordedRuleSet(db, s);
-  const rs = configureRuleSet(base, { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} }).ruleSet;
+  const opts = { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} };
+  const plain = configureRuleSet(base, opts).ruleSet;
+  // Modifiers (a sedative given) apply from the documented dose's event time on, as live.
+  const starts = Object.entries(modifierStarts(base, siteFormulary(db), rescueDoses(db, sessionId))).sort((a, b) => a[1] - b[1]) as [RuleModifier, number][];
+  const phases = starts.map(([, t], i) => ({ from: t, rs: configureRuleSet(base, { ...opts, modifiers: starts.slice(0, i + 1).map(([m]) => m) }).ruleSet }));
+  const ruleSetAt = (t: number) => phases.findLast((p) => t >= p.from)?.rs ?? plain;
+  const rs = plain;
 
   type Item = { t: number; order: number; ev: EngineEvent; infusion?: InfusionEvent; obs?: Observation };
   const items: Item[] = [];
@@ -90,7 +101,7 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
       treatmentsInLast12Months: Math.max(1, treatments),
       profile: s.profile,
     };
-    const r = evaluate(rs, state, ctx, ev);
+    const r = evaluate(ruleSetAt(ev.t), state, ctx, ev);
     state = r.state;
     for (const tr of r.transitions) {
       if (tr.type === 'fire' && !open.has(tr.rule.id)) {
@@ -122,6 +133,16 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
     lastT = lastT === null ? it.t : Math.max(lastT, it.t);
   }
   return { sessionId, ruleSet: { id: rs.id, version: rs.version }, events: count, alarms };
+}
+
+/** The site formulary in force (the latest stored version, else the shipped one): it gives each drug's class. */
+function siteFormulary(db: Db): Formulary {
+  const row = db.prepare('SELECT body FROM formulary_versions ORDER BY version DESC LIMIT 1').get() as { body: string } | undefined;
+  return row ? formularySchema.parse(JSON.parse(row.body)) : defaultFormulary;
+}
+
+function rescueDoses(db: Db, sessionId: string): { drugId: string; t: number }[] {
+  return db.prepare('SELECT drug_id AS drugId, t FROM rescue_doses WHERE session_id = ? ORDER BY t, id').all(sessionId) as { drugId: string; t: number }[];
 }
 
 export interface ReplayDiff {
