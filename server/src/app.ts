@@ -121,6 +121,7 @@ export function createApp(deps: AppDeps): App {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
   const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
+  sessions.dosingRuleOf = (s) => ruleSets.get(s.ruleSetVersion).dosingWeight;
   const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);

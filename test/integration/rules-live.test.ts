@@ -3,7 +3,7 @@ import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replaySession } from '../../server/src/replay/replay';
-import { api, connected, createSession, dashboard, device, passingChecklist, startServer, waitFor, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, demoSession, device, passingChecklist, startServer, waitFor, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -243,6 +243,34 @@ describe('guideline rules in the live server', () => {
     dash.close();
     const reset = await api<Session>(s.physician, 'DELETE', `/api/sessions/${sess.id}/limits`);
     expect(reset.body.data.limitsChanged).toEqual([]);
+  });
+
+  it('figures per-kg doses on the dosing weight the site chose, and says which on the session', async () => {
+    const actual = await createSession(s.nurse, { weightKg: 110, heightCm: 175, sex: 'male' });
+    expect(actual.dosingWeight).toMatchObject({ kg: 110, basis: 'actual', label: 'per kg actual body weight, 110 kg' });
+    const cur = (await api<RuleSet>(s.admin, 'GET', '/api/rulesets/current')).body.data;
+    const { id: _id, version: _v, ...doc } = cur;
+    const put = await api<RuleSet>(s.admin, 'PUT', '/api/rulesets/current', { ...doc, dosingWeight: { basis: 'ideal', source: 'site protocol 7: ideal body weight' } });
+    expect(put.status).toBe(200);
+    const ideal = await createSession(s.nurse, { weightKg: 110, heightCm: 175, sex: 'male' });
+    expect(ideal.dosingWeight).toMatchObject({ basis: 'ideal', used: 'ideal', label: 'per kg ideal body weight (Devine), 70.5 kg' });
+    expect(ideal).toMatchObject({ heightCm: 175, sex: 'male' });
+    // No height: the actual weight is used, and the label says why.
+    const noHeight = await createSession(s.nurse, { weightKg: 110 });
+    expect(noHeight.dosingWeight.label).toBe('per kg actual body weight, 110 kg (ideal weight needs height and sex: actual weight used)');
+    // A 28 mg bolus: 0.25 mg/kg of 110 kg, 0.40 mg/kg of the 70.5 kg ideal weight (>= 0.35: Q6).
+    for (const sess of [actual, ideal]) {
+      await frames(sess.id, 0, 3, calm);
+      await start(sess.id);
+      expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'bolus', doseMg: 28 })).status).toBe(201);
+    }
+    expect((await alarmsOf(actual.id)).map((a) => a.ruleId)).not.toContain('dose.bolus.clinic');
+    expect((await alarmsOf(ideal.id)).find((a) => a.ruleId === 'dose.bolus.clinic')?.message).toBe('Bolus 0.40 mg/kg ≥ 0.35 mg/kg in a clinic');
+    const shown = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${ideal.id}`)).body.data.session;
+    expect(shown.infusion.cumulativeMgPerKg).toBeCloseTo(28 / 70.47, 2);
+    const bad = await api(s.nurse, 'POST', '/api/sessions', demoSession({ heightCm: 20 }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields?.[0]?.field).toBe('heightCm');
   });
 
   it('versions rule-set edits by an admin; running sessions keep the version they opened under', async () => {

@@ -228,6 +228,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX sessions_patient_ref ON sessions(patient_ref, created_at) WHERE patient_ref IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'session height and sex (ideal and adjusted dosing weight)',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN height_cm REAL;
+      ALTER TABLE sessions ADD COLUMN sex TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

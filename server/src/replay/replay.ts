@@ -5,6 +5,7 @@ import {
   defaultRuleSet,
   formularySchema,
   modifierStarts,
+  sessionDosingWeight,
   doseAt,
   evaluate,
   initialEngineState,
@@ -68,6 +69,7 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const phases = starts.map(([, t], i) => ({ from: t, rs: configureRuleSet(base, { ...opts, modifiers: starts.slice(0, i + 1).map(([m]) => m) }).ruleSet }));
   const ruleSetAt = (t: number) => phases.findLast((p) => t >= p.from)?.rs ?? plain;
   const rs = plain;
+  const kg = sessionDosingWeight(s, base.dosingWeight).kg;
 
   type Item = { t: number; order: number; ev: EngineEvent; infusion?: InfusionEvent; obs?: Observation };
   const items: Item[] = [];
@@ -93,8 +95,8 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const run = (ev: EngineEvent) => {
     count++;
     const ctx: EngineContext = {
-      session: { weightKg: s.weightKg, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
-      infusion: doseAt(infusion, s.weightKg, ev.t),
+      session: { weightKg: kg, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
+      infusion: doseAt(infusion, kg, ev.t),
       baseline: started ? s.baseline : null,
       lastObservation: { sedation, pain },
       lastNibpAt,
@@ -121,7 +123,7 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
     // Time passing between events, as the live server's one-second tick would see it.
     if (lastT !== null) for (let t = lastT + TICK_MS; t < it.t; t += TICK_MS) run({ kind: 'tick', t });
     if (it.infusion) {
-      infusion = applyInfusionEvent(infusion, s.weightKg, it.infusion);
+      infusion = applyInfusionEvent(infusion, kg, it.infusion);
       if (it.infusion.type === 'start') started = true;
     }
     if (it.obs) {

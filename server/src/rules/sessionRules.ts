@@ -2,6 +2,7 @@ import {
   configureRuleSet,
   doseAt,
   engineStateFromActive,
+  sessionDosingWeight,
   evaluate,
   RuleSetConfigError,
   type ConfiguredRuleSet,
@@ -128,9 +129,11 @@ export class SessionRules {
   }
 
   private context(l: LiveSession, e: Extras, t: number): EngineContext {
+    // Per-kg figures (bolus mg/kg, cumulative mg/kg) are on the dosing weight of the session's rule set.
+    const kg = sessionDosingWeight(l.stored, this.store.get(l.stored.ruleSetVersion).dosingWeight).kg;
     return {
-      session: { weightKg: l.stored.weightKg, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
-      infusion: doseAt(l.infusion, l.stored.weightKg, t),
+      session: { weightKg: kg, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
+      infusion: doseAt(l.infusion, kg, t),
       baseline: l.stored.baseline,
       lastObservation: { sedation: e.sedation, pain: e.pain },
       lastNibpAt: e.lastNibpAt,

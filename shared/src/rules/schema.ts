@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALARM_PRIORITIES } from '../alarms';
+import { dosingWeightRuleSchema } from '../dosingWeight';
 import { RESCUE_CLASSES, SEDATIVE_CLASSES } from '../formulary';
 import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
 import { CARE_SETTINGS, type RuleProfile } from '../sessions';
@@ -514,6 +515,8 @@ export const ruleSetSchema = z.preprocess(
       name: z.string().min(1),
       description: z.string(),
       profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
+      /** The weight per-kg doses are figured on (absent in rule sets stored before version 4: actual body weight). */
+      dosingWeight: dosingWeightRuleSchema.optional(),
       /** Limits that tighten while something has happened in the session (absent in rule sets stored before version 4). */
       modifiers: z.strictObject({ sedative_given: modifierSchema.optional() }).optional(),
       rules: z.array(ruleSchema).min(1).max(500),
