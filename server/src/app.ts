@@ -17,7 +17,9 @@ import { LoginSessions } from './auth/loginSessions';
 import { LoginThrottle } from './auth/loginThrottle';
 import { UserService } from './auth/userService';
 import { readTls, type Config } from './config';
-import { startHl7Listener } from './hl7/listener';
+import { handleHl7, startHl7Listener, type Hl7ListenerDeps } from './hl7/listener';
+import { Hl7MessageLog } from './hl7/messageLog';
+import { DeviceAssignments } from './ingest/deviceAssignments';
 import { CareService } from './care/careService';
 import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
@@ -79,6 +81,8 @@ export interface App {
   storage: StorageHealth;
   users: UserService;
   devices: DeviceKeys;
+  /** Which device may feed which session (binding and assignment are one concept). */
+  assignments: DeviceAssignments;
   audit: AuditRepo;
   hub: Hub;
   log: Logger;
@@ -87,6 +91,8 @@ export interface App {
   tick(): void;
   /** Starts the HL7 MLLP listener (HL7_PORT / HL7_HOST unless given); resolves with its port. */
   startHl7(port?: number, host?: string): Promise<number>;
+  /** Handles one HL7 message as the MLLP listener does and resolves with its ACK. */
+  handleHl7(text: string): Promise<string>;
   /** Where the HL7 listener is bound, or null when it is off. */
   hl7Address(): AddressInfo | null;
   close(): Promise<void>;
@@ -188,11 +194,16 @@ export function createApp(deps: AppDeps): App {
     sessionRules.onRescueDose(l.stored);
     if (sessionRules.configured(l.stored).changes.length !== before) hub.emit('session', sessions.view(l));
   });
-  const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS);
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
   const throttle = new LoginThrottle(clock);
   const devices = new DeviceKeys(db, auditRepo, clock);
+  const assignments = new DeviceAssignments(db, devices, auditRepo, clock, (id) => sessions.getLive(id)?.stored);
+  hub.on('session', (s) => {
+    if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
+  });
+  const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
+  const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog(db, queue), clock, log };
 
   const tls = readTls(config);
   // Served over HTTPS here or behind a TLS-terminating proxy (COOKIE_SECURE): then, and only then,
@@ -251,10 +262,10 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
   app.use('/api/reports', reportRoutes(db, clock));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
-  app.use('/api/devices', deviceRoutes(devices, sessions));
+  app.use('/api/devices', deviceRoutes(devices, assignments, sessions));
   app.use('/api/audit', auditRoutes(auditRepo, clock));
   app.use('/api', (req, res) => {
     res.status(404).json({ ok: false, error: `no route ${req.method} ${req.originalUrl}` });
@@ -311,6 +322,7 @@ export function createApp(deps: AppDeps): App {
     storage,
     users,
     devices,
+    assignments,
     audit: auditRepo,
     hub,
     log,
@@ -322,9 +334,10 @@ export function createApp(deps: AppDeps): App {
       });
     },
     async startHl7(port = config.HL7_PORT, host = config.HL7_HOST) {
-      hl7 = await startHl7Listener(port, host, { devices, ingest, clock, log });
+      hl7 = await startHl7Listener(port, host, hl7Deps);
       return hl7.port;
     },
+    handleHl7: (text) => handleHl7(text, hl7Deps),
     hl7Address() {
       return hl7 ? (hl7.server.address() as AddressInfo) : null;
     },

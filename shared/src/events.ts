@@ -5,7 +5,8 @@ import type { RescueDose } from './formulary';
 import type { Observation } from './observations';
 import type { FieldError, Result } from './errors';
 import type { InfusionEvent, Session } from './sessions';
-import type { VitalsSample } from './vitals';
+import { z } from 'zod';
+import type { VitalField, VitalsSample } from './vitals';
 
 /** Socket.IO contract, shared by server, dashboard, simulator and tests. */
 
@@ -21,11 +22,17 @@ export interface RejectedFrame {
   errors: FieldError[];
 }
 
-/** Per-frame outcome of a batch. A device may forget accepted and duplicate seqs: both are committed. */
+/**
+ * Per-frame outcome of a batch. A device may forget accepted and duplicate seqs: both are committed,
+ * and exactly what was accepted is stored and evaluated. A duplicate is a resend with the same values;
+ * a conflict is a resend of a stored seq with different values: nothing is overwritten, the stored
+ * frame stands, and each differing field is named (the device logs and drops it, as for a rejection).
+ */
 export interface IngestResult {
   accepted: number[];
   duplicates: number[];
   rejected: RejectedFrame[];
+  conflicts: RejectedFrame[];
 }
 
 export interface IngestClientToServer {
@@ -67,15 +74,26 @@ export interface Snapshot {
   lastAlarmEventId: number;
   /** Open escalations the user is a responder for. */
   escalations: Escalation[];
-  /** Last 15 minutes per active session, downsampled for tiles and first paint. */
-  trends: Record<string, VitalsSample[]>;
+  /** Last 15 minutes per active session, downsampled for tiles and first paint (bounded in total). */
+  trends: Record<string, TrendPoint[]>;
   /** Recording state now (a failed recording is a technical alarm shown to every screen). */
   storage: StorageStatus;
 }
 
+/**
+ * A point of a stored trend: a raw sample, or a downsampled time bucket. A bucket carries the mean of
+ * each field as its value and, where they differ from it, the bucket's extremes in `min` and `max`:
+ * an average alone would hide a brief SpO2 dip, the minimum keeps it.
+ */
+export type TrendPoint = VitalsSample & {
+  min?: Partial<Record<VitalField, number>>;
+  max?: Partial<Record<VitalField, number>>;
+};
+
 export interface SessionDetail {
   session: Session;
-  trend: VitalsSample[];
+  /** At most 900 points over the session (or since `sinceT`), downsampled with min and max per bucket. */
+  trend: TrendPoint[];
   infusionEvents: InfusionEvent[];
   alarms: Alarm[];
   observations: Observation[];
@@ -102,6 +120,16 @@ export interface DashboardServerToClient {
   /** Recording failed or came back (sent to every dashboard, whatever its role or unit). */
   storage: (s: StorageStatus) => void;
 }
+
+/** Requests a dashboard sends: validated on the server, so a wrong type is refused with the field and the reason. */
+const eventId = z.number().int('must be an integer').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER);
+export const subscribeRequestSchema = z.strictObject({ lastAlarmEventId: eventId.optional() });
+export const sessionDetailRequestSchema = z.strictObject({
+  sessionId: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  sinceT: z.number().int('must be an integer epoch ms').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export const alarmAcknowledgeRequestSchema = z.strictObject({ alarmId: eventId });
+export const escalationAcknowledgeRequestSchema = z.strictObject({ escalationId: eventId });
 
 export interface DashboardClientToServer {
   subscribe: (req: { lastAlarmEventId?: number }, ack: (res: Result<Snapshot>) => void) => void;

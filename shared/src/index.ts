@@ -12,3 +12,4 @@ export * from './observations';
 export * from './checklist';
 export * from './formulary';
 export * from './reports';
+export * from './audit';

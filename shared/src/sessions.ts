@@ -25,6 +25,8 @@ export const sessionCreateSchema = z.strictObject({
   patientRef: z.string().trim().min(1).max(64).optional(),
   /** Rule profile; when not given, patients of 65 or older get the elderly/comorbid profile (institutional default). */
   profile: z.enum(['standard', 'elderly_comorbid']).optional(),
+  /** Devices (ids from `GET /api/devices`) assigned to feed this session from the start; each is audited. */
+  deviceIds: z.array(z.number().int().positive()).max(16).optional(),
 });
 export type SessionCreate = z.input<typeof sessionCreateSchema>;
 export type SessionCreateParsed = z.output<typeof sessionCreateSchema>;
@@ -80,7 +82,7 @@ export interface LimitOverrides {
   at: number;
 }
 
-export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef' | 'heightCm' | 'sex'> {
+export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef' | 'deviceIds' | 'heightCm' | 'sex'> {
   id: string;
   patientRef: string | null;
   heightCm: number | null;

@@ -210,7 +210,14 @@ export async function runSimulation(opts: RunSimulationOptions): Promise<Simulat
   return { sessions: runs.map((r) => r.info), stats, stop, done };
 }
 
+/** The device id inside a key `dk_<id>_<secret>`. */
+export function deviceIdOfKey(key: unknown): number | null {
+  const m = typeof key === 'string' ? /^dk_(\d{1,12})_/.exec(key) : null;
+  return m ? Number(m[1]) : null;
+}
+
 async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scenarios: Scenario[], seed: number, log: SimLogger): Promise<Running[]> {
+  const deviceId = deviceIdOfKey(opts.auth?.deviceKey);
   const plans = Array.from({ length: opts.sessions }, (_, i) => {
     const scenario = scenarios[i % scenarios.length]!;
     const patientSeed = deriveSeed(seed, i);
@@ -235,6 +242,8 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
         location: p.location,
         ...(opts.unit ? { unit: opts.unit } : {}),
         simulated: true,
+        // The server feeds a session only from devices assigned to it: assign this simulator's own.
+        ...(deviceId ? { deviceIds: [deviceId] } : {}),
       }),
     ),
   );

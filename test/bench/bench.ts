@@ -5,6 +5,8 @@
  * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process
  * - alarm latency: device send → dashboard receipt, p50/p99, at 100 and 1,000 concurrent 1 Hz sessions
  * - rule evaluation: frames/s through the pure engine with the default rule set
+ * - dashboard snapshot: bytes and time of a subscribe answer for 200 sessions with 15 minutes of 1 Hz trend
+ * - ingest latency (send → ack after commit) p50/p99, alone and while 10 dashboards call subscribe in a loop
  * The server runs as its own process (the real entry point); load generators run here.
  */
 import { buildContext, defaultRuleSet, engineEvents, evaluate, initialEngineState, type AlarmUpdate, type IngestResult, type Result, type Session } from '@infusion/shared';
@@ -39,8 +41,8 @@ function sqliteCeiling(): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   migrate(db, Date.now());
-  const ins = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const ins = db.prepare(`INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+    VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Same shape as the ingest load below: 100 sessions, seq and t increasing per session.
   const N = 200_000;
   const batch = 1000;
@@ -81,7 +83,7 @@ async function socketCeiling(): Promise<void> {
   void srv.close();
 }
 
-let creds: { nurseHeaders: Record<string, string>; deviceKey: string };
+let creds: { nurseHeaders: Record<string, string>; deviceKey: string; deviceId: number };
 
 async function createSessions(url: string, n: number): Promise<string[]> {
   const ids: string[] = [];
@@ -89,7 +91,7 @@ async function createSessions(url: string, n: number): Promise<string[]> {
     const r = await fetch(url + '/api/sessions', {
       method: 'POST',
       headers: { ...creds.nurseHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true })),
+      body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true, deviceIds: [creds.deviceId] })),
     });
     ids.push(((await r.json()) as { data: Session }).data.id);
   }
@@ -181,6 +183,97 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
   await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
 }
 
+/** 200 sessions with 15 minutes of 1 Hz trend: snapshot size and time, then ingest latency under a subscribe loop. */
+async function snapshotUnderLoad(url: string): Promise<void> {
+  const n = 200;
+  const TREND_S = 900;
+  const sessions = await createSessions(url, n);
+  const devices = await Promise.all(Array.from({ length: 4 }, () => connectDevice(url)));
+  const t0 = Date.now() - TREND_S * 1000;
+  const frame = (id: string, sec: number) => ({ sessionId: id, seq: sec + 1, t: t0 + sec * 1000, hr: 70 + (sec % 7), sbp: 120, dbp: 80, map: 93, spo2: 97 - (sec % 3), etco2: 38, rr: 14 });
+  // Backfill, 1,000 frames a batch, 8 in flight.
+  const all: { id: string; sec: number }[] = [];
+  for (let sec = 0; sec < TREND_S; sec++) for (const id of sessions) all.push({ id, sec });
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      while (next < all.length) {
+        const slice = all.slice(next, (next += 1000));
+        await devices[w % devices.length]!.emitWithAck('frames', slice.map((x) => frame(x.id, x.sec)));
+      }
+    }),
+  );
+
+  const snaps: { ms: number; bytes: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    const dash = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
+    await new Promise<void>((r) => dash.once('connect', () => r()));
+    const start = performance.now();
+    const res = (await dash.emitWithAck('subscribe', {})) as Result<{ sessions: unknown[]; trends: Record<string, unknown[]> }>;
+    const ms = performance.now() - start;
+    if (!res.ok) throw new Error(res.error);
+    snaps.push({ ms, bytes: Buffer.byteLength(JSON.stringify(res)) });
+    if (i === 0) {
+      const points = Object.values(res.data.trends).reduce((a, t) => a + t.length, 0);
+      line(`snapshot: ${res.data.sessions.length} sessions x 15 min of 1 Hz trend`, `${fmt(points)} trend points (${fmt(points / res.data.sessions.length)} per session)`);
+    }
+    dash.close();
+  }
+  const warm = snaps.slice(1).map((x) => x.ms);
+  line('snapshot: size; time first and next 4 (shared trends)', `${(snaps[0]!.bytes / 1e6).toFixed(2)} MB; ${snaps[0]!.ms.toFixed(0)} ms, then median ${pct(warm, 50).toFixed(0)} ms`);
+
+  // Live load: every session at 1 Hz, sent as batches of 10 every 50 ms; latency = send → ack (after commit).
+  let sec = TREND_S;
+  const ingestFor = async (seconds: number): Promise<number[]> => {
+    const lat: number[] = [];
+    const pending: Promise<unknown>[] = [];
+    const end = performance.now() + seconds * 1000;
+    let k = 0;
+    while (performance.now() < end) {
+      const ids = sessions.slice((k * 10) % n, ((k * 10) % n) + 10);
+      if ((k * 10) % n === 0) sec++;
+      const frames = ids.map((id) => ({ ...frame(id, sec), t: Date.now() }));
+      const sent = performance.now();
+      pending.push(devices[k % devices.length]!.emitWithAck('frames', frames).then(() => lat.push(performance.now() - sent)));
+      k++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all(pending);
+    return lat;
+  };
+  const quiet = await ingestFor(10);
+  line('ingest latency @ 200 sessions x 1 Hz, no dashboard', `p50 ${pct(quiet, 50).toFixed(1)} ms, p99 ${pct(quiet, 99).toFixed(1)} ms (n=${quiet.length})`);
+
+  const dashes = await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const d = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
+      await new Promise<void>((r) => d.once('connect', () => r()));
+      return d;
+    }),
+  );
+  let running = true;
+  let served = 0;
+  let refused = 0;
+  const loops = dashes.map(async (d) => {
+    while (running && d.connected) {
+      const r = (await d.emitWithAck('subscribe', {}).catch(() => null)) as Result<unknown> | null;
+      if (r?.ok) served++;
+      else if (r) refused++;
+    }
+  });
+  const loaded = await ingestFor(10);
+  running = false;
+  await Promise.all(loops);
+  const stillUp = dashes.filter((d) => d.connected).length;
+  line(
+    'ingest latency, 10 dashboards in a subscribe loop',
+    `p50 ${pct(loaded, 50).toFixed(1)} ms, p99 ${pct(loaded, 99).toFixed(1)} ms (n=${loaded.length}); subscribe ${fmt(served)} served, ${fmt(refused)} refused by the rate limit; ${stillUp}/10 dashboards connected`,
+  );
+  dashes.forEach((d) => d.close());
+  devices.forEach((d) => d.close());
+  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
+}
+
 function ruleEvaluation(): void {
   const N = 300_000;
   // A running infusion with a baseline, so every rule kind has work to do.
@@ -216,8 +309,9 @@ async function main() {
   await replaySpeed();
   const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
   try {
-    creds = await provision(srv.url);
+    creds = await provision(srv.url, { simulator: true });
     await ingestThroughput(srv.url);
+    await snapshotUnderLoad(srv.url);
     await alarmLatency(srv.url, 100, 10);
     await alarmLatency(srv.url, 1000, 15);
   } finally {

@@ -34,7 +34,7 @@ describe('dashboard in the browser', () => {
     s = await startServer({ clientDist: CLIENT_DIST });
     const session = await createSession(s.nurse, { simulated: true, patientLabel: 'SIM-E2E', location: 'Chair 9' });
     sessionId = session.id;
-    dev = device(s);
+    dev = device({ url: s.url, deviceKey: s.simDeviceKey });
     await connected(dev);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

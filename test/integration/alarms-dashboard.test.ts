@@ -2,7 +2,7 @@ import type { Alarm, AlarmUpdate, IngestResult, LiveVitals, Result, Session, Sna
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, device, startServer, waitFor, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, device, deviceKeyFor, startServer, waitFor, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -16,7 +16,8 @@ describe('alarms reach the dashboard', () => {
   afterEach(() => s.close());
 
   const send = async (sessionId: string, seqs: number[], over: (seq: number) => Record<string, number>) => {
-    const dev = device(s);
+    // A simulated session is fed by the simulator device, a real one by the real device.
+    const dev = device({ url: s.url, deviceKey: deviceKeyFor(s, sessionId) });
     await connected(dev);
     const frames = seqs.map((seq) => ({ sessionId, seq, t: T0 + seq * 1000, hr: 80, sbp: 120, dbp: 75, spo2: 97, rr: 14, ...over(seq) }));
     clock.set(T0 + (seqs.at(-1) ?? 0) * 1000);

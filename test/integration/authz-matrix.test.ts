@@ -155,11 +155,14 @@ describe('Socket.IO authorization matrix', () => {
 
   it.each(['nurse', 'physician', 'trainer'] as const)('%s: subscribe, session:detail and alarm:acknowledge within scope only', async (who) => {
     const t = await targets();
-    const dev = device(s);
-    await connected(dev);
-    const r = (await dev.emitWithAck('frames', [frame(t.real.id, 1), frame(t.sim.id, 1)])) as Result<IngestResult>;
-    expect(r.ok && r.data.accepted).toEqual([1, 1]);
-    dev.close();
+    // Real sessions are fed by the real device, simulated ones by the simulator.
+    for (const [sessionId, deviceKey] of [[t.real.id, s.deviceKey], [t.sim.id, s.simDeviceKey]] as const) {
+      const dev = device({ url: s.url, deviceKey });
+      await connected(dev);
+      const r = (await dev.emitWithAck('frames', [frame(sessionId, 1)])) as Result<IngestResult>;
+      expect(r.ok && r.data.accepted).toEqual([1]);
+      dev.close();
+    }
 
     const sock = dashboard(callers[who]);
     await connected(sock);

@@ -13,13 +13,15 @@ const dir = mkdtempSync(join(tmpdir(), 'infusion-crash-'));
 const DB_PATH = join(dir, 'infusion.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: Date.now(), hr: 70 + (seq % 5), sbp: 120, dbp: 80, spo2: 98, rr: 14 });
+// A resend carries the same values as the original (a frame's time is part of what it says).
+const T_BASE = Date.now();
+const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: T_BASE + seq, hr: 70 + (seq % 5), sbp: 120, dbp: 80, spo2: 98, rr: 14 });
 
 describe('crash safety (SIGKILL while frames stream in)', () => {
   it('keeps every acknowledged frame, resumes the session, and loses nothing a device resends', async () => {
     const a = await spawnServer({ DB_PATH });
-    const { nurseHeaders, deviceKey } = await provision(a.url);
-    const created = await fetch(a.url + '/api/sessions', { method: 'POST', headers: { ...nurseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(demoSession()) });
+    const { nurseHeaders, deviceKey, deviceId } = await provision(a.url);
+    const created = await fetch(a.url + '/api/sessions', { method: 'POST', headers: { ...nurseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(demoSession({ deviceIds: [deviceId] })) });
     const session = ((await created.json()) as { data: Session }).data;
 
     const dev = io(a.url + '/ingest', { transports: ['websocket'], reconnection: false, auth: { deviceKey } });

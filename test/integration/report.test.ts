@@ -1,7 +1,7 @@
 import type { Alarm, IngestResult, Result } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, device, startServer, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, device, deviceKeyFor, startServer, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 type Report = {
@@ -24,7 +24,8 @@ describe('alarm report per unit and period', () => {
   afterEach(() => s.close());
 
   const frame = async (sessionId: string, seq: number, v: Record<string, number>) => {
-    const dev = device(s);
+    // A simulated session is fed by the simulator device, a real one by the real device.
+    const dev = device({ url: s.url, deviceKey: deviceKeyFor(s, sessionId) });
     await connected(dev);
     const r = (await dev.emitWithAck('frames', [{ sessionId, seq, t: clock.now(), ...v }])) as Result<IngestResult>;
     dev.close();

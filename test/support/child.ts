@@ -37,14 +37,14 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 export const CHILD_ADMIN_PASSWORD = 'child-admin-password';
 
-/** Logs in as the first-start admin, then creates a nurse and a device key over the API. */
-export async function provision(url: string): Promise<{ nurseHeaders: Record<string, string>; deviceKey: string }> {
+/** Logs in as the first-start admin, then creates a nurse and a device (real, or a simulator) over the API. */
+export async function provision(url: string, opts: { simulator?: boolean } = {}): Promise<{ nurseHeaders: Record<string, string>; deviceKey: string; deviceId: number }> {
   const { login, api, TEST_PASSWORD } = await import('./server');
   const admin = await login(url, 'admin', CHILD_ADMIN_PASSWORD);
   const existing = await api<{ username: string }[]>(admin, 'GET', '/api/users');
   if (!existing.body.data.some((u) => u.username === 'nurse'))
     await api(admin, 'POST', '/api/users', { username: 'nurse', displayName: 'Nurse', role: 'nurse', password: TEST_PASSWORD, mustChangePassword: false });
-  const dev = await api<{ key: string }>(admin, 'POST', '/api/devices', { name: 'load device' });
+  const dev = await api<{ key: string; device: { id: number } }>(admin, 'POST', '/api/devices', { name: 'load device', simulator: opts.simulator ?? false });
   const nurse = await login(url, 'nurse');
-  return { nurseHeaders: nurse.headers, deviceKey: dev.body.data.key };
+  return { nurseHeaders: nurse.headers, deviceKey: dev.body.data.key, deviceId: dev.body.data.device.id };
 }

@@ -12,6 +12,8 @@ export async function logLongSession(dir: string, hours: number): Promise<{ app:
   const app = createApp({ config: testConfig({ DB_PATH: join(dir, `long-${hours}h.db`), LOG_LEVEL: 'silent' }), clock, clientDist: null, autoTick: false });
   const who = { id: 'user:nurse' };
   const sess = app.sessions.create({ ...demoSession(), setting: 'monitored_unit' }, who);
+  const monitor = app.devices.create({ name: 'bedside monitor' }, who).device;
+  app.assignments.assign(monitor.id, sess, null, who, () => true);
   const frame = (sec: number) => ({
     sessionId: sess.id,
     seq: sec + 1,
@@ -25,7 +27,7 @@ export async function logLongSession(dir: string, hours: number): Promise<{ app:
     rr: 14,
   });
   clock.set(T0 + 60_000);
-  await app.ingest.ingest(Array.from({ length: 60 }, (_, i) => frame(i)));
+  await app.ingest.ingest(Array.from({ length: 60 }, (_, i) => frame(i)), monitor);
   app.care.recordObservation(sess.id, { scale: 'RASS', score: 0 }, who);
   app.care.recordObservation(sess.id, { scale: 'NRS_PAIN', score: 6 }, who);
   app.care.submitChecklist(sess.id, passingChecklist(), who);
@@ -33,7 +35,7 @@ export async function logLongSession(dir: string, hours: number): Promise<{ app:
   const total = hours * 3600;
   for (let from = 60; from < total; from += 1000) {
     clock.set(T0 + Math.min(total, from + 1000) * 1000);
-    await app.ingest.ingest(Array.from({ length: Math.min(1000, total - from) }, (_, i) => frame(from + i)));
+    await app.ingest.ingest(Array.from({ length: Math.min(1000, total - from) }, (_, i) => frame(from + i)), monitor);
   }
   return { app, sessionId: sess.id, frames: total };
 }

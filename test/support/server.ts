@@ -32,11 +32,20 @@ export interface TestServer {
   physician: Caller;
   trainer: Caller;
   admin: Caller;
-  /** Ingest over HTTP with the device key. */
+  /** Ingest over HTTP with the real device's key. */
   deviceHttp: Caller;
+  /** A real device (monitor): `createSession` assigns it to every real session. */
   deviceKey: string;
+  deviceId: number;
+  /** A simulator device: `createSession` assigns it to every simulated session. */
+  simDeviceKey: string;
+  simDeviceId: number;
+  simDeviceHttp: Caller;
   close(): Promise<void>;
 }
+
+/** Per server: its app and default devices, so `createSession(who)` can assign the right one. */
+const fixtures = new Map<string, { app: App; deviceId: number; simDeviceId: number; simulated: Map<string, boolean> }>();
 
 export async function login(url: string, username: string, password = TEST_PASSWORD): Promise<Caller> {
   const res = await fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
@@ -68,7 +77,9 @@ export async function startServer(
       await app.users.create({ username: role, displayName: `Test ${role}`, role, units: ['infusion-suite'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
   }
   const [nurse, physician, trainer, admin] = await Promise.all(TEST_ROLES.map((r) => login(url, r)));
-  const deviceKey = app.devices.create({ name: 'test device' }, { id: 'test' }).key;
+  const real = app.devices.create({ name: 'test device' }, { id: 'test' });
+  const sim = app.devices.create({ name: 'test simulator', simulator: true }, { id: 'test' });
+  fixtures.set(url, { app, deviceId: real.device.id, simDeviceId: sim.device.id, simulated: new Map() });
   return {
     app,
     url,
@@ -78,9 +89,14 @@ export async function startServer(
     physician: physician!,
     trainer: trainer!,
     admin: admin!,
-    deviceKey,
-    deviceHttp: { url, headers: { authorization: `Bearer ${deviceKey}` } },
+    deviceKey: real.key,
+    deviceId: real.device.id,
+    deviceHttp: { url, headers: { authorization: `Bearer ${real.key}` } },
+    simDeviceKey: sim.key,
+    simDeviceId: sim.device.id,
+    simDeviceHttp: { url, headers: { authorization: `Bearer ${sim.key}` } },
     async close() {
+      fixtures.delete(url);
       await app.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
@@ -113,10 +129,29 @@ export async function api<T = unknown>(who: Caller, method: string, path: string
   return { status: res.status, body: (await res.json()) as never };
 }
 
+/**
+ * Creates a session and assigns the test server's real device (real sessions) or simulator device
+ * (simulated ones) through `deviceIds`, unless `over.deviceIds` says otherwise. When the caller may
+ * not take that device (it already feeds a session of a unit the caller does not see), the test
+ * site assigns it itself, so every test session can be fed by `device(s)` as before.
+ */
 export async function createSession(who: Caller, over: Partial<SessionCreate> = {}): Promise<Session> {
-  const r = await api<Session>(who, 'POST', '/api/sessions', demoSession(over));
+  const f = fixtures.get(who.url);
+  const deviceId = over.simulated ? f?.simDeviceId : f?.deviceId;
+  const explicit = over.deviceIds !== undefined;
+  const body = demoSession(!f || explicit ? over : { ...over, deviceIds: [deviceId!] });
+  let r = await api<Session>(who, 'POST', '/api/sessions', body);
+  const elsewhere = r.status === 403 && /outside your rights/.test(r.body.error ?? '');
+  if (f && !explicit && elsewhere) r = await api<Session>(who, 'POST', '/api/sessions', demoSession(over));
   if (r.status !== 201) throw new Error(`create session failed: ${JSON.stringify(r.body)}`);
+  if (f && !explicit && elsewhere) f.app.assignments.assign(deviceId!, r.body.data, null, { id: 'test:site' }, () => true);
+  f?.simulated.set(r.body.data.id, r.body.data.simulated);
   return r.body.data;
+}
+
+/** The device key that may feed a session made by `createSession`: the simulator's for a simulated one. */
+export function deviceKeyFor(s: { url: string; deviceKey: string; simDeviceKey?: string }, sessionId: string): string {
+  return fixtures.get(s.url)?.simulated.get(sessionId) && s.simDeviceKey ? s.simDeviceKey : s.deviceKey;
 }
 
 export type DashClient = Socket<DashboardServerToClient, DashboardClientToServer>;
@@ -159,8 +194,8 @@ export function waitFor<T>(s: Socket, event: string, pred: (v: T) => boolean = (
 export const passingChecklist = (orderedRateMgKgH = 0.5) => simulatedChecklist(orderedRateMgKgH);
 
 /** What a nurse does before the start: baseline vitals arrive, sedation and pain are scored, the checklist passes. */
-export async function prepareStart(s: { url: string; deviceKey: string }, who: Caller, sessionId: string, t = Date.now(), rate = 0.5): Promise<void> {
-  const dev = device(s);
+export async function prepareStart(s: { url: string; deviceKey: string; simDeviceKey?: string }, who: Caller, sessionId: string, t = Date.now(), rate = 0.5): Promise<void> {
+  const dev = device({ url: s.url, deviceKey: deviceKeyFor(s, sessionId) });
   await connected(dev);
   await dev.emitWithAck('frames', [{ sessionId, seq: 1_000_000_000, t: t - 60_000, hr: 72, sbp: 120, dbp: 78, map: 92, spo2: 98, etco2: 38, rr: 14 }]);
   dev.close();

@@ -1,15 +1,6 @@
-/** One row of the audit log as GET /api/audit returns it (before/after are JSON text or null). */
-export interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  entity: string;
-  entity_id: string | null;
-  before: string | null;
-  after: string | null;
-  request_id: string | null;
-}
+import type { AuditRow } from '@infusion/shared';
+
+export type { AuditRow };
 
 /**
  * The newest part of the audit log held by the admin page. The server lists the log oldest first

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { Session, VitalsSample } from '@infusion/shared';
+import type { Session, TrendPoint } from '@infusion/shared';
 import { sessionHref } from '../app/route';
 import { runningInfusion, shownAlarms } from '../stores/selectors';
 import { lastSampleTime, latestValues } from '../stores/trend';
@@ -14,7 +14,7 @@ import { PriorityChip } from './PriorityChip';
 import { SimulatedBadge } from './SimulatedBadge';
 import { Sparkline } from './Sparkline';
 
-const NO_SAMPLES: VitalsSample[] = [];
+const NO_SAMPLES: TrendPoint[] = [];
 
 /** One active infusion on the overview; its frame carries the session's highest alarm signal. */
 export function SessionTile({ session }: { session: Session }) {

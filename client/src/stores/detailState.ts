@@ -1,4 +1,4 @@
-import type { LiveVitals, SessionDetail, VitalsSample } from '@infusion/shared';
+import type { LiveVitals, SessionDetail, TrendPoint } from '@infusion/shared';
 import { boundTrend, mergeSamples } from './trend';
 
 /** The open session page's whole-session trend (the overview keeps only 15 minutes). */
@@ -6,7 +6,7 @@ export interface DetailState {
   sessionId: string | null;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
-  trend: VitalsSample[];
+  trend: TrendPoint[];
 }
 
 export const initialDetailState: DetailState = { sessionId: null, status: 'idle', error: null, trend: [] };

@@ -11,7 +11,7 @@ import type {
   Session,
   SessionDetail,
   Snapshot,
-  VitalsSample,
+  TrendPoint,
 } from '@infusion/shared';
 import { mergeUnversionedAlarm } from './alarmMerge';
 import { escalationsFromSnapshot, upsertEscalation, type EscalationMap } from './escalationState';
@@ -31,7 +31,7 @@ export interface MonitorState {
   /** Highest AlarmUpdate.eventId seen; sent on (re)subscribe. Undefined until the first snapshot or update. */
   lastAlarmEventId: number | undefined;
   /** Last TREND_WINDOW_MS of samples per session, ordered by t. */
-  trends: Record<string, VitalsSample[]>;
+  trends: Record<string, TrendPoint[]>;
   infusionEvents: Record<string, InfusionEvent[]>;
   ruleSet: RuleSetRef | null;
   /** Escalations this user receives (open, and finished ones seen while the page was open). */
@@ -124,7 +124,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     if (local.status === 'ended' || local.createdAt > snap.serverTime) sessions[local.id] = local;
   }
 
-  const trends: Record<string, VitalsSample[]> = {};
+  const trends: Record<string, TrendPoint[]> = {};
   for (const [id, trend] of Object.entries(next.trends)) {
     if (sessions[id]?.status === 'active') trends[id] = trend;
   }
@@ -155,7 +155,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
 }
 
 export function applyVitals(s: MonitorState, batch: readonly LiveVitals[]): MonitorState {
-  let trends: Record<string, VitalsSample[]> | null = null;
+  let trends: Record<string, TrendPoint[]> | null = null;
   for (const { sessionId, samples } of batch) {
     if (samples.length === 0 || s.sessions[sessionId]?.status === 'ended') continue;
     trends ??= { ...s.trends };

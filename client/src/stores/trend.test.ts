@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { T0, samples } from '../testFixtures';
-import { boundTrend, capTrend, isStale, latestValues, mergeSamples, TREND_WINDOW_MS } from './trend';
+import type { TrendPoint } from '@infusion/shared';
+import { boundTrend, capTrend, combinePoints, isStale, latestValues, mergeSamples, rangeAt, TREND_WINDOW_MS } from './trend';
 
 describe('mergeSamples', () => {
   it('appends later samples', () => {
@@ -75,5 +76,31 @@ describe('latestValues', () => {
     expect(isStale('hr', { value: 70, t: T0 }, T0 + 5_000)).toBe(false);
     expect(isStale('sbp', { value: 120, t: T0 }, T0 + 5 * 60_000)).toBe(false);
     expect(isStale('sbp', { value: 120, t: T0 }, T0 + 11 * 60_000)).toBe(true);
+  });
+});
+
+describe('downsampled points keep their extremes', () => {
+  it('boundTrend merges older points in pairs keeping a 5-second dip as the minimum', () => {
+    // One hour at 1 Hz, SpO2 97 with a 5 s dip to 84 twenty minutes in.
+    const trend: TrendPoint[] = [];
+    for (let q = 0; q < 3600; q++) trend.push({ t: T0 + q * 1000, spo2: q >= 1201 && q < 1206 ? 84 : 97 });
+    let bounded = trend;
+    for (let i = 0; i < 5; i++) bounded = boundTrend(bounded, 1500);
+    expect(bounded.length).toBeLessThanOrEqual(1500);
+    expect(Math.min(...bounded.map((p) => rangeAt(p, 'spo2')![0]))).toBe(84);
+    const dip = bounded.find((p) => p.min?.spo2 === 84)!;
+    expect(dip.max?.spo2).toBe(97);
+    expect(dip.t).toBeLessThanOrEqual(T0 + 1201_000);
+  });
+
+  it('combinePoints: earlier time, mean value, extremes of both; a gap (null) does not invent a value', () => {
+    expect(combinePoints({ t: 1, spo2: 96, min: { spo2: 85 }, max: { spo2: 98 } }, { t: 2, spo2: 98, hr: null })).toEqual({
+      t: 1,
+      spo2: 97,
+      min: { spo2: 85 },
+      max: { spo2: 98 },
+      hr: null,
+    });
+    expect(combinePoints({ t: 1, hr: 70 }, { t: 2, hr: 70 })).toEqual({ t: 1, hr: 70 });
   });
 });

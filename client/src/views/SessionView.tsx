@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'react';
-import type { Formulary, InfusionEvent, Observation, RescueDose, Session, VitalsSample } from '@infusion/shared';
+import type { Formulary, InfusionEvent, Observation, RescueDose, Session, TrendPoint } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { OVERVIEW_HREF } from '../app/route';
 import { useSocket } from '../app/socketContext';
@@ -24,7 +24,7 @@ import { useConnection } from '../stores/useConnection';
 import { updateDetail, useDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
 
-const NO_SAMPLES: VitalsSample[] = [];
+const NO_SAMPLES: TrendPoint[] = [];
 const NO_EVENTS: InfusionEvent[] = [];
 const NO_OBSERVATIONS: Observation[] = [];
 const NO_DOSES: RescueDose[] = [];

@@ -15,6 +15,9 @@ export interface EscalationConfig {
   webhooks: string[];
 }
 
+/** Who the dashboard push of an escalation step is for (recorded in the notifications outbox). */
+const dashboardTarget = (e: Escalation) => (e.simulated ? `trainers:${e.unit}` : e.level === 1 ? `physicians:${e.unit}` : `unit:${e.unit}`);
+
 /**
  * Escalation to the second responder. Driven by alarm updates and a clock tick; every step is stored
  * (escalations + notifications outbox) before anything is sent, and survives a restart.
@@ -174,9 +177,10 @@ export class EscalationService {
         };
       }
       this.sUpdate.run({ id: e.id, state: e.state, level: e.level, nextLevelAt: e.nextLevelAt, body: JSON.stringify(e) });
-      // The dashboard push happens now (below); webhooks go through the outbox with retries.
-      this.sNotify.run(e.id, level, 'dashboard', level === 1 ? `physicians:${e.unit}` : `unit:${e.unit}`, JSON.stringify(e), 'sent', now, now, now);
-      for (const url of this.cfg.webhooks) this.sNotify.run(e.id, level, 'webhook', url, JSON.stringify(e), 'pending', now, now, null);
+      // The dashboard push happens now (below); webhooks go through the outbox with retries. A simulated
+      // escalation goes to the trainers' screens only: never to a pager, a physician or the whole unit.
+      this.sNotify.run(e.id, level, 'dashboard', dashboardTarget(e), JSON.stringify(e), 'sent', now, now, now);
+      if (!e.simulated) for (const url of this.cfg.webhooks) this.sNotify.run(e.id, level, 'webhook', url, JSON.stringify(e), 'pending', now, now, null);
     })();
     this.open.set(e.alarmId, e);
     this.log.info({ escalationId: e.id, alarmId: e.alarmId, level }, 'escalated');

@@ -50,6 +50,8 @@ export class OutboxSender {
   }
 
   private async deliver(r: Row): Promise<void> {
+    // A simulated escalation never pages anyone (rows queued by an older version are withdrawn, not sent).
+    if (isSimulated(r.payload)) return void this.sRetry.run('withdrawn', this.clock.now(), 'simulated session: not sent to a pager', r.id);
     this.inFlight.add(r.id);
     try {
       let outcome: string | null;
@@ -79,6 +81,14 @@ export class OutboxSender {
     this.sRetry.run(gaveUp ? 'failed' : 'pending', this.clock.now() + backoffMs(attempts), error.slice(0, 300), r.id);
     if (gaveUp) this.log.error({ notificationId: r.id, attempts, error }, 'webhook notification failed for good');
     else this.log.warn({ notificationId: r.id, attempts, error }, 'webhook notification failed; will retry');
+  }
+}
+
+function isSimulated(payload: string): boolean {
+  try {
+    return (JSON.parse(payload) as { simulated?: unknown }).simulated === true;
+  } catch {
+    return false;
   }
 }
 

@@ -17,8 +17,8 @@ export async function ensureDemoAccounts(app: App): Promise<void> {
   }
 }
 
-/** A fresh key for the in-process simulator each start; the previous demo key is revoked. */
+/** A fresh simulator key for the in-process simulator each start (it feeds only simulated sessions); the previous demo key is revoked. */
 export function demoDeviceKey(app: App): string {
   for (const d of app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) app.devices.revoke(d.id, { id: 'system:demo' });
-  return app.devices.create({ name: DEMO_DEVICE }, { id: 'system:demo' }).key;
+  return app.devices.create({ name: DEMO_DEVICE, simulator: true }, { id: 'system:demo' }).key;
 }

@@ -13,8 +13,8 @@ export interface Device {
   name: string;
   /** HL7 equipment id (OBX-18, else MSH-3) this device sends as, if it speaks HL7. */
   hl7Id: string | null;
-  /** Session its HL7 observations go to. */
-  boundSessionId: string | null;
+  /** Decided at registration: a simulator feeds only simulated sessions, a real device only real ones. */
+  simulator: boolean;
   createdAt: number;
   createdBy: string;
   revokedAt: number | null;
@@ -24,20 +24,22 @@ interface Row {
   id: number;
   name: string;
   hl7_id: string | null;
-  bound_session_id: string | null;
+  simulator: number;
   key_hash: string;
   created_at: number;
   created_by: string;
   revoked_at: number | null;
   last_seen_at: number | null;
 }
-const toDevice = (r: Row): Device => ({ id: r.id, name: r.name, hl7Id: r.hl7_id, boundSessionId: r.bound_session_id, createdAt: r.created_at, createdBy: r.created_by, revokedAt: r.revoked_at, lastSeenAt: r.last_seen_at });
+const toDevice = (r: Row): Device => ({ id: r.id, name: r.name, hl7Id: r.hl7_id, simulator: r.simulator === 1, createdAt: r.created_at, createdBy: r.created_by, revokedAt: r.revoked_at, lastSeenAt: r.last_seen_at });
 // Keys are 256 random bits, so a fast hash is enough (argon2 is for guessable secrets like passwords).
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 export const deviceCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(80),
   hl7Id: z.string().trim().regex(/^[\w.:-]{1,64}$/, { error: '1-64 letters, digits, dot, colon, dash or underscore' }).optional(),
+  /** A simulator (training data) rather than a real monitor: fixed for the device's life. */
+  simulator: z.boolean().default(false),
 });
 
 /** Per-device keys, shown once at creation as `dk_<id>_<secret>`, stored hashed, revocable. */
@@ -49,7 +51,6 @@ export class DeviceKeys {
   private readonly sRevoke;
   private readonly sSeen;
   private readonly sByHl7;
-  private readonly sBind;
   private readonly revokeListeners: ((id: number) => void)[] = [];
 
   constructor(
@@ -57,9 +58,8 @@ export class DeviceKeys {
     private readonly audit: AuditRepo,
     private readonly clock: Clock,
   ) {
-    this.sInsert = db.prepare("INSERT INTO devices (name, hl7_id, key_hash, created_at, created_by) VALUES (?, ?, '', ?, ?)");
+    this.sInsert = db.prepare("INSERT INTO devices (name, hl7_id, simulator, key_hash, created_at, created_by) VALUES (?, ?, ?, '', ?, ?)");
     this.sByHl7 = db.prepare('SELECT * FROM devices WHERE hl7_id = ?');
-    this.sBind = db.prepare('UPDATE devices SET bound_session_id = ? WHERE id = ?');
     this.sSetHash = db.prepare('UPDATE devices SET key_hash = ? WHERE id = ?');
     this.sGet = db.prepare('SELECT * FROM devices WHERE id = ?');
     this.sList = db.prepare('SELECT * FROM devices ORDER BY id');
@@ -76,7 +76,7 @@ export class DeviceKeys {
     if (!p.success) throw badRequest('invalid device', fieldErrors(p.error));
     const now = this.clock.now();
     if (p.data.hl7Id && this.sByHl7.get(p.data.hl7Id)) throw conflict(`HL7 equipment id ${p.data.hl7Id} is already registered`);
-    const id = Number(this.sInsert.run(p.data.name, p.data.hl7Id ?? null, now, actor.id).lastInsertRowid);
+    const id = Number(this.sInsert.run(p.data.name, p.data.hl7Id ?? null, p.data.simulator ? 1 : 0, now, actor.id).lastInsertRowid);
     const key = `dk_${id}_${randomBytes(32).toString('base64url')}`;
     this.sSetHash.run(sha256(key).toString('hex'), id);
     const device = this.get(id);
@@ -101,16 +101,6 @@ export class DeviceKeys {
     const after = this.get(id);
     this.audit.record({ at: this.clock.now(), actor: actor.id, action: 'device.revoke', entity: 'device', entityId: String(id), before, after, requestId: actor.requestId ?? null });
     for (const fn of this.revokeListeners) fn(id);
-    return after;
-  }
-
-  /** Bind a device to a session (its HL7 observations go there), or unbind with null. */
-  bind(id: number, sessionId: string | null, actor: Actor): Device {
-    const before = this.get(id);
-    if (before.revokedAt) throw conflict(`device ${id} is revoked`);
-    this.sBind.run(sessionId, id);
-    const after = this.get(id);
-    this.audit.record({ at: this.clock.now(), actor: actor.id, action: sessionId ? 'device.bind' : 'device.unbind', entity: 'device', entityId: String(id), before, after, requestId: actor.requestId ?? null });
     return after;
   }
 

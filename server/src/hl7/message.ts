@@ -78,6 +78,8 @@ export function parseHl7Time(s: string): number | null {
   const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/.exec(s.trim());
   if (!m) return null;
   const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', frac = '0', zone] = m;
+  // Date.UTC would roll month 13 or minute 61 over into a real but wrong time: refuse it instead.
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return null;
   const ms = Math.round(Number(`0.${frac}`) * 1000);
   const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), ms);
   if (Number.isNaN(utc)) return null;

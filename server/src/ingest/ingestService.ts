@@ -1,12 +1,20 @@
-import { fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame } from '@infusion/shared';
+import { fieldErrors, sampleOf, vitalsFrameSchema, type IngestResult, type RejectedFrame, type VitalsSample } from '@infusion/shared';
 import type { SessionRepo } from '../persistence/sessionRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
+import { isStorageError } from '../persistence/storageErrors';
 import type { WriteQueue } from '../persistence/writeQueue';
 import type { SessionRules } from '../rules/sessionRules';
 import type { SessionService } from '../sessions/sessionService';
+import type { Device } from '../auth/deviceKeys';
+import { frameDiff, frameKey, sampleOfKey } from '../sessions/seqWindow';
 import type { Clock } from '../util/clock';
 import { badRequest } from '../util/errors';
 import type { Hub } from '../util/hub';
+import type { Logger } from '../util/logger';
+import type { DeviceAssignments } from './deviceAssignments';
+
+/** Who sent a batch: the authenticated device (its key, or its registered HL7 equipment id). */
+export type IngestSource = Pick<Device, 'id' | 'simulator'>;
 
 export const MAX_FRAMES_PER_BATCH = 1000;
 /** Frames stamped long before the session was opened are a device clock fault, not data. */
@@ -16,8 +24,10 @@ const pick = <T>(item: unknown, k: string, type: 'string' | 'number'): T | null 
   typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>)[k] === type ? ((item as Record<string, unknown>)[k] as T) : null;
 
 /**
- * The one ingest path (Socket.IO devices, HTTP batches, the simulator): validate → dedupe →
- * store → evaluate rules → alarms. Each frame is judged alone; the answer comes after commit.
+ * The one ingest path (Socket.IO devices, HTTP batches, HL7, the simulator): validate → identity
+ * (the device is assigned to the session) → dedupe per (session, device, seq) → store → once
+ * committed, evaluate rules → alarms. Each frame is judged alone; the answer comes after commit, and what it calls
+ * accepted is exactly what was stored and evaluated. While storage fails, refused frames are still evaluated.
  */
 export class IngestService {
   constructor(
@@ -29,16 +39,25 @@ export class IngestService {
     private readonly hub: Hub,
     private readonly clock: Clock,
     private readonly maxFutureSkewMs: number,
+    private readonly assignments: DeviceAssignments,
+    private readonly log: Logger,
   ) {}
 
-  async ingest(raw: unknown): Promise<IngestResult> {
+  /** The next free seq of a device in a session (for sources without their own counter, such as HL7). */
+  nextSeq(sessionId: string, deviceId: number): number {
+    const live = this.sessions.getLive(sessionId);
+    return live ? live.seqs.for(deviceId).maxSeq + 1 : 0;
+  }
+
+  async ingest(raw: unknown, source: IngestSource): Promise<IngestResult> {
     if (!Array.isArray(raw)) throw badRequest('frames must be an array of vitals frames', [{ field: 'frames', reason: 'not an array' }]);
     if (raw.length > MAX_FRAMES_PER_BATCH)
       throw badRequest(`at most ${MAX_FRAMES_PER_BATCH} frames per batch`, [{ field: 'frames', reason: `${raw.length} frames` }]);
 
     const rejected: RejectedFrame[] = [];
-    const duplicates: number[] = [];
-    const stored: { seq: number; index: number; sessionId: string; done: Promise<void> }[] = [];
+    const duplicates: { index: number; sessionId: string; seq: number }[] = [];
+    const conflicts: RejectedFrame[] = [];
+    const stored: { seq: number; index: number; sessionId: string; sample: VitalsSample; done: Promise<void> }[] = [];
     const now = this.clock.now();
     let needBarrier = false;
 
@@ -54,45 +73,77 @@ export class IngestService {
         const s = this.sessionRepo.get(f.sessionId);
         return reject([{ field: 'sessionId', reason: s ? `session ended at ${new Date(s.endedAt ?? 0).toISOString()}` : 'unknown session' }]);
       }
+      const notAssigned = this.assignments.refusal(source, live.stored);
+      if (notAssigned) return reject([{ field: 'sessionId', reason: notAssigned }]);
       if (f.t > now + this.maxFutureSkewMs)
         return reject([{ field: 't', reason: `${f.t - now} ms ahead of the server clock (limit ${this.maxFutureSkewMs} ms)` }]);
       if (f.t < live.stored.createdAt - MAX_BEFORE_SESSION_MS)
         return reject([{ field: 't', reason: 'more than 1 h before the session was opened' }]);
 
-      const seen = live.seqs.check(f.seq);
-      if (seen === 'seen' || (seen === 'unknown' && this.vitals.hasSeq(f.sessionId, f.seq))) {
-        duplicates.push(f.seq);
+      const sample = sampleOf(f);
+      const key = frameKey(sample);
+      const window = live.seqs.for(source.id);
+      let prior = window.lookup(f.seq);
+      if (prior === 'unknown') {
+        const row = this.vitals.frameAt(f.sessionId, source.id, f.seq);
+        prior = row ? frameKey(row) : null;
+      }
+      if (prior !== null) {
         // The original may still be in the queue: answer only after it is committed too.
         needBarrier = true;
-        return;
+        if (prior === key) return void duplicates.push({ index, sessionId: f.sessionId, seq: f.seq });
+        const errors = frameDiff(sampleOfKey(prior), sample);
+        this.log.warn({ sessionId: f.sessionId, deviceId: source.id, seq: f.seq, fields: errors.map((e) => e.field) }, 'ingest: conflicting resend refused; the stored frame stands');
+        return void conflicts.push({ index, sessionId: f.sessionId, seq: f.seq, errors });
       }
-      live.seqs.add(f.seq);
+      window.add(f.seq, key);
       const sim = live.stored.simulated ? 1 : 0;
       const done = this.queue.enqueue(() =>
-        this.vitals.insert.run(f.sessionId, f.seq, f.t, f.hr ?? null, f.sbp ?? null, f.dbp ?? null, f.map ?? null, f.spo2 ?? null, f.etco2 ?? null, f.rr ?? null, now, sim),
+        this.vitals.insert.run(f.sessionId, source.id, f.seq, f.t, f.hr ?? null, f.sbp ?? null, f.dbp ?? null, f.map ?? null, f.spo2 ?? null, f.etco2 ?? null, f.rr ?? null, now, sim),
       );
-      stored.push({ seq: f.seq, index, sessionId: f.sessionId, done });
-
-      const sample = sampleOf(f);
-      // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
-      this.rules.onVitals(live, sample, now);
-      if (f.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
-      this.hub.emit('vitals', f.sessionId, sample);
+      stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
     });
 
     const barrier = needBarrier ? this.queue.enqueue(() => {}) : Promise.resolve();
+    // Awaited below, after the stored frames: handled now so a queue closed meanwhile cannot reject it unobserved.
+    barrier.catch(() => {});
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
-    await barrier;
     const accepted: number[] = [];
+    const queuedBefore = this.queue.pending;
+    const evaluate = (sessionId: string, sample: VitalsSample) => {
+      // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
+      const live = this.sessions.getLive(sessionId);
+      if (!live) return;
+      this.rules.onVitals(live, sample, now);
+      if (sample.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
+      this.hub.emit('vitals', sessionId, sample);
+    };
     outcomes.forEach((o, i) => {
       const s = stored[i]!;
-      if (o.status === 'fulfilled') accepted.push(s.seq);
-      else {
-        this.sessions.getLive(s.sessionId)?.seqs.forget(s.seq);
-        rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
+      if (o.status === 'fulfilled') {
+        accepted.push(s.seq);
+        // Evaluated only once committed: an alarm never rests on a value the record does not hold.
+        evaluate(s.sessionId, s.sample);
+        return;
       }
+      this.sessions.getLive(s.sessionId)?.seqs.for(source.id).forget(s.seq);
+      rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
+      // The one exception: while storage itself fails (disk full), monitoring goes on. The frame is refused
+      // (the device keeps it and resends), but the patient is still judged and shown, and what it raises is
+      // marked not yet recorded; a frame refused for any other reason is never evaluated.
+      if (isStorageError(o.reason)) evaluate(s.sessionId, s.sample);
     });
+    // The alarm transitions these frames caused are committed (and emitted) before the device hears back.
+    const alarmsQueued = this.queue.pending > queuedBefore;
+    await barrier;
+    if (alarmsQueued) await this.queue.enqueue(() => {});
+    // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored.
+    const confirmed: number[] = [];
+    for (const d of duplicates) {
+      if (this.vitals.frameAt(d.sessionId, source.id, d.seq)) confirmed.push(d.seq);
+      else rejected.push({ index: d.index, sessionId: d.sessionId, seq: d.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
+    }
     rejected.sort((a, b) => a.index - b.index);
-    return { accepted, duplicates, rejected };
+    return { accepted, duplicates: confirmed, rejected, conflicts };
   }
 }

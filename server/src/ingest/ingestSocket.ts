@@ -3,9 +3,9 @@ import type { Namespace } from 'socket.io';
 import type { DeviceKeys } from '../auth/deviceKeys';
 import { handler } from '../realtime/ack';
 import type { Logger } from '../util/logger';
-import type { IngestService } from './ingestService';
+import type { IngestService, IngestSource } from './ingestService';
 
-type IngestNs = Namespace<IngestClientToServer, IngestServerToClient, Record<string, never>, { deviceId: number }>;
+type IngestNs = Namespace<IngestClientToServer, IngestServerToClient, Record<string, never>, { device: IngestSource }>;
 
 /**
  * Devices (and the simulator) stream frames here with `auth: { deviceKey }`; the ack carries the
@@ -16,16 +16,16 @@ export function attachIngest(ns: IngestNs, ingest: IngestService, keys: DeviceKe
     const auth = socket.handshake.auth as { deviceKey?: unknown } | undefined;
     const device = keys.authenticate(auth?.deviceKey);
     if (!device) return next(new Error(auth?.deviceKey ? 'invalid or revoked device key' : 'device key required (auth: { deviceKey })'));
-    socket.data.deviceId = device.id;
+    socket.data.device = { id: device.id, simulator: device.simulator };
     next();
   });
   keys.onRevoke((id) => {
-    for (const s of ns.sockets.values()) if (s.data.deviceId === id) s.disconnect(true);
+    for (const s of ns.sockets.values()) if (s.data.device.id === id) s.disconnect(true);
   });
   ns.on('connection', (socket) => {
     socket.on(
       'frames',
-      handler(log, (frames: unknown) => ingest.ingest(frames)),
+      handler(log, (frames: unknown) => ingest.ingest(frames, socket.data.device)),
     );
   });
 }

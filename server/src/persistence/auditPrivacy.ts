@@ -1,17 +1,6 @@
-import { canSeeSession, type SessionScope, type UserScope } from '@infusion/shared';
+import { canSeeSession, type AuditRow, type SessionScope, type UserScope } from '@infusion/shared';
 
-/** One audit row as stored (before/after are JSON text). */
-export interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  entity: string;
-  entity_id: string | null;
-  before: string | null;
-  after: string | null;
-  request_id: string | null;
-}
+export type { AuditRow };
 
 export const REDACTED = '[redacted]';
 

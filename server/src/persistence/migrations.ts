@@ -230,6 +230,57 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   },
   {
     version: 6,
+    name: 'device kinds, device-session assignments, per-device vitals seqs, HL7 message log',
+    sql: `
+      -- Real monitors and simulators are told apart when an admin registers them.
+      ALTER TABLE devices ADD COLUMN simulator INTEGER NOT NULL DEFAULT 0;
+      -- Which device may feed which session (and, for a gateway, which bed): the one binding concept.
+      CREATE TABLE device_assignments (
+        id INTEGER PRIMARY KEY,
+        device_id INTEGER NOT NULL REFERENCES devices(id),
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        bed TEXT,
+        assigned_at INTEGER NOT NULL,
+        assigned_by TEXT NOT NULL,
+        ended_at INTEGER,
+        ended_by TEXT
+      );
+      CREATE INDEX device_assignments_open ON device_assignments(device_id) WHERE ended_at IS NULL;
+      INSERT INTO device_assignments (device_id, session_id, assigned_at, assigned_by)
+        SELECT d.id, d.bound_session_id, d.created_at, 'system:migration' FROM devices d
+        JOIN sessions s ON s.id = d.bound_session_id WHERE s.status = 'active' AND d.revoked_at IS NULL;
+      -- Several devices may feed one session: a seq is unique per (session, device). Rows stored
+      -- before this version have no known device and keep device_id 0.
+      CREATE TABLE vitals_v6 (
+        session_id TEXT NOT NULL,
+        device_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        t INTEGER NOT NULL,
+        hr REAL, sbp REAL, dbp REAL, map REAL, spo2 REAL, etco2 REAL, rr REAL,
+        received_at INTEGER NOT NULL,
+        simulated INTEGER NOT NULL,
+        PRIMARY KEY (session_id, device_id, seq)
+      ) WITHOUT ROWID;
+      INSERT INTO vitals_v6 (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+        SELECT session_id, 0, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated FROM vitals;
+      DROP TABLE vitals;
+      ALTER TABLE vitals_v6 RENAME TO vitals;
+      CREATE INDEX vitals_session_t ON vitals(session_id, t);
+      -- HL7 messages by equipment and control id (MSH-10): a resend gets the same answer, stored once.
+      CREATE TABLE hl7_messages (
+        device_id INTEGER NOT NULL,
+        control_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        session_id TEXT,
+        ack_code TEXT NOT NULL,
+        ack_text TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, control_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 7,
     name: 'session height and sex (ideal and adjusted dosing weight)',
     sql: `
       ALTER TABLE sessions ADD COLUMN height_cm REAL;

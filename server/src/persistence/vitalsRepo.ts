@@ -1,4 +1,4 @@
-import { VITAL_FIELDS, type VitalsSample } from '@infusion/shared';
+import { VITAL_FIELDS, type TrendPoint, type VitalsSample } from '@infusion/shared';
 import type { Db } from './db';
 
 type Row = { t: number } & Record<string, number | null>;
@@ -7,6 +7,18 @@ const toSample = (r: Row): VitalsSample => {
   const s: VitalsSample = { t: r.t };
   for (const f of VITAL_FIELDS) if (r[f] !== null && r[f] !== undefined) s[f] = r[f];
   return s;
+};
+
+const toBucketPoint = (r: Row): TrendPoint => {
+  const p: TrendPoint = toSample(r);
+  for (const f of VITAL_FIELDS) {
+    const lo = r[`${f}_min`];
+    const hi = r[`${f}_max`];
+    if (lo === null || lo === undefined || hi === null || hi === undefined || lo === hi) continue;
+    (p.min ??= {})[f] = lo;
+    (p.max ??= {})[f] = hi;
+  }
+  return p;
 };
 
 /** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
@@ -22,36 +34,45 @@ export class VitalsRepo {
   private readonly sLastFrame;
 
   constructor(db: Db) {
-    this.insert = db.prepare(`INSERT OR IGNORE INTO vitals (session_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
+    this.insert = db.prepare(`INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const cols = VITAL_FIELDS.join(', ');
     this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
-    // Average per time bucket: the server downsamples so a screen never loads a whole session's rows.
-    const avgs = VITAL_FIELDS.map((f) => `ROUND(AVG(${f}), 1) AS ${f}`).join(', ');
-    this.sBucketed = db.prepare(`SELECT MIN(t) AS t, ${avgs} FROM vitals WHERE session_id = @id AND t >= @from AND t <= @to
-      GROUP BY (t - @from) / @bucket ORDER BY t`);
+    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
+    // rows, and the extremes keep a brief dip that the mean would hide. better-sqlite3 binds numbers as
+    // REAL, so the bucket index is computed on integers explicitly (REAL division would make every row a bucket).
+    const aggs = VITAL_FIELDS.map((f) => `ROUND(AVG(${f}), 1) AS ${f}, MIN(${f}) AS ${f}_min, MAX(${f}) AS ${f}_max`).join(', ');
+    this.sBucketed = db.prepare(`SELECT MIN(t) AS t, ${aggs} FROM vitals WHERE session_id = @id AND t >= @from AND t <= @to
+      GROUP BY (t - CAST(@from AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
     this.sCount = db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND t >= ? AND t <= ?');
     this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
-    this.sRecentSeqs = db.prepare('SELECT seq FROM vitals WHERE session_id = ? ORDER BY seq DESC LIMIT ?');
-    this.sHasSeq = db.prepare('SELECT 1 FROM vitals WHERE session_id = ? AND seq = ?');
+    this.sRecentSeqs = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? ORDER BY seq DESC LIMIT ?`);
+    this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
     this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
   }
 
-  /** Samples in [from, to], at most maxPoints (bucket averages when the raw rows are more). */
-  window(sessionId: string, from: number, to: number, maxPoints: number): VitalsSample[] {
+  /**
+   * Samples in [from, to], at most maxPoints: the raw rows when they are few enough, else one point
+   * per time bucket with the mean as its value and the bucket's min and max (see TrendPoint).
+   */
+  window(sessionId: string, from: number, to: number, maxPoints: number): TrendPoint[] {
+    from = Math.floor(from);
+    to = Math.floor(to);
     const n = (this.sCount.get(sessionId, from, to) as { n: number }).n;
     if (n <= maxPoints) return (this.sWindow.all(sessionId, from, to) as Row[]).map(toSample);
-    const bucket = Math.max(1, Math.ceil((to - from + 1) / maxPoints));
-    return (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toSample);
+    const bucket = Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints)));
+    return (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toBucketPoint);
   }
 
   latest(sessionId: string, n: number): VitalsSample[] {
     return (this.sLatest.all(sessionId, n) as Row[]).map(toSample).reverse();
   }
 
-  recentSeqs(sessionId: string, n: number): number[] {
-    return (this.sRecentSeqs.all(sessionId, n) as { seq: number }[]).map((r) => r.seq);
+  /** The device's `n` highest-seq frames of the session (to rebuild its duplicate window after a restart). */
+  recentFrames(sessionId: string, deviceId: number, n: number): ({ seq: number } & VitalsSample)[] {
+    return (this.sRecentSeqs.all(sessionId, deviceId, n) as (Row & { seq: number })[]).map((r) => ({ ...toSample(r), seq: r.seq }));
   }
 
   lastFrame(sessionId: string): { t: number; receivedAt: number } | null {
@@ -63,7 +84,9 @@ export class VitalsRepo {
     return (this.sLastNibp.get(sessionId) as { t: number | null }).t;
   }
 
-  hasSeq(sessionId: string, seq: number): boolean {
-    return this.sHasSeq.get(sessionId, seq) !== undefined;
+  /** The stored frame with this (session, device, seq), or null. */
+  frameAt(sessionId: string, deviceId: number, seq: number): VitalsSample | null {
+    const r = this.sHasSeq.get(sessionId, deviceId, seq) as Row | undefined;
+    return r ? toSample(r) : null;
   }
 }

@@ -14,6 +14,9 @@ export function toFailure(err: unknown, log: Logger): { ok: false; error: string
 /** Guards every handler: a bad payload or a missing callback never throws out of the socket. */
 export function handler<Req, Res>(log: Logger, fn: (req: Req) => Promise<Res> | Res) {
   return async (req: Req, ack: unknown) => {
+    // Sent with a callback but no request: the callback arrives first. Answer it instead of leaving it waiting.
+    if (typeof ack !== 'function' && typeof req === 'function') return void (req as (r: Result<Res>) => void)({ ok: false, error: 'invalid request: the request object is missing' });
+    // No callback: nobody to answer, and no work done for it.
     if (typeof ack !== 'function') return;
     const reply = ack as (r: Result<Res>) => void;
     try {

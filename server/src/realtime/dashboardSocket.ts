@@ -1,8 +1,14 @@
 import {
+  alarmAcknowledgeRequestSchema,
   ALL_UNITS,
   can,
   canSeeSession,
+  escalationAcknowledgeRequestSchema,
+  fieldErrors,
+  sessionDetailRequestSchema,
+  subscribeRequestSchema,
   type DashboardClientToServer,
+  type Escalation,
   type DashboardServerToClient,
   type LiveVitals,
   type Permission,
@@ -23,45 +29,62 @@ import type { Clock } from '../util/clock';
 import { DomainError } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
+import type { z } from 'zod';
 import { handler } from './ack';
 import { LiveVitalsCoalescer } from './liveVitals';
+import { RateLimiter, type LimitedEvent } from './rateLimit';
+import { SnapshotTrends } from './snapshotTrends';
+import { cutOff, DEFAULT_QUEUE_BOUNDS, pendingPackets, type QueueBounds } from './sendQueue';
 
 interface SocketData {
   token: string;
   user: PublicUser;
+  /** The session whose page this screen shows (the last session:detail it asked for). */
+  viewing?: string;
 }
 type DashNs = Namespace<DashboardClientToServer, DashboardServerToClient, Record<string, never>, SocketData>;
 type DashSocket = Socket<DashboardClientToServer, DashboardServerToClient, Record<string, never>, SocketData>;
 
 const TREND_WINDOW_MS = 15 * 60_000;
+/** Per-session trend points in a snapshot: at most this many, fewer when many sessions share the budget. */
 const SNAPSHOT_POINTS = 180;
+const SNAPSHOT_MIN_POINTS = 8;
+/** Trend points in a whole snapshot (a 200-session snapshot gets 45 points, 20 s buckets, per session). */
+const SNAPSHOT_TOTAL_POINTS = 9_000;
 const DETAIL_POINTS = 900;
-const MAX_MISSED_UPDATES = 5000;
+/** Sessions whose trends are read before the snapshot yields to other work. */
+const TREND_SLICE = 25;
+/** Alarm updates replayed to a reconnecting screen; beyond this it relies on the snapshot's unresolved list. */
+const MAX_MISSED_UPDATES = 2_000;
+/** Rate-limit refusals held back per connection before further ones are answered at once. */
+const MAX_HELD_REFUSALS = 10;
 /** Packets waiting to go out to one screen beyond which its live vitals are skipped. */
 const SLOW_SCREEN_BUFFER = 20;
 
+/** Per-session trend points in a snapshot of n sessions (see SNAPSHOT_TOTAL_POINTS). */
+export const snapshotPointsPerSession = (n: number) => Math.max(SNAPSHOT_MIN_POINTS, Math.min(SNAPSHOT_POINTS, Math.floor(SNAPSHOT_TOTAL_POINTS / Math.max(1, n))));
+
 /**
- * Rooms: clinicians join `unit:<name>` for each assigned unit (or `unit:*`); trainers join
- * `sim:<name>` and so only ever receive simulated sessions. A session's events go to the rooms
- * of its unit; a simulated session's also to the trainers' rooms.
+ * Rooms. Real sessions: clinicians join `unit:<name>` for each assigned unit (or `unit:*`), physicians
+ * also `phys:<name>`. Simulated sessions: `sim:<name>`, joined by trainers and by clinicians, whose
+ * screens show the simulated sessions of their units. Trainers never join a real session's room.
+ * Escalations of simulated sessions go only to trainers (`trainer:<name>`) and to screens showing that
+ * session's page (`view:<sessionId>`): never to the physicians or the whole unit, never to a pager.
  */
 const roomsForUser = (u: PublicUser) =>
-  u.units.flatMap((unit) => (u.role === 'trainer' ? [`sim:${unit}`] : u.role === 'physician' ? [`unit:${unit}`, `phys:${unit}`] : [`unit:${unit}`]));
-/** Level 1 goes to the unit's physicians (trainers stand in for them in simulated sessions); level 2 to every clinician. */
-const roomsForEscalation = (e: { unit: string; simulated: boolean; level: number }) => [
-  `phys:${e.unit}`,
-  `phys:${ALL_UNITS}`,
-  ...(e.level >= 2 ? [`unit:${e.unit}`, `unit:${ALL_UNITS}`] : []),
-  ...(e.simulated ? [`sim:${e.unit}`, `sim:${ALL_UNITS}`] : []),
-];
-const roomsForSession = (s: { unit: string; simulated: boolean }) => [
-  `unit:${s.unit}`,
-  `unit:${ALL_UNITS}`,
-  ...(s.simulated ? [`sim:${s.unit}`, `sim:${ALL_UNITS}`] : []),
-];
-
-/** engine.io keeps unsent packets in a field it does not type as public (pinned version; read defensively). */
-const pendingPackets = (socket: { conn: unknown }): number => (socket.conn as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+  u.units.flatMap((unit) =>
+    u.role === 'trainer' ? [`sim:${unit}`, `trainer:${unit}`] : u.role === 'physician' ? [`unit:${unit}`, `phys:${unit}`, `sim:${unit}`] : [`unit:${unit}`, `sim:${unit}`],
+  );
+/** Real: level 1 to the unit's physicians, level 2 also to every clinician. Simulated: trainers and the session's open pages. */
+const roomsForEscalation = (e: { unit: string; simulated: boolean; level: number; sessionId: string }) =>
+  e.simulated
+    ? [`trainer:${e.unit}`, `trainer:${ALL_UNITS}`, `view:${e.sessionId}`]
+    : [`phys:${e.unit}`, `phys:${ALL_UNITS}`, ...(e.level >= 2 ? [`unit:${e.unit}`, `unit:${ALL_UNITS}`] : [])];
+const roomsForSession = (s: { unit: string; simulated: boolean }) =>
+  s.simulated ? [`sim:${s.unit}`, `sim:${ALL_UNITS}`] : [`unit:${s.unit}`, `unit:${ALL_UNITS}`];
+/** Whether a user's screen lists an escalation in its snapshot (the same people the rooms above reach). */
+const receivesEscalation = (u: PublicUser, e: Escalation, viewing: string | undefined) =>
+  canSeeSession(u, e) && (e.simulated ? u.role === 'trainer' || viewing === e.sessionId : e.level >= 2 || u.role !== 'nurse');
 
 export interface DashboardDeps {
   sessions: SessionService;
@@ -80,9 +103,12 @@ export interface DashboardDeps {
   storage: () => StorageStatus;
   /** Origins allowed to open a dashboard socket besides the server's own host. */
   allowedOrigins?: string[];
+  /** How far a screen may fall behind before it is disconnected (default DEFAULT_QUEUE_BOUNDS). */
+  queueBounds?: QueueBounds;
 }
 
 export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
+  const bounds = d.queueBounds ?? DEFAULT_QUEUE_BOUNDS;
   const scopeOf = (sessionId: string) => {
     const l = d.sessions.getLive(sessionId);
     return l ? l.stored : d.sessions.get(sessionId);
@@ -107,30 +133,51 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       }
     }
   });
+
+  /** Events that are never dropped; a screen whose queue they push past the hard bound is cut off (it catches up on reconnect). */
+  const reliable = <E extends keyof DashboardServerToClient>(rooms: string[], event: E, ...args: Parameters<DashboardServerToClient[E]>) => {
+    ns.to(rooms).emit(event, ...args);
+    for (const room of rooms) {
+      for (const id of ns.adapter.rooms.get(room) ?? []) {
+        const socket = ns.sockets.get(id);
+        if (socket && pendingPackets(socket) > bounds.hard) cut(socket, 'hard');
+      }
+    }
+  };
+  const cut = (socket: DashSocket, why: 'hard' | 'behind') => {
+    d.log.warn({ user: socket.data.user?.username, queued: pendingPackets(socket), why }, 'dashboard stopped reading: disconnected, it catches up on reconnect');
+    cutOff(socket);
+  };
+
   d.hub.on('vitals', (id, s) => coalescer.add(id, s));
   // Alarms are never volatile: a dashboard either gets them now or on its next subscribe.
-  d.hub.on('alarm', (u) => ns.to(roomsForSession(u.alarm)).emit('alarm', u));
-  d.hub.on('session', (s) => ns.to(roomsForSession(s)).emit('session', s));
-  d.hub.on('infusionEvent', (e) => ns.to(roomsForSession(scopeOf(e.sessionId))).emit('infusionEvent', e));
-  d.hub.on('escalation', (e) => ns.to(roomsForEscalation(e)).emit('escalation', e));
-  d.hub.on('observation', (o) => ns.to(roomsForSession(scopeOf(o.sessionId))).emit('observation', o));
-  d.hub.on('rescueDose', (x) => ns.to(roomsForSession(scopeOf(x.sessionId))).emit('rescueDose', x));
+  d.hub.on('alarm', (u) => reliable(roomsForSession(u.alarm), 'alarm', u));
+  d.hub.on('session', (s) => reliable(roomsForSession(s), 'session', s));
+  d.hub.on('infusionEvent', (e) => reliable(roomsForSession(scopeOf(e.sessionId)), 'infusionEvent', e));
+  d.hub.on('escalation', (e) => reliable(roomsForEscalation(e), 'escalation', e));
+  d.hub.on('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
+  d.hub.on('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
   // Recording failed or came back: every connected screen, whatever its unit or role.
   d.hub.on('storage', (st) => ns.emit('storage', st));
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
+  // Handshake headers come from the network: anything malformed is refused, never thrown.
   ns.use((socket, next) => {
-    const origin = socket.handshake.headers.origin;
-    const host = socket.handshake.headers.host;
-    if (origin && host && new URL(origin).host !== host && !(d.allowedOrigins ?? []).includes(origin)) return next(new Error('forbidden origin'));
-    const token = cookieToken(socket.handshake.headers.cookie);
-    const s = d.loginSessions.resolve(token);
-    if (!s || !token) return next(new Error('not logged in'));
-    if (s.user.mustChangePassword) return next(new Error('password change required'));
-    if (!can(s.user.role, 'session.view')) return next(new Error(`role ${s.user.role} has no dashboard`));
-    socket.data.token = token;
-    socket.data.user = s.user;
-    next();
+    try {
+      const refused = originRefusal(socket.handshake.headers.origin, socket.handshake.headers.host, d.allowedOrigins ?? []);
+      if (refused) return next(new Error(refused));
+      const token = cookieToken(typeof socket.handshake.headers.cookie === 'string' ? socket.handshake.headers.cookie : undefined);
+      const s = d.loginSessions.resolve(token);
+      if (!s || !token) return next(new Error('not logged in'));
+      if (s.user.mustChangePassword) return next(new Error('password change required'));
+      if (!can(s.user.role, 'session.view')) return next(new Error(`role ${s.user.role} has no dashboard`));
+      socket.data.token = token;
+      socket.data.user = s.user;
+      next();
+    } catch (err) {
+      d.log.warn({ err }, 'dashboard handshake refused');
+      next(new Error('invalid handshake'));
+    }
   });
 
   /** Each event re-checks the login session, so logout, expiry and disabling take effect at once. */
@@ -145,11 +192,23 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     return s.user;
   };
 
-  const snapshot = (u: PublicUser, lastAlarmEventId: number | undefined): Snapshot => {
+  const trendCache = new SnapshotTrends(d.vitals);
+  const snapshot = async (u: PublicUser, lastAlarmEventId: number | undefined, viewing: string | undefined): Promise<Snapshot> => {
+    trendCache.prune();
+    const visible = d.sessions.listActive().filter((s) => canSeeSession(u, s));
+    const trends: Snapshot['trends'] = {};
+    const points = snapshotPointsPerSession(visible.length);
+    for (let i = 0; i < visible.length; i++) {
+      // Trends are read in slices so ingest and other screens are served in between.
+      if (i > 0 && i % TREND_SLICE === 0) await new Promise((r) => setImmediate(r));
+      const now = d.clock.now();
+      trends[visible[i]!.id] = trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
+    }
+    // Everything else in one synchronous step, so sessions, alarms and the event id agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
-    const trends: Snapshot['trends'] = {};
-    for (const s of sessions) trends[s.id] = d.vitals.window(s.id, now - TREND_WINDOW_MS, now + 60_000, SNAPSHOT_POINTS);
+    for (const s of sessions) trends[s.id] ??= trendCache.get(s.id, now - TREND_WINDOW_MS, now + 60_000, points);
+    for (const id of Object.keys(trends)) if (!sessions.some((s) => s.id === id)) delete trends[id];
     const missed = lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES).filter((x) => canSeeSession(u, x.alarm));
     const rs = d.ruleSet();
     return {
@@ -157,7 +216,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       ruleSet: { id: rs.id, version: rs.version, name: rs.name },
       sessions,
       alarms: d.alarms.unresolved().filter((a) => canSeeSession(u, a)),
-      escalations: d.escalations.list().filter((e) => canSeeSession(u, e) && (e.level >= 2 || u.role !== 'nurse')),
+      escalations: d.escalations.list().filter((e) => receivesEscalation(u, e, viewing)),
       missedAlarmUpdates: missed,
       lastAlarmEventId: d.alarmRepo.maxIds().eventId,
       trends,
@@ -166,57 +225,74 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   };
 
   ns.on('connection', (socket: DashSocket) => {
-    socket.on(
-      'subscribe',
-      handler(d.log, async (req: { lastAlarmEventId?: number }) => {
-        const u = userFor(socket, 'session.view');
-        const last = req && typeof req.lastAlarmEventId === 'number' && req.lastAlarmEventId >= 0 ? req.lastAlarmEventId : undefined;
-        // Join before building the snapshot so nothing emitted in between is missed (duplicates are ignored by eventId).
-        await socket.join(roomsForUser(u));
-        return snapshot(u, last);
-      }),
-    );
-    socket.on(
-      'alarm:acknowledge',
-      handler(d.log, (req: { alarmId: number }) => {
-        const u = userFor(socket, 'alarm.acknowledge');
-        if (!req || !Number.isInteger(req.alarmId)) throw new DomainError(400, 'invalid request', [{ field: 'alarmId', reason: 'must be an integer' }]);
-        const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
-        if (alarm && !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found`);
-        return d.alarms.acknowledge(req.alarmId, `user:${u.username}`);
-      }),
-    );
-    socket.on(
-      'escalation:acknowledge',
-      handler(d.log, (req: { escalationId: number }) => {
-        const u = userFor(socket, 'escalation.acknowledge');
-        if (!req || !Number.isInteger(req.escalationId)) throw new DomainError(400, 'invalid request', [{ field: 'escalationId', reason: 'must be an integer' }]);
-        const e = d.escalations.list().find((x) => x.id === req.escalationId);
-        if (e && !canSeeSession(u, e)) throw new DomainError(404, `escalation ${req.escalationId} not found`);
-        return d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
-      }),
-    );
-    socket.on(
-      'session:detail',
-      handler(d.log, (req: { sessionId: string; sinceT?: number }) => {
-        const u = userFor(socket, 'session.view');
-        if (!req || typeof req.sessionId !== 'string') throw new DomainError(400, 'invalid request', [{ field: 'sessionId', reason: 'must be a string' }]);
-        const session = d.sessions.get(req.sessionId);
-        assertCanSee(u, session);
-        const now = d.clock.now();
-        const to = session.endedAt ?? now;
-        const from = typeof req.sinceT === 'number' ? req.sinceT : Math.max(session.createdAt - 60_000, to - 60 * 60_000);
-        return {
-          session,
-          trend: d.vitals.window(session.id, from, to + 60_000, DETAIL_POINTS),
-          infusionEvents: d.sessions.events(session.id),
-          alarms: d.alarmRepo.forSession(session.id),
-          observations: d.care.observations(session.id),
-          checklist: d.care.checklist(session.id),
-          rescueDoses: d.care.rescueDoses(session.id),
-        };
-      }),
-    );
+    const limiter = new RateLimiter();
+    let held = 0;
+    /** Every request: rate limit, then the payload checked against its schema, then the handler. */
+    const on = <Req>(event: LimitedEvent, schema: z.ZodType<Req>, fn: (req: Req) => unknown) => {
+      (socket as unknown as { on(ev: string, fn: (req: unknown, ack: unknown) => Promise<void>): void }).on(
+        event,
+        handler(d.log, async (raw: unknown) => {
+          const refused = limiter.take(event);
+          if (refused) {
+            // A client that retries the moment it is refused would keep the server busy refusing it: the
+            // refusal is answered when the next call could pass (at most 1 s; a few held per connection).
+            if (held < MAX_HELD_REFUSALS) {
+              held++;
+              await new Promise((r) => setTimeout(r, Math.min(1_000, refused.retryMs)));
+              held--;
+            }
+            throw new DomainError(429, refused.error);
+          }
+          const parsed = schema.safeParse(raw);
+          if (!parsed.success) throw new DomainError(400, `invalid ${event} request`, fieldErrors(parsed.error));
+          return fn(parsed.data);
+        }),
+      );
+    };
+
+    on('subscribe', subscribeRequestSchema, async (req) => {
+      const u = userFor(socket, 'session.view');
+      // Join before building the snapshot so nothing emitted in between is missed (duplicates are ignored by eventId).
+      await socket.join(roomsForUser(u));
+      return await snapshot(u, req.lastAlarmEventId, socket.data.viewing);
+    });
+    on('alarm:acknowledge', alarmAcknowledgeRequestSchema, (req) => {
+      const u = userFor(socket, 'alarm.acknowledge');
+      const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
+      if (alarm && !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found`);
+      return d.alarms.acknowledge(req.alarmId, `user:${u.username}`);
+    });
+    on('escalation:acknowledge', escalationAcknowledgeRequestSchema, (req) => {
+      const u = userFor(socket, 'escalation.acknowledge');
+      const e = d.escalations.list().find((x) => x.id === req.escalationId);
+      if (e && !canSeeSession(u, e)) throw new DomainError(404, `escalation ${req.escalationId} not found`);
+      return d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
+    });
+    on('session:detail', sessionDetailRequestSchema, async (req) => {
+      const u = userFor(socket, 'session.view');
+      const session = d.sessions.get(req.sessionId);
+      assertCanSee(u, session);
+      // This screen now shows the session's page (one page per screen): it gets its simulated escalations.
+      if (socket.data.viewing !== session.id) {
+        if (socket.data.viewing) await socket.leave(`view:${socket.data.viewing}`);
+        await socket.join(`view:${session.id}`);
+        socket.data.viewing = session.id;
+      }
+      const now = d.clock.now();
+      const to = (session.endedAt ?? now) + 60_000;
+      // Never before the session opened, whatever sinceT says; the point count is bounded by downsampling.
+      const opened = session.createdAt - 60_000;
+      const from = req.sinceT !== undefined ? Math.max(req.sinceT, opened) : Math.max(opened, to - 60_000 - 60 * 60_000);
+      return {
+        session,
+        trend: d.vitals.window(session.id, from, to, DETAIL_POINTS),
+        infusionEvents: d.sessions.events(session.id),
+        alarms: d.alarmRepo.forSession(session.id),
+        observations: d.care.observations(session.id),
+        checklist: d.care.checklist(session.id),
+        rescueDoses: d.care.rescueDoses(session.id),
+      };
+    });
   });
 
   // A screen that only watches sends no events: every 30 s each socket's login is re-checked (which also
@@ -228,8 +304,35 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   }, 30_000);
   recheck.unref();
 
+  // A screen whose queue stayed over the bound from one sweep to the next is not reading: cut it off.
+  const behind = new Set<string>();
+  const sweep = setInterval(() => {
+    for (const socket of ns.sockets.values()) {
+      if (pendingPackets(socket) <= bounds.behind) behind.delete(socket.id);
+      else if (behind.delete(socket.id)) cut(socket, 'behind');
+      else behind.add(socket.id);
+    }
+  }, bounds.sweepMs);
+  sweep.unref();
+
   return () => {
     coalescer.close();
     clearInterval(recheck);
+    clearInterval(sweep);
   };
+}
+
+/** Why a handshake's Origin is refused, or null when it may connect (same host, or listed). */
+export function originRefusal(origin: unknown, host: unknown, allowed: readonly string[]): string | null {
+  if (origin === undefined) return null; // not a browser (devices, tests, tools): the cookie still decides
+  if (typeof origin !== 'string') return 'invalid Origin header: must be a single value';
+  if (allowed.includes(origin)) return null;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return 'invalid Origin header: not a URL';
+  }
+  if (typeof host !== 'string' || host === '') return 'invalid Host header: missing';
+  return originHost === host ? null : 'forbidden origin';
 }

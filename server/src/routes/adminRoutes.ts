@@ -1,6 +1,8 @@
 import { Router } from 'express';
+import { canSeeSession, type PublicUser } from '@infusion/shared';
 import { actorOf, assertCanSee, requirePermission, userOf } from '../auth/httpAuth';
 import type { DeviceKeys } from '../auth/deviceKeys';
+import type { DeviceAssignments } from '../ingest/deviceAssignments';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { UserService } from '../auth/userService';
 import { redactAudit, type AuditRow } from '../persistence/auditPrivacy';
@@ -36,34 +38,49 @@ export function userRoutes(users: UserService, sessions: LoginSessions): Router 
   return r;
 }
 
-export function deviceRoutes(keys: DeviceKeys, sessions: SessionService): Router {
+export function deviceRoutes(keys: DeviceKeys, assignments: DeviceAssignments, sessions: SessionService): Router {
   const r = Router();
-  // Binding a monitor to a patient is a bedside act: clinicians, within the sessions they may see.
+  /** Whether the user has rights over a session (an ended or unknown one holds nothing to protect). */
+  const maySee = (u: PublicUser) => (sessionId: string) => {
+    const l = sessions.getLive(sessionId);
+    return !l || canSeeSession(u, l.stored);
+  };
+  // Binding a device to a patient is a bedside act: clinicians, within the sessions they may see,
+  // and only for a device not feeding a session outside their rights. Binding = assignment.
   r.post('/:id/bind', (req, res) => {
     const u = userOf(req, 'device.bind');
-    const sessionId = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
-    if (typeof sessionId !== 'string') throw badRequest('invalid binding', [{ field: 'sessionId', reason: 'must be a session id' }]);
-    const s = sessions.get(sessionId);
+    const body = (req.body ?? {}) as { sessionId?: unknown; bed?: unknown };
+    if (typeof body.sessionId !== 'string') throw badRequest('invalid binding', [{ field: 'sessionId', reason: 'must be a session id' }]);
+    const s = sessions.get(body.sessionId);
     assertCanSee(u, s);
     if (s.status !== 'active') throw new DomainError(409, `session ${s.id} has ended`);
-    ok(res, keys.bind(intParam(req.params.id, 'id'), s.id, actorOf(req)));
+    const id = intParam(req.params.id, 'id');
+    const a = assignments.assign(id, s, body.bed, actorOf(req), maySee(u));
+    ok(res, { ...keys.get(id), assignments: [a, ...assignments.forDevice(id).filter((x) => x.id !== a.id)] });
   });
   r.post('/:id/unbind', (req, res) => {
     const u = userOf(req, 'device.bind');
     const id = intParam(req.params.id, 'id');
-    const bound = keys.get(id).boundSessionId;
-    if (bound) assertCanSee(u, sessions.get(bound));
-    ok(res, keys.bind(id, null, actorOf(req)));
+    const sessionId = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
+    if (sessionId !== undefined && typeof sessionId !== 'string') throw badRequest('invalid unbinding', [{ field: 'sessionId', reason: 'must be a session id' }]);
+    keys.get(id);
+    const targets = assignments.allOpen(id).filter((a) => sessionId === undefined || a.sessionId === sessionId);
+    for (const a of targets) if (!maySee(u)(a.sessionId)) throw new DomainError(404, `session ${a.sessionId} not found`);
+    assignments.unassign(id, sessionId ?? null, actorOf(req));
+    ok(res, { ...keys.get(id), assignments: assignments.forDevice(id) });
   });
   r.use(requirePermission('devices.manage'));
   r.get('/', (_req, res) => {
-    ok(res, keys.list());
+    ok(res, keys.list().map((d) => ({ ...d, assignments: assignments.forDevice(d.id) })));
   });
   r.post('/', (req, res) => {
     ok(res, keys.create(req.body, actorOf(req)), 201);
   });
   r.post('/:id/revoke', (req, res) => {
-    ok(res, keys.revoke(intParam(req.params.id, 'id'), actorOf(req)));
+    const id = intParam(req.params.id, 'id');
+    const d = keys.revoke(id, actorOf(req));
+    assignments.unassign(id, null, actorOf(req));
+    ok(res, d);
   });
   return r;
 }

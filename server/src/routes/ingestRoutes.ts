@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { DeviceKeys } from '../auth/deviceKeys';
 import { requireDevice } from '../auth/httpAuth';
 import type { IngestService } from '../ingest/ingestService';
-import { badRequest } from '../util/errors';
+import { badRequest, DomainError } from '../util/errors';
 import { ok } from './http';
 
 /** HTTP batch ingest: the same path and checks as the Socket.IO /ingest namespace. */
@@ -13,7 +13,9 @@ export function ingestRoutes(ingest: IngestService, keys: DeviceKeys): Router {
     const body: unknown = req.body;
     const frames = Array.isArray(body) ? body : (body as { frames?: unknown } | undefined)?.frames;
     if (frames === undefined) throw badRequest('body must be { "frames": [...] } or an array of frames', [{ field: 'frames', reason: 'missing' }]);
-    ok(res, await ingest.ingest(frames));
+    const device = req.device;
+    if (!device) throw new DomainError(401, 'device key required (Authorization: Bearer dk_…)');
+    ok(res, await ingest.ingest(frames, device));
   });
   return r;
 }

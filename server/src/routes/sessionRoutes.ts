@@ -2,6 +2,7 @@ import { ALL_UNITS, canSeeSession, configureRuleSet, fieldErrors, overridesSchem
 import { Router, type Request } from 'express';
 import { actorOf, forbidden, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
+import type { DeviceAssignments } from '../ingest/deviceAssignments';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { RuleSetStore } from '../rules/ruleSetStore';
@@ -21,6 +22,7 @@ export function sessionRoutes(
   audioPauseMs: number,
   rules: SessionRules,
   ruleSets: RuleSetStore,
+  assignments: DeviceAssignments,
 ): Router {
   const r = Router();
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
@@ -31,7 +33,18 @@ export function sessionRoutes(
     if (u.role === 'trainer' && body.simulated !== true) throw forbidden('trainers may only create simulated sessions ("simulated": true)');
     const unit = typeof body.unit === 'string' ? body.unit : 'infusion-suite';
     if (!u.units.includes(ALL_UNITS) && !u.units.includes(unit)) throw forbidden(`not assigned to unit ${unit}`);
-    ok(res, sessions.create(req.body, actorOf(req)), 201);
+    // Devices named at the start are checked before the session exists, so a refusal leaves nothing behind.
+    const deviceIds = (req.body as { deviceIds?: unknown } | undefined)?.deviceIds;
+    const ids = Array.isArray(deviceIds) ? deviceIds.filter((d): d is number => Number.isInteger(d) && d > 0) : [];
+    const maySee = (sessionId: string) => {
+      const l = sessions.getLive(sessionId);
+      return !l || canSeeSession(u, l.stored);
+    };
+    const simulated = body.simulated === true;
+    for (const d of ids) assignments.check(d, { id: '(new)', simulated }, null, maySee);
+    const created = sessions.create(req.body, actorOf(req));
+    for (const d of ids) assignments.assign(d, created, null, actorOf(req), maySee);
+    ok(res, created, 201);
   });
   r.get('/', (req, res) => {
     const u = userOf(req, 'session.view');

@@ -27,7 +27,7 @@ import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Clock } from '../util/clock';
 import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
-import { SeqWindow } from './seqWindow';
+import { DeviceSeqs } from './seqWindow';
 
 /** Everything the pipeline needs about an active session, kept in memory and rebuilt from SQLite on start. */
 export interface LiveSession {
@@ -37,7 +37,8 @@ export interface LiveSession {
   /** Event time of the last frame the rules saw; older frames are stored but not evaluated. */
   lastEvalT: number;
   latest: VitalsSample | null;
-  seqs: SeqWindow;
+  /** Taken frame seqs, per device feeding the session. */
+  seqs: DeviceSeqs;
   /** In memory only: a restart ends an audio pause, which errs on the side of sound. */
   audioPausedUntil: number | null;
 }
@@ -112,7 +113,7 @@ export class SessionService {
         engine: initialEngineState(),
         lastEvalT: latest?.t ?? 0,
         latest,
-        seqs: new SeqWindow(SEQ_WINDOW, this.vitals.recentSeqs(stored.id, SEQ_WINDOW)),
+        seqs: new DeviceSeqs(SEQ_WINDOW, (deviceId, n) => this.vitals.recentFrames(stored.id, deviceId, n)),
         audioPausedUntil: null,
       });
     }
@@ -163,7 +164,8 @@ export class SessionService {
     const parsed = sessionCreateSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
     const rs = this.ruleSet();
-    const { patientRef, profile, heightCm, sex, ...rest } = parsed.data;
+    // Device assignments are made by the caller (they need the user's rights over each device).
+    const { patientRef, profile, heightCm, sex, deviceIds: _devices, ...rest } = parsed.data;
     const stored: StoredSession = {
       ...rest,
       heightCm: heightCm ?? null,
@@ -187,7 +189,7 @@ export class SessionService {
       engine: initialEngineState(),
       lastEvalT: 0,
       latest: null,
-      seqs: new SeqWindow(SEQ_WINDOW),
+      seqs: new DeviceSeqs(SEQ_WINDOW),
       audioPausedUntil: null,
     };
     this.live.set(stored.id, l);

@@ -26,7 +26,7 @@ describe('Outbox', () => {
     const o = new Outbox();
     fill(o, 'a', 1, 6);
     const b = o.take(0, 5)!;
-    const s = o.settle(b, { accepted: [1, 3], duplicates: [2], rejected: [{ index: 4, sessionId: 'a', seq: 5, errors: [{ field: 'hr', reason: 'bad' }] }] }, 100);
+    const s = o.settle(b, { accepted: [1, 3], duplicates: [2], rejected: [{ index: 4, sessionId: 'a', seq: 5, errors: [{ field: 'hr', reason: 'bad' }] }], conflicts: [] }, 100);
     expect(s).toEqual({ accepted: 2, duplicates: 1, rejected: [{ frame: frame('a', 5), errors: [{ field: 'hr', reason: 'bad' }] }], unsettled: 1 });
     expect(o.size).toBe(2);
     // Unsettled seq 4 waits for the retry delay, then goes first, followed by 6.
@@ -48,7 +48,7 @@ describe('Outbox', () => {
     const again = o.take(10, 10)!;
     expect(again.frames.map((f) => f.seq)).toEqual([1, 2, 3, 4]);
     expect(again.resent).toBe(2);
-    o.settle(again, { accepted: [3, 4], duplicates: [1, 2], rejected: [] }, 0);
+    o.settle(again, { accepted: [3, 4], duplicates: [1, 2], rejected: [], conflicts: [] }, 0);
     expect(o.size).toBe(0);
     expect(o.take(1_000, 10)).toBeNull();
   });
@@ -59,9 +59,9 @@ describe('Outbox', () => {
     fill(o, 'b', 1, 2);
     const a = o.take(0, 10)!;
     const b = o.take(0, 10)!;
-    o.settle(a, { accepted: [1], duplicates: [], rejected: [] }, 0);
+    o.settle(a, { accepted: [1], duplicates: [], rejected: [], conflicts: [] }, 0);
     expect(o.size).toBe(3);
-    o.settle(b, { accepted: [1, 2], duplicates: [], rejected: [] }, 0);
+    o.settle(b, { accepted: [1, 2], duplicates: [], rejected: [], conflicts: [] }, 0);
     expect(o.size).toBe(1);
     expect(o.take(0, 10)!.frames).toEqual([frame('a', 2)]);
   });
@@ -71,7 +71,7 @@ describe('Outbox', () => {
     fill(o, 'a', 1, 100);
     fill(o, 'b', 1, 1);
     const a1 = o.take(0, 10)!;
-    o.settle(a1, { accepted: a1.frames.map((f) => f.seq), duplicates: [], rejected: [] }, 0);
+    o.settle(a1, { accepted: a1.frames.map((f) => f.seq), duplicates: [], rejected: [], conflicts: [] }, 0);
     expect(o.take(0, 10)!.sessionId).toBe('b');
   });
 });

@@ -80,12 +80,13 @@ export class Outbox {
     return null;
   }
 
-  /** Applies an ack: accepted, duplicate and rejected frames leave the outbox; the rest stay, in order. */
+  /** Applies an ack: accepted, duplicate, rejected and conflicting frames leave the outbox; the rest stay, in order. */
   settle(batch: Batch, result: IngestResult, retryAt: number): Settlement {
     const q = this.finish(batch);
     const accepted = new Set(result.accepted);
     const duplicates = new Set(result.duplicates);
-    const rejectedAt = new Map(result.rejected.map((r) => [r.index, r.errors] as const));
+    // A conflict (seq already stored with other values) is refused like a rejection: logged, never resent.
+    const rejectedAt = new Map([...result.rejected, ...(result.conflicts ?? [])].map((r) => [r.index, r.errors] as const));
     const out: Settlement = { accepted: 0, duplicates: 0, rejected: [], unsettled: 0 };
     const done = new Set<Entry>();
     batch.entries.forEach((entry, index) => {

@@ -122,7 +122,7 @@ export class FakeServer {
     });
     const b = this.behaviour(list, n);
     if (b.kind === 'error') return ack({ ok: false, error: b.error });
-    const result: IngestResult = { accepted: [], duplicates: [], rejected: [] };
+    const result: IngestResult = { accepted: [], duplicates: [], rejected: [], conflicts: [] };
     list.forEach((raw, index) => {
       const parsed = vitalsFrameSchema.safeParse(raw);
       if (!parsed.success) {
