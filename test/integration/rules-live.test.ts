@@ -265,7 +265,7 @@ describe('guideline rules in the live server', () => {
       expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'bolus', doseMg: 28 })).status).toBe(201);
     }
     expect((await alarmsOf(actual.id)).map((a) => a.ruleId)).not.toContain('dose.bolus.clinic');
-    expect((await alarmsOf(ideal.id)).find((a) => a.ruleId === 'dose.bolus.clinic')?.message).toBe('Bolus 0.40 mg/kg ≥ 0.35 mg/kg in a clinic');
+    expect((await alarmsOf(ideal.id)).find((a) => a.ruleId === 'dose.bolus.clinic')?.message).toBe('Bolus 0.40 mg/kg (ideal body weight) ≥ 0.35 mg/kg in a clinic');
     const shown = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${ideal.id}`)).body.data.session;
     expect(shown.infusion.cumulativeMgPerKg).toBeCloseTo(28 / 70.47, 2);
     const bad = await api(s.nurse, 'POST', '/api/sessions', demoSession({ heightCm: 20 }));

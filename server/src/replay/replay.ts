@@ -69,7 +69,8 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const phases = starts.map(([, t], i) => ({ from: t, rs: configureRuleSet(base, { ...opts, modifiers: starts.slice(0, i + 1).map(([m]) => m) }).ruleSet }));
   const ruleSetAt = (t: number) => phases.findLast((p) => t >= p.from)?.rs ?? plain;
   const rs = plain;
-  const kg = sessionDosingWeight(s, base.dosingWeight).kg;
+  const dosing = sessionDosingWeight(s, base.dosingWeight);
+  const kg = dosing.kg;
 
   type Item = { t: number; order: number; ev: EngineEvent; infusion?: InfusionEvent; obs?: Observation };
   const items: Item[] = [];
@@ -95,7 +96,7 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const run = (ev: EngineEvent) => {
     count++;
     const ctx: EngineContext = {
-      session: { weightKg: kg, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
+      session: { weightKg: kg, weightBasis: dosing.used, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
       infusion: doseAt(infusion, kg, ev.t),
       baseline: started ? s.baseline : null,
       lastObservation: { sedation, pain },

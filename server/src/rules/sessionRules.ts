@@ -130,9 +130,10 @@ export class SessionRules {
 
   private context(l: LiveSession, e: Extras, t: number): EngineContext {
     // Per-kg figures (bolus mg/kg, cumulative mg/kg) are on the dosing weight of the session's rule set.
-    const kg = sessionDosingWeight(l.stored, this.store.get(l.stored.ruleSetVersion).dosingWeight).kg;
+    const w = sessionDosingWeight(l.stored, this.store.get(l.stored.ruleSetVersion).dosingWeight);
+    const kg = w.kg;
     return {
-      session: { weightKg: kg, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
+      session: { weightKg: kg, weightBasis: w.used, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
       infusion: doseAt(l.infusion, kg, t),
       baseline: l.stored.baseline,
       lastObservation: { sedation: e.sedation, pain: e.pain },

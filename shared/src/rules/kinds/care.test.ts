@@ -130,6 +130,16 @@ describe('dose guardrails', () => {
     expect(r.transitions[0]?.message).toBe('Cumulative dose 8 mg/kg ≥ 8 mg/kg');
   });
 
+  it('says which weight a per-kg figure is on when the site doses on ideal or adjusted body weight', () => {
+    const bolus = (weightBasis?: 'actual' | 'ideal' | 'adjusted') =>
+      run(rs, [E.infusion(at(0), 'bolus', { doseMg: 28 })], ctxAt({ session: { setting: 'clinic', weightKg: 70, ...(weightBasis ? { weightBasis } : {}) } })).transitions[0]?.message;
+    expect(bolus()).toBe('Bolus 0.40 mg/kg ≥ 0.35 mg/kg in a clinic');
+    expect(bolus('actual')).toBe('Bolus 0.40 mg/kg ≥ 0.35 mg/kg in a clinic');
+    expect(bolus('ideal')).toBe('Bolus 0.40 mg/kg (ideal body weight) ≥ 0.35 mg/kg in a clinic');
+    const cumulative = run(rs, [E.tick(at(0))], ctxAt({ session: { setting: 'icu', weightBasis: 'adjusted' }, infusion: { status: 'stopped', cumulativeMgPerKg: 8.2, cumulativeMg: 574 } }));
+    expect(cumulative.transitions[0]?.message).toBe('Cumulative dose 8.20 mg/kg (adjusted body weight) ≥ 8 mg/kg');
+  });
+
   it('the cumulative dose counts boluses already in the context', () => {
     const r = run(rs, [E.tick(at(0))], ctxAt({ session: { setting: 'icu' }, infusion: { status: 'stopped', cumulativeMgPerKg: 8.2, cumulativeMg: 574 } }));
     expect(brief(r.transitions)).toEqual(['fire:dose.cumulative@0']);
