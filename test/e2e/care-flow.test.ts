@@ -73,12 +73,12 @@ describe('nurse and physician in the browser', () => {
     // Every per-kg figure says which weight it is on (the site's choice; the guideline names none).
     expect(await nurse.getByTestId('dosing-weight-basis').textContent()).toBe('per kg actual body weight, 70 kg');
     expect(await nurse.getByTestId('dosing-weight').first().textContent()).toBe('per kg actual body weight, 70 kg');
-    // A rate above any guideline dose is refused before it is stored, naming the limit and its source.
+    // A rate above any reported dose is refused before it is stored, naming the limit and its source.
     await nurse.getByTestId('infusion-rate').fill('20');
     await nurse.getByTestId('infusion-change').click();
     await expect.poll(() => nurse.getByTestId('infusion-error').textContent(), { timeout: 10_000 }).toMatch(/refused by \d hard limit/);
     const refusal = (await nurse.getByTestId('infusion-error').textContent()) ?? '';
-    expect(refusal).toContain('dose.rate.max: Infusion rate above any guideline dose: 20 mg/kg/h > 7 mg/kg/h (hard limit; ASRA/AAPM/ASA 2018');
+    expect(refusal).toContain("dose.rate.max: Infusion rate above any reported dose: 20 mg/kg/h > 7 mg/kg/h (hard limit; ASRA/AAPM/ASA 2018");
     expect(s.app.sessions.events(sessionId).map((e) => e.type)).toEqual(['start']);
   });
 

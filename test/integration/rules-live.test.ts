@@ -261,16 +261,26 @@ describe('guideline rules in the live server', () => {
     // No height: the actual weight is used, and the label says why.
     const noHeight = await createSession(s.nurse, { weightKg: 110 });
     expect(noHeight.dosingWeight.label).toBe('per kg actual body weight, 110 kg (ideal weight needs height and sex: actual weight used)');
-    // A 28 mg bolus: 0.25 mg/kg of 110 kg, 0.40 mg/kg of the 70.5 kg ideal weight (>= 0.35: Q6).
+    // A 28 mg bolus: 0.25 mg/kg of 110 kg, 0.40 mg/kg of the 70.5 kg ideal weight (>= 0.35: Q6, Table 6).
     for (const sess of [actual, ideal]) {
+      // The order lets boluses up to the clinic's 0.35 mg/kg through; the weight decides.
+      await writeOrder(s.physician, sess.id, { bolusMaxMgKg: 0.35 });
       await frames(sess.id, 0, 3, calm);
       await start(sess.id);
-      expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'bolus', doseMg: 28 })).status).toBe(201);
     }
+    expect((await api(s.physician, 'POST', `/api/sessions/${actual.id}/infusion`, { type: 'bolus', doseMg: 28 })).status).toBe(201);
     expect((await alarmsOf(actual.id)).map((a) => a.ruleId)).not.toContain('dose.bolus.clinic');
-    expect((await alarmsOf(ideal.id)).find((a) => a.ruleId === 'dose.bolus.clinic')?.message).toBe('Bolus 0.40 mg/kg (ideal body weight) ≥ 0.35 mg/kg in a clinic');
-    const shown = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${ideal.id}`)).body.data.session;
-    expect(shown.infusion.cumulativeMgPerKg).toBeCloseTo(28 / 70.47, 2);
+    // On the ideal weight the same bolus crosses the clinic's hard limit: refused before it is stored.
+    const refused = await api<unknown>(s.physician, 'POST', `/api/sessions/${ideal.id}/infusion`, { type: 'bolus', doseMg: 28 });
+    expect(refused.status).toBe(409);
+    const crossing = (refused.body as { check?: { crossings: { id: string; level: string; value: number }[] } }).check?.crossings.find((c) => c.id === 'dose.bolus.clinic');
+    expect(crossing?.level).toBe('hard');
+    expect(crossing?.value).toBeCloseTo(28 / 70.47, 2);
+    expect(s.app.sessions.events(ideal.id).map((e) => e.type)).toEqual(['start']);
+    const shown = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${actual.id}`)).body.data.session;
+    // The total is figured on the actual 110 kg: the bolus alone is 0.25 mg/kg, the infusion adds little.
+    expect(shown.infusion.cumulativeMgPerKg).toBeGreaterThanOrEqual(28 / 110);
+    expect(shown.infusion.cumulativeMgPerKg).toBeLessThan(0.3);
     const bad = await api(s.nurse, 'POST', '/api/sessions', demoSession({ heightCm: 20 }));
     expect(bad.status).toBe(400);
     expect(bad.body.fields?.[0]?.field).toBe('heightCm');
