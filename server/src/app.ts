@@ -1,4 +1,4 @@
-import { defaultRuleSet, INGEST_NAMESPACE, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -129,6 +129,7 @@ export function createApp(deps: AppDeps): App {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
   const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
+  sessions.dosingRuleOf = (s) => ruleSets.get(s.ruleSetVersion).dosingWeight;
   const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
@@ -166,7 +167,16 @@ export function createApp(deps: AppDeps): App {
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
-  const sessionRules = new SessionRules(ruleSets, sessionRepo, alarms, log, (id) => care.observations(id), (id) => vitalsRepo.lastNibpAt(id), (id) => vitalsRepo.lastFrame(id));
+  const sessionRules = new SessionRules(
+    ruleSets,
+    sessionRepo,
+    alarms,
+    log,
+    (id) => care.observations(id),
+    (id) => vitalsRepo.lastNibpAt(id),
+    (id) => vitalsRepo.lastFrame(id),
+    (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+  );
   rules = sessionRules;
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
   sessions.doseGate = (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor);
@@ -180,6 +190,14 @@ export function createApp(deps: AppDeps): App {
   hub.on('observation', (o) => {
     const l = sessions.getLive(o.sessionId);
     if (l) sessionRules.onObservation(l, o);
+  });
+  // A sedative documented tightens the session's respiratory limits: every screen shows the changed limits.
+  hub.on('rescueDose', (d) => {
+    const l = sessions.getLive(d.sessionId);
+    if (!l) return;
+    const before = sessionRules.configured(l.stored).changes.length;
+    sessionRules.onRescueDose(l.stored);
+    if (sessionRules.configured(l.stored).changes.length !== before) hub.emit('session', sessions.view(l));
   });
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);

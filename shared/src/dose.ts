@@ -1,4 +1,11 @@
+import { DEFAULT_DOSING_WEIGHT, dosingWeight, type DosingWeight, type DosingWeightPatient, type DosingWeightRule } from './dosingWeight';
 import type { InfusionEvent, InfusionEventType, InfusionState, InfusionStatus } from './sessions';
+
+/**
+ * The dosing weight of a patient under a rule set's choice (actual body weight when the set makes
+ * none). Every dose total below takes this weight: mg = mg/kg x dosing kg, mg/kg = mg / dosing kg.
+ */
+export const sessionDosingWeight = (p: DosingWeightPatient, rule: DosingWeightRule | undefined): DosingWeight => dosingWeight((rule ?? DEFAULT_DOSING_WEIGHT).basis, p);
 
 type DoseEvent = Pick<InfusionEvent, 'type' | 't' | 'rateMgKgH' | 'doseMg'>;
 
@@ -24,7 +31,7 @@ export const initialInfusion = (): InfusionState => ({
   asOf: 0,
 });
 
-/** Advance the running dose to time t (mg = mg/kg/h x kg x h). Pure: used by server, client and replay. */
+/** Advance the running dose to time t (mg = mg/kg/h x dosing kg x h). Pure: used by server, client and replay. */
 export function doseAt(state: InfusionState, weightKg: number, t: number): InfusionState {
   if (t <= state.asOf) return state;
   const hours = state.status === 'running' ? (t - state.asOf) / 3_600_000 : 0;

@@ -28,7 +28,7 @@ export interface DoseLimit {
 
 export interface LimitCrossing extends DoseLimit {
   value: number;
-  /** e.g. "Infusion rate above any guideline dose: 15 mg/kg/h > 7 mg/kg/h (hard limit; ASRA/AAPM/ASA 2018, ...)". */
+  /** e.g. "Infusion rate above any reported dose: 15 mg/kg/h > 7 mg/kg/h (hard limit; ASRA/AAPM/ASA 2018, ...)". */
   message: string;
 }
 

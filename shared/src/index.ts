@@ -2,6 +2,7 @@ export * from './vitals';
 export * from './errors';
 export * from './sessions';
 export * from './dose';
+export * from './dosingWeight';
 export * from './alarms';
 export * from './events';
 export * from './rules/index';

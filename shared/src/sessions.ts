@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEXES, type DosingWeight, type Sex } from './dosingWeight';
 
 export const CARE_SETTINGS = ['clinic', 'monitored_unit', 'icu'] as const;
 export type CareSetting = (typeof CARE_SETTINGS)[number];
@@ -9,6 +10,9 @@ const text = (max: number) => z.string().trim().min(1, { error: 'must not be emp
 export const sessionCreateSchema = z.strictObject({
   patientLabel: text(64),
   weightKg: z.number().min(2).max(400),
+  /** Optional: with sex, gives ideal and adjusted body weight where the site doses on them. */
+  heightCm: z.number().min(40).max(250).optional(),
+  sex: z.enum(SEXES).optional(),
   ageYears: z.number().int().min(0).max(125),
   setting: z.enum(CARE_SETTINGS),
   indication: text(200),
@@ -89,9 +93,13 @@ export interface LimitOverrides {
   at: number;
 }
 
-export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef' | 'deviceIds'> {
+export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef' | 'deviceIds' | 'heightCm' | 'sex'> {
   id: string;
   patientRef: string | null;
+  heightCm: number | null;
+  sex: Sex | null;
+  /** The weight per-kg doses are figured on (the rule set's choice) and its label for every per-kg figure. */
+  dosingWeight: DosingWeight;
   profile: RuleProfile;
   /** Pre-infusion baseline (mean of the vitals before the start); null until the infusion starts. */
   baseline: Partial<Record<'hr' | 'sbp' | 'dbp' | 'map' | 'spo2' | 'etco2' | 'rr', number>> | null;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+import { api, connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
  * A real infusion through the dashboard: the nurse scores sedation and pain, answers the pre-infusion
@@ -70,13 +70,16 @@ describe('nurse and physician in the browser', () => {
 
     await nurse.getByTestId('infusion-start').click();
     await expect.poll(() => nurse.getByTestId('infusion-status').first().textContent(), { timeout: 10_000 }).toMatch(/running/i);
-    // A rate above any guideline dose is refused before it is stored, naming the limit and its source.
+    // Every per-kg figure says which weight it is on (the site's choice; the guideline names none).
+    expect(await nurse.getByTestId('dosing-weight-basis').textContent()).toBe('per kg actual body weight, 70 kg');
+    expect(await nurse.getByTestId('dosing-weight').first().textContent()).toBe('per kg actual body weight, 70 kg');
+    // A rate above any reported dose is refused before it is stored, naming the limit and its source.
     await nurse.getByTestId('infusion-rate').fill('20');
     await nurse.getByTestId('infusion-change').click();
     await expect.poll(() => nurse.getByTestId('infusion-error').getAttribute('data-kind'), { timeout: 10_000 }).toBe('hard-limit');
     const refusal = (await nurse.getByTestId('infusion-error').textContent()) ?? '';
     expect(refusal).toContain('cannot be overridden at the bedside');
-    expect(refusal).toContain('Infusion rate above any guideline dose: 20 mg/kg/h, limit > 7 mg/kg/h');
+    expect(refusal).toContain('Infusion rate above any reported dose: 20 mg/kg/h, limit > 7 mg/kg/h');
     expect(refusal).toContain('Source: ASRA/AAPM/ASA 2018');
     expect(s.app.sessions.events(sessionId).map((e) => e.type)).toEqual(['start']);
   });
@@ -89,7 +92,7 @@ describe('nurse and physician in the browser', () => {
     await row.waitFor({ timeout: 10_000 });
     const alarmId = (await row.getAttribute('data-testid'))!.replace('alarm-', '');
     expect(await nurse.getByTestId(`alarm-actions-${alarmId}`).textContent()).toMatch(/stop the infusion/i);
-    expect(await nurse.getByTestId(`alarm-rescue-${alarmId}`).textContent()).toMatch(/beta/i);
+    expect(await nurse.getByTestId(`alarm-rescue-${alarmId}`).textContent()).toMatch(/Beta-blocker — tachycardia, hypertension \(ASRA\/AAPM\/ASA 2018 Q6\)/);
     await nurse.screenshot({ path: join(SCREENSHOTS, 'alarm-actions.png'), fullPage: true });
 
     const esc = physician.locator('[data-testid^="escalation-"][data-level]').first();
@@ -102,5 +105,14 @@ describe('nurse and physician in the browser', () => {
     await expect
       .poll(async () => (await physician.getByTestId(`escalation-${escId}`).count()) === 0 || (await physician.getByTestId(`escalation-${escId}`).getAttribute('data-state')) === 'acknowledged', { timeout: 10_000 })
       .toBe(true);
+  });
+
+  it('shows the tighter respiratory limits on the session page once midazolam is documented', async () => {
+    expect(await nurse.getByTestId('changed-limits').count()).toBe(0);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sessionId}/rescue`, { drugId: 'midazolam', doseMg: 2 })).status).toBe(201);
+    const panel = nurse.getByTestId('changed-limits');
+    await panel.waitFor({ timeout: 10_000 });
+    expect(await panel.textContent()).toContain('Respiratory rate low: limit 10 → 12 (benzodiazepine or opioid given)');
+    await nurse.screenshot({ path: join(SCREENSHOTS, 'sedative-limits.png'), fullPage: true });
   });
 });

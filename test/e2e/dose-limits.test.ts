@@ -60,7 +60,7 @@ describe('dose limits in the browser', () => {
     expect(await nurse.getByTestId('order-form').count()).toBe(0);
     // Before anything is typed, the rate form already shows the limits that apply, with their sources.
     await expect.poll(() => nurse.getByTestId('rate-limits').textContent(), { timeout: 10_000 }).toContain('Order v1: 0.5–1.5 mg/kg/h');
-    expect(await nurse.getByTestId('rate-limits').textContent()).toMatch(/Infusion rate above any guideline dose: ≤ 7 mg\/kg\/h \(hard\)ASRA\/AAPM\/ASA 2018/);
+    expect(await nurse.getByTestId('rate-limits').textContent()).toMatch(/Infusion rate above any reported dose: ≤ 7 mg\/kg\/h \(hard\)ASRA\/AAPM\/ASA 2018/);
     await nurse.getByTestId('infusion-rate').fill('0.5');
     await expect.poll(() => nurse.getByTestId('infusion-rate').getAttribute('data-mark'), { timeout: 10_000 }).toBe('ok');
     await nurse.getByTestId('infusion-start').click();
@@ -79,7 +79,7 @@ describe('dose limits in the browser', () => {
     const text = (await refusal.textContent()) ?? '';
     expect(text).toContain('Refused: not given, nothing was recorded.');
     expect(text).toContain('cannot be overridden at the bedside');
-    expect(text).toContain('Infusion rate above any guideline dose: 15 mg/kg/h, limit > 7 mg/kg/h');
+    expect(text).toContain('Infusion rate above any reported dose: 15 mg/kg/h, limit > 7 mg/kg/h');
     expect(text).toContain('Rate above the ordered range: 15 mg/kg/h, limit > 1.5 mg/kg/h');
     expect(text).toMatch(/Source: ASRA\/AAPM\/ASA 2018/);
     expect(await nurse.getByTestId('dose-dialog').count()).toBe(0);
@@ -120,7 +120,7 @@ describe('dose limits in the browser', () => {
     expect(crossings).toContain('value 0.4 mg/kg, limit ≥ 0.35 mg/kg (soft, a physician confirms)');
     expect(crossings).toContain('Boluses within 15 min');
     expect(crossings).toMatch(/Source: ASRA\/AAPM\/ASA 2018.*Table 6/);
-    expect(await physician.getByTestId('dose-dialog-summary').textContent()).toContain('Give a bolus of 28 mg (0.40 mg/kg at 70 kg)');
+    expect(await physician.getByTestId('dose-dialog-summary').textContent()).toContain('Give a bolus of 28 mg (0.40 mg/kg, per kg actual body weight, 70 kg)');
     await physician.screenshot({ path: join(SCREENSHOTS, 'dose-soft-limit-dialog.png') });
 
     // Enter with no reason: refused in the dialog, nothing sent.

@@ -78,7 +78,7 @@ describe('limits before the dose: the cases of the issue', () => {
     const r = await refusedStoresNothing(sess.id, () => post(s.nurse, sess.id, { type: 'start', rateMgKgH: 20 }));
     expect(r.status).toBe(409);
     expect(r.body.check?.outcome).toBe('refused');
-    expect(crossed(r)).toEqual(['dose.rate.clinic:hard', 'dose.rate.max:hard', 'dose.rate.non_icu:hard', 'order.rate.max:hard']);
+    expect(crossed(r)).toEqual(['dose.rate.clinic:hard', 'dose.rate.max:hard', 'dose.rate.non_icu:soft', 'order.rate.max:hard']);
     const max = r.body.check!.crossings.find((c) => c.id === 'dose.rate.max')!;
     expect(max).toMatchObject({ value: 20, limit: 7, unit: 'mg/kg/h' });
     expect(max.source).toMatch(/ASRA\/AAPM\/ASA 2018/);
@@ -98,7 +98,7 @@ describe('limits before the dose: the cases of the issue', () => {
     const clinic = await ready();
     expect((await post(s.nurse, clinic.id, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
     const r = await refusedStoresNothing(clinic.id, () => post(s.nurse, clinic.id, { type: 'rate_change', rateMgKgH: 15 }));
-    expect(crossed(r)).toEqual(['dose.rate.clinic:hard', 'dose.rate.max:hard', 'dose.rate.non_icu:hard', 'order.rate.max:hard']);
+    expect(crossed(r)).toEqual(['dose.rate.clinic:hard', 'dose.rate.max:hard', 'dose.rate.non_icu:soft', 'order.rate.max:hard']);
     // Inside the order: titrated without a word.
     expect((await post(s.nurse, clinic.id, { type: 'rate_change', rateMgKgH: 1 })).status).toBe(201);
   });

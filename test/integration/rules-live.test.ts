@@ -1,7 +1,9 @@
 import type { Alarm, AlarmUpdate, IngestResult, Result, RuleSet, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, device, passingChecklist, startServer, waitFor, writeOrder, type TestServer } from '../support/server';
+import { replaySession } from '../../server/src/replay/replay';
+import { api, connected, createSession, dashboard, demoSession, device, passingChecklist, startServer, waitFor, writeOrder, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -172,6 +174,45 @@ describe('guideline rules in the live server', () => {
     expect((await alarmsOf(clinic.id)).some((a) => a.ruleId === 'dose.rate.clinic')).toBe(false);
   });
 
+  it('tightens the respiratory limits once midazolam is documented, shows it in the changed limits, and replay agrees', async () => {
+    const sess = await createSession(s.nurse);
+    expect(sess.limitsChanged).toEqual([]);
+    await frames(sess.id, 0, 3, calm);
+    await start(sess.id);
+    // RR 11 for 20 s: above the standard limit (10), nothing.
+    await frames(sess.id, 3, 23, () => ({ ...calm(), rr: 11 }));
+    expect((await alarmsOf(sess.id)).map((a) => a.ruleId)).toEqual([]);
+    const dash = dashboard(s.nurse);
+    await connected(dash);
+    await dash.emitWithAck('subscribe', {});
+    const pushed = new Promise<Session>((resolve) => dash.on('session', (x: Session) => x.id === sess.id && x.limitsChanged.length > 0 && resolve(x)));
+    clock.set(T0 + 23_000);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'midazolam', doseMg: 2 })).status).toBe(201);
+    // Every screen is told: the session now runs on changed limits, and why.
+    expect((await pushed).limitsChanged).toContain('Respiratory rate low: limit 10 → 12 (benzodiazepine or opioid given)');
+    dash.close();
+    const detail = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session;
+    expect(detail.limitsChanged).toEqual(expect.arrayContaining(['SpO2 low: limit 88 → 90 (benzodiazepine or opioid given)', 'Apnea: duration 20 s → 15 s (benzodiazepine or opioid given)']));
+    // The same RR 11 now raises the (tighter) RR-low alarm after its 15 s delay.
+    await frames(sess.id, 23, 45, () => ({ ...calm(), rr: 11 }));
+    const a = (await alarmsWhen(sess.id, has('rr.low.medium'))).find((x) => x.ruleId === 'rr.low.medium');
+    expect(a).toMatchObject({ message: 'RR 11 < 12', startedAt: T0 + 38_000 });
+    expect(a?.source).toMatch(/benzodiazepine or opioid given: Q6: concomitantly administered medications may enhance certain effects/);
+    // Replay switches to the tighter limits at the dose, as the live server did.
+    const db = new Database(s.dbPath, { readonly: true });
+    const replayed = replaySession(db, sess.id);
+    db.close();
+    expect(replayed.alarms.map((x) => `${x.ruleId}@${x.t - T0}`)).toEqual(['rr.low.medium@38000']);
+  });
+
+  it('an antiemetic documented changes no limit', async () => {
+    const sess = await createSession(s.nurse);
+    await frames(sess.id, 0, 3, calm);
+    await start(sess.id);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'antiemetic', doseMg: 4 })).status).toBe(201);
+    expect((await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session.limitsChanged).toEqual([]);
+  });
+
   it('runs patients of 65 and older on the tighter elderly/comorbid limits and says so', async () => {
     const old = await createSession(s.nurse, { ageYears: 78 });
     expect(old.profile).toBe('elderly_comorbid');
@@ -205,6 +246,44 @@ describe('guideline rules in the live server', () => {
     dash.close();
     const reset = await api<Session>(s.physician, 'DELETE', `/api/sessions/${sess.id}/limits`);
     expect(reset.body.data.limitsChanged).toEqual([]);
+  });
+
+  it('figures per-kg doses on the dosing weight the site chose, and says which on the session', async () => {
+    const actual = await createSession(s.nurse, { weightKg: 110, heightCm: 175, sex: 'male' });
+    expect(actual.dosingWeight).toMatchObject({ kg: 110, basis: 'actual', label: 'per kg actual body weight, 110 kg' });
+    const cur = (await api<RuleSet>(s.admin, 'GET', '/api/rulesets/current')).body.data;
+    const { id: _id, version: _v, ...doc } = cur;
+    const put = await api<RuleSet>(s.admin, 'PUT', '/api/rulesets/current', { ...doc, dosingWeight: { basis: 'ideal', source: 'site protocol 7: ideal body weight' } });
+    expect(put.status).toBe(200);
+    const ideal = await createSession(s.nurse, { weightKg: 110, heightCm: 175, sex: 'male' });
+    expect(ideal.dosingWeight).toMatchObject({ basis: 'ideal', used: 'ideal', label: 'per kg ideal body weight (Devine), 70.5 kg' });
+    expect(ideal).toMatchObject({ heightCm: 175, sex: 'male' });
+    // No height: the actual weight is used, and the label says why.
+    const noHeight = await createSession(s.nurse, { weightKg: 110 });
+    expect(noHeight.dosingWeight.label).toBe('per kg actual body weight, 110 kg (ideal weight needs height and sex: actual weight used)');
+    // A 28 mg bolus: 0.25 mg/kg of 110 kg, 0.40 mg/kg of the 70.5 kg ideal weight (>= 0.35: Q6, Table 6).
+    for (const sess of [actual, ideal]) {
+      // The order lets boluses up to the clinic's 0.35 mg/kg through; the weight decides.
+      await writeOrder(s.physician, sess.id, { bolusMaxMgKg: 0.35 });
+      await frames(sess.id, 0, 3, calm);
+      await start(sess.id);
+    }
+    expect((await api(s.physician, 'POST', `/api/sessions/${actual.id}/infusion`, { type: 'bolus', doseMg: 28 })).status).toBe(201);
+    expect((await alarmsOf(actual.id)).map((a) => a.ruleId)).not.toContain('dose.bolus.clinic');
+    // On the ideal weight the same bolus crosses the clinic's hard limit: refused before it is stored.
+    const refused = await api<unknown>(s.physician, 'POST', `/api/sessions/${ideal.id}/infusion`, { type: 'bolus', doseMg: 28 });
+    expect(refused.status).toBe(409);
+    const crossing = (refused.body as { check?: { crossings: { id: string; level: string; value: number }[] } }).check?.crossings.find((c) => c.id === 'dose.bolus.clinic');
+    expect(crossing?.level).toBe('hard');
+    expect(crossing?.value).toBeCloseTo(28 / 70.47, 2);
+    expect(s.app.sessions.events(ideal.id).map((e) => e.type)).toEqual(['start']);
+    const shown = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${actual.id}`)).body.data.session;
+    // The total is figured on the actual 110 kg: the bolus alone is 0.25 mg/kg, the infusion adds little.
+    expect(shown.infusion.cumulativeMgPerKg).toBeGreaterThanOrEqual(28 / 110);
+    expect(shown.infusion.cumulativeMgPerKg).toBeLessThan(0.3);
+    const bad = await api(s.nurse, 'POST', '/api/sessions', demoSession({ heightCm: 20 }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields?.[0]?.field).toBe('heightCm');
   });
 
   it('versions rule-set edits by an admin; running sessions keep the version they opened under', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { transitionError, type DoseCheck, type FieldError, type InfusionEventInput, type InfusionEventType, type Session } from '@infusion/shared';
+import { transitionError, type DoseCheck, type DosingWeight, type FieldError, type InfusionEventInput, type InfusionEventType, type Session } from '@infusion/shared';
 import { useAuth } from '../auth/useAuth';
 import { useCan } from '../auth/useCan';
 import { formatRate } from '../format';
@@ -49,7 +49,8 @@ function usePreviewFor(sessionId: string, typed: InfusionEventInput | null, prob
   return { check: { ...check, crossings: [], outcome: 'ok', confirmRole: null }, typed: false };
 }
 
-const perKg = (mg: number, weightKg: number) => `${(mg / weightKg).toFixed(2)} mg/kg at ${weightKg} kg`;
+/** A dose per kg on the weight the site doses on, saying which ("0.40 mg/kg, per kg actual body weight, 70 kg"). */
+const perKg = (mg: number, w: DosingWeight) => `${(mg / w.kg).toFixed(2)} mg/kg, ${w.label}`;
 
 type Refusal = { error: string; fields?: FieldError[] | undefined; check: DoseCheck | null };
 
@@ -87,10 +88,10 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
   if (!canDocument || session.status !== 'active') return null;
 
   const describe = (input: InfusionEventInput): string => {
-    if (input.type === 'bolus') return `Give a bolus of ${input.doseMg} mg (${perKg(input.doseMg, session.weightKg)}) of ketamine`;
+    if (input.type === 'bolus') return `Give a bolus of ${input.doseMg} mg (${perKg(input.doseMg, session.dosingWeight)}) of ketamine`;
     if (input.type === 'start') return `Start the infusion at ${formatRate(input.rateMgKgH)}`;
     if (input.type === 'rate_change') return `Change the rate from ${formatRate(session.infusion.rateMgKgH)} to ${formatRate(input.rateMgKgH)}`;
-    if (input.type === 'stop') return `Stop the infusion (now ${formatRate(session.infusion.rateMgKgH)}, ${session.infusion.cumulativeMgPerKg.toFixed(2)} mg/kg given)`;
+    if (input.type === 'stop') return `Stop the infusion (now ${formatRate(session.infusion.rateMgKgH)}, ${session.infusion.cumulativeMgPerKg.toFixed(2)} mg/kg given, ${session.dosingWeight.label})`;
     return input.type;
   };
 
@@ -231,7 +232,7 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
                 onChange={(e) => setBolus(e.target.value)}
               />
             </label>
-            {d !== null && d > 0 && <span className="hint">{perKg(d, session.weightKg)}</span>}
+            {d !== null && d > 0 && <span className="hint">{perKg(d, session.dosingWeight)}</span>}
             <div className="form-buttons">{button('bolus', 'Give bolus', 'infusion-bolus')}</div>
           </div>
           <div id="infusion-bolus-limits">

@@ -40,7 +40,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
   const options = rescueOptions(formulary, classes);
   const chosen = formulary?.entries.find((e) => e.id === drugId) ?? null;
   const typed = parseDecimal(dose);
-  const preview = chosen && session ? checkRescue(chosen, typed !== null && typed > 0 ? typed : 0, session.weightKg, ruleSet?.doseSafety?.rescue) : null;
+  const preview = chosen && session ? checkRescue(chosen, typed !== null && typed > 0 ? typed : 0, session.dosingWeight.kg, ruleSet?.doseSafety?.rescue) : null;
   const mark = typed !== null && typed > 0 ? markOf(preview) : 'ok';
 
   const send = async (input: RescueDoseInput, reason: string | null) => {

@@ -47,7 +47,7 @@ describe('limits shown before a dose is given', () => {
     const crossed = limitLines(check).filter((l) => l.crossed);
     expect(crossed.map((l) => l.ids.join('+'))).toEqual(expect.arrayContaining(['order.rate.min+order.rate.max', 'dose.rate.max', 'dose.rate.clinic']));
     const max = check.crossings.find((c) => c.id === 'dose.rate.max')!;
-    expect(crossingText(max)).toBe('Infusion rate above any guideline dose: 15 mg/kg/h, limit > 7 mg/kg/h');
+    expect(crossingText(max)).toBe('Infusion rate above any reported dose: 15 mg/kg/h, limit > 7 mg/kg/h');
   });
 
   it('marks a bolus past the rolling window as soft with a physician to confirm', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FormularyEntry } from '@infusion/shared';
-import { NO_DOSE_TEXT, doseText, rescueClassLabel, rescueOptions } from './rescueOptions';
+import { NO_DOSE_TEXT, doseText, rescueClassGuidance, rescueClassLabel, rescueOptions } from './rescueOptions';
 
 const entry = (id: string, cls: FormularyEntry['class'], dose: string | null = null): FormularyEntry => ({
   id,
@@ -27,15 +27,27 @@ describe('rescue options by class', () => {
     expect(o.others.map((e) => e.id)).toEqual(['haloperidol', 'ondansetron']);
   });
 
+  it('offers haloperidol after a benzodiazepine and clonidine, each class with what the guideline says it is for (an alarm stored under an older rule set too)', () => {
+    const o = rescueOptions(formulary, ['benzodiazepine', 'haloperidol', 'alpha2_agonist']);
+    expect(o.byClass.map((c) => c.cls)).toEqual(['benzodiazepine', 'alpha2_agonist', 'haloperidol']);
+    expect(o.byClass.map((c) => c.guidance)).toEqual([
+      expect.stringMatching(/^treatment of choice \(low dose\) for hallucinations and dissociative effects.*\(ASRA\/AAPM\/ASA 2018 Q2, Q7\)$/),
+      expect.stringMatching(/^clonidine: treatment of choice for hallucinations.*\(ASRA\/AAPM\/ASA 2018 Q2, Q7\)$/),
+      expect.stringMatching(/psychomimetic symptoms and emergence reactions.*"not antipsychotics" \(ASRA\/AAPM\/ASA 2018 Q7; Q2\)$/),
+    ]);
+    expect(rescueOptions(formulary, ['haloperidol', 'beta_blocker']).byClass.map((c) => c.cls)).toEqual(['haloperidol', 'beta_blocker']);
+    expect(rescueClassGuidance('new_class')).toBe('');
+  });
+
   it('keeps a class with no formulary drug (shown as such) and drops repeated classes', () => {
     const o = rescueOptions(formulary, ['beta_blocker', 'beta_blocker']);
-    expect(o.byClass).toEqual([{ cls: 'beta_blocker', label: 'Beta-blocker', entries: [] }]);
+    expect(o.byClass).toEqual([{ cls: 'beta_blocker', label: 'Beta-blocker', guidance: 'tachycardia, hypertension (ASRA/AAPM/ASA 2018 Q6)', entries: [] }]);
     expect(o.others).toHaveLength(5);
   });
 
   it('without classes every entry is an "other" option; without a formulary there are none', () => {
     expect(rescueOptions(formulary, []).others).toHaveLength(5);
-    expect(rescueOptions(null, ['benzodiazepine'])).toEqual({ byClass: [{ cls: 'benzodiazepine', label: 'Benzodiazepine', entries: [] }], others: [] });
+    expect(rescueOptions(null, ['benzodiazepine'])).toEqual({ byClass: [{ cls: 'benzodiazepine', label: 'Benzodiazepine', guidance: expect.stringMatching(/^treatment of choice/), entries: [] }], others: [] });
   });
 
   it('never invents a dose: no dose text says so', () => {

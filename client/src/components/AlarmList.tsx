@@ -62,6 +62,7 @@ function RescueClasses({ alarm, formulary }: { alarm: Alarm; formulary: Formular
           {byClass.map((c) => (
             <li key={c.cls}>
               <span className="rescue-class">{c.label}</span>
+              {c.guidance && <span className="hint rescue-guidance"> — {c.guidance}</span>}
               {c.entries.length === 0 ? (
                 <span className="hint"> — no drug of this class in the site formulary</span>
               ) : (

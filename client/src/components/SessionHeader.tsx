@@ -30,7 +30,13 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
       <dl className="session-fields">
         <Field label="Location">{session.location}</Field>
         <Field label="Setting">{CARE_SETTING_LABEL[session.setting]}</Field>
-        <Field label="Weight">{session.weightKg} kg</Field>
+        <Field label="Weight">
+          {session.weightKg} kg{session.heightCm !== null ? ` · ${session.heightCm} cm` : ''}
+          {session.sex !== null ? ` · ${session.sex}` : ''}
+        </Field>
+        <Field label="Dosing weight">
+          <span data-testid="dosing-weight-basis">{session.dosingWeight.label}</span>
+        </Field>
         <Field label="Age">{session.ageYears} y</Field>
         <Field label="Physician">{session.supervisingPhysician}</Field>
         <Field label="Nurse">{session.nurse}</Field>
@@ -40,7 +46,7 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
         </Field>
       </dl>
       <ChangedLimitsPanel session={session} />
-      <InfusionSummary infusion={infusion} rateTestId="infusion-rate-shown" />
+      <InfusionSummary infusion={infusion} dosingWeight={session.dosingWeight} rateTestId="infusion-rate-shown" />
     </header>
   );
 }

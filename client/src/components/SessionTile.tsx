@@ -60,7 +60,7 @@ export function SessionTile({ session }: { session: Session }) {
       </div>
       <Numerics latest={latest} newestT={newestT} />
       <Sparkline trend={trend} field="hr" />
-      <InfusionSummary infusion={runningInfusion(session, newestT)} />
+      <InfusionSummary infusion={runningInfusion(session, newestT)} dosingWeight={session.dosingWeight} />
     </a>
   );
 }

@@ -59,7 +59,7 @@ export function sessionAlarmHistory(alarms: Record<number, Alarm>, sessionId: st
 /** A latched alarm: condition gone, still shown until someone acknowledges it. */
 export const isLatched = (a: Alarm) => a.state === 'active' && a.latching && !a.conditionActive;
 
-/** Running dose up to the latest time we know of for the session (event time, from its vitals). */
+/** Running dose up to the latest time we know of for the session (event time, from its vitals), on its dosing weight. */
 export function runningInfusion(session: Session, latestT: number | null): InfusionState {
-  return latestT === null ? session.infusion : doseAt(session.infusion, session.weightKg, latestT);
+  return latestT === null ? session.infusion : doseAt(session.infusion, session.dosingWeight.kg, latestT);
 }

@@ -197,6 +197,11 @@ export class CareService {
     return c.result.items.filter((i) => !i.ok).map((i) => `${i.label}: ${i.reason}`);
   }
 
+  /** The weight per-kg doses are figured on for this session (the rule set's choice). */
+  dosingWeightKg(s: StoredSession): number {
+    return this.sessions.dosing(s).kg;
+  }
+
   documentRescue(sessionId: string, input: unknown, actor: Actor): RescueDose {
     const s = this.sessions.requireActiveSession(sessionId);
     const p = rescueDoseInputSchema.safeParse(input);
@@ -206,7 +211,7 @@ export class CareService {
     const now = this.clock.now();
     const t = p.data.t ?? now;
     // Checked before it is stored: soft above the formulary dose, hard at the rule set's multiple of it.
-    const check = checkRescue(entry, p.data.doseMg, s.weightKg, this.ruleSetOf(s)?.doseSafety?.rescue);
+    const check = checkRescue(entry, p.data.doseMg, this.dosingWeightKg(s), this.ruleSetOf(s)?.doseSafety?.rescue);
     const who = { id: sessionId, unit: s.unit, simulated: s.simulated };
     const logged = { at: now, by: actor.id, action: `rescue.${entry.id}` };
     if (check.outcome === 'refused') {

@@ -30,13 +30,15 @@ export class DoseGuard {
     const profile = configureRuleSet(site, { profile: s.profile }).ruleSet;
     const withOverrides = this.rules.configured(s).ruleSet;
     const checklist = this.care.checklist(s.id);
+    // Per-kg limits are judged on the weight the site doses on (actual, ideal or adjusted), as every per-kg figure is shown.
+    const weightKg = this.care.dosingWeightKg(s);
     return {
-      weightKg: s.weightKg,
+      weightKg,
       setting: s.setting,
       ruleSets: [site, profile, withOverrides],
       order: this.care.order(s.id),
       checklistRateMgKgH: checklist ? checklist.input.orderedRateMgKgH : null,
-      infusion: doseAt(l.infusion, s.weightKg, Math.max(t, l.infusion.asOf)),
+      infusion: doseAt(l.infusion, weightKg, Math.max(t, l.infusion.asOf)),
       boluses: this.repo
         .events(s.id)
         .filter((e) => e.type === 'bolus' && e.doseMg !== null)

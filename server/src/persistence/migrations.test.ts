@@ -19,7 +19,7 @@ describe('migration 6 (device kinds, assignments, per-device vitals seqs)', () =
     db.prepare("INSERT INTO devices (id, name, key_hash, created_at, created_by, hl7_id, bound_session_id) VALUES (1, 'm', 'h', 5, 'a', 'EQ1', 's_a'), (2, 'n', 'h', 5, 'a', 'EQ2', 's_b')").run();
     db.prepare("INSERT INTO vitals (session_id, seq, t, hr, received_at, simulated) VALUES ('s_a', 1, 1000, 72, 1000, 0), ('s_a', 2, 2000, 73, 2000, 0)").run();
 
-    expect(migrate(db, 10)).toBe(7);
+    expect(migrate(db, 10)).toBe(MIGRATIONS.at(-1)!.version);
     expect(db.prepare('SELECT session_id, device_id, seq, t, hr FROM vitals ORDER BY seq').all()).toEqual([
       { session_id: 's_a', device_id: 0, seq: 1, t: 1000, hr: 72 },
       { session_id: 's_a', device_id: 0, seq: 2, t: 2000, hr: 73 },
@@ -33,5 +33,20 @@ describe('migration 6 (device kinds, assignments, per-device vitals seqs)', () =
     db.prepare("INSERT INTO vitals (session_id, device_id, seq, t, received_at, simulated) VALUES ('s_a', 1, 1, 1000, 1000, 0)").run();
     expect(() => db.prepare("INSERT INTO vitals (session_id, device_id, seq, t, received_at, simulated) VALUES ('s_a', 1, 1, 1000, 1000, 0)").run()).toThrow(/UNIQUE/);
     db.close();
+  });
+});
+
+describe('migration 7 (session height and sex)', () => {
+  it('keeps sessions stored before it, with no height or sex (their dosing weight is the actual weight)', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+    db.prepare(`INSERT INTO sessions (id, patient_label, weight_kg, age_years, setting, indication, supervising_physician, nurse, location, unit, simulated, status, created_at, rule_set_id, rule_set_version)
+      VALUES ('s_a', 'p', 70, 40, 'clinic', 'x', 'd', 'n', 'c', 'u', 0, 'active', 1, 'default', 3)`).run();
+    expect(migrate(db, 10)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(db.prepare('SELECT weight_kg, height_cm, sex FROM sessions').all()).toEqual([{ weight_kg: 70, height_cm: null, sex: null }]);
   });
 });

@@ -315,6 +315,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX guardrail_events_unit ON guardrail_events(unit, at);
     `,
   },
+  {
+    version: 8,
+    name: 'session height and sex (ideal and adjusted dosing weight)',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN height_cm REAL;
+      ALTER TABLE sessions ADD COLUMN sex TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -22,13 +22,17 @@ interface SessionRow {
   profile: Session['profile'];
   baseline: string | null;
   limit_overrides: string | null;
+  height_cm: number | null;
+  sex: Session['sex'];
 }
-export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged'>;
+export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged' | 'dosingWeight'>;
 
 const fromRow = (r: SessionRow): StoredSession => ({
   id: r.id,
   patientLabel: r.patient_label,
   weightKg: r.weight_kg,
+  heightCm: r.height_cm,
+  sex: r.sex,
   ageYears: r.age_years,
   setting: r.setting,
   indication: r.indication,
@@ -85,9 +89,9 @@ export class SessionRepo {
 
   constructor(private readonly db: Db) {
     this.sInsert = db.prepare(`INSERT INTO sessions (id, patient_label, weight_kg, age_years, setting, indication,
-      supervising_physician, nurse, location, unit, simulated, status, created_at, ended_at, rule_set_id, rule_set_version, patient_ref, profile)
+      supervising_physician, nurse, location, unit, simulated, status, created_at, ended_at, rule_set_id, rule_set_version, patient_ref, profile, height_cm, sex)
       VALUES (@id, @patientLabel, @weightKg, @ageYears, @setting, @indication, @supervisingPhysician, @nurse, @location,
-      @unit, @simulated, 'active', @createdAt, NULL, @ruleSetId, @ruleSetVersion, @patientRef, @profile)`);
+      @unit, @simulated, 'active', @createdAt, NULL, @ruleSetId, @ruleSetVersion, @patientRef, @profile, @heightCm, @sex)`);
     this.sBaseline = db.prepare('UPDATE sessions SET baseline = ? WHERE id = ?');
     this.sOverrides = db.prepare('UPDATE sessions SET limit_overrides = ? WHERE id = ?');
     this.sTreatments = db.prepare('SELECT COUNT(*) n FROM sessions WHERE patient_ref = ? AND created_at > ? AND simulated = ?');

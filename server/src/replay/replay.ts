@@ -1,7 +1,11 @@
 import {
   applyInfusionEvent,
   configureRuleSet,
+  defaultFormulary,
   defaultRuleSet,
+  formularySchema,
+  modifierStarts,
+  sessionDosingWeight,
   doseAt,
   evaluate,
   initialEngineState,
@@ -11,6 +15,8 @@ import {
   type EngineEvent,
   type InfusionEvent,
   type Observation,
+  type Formulary,
+  type RuleModifier,
   type RuleSet,
   type VitalsSample,
 } from '@infusion/shared';
@@ -56,7 +62,15 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const s = repo.get(sessionId);
   if (!s) throw notFound(`session ${sessionId}`);
   const base = ruleSet ?? recordedRuleSet(db, s);
-  const rs = configureRuleSet(base, { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} }).ruleSet;
+  const opts = { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} };
+  const plain = configureRuleSet(base, opts).ruleSet;
+  // Modifiers (a sedative given) apply from the documented dose's event time on, as live.
+  const starts = Object.entries(modifierStarts(base, siteFormulary(db), rescueDoses(db, sessionId))).sort((a, b) => a[1] - b[1]) as [RuleModifier, number][];
+  const phases = starts.map(([, t], i) => ({ from: t, rs: configureRuleSet(base, { ...opts, modifiers: starts.slice(0, i + 1).map(([m]) => m) }).ruleSet }));
+  const ruleSetAt = (t: number) => phases.findLast((p) => t >= p.from)?.rs ?? plain;
+  const rs = plain;
+  const dosing = sessionDosingWeight(s, base.dosingWeight);
+  const kg = dosing.kg;
 
   type Item = { t: number; order: number; ev: EngineEvent; infusion?: InfusionEvent; obs?: Observation };
   const items: Item[] = [];
@@ -82,15 +96,15 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
   const run = (ev: EngineEvent) => {
     count++;
     const ctx: EngineContext = {
-      session: { weightKg: s.weightKg, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
-      infusion: doseAt(infusion, s.weightKg, ev.t),
+      session: { weightKg: kg, weightBasis: dosing.used, ageYears: s.ageYears, setting: s.setting, startedAt: s.createdAt },
+      infusion: doseAt(infusion, kg, ev.t),
       baseline: started ? s.baseline : null,
       lastObservation: { sedation, pain },
       lastNibpAt,
       treatmentsInLast12Months: Math.max(1, treatments),
       profile: s.profile,
     };
-    const r = evaluate(rs, state, ctx, ev);
+    const r = evaluate(ruleSetAt(ev.t), state, ctx, ev);
     state = r.state;
     for (const tr of r.transitions) {
       if (tr.type === 'fire' && !open.has(tr.rule.id)) {
@@ -110,7 +124,7 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
     // Time passing between events, as the live server's one-second tick would see it.
     if (lastT !== null) for (let t = lastT + TICK_MS; t < it.t; t += TICK_MS) run({ kind: 'tick', t });
     if (it.infusion) {
-      infusion = applyInfusionEvent(infusion, s.weightKg, it.infusion);
+      infusion = applyInfusionEvent(infusion, kg, it.infusion);
       if (it.infusion.type === 'start') started = true;
     }
     if (it.obs) {
@@ -122,6 +136,16 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
     lastT = lastT === null ? it.t : Math.max(lastT, it.t);
   }
   return { sessionId, ruleSet: { id: rs.id, version: rs.version }, events: count, alarms };
+}
+
+/** The site formulary in force (the latest stored version, else the shipped one): it gives each drug's class. */
+function siteFormulary(db: Db): Formulary {
+  const row = db.prepare('SELECT body FROM formulary_versions ORDER BY version DESC LIMIT 1').get() as { body: string } | undefined;
+  return row ? formularySchema.parse(JSON.parse(row.body)) : defaultFormulary;
+}
+
+function rescueDoses(db: Db, sessionId: string): { drugId: string; t: number }[] {
+  return db.prepare('SELECT drug_id AS drugId, t FROM rescue_doses WHERE session_id = ? ORDER BY t, id').all(sessionId) as { drugId: string; t: number }[];
 }
 
 export interface ReplayDiff {

@@ -2,6 +2,7 @@ import {
   configureRuleSet,
   doseAt,
   engineStateFromActive,
+  sessionDosingWeight,
   evaluate,
   RuleSetConfigError,
   type ConfiguredRuleSet,
@@ -9,6 +10,7 @@ import {
   type EngineEvent,
   type InfusionEventType,
   type Observation,
+  type RuleModifier,
   type VitalsSample,
 } from '@infusion/shared';
 import type { AlarmManager } from '../alarms/alarmManager';
@@ -39,6 +41,8 @@ interface Extras {
  */
 export class SessionRules {
   private readonly extras = new Map<string, Extras>();
+  /** Modifiers in force per session (e.g. a sedative given), read once and updated on each rescue dose. */
+  private readonly modifiers = new Map<string, RuleModifier[]>();
 
   constructor(
     private readonly store: RuleSetStore,
@@ -49,7 +53,27 @@ export class SessionRules {
     private readonly lastNibp: (sessionId: string) => number | null,
     /** The last stored frame's event time and server receive time (to recover the device clock after a restart). */
     private readonly lastFrame: (sessionId: string) => { t: number; receivedAt: number } | null,
+    /** The modifiers the session's documented doses switch on (a benzodiazepine or opioid: sedative_given). */
+    private readonly modifiersOf: (s: StoredSession) => RuleModifier[] = () => [],
   ) {}
+
+  private modifiersFor(s: StoredSession): RuleModifier[] {
+    let m = this.modifiers.get(s.id);
+    if (!m) {
+      m = this.modifiersOf(s);
+      this.modifiers.set(s.id, m);
+    }
+    return m;
+  }
+
+  private keyOf(s: StoredSession): string {
+    return `${s.ruleSetVersion}|${s.profile}|${JSON.stringify(s.limitOverrides?.overrides ?? {})}|${this.modifiersFor(s).join(',')}`;
+  }
+
+  /** A rescue dose was documented: the modifiers it switches on apply from now on. */
+  onRescueDose(s: StoredSession): void {
+    this.modifiers.delete(s.id);
+  }
 
   private deviceClock(sessionId: string): { clockOffset: number; haveDeviceClock: boolean } {
     const f = this.lastFrame(sessionId);
@@ -58,17 +82,17 @@ export class SessionRules {
 
   /** The effective rule set of a session and the plain-language list of what differs from the site's set. */
   configured(s: StoredSession): ConfiguredRuleSet {
-    const key = `${s.ruleSetVersion}|${s.profile}|${JSON.stringify(s.limitOverrides?.overrides ?? {})}`;
+    const key = this.keyOf(s);
     const e = this.extras.get(s.id);
     if (e && e.key === key) return e.configured;
     let configured: ConfiguredRuleSet;
     try {
-      configured = configureRuleSet(this.store.get(s.ruleSetVersion), { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} });
+      configured = configureRuleSet(this.store.get(s.ruleSetVersion), { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {}, modifiers: this.modifiersFor(s) });
     } catch (err) {
       // Overrides that no longer fit (a rule set edited since): run the unmodified set, loudly.
       if (!(err instanceof RuleSetConfigError)) throw err;
       this.log.error({ sessionId: s.id, issues: err.issues }, 'session overrides refused; running the profile without them');
-      configured = configureRuleSet(this.store.get(s.ruleSetVersion), { profile: s.profile });
+      configured = configureRuleSet(this.store.get(s.ruleSetVersion), { profile: s.profile, modifiers: this.modifiersFor(s) });
     }
     if (e) {
       e.configured = configured;
@@ -86,7 +110,7 @@ export class SessionRules {
       const configured = this.configured(l.stored);
       e = {
         configured,
-        key: `${l.stored.ruleSetVersion}|${l.stored.profile}|${JSON.stringify(l.stored.limitOverrides?.overrides ?? {})}`,
+        key: this.keyOf(l.stored),
         sedation: sed ? { t: sed.t, scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
         pain: pain ? { t: pain.t, score: pain.score } : null,
         lastNibpAt: this.lastNibp(l.stored.id),
@@ -105,9 +129,12 @@ export class SessionRules {
   }
 
   private context(l: LiveSession, e: Extras, t: number): EngineContext {
+    // Per-kg figures (bolus mg/kg, cumulative mg/kg) are on the dosing weight of the session's rule set.
+    const w = sessionDosingWeight(l.stored, this.store.get(l.stored.ruleSetVersion).dosingWeight);
+    const kg = w.kg;
     return {
-      session: { weightKg: l.stored.weightKg, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
-      infusion: doseAt(l.infusion, l.stored.weightKg, t),
+      session: { weightKg: kg, weightBasis: w.used, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
+      infusion: doseAt(l.infusion, kg, t),
       baseline: l.stored.baseline,
       lastObservation: { sedation: e.sedation, pain: e.pain },
       lastNibpAt: e.lastNibpAt,
@@ -170,5 +197,6 @@ export class SessionRules {
 
   forget(sessionId: string): void {
     this.extras.delete(sessionId);
+    this.modifiers.delete(sessionId);
   }
 }

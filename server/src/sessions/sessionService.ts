@@ -7,7 +7,10 @@ import {
   initialInfusion,
   replayInfusion,
   sessionCreateSchema,
+  sessionDosingWeight,
   transitionError,
+  type DosingWeight,
+  type DosingWeightRule,
   type EngineState,
   type InfusionEvent,
   type InfusionState,
@@ -73,6 +76,14 @@ export class SessionService {
     private readonly describeLimits: (s: StoredSession) => string[] = () => [],
   ) {}
 
+  /** The dosing-weight choice of the rule set a session opened under (set by the app before restore). */
+  dosingRuleOf: (s: StoredSession) => DosingWeightRule | undefined = () => undefined;
+
+  /** The weight every per-kg dose of the session is figured on. */
+  dosing(s: StoredSession): DosingWeight {
+    return sessionDosingWeight(s, this.dosingRuleOf(s));
+  }
+
   /** Called when a session ends (per-session caches elsewhere drop it). */
   onEnd: (sessionId: string) => void = () => {};
 
@@ -112,7 +123,7 @@ export class SessionService {
       const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
       this.live.set(stored.id, {
         stored,
-        infusion: replayInfusion(stored.weightKg, events),
+        infusion: replayInfusion(this.dosing(stored).kg, events),
         engine: initialEngineState(),
         lastEvalT: latest?.t ?? 0,
         latest,
@@ -136,7 +147,8 @@ export class SessionService {
     const paused = l.audioPausedUntil && l.audioPausedUntil > now ? l.audioPausedUntil : null;
     return {
       ...l.stored,
-      infusion: l.stored.status === 'active' ? doseAt(l.infusion, l.stored.weightKg, now) : l.infusion,
+      infusion: l.stored.status === 'active' ? doseAt(l.infusion, this.dosing(l.stored).kg, now) : l.infusion,
+      dosingWeight: this.dosing(l.stored),
       audioPausedUntil: paused,
       limitsChanged: this.describeLimits(l.stored),
     };
@@ -167,9 +179,11 @@ export class SessionService {
     if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
     const rs = this.ruleSet();
     // Device assignments are made by the caller (they need the user's rights over each device).
-    const { patientRef, profile, deviceIds: _devices, ...rest } = parsed.data;
+    const { patientRef, profile, heightCm, sex, deviceIds: _devices, ...rest } = parsed.data;
     const stored: StoredSession = {
       ...rest,
+      heightCm: heightCm ?? null,
+      sex: sex ?? null,
       patientRef: patientRef ?? null,
       // Institutional default: 65 and older run on the tighter elderly/comorbid limits (guideline Q6).
       profile: profile ?? (rest.ageYears >= 65 ? 'elderly_comorbid' : 'standard'),
@@ -204,7 +218,8 @@ export class SessionService {
     if (l) return this.view(l);
     const stored = this.repo.get(id);
     if (!stored) throw notFound(`session ${id}`);
-    return { ...stored, infusion: replayInfusion(stored.weightKg, this.repo.events(id)), audioPausedUntil: null, limitsChanged: this.describeLimits(stored) };
+    const dosing = this.dosing(stored);
+    return { ...stored, infusion: replayInfusion(dosing.kg, this.repo.events(id)), dosingWeight: dosing, audioPausedUntil: null, limitsChanged: this.describeLimits(stored) };
   }
 
   listActive(): Session[] {
@@ -267,7 +282,7 @@ export class SessionService {
       },
       l.stored.simulated,
     );
-    l.infusion = applyInfusionEvent(l.infusion, l.stored.weightKg, event);
+    l.infusion = applyInfusionEvent(l.infusion, this.dosing(l.stored).kg, event);
     const after = event.override ? { ...l.infusion, override: event.override } : l.infusion;
     this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
     clearance?.stored(event);

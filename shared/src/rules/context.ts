@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { initialInfusion } from '../dose';
+import { DOSING_WEIGHT_BASES } from '../dosingWeight';
 import { CARE_SETTINGS, INFUSION_EVENT_TYPES, type InfusionState } from '../sessions';
 import { VITAL_FIELDS, VITAL_META, type VitalField, type VitalsSample } from '../vitals';
 import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
@@ -42,7 +43,10 @@ export const infusionStateSchema = z.strictObject({
 
 export const engineContextSchema = z.strictObject({
   session: z.strictObject({
+    /** The dosing weight (the rule set's choice, shared/src/dosingWeight.ts): per-kg figures are on it. */
     weightKg: z.number().min(2).max(400),
+    /** Which weight that is; absent = actual body weight. Shown in dose messages when it is not actual. */
+    weightBasis: z.enum(DOSING_WEIGHT_BASES).optional(),
     ageYears: z.number().int().min(0).max(125),
     setting: z.enum(CARE_SETTINGS),
     /** The session's createdAt (epoch ms): the reference for a schedule with no observation yet. */

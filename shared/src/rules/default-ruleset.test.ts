@@ -1,12 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { VitalsSample } from '../vitals';
 import { engineEvents as E, type EngineContext, type EngineEvent } from './context';
 import { defaultRuleSet, formatSource, ruleSetSchema } from './index';
 import { T0, at, ctxAt, run } from './testkit';
 
-describe('the shipped rule set (version 3)', () => {
-  it('is version 3 and lists each rule with its priority, category and kind', () => {
-    expect(defaultRuleSet.version).toBe(3);
+describe('the shipped rule set (version 4)', () => {
+  it('is version 4 and lists each rule with its priority, category and kind', () => {
+    expect(defaultRuleSet.version).toBe(4);
     expect(defaultRuleSet.rules.map((r) => `${r.id} ${r.priority} ${r.category} ${r.kind}`)).toEqual([
       'spo2.low.high high clinical threshold',
       'sbp.high.high high clinical threshold',
@@ -22,6 +23,7 @@ describe('the shipped rule set (version 3)', () => {
       'etco2.high.medium medium clinical threshold',
       'etco2.low.medium medium clinical threshold',
       'apnea high clinical no_breath',
+      'sedation.moderate medium clinical sedation',
       'sedation.deep high clinical sedation',
       'sedation.agitation medium clinical sedation',
       'spo2.falling medium clinical rate_of_change',
@@ -50,14 +52,40 @@ describe('the shipped rule set (version 3)', () => {
   it('every rule cites the guideline with a question or table, and thresholds not in it are marked institutional defaults', () => {
     for (const r of defaultRuleSet.rules) {
       expect(r.source.document, r.id).toMatch(/ASRA\/AAPM\/ASA 2018/);
-      expect(r.source.section, r.id).toMatch(/\bQ[1-8]\b|Table [1-6]/);
+      expect(r.source.section, r.id).toMatch(/\bQ[1-8]\b|Table [1-6]|Monitoring section/);
       expect(r.actions.length, r.id).toBeGreaterThan(0);
       if (r.source.document.includes('clinical-reference.md section')) expect(r.source.institutionalDefault, r.id).toBe(true);
     }
     // Values taken from the guideline itself are not institutional defaults.
     const guideline = defaultRuleSet.rules.filter((r) => !r.source.institutionalDefault).map((r) => r.id);
-    expect(guideline).toEqual(['dose.bolus.clinic', 'dose.bolus.high', 'dose.rate.clinic', 'dose.rate.non_icu', 'dose.rate.max', 'treatments.year.over6', 'treatments.year.over12']);
+    expect(guideline).toEqual(['dose.bolus.clinic', 'dose.bolus.high', 'dose.rate.clinic', 'dose.rate.max', 'treatments.year.over6', 'treatments.year.over12']);
     expect(formatSource(defaultRuleSet.rules[0]!.source)).toMatch(/\(institutional default, editable\)$/);
+  });
+
+  it('dose limits say what the guideline says: > 1 mg/kg/h in a clinic from Table 6, 2 mg/kg/h outside ICU a site decision, 7 mg/kg/h a Q3 report', () => {
+    const rule = (id: string) => {
+      const r = defaultRuleSet.rules.find((x) => x.id === id);
+      if (r?.kind !== 'dose_guardrail') throw new Error(id);
+      return r;
+    };
+    // "exceeding 1 mg/kg per hour" is Table 6; Q6 says ">= 1": the limit cites the wording it uses.
+    const clinic = rule('dose.rate.clinic');
+    expect([clinic.op, clinic.limit]).toEqual(['>', 1]);
+    expect(clinic.source.section).toMatch(/^Table 6 personnel and monitoring \(3\): at dosages exceeding 1 mg\/kg per hour a monitored setting/);
+    // Q6: "higher cutoffs ... may also be utilized in appropriately resourced environments".
+    const nonIcu = rule('dose.rate.non_icu');
+    expect(nonIcu.source.institutionalDefault).toBe(true);
+    expect(nonIcu.source.section).toMatch(/site decision: Q6 "higher cutoffs/);
+    const max = rule('dose.rate.max');
+    expect(max.title).toBe('Infusion rate above any reported dose');
+    expect(max.source.section).toMatch(/^Q3: .*up to 7 mg\/kg per hour were reported .*intensive care unit monitoring and intubation or other precautions against aspiration/);
+  });
+
+  it('docs/rules.md lists every shipped rule with its source as the rule set has it', () => {
+    const doc = readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8');
+    expect(doc).toContain(`(version ${defaultRuleSet.version}, ${defaultRuleSet.rules.length} rules)`);
+    for (const r of defaultRuleSet.rules)
+      expect(doc, r.id).toContain(`| \`${r.id}\` | ${r.title} | ${r.kind} | ${r.priority} | ${r.category} | ${r.source.section}${r.source.institutionalDefault ? ' (institutional default)' : ''} |`);
   });
 
   it('high-priority clinical alarms latch', () => {

@@ -126,3 +126,59 @@ describe('configureRuleSet', () => {
     expect(configureRuleSet(defaultRuleSet)).toEqual({ ruleSet: defaultRuleSet, changes: [] });
   });
 });
+
+describe('the sedative modifier (Q6: midazolam may enhance ketamine\'s effects)', () => {
+  const sedated = (opts: Parameters<typeof configureRuleSet>[1] = {}) => configureRuleSet(defaultRuleSet, { ...opts, modifiers: ['sedative_given'] });
+
+  it('tightens the respiratory limits, says so in every change, and cites Q6 as an institutional default', () => {
+    const { ruleSet, changes } = sedated();
+    expect(changes.map((c) => c.text)).toEqual([
+      'SpO2 low: limit 88 → 90 (benzodiazepine or opioid given)',
+      'SpO2 below 92%: limit 92 → 94 (benzodiazepine or opioid given)',
+      'Respiratory rate low: limit 10 → 12 (benzodiazepine or opioid given)',
+      'Respiratory rate very low: limit 8 → 10 (benzodiazepine or opioid given)',
+      'EtCO2 high: limit 50 → 45 (benzodiazepine or opioid given)',
+      'Apnea: duration 20 s → 15 s (benzodiazepine or opioid given)',
+    ]);
+    expect(changes.every((c) => c.origin === 'modifier')).toBe(true);
+    expect(find(ruleSet, 'rr.low.medium').source).toMatchObject({ institutionalDefault: true, section: expect.stringMatching(/benzodiazepine or opioid given: Q6: concomitantly administered medications may enhance certain effects \(eg, midazolam\)/) });
+    expect(defaultRuleSet.modifiers?.sedative_given?.whenRescueClasses).toEqual(['benzodiazepine', 'opioid']);
+  });
+
+  it('the engine then alarms at the tighter limit', () => {
+    const evs = [E.vitals(at(0), { rr: 11 }), E.tick(at(16))];
+    expect(brief(run(only(configureRuleSet(defaultRuleSet).ruleSet, ['rr.low.medium']), evs).transitions)).toEqual([]);
+    expect(brief(run(only(sedated().ruleSet, ['rr.low.medium']), evs).transitions)).toEqual(['fire:rr.low.medium@16']);
+  });
+
+  it('only tightens: a profile or physician limit already tighter stays, a looser one is tightened', () => {
+    const elderly = sedated({ profile: 'elderly_comorbid' });
+    // The profile already has SpO2 < 90: nothing more to tighten there.
+    expect(elderly.changes.filter((c) => c.ruleId === 'spo2.low.high').map((c) => c.text)).toEqual(['SpO2 low: limit 88 → 90']);
+    const tighter = sedated({ overrides: { 'rr.low.medium': { limit: 14 } } });
+    expect(param(tighter.ruleSet, 'rr.low.medium', 'limit')).toBe(14);
+    const looser = sedated({ overrides: { 'spo2.low.high': { limit: 85 } } });
+    expect(param(looser.ruleSet, 'spo2.low.high', 'limit')).toBe(90);
+    expect(looser.changes.filter((c) => c.ruleId === 'spo2.low.high').map((c) => `${c.origin}: ${c.text}`)).toEqual([
+      'override: SpO2 low: limit 88 → 85',
+      'modifier: SpO2 low: limit 85 → 90 (benzodiazepine or opioid given)',
+    ]);
+  });
+
+  it('without the modifier in force, or in a rule set stored before it existed, nothing changes', () => {
+    expect(configureRuleSet(defaultRuleSet).changes).toEqual([]);
+    const { modifiers: _m, ...v3 } = defaultRuleSet;
+    const stored = ruleSetSchema.parse(JSON.parse(JSON.stringify({ ...v3, version: 3 })));
+    expect(configureRuleSet(stored, { modifiers: ['sedative_given'] }).changes).toEqual([]);
+  });
+
+  it('a modifier naming an unknown rule, or a limit on a rule without one, is refused', () => {
+    const m = defaultRuleSet.modifiers!.sedative_given!;
+    const bad = { ...defaultRuleSet, modifiers: { sedative_given: { ...m, overrides: { 'nope.rule': { limit: 1 }, 'tech.no_data': { limit: 3 } } } } };
+    expect(ruleSetSchema.safeParse(bad).error?.issues.map((i) => i.message)).toEqual([
+      'nope.rule: no such rule',
+      'tech.no_data: limit cannot be set on a no_data rule',
+      'tech.no_data: limit cannot be tightened on a no_data rule',
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Formulary, RescueDose } from '../formulary';
 import type { RuleProfile } from '../sessions';
 import { fmtDuration } from './format';
 import {
@@ -8,7 +9,9 @@ import {
   ruleOverrideSchema,
   ruleSchema,
   ruleSetSchema,
+  tighterLimit,
   type Rule,
+  type RuleModifier,
   type RuleOverride,
   type RuleSet,
 } from './schema';
@@ -24,7 +27,7 @@ export interface RuleChange {
   param: keyof RuleOverride;
   from: number | string | boolean | null;
   to: number | string | boolean | null;
-  origin: 'profile' | 'override';
+  origin: 'profile' | 'override' | 'modifier';
   /** e.g. "SpO2 low: limit 88 → 90". */
   text: string;
 }
@@ -154,12 +157,70 @@ export function applyProfile(ruleSet: RuleSet, profile: RuleProfile): Configured
   }));
 }
 
-/** Profile first, then per-session overrides; the change list holds both, in that order. */
-export function configureRuleSet(ruleSet: RuleSet, opts: { profile?: RuleProfile; overrides?: RuleOverrides } = {}): ConfiguredRuleSet {
+/**
+ * Modifiers in force (e.g. a sedative given): each tightens the limits it names, never loosens
+ * them: a value looser than the one in force (the site's, the profile's or a physician's) is left
+ * out. Changed rules and change texts say why ("SpO2 low: limit 88 → 90 (benzodiazepine or opioid given)").
+ */
+export function applyModifiers(ruleSet: RuleSet, modifiers: readonly RuleModifier[]): ConfiguredRuleSet {
+  let configured: ConfiguredRuleSet = { ruleSet, changes: [] };
+  for (const name of new Set(modifiers)) {
+    const m = ruleSet.modifiers?.[name];
+    if (!m) continue;
+    const tightening: RuleOverrides = {};
+    for (const [ruleId, o] of Object.entries(m.overrides)) {
+      const rule = configured.ruleSet.rules.find((r) => r.id === ruleId);
+      if (!rule) continue;
+      const t: RuleOverride = {};
+      if (o.limit !== undefined && 'limit' in rule) {
+        const limit = tighterLimit(rule, rule.limit, o.limit);
+        if (limit !== null && limit !== rule.limit) t.limit = limit;
+      }
+      if (o.forMs !== undefined && o.forMs < rule.forMs) t.forMs = o.forMs;
+      if (o.durationMs !== undefined && rule.kind === 'no_breath' && o.durationMs < rule.durationMs) t.durationMs = o.durationMs;
+      if (Object.keys(t).length) tightening[ruleId] = t;
+    }
+    const next = apply(configured.ruleSet, tightening, 'modifier', (rule) => ({
+      ...rule,
+      source: { ...rule.source, section: `${rule.source.section}; ${m.label}: ${m.source.section}`, institutionalDefault: rule.source.institutionalDefault || m.source.institutionalDefault },
+    }));
+    configured = { ruleSet: next.ruleSet, changes: [...configured.changes, ...next.changes.map((c) => ({ ...c, text: `${c.text} (${m.label})` }))] };
+  }
+  return configured;
+}
+
+/**
+ * When each modifier of the rule set came into force: the event time of the first documented dose
+ * of one of its classes (the drug's class from the formulary). Modifiers not in force are absent.
+ */
+export function modifierStarts(ruleSet: RuleSet, formulary: Pick<Formulary, 'entries'>, doses: readonly Pick<RescueDose, 'drugId' | 't'>[]): Partial<Record<RuleModifier, number>> {
+  const out: Partial<Record<RuleModifier, number>> = {};
+  const classOf = new Map(formulary.entries.map((e) => [e.id, e.class]));
+  for (const [name, m] of Object.entries(ruleSet.modifiers ?? {}) as [RuleModifier, NonNullable<NonNullable<RuleSet['modifiers']>[RuleModifier]>][]) {
+    for (const d of doses) {
+      const cls = classOf.get(d.drugId);
+      if (cls && m.whenRescueClasses.includes(cls) && (out[name] === undefined || d.t < out[name])) out[name] = d.t;
+    }
+  }
+  return out;
+}
+
+/** The modifiers in force after these documented doses. */
+export function modifiersFromRescue(ruleSet: RuleSet, formulary: Pick<Formulary, 'entries'>, doses: readonly Pick<RescueDose, 'drugId' | 't'>[]): RuleModifier[] {
+  return Object.keys(modifierStarts(ruleSet, formulary, doses)) as RuleModifier[];
+}
+
+/**
+ * Profile first, then per-session overrides, then the modifiers in force (which only tighten); the
+ * change list holds all three, in that order.
+ */
+export function configureRuleSet(ruleSet: RuleSet, opts: { profile?: RuleProfile; overrides?: RuleOverrides; modifiers?: readonly RuleModifier[] } = {}): ConfiguredRuleSet {
   const p = applyProfile(ruleSet, opts.profile ?? 'standard');
-  if (!opts.overrides || Object.keys(opts.overrides).length === 0) return p;
-  const o = applyOverrides(p.ruleSet, opts.overrides);
-  return { ruleSet: o.ruleSet, changes: [...p.changes, ...o.changes] };
+  const o = !opts.overrides || Object.keys(opts.overrides).length === 0 ? p : applyOverrides(p.ruleSet, opts.overrides);
+  const oChanges = o === p ? [] : o.changes;
+  if (!opts.modifiers?.length) return { ruleSet: o.ruleSet, changes: [...p.changes, ...oChanges] };
+  const m = applyModifiers(o.ruleSet, opts.modifiers);
+  return { ruleSet: m.ruleSet, changes: [...p.changes, ...oChanges, ...m.changes] };
 }
 
 /** Without a bedside section in the rule set, apnea and dose rules still cannot be switched off. */

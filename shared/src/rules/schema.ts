@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALARM_PRIORITIES } from '../alarms';
-import { RESCUE_CLASSES } from '../formulary';
+import { dosingWeightRuleSchema } from '../dosingWeight';
+import { RESCUE_CLASSES, SEDATIVE_CLASSES } from '../formulary';
 import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
 import { CARE_SETTINGS, type RuleProfile } from '../sessions';
 import { VITAL_FIELDS, type VitalField } from '../vitals';
@@ -355,6 +356,44 @@ export const profileSchema = z.strictObject({
   overrides: z.record(z.string(), ruleOverrideSchema),
 });
 
+/**
+ * A modifier: limits that tighten while something has happened in the session. `sedative_given`:
+ * a benzodiazepine or opioid was documented (Q6: midazolam may enhance ketamine's effects). A
+ * modifier only tightens: a value looser than the one in force (the site's, the profile's or a
+ * physician's) is not applied.
+ */
+export const RULE_MODIFIERS = ['sedative_given'] as const;
+export type RuleModifier = (typeof RULE_MODIFIERS)[number];
+/** The parameters a modifier may tighten. */
+export const modifierOverrideSchema = z.strictObject({ limit: finite.optional(), forMs: duration.optional(), durationMs: positiveDuration.optional() });
+export type ModifierOverride = z.infer<typeof modifierOverrideSchema>;
+export const modifierSchema = z.strictObject({
+  /** Shown after each change it makes, e.g. "benzodiazepine or opioid given". */
+  label: z.string().min(1).max(80),
+  description: z.string().optional(),
+  source: ruleSourceSchema,
+  /** Rescue classes whose documented dose switches the modifier on. */
+  whenRescueClasses: z.array(z.enum(RESCUE_CLASSES)).min(1).default([...SEDATIVE_CLASSES]),
+  overrides: z.record(z.string(), modifierOverrideSchema),
+});
+
+/** Kinds whose `limit` a modifier can tighten, and which way is tighter. */
+export function tighterLimit(rule: Rule, a: number, b: number): number | null {
+  if (rule.kind === 'threshold') return rule.op === '<' ? Math.max(a, b) : Math.min(a, b);
+  if (rule.kind === 'dose_guardrail' || rule.kind === 'treatment_count') return Math.min(a, b);
+  return null;
+}
+
+/** Problems with a modifier: unknown rules, parameters a rule does not have, a limit with no tighter direction. */
+export function modifierIssues(rules: readonly Rule[], overrides: Record<string, ModifierOverride>): string[] {
+  const issues = overrideIssues(rules, overrides);
+  for (const [ruleId, o] of Object.entries(overrides)) {
+    const rule = rules.find((r) => r.id === ruleId);
+    if (rule && o.limit !== undefined && tighterLimit(rule, 0, 0) === null) issues.push(`${ruleId}: limit cannot be tightened on a ${rule.kind} rule`);
+  }
+  return issues;
+}
+
 /** A rule with an override merged in (not yet validated). */
 export function mergeOverride(rule: Rule, o: RuleOverride): unknown {
   const merged: Record<string, unknown> = { ...rule };
@@ -528,6 +567,10 @@ export const ruleSetSchema = z.preprocess(
       description: z.string(),
       profiles: z.strictObject({ elderly_comorbid: profileSchema.optional() }).optional(),
       doseSafety: doseSafetySchema.optional(),
+      /** The weight per-kg doses are figured on (absent in rule sets stored before version 4: actual body weight). */
+      dosingWeight: dosingWeightRuleSchema.optional(),
+      /** Limits that tighten while something has happened in the session (absent in rule sets stored before version 4). */
+      modifiers: z.strictObject({ sedative_given: modifierSchema.optional() }).optional(),
       rules: z.array(ruleSchema).min(1).max(500),
     })
     .superRefine((rs, ctx) => {
@@ -541,6 +584,10 @@ export const ruleSetSchema = z.preprocess(
         if (!profile) continue;
         for (const message of overrideIssues(rs.rules, profile.overrides))
           ctx.addIssue({ code: 'custom', path: ['profiles', name, 'overrides'], message });
+      }
+      for (const [name, m] of Object.entries(rs.modifiers ?? {})) {
+        if (!m) continue;
+        for (const message of modifierIssues(rs.rules, m.overrides)) ctx.addIssue({ code: 'custom', path: ['modifiers', name, 'overrides'], message });
       }
     }),
 );

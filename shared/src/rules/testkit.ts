@@ -61,14 +61,14 @@ export function ruleSet(...rules: Record<string, unknown>[]): RuleSet {
   });
 }
 
-/** A subset of a rule set, by id, in the given order (without its profiles, which name other rules). */
+/** A subset of a rule set, by id, in the given order (without its profiles and modifiers, which name other rules). */
 export function only(rs: RuleSet, ids: readonly string[]): RuleSet {
   const rules = ids.map((id) => {
     const r = rs.rules.find((x) => x.id === id);
     if (!r) throw new Error(`no rule ${id}`);
     return r;
   });
-  const { profiles: _profiles, ...rest } = rs;
+  const { profiles: _profiles, modifiers: _modifiers, ...rest } = rs;
   return { ...rest, rules };
 }
 

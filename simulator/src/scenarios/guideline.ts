@@ -5,7 +5,7 @@ import type { Scenario } from './schema';
  * Dose limits from ASRA/AAPM/ASA 2018 (clinical-reference.md section 1) that every simulated
  * scenario keeps to, so the demo never shows a dose the guideline would not allow:
  * - bolus strictly below 0.35 mg/kg (Q6: >= 0.35 mg/kg "may result in serious adverse sequelae");
- * - infusion 0.5-2 mg/kg/h outside the ICU (Table 1/Table 6), up to 7 mg/kg/h only in the ICU;
+ * - infusion 0.5-2 mg/kg/h outside the ICU (Table 6 dosing range (2)), up to 7 mg/kg/h only in the ICU (Q3);
  * - above 1 mg/kg/h only in a monitored setting (Table 6, personnel and monitoring (3)).
  */
 export const GUIDELINE_LIMITS = {

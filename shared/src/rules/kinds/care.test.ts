@@ -130,6 +130,16 @@ describe('dose guardrails', () => {
     expect(r.transitions[0]?.message).toBe('Cumulative dose 8 mg/kg ≥ 8 mg/kg');
   });
 
+  it('says which weight a per-kg figure is on when the site doses on ideal or adjusted body weight', () => {
+    const bolus = (weightBasis?: 'actual' | 'ideal' | 'adjusted') =>
+      run(rs, [E.infusion(at(0), 'bolus', { doseMg: 28 })], ctxAt({ session: { setting: 'clinic', weightKg: 70, ...(weightBasis ? { weightBasis } : {}) } })).transitions[0]?.message;
+    expect(bolus()).toBe('Bolus 0.40 mg/kg ≥ 0.35 mg/kg in a clinic');
+    expect(bolus('actual')).toBe('Bolus 0.40 mg/kg ≥ 0.35 mg/kg in a clinic');
+    expect(bolus('ideal')).toBe('Bolus 0.40 mg/kg (ideal body weight) ≥ 0.35 mg/kg in a clinic');
+    const cumulative = run(rs, [E.tick(at(0))], ctxAt({ session: { setting: 'icu', weightBasis: 'adjusted' }, infusion: { status: 'stopped', cumulativeMgPerKg: 8.2, cumulativeMg: 574 } }));
+    expect(cumulative.transitions[0]?.message).toBe('Cumulative dose 8.20 mg/kg (adjusted body weight) ≥ 8 mg/kg');
+  });
+
   it('the cumulative dose counts boluses already in the context', () => {
     const r = run(rs, [E.tick(at(0))], ctxAt({ session: { setting: 'icu' }, infusion: { status: 'stopped', cumulativeMgPerKg: 8.2, cumulativeMg: 574 } }));
     expect(brief(r.transitions)).toEqual(['fire:dose.cumulative@0']);
@@ -137,24 +147,42 @@ describe('dose guardrails', () => {
 });
 
 describe('sedation', () => {
-  const rs = only(defaultRuleSet, ['sedation.deep', 'sedation.agitation']);
+  const rs = only(defaultRuleSet, ['sedation.moderate', 'sedation.deep', 'sedation.agitation']);
   const score = (scale: 'RASS' | 'MOAAS' | 'RAMSAY', s: number) =>
-    run(rs, [E.observation(at(0), scale, s)], ctxAt({ lastObservation: { sedation: { t: at(0), scale, score: s } } })).transitions.map((t) => `${t.rule.id}: ${t.message}`);
+    run(rs, [E.observation(at(0), scale, s)], ctxAt({ lastObservation: { sedation: { t: at(0), scale, score: s } } })).transitions.map((t) => t.rule.id);
 
-  it.each<['RASS' | 'MOAAS' | 'RAMSAY', number, string[]]>([
-    ['RASS', -3, ['sedation.deep: Deep sedation: RASS -3 ≤ -3']],
-    ['RASS', -5, ['sedation.deep: Deep sedation: RASS -5 ≤ -3']],
-    ['RASS', -2, []],
-    ['RASS', 0, []],
-    ['RASS', 2, []],
-    ['RASS', 3, ['sedation.agitation: Agitation: RASS +3 ≥ +3']],
-    ['RASS', 4, ['sedation.agitation: Agitation: RASS +4 ≥ +3']],
-    ['MOAAS', 2, ['sedation.deep: Deep sedation: MOAA/S 2 ≤ 2']],
-    ['MOAAS', 3, []],
-    ['RAMSAY', 5, ['sedation.deep: Deep sedation: Ramsay 5 ≥ 5']],
-    ['RAMSAY', 4, []],
-  ])('%s %s', (scale, s, expected) => {
-    expect(score(scale, s)).toEqual(expected);
+  /**
+   * The same depth fires the same rules on every scale, by the scales' definitions: responds readily
+   * to a normal voice; responds to voice but not readily; no prompt response to a normal voice
+   * (loud voice, glabellar tap); physical stimulation only; no response.
+   */
+  const LEVELS: [depth: string, rass: number[], moaas: number[], ramsay: number[], rules: string[]][] = [
+    ['calm, responds readily', [0, -1], [5], [2], []],
+    ['responds to voice, not readily', [-2], [4], [3], ['sedation.moderate']],
+    ['no prompt response to a normal voice', [-3], [3], [4], ['sedation.moderate', 'sedation.deep']],
+    ['physical stimulation only', [-4], [2, 1], [5], ['sedation.moderate', 'sedation.deep']],
+    ['no response', [-5], [0], [6], ['sedation.moderate', 'sedation.deep']],
+  ];
+  it.each(LEVELS)('%s: RASS %j, MOAA/S %j, Ramsay %j', (_depth, rass, moaas, ramsay, rules) => {
+    for (const s of rass) expect(score('RASS', s), `RASS ${s}`).toEqual(rules);
+    for (const s of moaas) expect(score('MOAAS', s), `MOAA/S ${s}`).toEqual(rules);
+    for (const s of ramsay) expect(score('RAMSAY', s), `Ramsay ${s}`).toEqual(rules);
+  });
+
+  it('moderate sedation is a medium step before the high deep-sedation alarm, each saying scale, score and limit', () => {
+    const r = run(rs, [E.observation(at(0), 'MOAAS', 3)], ctxAt({ lastObservation: { sedation: { t: at(0), scale: 'MOAAS', score: 3 } } }));
+    expect(r.transitions.map((t) => [t.rule.priority, t.message])).toEqual([
+      ['medium', 'Moderate sedation: MOAA/S 3 ≤ 4'],
+      ['high', 'Deep sedation: MOAA/S 3 ≤ 3'],
+    ]);
+  });
+
+  it.each<[number, string[]]>([
+    [2, []],
+    [3, ['sedation.agitation']],
+    [4, ['sedation.agitation']],
+  ])('agitation at RASS +%s', (s, expected) => {
+    expect(score('RASS', s)).toEqual(expected);
   });
 
   it('clears on a new score that no longer meets the criterion; a pain score changes nothing', () => {
@@ -162,12 +190,14 @@ describe('sedation', () => {
     const sed = (t: number, score: number) => ({ t: at(t), scale: 'RASS' as const, score });
     const ctxs = [sed(0, -4), sed(0, -4), sed(0, -4), sed(300, -1)];
     const r = run(rs, evs, (_e, i) => ctxAt({ lastObservation: { sedation: ctxs[i]! } }));
-    expect(brief(r.transitions)).toEqual(['fire:sedation.deep@0', 'clear:sedation.deep@300']);
+    expect(brief(r.transitions)).toEqual(['fire:sedation.moderate@0', 'fire:sedation.deep@0', 'clear:sedation.moderate@300', 'clear:sedation.deep@300']);
   });
 
-  it('agitation points to the guideline rescue classes', () => {
-    expect(rs.rules[1]?.rescue).toEqual(['benzodiazepine', 'haloperidol', 'alpha2_agonist']);
-    expect(rs.rules[0]?.rescue).toEqual([]);
+  it('agitation lists the treatment of choice first (benzodiazepine, clonidine: Q2, "not antipsychotics"), haloperidol after them (Q7)', () => {
+    const agitation = rs.rules.find((r) => r.id === 'sedation.agitation')!;
+    expect(agitation.rescue).toEqual(['benzodiazepine', 'alpha2_agonist', 'haloperidol']);
+    expect(agitation.source.section).toMatch(/^Q2 \(low-dose benzodiazepines or alpha-2 agonists, and not antipsychotics\); Q7 \(haloperidol/);
+    expect(rs.rules.find((r) => r.id === 'sedation.deep')?.rescue).toEqual([]);
   });
 });
 

@@ -76,8 +76,17 @@ export function assessDoseGuardrail(rule: DoseGuardrailRule, prevD: unknown, inp
 
 const SETTING_TEXT: Record<CareSetting, string> = { clinic: 'clinic', monitored_unit: 'monitored unit', icu: 'ICU' };
 
+const PER_TEXT = { actual: '', ideal: ' (ideal body weight)', adjusted: ' (adjusted body weight)' } as const;
+
 export function describeDoseGuardrail(rule: DoseGuardrailRule, a: Assessment, inp: EvalInput): Record<string, string> {
-  return { value: fmtDose(a.v ?? 0), op: OP_TEXT[rule.op] ?? rule.op, limit: fmtDose(rule.limit), setting: SETTING_TEXT[inp.ctx.session.setting] };
+  return {
+    value: fmtDose(a.v ?? 0),
+    op: OP_TEXT[rule.op] ?? rule.op,
+    limit: fmtDose(rule.limit),
+    setting: SETTING_TEXT[inp.ctx.session.setting],
+    // Per-kg figures say which weight they are on when it is not the actual weight.
+    per: PER_TEXT[inp.ctx.session.weightBasis ?? 'actual'],
+  };
 }
 
 // ---------------------------------------------------------------- sedation

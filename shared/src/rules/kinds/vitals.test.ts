@@ -311,16 +311,17 @@ describe('trend confirmation: a trend does not raise what a threshold delay igno
   it('the rule set refuses a trend that waits less than a threshold delay on the same field and direction', () => {
     const edit = (id: string, patch: Record<string, unknown>) => ({ ...defaultRuleSet, rules: defaultRuleSet.rules.map((r) => (r.id === id ? { ...r, ...patch } : r)) });
     const short = ruleSetSchema.safeParse(edit('spo2.falling', { confirmMs: 5_000 }));
+    const at = defaultRuleSet.rules.findIndex((r) => r.id === 'spo2.falling');
     expect(short.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
-      'rules.16.confirmMs: spo2.falling: waits 5 s on a spo2 fall, shorter than the 10 s delay of spo2.low.high; confirmMs must be at least 10000',
-      'rules.16.confirmMs: spo2.falling: waits 5 s on a spo2 fall, shorter than the 15 s delay of spo2.low.medium; confirmMs must be at least 15000',
+      `rules.${at}.confirmMs: spo2.falling: waits 5 s on a spo2 fall, shorter than the 10 s delay of spo2.low.high; confirmMs must be at least 10000`,
+      `rules.${at}.confirmMs: spo2.falling: waits 5 s on a spo2 fall, shorter than the 15 s delay of spo2.low.medium; confirmMs must be at least 15000`,
     ]);
     // A longer SpO2-low delay needs a longer confirmation too; a physician override is checked the same way.
     expect(() => applyOverrides(defaultRuleSet, { 'spo2.low.medium': { forMs: 20_000 } })).toThrow(/spo2\.falling: waits 15 s.*20 s delay of spo2\.low\.medium/);
     const longer = { 'spo2.low.medium': { forMs: 20_000 }, 'spo2.falling': { confirmMs: 20_000 } };
     expect(() => applyOverrides(defaultRuleSet, longer)).toThrow(/hypoventilation: waits 15 s.*forMs or the trend condition's confirmMs must be at least 20000/);
     expect(() => applyOverrides(defaultRuleSet, { ...longer, hypoventilation: { forMs: 20_000 } })).not.toThrow();
-    expect(ruleSetSchema.safeParse(edit('spo2.falling', { confirmMs: 60_000 })).error?.issues[0]).toMatchObject({ path: ['rules', 16, 'confirmMs'], message: 'confirmMs must be shorter than windowMs' });
+    expect(ruleSetSchema.safeParse(edit('spo2.falling', { confirmMs: 60_000 })).error?.issues[0]).toMatchObject({ path: ['rules', defaultRuleSet.rules.findIndex((r) => r.id === 'spo2.falling'), 'confirmMs'], message: 'confirmMs must be shorter than windowMs' });
   });
 
   it('rule sets stored before confirmMs existed load with a 15-s confirmation', () => {
