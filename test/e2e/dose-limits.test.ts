@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { api, createSession, prepareStart, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
+import { api, createSession, prepareStart, startServer, TEST_PASSWORD, writeOrder, type TestServer } from '../support/server';
 
 /**
  * Limits before the dose, on screen: the physician writes the order; the dose forms show the limits
@@ -199,6 +199,15 @@ describe('dose limits in the browser', () => {
     await expect.poll(() => rescues(), { timeout: 10_000 }).toEqual(['midazolam:5', 'lorazepam:1']);
     const lorazepam = s.app.care.rescueDoses(sessionId)[1]!;
     expect(await nurse.getByTestId(`rescue-dose-note-${lorazepam.id}`).textContent()).toBe('no site dose on file');
+  });
+
+  it('an order changed on another screen: the nurse form checks against it and her page shows the new version', async () => {
+    await writeOrder(s.physician, sessionId, { setting: 'monitored_unit', rateMaxMgKgH: 1.2, bolusMaxMgKg: 0.5 });
+    await nurse.getByTestId('infusion-rate').fill('1.3');
+    await expect.poll(() => nurse.getByTestId('infusion-rate').getAttribute('data-mark'), { timeout: 10_000 }).toBe('hard');
+    expect(await nurse.getByTestId('rate-limits').textContent()).toContain('Order v2: 0.5–1.2 mg/kg/h');
+    await expect.poll(() => nurse.getByTestId('order-current').getAttribute('data-version'), { timeout: 10_000 }).toBe('2');
+    expect(await nurse.getByTestId('order-current').textContent()).toContain('0.5–1.2 mg/kg/h');
   });
 
   it('the physician reads the guardrail compliance report: alerts, overrides with reasons, refusals by limit', async () => {

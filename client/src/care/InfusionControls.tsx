@@ -5,9 +5,9 @@ import { useCan } from '../auth/useCan';
 import { formatRate } from '../format';
 import { parseDecimal } from '../forms';
 import { useMonitor } from '../stores/useMonitor';
-import { documentInfusion, previewDose } from './careActions';
+import { documentInfusion, loadOrder, previewDose } from './careActions';
 import { DoseDialog, type DoseDialogSpec } from './DoseDialog';
-import { asDoseCheck, markOf, mayConfirm } from './doseLimits';
+import { asDoseCheck, markOf, mayConfirm, orderVersionIn } from './doseLimits';
 import { DoseLimitsList, DoseRefusal } from './DoseLimitsView';
 
 /** Whether the infusion's state allows the action (the server checks again and says why not). */
@@ -84,6 +84,13 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
   const context = `${order?.version ?? 0}|${checklistAt ?? 0}|${status}|${session.infusion.rateMgKgH}|${eventCount}`;
   const ratePreview = usePreviewFor(session.id, r !== null && r > 0 && r <= 20 ? { type: rateType, rateMgKgH: r } : null, { type: rateType, rateMgKgH: PROBE }, context);
   const bolusPreview = usePreviewFor(session.id, d !== null && d > 0 && d <= 500 ? { type: 'bolus', doseMg: d } : null, canBolus ? { type: 'bolus', doseMg: PROBE } : null, context);
+
+  // Orders are not pushed live: when the server checked against a newer order than this page shows, read it.
+  const checkedOrder = orderVersionIn(ratePreview.check) ?? orderVersionIn(bolusPreview.check);
+  const shownOrder = order?.version ?? 0;
+  useEffect(() => {
+    if (checkedOrder !== null && checkedOrder > shownOrder) void loadOrder(session.id);
+  }, [checkedOrder, shownOrder, session.id]);
 
   if (!canDocument || session.status !== 'active') return null;
 

@@ -1,7 +1,7 @@
 import { checkDose, checkRescue, defaultFormulary, defaultRuleSet, type DoseContext, type Order } from '@infusion/shared';
 import { describe, expect, it } from 'vitest';
 import { T0 } from '../testFixtures';
-import { asDoseCheck, crossingText, limitLines, markOf, mayConfirm, orderFormFrom, orderSummary, reasonProblem, toOrderInput } from './doseLimits';
+import { asDoseCheck, crossingText, limitLines, markOf, mayConfirm, orderFormFrom, orderSummary, orderVersionIn, reasonProblem, toOrderInput } from './doseLimits';
 
 const order = (over: Partial<Order> = {}): Order => ({
   sessionId: 's1',
@@ -58,6 +58,12 @@ describe('limits shown before a dose is given', () => {
     expect(window).toMatchObject({ level: 'soft', physicianConfirms: true, crossed: true });
     expect(window.text).toBe('Boluses within 15 min: ≤ 0.35 mg/kg');
     expect(limitLines(check).find((l) => l.ids[0] === 'order.bolus.interval')!.text).toBe('Bolus sooner than the ordered interval: at least 10 min since the last bolus');
+  });
+
+  it('reads which order version the server checked against (none without an order)', () => {
+    expect(orderVersionIn(checkDose(ctx({ order: order({ version: 3 }) }), { type: 'rate_change', rateMgKgH: 0.8 }))).toBe(3);
+    expect(orderVersionIn(checkDose(ctx({ order: null }), { type: 'rate_change', rateMgKgH: 0.8 }))).toBeNull();
+    expect(orderVersionIn(null)).toBeNull();
   });
 
   it('reads a bolus the order does not allow as a plain statement', () => {

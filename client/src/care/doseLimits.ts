@@ -57,6 +57,15 @@ export function limitLines(check: Pick<DoseCheck, 'limits' | 'crossings'>): Limi
   return lines;
 }
 
+/** The order version the server checked against (its order limits cite "physician's order vN"), or null. */
+export function orderVersionIn(check: Pick<DoseCheck, 'limits'> | null): number | null {
+  for (const l of check?.limits ?? []) {
+    const m = l.id.startsWith('order.') ? /physician's order v(\d+)/.exec(l.source) : null;
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
 /** How the typed value is marked: the worst limit it crosses. */
 export const markOf = (check: Pick<DoseCheck, 'outcome'> | null): LimitMark => (check === null ? 'ok' : check.outcome === 'refused' ? 'hard' : check.outcome === 'needs_confirmation' ? 'soft' : 'ok');
 
