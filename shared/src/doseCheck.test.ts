@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFormulary } from './formulary';
-import { checkDose, checkRescue, formularyMaxDoseMg, NO_SITE_DOSE, type DoseAction, type DoseContext } from './doseCheck';
+import { checkDose, checkRescue, formularyMaxDoseMg, NO_SITE_DOSE, orderHardCrossings, type DoseAction, type DoseContext } from './doseCheck';
 import type { Order } from './orders';
 import { bedsideIssues, configureRuleSet, defaultRuleSet } from './rules/index';
 import type { CareSetting, RuleProfile } from './sessions';
@@ -95,6 +95,16 @@ describe('limits before the dose', () => {
     const loosened = { ...base, rules: base.rules.map((r) => (r.kind === 'dose_guardrail' ? { ...r, enabled: false } : r)) };
     const c = { ...ctx({ order: order({ rateMaxMgKgH: 20 }) }), ruleSets: [base, loosened] };
     expect(checkDose(c, rate(15)).crossings.map((x) => x.id)).toContain('dose.rate.max');
+  });
+});
+
+describe('orders against the hard limits', () => {
+  const crossed = (o: Partial<Order>) => orderHardCrossings(order(o), [defaultRuleSet]).map((c) => `${c.id}:${c.value}`);
+  it('refuses an order a hard limit of every setting forbids, and leaves setting-only limits to the checklist', () => {
+    expect(crossed({ setting: 'icu', rateMaxMgKgH: 7 })).toEqual([]);
+    expect(crossed({ setting: 'icu', rateMaxMgKgH: 7.5 })).toEqual(['dose.rate.max:7.5']);
+    // Above 1 mg/kg/h in a clinic needs a monitored setting (Table 6): the checklist's setting item, not a refused order.
+    expect(crossed({ setting: 'clinic', rateMaxMgKgH: 1.5 })).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { FormularyEntry } from './formulary';
-import type { Order } from './orders';
+import type { Order, OrderParsed } from './orders';
 import { formatSource, limitLevel, type LimitLevel, type RuleSet, type RuleSource } from './rules/schema';
 import type { CareSetting, InfusionState } from './sessions';
 
@@ -147,6 +147,31 @@ function ruleLimits(ctx: DoseContext, type: DoseAction['type']): DoseLimit[] {
 /** The limits that apply to a kind of action in this context (for the form, before submit). */
 export function applicableLimits(ctx: DoseContext, type: DoseAction['type']): DoseLimit[] {
   return [...orderLimits(ctx, type), ...ruleLimits(ctx, type)];
+}
+
+/**
+ * The hard limits of the rule sets an order itself would cross (its highest rate, its largest bolus,
+ * its cumulative maximum) in every setting: a physician cannot order what no one may give anywhere.
+ * A limit of one setting only (e.g. above 1 mg/kg/h outside a monitored setting, Table 6) re-opens the
+ * checklist's setting item instead (see the care service).
+ */
+export function orderHardCrossings(order: Pick<OrderParsed, 'setting' | 'rateMaxMgKgH' | 'bolusAllowed' | 'bolusMaxMgKg' | 'maxCumulativeMgKg'>, ruleSets: RuleSet[]): LimitCrossing[] {
+  const ctx = { setting: order.setting, ruleSets } as Pick<DoseContext, 'setting' | 'ruleSets'> as DoseContext;
+  const isCumulative = (l: DoseLimit) => ruleSets.some((rs) => rs.rules.some((r) => r.id === l.id && r.kind === 'dose_guardrail' && r.check === 'cumulative'));
+  const everywhere = (l: DoseLimit) => ruleSets.every((rs) => rs.rules.every((r) => r.id !== l.id || r.kind !== 'dose_guardrail' || !r.settings));
+  const out: LimitCrossing[] = [];
+  for (const l of ruleLimits(ctx, 'rate_change')) {
+    if (l.level !== 'hard' || !everywhere(l)) continue;
+    const v = l.unit === 'mg/kg/h' ? order.rateMaxMgKgH : order.maxCumulativeMgKg;
+    if (crosses(v, l.op, l.limit)) out.push(crossing(l, v));
+  }
+  if (order.bolusAllowed && order.bolusMaxMgKg != null) {
+    for (const l of ruleLimits(ctx, 'bolus')) {
+      if (l.level !== 'hard' || !everywhere(l) || l.id === 'bolus.window' || isCumulative(l)) continue;
+      if (crosses(order.bolusMaxMgKg, l.op, l.limit)) out.push(crossing(l, order.bolusMaxMgKg));
+    }
+  }
+  return out;
 }
 
 /** The value an action has against one limit (null = the limit does not judge this action). */

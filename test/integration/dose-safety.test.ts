@@ -2,7 +2,7 @@ import type { ChecklistRecord, DoseCheck, GuardrailReport, InfusionEvent, Order,
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, connected, createSession, dashboard, passingChecklist, prepareStart, startServer, writeOrder, type Caller, type DashClient, type TestServer } from '../support/server';
+import { anOrder, api, connected, createSession, dashboard, passingChecklist, prepareStart, startServer, writeOrder, type Caller, type DashClient, type TestServer } from '../support/server';
 
 /**
  * Limits before the dose, through the API as clinicians would try them (the cases of the issue).
@@ -105,8 +105,11 @@ describe('limits before the dose: the cases of the issue', () => {
 
   it('a start at 7.5 mg/kg/h is refused even after a physician overrode the checklist', async () => {
     const sess = await createSession(s.nurse, { setting: 'icu' });
-    await writeOrder(s.physician, sess.id, { setting: 'icu', rateMinMgKgH: 7.5, rateMaxMgKgH: 7.5, maxCumulativeMgKg: 100 });
-    await prepareStart(s, s.nurse, sess.id, clock.now()).catch(() => undefined); // the setting item fails at 7.5
+    // The order is the first line: 7.5 mg/kg/h cannot be ordered at all.
+    const order = await api(s.physician, 'PUT', `/api/sessions/${sess.id}/order`, anOrder({ setting: 'icu', rateMinMgKgH: 7.5, rateMaxMgKgH: 7.5, maxCumulativeMgKg: 100 }));
+    expect(order.status).toBe(409);
+    // Without an order the checklist's rate bounds the start: passed for 7.5, the setting item fails, a physician overrides it.
+    await prepareStart(s, s.nurse, sess.id, clock.now(), 7.5).catch(() => undefined);
     expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/checklist/override`, { reason: 'refractory case, ICU team present' })).status).toBe(200);
     for (const who of [s.nurse, s.physician]) {
       const r = await refusedStoresNothing(sess.id, () => post(who, sess.id, { type: 'start', rateMgKgH: 7.5 }));
@@ -242,6 +245,16 @@ describe('orders', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('refuses an order above a hard limit of every setting, naming it, and stores no order', async () => {
+    const sess = await createSession(s.nurse, { setting: 'icu' });
+    const body = { setting: 'icu', rateMinMgKgH: 0.5, rateMaxMgKgH: 10, bolusAllowed: false, maxCumulativeMgKg: 8 };
+    const r = await api(s.physician, 'PUT', `/api/sessions/${sess.id}/order`, body);
+    expect(r.status).toBe(409);
+    expect(r.body.fields).toEqual([{ field: 'rateMaxMgKgH', reason: expect.stringMatching(/^Infusion rate above any reported dose: 10 mg\/kg\/h > 7 mg\/kg\/h \(hard limit; ASRA\/AAPM\/ASA 2018/) }]);
+    expect((await api<{ order: Order | null }>(s.nurse, 'GET', `/api/sessions/${sess.id}/order`)).body.data.order).toBeNull();
+    expect((await api(s.physician, 'PUT', `/api/sessions/${sess.id}/order`, { ...body, rateMaxMgKgH: 7 })).status).toBe(200);
   });
 
   it('binds the checklist to the order: an order needing a monitored setting re-opens the setting item', async () => {

@@ -7,6 +7,7 @@ import {
   observationInputSchema,
   rescueDoseInputSchema,
   checkRescue,
+  orderHardCrossings,
   orderInputSchema,
   type ChecklistRecord,
   type DoseOverride,
@@ -143,6 +144,10 @@ export class CareService {
     if (!p.success) throw badRequest('invalid order', fieldErrors(p.error));
     if (p.data.setting !== s.setting)
       throw badRequest('invalid order', [{ field: 'setting', reason: `the order is written for ${p.data.setting.replace('_', ' ')}, the session runs in ${s.setting.replace('_', ' ')}` }]);
+    const rs = this.ruleSetOf(s);
+    const beyond = rs ? orderHardCrossings(p.data, [rs]) : [];
+    if (beyond.length)
+      throw new DomainError(409, `the order crosses ${beyond.length} hard limit(s) no one may give at the bedside`, beyond.map((c) => ({ field: c.unit === 'mg/kg/h' ? 'rateMaxMgKgH' : c.id.includes('cumulative') ? 'maxCumulativeMgKg' : 'bolusMaxMgKg', reason: c.message })));
     const before = this.orders.current(sessionId);
     const now = this.clock.now();
     const order: Order = { ...p.data, sessionId, version: (before?.version ?? 0) + 1, at: now, by: actor.id };
