@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { transitionError, type DoseCheck, type DosingWeight, type FieldError, type InfusionEventInput, type InfusionEventType, type Session } from '@infusion/shared';
+import { transitionError, type DoseCheck, type DosingWeight, type InfusionEventInput, type InfusionEventType, type Session } from '@infusion/shared';
 import { useAuth } from '../auth/useAuth';
 import { useCan } from '../auth/useCan';
 import { formatRate } from '../format';
@@ -7,7 +7,7 @@ import { parseDecimal } from '../forms';
 import { useMonitor } from '../stores/useMonitor';
 import { documentInfusion, loadOrder, previewDose } from './careActions';
 import { DoseDialog, type DoseDialogSpec } from './DoseDialog';
-import { asDoseCheck, markOf, mayConfirm, orderVersionIn } from './doseLimits';
+import { markOf, mayConfirm, orderVersionIn, readDoseRefusal, type DoseRefusalView } from './doseLimits';
 import { DoseLimitsList, DoseRefusal } from './DoseLimitsView';
 
 /** Whether the infusion's state allows the action (the server checks again and says why not). */
@@ -52,7 +52,6 @@ function usePreviewFor(sessionId: string, typed: InfusionEventInput | null, prob
 /** A dose per kg on the weight the site doses on, saying which ("0.40 mg/kg, per kg actual body weight, 70 kg"). */
 const perKg = (mg: number, w: DosingWeight) => `${(mg / w.kg).toFixed(2)} mg/kg, ${w.label}`;
 
-type Refusal = { error: string; fields?: FieldError[] | undefined; check: DoseCheck | null };
 
 /**
  * Start, rate change, pause, resume, stop (infusion.document) and bolus (infusion.bolus: within the
@@ -70,7 +69,7 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
   const [rate, setRate] = useState('');
   const [bolus, setBolus] = useState('');
   const [pending, setPending] = useState<InfusionEventType | null>(null);
-  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [refusal, setRefusal] = useState<DoseRefusalView | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ input: InfusionEventInput; spec: DoseDialogSpec } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
@@ -117,8 +116,8 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
       if (input.type === 'bolus') setBolus('');
       return;
     }
-    const check = asDoseCheck(res.check);
-    if (check && check.outcome === 'needs_confirmation' && res.status === 409 && reason === null) {
+    const answer = readDoseRefusal(res, reason !== null, dialog !== null);
+    if (answer.kind === 'confirm') {
       // The server named soft limits (and logged the alert): confirm them with a reason.
       setRefusal(null);
       setDialogError(null);
@@ -127,20 +126,18 @@ export function InfusionControls({ session, orderedRate }: { session: Session; o
         spec: {
           title: 'Soft limit: confirm with a reason',
           summary: describe(input),
-          crossings: check.crossings,
+          crossings: answer.check.crossings,
           confirmLabel: 'Confirm and give',
-          physicianMustConfirm: check.confirmRole === 'physician',
-          mayConfirm: mayConfirm(role, session.simulated, check),
+          physicianMustConfirm: answer.check.confirmRole === 'physician',
+          mayConfirm: mayConfirm(role, session.simulated, answer.check),
         },
       });
-      return;
+    } else if (answer.kind === 'dialog_error') {
+      setDialogError(answer.text);
+    } else {
+      setDialog(null);
+      setRefusal(answer.refusal);
     }
-    if (dialog && res.status === 400) {
-      setDialogError(res.fields?.length ? res.fields.map((f) => `${f.field}: ${f.reason}`).join('; ') : res.error);
-      return;
-    }
-    setDialog(null);
-    setRefusal({ error: res.error, fields: res.fields, check });
   };
 
   const act = (type: InfusionEventType) => {

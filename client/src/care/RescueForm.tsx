@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { checkRescue, type DoseCheck, type FieldError, type Formulary, type RescueDoseInput, type RuleSet } from '@infusion/shared';
+import { checkRescue, type FieldError, type Formulary, type RescueDoseInput, type RuleSet } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { useAuth } from '../auth/useAuth';
 import { FieldErrorText } from '../components/FormErrors';
@@ -7,7 +7,7 @@ import { parseDecimal } from '../forms';
 import { useMonitor } from '../stores/useMonitor';
 import { documentRescue } from './careActions';
 import { DoseDialog, type DoseDialogSpec } from './DoseDialog';
-import { asDoseCheck, markOf, mayConfirm } from './doseLimits';
+import { markOf, mayConfirm, readDoseRefusal, type DoseRefusalView } from './doseLimits';
 import { DoseLimitsList, DoseRefusal } from './DoseLimitsView';
 import { doseText, rescueOptions } from './rescueOptions';
 
@@ -28,7 +28,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
   const [route, setRoute] = useState<Route>('IV');
   const [note, setNote] = useState('');
   const [pending, setPending] = useState(false);
-  const [refusal, setRefusal] = useState<{ error: string; fields?: FieldError[] | undefined; check: DoseCheck | null } | null>(null);
+  const [refusal, setRefusal] = useState<DoseRefusalView | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ input: RescueDoseInput; spec: DoseDialogSpec } | null>(null);
   const [dialogError, setDialogError] = useState<string | null>(null);
@@ -55,8 +55,8 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
       setNote('');
       return;
     }
-    const check = asDoseCheck(res.check);
-    if (check && check.outcome === 'needs_confirmation' && res.status === 409 && reason === null) {
+    const answer = readDoseRefusal(res, reason !== null, dialog !== null);
+    if (answer.kind === 'confirm') {
       setRefusal(null);
       setDialogError(null);
       setDialog({
@@ -64,20 +64,18 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
         spec: {
           title: 'Soft limit: confirm with a reason',
           summary: `Document ${chosen?.drug ?? input.drugId} ${input.doseMg} mg ${input.route ?? ''} given`,
-          crossings: check.crossings,
+          crossings: answer.check.crossings,
           confirmLabel: 'Confirm and document',
-          physicianMustConfirm: check.confirmRole === 'physician',
-          mayConfirm: mayConfirm(role, session?.simulated ?? false, check),
+          physicianMustConfirm: answer.check.confirmRole === 'physician',
+          mayConfirm: mayConfirm(role, session?.simulated ?? false, answer.check),
         },
       });
-      return;
+    } else if (answer.kind === 'dialog_error') {
+      setDialogError(answer.text);
+    } else {
+      setDialog(null);
+      setRefusal(answer.refusal);
     }
-    if (dialog && res.status === 400) {
-      setDialogError(res.fields?.length ? res.fields.map((f) => `${f.field}: ${f.reason}`).join('; ') : res.error);
-      return;
-    }
-    setDialog(null);
-    setRefusal({ error: res.error, fields: res.fields, check });
   };
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {

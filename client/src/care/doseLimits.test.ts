@@ -1,7 +1,7 @@
 import { checkDose, checkRescue, defaultFormulary, defaultRuleSet, type DoseContext, type Order } from '@infusion/shared';
 import { describe, expect, it } from 'vitest';
 import { T0 } from '../testFixtures';
-import { asDoseCheck, crossingText, limitLines, markOf, mayConfirm, orderFormFrom, orderSummary, orderVersionIn, reasonProblem, toOrderInput } from './doseLimits';
+import { asDoseCheck, crossingText, limitLines, markOf, mayConfirm, orderFormFrom, orderSummary, orderVersionIn, readDoseRefusal, reasonProblem, toOrderInput } from './doseLimits';
 
 const order = (over: Partial<Order> = {}): Order => ({
   sessionId: 's1',
@@ -131,5 +131,22 @@ describe('the order form', () => {
   it('summarises the order', () => {
     expect(orderSummary(order())).toBe('0.5–1 mg/kg/h; boluses up to 0.2 mg/kg, at least 10 min apart; at most 8 mg/kg in all');
     expect(orderSummary(order({ bolusAllowed: false }))).toBe('0.5–1 mg/kg/h; no boluses; at most 8 mg/kg in all');
+  });
+});
+
+describe('reading a refused dose the same way in every form', () => {
+  const soft = { action: { type: 'bolus' as const, doseMg: 28 }, limits: [], crossings: [], outcome: 'needs_confirmation' as const, confirmRole: 'physician' as const };
+  const hard = { ...soft, outcome: 'refused' as const, confirmRole: null };
+  it('opens the confirmation on a first soft-limit answer, never on a confirmed one', () => {
+    expect(readDoseRefusal({ status: 409, error: 'x', check: soft }, false, false)).toEqual({ kind: 'confirm', check: soft });
+    expect(readDoseRefusal({ status: 409, error: 'needs confirmation', check: soft }, true, true)).toMatchObject({ kind: 'refused', refusal: { error: 'needs confirmation', check: soft } });
+  });
+  it('keeps the dialog open on a malformed confirmation, naming the field', () => {
+    expect(readDoseRefusal({ status: 400, error: 'invalid', fields: [{ field: 'confirm.reason', reason: 'too short' }] }, true, true)).toEqual({ kind: 'dialog_error', text: 'confirm.reason: too short' });
+  });
+  it('shows a hard refusal, a 403 and an unreachable server plainly', () => {
+    expect(readDoseRefusal({ status: 409, error: 'refused by a hard limit', check: hard }, false, false)).toEqual({ kind: 'refused', refusal: { error: 'refused by a hard limit', fields: undefined, check: hard } });
+    expect(readDoseRefusal({ status: 403, error: 'a physician confirms', check: soft }, true, true).kind).toBe('refused');
+    expect(readDoseRefusal({ status: 0, error: 'server unreachable' }, false, false)).toEqual({ kind: 'refused', refusal: { error: 'server unreachable', fields: undefined, check: null } });
   });
 });

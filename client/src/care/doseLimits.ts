@@ -91,6 +91,27 @@ export function asDoseCheck(v: unknown): DoseCheck | null {
   return v as unknown as DoseCheck;
 }
 
+/** What a dose form shows after the server's answer to a refused dosing request. */
+export type DoseRefusalView = { error: string; fields?: FieldError[] | undefined; check: DoseCheck | null };
+export type DoseAnswer =
+  /** Soft limits only, first try: open the confirmation dialog for these crossings. */
+  | { kind: 'confirm'; check: DoseCheck }
+  /** The confirmation itself was malformed (e.g. the reason): keep the dialog open with this text. */
+  | { kind: 'dialog_error'; text: string }
+  /** Refused (hard limit, not allowed, unreachable): close any dialog and show why. */
+  | { kind: 'refused'; refusal: DoseRefusalView };
+
+/**
+ * Reads a failed answer to a start, rate change, bolus or rescue dose the same way in every form.
+ * `confirming`: the request carried a reason; `dialogOpen`: the confirmation dialog is showing.
+ */
+export function readDoseRefusal(res: { status: number; error: string; fields?: FieldError[] | undefined; check?: unknown }, confirming: boolean, dialogOpen: boolean): DoseAnswer {
+  const check = asDoseCheck(res.check);
+  if (check && check.outcome === 'needs_confirmation' && res.status === 409 && !confirming) return { kind: 'confirm', check };
+  if (dialogOpen && res.status === 400) return { kind: 'dialog_error', text: res.fields?.length ? res.fields.map((f) => `${f.field}: ${f.reason}`).join('; ') : res.error };
+  return { kind: 'refused', refusal: { error: res.error, fields: res.fields, check } };
+}
+
 export const MIN_REASON_LENGTH = 5;
 
 /** Why a confirmation reason is not enough yet, or null. */
