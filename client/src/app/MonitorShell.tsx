@@ -5,7 +5,7 @@ import { AudioControl } from '../components/AudioControl';
 import { useCan } from '../auth/useCan';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { StorageBanner } from '../components/StorageBanner';
-import { EscalationPanel } from '../components/EscalationPanel';
+import { EscalationInbox } from '../components/EscalationInbox';
 import { TrainingMarker, UserBar } from '../components/UserBar';
 import { startLiveUpdates } from '../realtime/liveUpdates';
 import { createDashboardSocket, type DashboardSocket } from '../socket';
@@ -89,6 +89,7 @@ export function MonitorShell() {
               <ReportsLink />
             </div>
             <AlarmBanner />
+            <EscalationInbox />
             <AudioControl />
             <UserBar
               onChangePassword={() => {
@@ -97,7 +98,6 @@ export function MonitorShell() {
               }}
             />
           </div>
-          <EscalationPanel />
         </header>
       </SocketContext>
       <main className="app-main">

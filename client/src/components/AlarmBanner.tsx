@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import { PRIORITY_SIGNAL, type Session } from '@infusion/shared';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { PRIORITY_SIGNAL, type Alarm, type Session } from '@infusion/shared';
 import { sessionHref } from '../app/route';
 import { useNow } from '../app/useNow';
 import { isAudioPaused, isLatched, shownAlarms } from '../stores/selectors';
@@ -10,8 +10,51 @@ import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 import { SimulatedBadge } from './SimulatedBadge';
 
-/** How many alarm lines fit the header; the rest are counted. */
-const MAX_LINES = 6;
+/** How many alarm lines fit the header (kept to at most a fifth of a 1080-line screen); the rest are counted. */
+const MAX_LINES = 3;
+
+/** One alarm as a line of the banner or of the unit alarm list: where, priority, what. */
+function AlarmLine({ alarm: a, session, testId }: { alarm: Alarm; session: Session | undefined; testId: string }) {
+  return (
+    <li data-testid={testId} data-priority={a.priority} data-state={a.state}>
+      <a href={sessionHref(a.sessionId)}>
+        <PriorityChip priority={a.priority} />
+        <span className="banner-where">{session ? `${session.location} · ${session.patientLabel}` : a.sessionId}</span>
+        {(a.simulated || session?.simulated) && <SimulatedBadge />}
+        <KindMarker kind={a.kind} />
+        <span className="banner-message">{a.message}</span>
+        {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
+        {isLatched(a) && <span className="latched-marker">LATCHED</span>}
+      </a>
+    </li>
+  );
+}
+
+/** Every signalled alarm of the unit, highest priority first, one click from the header; Escape closes it. */
+function UnitAlarmList({ alarms, sessions, onClose }: { alarms: Alarm[]; sessions: Record<string, Session>; onClose: () => void }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <section className="unit-alarms" data-testid="unit-alarms" aria-label="Unit alarm list">
+      <div className="unit-alarms-title">
+        All alarms of the unit ({alarms.length})
+        <button type="button" onClick={onClose} data-testid="unit-alarms-close">
+          Close
+        </button>
+      </div>
+      <ul className="banner-list">
+        {alarms.map((a) => (
+          <AlarmLine key={a.id} alarm={a} session={sessions[a.sessionId]} testId={`unit-alarm-${a.id}`} />
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 /** Sessions whose alarm sound is paused: each with its countdown, so a silent alarm is never a surprise. */
 function PausedAudio({ sessions }: { sessions: Session[] }) {
@@ -42,6 +85,8 @@ export function AlarmBanner() {
   // Sessions with a pause set; PausedAudio shows those whose pause has not run out yet.
   const paused = useMemo(() => Object.values(sessions).filter((s) => s.status === 'active' && s.audioPausedUntil !== null), [sessions]);
   const top = alarms[0];
+  const [listOpen, setListOpen] = useState(false);
+  const closeList = useCallback(() => setListOpen(false), []);
 
   if (!top) {
     return (
@@ -53,6 +98,7 @@ export function AlarmBanner() {
   }
 
   const unacknowledged = alarms.filter((a) => a.state === 'active').length;
+  const more = alarms.length - MAX_LINES;
   return (
     <div
       className={`alarm-banner ${signalClass(top.priority)}`}
@@ -64,29 +110,21 @@ export function AlarmBanner() {
       aria-live="polite"
     >
       <div className="banner-main">
-        {PRIORITY_SIGNAL[top.priority].label} · {alarms.length} alarm{alarms.length === 1 ? '' : 's'}
-        {unacknowledged < alarms.length && <span className="banner-unack"> ({unacknowledged} unacknowledged)</span>}
+        <span>
+          {PRIORITY_SIGNAL[top.priority].label} · {alarms.length} alarm{alarms.length === 1 ? '' : 's'}
+          {unacknowledged < alarms.length && <span className="banner-unack"> ({unacknowledged} unacknowledged)</span>}
+        </span>
+        <button type="button" className="banner-all" data-testid="unit-alarms-open" aria-expanded={listOpen} onClick={() => setListOpen((o) => !o)}>
+          {more > 0 ? `+ ${more} more · ` : ''}Alarm list
+        </button>
       </div>
       <PausedAudio sessions={paused} />
       <ul className="banner-list">
-        {alarms.slice(0, MAX_LINES).map((a) => {
-          const session = sessions[a.sessionId];
-          return (
-            <li key={a.id} data-testid={`banner-alarm-${a.id}`} data-priority={a.priority} data-state={a.state}>
-              <a href={sessionHref(a.sessionId)}>
-                <PriorityChip priority={a.priority} />
-                <span className="banner-where">{session ? `${session.location} · ${session.patientLabel}` : a.sessionId}</span>
-                {(a.simulated || session?.simulated) && <SimulatedBadge />}
-                <KindMarker kind={a.kind} />
-                <span className="banner-message">{a.message}</span>
-                {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
-                {isLatched(a) && <span className="latched-marker">LATCHED</span>}
-              </a>
-            </li>
-          );
-        })}
-        {alarms.length > MAX_LINES && <li className="banner-more">+{alarms.length - MAX_LINES} more</li>}
+        {alarms.slice(0, MAX_LINES).map((a) => (
+          <AlarmLine key={a.id} alarm={a} session={sessions[a.sessionId]} testId={`banner-alarm-${a.id}`} />
+        ))}
       </ul>
+      {listOpen && <UnitAlarmList alarms={alarms} sessions={sessions} onClose={closeList} />}
     </div>
   );
 }

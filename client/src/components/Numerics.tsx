@@ -1,36 +1,59 @@
 import type { ReactNode } from 'react';
-import { VITAL_META, type VitalField } from '@infusion/shared';
-import { formatClock, formatVital } from '../format';
-import { isStale, type LatestValue } from '../stores/trend';
+import { PRIORITY_SIGNAL, VITAL_META, type AlarmPriority, type VitalField } from '@infusion/shared';
+import { useNow } from '../app/useNow';
+import { formatAge, formatClock, formatVital } from '../format';
+import { connectionLost } from '../stores/connectionState';
+import { freshness, useFeed, valueAge, type Freshness } from '../stores/freshness';
+import type { LatestValue } from '../stores/trend';
+import { useConnection } from '../stores/useConnection';
+import { useMonitor } from '../stores/useMonitor';
 
 type Latest = Partial<Record<VitalField, LatestValue>>;
+/** The priority of the alarm each value is causing right now, if any. */
+export type AlarmingFields = Partial<Record<VitalField, AlarmPriority>>;
+
+interface Shown {
+  text: string;
+  state: Freshness;
+  age: number | null;
+  t: number | null;
+}
 
 interface ValueProps {
   field: VitalField;
-  latest: Latest;
-  newestT: number | null;
+  shown: Record<VitalField, Shown>;
+  alarming: AlarmingFields;
 }
 
-/** Just the number (or '--'): the test hook value-<field> holds nothing else. */
-function Value({ field, latest, newestT }: ValueProps) {
-  const v = latest[field];
-  const stale = isStale(field, v, newestT);
+/** Just the number (or '--'): the test hook value-<field> holds nothing else. A value in alarm takes the alarm colour. */
+function Value({ field, shown, alarming }: ValueProps) {
+  const s = shown[field];
+  const priority = alarming[field];
+  const cls = ['value', s.state !== 'live' ? 'stale' : '', priority ? 'value-alarm' : ''].filter(Boolean).join(' ');
   return (
     <span
-      className={stale ? 'value stale' : 'value'}
+      className={cls}
       data-testid={`value-${field}`}
-      title={v ? `${VITAL_META[field].label} at ${formatClock(v.t)}${stale ? ' (old value)' : ''}` : 'no value'}
+      data-freshness={s.state}
+      data-alarm-priority={priority ?? 'none'}
+      style={priority ? { color: PRIORITY_SIGNAL[priority].colour } : undefined}
+      title={s.t !== null ? `${VITAL_META[field].label} ${UNIT[field]}, measured ${formatClock(s.t)}${s.state !== 'live' ? ' (not live)' : ''}` : 'no value'}
     >
-      {formatVital(v?.value)}
+      {s.text}
     </span>
   );
 }
 
-function Cell({ field, label, unit, children }: { field: string; label: string; unit: string; children: ReactNode }) {
+function Cell({ field, label, unit, age, secondary, children }: { field: string; label: string; unit: string; age: number | null; secondary?: boolean; children: ReactNode }) {
   return (
-    <div className={`numeric numeric-${field}`}>
+    <div className={`numeric numeric-${field}${secondary ? ' numeric-secondary' : ''}`}>
       <div className="numeric-label">
         {label} <span className="numeric-unit">{unit}</span>
+        {age !== null && (
+          <span className="value-age" data-testid={`age-${field}`}>
+            {formatAge(age)}
+          </span>
+        )}
       </div>
       <div className="numeric-value">{children}</div>
     </div>
@@ -38,16 +61,50 @@ function Cell({ field, label, unit, children }: { field: string; label: string; 
 }
 
 const UNIT: Record<VitalField, string> = { hr: '/min', sbp: 'mmHg', dbp: 'mmHg', map: 'mmHg', spo2: '%', etco2: 'mmHg', rr: '/min' };
+const FIELDS: VitalField[] = ['hr', 'sbp', 'dbp', 'map', 'spo2', 'etco2', 'rr'];
 
-/** Latest HR, NIBP (SBP/DBP (MAP)), SpO2, EtCO2 and RR in monitor layout. */
-export function Numerics({ latest, newestT }: { latest: Latest; newestT: number | null }) {
-  const p = { latest, newestT };
+interface NumericsProps {
+  latest: Latest;
+  newestT: number | null;
+  /** Whose values these are: their arrival time tells how old they are. */
+  sessionId?: string;
+  alarming?: AlarmingFields;
+  /** An ended session: nothing it shows is live. */
+  ended?: boolean;
+}
+
+const NONE: AlarmingFields = {};
+
+/**
+ * Latest HR, NIBP (SBP/DBP (MAP)), SpO2, EtCO2 and RR in monitor layout. A value older than its stale
+ * time, every value while the link is lost, and those of an ended session are greyed with their age;
+ * after a longer time they are replaced by "--".
+ */
+export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = false }: NumericsProps) {
+  const serverNow = useNow(true, 1000);
+  const offset = useMonitor((s) => s.clockOffsetMs);
+  const receivedAt = useFeed((s) => (sessionId ? s[sessionId] : undefined));
+  const lost = useConnection(connectionLost);
+  const notLive = lost || ended;
+  const ages = { pageNow: serverNow - offset, serverNow, receivedAt, newestT };
+  const shown = {} as Record<VitalField, Shown>;
+  for (const f of FIELDS) {
+    const v = latest[f];
+    if (!v) {
+      shown[f] = { text: '--', state: 'live', age: null, t: null };
+      continue;
+    }
+    const age = valueAge(v, ages);
+    const state = freshness(f, age, notLive);
+    shown[f] = { text: state === 'blank' ? '--' : formatVital(v.value), state, age: state === 'live' ? null : age, t: v.t };
+  }
+  const p = { shown, alarming };
   return (
-    <div className="numerics">
-      <Cell field="hr" label="HR" unit={UNIT.hr}>
+    <div className={`numerics${notLive ? ' numerics-not-live' : ''}`} data-live={!notLive}>
+      <Cell field="hr" label="HR" unit={UNIT.hr} age={shown.hr.age}>
         <Value field="hr" {...p} />
       </Cell>
-      <Cell field="bp" label="NIBP" unit={UNIT.sbp}>
+      <Cell field="bp" label="NIBP" unit={UNIT.sbp} age={shown.sbp.age}>
         <Value field="sbp" {...p} />
         <span className="sep">/</span>
         <Value field="dbp" {...p} />
@@ -55,13 +112,13 @@ export function Numerics({ latest, newestT }: { latest: Latest; newestT: number 
           (<Value field="map" {...p} />)
         </span>
       </Cell>
-      <Cell field="spo2" label="SpO2" unit={UNIT.spo2}>
+      <Cell field="spo2" label="SpO2" unit={UNIT.spo2} age={shown.spo2.age}>
         <Value field="spo2" {...p} />
       </Cell>
-      <Cell field="etco2" label="EtCO2" unit={UNIT.etco2}>
+      <Cell field="etco2" label="EtCO2" unit={UNIT.etco2} age={shown.etco2.age} secondary>
         <Value field="etco2" {...p} />
       </Cell>
-      <Cell field="rr" label="RR" unit={UNIT.rr}>
+      <Cell field="rr" label="RR" unit={UNIT.rr} age={shown.rr.age} secondary>
         <Value field="rr" {...p} />
       </Cell>
     </div>

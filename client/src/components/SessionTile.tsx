@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
-import type { Session, TrendPoint } from '@infusion/shared';
+import type { AlarmPriority, Session, TrendPoint } from '@infusion/shared';
 import { sessionHref } from '../app/route';
-import { runningInfusion, shownAlarms } from '../stores/selectors';
+import { alarmingFields, runningInfusion, shownAlarms } from '../stores/selectors';
 import { lastSampleTime, latestValues } from '../stores/trend';
 import { useMonitor } from '../stores/useMonitor';
 import { AudioPausedCountdown } from './AudioPause';
@@ -16,6 +16,9 @@ import { Sparkline } from './Sparkline';
 
 const NO_SAMPLES: TrendPoint[] = [];
 
+/** Priority by shape as well as colour and word (IEC 60601-1-8 marks high !!!, medium !!, low !). */
+const PRIORITY_SYMBOL: Record<AlarmPriority, string> = { high: '!!!', medium: '!!', low: '!' };
+
 /** One active infusion on the overview; its frame carries the session's highest alarm signal. */
 export function SessionTile({ session }: { session: Session }) {
   const trend = useMonitor((s) => s.trends[session.id]) ?? NO_SAMPLES;
@@ -23,6 +26,7 @@ export function SessionTile({ session }: { session: Session }) {
   const alarms = useMemo(() => shownAlarms(allAlarms, session.id), [allAlarms, session.id]);
   const latest = useMemo(() => latestValues(trend), [trend]);
   const newestT = lastSampleTime(trend);
+  const alarming = useMemo(() => alarmingFields(alarms), [alarms]);
   const top = alarms[0];
 
   return (
@@ -34,8 +38,8 @@ export function SessionTile({ session }: { session: Session }) {
       data-alarm-priority={top?.priority ?? 'none'}
     >
       <div className="tile-head">
-        <span className="tile-label">{session.patientLabel}</span>
         <span className="tile-location">{session.location}</span>
+        <span className="tile-label">{session.patientLabel}</span>
         {session.simulated && <SimulatedBadge />}
       </div>
       {(session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (
@@ -48,17 +52,24 @@ export function SessionTile({ session }: { session: Session }) {
       <div className="tile-alarm">
         {top ? (
           <>
+            <span className={`priority-symbol priority-symbol-${top.priority}`} aria-hidden="true">
+              {PRIORITY_SYMBOL[top.priority]}
+            </span>
             <PriorityChip priority={top.priority} />
             <KindMarker kind={top.kind} />
             <span className="tile-alarm-message">{top.message}</span>
             {top.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
-            {alarms.length > 1 && <span className="tile-alarm-more">+{alarms.length - 1}</span>}
+            {alarms.length > 1 && (
+              <span className="tile-alarm-more" title={`${alarms.length - 1} more alarm${alarms.length > 2 ? 's' : ''}`}>
+                +{alarms.length - 1}
+              </span>
+            )}
           </>
         ) : (
           <span className="tile-alarm-none">No alarms</span>
         )}
       </div>
-      <Numerics latest={latest} newestT={newestT} />
+      <Numerics latest={latest} newestT={newestT} sessionId={session.id} alarming={alarming} />
       <Sparkline trend={trend} field="hr" />
       <InfusionSummary infusion={runningInfusion(session, newestT)} dosingWeight={session.dosingWeight} />
     </a>

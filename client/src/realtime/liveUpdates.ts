@@ -1,3 +1,4 @@
+import { markReceived } from '../stores/freshness';
 import { handleRefusal } from '../auth/authActions';
 import { classifyRefusal } from '../auth/authState';
 import type { DashboardSocket } from '../socket';
@@ -86,6 +87,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
   socket.on('connect_error', onConnectError);
   socket.on('vitals', (batch) => {
     updateMonitor((s) => applyVitals(s, batch));
+    markReceived(batch.filter((b) => b.samples.length > 0).map((b) => b.sessionId));
     updateDetail((s) => detailVitals(s, batch));
   });
   socket.on('alarm', (u) => {

@@ -1,3 +1,4 @@
+import { resetFeed } from './freshness';
 import { initialDetailState } from './detailState';
 import { useConnection } from './useConnection';
 import { initialConnectionState } from './connectionState';
@@ -13,4 +14,5 @@ export function resetDashboardStores(now = Date.now()): void {
   useDetail.setState(initialDetailState, true);
   useConnection.setState(initialConnectionState(now), true);
   useStorage.setState(initialStorageState, true);
+  resetFeed();
 }

@@ -1,4 +1,4 @@
-import { PRIORITY_RANK, doseAt, type Alarm, type AlarmPriority, type InfusionState, type Session } from '@infusion/shared';
+import { PRIORITY_RANK, VITAL_FIELDS, doseAt, type Alarm, type AlarmPriority, type InfusionState, type Session, type VitalField } from '@infusion/shared';
 
 /** Active sessions for the overview, ordered by location then label (numbers in natural order). */
 export function overviewSessions(sessions: Record<string, Session>): Session[] {
@@ -62,4 +62,16 @@ export const isLatched = (a: Alarm) => a.state === 'active' && a.latching && !a.
 /** Running dose up to the latest time we know of for the session (event time, from its vitals), on its dosing weight. */
 export function runningInfusion(session: Session, latestT: number | null): InfusionState {
   return latestT === null ? session.infusion : doseAt(session.infusion, session.dosingWeight.kg, latestT);
+}
+
+/** Which vital each alarm is about while its condition lasts, highest priority per vital: that value takes the alarm colour. */
+export function alarmingFields(alarms: Iterable<Alarm>): Partial<Record<VitalField, AlarmPriority>> {
+  const out: Partial<Record<VitalField, AlarmPriority>> = {};
+  for (const a of alarms) {
+    if (a.state === 'resolved' || !a.conditionActive || a.field === null || !(VITAL_FIELDS as readonly string[]).includes(a.field)) continue;
+    const f = a.field as VitalField;
+    const held = out[f];
+    if (held === undefined || PRIORITY_RANK[a.priority] > PRIORITY_RANK[held]) out[f] = a.priority;
+  }
+  return out;
 }

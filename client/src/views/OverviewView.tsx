@@ -1,23 +1,110 @@
-import { useMemo } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { SessionTile } from '../components/SessionTile';
+import { arrangeTiles, type TileFilter, type TileSort } from '../overview/arrange';
+import { useRemembered } from '../overview/prefs';
+import { TILE_GAP, tileGrid, type Density } from '../overview/tileGrid';
 import { overviewSessions } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 
-/** One tile per active infusion. */
+const DENSITIES = ['comfortable', 'compact'] as const;
+const SORTS = ['chair', 'alarm', 'patient'] as const;
+const FILTERS = ['all', 'alarming', 'unacknowledged'] as const;
+const BOTTOM_PADDING = 12;
+
+/** The area left for tiles: the grid's width, and the screen height below it (header and toolbar excluded). */
+function useTileArea() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [area, setArea] = useState({ width: 1200, height: 700 });
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      const next = { width: el.clientWidth, height: Math.max(0, window.innerHeight - top - BOTTOM_PADDING) };
+      setArea((held) => (held.width === next.width && held.height === next.height ? held : next));
+    };
+    measure();
+    // The header grows and shrinks (connection or storage warning): the space below it changes too.
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    const header = document.querySelector('.app-header');
+    if (header) observer.observe(header);
+    window.addEventListener('resize', measure);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', measure);
+    };
+  }, []);
+  return { ref, area };
+}
+
+function Choice<T extends string>({ label, value, options, names, onChange, testId }: { label: string; value: T; options: readonly T[]; names: Record<T, string>; onChange: (v: T) => void; testId: string }) {
+  return (
+    <label className="overview-choice">
+      {label}
+      <select value={value} data-testid={testId} onChange={(e) => onChange(e.target.value as T)}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {names[o]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * One sector per active infusion, like a central station: every session fits on the screen (up to 32
+ * on 1920x1080), sectors resize as sessions are added and drop detail below a size, never the alarm
+ * state or the primary numerics.
+ */
 export function OverviewView() {
   const sessionMap = useMonitor((s) => s.sessions);
-  const sessions = useMemo(() => overviewSessions(sessionMap), [sessionMap]);
+  const alarms = useMonitor((s) => s.alarms);
+  const [density, setDensity] = useRemembered<Density>('overview.density', DENSITIES, 'comfortable');
+  const [sort, setSort] = useRemembered<TileSort>('overview.sort', SORTS, 'chair');
+  const [filter, setFilter] = useState<TileFilter>('all');
+  const [search, setSearch] = useState('');
+  const active = useMemo(() => overviewSessions(sessionMap), [sessionMap]);
+  const sessions = useMemo(() => arrangeTiles(active, alarms, sort, filter, search), [active, alarms, sort, filter, search]);
+  const { ref, area } = useTileArea();
+  // Sized for every active session, so filtering does not blow the remaining tiles up.
+  const grid = tileGrid(active.length, area.width, area.height, density);
+  const style = {
+    gridTemplateColumns: `repeat(${grid.cols}, ${grid.tileW}px)`,
+    gridAutoRows: `${grid.tileH}px`,
+    gap: `${TILE_GAP}px`,
+  } as CSSProperties;
+  const hidden = active.length - sessions.length;
+
   return (
-    <div className="overview" data-testid="overview">
-      {sessions.length === 0 ? (
-        <p className="empty">No active infusions.</p>
-      ) : (
-        <div className="tiles">
-          {sessions.map((s) => (
-            <SessionTile key={s.id} session={s} />
-          ))}
-        </div>
-      )}
+    <div className="overview" data-testid="overview" data-density={density}>
+      <div className="overview-toolbar">
+        <span className="overview-count" data-testid="overview-count">
+          {active.length} active infusion{active.length === 1 ? '' : 's'}
+          {hidden > 0 && ` · ${hidden} hidden by the filter`}
+        </span>
+        <Choice label="Sort" value={sort} options={SORTS} names={{ chair: 'Chair', alarm: 'Alarm priority', patient: 'Patient' }} onChange={setSort} testId="overview-sort" />
+        <Choice label="Show" value={filter} options={FILTERS} names={{ all: 'All', alarming: 'With alarms', unacknowledged: 'Unacknowledged alarms' }} onChange={setFilter} testId="overview-filter" />
+        <label className="overview-choice">
+          Find
+          <input type="search" value={search} placeholder="chair or patient" data-testid="overview-search" onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <Choice label="Density" value={density} options={DENSITIES} names={{ comfortable: 'Comfortable', compact: 'Compact' }} onChange={setDensity} testId="overview-density" />
+      </div>
+      <div ref={ref} className="tiles-area">
+        {active.length === 0 ? (
+          <p className="empty">No active infusions.</p>
+        ) : sessions.length === 0 ? (
+          <p className="empty">No infusion matches the filter.</p>
+        ) : (
+          <div className="tiles" style={style} data-testid="tiles" data-cols={grid.cols}>
+            {sessions.map((s) => (
+              <SessionTile key={s.id} session={s} />
+            ))}
+          </div>
+        )}
+      </div>
     </div>
   );
 }

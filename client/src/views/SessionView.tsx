@@ -19,7 +19,7 @@ import { TrendChart, type TrendSeries } from '../components/TrendChart';
 import { requestSessionDetail } from '../realtime/requests';
 import { detailClosed, detailFailed, detailReceived, detailRequested } from '../stores/detailState';
 import { applySessionDetail } from '../stores/monitorState';
-import { runningInfusion, sessionAlarmHistory } from '../stores/selectors';
+import { alarmingFields, runningInfusion, sessionAlarmHistory } from '../stores/selectors';
 import { lastSampleTime, latestValues } from '../stores/trend';
 import { useConnection } from '../stores/useConnection';
 import { updateDetail, useDetail } from '../stores/useDetail';
@@ -138,7 +138,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
       {session && <CarePanel session={session} observations={observations} />}
       <div className="session-body">
         <div className="session-charts">
-          <Numerics latest={latest} newestT={newestT} />
+          <Numerics latest={latest} newestT={newestT} sessionId={sessionId} alarming={alarmingFields(alarms)} ended={session?.status === 'ended'} />
           {CHARTS.map((c) => (
             <TrendChart key={c.name} name={c.name} title={c.title} unit={c.unit} series={c.series} trend={trend} />
           ))}

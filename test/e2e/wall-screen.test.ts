@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
+import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+
+/**
+ * The overview as a central station wall screen: 32 simulated infusions on a 1920x1080 page, several
+ * of them alarming. Every tile stays on the screen, the header stays within a fifth of it, the
+ * alarming value takes the alarm colour, and losing the server greys every value.
+ */
+describe('overview wall screen at unit scale', () => {
+  const W = 1920;
+  const H = 1080;
+  const ALARMING = [2, 7, 11, 16, 19, 23, 28, 31];
+  let s: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let dev: DeviceSocket;
+  const ids: string[] = [];
+  const seq = new Map<string, number>();
+  let t = Date.now() - 60_000;
+
+  const add = async (from: number, to: number) => {
+    for (let i = from; i <= to; i++) {
+      const session = await createSession(s.nurse, { simulated: true, patientLabel: `SIM-${String(i).padStart(2, '0')}`, location: `Chair ${i}` });
+      ids.push(session.id);
+    }
+  };
+
+  // One frame per session per second of event time; sessions in ALARMING have SpO2 85 (a high alarm after 10 s).
+  const sendFrames = async (n: number, low: boolean) => {
+    for (let k = 0; k < n; k++) {
+      t += 1000;
+      const frames = ids.map((sessionId, i) => {
+        const next = (seq.get(sessionId) ?? 0) + 1;
+        seq.set(sessionId, next);
+        const spo2 = low && ALARMING.includes(i + 1) ? 85 : 97;
+        return { sessionId, seq: next, t, hr: 70 + (i % 10), sbp: 124, dbp: 79, map: 94, spo2, etco2: 37, rr: 14 };
+      });
+      await dev.emitWithAck('frames', frames);
+    }
+  };
+
+  const tileBoxes = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('[data-testid^="tile-"]')].map((el) => {
+        const r = el.getBoundingClientRect();
+        return { id: el.dataset.testid!, x: r.x, y: r.y, w: r.width, h: r.height };
+      }),
+    );
+
+  beforeAll(async () => {
+    if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('client/dist is missing: run `npm run build` first (npm test does)');
+    s = await startServer({ clientDist: CLIENT_DIST });
+    await add(1, 3);
+    dev = device({ url: s.url, deviceKey: s.simDeviceKey });
+    await connected(dev);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: W, height: H } });
+    await page.goto(s.url);
+    await page.getByTestId('login-username').fill('nurse');
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId(`tile-${ids[0]}`).waitFor();
+  });
+  afterAll(async () => {
+    dev?.close();
+    await browser?.close();
+    await s?.close().catch(() => {});
+  });
+
+  it('compact density keeps few sessions at the size of a full unit, and the choice is remembered', async () => {
+    await sendFrames(1, false);
+    const comfortable = (await tileBoxes())[0]!;
+    await page.getByTestId('overview-density').selectOption('compact');
+    await expect.poll(async () => (await tileBoxes())[0]!.w).toBeLessThan(comfortable.w);
+    await page.reload();
+    await page.getByTestId(`tile-${ids[0]}`).waitFor();
+    expect(await page.getByTestId('overview-density').inputValue()).toBe('compact');
+    await page.getByTestId('overview-density').selectOption('comfortable');
+    await expect.poll(async () => (await tileBoxes())[0]!.w).toBe(comfortable.w);
+  });
+
+  it('fits 32 sessions with alarms on one 1920x1080 screen, header within a fifth of it', async () => {
+    await add(4, 32);
+    await expect.poll(async () => (await tileBoxes()).length, { timeout: 10_000 }).toBe(32);
+    await sendFrames(12, true);
+    await expect.poll(() => page.getByTestId('alarm-banner').getAttribute('data-count'), { timeout: 10_000 }).toBe(String(ALARMING.length));
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'wall-32-sessions.png') });
+    const header = await page.locator('.app-header').boundingBox();
+    expect(header!.height).toBeLessThanOrEqual(H / 5);
+    const boxes = await tileBoxes();
+    for (const b of boxes) {
+      expect(b.x, b.id).toBeGreaterThanOrEqual(0);
+      expect(b.y, b.id).toBeGreaterThanOrEqual(header!.height);
+      expect(b.x + b.w, b.id).toBeLessThanOrEqual(W);
+      expect(b.y + b.h, b.id).toBeLessThanOrEqual(H);
+    }
+    const scroll = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth, sh: document.documentElement.scrollHeight }));
+    expect(scroll.sw).toBeLessThanOrEqual(scroll.cw);
+    expect(scroll.sh).toBeLessThanOrEqual(H);
+
+    // HR, NIBP and SpO2 shown in every tile, none clipped by its cell or its tile.
+    const clipped = await page.evaluate(() => {
+      const bad: string[] = [];
+      for (const tile of document.querySelectorAll<HTMLElement>('[data-testid^="tile-"]')) {
+        const tr = tile.getBoundingClientRect();
+        for (const f of ['hr', 'sbp', 'dbp', 'spo2']) {
+          const v = tile.querySelector<HTMLElement>(`[data-testid="value-${f}"]`);
+          if (!v || v.offsetParent === null) {
+            bad.push(`${tile.dataset.testid} ${f} hidden`);
+            continue;
+          }
+          const r = v.getBoundingClientRect();
+          const cell = v.closest<HTMLElement>('.numeric-value')!;
+          if (r.left < tr.left || r.right > tr.right || r.bottom > tr.bottom || cell.scrollWidth > cell.clientWidth + 1) bad.push(`${tile.dataset.testid} ${f} clipped`);
+        }
+      }
+      return bad;
+    });
+    expect(clipped).toEqual([]);
+
+    // The alarming value itself is in the alarm colour (IEC high: red), the others keep theirs.
+    const alarmTile = page.getByTestId(`tile-${ids[ALARMING[0]! - 1]}`);
+    expect(await alarmTile.getAttribute('data-alarm-priority')).toBe('high');
+    const spo2 = alarmTile.getByTestId('value-spo2');
+    expect(await spo2.textContent()).toBe('85');
+    expect(await spo2.getAttribute('data-alarm-priority')).toBe('high');
+    expect(await spo2.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(217, 4, 41)');
+    expect(await alarmTile.getByTestId('value-hr').getAttribute('data-alarm-priority')).toBe('none');
+    expect(await alarmTile.textContent()).toContain('!!!');
+
+    // Three lines in the header, the rest counted, all in the unit alarm list one click away.
+    expect(await page.locator('[data-testid^="banner-alarm-"]').count()).toBe(3);
+    expect(await page.getByTestId('unit-alarms-open').textContent()).toContain(`+ ${ALARMING.length - 3} more`);
+    await page.getByTestId('unit-alarms-open').click();
+    expect(await page.getByTestId('unit-alarms').locator('[data-testid^="unit-alarm-"][data-priority]').count()).toBe(ALARMING.length);
+    await page.screenshot({ path: join(SCREENSHOTS, 'wall-unit-alarm-list.png') });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('unit-alarms').waitFor({ state: 'detached' });
+  });
+
+  it('sorts alarming sessions first and filters to them or to one chair', async () => {
+    await page.getByTestId('overview-sort').selectOption('alarm');
+    const firstIds = async (n: number) => (await tileBoxes()).sort((a, b) => a.y - b.y || a.x - b.x).slice(0, n).map((b) => b.id);
+    const alarmingTiles = ALARMING.map((i) => `tile-${ids[i - 1]}`).sort();
+    await expect.poll(async () => (await firstIds(ALARMING.length)).sort()).toEqual(alarmingTiles);
+
+    await page.getByTestId('overview-filter').selectOption('alarming');
+    await expect.poll(async () => (await tileBoxes()).map((b) => b.id).sort()).toEqual(alarmingTiles);
+    expect(await page.getByTestId('overview-count').textContent()).toContain(`${32 - ALARMING.length} hidden by the filter`);
+
+    await page.getByTestId('overview-filter').selectOption('all');
+    await page.getByTestId('overview-search').fill('Chair 17');
+    await expect.poll(async () => (await tileBoxes()).map((b) => b.id)).toEqual([`tile-${ids[16]}`]);
+    await page.getByTestId('overview-search').fill('');
+    await page.getByTestId('overview-sort').selectOption('chair');
+    await expect.poll(async () => (await tileBoxes()).length).toBe(32);
+  });
+
+  it('greys every value with its age when the server is stopped', async () => {
+    const tile = page.getByTestId(`tile-${ids[0]}`);
+    expect(await tile.getByTestId('value-hr').getAttribute('data-freshness')).toBe('live');
+    await s.close();
+    await page.getByTestId('connection-banner').waitFor({ state: 'visible', timeout: 10_000 });
+    await expect.poll(() => tile.getByTestId('value-hr').getAttribute('data-freshness'), { timeout: 10_000 }).toBe('stale');
+    expect(await tile.getByTestId('value-spo2').getAttribute('data-freshness')).toBe('stale');
+    expect(await tile.getByTestId('age-hr').isVisible()).toBe(true);
+    expect(await tile.getByTestId('value-hr').evaluate((el) => getComputedStyle(el).color)).not.toBe(
+      await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--hr')),
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'wall-connection-lost.png') });
+  });
+});
