@@ -88,6 +88,7 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
   const notLive = lost || ended;
   const ages = { pageNow: serverNow - offset, serverNow, receivedAt, newestT };
   const shown = {} as Record<VitalField, Shown>;
+  let newestAge: number | null = null;
   for (const f of FIELDS) {
     const v = latest[f];
     if (!v) {
@@ -96,11 +97,20 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
     }
     const age = valueAge(v, ages);
     const state = freshness(f, age, notLive);
-    shown[f] = { text: state === 'blank' ? '--' : formatVital(v.value), state, age: state === 'live' ? null : age, t: v.t };
+    // A cell shows its own age only when the value itself is old; link lost or ended is said once for all.
+    const ownAge = freshness(f, age, false) !== 'live' ? age : null;
+    shown[f] = { text: state === 'blank' ? '--' : formatVital(v.value), state, age: ownAge, t: v.t };
+    if (newestAge === null || age < newestAge) newestAge = age;
   }
   const p = { shown, alarming };
   return (
     <div className={`numerics${notLive ? ' numerics-not-live' : ''}`} data-live={!notLive}>
+      {notLive && (
+        <div className="numerics-status" data-testid="numerics-not-live">
+          NOT LIVE<span className="numerics-status-why"> · {ended ? 'session ended' : 'connection lost'}</span>
+          {newestAge !== null && ` · data ${formatAge(newestAge)}`}
+        </div>
+      )}
       <Cell field="hr" label="HR" unit={UNIT.hr} age={shown.hr.age}>
         <Value field="hr" {...p} />
       </Cell>
