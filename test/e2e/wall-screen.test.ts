@@ -79,8 +79,10 @@ describe('overview wall screen at unit scale', () => {
     await page.reload();
     await page.getByTestId(`tile-${ids[0]}`).waitFor();
     expect(await page.getByTestId('overview-density').inputValue()).toBe('compact');
+    await page.screenshot({ path: join(SCREENSHOTS, 'wall-3-sessions-compact.png') });
     await page.getByTestId('overview-density').selectOption('comfortable');
     await expect.poll(async () => (await tileBoxes())[0]!.w).toBe(comfortable.w);
+    await page.screenshot({ path: join(SCREENSHOTS, 'wall-3-sessions-comfortable.png') });
   });
 
   it('fits 32 sessions with alarms on one 1920x1080 screen, header within a fifth of it', async () => {

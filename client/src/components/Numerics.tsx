@@ -102,14 +102,22 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
     shown[f] = { text: state === 'blank' ? '--' : formatVital(v.value), state, age: ownAge, t: v.t };
     if (newestAge === null || age < newestAge) newestAge = age;
   }
+  const old = FIELDS.filter((f) => f !== 'dbp' && f !== 'map' && shown[f].age !== null);
   const p = { shown, alarming };
   return (
     <div className={`numerics${notLive ? ' numerics-not-live' : ''}`} data-live={!notLive}>
-      {notLive && (
+      {notLive ? (
         <div className="numerics-status" data-testid="numerics-not-live">
           NOT LIVE<span className="numerics-status-why"> · {ended ? 'session ended' : 'connection lost'}</span>
           {newestAge !== null && ` · data ${formatAge(newestAge)}`}
         </div>
+      ) : (
+        old.length > 0 && (
+          // Said once as well, for sectors too narrow for an age beside each label.
+          <div className="numerics-status numerics-status-old" data-testid="numerics-old">
+            OLD {formatAge(Math.min(...old.map((f) => shown[f].age ?? 0)))} · {old.map((f) => (f === 'sbp' ? 'NIBP' : VITAL_META[f].label)).join(' ')}
+          </div>
+        )
       )}
       <Cell field="hr" label="HR" unit={UNIT.hr} age={shown.hr.age}>
         <Value field="hr" {...p} />
