@@ -3,6 +3,7 @@ import { PRIORITY_SIGNAL, type Escalation } from '@infusion/shared';
 import { sessionHref } from '../app/route';
 import { SocketContext } from '../app/socketContext';
 import { useNow } from '../app/useNow';
+import { useRoute } from '../app/useRoute';
 import { useCan } from '../auth/useCan';
 import { formatAge, formatClock } from '../format';
 import { acknowledgeEscalation } from '../realtime/requests';
@@ -100,7 +101,9 @@ export function EscalationPanel() {
   const all = useMonitor((s) => s.escalations);
   const list = useMemo(() => openEscalations(all), [all]);
   const now = useNow(list.length > 0, 5000);
-  if (list.length === 0) return null;
+  // The inbox page lists them itself (with the acknowledged ones and the supervised sessions).
+  const onInbox = useRoute().view === 'inbox';
+  if (list.length === 0 || onInbox) return null;
   return (
     <section className="escalations" data-testid="escalations" data-count={list.length} aria-label="Escalations">
       <div className="escalations-title">

@@ -1,5 +1,5 @@
 import { useContext, useState, type FormEvent } from 'react';
-import { RESPONSE_MAX_CHARS, RESPONSE_QUICK_CHOICES, type FieldError } from '@infusion/shared';
+import { RESPONSE_MAX_CHARS, RESPONSE_QUICK_CHOICES, fieldErrors, physicianResponseInputSchema, type FieldError } from '@infusion/shared';
 import { SocketContext } from '../app/socketContext';
 import { recordResponse } from '../realtime/requests';
 import { addResponse } from '../stores/monitorState';
@@ -22,7 +22,13 @@ export function RespondForm({ sessionId, escalationId, testId, onDone }: { sessi
   const send = async (value: string) => {
     if (pending) return;
     if (!socket) {
-      setRefusal({ error: 'not connected to the server' });
+      setRefusal({ error: 'Not sent: not connected to the server.' });
+      return;
+    }
+    // The server's own schema, checked here first so the reason shows under the field at once.
+    const checked = physicianResponseInputSchema.safeParse({ text: value });
+    if (!checked.success) {
+      setRefusal({ error: 'Not sent: write a response or pick one above.', fields: fieldErrors(checked.error) });
       return;
     }
     setPending(true);
@@ -30,7 +36,7 @@ export function RespondForm({ sessionId, escalationId, testId, onDone }: { sessi
     const res = await recordResponse(socket, { sessionId, text: value, ...(escalationId !== undefined ? { escalationId } : {}) });
     setPending(false);
     if (!res.ok) {
-      setRefusal({ error: res.error, fields: res.fields });
+      setRefusal({ error: `Not sent: ${res.error}`, fields: res.fields });
       return;
     }
     updateMonitor((s) => addResponse(s, res.data));
@@ -59,7 +65,10 @@ export function RespondForm({ sessionId, escalationId, testId, onDone }: { sessi
           maxLength={RESPONSE_MAX_CHARS}
           placeholder="e.g. reduce to 0.3 mg/kg/h"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            setRefusal(null);
+          }}
         />
         <FieldErrorText fields={refusal?.fields} name="text" testId={`${testId}-error-text`} />
       </label>

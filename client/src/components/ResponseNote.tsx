@@ -9,9 +9,7 @@ export function ResponseText({ r, now }: { r: PhysicianResponse; now: number }) 
   return (
     <>
       <span className="response-by">{r.byName}:</span> <span className="response-text">{r.text}</span>
-      <span className="response-age" title={`at ${formatClock(r.at)}`}>
-        , {formatAge(now - r.at)}
-      </span>
+      <span className="response-age" title={`at ${formatClock(r.at)}`}>{`, ${formatAge(now - r.at)}`}</span>
     </>
   );
 }
