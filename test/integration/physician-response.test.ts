@@ -101,6 +101,11 @@ describe('physician response to an escalation', () => {
     const wrongEsc = (await phys.d.emitWithAck('response:record', { sessionId: sess.id, escalationId: 999, text: 'stop' })) as Result<PhysicianResponse>;
     expect(wrongEsc).toMatchObject({ ok: false, fields: [{ field: 'escalationId', reason: "escalation 999 is not one of this session's" }] });
 
+    // An ended session takes no more advice.
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`)).status).toBe(200);
+    const ended = await api(s.physician, 'POST', `/api/sessions/${sess.id}/responses`, { text: 'stop' });
+    expect(ended.body.fields).toEqual([{ field: 'sessionId', reason: 'the session has ended' }]);
+
     const stored = s.app.db.prepare('SELECT session_id, by FROM physician_responses ORDER BY id').all();
     expect(stored).toEqual([{ session_id: sim.id, by: 'trainer' }]);
   });
