@@ -20,7 +20,7 @@ export function ResponseNote({ sessionId }: { sessionId: string }) {
   const now = useNow(r !== undefined, 10_000);
   if (!r) return null;
   return (
-    <div className="response-note" data-testid={`response-${sessionId}`} role="note" aria-label="Physician response">
+    <div className="response-note" data-testid={`response-${sessionId}`} role="note" aria-label="Physician response" title={`${r.byName}: ${r.text}`}>
       <span className="response-kind">Physician</span>
       <ResponseText r={r} now={now} />
     </div>
