@@ -36,6 +36,8 @@ import { attachDashboard } from './realtime/dashboardSocket';
 import { auditRoutes, deviceRoutes, userRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { careRoutes, formularyRoutes } from './routes/careRoutes';
+import { responseRoutes } from './routes/responseRoutes';
+import { PhysicianResponses } from './care/physicianResponses';
 import { orderRoutes } from './routes/orderRoutes';
 import { errorHandler, ok } from './routes/http';
 import { ingestRoutes } from './routes/ingestRoutes';
@@ -167,6 +169,7 @@ export function createApp(deps: AppDeps): App {
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
+  const responses = new PhysicianResponses(db, escalations, auditRepo, clock, hub);
   const sessionRules = new SessionRules(
     ruleSets,
     sessionRepo,
@@ -264,6 +267,7 @@ export function createApp(deps: AppDeps): App {
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   app.use('/api/sessions', careRoutes(sessions, care));
+  app.use('/api/sessions', responseRoutes(sessions, responses));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
@@ -294,6 +298,7 @@ export function createApp(deps: AppDeps): App {
     alarms,
     escalations,
     care,
+    responses,
     alarmRepo,
     vitals: vitalsRepo,
     loginSessions,

@@ -3,6 +3,7 @@ import type { ChecklistRecord } from './checklist';
 import type { Escalation } from './escalation';
 import type { RescueDose } from './formulary';
 import type { Observation } from './observations';
+import type { PhysicianResponse, PhysicianResponseRequest } from './responses';
 import type { Order } from './orders';
 import type { FieldError, Result } from './errors';
 import type { InfusionEvent, Session } from './sessions';
@@ -79,6 +80,8 @@ export interface Snapshot {
   trends: Record<string, TrendPoint[]>;
   /** Recording state now (a failed recording is a technical alarm shown to every screen). */
   storage: StorageStatus;
+  /** The latest physician response of each active session that has one (shown on its tile). */
+  responses?: PhysicianResponse[];
 }
 
 /**
@@ -102,6 +105,8 @@ export interface SessionDetail {
   rescueDoses: RescueDose[];
   /** The physician's current order (null: none written; the checklist's ordered rate is the bound). */
   order?: Order | null;
+  /** Physician responses documented for this session, oldest first. */
+  responses?: PhysicianResponse[];
 }
 
 export interface LiveVitals {
@@ -122,6 +127,8 @@ export interface DashboardServerToClient {
   escalation: (e: Escalation) => void;
   /** Recording failed or came back (sent to every dashboard, whatever its role or unit). */
   storage: (s: StorageStatus) => void;
+  /** A physician responded to an escalation or a session (sent to every screen that shows the session). */
+  response: (r: PhysicianResponse) => void;
 }
 
 /** Requests a dashboard sends: validated on the server, so a wrong type is refused with the field and the reason. */
@@ -139,4 +146,6 @@ export interface DashboardClientToServer {
   'alarm:acknowledge': (req: { alarmId: number }, ack: (res: Result<Alarm>) => void) => void;
   'session:detail': (req: { sessionId: string; sinceT?: number }, ack: (res: Result<SessionDetail>) => void) => void;
   'escalation:acknowledge': (req: { escalationId: number }, ack: (res: Result<Escalation>) => void) => void;
+  /** Physicians of the session's unit; trainers in simulated sessions. */
+  'response:record': (req: PhysicianResponseRequest, ack: (res: Result<PhysicianResponse>) => void) => void;
 }

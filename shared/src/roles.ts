@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   'alarm.acknowledge': ['nurse', 'physician', 'trainer'],
   /** Acknowledge an escalation as the supervising physician (trainers: in simulated sessions). */
   'escalation.acknowledge': ['physician', 'trainer'],
+  /** Respond to an escalation or a session with documented advice for the bedside (trainers: simulated sessions). */
+  'response.record': ['physician', 'trainer'],
   /** Sedation and pain scores on validated scales. */
   'observation.record': ['nurse', 'physician', 'trainer'],
   'checklist.submit': ['nurse', 'physician', 'trainer'],

@@ -9,11 +9,11 @@ const text = (max: number) => z.string().trim().min(1, { error: 'must not be emp
 /** Patient label is pseudonymous by design: no names, no MRNs in this product's screens or logs. */
 export const sessionCreateSchema = z.strictObject({
   patientLabel: text(64),
-  weightKg: z.number().min(2).max(400),
+  weightKg: z.number({ error: 'must be a number of kg' }).min(2, { error: 'must be 2 to 400 kg' }).max(400, { error: 'must be 2 to 400 kg' }),
   /** Optional: with sex, gives ideal and adjusted body weight where the site doses on them. */
-  heightCm: z.number().min(40).max(250).optional(),
+  heightCm: z.number({ error: 'must be a number of cm' }).min(40, { error: 'must be 40 to 250 cm' }).max(250, { error: 'must be 40 to 250 cm' }).optional(),
   sex: z.enum(SEXES).optional(),
-  ageYears: z.number().int().min(0).max(125),
+  ageYears: z.number({ error: 'must be a whole number of years' }).int({ error: 'must be a whole number of years' }).min(0, { error: 'must be 0 to 125 years' }).max(125, { error: 'must be 0 to 125 years' }),
   setting: z.enum(CARE_SETTINGS),
   indication: text(200),
   supervisingPhysician: text(100),

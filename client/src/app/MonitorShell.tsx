@@ -15,7 +15,10 @@ import { ReportsPage } from '../reports/ReportsPage';
 import { OverviewView } from '../views/OverviewView';
 import { PasswordForm } from '../views/PasswordView';
 import { SessionView } from '../views/SessionView';
-import { OVERVIEW_HREF, REPORTS_HREF } from './route';
+import { AdmitView } from '../views/AdmitView';
+import { InboxView } from '../views/InboxView';
+import { openEscalations } from '../stores/escalationState';
+import { INBOX_HREF, OVERVIEW_HREF, REPORTS_HREF } from './route';
 import { SocketContext } from './socketContext';
 import { useRoute } from './useRoute';
 
@@ -52,8 +55,11 @@ function LiveLink({ children, onSocket }: { children: ReactNode; onSocket: (sock
 function RoutedView() {
   const route = useRoute();
   const canReport = useCan('report.view');
+  const canRespond = useCan('response.record');
   if (route.view === 'session') return <SessionView key={route.sessionId} sessionId={route.sessionId} />;
   if (route.view === 'reports' && canReport) return <ReportsPage />;
+  if (route.view === 'inbox' && canRespond) return <InboxView />;
+  if (route.view === 'admit') return <AdmitView />;
   return <OverviewView />;
 }
 
@@ -63,6 +69,18 @@ function ReportsLink() {
   return (
     <a className="header-link" href={REPORTS_HREF} data-testid="reports-link">
       Reports
+    </a>
+  );
+}
+
+/** The physician's escalation inbox, with the count of open escalations. */
+function InboxLink() {
+  const canRespond = useCan('response.record');
+  const open = useMonitor((s) => openEscalations(s.escalations).length);
+  if (!canRespond) return null;
+  return (
+    <a className="header-link" href={INBOX_HREF} data-testid="inbox-link" data-count={open}>
+      Inbox{open > 0 && <span className="escalations-count">{open}</span>}
     </a>
   );
 }
@@ -87,6 +105,7 @@ export function MonitorShell() {
               <a href={OVERVIEW_HREF}>Ketamine infusion monitor</a>
               <RuleSetLabel />
               <ReportsLink />
+              <InboxLink />
             </div>
             <AlarmBanner />
             <EscalationInbox />

@@ -1,8 +1,13 @@
-export type Route = { view: 'overview' } | { view: 'session'; sessionId: string } | { view: 'reports' };
+export type Route = { view: 'overview' } | { view: 'session'; sessionId: string } | { view: 'reports' } | { view: 'inbox' } | { view: 'admit' };
 
-/** `#/` is the overview, `#/session/<id>` a session page, `#/reports` the alarm report; anything else falls back to the overview. */
+/**
+ * `#/` is the overview, `#/session/<id>` a session page, `#/reports` the alarm report, `#/inbox` the
+ * physician's escalation inbox, `#/admit` the form opening a session; anything else falls back to the overview.
+ */
 export function parseRoute(hash: string): Route {
   if (/^#\/reports\/?$/.test(hash)) return { view: 'reports' };
+  if (/^#\/inbox\/?$/.test(hash)) return { view: 'inbox' };
+  if (/^#\/admit\/?$/.test(hash)) return { view: 'admit' };
   const m = /^#\/session\/([^/?#]+)\/?$/.exec(hash);
   if (m?.[1]) {
     try {
@@ -17,3 +22,5 @@ export function parseRoute(hash: string): Route {
 export const sessionHref = (sessionId: string) => `#/session/${encodeURIComponent(sessionId)}`;
 export const OVERVIEW_HREF = '#/';
 export const REPORTS_HREF = '#/reports';
+export const INBOX_HREF = '#/inbox';
+export const ADMIT_HREF = '#/admit';

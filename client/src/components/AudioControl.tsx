@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNow } from '../app/useNow';
 import { AlarmTones, BURSTS } from '../audio/alarmTones';
+import { PRIORITY_RANK } from '@infusion/shared';
+import { escalationCue } from '../stores/escalationState';
 import { audiblePriority, isAudioPaused } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 
@@ -18,7 +20,11 @@ export function AudioControl() {
   // Ticks only while a pause runs, so the sound comes back the second the pause ends.
   const now = useNow(lastPauseEnd);
   const silenced = (sessionId: string) => isAudioPaused(sessions[sessionId], now);
-  const priority = audiblePriority(Object.values(alarms), silenced);
+  const alarmPriority = audiblePriority(Object.values(alarms), silenced);
+  // An open escalation sounds for its responders (physicians) until acknowledged, like an alarm of its priority.
+  const escalations = useMonitor((s) => s.escalations);
+  const cue = useMemo(() => escalationCue(escalations), [escalations]);
+  const priority = cue && (!alarmPriority || PRIORITY_RANK[cue.priority] > PRIORITY_RANK[alarmPriority]) ? cue.priority : alarmPriority;
   // A newly raised alarm restarts the burst even when the priority is unchanged.
   const newestActive = Object.values(alarms).reduce((m, a) => (a.state === 'active' && !silenced(a.sessionId) && a.id > m ? a.id : m), 0);
 
@@ -28,7 +34,7 @@ export function AudioControl() {
     tones.current?.play(priority);
     const timer = setInterval(() => tones.current?.play(priority), burst.repeatMs);
     return () => clearInterval(timer);
-  }, [on, priority, newestActive]);
+  }, [on, priority, newestActive, cue?.newestId]);
 
   const toggle = async () => {
     if (on) {

@@ -11,6 +11,7 @@ import { InfusionSummary } from './InfusionSummary';
 import { Numerics } from './Numerics';
 import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
+import { ResponseNote } from './ResponseNote';
 import { SimulatedBadge } from './SimulatedBadge';
 import { Sparkline } from './Sparkline';
 
@@ -69,6 +70,7 @@ export function SessionTile({ session }: { session: Session }) {
           <span className="tile-alarm-none">No alarms</span>
         )}
       </div>
+      <ResponseNote sessionId={session.id} />
       <Numerics latest={latest} newestT={newestT} sessionId={session.id} alarming={alarming} />
       <Sparkline trend={trend} field="hr" />
       <InfusionSummary infusion={runningInfusion(session, newestT)} dosingWeight={session.dosingWeight} />

@@ -4,7 +4,7 @@ import { classifyRefusal } from '../auth/authState';
 import type { DashboardSocket } from '../socket';
 import { requestSnapshot } from './requests';
 import { detailVitals } from '../stores/detailState';
-import { addInfusionEvent, addObservation, addRescueDose, applyAlarmUpdate, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
+import { addInfusionEvent, addObservation, addRescueDose, addResponse, applyAlarmUpdate, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
 import { dispatchConnection } from '../stores/useConnection';
 import { updateDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
@@ -100,6 +100,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
   socket.on('observation', (o) => updateMonitor((s) => addObservation(s, o)));
   socket.on('rescueDose', (d) => updateMonitor((s) => addRescueDose(s, d)));
   socket.on('escalation', (e) => updateMonitor((s) => applyEscalation(s, e)));
+  socket.on('response', (r) => updateMonitor((s) => addResponse(s, r)));
   // Watchdog inputs: any event, and engine.io pings (the server pings on a short interval).
   socket.onAny(heard);
   socket.io.on('ping', heard);
@@ -123,6 +124,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     socket.off('observation');
     socket.off('rescueDose');
     socket.off('escalation');
+    socket.off('response');
     socket.off('storage');
     socket.disconnect();
   };

@@ -1,4 +1,4 @@
-import type { Alarm, Escalation, Result, SessionDetail, Snapshot } from '@infusion/shared';
+import type { Alarm, Escalation, PhysicianResponse, PhysicianResponseRequest, Result, SessionDetail, Snapshot } from '@infusion/shared';
 import { handleRefusal } from '../auth/authActions';
 import type { DashboardSocket } from '../socket';
 
@@ -43,4 +43,10 @@ export function acknowledgeAlarm(socket: DashboardSocket, alarmId: number): Prom
 export function acknowledgeEscalation(socket: DashboardSocket, escalationId: number): Promise<Result<Escalation>> {
   if (!socket.connected) return Promise.resolve({ ok: false, error: 'not connected to the server' });
   return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('escalation:acknowledge', { escalationId }, cb));
+}
+
+/** Document a physician's response for the bedside (physicians; trainers in simulated sessions). */
+export function recordResponse(socket: DashboardSocket, req: PhysicianResponseRequest): Promise<Result<PhysicianResponse>> {
+  if (!socket.connected) return Promise.resolve({ ok: false, error: 'not connected to the server' });
+  return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('response:record', req, cb));
 }

@@ -56,3 +56,21 @@ export function openEscalations(m: EscalationMap): Escalation[] {
     .filter((e) => e.state === 'open')
     .sort((a, b) => b.level - a.level || PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || a.openedAt - b.openedAt || a.id - b.id);
 }
+
+/** Escalations acknowledged while this page was open, latest first (the inbox shows what was answered). */
+export function acknowledgedEscalations(m: EscalationMap, max = 20): Escalation[] {
+  return Object.values(m)
+    .filter((e) => e.state === 'acknowledged')
+    .sort((a, b) => (b.acknowledgedAt ?? 0) - (a.acknowledgedAt ?? 0) || b.id - a.id)
+    .slice(0, max);
+}
+
+/**
+ * The sound cue for open escalations: the loudest priority among them, and the newest one's id (a new
+ * escalation restarts the burst even when the priority is unchanged). Null when none is open.
+ */
+export function escalationCue(m: EscalationMap): { priority: Escalation['priority']; newestId: number } | null {
+  const open = openEscalations(m);
+  if (open.length === 0) return null;
+  return { priority: open[0]!.priority, newestId: Math.max(...open.map((e) => e.id)) };
+}

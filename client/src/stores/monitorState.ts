@@ -7,6 +7,7 @@ import type {
   LiveVitals,
   Observation,
   Order,
+  PhysicianResponse,
   RescueDose,
   RuleSetRef,
   Session,
@@ -45,6 +46,8 @@ export interface MonitorState {
   checklists: Record<string, ChecklistRecord | null>;
   /** The physician's current order per session, once known (null: none written). */
   orders: Record<string, Order | null>;
+  /** Physician responses per session, oldest first (the snapshot brings each session's latest, its page all). */
+  responses: Record<string, PhysicianResponse[]>;
   /** Server clock minus this page's clock (from the last snapshot): countdowns use server time. */
   clockOffsetMs: number;
 }
@@ -62,6 +65,7 @@ export const initialMonitorState: MonitorState = {
   rescueDoses: {},
   checklists: {},
   orders: {},
+  responses: {},
   clockOffsetMs: 0,
 };
 
@@ -155,6 +159,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     rescueDoses: keep(next.rescueDoses),
     checklists: keep(next.checklists),
     orders: keep(next.orders),
+    responses: mergeResponses(keep(next.responses), snap.responses ?? []),
     clockOffsetMs: receivedAt === undefined ? next.clockOffsetMs : snap.serverTime - receivedAt,
   };
 }
@@ -256,8 +261,29 @@ export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorSt
     rescueDoses: { ...s.rescueDoses, [id]: mergeById(s.rescueDoses[id] ?? [], d.rescueDoses ?? []) },
     checklists: { ...s.checklists, [id]: newerChecklist(s.checklists[id], d.checklist ?? null) },
     orders: d.order === undefined ? s.orders : applyOrder(s, id, d.order).orders,
+    responses: mergeResponses(s.responses, d.responses ?? []),
   };
 }
+
+/** Responses merged by id into their sessions' lists, ordered by time then id. */
+function mergeResponses(bySession: Record<string, PhysicianResponse[]>, incoming: readonly PhysicianResponse[]): Record<string, PhysicianResponse[]> {
+  if (incoming.length === 0) return bySession;
+  const out = { ...bySession };
+  for (const r of incoming) {
+    const list = (out[r.sessionId] ?? []).filter((x) => x.id !== r.id);
+    list.push(r);
+    out[r.sessionId] = list.sort((a, b) => a.at - b.at || a.id - b.id);
+  }
+  return out;
+}
+
+/** A `response` event or the answer to recording one (merged by id). */
+export function addResponse(s: MonitorState, r: PhysicianResponse): MonitorState {
+  return { ...s, responses: mergeResponses(s.responses, [r]) };
+}
+
+/** The newest response of a session (shown at the bedside), if any. */
+export const latestResponse = (s: MonitorState, sessionId: string): PhysicianResponse | undefined => s.responses[sessionId]?.at(-1);
 
 /** The alarm returned by an acknowledge ack; the broadcast AlarmUpdate that follows stays authoritative. */
 export function applyAckResult(s: MonitorState, alarm: Alarm): MonitorState {

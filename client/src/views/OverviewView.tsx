@@ -1,4 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { ADMIT_HREF } from '../app/route';
+import { useCan } from '../auth/useCan';
 import { SessionTile } from '../components/SessionTile';
 import { arrangeTiles, type TileFilter, type TileSort } from '../overview/arrange';
 import { useRemembered } from '../overview/prefs';
@@ -76,10 +78,16 @@ export function OverviewView() {
     gap: `${TILE_GAP}px`,
   } as CSSProperties;
   const hidden = active.length - sessions.length;
+  const canAdmit = useCan('session.create');
 
   return (
     <div className="overview" data-testid="overview" data-density={density}>
       <div className="overview-toolbar">
+        {canAdmit && (
+          <a className="admit-link" href={ADMIT_HREF} data-testid="admit-link">
+            + New session
+          </a>
+        )}
         <span className="overview-count" data-testid="overview-count">
           {active.length} active infusion{active.length === 1 ? '' : 's'}
           {hidden > 0 && ` · ${hidden} hidden by the filter`}

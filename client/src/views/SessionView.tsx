@@ -14,6 +14,7 @@ import { RescueForm } from '../care/RescueForm';
 import { AlarmList } from '../components/AlarmList';
 import { InfusionEvents } from '../components/InfusionEvents';
 import { Numerics } from '../components/Numerics';
+import { ResponseNote } from '../components/ResponseNote';
 import { SessionHeader } from '../components/SessionHeader';
 import { TrendChart, type TrendSeries } from '../components/TrendChart';
 import { requestSessionDetail } from '../realtime/requests';
@@ -134,6 +135,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
       ) : (
         <p className="empty">{detail.status === 'error' ? `Session not available: ${detail.error}` : 'Loading session…'}</p>
       )}
+      <ResponseNote sessionId={sessionId} />
       {detail.status === 'error' && session && <p className="fetch-error">Could not load the full history: {detail.error}</p>}
       {session && <CarePanel session={session} observations={observations} />}
       <div className="session-body">

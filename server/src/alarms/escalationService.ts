@@ -102,6 +102,12 @@ export class EscalationService {
     }
   }
 
+  /** Any escalation by id, open or not (null when there is none). */
+  get(id: number): Escalation | null {
+    const row = this.sGet.get(id) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as Escalation) : null;
+  }
+
   acknowledge(id: number, actor: string): Escalation {
     const row = this.sGet.get(id) as { body: string } | undefined;
     if (!row) throw notFound(`escalation ${id}`);

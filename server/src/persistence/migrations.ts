@@ -323,6 +323,23 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE sessions ADD COLUMN sex TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'physician responses to escalations (advice documented for the bedside)',
+    sql: `
+      CREATE TABLE physician_responses (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        escalation_id INTEGER,
+        text TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        by_name TEXT NOT NULL,
+        simulated INTEGER NOT NULL
+      );
+      CREATE INDEX physician_responses_session ON physician_responses(session_id, at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -4,6 +4,7 @@ import {
   can,
   canSeeSession,
   escalationAcknowledgeRequestSchema,
+  physicianResponseRequestSchema,
   fieldErrors,
   sessionDetailRequestSchema,
   subscribeRequestSchema,
@@ -20,6 +21,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { EscalationService } from '../alarms/escalationService';
 import type { CareService } from '../care/careService';
+import type { PhysicianResponses } from '../care/physicianResponses';
 import { assertCanSee, cookieToken } from '../auth/httpAuth';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { AlarmRepo } from '../persistence/alarmRepo';
@@ -91,6 +93,7 @@ export interface DashboardDeps {
   alarms: AlarmManager;
   escalations: EscalationService;
   care: CareService;
+  responses: PhysicianResponses;
   alarmRepo: AlarmRepo;
   vitals: VitalsRepo;
   loginSessions: LoginSessions;
@@ -156,6 +159,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.on('infusionEvent', (e) => reliable(roomsForSession(scopeOf(e.sessionId)), 'infusionEvent', e));
   d.hub.on('escalation', (e) => reliable(roomsForEscalation(e), 'escalation', e));
   d.hub.on('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
+  d.hub.on('response', (r) => reliable(roomsForSession(scopeOf(r.sessionId)), 'response', r));
   d.hub.on('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
   // Recording failed or came back: every connected screen, whatever its unit or role.
   d.hub.on('storage', (st) => ns.emit('storage', st));
@@ -221,6 +225,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       lastAlarmEventId: d.alarmRepo.maxIds().eventId,
       trends,
       storage: d.storage(),
+      responses: sessions.flatMap((s) => d.responses.latest(s.id) ?? []),
     };
   };
 
@@ -268,6 +273,13 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       if (e && !canSeeSession(u, e)) throw new DomainError(404, `escalation ${req.escalationId} not found`);
       return d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
     });
+    on('response:record', physicianResponseRequestSchema, (req) => {
+      const u = userFor(socket, 'response.record');
+      const session = d.sessions.get(req.sessionId);
+      assertCanSee(u, session);
+      const { sessionId: _sessionId, ...input } = req;
+      return d.responses.record(session, input, u);
+    });
     on('session:detail', sessionDetailRequestSchema, async (req) => {
       const u = userFor(socket, 'session.view');
       const session = d.sessions.get(req.sessionId);
@@ -292,6 +304,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         checklist: d.care.checklist(session.id),
         rescueDoses: d.care.rescueDoses(session.id),
         order: d.care.order(session.id),
+        responses: d.responses.list(session.id),
       };
     });
   });

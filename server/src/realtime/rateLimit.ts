@@ -16,6 +16,7 @@ export const DASHBOARD_LIMITS = {
   'session:detail': { burst: 10, everyMs: 1_000 },
   'alarm:acknowledge': { burst: 30, everyMs: 200 },
   'escalation:acknowledge': { burst: 30, everyMs: 200 },
+  'response:record': { burst: 10, everyMs: 1_000 },
 } as const satisfies Record<string, RateLimit>;
 
 export type LimitedEvent = keyof typeof DASHBOARD_LIMITS;

@@ -1,4 +1,4 @@
-import type { AlarmUpdate, Escalation, InfusionEvent, Observation, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
+import type { AlarmUpdate, Escalation, InfusionEvent, Observation, PhysicianResponse, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -10,6 +10,7 @@ export interface HubEvents {
   observation: (o: Observation) => void;
   rescueDose: (d: RescueDose) => void;
   storage: (s: StorageStatus) => void;
+  response: (r: PhysicianResponse) => void;
 }
 
 export class Hub {
@@ -22,6 +23,7 @@ export class Hub {
     observation: [],
     rescueDose: [],
     storage: [],
+    response: [],
   };
 
   /** `onError` hears a listener that threw; the other listeners still get the event. */
