@@ -72,7 +72,7 @@ export function MonitorShell() {
   const csrfToken = useAuth((s) => s.csrfToken);
   const [changingPassword, setChangingPassword] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  // The header sits outside the per-login link (so the audio toggle keeps its state); it reaches the
+  // The header sits outside the per-login link (so alarm sound keeps playing across re-logins); it reaches the
   // current socket through `headerSocket`, which the link publishes while it is mounted.
   const [headerSocket, setHeaderSocket] = useState<DashboardSocket | null>(null);
   return (
