@@ -15,3 +15,4 @@ export * from './reports';
 export * from './audit';
 export * from './orders';
 export * from './doseCheck';
+export * from './clinicianText';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEVELOPER_TEXT } from '@infusion/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
@@ -75,5 +76,20 @@ describe('alarm sound in the browser', () => {
     await expect.poll(() => page.getByTestId('alarm-banner').textContent(), { timeout: 10_000 }).toMatch(/Chair 6 · AUDIO-E2E: Audio paused \d+:\d\d/);
     // The graph keeps running: a new high alarm of any session is heard again at once.
     expect((await audioGraph())?.state).toBe('running');
+  });
+
+  it('shows clinicians no file names, rule ids, internal user ids or placeholders', async () => {
+    // A tachycardia alarm lists the rescue drugs of the site formulary, where "(site to specify)" lives.
+    await sendFrames(12, { spo2: 97, hr: 165 });
+    await expect.poll(() => page.getByTestId('session-page').textContent(), { timeout: 10_000 }).toContain('HR 165 > 150');
+    const row = page.locator('[data-testid^="alarm-"][data-state="active"]').first();
+    const id = (await row.getAttribute('data-testid'))!.replace('alarm-', '');
+    await page.getByTestId(`ack-${id}`).click();
+    await expect.poll(() => page.getByTestId(`alarm-${id}`).getAttribute('data-state'), { timeout: 10_000 }).toBe('acknowledged');
+    const shown = await page.evaluate(() => document.body.innerText);
+    expect(shown).toContain('Beta-blocker');
+    expect(shown).toContain('Test nurse at');
+    expect(DEVELOPER_TEXT.filter((p) => p.test(shown)).map(String)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-clinician-text.png'), fullPage: true });
   });
 });
