@@ -92,4 +92,38 @@ describe('alarm sound in the browser', () => {
     expect(DEVELOPER_TEXT.filter((p) => p.test(shown)).map(String)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'session-clinician-text.png'), fullPage: true });
   });
+
+  it('operates by keyboard: help, acknowledge the top alarm, never while typing, move and open sessions', async () => {
+    const activeRows = page.getByTestId('session-page').locator('[data-testid^="alarm-"][data-state="active"]');
+    const before = await activeRows.count();
+    expect(before).toBeGreaterThan(0);
+    // A key typed into a form field is text, not a shortcut.
+    const field = page.getByTestId('session-page').locator('textarea:visible, input:not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=number]):visible').first();
+    await field.focus();
+    await page.keyboard.type('a');
+    expect(await field.inputValue()).toBe('a');
+    expect(await page.getByTestId('shortcut-status').count()).toBe(0);
+    expect(await activeRows.count()).toBe(before);
+    await field.fill('');
+    await field.blur();
+
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcut-help').waitFor();
+    expect(await page.getByTestId('shortcut-help').textContent()).toContain('Acknowledge the highest unacknowledged alarm');
+    await page.screenshot({ path: join(SCREENSHOTS, 'keyboard-help.png') });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shortcut-help').waitFor({ state: 'detached' });
+
+    const top = (await activeRows.first().getAttribute('data-testid'))!;
+    await page.keyboard.press('a');
+    await expect.poll(() => page.getByTestId(top).getAttribute('data-state'), { timeout: 10_000 }).toBe('acknowledged');
+    expect(await page.getByTestId('shortcut-status').textContent()).toMatch(/^Acknowledged: Chair 6 · AUDIO-E2E: /);
+
+    await page.keyboard.press('Escape');
+    await page.getByTestId(`tile-${sessionId}`).waitFor();
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe(`tile-${sessionId}`);
+    await page.keyboard.press('o');
+    await page.getByTestId('session-page').waitFor();
+  });
 });

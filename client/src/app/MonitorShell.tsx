@@ -6,6 +6,7 @@ import { useCan } from '../auth/useCan';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { StorageBanner } from '../components/StorageBanner';
 import { EscalationPanel } from '../components/EscalationPanel';
+import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { TrainingMarker, UserBar } from '../components/UserBar';
 import { startLiveUpdates } from '../realtime/liveUpdates';
 import { createDashboardSocket, type DashboardSocket } from '../socket';
@@ -107,6 +108,7 @@ export function MonitorShell() {
           </p>
         )}
         <LiveLink key={csrfToken ?? ''} onSocket={setHeaderSocket}>
+          <KeyboardShortcuts />
           {changingPassword ? (
             <section className="page-panel">
               <h2>Change password</h2>
