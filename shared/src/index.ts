@@ -16,3 +16,4 @@ export * from './audit';
 export * from './orders';
 export * from './doseCheck';
 export * from './responses';
+export * from './clinicianText';

@@ -34,6 +34,11 @@ export class InfusionApi {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
+  /** The active sessions the caller may see. */
+  activeSessions(): Promise<Session[]> {
+    return this.post<Session[]>('/api/sessions', undefined, 'GET');
+  }
+
   createSession(input: SessionCreate): Promise<Session> {
     return this.post<Session>('/api/sessions', input);
   }
@@ -59,7 +64,7 @@ export class InfusionApi {
     return this.post<Session>(`/api/sessions/${encodeURIComponent(sessionId)}/end`);
   }
 
-  private async post<T>(path: string, body?: unknown, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+  private async post<T>(path: string, body?: unknown, method: 'GET' | 'POST' | 'PUT' = 'POST'): Promise<T> {
     const what = `${method} ${path}`;
     let res: Response;
     try {

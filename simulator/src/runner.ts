@@ -1,5 +1,5 @@
 import { CONTRAINDICATIONS, type CareSetting, type ChecklistInput, type InfusionEventInput, type OrderInput, type VitalsFrame } from '@infusion/shared';
-import { InfusionApi } from './api';
+import { ApiError, InfusionApi } from './api';
 import { DeviceClient, type DeviceStats } from './device';
 import { errorText, consoleLogger, type SimLogger } from './log';
 import { SimulatedPatient } from './patient';
@@ -219,8 +219,34 @@ export function deviceIdOfKey(key: unknown): number | null {
   return m ? Number(m[1]) : null;
 }
 
+const simLabel = (k: number) => `SIM-${String(k).padStart(2, '0')}`;
+const simChair = (k: number) => `Chair ${k}`;
+/** Tries past chairs taken by sessions this caller cannot see (a trainer does not see real patients). */
+const MAX_NAME_TRIES = 200;
+
+/**
+ * Hands out numbers k whose label SIM-k and chair "Chair k" no visible active session of the unit
+ * uses: the server refuses a duplicate chair or label (409), and two runs must never make two tiles
+ * both called "SIM-01 Chair 1". Numbers the server refuses are skipped too.
+ */
+async function nameSource(api: InfusionApi, unit: string | undefined): Promise<() => number> {
+  const active = (await api.activeSessions()).filter((s) => unit === undefined || s.unit === unit);
+  const norm = (x: string) => x.replace(/\s+/g, ' ').trim().toLowerCase();
+  const labels = new Set(active.map((s) => norm(s.patientLabel)));
+  const chairs = new Set(active.map((s) => norm(s.location)));
+  let k = 0;
+  return () => {
+    do k++;
+    while (labels.has(norm(simLabel(k))) || chairs.has(norm(simChair(k))));
+    return k;
+  };
+}
+
+const isDuplicateName = (err: unknown) => err instanceof ApiError && err.status === 409 && err.fields.some((f) => f.field === 'location' || f.field === 'patientLabel');
+
 async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scenarios: Scenario[], seed: number, log: SimLogger): Promise<Running[]> {
   const deviceId = deviceIdOfKey(opts.auth?.deviceKey);
+  const nextNumber = await nameSource(api, opts.unit);
   const plans = Array.from({ length: opts.sessions }, (_, i) => {
     const scenario = scenarios[i % scenarios.length]!;
     const patientSeed = deriveSeed(seed, i);
@@ -229,27 +255,32 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
     const [aLo, aHi] = scenario.patient.ageYears;
     const weightKg = Math.round(rng.uniform(wLo, wHi));
     const ageYears = Math.round(rng.uniform(aLo, aHi));
-    const n = String(i + 1).padStart(2, '0');
-    return { i, scenario, patientSeed, weightKg, ageYears, patientLabel: `SIM-${n}`, location: `Chair ${i + 1}` };
+    return { i, scenario, patientSeed, weightKg, ageYears };
   });
-  const created = await Promise.allSettled(
-    plans.map((p) =>
-      api.createSession({
-        patientLabel: p.patientLabel,
-        weightKg: p.weightKg,
-        ageYears: p.ageYears,
-        setting: p.scenario.setting,
-        indication: p.scenario.indication,
-        supervisingPhysician: 'Simulated physician',
-        nurse: 'Simulated nurse',
-        location: p.location,
-        ...(opts.unit ? { unit: opts.unit } : {}),
-        simulated: true,
-        // The server feeds a session only from devices assigned to it: assign this simulator's own.
-        ...(deviceId ? { deviceIds: [deviceId] } : {}),
-      }),
-    ),
-  );
+  const createOne = async (p: (typeof plans)[number]) => {
+    for (let tries = 1; ; tries++) {
+      const k = nextNumber();
+      try {
+        return await api.createSession({
+          patientLabel: simLabel(k),
+          weightKg: p.weightKg,
+          ageYears: p.ageYears,
+          setting: p.scenario.setting,
+          indication: p.scenario.indication,
+          supervisingPhysician: 'Simulated physician',
+          nurse: 'Simulated nurse',
+          location: simChair(k),
+          ...(opts.unit ? { unit: opts.unit } : {}),
+          simulated: true,
+          // The server feeds a session only from devices assigned to it: assign this simulator's own.
+          ...(deviceId ? { deviceIds: [deviceId] } : {}),
+        });
+      } catch (err) {
+        if (!isDuplicateName(err) || tries >= MAX_NAME_TRIES) throw err;
+      }
+    }
+  };
+  const created = await Promise.allSettled(plans.map(createOne));
   const failures = created.filter((c) => c.status === 'rejected');
   if (failures.length) {
     // Leave nothing half-started behind.
@@ -258,11 +289,11 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
     throw new Error(`cannot create simulated sessions: ${errorText(failures[0]!.reason)}`);
   }
   return plans.map((p, i) => {
-    const result = created[i] as PromiseFulfilledResult<{ id: string }>;
+    const result = created[i] as PromiseFulfilledResult<{ id: string; patientLabel: string }>;
     return {
       info: {
         sessionId: result.value.id,
-        patientLabel: p.patientLabel,
+        patientLabel: result.value.patientLabel,
         scenario: p.scenario.name,
         setting: p.scenario.setting,
         weightKg: p.weightKg,

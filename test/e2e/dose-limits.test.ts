@@ -145,7 +145,7 @@ describe('dose limits in the browser', () => {
     expect(await focused(physician)).toBe('infusion-bolus');
     const row = physician.getByTestId(`infusion-event-override-${bolus.id}`);
     await row.waitFor({ timeout: 10_000 });
-    expect(await row.textContent()).toMatch(/OVERRIDE by \S*physician: breakthrough pain 9\/10, airway team present.*dose\.bolus\.high: 0\.4 mg\/kg \(limit 0\.35 mg\/kg\)/);
+    expect(await row.textContent()).toMatch(/OVERRIDE by Test physician: breakthrough pain 9\/10, airway team present.*0\.4 mg\/kg \(limit 0\.35 mg\/kg\)/);
     await expect.poll(() => nurse.getByTestId(`infusion-event-override-${bolus.id}`).count(), { timeout: 10_000 }).toBe(1);
   });
 

@@ -139,7 +139,7 @@ describe('overview wall screen at unit scale', () => {
     expect(await page.locator('[data-testid^="banner-alarm-"]').count()).toBe(3);
     expect(await page.getByTestId('unit-alarms-open').textContent()).toContain(`+ ${ALARMING.length - 3} more`);
     await page.getByTestId('unit-alarms-open').click();
-    expect(await page.getByTestId('unit-alarms').locator('[data-testid^="unit-alarm-"][data-priority]').count()).toBe(ALARMING.length);
+    await expect.poll(() => page.getByTestId('unit-alarms').locator('[data-testid^="unit-alarm-"][data-priority]').count()).toBe(ALARMING.length);
     await page.screenshot({ path: join(SCREENSHOTS, 'wall-unit-alarm-list.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('unit-alarms').waitFor({ state: 'detached' });

@@ -2,7 +2,7 @@ import { defaultRuleSet, type InfusionEvent, type Session } from '@infusion/shar
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, createSession, demoSession, prepareStart, startServer, writeOrder, type TestServer } from '../support/server';
+import { api, createSession, demoSession, login, prepareStart, startServer, TEST_PASSWORD, writeOrder, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -28,7 +28,7 @@ describe('sessions and infusion events over REST', () => {
     expect(list.body.data.map((x) => x.id)).toEqual([created.id]);
 
     const got = await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${created.id}`);
-    expect(got.body.data.session.patientLabel).toBe('Bay-7 pt');
+    expect(got.body.data.session.patientLabel).toBe(created.patientLabel);
 
     const ended = await api<Session>(s.nurse, 'POST', `/api/sessions/${created.id}/end`);
     expect(ended.status).toBe(200);
@@ -46,6 +46,24 @@ describe('sessions and infusion events over REST', () => {
     const fields = r.body.fields!.map((f) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['weightKg', 'setting']));
     expect(r.body.fields!.some((f) => /unknown field/.test(f.reason) && /extra/.test(f.reason))).toBe(true);
+  });
+
+  it('refuses a second active session with the same chair or patient label in one unit (409 naming the field)', async () => {
+    const first = await createSession(s.nurse, { patientLabel: 'Bay-7 pt', location: 'Chair 3' });
+    const sameChair = await api(s.nurse, 'POST', '/api/sessions', demoSession({ patientLabel: 'Bay-8 pt', location: 'chair  3' }));
+    expect(sameChair.status).toBe(409);
+    expect(sameChair.body.fields).toEqual([{ field: 'location', reason: 'Chair 3 already has an active session in this unit' }]);
+    const sameLabel = await api(s.nurse, 'POST', '/api/sessions', demoSession({ patientLabel: 'Bay-7 pt', location: 'Chair 4' }));
+    expect(sameLabel.status).toBe(409);
+    expect(sameLabel.body.fields?.map((f) => f.field)).toEqual(['patientLabel']);
+    // Nothing half-made: still one active session.
+    expect((await api<Session[]>(s.nurse, 'GET', '/api/sessions')).body.data.map((x) => x.id)).toEqual([first.id]);
+    // Another unit has its own Chair 3; an ended session frees its chair and label.
+    await api(s.admin, 'POST', '/api/users', { username: 'nurse-b', displayName: 'Ward B nurse', role: 'nurse', units: ['ward-b'], password: TEST_PASSWORD, mustChangePassword: false });
+    const nurseB = await login(s.url, 'nurse-b');
+    expect((await api(nurseB, 'POST', '/api/sessions', demoSession({ patientLabel: 'Bay-7 pt', location: 'Chair 3', unit: 'ward-b' }))).status).toBe(201);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${first.id}/end`)).status).toBe(200);
+    expect((await createSession(s.nurse, { patientLabel: 'Bay-7 pt', location: 'Chair 3' })).status).toBe('active');
   });
 
   it('keeps the running cumulative dose in mg and mg/kg through rate changes, a bolus, pause and stop', async () => {

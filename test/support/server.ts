@@ -105,15 +105,17 @@ export async function startServer(
   };
 }
 
+/** Numbers the default chair and label, which the server requires unique among a unit's active sessions. */
+let demoCount = 0;
 export const demoSession = (over: Partial<SessionCreate> = {}): SessionCreate => ({
-  patientLabel: 'Bay-7 pt',
+  patientLabel: `Test pt ${++demoCount}`,
   weightKg: 70,
   ageYears: 45,
   setting: 'clinic',
   indication: 'CRPS, chronic pain course',
   supervisingPhysician: 'Dr Supervisor',
   nurse: 'RN Infusion',
-  location: 'Chair 3',
+  location: `Test chair ${demoCount}`,
   ...over,
 });
 

@@ -5,6 +5,7 @@ import { FormError } from '../components/FormErrors';
 import { NO_DOSE_TEXT, rescueClassLabel } from '../care/rescueOptions';
 import { editOf, entriesWithEdits, hasEdits, type DoseEdit } from './formularyEdit';
 import { useApiData } from './useApiData';
+import { shownText } from '../clinicianWords';
 
 /**
  * The site formulary (rescue drugs of guideline Q7): an admin fills in dose text and its source per
@@ -74,8 +75,8 @@ export function FormularyPanel() {
               return (
                 <tr key={e.id} data-testid={`formulary-row-${e.id}`}>
                   <td>
-                    {e.drug}
-                    <div className="hint">{e.source}</div>
+                    {shownText(e.drug)}
+                    <div className="hint">{shownText(e.source)}</div>
                   </td>
                   <td>{rescueClassLabel(e.class)}</td>
                   <td>

@@ -6,6 +6,7 @@ import { useCan } from '../auth/useCan';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { StorageBanner } from '../components/StorageBanner';
 import { EscalationInbox } from '../components/EscalationInbox';
+import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { TrainingMarker, UserBar } from '../components/UserBar';
 import { startLiveUpdates } from '../realtime/liveUpdates';
 import { createDashboardSocket, type DashboardSocket } from '../socket';
@@ -90,7 +91,7 @@ export function MonitorShell() {
   const csrfToken = useAuth((s) => s.csrfToken);
   const [changingPassword, setChangingPassword] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  // The header sits outside the per-login link (so the audio toggle keeps its state); it reaches the
+  // The header sits outside the per-login link (so alarm sound keeps playing across re-logins); it reaches the
   // current socket through `headerSocket`, which the link publishes while it is mounted.
   const [headerSocket, setHeaderSocket] = useState<DashboardSocket | null>(null);
   return (
@@ -126,6 +127,7 @@ export function MonitorShell() {
           </p>
         )}
         <LiveLink key={csrfToken ?? ''} onSocket={setHeaderSocket}>
+          <KeyboardShortcuts />
           {changingPassword ? (
             <section className="page-panel">
               <h2>Change password</h2>

@@ -26,17 +26,42 @@ export const BURSTS: Record<AlarmPriority, Burst | null> = {
   low: null,
 };
 
+export type AudioState = 'none' | AudioContextState;
+
 /**
- * Web Audio alarm tones. The AudioContext is only created from a user gesture (browser rule);
- * every failure is swallowed: sound is an addition to the visual signal, never a dependency.
+ * Web Audio alarm tones. Browsers only let an AudioContext run after a user gesture, so it is
+ * started from the login click (and again from any later click or key while it is not running).
+ * There is no way to turn it off: only a session's audio pause, which the server times and discloses.
+ * Every failure is swallowed: sound is an addition to the visual signal, never a dependency.
  */
 export class AlarmTones {
   private ctx: AudioContext | null = null;
+  private readonly listeners = new Set<() => void>();
+  /** Bursts started since the page loaded (shown on the audio status, so a test can see sound play). */
+  bursts = 0;
 
-  /** Call from a click handler. Returns whether sound is available. */
+  get state(): AudioState {
+    return this.ctx?.state ?? 'none';
+  }
+
+  /** Called on every change of `state` or `bursts`. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  /** Call from a user gesture (click, key). Returns whether sound is available. */
   async enable(): Promise<boolean> {
     try {
-      this.ctx ??= new AudioContext();
+      if (!this.ctx) {
+        this.ctx = new AudioContext();
+        this.ctx.addEventListener('statechange', () => this.changed());
+        this.changed();
+      }
       if (this.ctx.state === 'suspended') await this.ctx.resume();
       return this.ctx.state === 'running';
     } catch {
@@ -44,18 +69,12 @@ export class AlarmTones {
     }
   }
 
-  disable(): void {
-    try {
-      void this.ctx?.suspend();
-    } catch {
-      // nothing to do: sound is best effort
-    }
-  }
-
   play(priority: AlarmPriority): void {
     const burst = BURSTS[priority];
     const ctx = this.ctx;
     if (!burst || !ctx || ctx.state !== 'running') return;
+    this.bursts++;
+    this.changed();
     try {
       const start = ctx.currentTime + 0.02;
       for (const off of burst.offsets) {
@@ -78,3 +97,6 @@ export class AlarmTones {
     }
   }
 }
+
+/** The page's one alarm sound (one AudioContext, started from the login click). */
+export const alarmTones = new AlarmTones();

@@ -2,6 +2,7 @@ import type { Observation, RescueDose } from '@infusion/shared';
 import { OverrideNote } from '../components/InfusionEvents';
 import { formatClock } from '../format';
 import { scoreText } from './observations';
+import { shownPerson, shownText } from '../clinicianWords';
 
 /** Rescue doses documented in this session, newest first. */
 export function RescueDoseList({ doses }: { doses: readonly RescueDose[] }) {
@@ -22,7 +23,7 @@ export function RescueDoseList({ doses }: { doses: readonly RescueDose[] }) {
         {[...doses].reverse().map((d) => (
           <tr key={d.id} data-testid={`rescue-dose-row-${d.id}`}>
             <td>{formatClock(d.t)}</td>
-            <td>{d.drug}</td>
+            <td>{shownText(d.drug)}</td>
             <td>
               {d.doseMg} mg {d.route}
               {d.doseNote && (
@@ -32,7 +33,7 @@ export function RescueDoseList({ doses }: { doses: readonly RescueDose[] }) {
               )}
             </td>
             <td>{d.alarmId ?? '—'}</td>
-            <td>{d.by}</td>
+            <td>{shownPerson(d.by)}</td>
             <td>
               {d.note ?? ''}
               {d.override && <OverrideNote override={d.override} testId={`rescue-dose-override-${d.id}`} />}
@@ -62,7 +63,7 @@ export function ObservationList({ observations }: { observations: readonly Obser
           <tr key={o.id} data-testid={`observation-${o.id}`}>
             <td>{formatClock(o.t)}</td>
             <td>{scoreText(o)}</td>
-            <td>{o.by}</td>
+            <td>{shownPerson(o.by)}</td>
             <td>{o.note ?? ''}</td>
           </tr>
         ))}

@@ -6,6 +6,7 @@ import { fieldMessage } from '../forms';
 import { formatClock } from '../format';
 import { overrideChecklist, submitChecklist } from './careActions';
 import { CHECKLIST_FLAGS, checklistFormFrom, emptyChecklistForm, toChecklistInput, type Answer, type ChecklistFormState } from './checklistForm';
+import { shownPerson, shownText } from '../clinicianWords';
 
 const FORM_FIELDS = ['contraindications', 'orderedRateMgKgH', ...CHECKLIST_FLAGS.map((f) => f.key)] as const;
 
@@ -148,12 +149,12 @@ function ChecklistResult({ record }: { record: ChecklistRecord }) {
         Checklist {status}
         <span className="hint">
           {' '}
-          · submitted {formatClock(record.at)} by {record.by}
+          · submitted {formatClock(record.at)} by {shownPerson(record.by)}
         </span>
       </div>
       {record.override && (
         <div className="checklist-override" data-testid="checklist-override">
-          Overridden by {record.override.by} at {formatClock(record.override.at)}: {record.override.reason}
+          Overridden by {shownPerson(record.override.by)} at {formatClock(record.override.at)}: {record.override.reason}
         </div>
       )}
       <ul className="checklist-result" data-testid="checklist-result">
@@ -168,7 +169,7 @@ function ChecklistResult({ record }: { record: ChecklistRecord }) {
             <span className="item-mark">{i.caution ? 'CAUTION' : i.ok ? 'OK' : 'NOT MET'}</span>
             <span className="item-label">{i.label}</span>
             {i.reason && <span className="item-reason"> — {i.reason}</span>}
-            <div className="hint">{i.source}</div>
+            <div className="hint">{shownText(i.source)}</div>
           </li>
         ))}
       </ul>

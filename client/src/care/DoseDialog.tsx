@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { createPortal } from 'react-dom';
 import type { LimitCrossing } from '@infusion/shared';
 import { OP_SYMBOL, reasonProblem } from './doseLimits';
+import { shownText } from '../clinicianWords';
 
 export interface DoseDialogSpec {
   title: string;
@@ -106,7 +107,7 @@ export function DoseDialog({
                     <div>
                       value <strong>{c.value} {c.unit}</strong>, limit {OP_SYMBOL[c.op]} {c.limit} {c.unit} (soft{c.confirmRole === 'physician' ? ', a physician confirms' : ''})
                     </div>
-                    <div className="hint">Source: {c.source}</div>
+                    <div className="hint">Source: {shownText(c.source)}</div>
                   </li>
                 ))}
               </ul>

@@ -1,5 +1,6 @@
 import type { DoseCheck, FieldError } from '@infusion/shared';
 import { crossingText, limitLines, markOf } from './doseLimits';
+import { shownText } from '../clinicianWords';
 
 /** The limits that apply to a dose form, before submit; the ones the typed value crosses are marked. */
 export function DoseLimitsList({ check, testId, empty }: { check: Pick<DoseCheck, 'limits' | 'crossings' | 'outcome'> | null; testId: string; empty?: string }) {
@@ -21,7 +22,7 @@ export function DoseLimitsList({ check, testId, empty }: { check: Pick<DoseCheck
             <li key={`${l.ids.join('+')}|${l.text}|${l.level}`} className={l.crossed ? `limit-line crossed-${l.level}` : 'limit-line'} data-limit={l.ids.join(' ')} data-crossed={l.crossed ? l.level : undefined}>
               {l.crossed && <span className="limit-mark">{l.level === 'hard' ? 'HARD ✕' : 'SOFT !'}</span>}
               {l.text} <span className="limit-level">({l.level}{l.physicianConfirms ? ', physician confirms' : ''})</span>
-              <div className="hint">{l.source}</div>
+              <div className="hint">{shownText(l.source)}</div>
             </li>
           ))}
         </ul>
@@ -45,7 +46,7 @@ export function DoseRefusal({ error, fields, check, testId }: { error: string; f
           {hard.map((c) => (
             <li key={`${c.id}|${c.limit}`} data-limit={c.id}>
               <strong>{crossingText(c)}</strong>
-              <div className="hint">Source: {c.source}</div>
+              <div className="hint">Source: {shownText(c.source)}</div>
             </li>
           ))}
         </ul>

@@ -5,6 +5,7 @@ import { useCan } from '../auth/useCan';
 import { otherFieldErrors } from '../forms';
 import { resetLimits, sessionRulesPath, setLimits } from './careActions';
 import { limitParamOptions, paramInputText, paramValueText, parseParamValue, withLimitOverride, type ParamKey } from './limitParams';
+import { shownText } from '../clinicianWords';
 
 /** GET /api/sessions/:id/rules. */
 interface SessionRules {
@@ -108,7 +109,7 @@ function LimitsEditorForm({ session }: { session: Session }) {
         <ul className="limits-changes">
           {data.changes.map((c) => (
             <li key={`${c.ruleId}:${c.param}:${c.origin}`}>
-              {c.text} <span className="hint">({c.origin === 'profile' ? 'profile' : 'physician'})</span>
+              {shownText(c.text)} <span className="hint">({c.origin === 'profile' ? 'profile' : 'physician'})</span>
             </li>
           ))}
         </ul>
@@ -120,7 +121,7 @@ function LimitsEditorForm({ session }: { session: Session }) {
             <option value="">Choose…</option>
             {rules.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.title} ({r.id})
+                {r.title}
               </option>
             ))}
           </select>

@@ -5,13 +5,14 @@ import { FieldErrorText, FormError } from '../components/FormErrors';
 import { formatClock } from '../format';
 import { recordObservation } from './careActions';
 import { OBSERVATION_SCALE_IDS, lastScores, parseScore, scoreText } from './observations';
+import { shownPerson, shownText } from '../clinicianWords';
 
 const KNOWN_FIELDS = ['scale', 'score', 'note'] as const;
 
 function LastScore({ label, o, testId }: { label: string; o: Observation | null; testId: string }) {
   return (
     <div className="last-score" data-testid={testId}>
-      <span className="detail-label">{label}</span> {o ? `${scoreText(o)} at ${formatClock(o.t)} (${o.by})` : 'none recorded'}
+      <span className="detail-label">{label}</span> {o ? `${scoreText(o)} at ${formatClock(o.t)} (${shownPerson(o.by)})` : 'none recorded'}
     </div>
   );
 }
@@ -80,7 +81,7 @@ export function ObservationForm({ sessionId, observations }: { sessionId: string
             {pending ? 'Recording…' : 'Record score'}
           </button>
           <FormError error={refusal?.error ?? null} fields={refusal?.fields} known={KNOWN_FIELDS} testId="obs-error" />
-          <div className="hint">Scale: {range.source}</div>
+          <div className="hint">Scale: {shownText(range.source)}</div>
         </form>
       )}
     </div>

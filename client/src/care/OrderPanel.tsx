@@ -6,6 +6,7 @@ import { CARE_SETTING_LABEL, formatClock } from '../format';
 import { useMonitor } from '../stores/useMonitor';
 import { loadOrder, writeOrder } from './careActions';
 import { orderFormFrom, orderSummary, toOrderInput, type OrderForm } from './doseLimits';
+import { shownPerson } from '../clinicianWords';
 
 const FIELDS = ['rateMinMgKgH', 'rateMaxMgKgH', 'bolusMaxMgKg', 'bolusMinIntervalMin', 'maxCumulativeMgKg', 'note'] as const;
 
@@ -116,7 +117,7 @@ export function OrderPanel({ session }: { session: Session }) {
       {error && <p className="fetch-error">Could not load the order: {error}</p>}
       {order ? (
         <div className="order-current" data-testid="order-current" data-version={order.version}>
-          <strong>Ketamine v{order.version}:</strong> {orderSummary(order)} <span className="hint">({CARE_SETTING_LABEL[order.setting]}; by {order.by} at {formatClock(order.at)})</span>
+          <strong>Ketamine v{order.version}:</strong> {orderSummary(order)} <span className="hint">({CARE_SETTING_LABEL[order.setting]}; by {shownPerson(order.by)} at {formatClock(order.at)})</span>
           {order.note && <div className="hint">Note: {order.note}</div>}
         </div>
       ) : order === null ? (

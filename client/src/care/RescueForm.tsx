@@ -10,6 +10,7 @@ import { DoseDialog, type DoseDialogSpec } from './DoseDialog';
 import { markOf, mayConfirm, readDoseRefusal, type DoseRefusalView } from './doseLimits';
 import { DoseLimitsList, DoseRefusal } from './DoseLimitsView';
 import { doseText, rescueOptions } from './rescueOptions';
+import { shownText } from '../clinicianWords';
 
 export const RESCUE_ROUTES = ['IV', 'IM', 'PO', 'SL', 'IN'] as const;
 type Route = (typeof RESCUE_ROUTES)[number];
@@ -50,7 +51,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
     if (res.ok) {
       setDialog(null);
       setRefusal(null);
-      setDone(`Documented: ${res.data.drug} ${res.data.doseMg} mg ${res.data.route}${res.data.override ? ` — override recorded: ${res.data.override.reason}` : ''}${res.data.doseNote ? ` (${res.data.doseNote})` : ''}`);
+      setDone(`Documented: ${shownText(res.data.drug)} ${res.data.doseMg} mg ${res.data.route}${res.data.override ? ` — override recorded: ${res.data.override.reason}` : ''}${res.data.doseNote ? ` (${res.data.doseNote})` : ''}`);
       setDose('');
       setNote('');
       return;
@@ -63,7 +64,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
         input,
         spec: {
           title: 'Soft limit: confirm with a reason',
-          summary: `Document ${chosen?.drug ?? input.drugId} ${input.doseMg} mg ${input.route ?? ''} given`,
+          summary: `Document ${chosen ? shownText(chosen.drug) : input.drugId} ${input.doseMg} mg ${input.route ?? ''} given`,
           crossings: answer.check.crossings,
           confirmLabel: 'Confirm and document',
           physicianMustConfirm: answer.check.confirmRole === 'physician',
@@ -108,7 +109,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
               <optgroup key={c.cls} label={`${c.label} (for this alarm)`}>
                 {c.entries.map((d) => (
                   <option key={d.id} value={d.id}>
-                    {d.drug}
+                    {shownText(d.drug)}
                   </option>
                 ))}
               </optgroup>
@@ -117,7 +118,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
             <optgroup label={options.byClass.length > 0 ? 'Other formulary drugs' : 'Formulary'}>
               {options.others.map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.drug}
+                  {shownText(d.drug)}
                 </option>
               ))}
             </optgroup>
@@ -158,7 +159,7 @@ export function RescueForm({ sessionId, formulary, classes, alarmId, idSuffix }:
       </button>
       {chosen && (
         <div className="hint rescue-chosen">
-          Site formulary: {chosen.drug} — {doseText(chosen)}
+          Site formulary: {shownText(chosen.drug)} — {doseText(chosen)}
           {chosen.dose && chosen.doseSource ? ` (${chosen.doseSource})` : ''}
           {chosen.cautions.length > 0 && <span className="caution-text"> · Caution: {chosen.cautions.join('; ')}</span>}
         </div>

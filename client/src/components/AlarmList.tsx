@@ -14,6 +14,7 @@ import { updateMonitor } from '../stores/useMonitor';
 import { useStorage } from '../stores/useStorage';
 import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
+import { shownPerson, shownText } from '../clinicianWords';
 
 function stateText(a: Alarm): string {
   if (isLatched(a)) return 'active (latched)';
@@ -69,7 +70,7 @@ function RescueClasses({ alarm, formulary }: { alarm: Alarm; formulary: Formular
                 <ul>
                   {c.entries.map((e) => (
                     <li key={e.id} data-testid={`alarm-rescue-${alarm.id}-${e.id}`}>
-                      {e.drug} — <span className={e.dose ? 'rescue-dose' : 'rescue-no-dose'}>{doseText(e)}</span>
+                      {shownText(e.drug)} — <span className={e.dose ? 'rescue-dose' : 'rescue-no-dose'}>{doseText(e)}</span>
                       {e.dose && <span className="hint"> — {e.doseSource ?? 'source not given'}</span>}
                       {e.cautions.length > 0 && <span className="caution-text"> · Caution: {e.cautions.join('; ')}</span>}
                     </li>
@@ -111,12 +112,12 @@ function AlarmDetails({ alarm, formulary, rescueDoses, canDocument }: DetailProp
         )}
       </div>
       <RescueClasses alarm={alarm} formulary={formulary} />
-      <div className="alarm-source">Source: {alarm.source}</div>
+      <div className="alarm-source">Source: {shownText(alarm.source)}</div>
       {given.length > 0 && (
         <ul className="alarm-given">
           {given.map((d) => (
             <li key={d.id}>
-              Given: {d.drug} {d.doseMg} mg {d.route} at {formatClock(d.t)} by {d.by}
+              Given: {shownText(d.drug)} {d.doseMg} mg {d.route} at {formatClock(d.t)} by {shownPerson(d.by)}
             </li>
           ))}
         </ul>
@@ -169,7 +170,7 @@ export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, se
                   <KindMarker kind={a.kind} />
                 </td>
                 <td>
-                  <div className="alarm-message">{a.message}</div>
+                  <div className="alarm-message">{shownText(a.message)}</div>
                   <div className="alarm-title">{a.title}</div>
                 </td>
                 <td className="alarm-state">
@@ -183,7 +184,7 @@ export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, se
                   )}
                 </td>
                 <td>{formatClock(a.startedAt)}</td>
-                <td>{a.acknowledgedBy ? `${a.acknowledgedBy} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
+                <td>{a.acknowledgedBy ? `${shownPerson(a.acknowledgedBy)} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
                 <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
               </tr>
               <tr className={`alarm-detail-row alarm-row-${a.state}`}>

@@ -1,19 +1,24 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useNow } from '../app/useNow';
-import { AlarmTones, BURSTS } from '../audio/alarmTones';
 import { PRIORITY_RANK } from '@infusion/shared';
+import { alarmTones, BURSTS } from '../audio/alarmTones';
 import { escalationCue } from '../stores/escalationState';
 import { audiblePriority, isAudioPaused } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 
+const subscribe = (fn: () => void) => alarmTones.subscribe(fn);
+const audioState = () => alarmTones.state;
+const burstCount = () => alarmTones.bursts;
+
 /**
- * Audible alarm signal for unacknowledged alarms, with a visible on/off toggle (browsers only allow
- * sound after a user gesture, and the product never hides that sound is off). A session whose audio
- * is paused stays silent until the pause ends (its countdown is shown on the tile, page and banner).
+ * Audible alarm signal for unacknowledged alarms. Sound is on from the login click; nothing on this
+ * screen turns it off for every session (IEC 60601-1-8: only a disclosed, timed audio pause per
+ * session). When the browser has not let sound start (a page reloaded while logged in), the status
+ * says so and any click or key on the page starts it.
  */
 export function AudioControl() {
-  const tones = useRef<AlarmTones | null>(null);
-  const [on, setOn] = useState(false);
+  const state = useSyncExternalStore(subscribe, audioState);
+  const bursts = useSyncExternalStore(subscribe, burstCount);
   const alarms = useMonitor((s) => s.alarms);
   const sessions = useMonitor((s) => s.sessions);
   const lastPauseEnd = useMemo(() => Object.values(sessions).reduce<number | null>((m, s) => (s.audioPausedUntil === null ? m : Math.max(m ?? 0, s.audioPausedUntil)), null), [sessions]);
@@ -27,35 +32,46 @@ export function AudioControl() {
   const priority = cue && (!alarmPriority || PRIORITY_RANK[cue.priority] > PRIORITY_RANK[alarmPriority]) ? cue.priority : alarmPriority;
   // A newly raised alarm restarts the burst even when the priority is unchanged.
   const newestActive = Object.values(alarms).reduce((m, a) => (a.state === 'active' && !silenced(a.sessionId) && a.id > m ? a.id : m), 0);
+  const running = state === 'running';
+
+  // Any gesture on the page starts sound that the browser held back.
+  useEffect(() => {
+    if (running) return;
+    const start = () => void alarmTones.enable();
+    window.addEventListener('pointerdown', start, true);
+    window.addEventListener('keydown', start, true);
+    return () => {
+      window.removeEventListener('pointerdown', start, true);
+      window.removeEventListener('keydown', start, true);
+    };
+  }, [running]);
 
   useEffect(() => {
     const burst = priority ? BURSTS[priority] : null;
-    if (!on || !priority || !burst) return;
-    tones.current?.play(priority);
-    const timer = setInterval(() => tones.current?.play(priority), burst.repeatMs);
+    if (!running || !priority || !burst) return;
+    alarmTones.play(priority);
+    const timer = setInterval(() => alarmTones.play(priority), burst.repeatMs);
     return () => clearInterval(timer);
-  }, [on, priority, newestActive, cue?.newestId]);
+  }, [running, priority, newestActive, cue?.newestId]);
 
-  const toggle = async () => {
-    if (on) {
-      tones.current?.disable();
-      setOn(false);
-      return;
-    }
-    tones.current ??= new AlarmTones();
-    setOn(await tones.current.enable());
-  };
-
+  if (running) {
+    return (
+      <span className="audio-toggle audio-on" data-testid="audio-status" data-audio-state={state} data-bursts={bursts} title="Alarm sound is on. Pause it per session (timed, shown on screen).">
+        Sound on
+      </span>
+    );
+  }
   return (
     <button
       type="button"
-      className={on ? 'audio-toggle audio-on' : 'audio-toggle audio-off'}
-      data-testid="audio-toggle"
-      aria-pressed={on}
-      onClick={() => void toggle()}
-      title={on ? 'Alarm sound is on: click to turn it off' : 'Alarm sound is off: click to turn it on'}
+      className="audio-toggle audio-off"
+      data-testid="audio-status"
+      data-audio-state={state}
+      data-bursts={bursts}
+      onClick={() => void alarmTones.enable()}
+      title="The browser has not started alarm sound yet: click anywhere to start it"
     >
-      {on ? 'Audio on' : 'Audio off'}
+      Sound off: click to start
     </button>
   );
 }

@@ -1,5 +1,6 @@
 import type { Session } from '@infusion/shared';
 import { formatDateTime } from '../format';
+import { shownPerson } from '../clinicianWords';
 
 /** Tile variant: a marker whose tooltip lists every limit that differs from the site's rule set. */
 export function ChangedLimitsMarker({ session }: { session: Pick<Session, 'limitsChanged'> }) {
@@ -36,7 +37,7 @@ export function ChangedLimitsPanel({ session }: { session: Pick<Session, 'limits
       {session.profile === 'elderly_comorbid' && <div className="hint">Includes the elderly/comorbid profile's limits.</div>}
       {o && (
         <div className="hint" data-testid="limits-override-info">
-          Patient-specific limits by {o.by} at {formatDateTime(o.at)}: {o.reason}
+          Patient-specific limits by {shownPerson(o.by)} at {formatDateTime(o.at)}: {o.reason}
         </div>
       )}
     </div>

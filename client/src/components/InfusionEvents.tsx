@@ -1,5 +1,6 @@
 import type { DoseOverride, InfusionEvent } from '@infusion/shared';
 import { INFUSION_EVENT_LABEL, formatClock, formatRate } from '../format';
+import { shownPerson, shownText } from '../clinicianWords';
 
 function amount(e: InfusionEvent): string {
   if (e.rateMgKgH !== null) return formatRate(e.rateMgKgH);
@@ -11,11 +12,11 @@ function amount(e: InfusionEvent): string {
 export function OverrideNote({ override, testId }: { override: DoseOverride; testId: string }) {
   return (
     <div className="override-note" data-testid={testId}>
-      <span className="override-marker">OVERRIDE</span> by {override.by}: {override.reason}
+      <span className="override-marker">OVERRIDE</span> by {shownPerson(override.by)}: {override.reason}
       <ul>
         {override.limits.map((l) => (
           <li key={`${l.id}|${l.limit}`}>
-            {l.id}: {l.value} {l.unit} (limit {l.limit} {l.unit}) <span className="hint">{l.source}</span>
+            {l.value} {l.unit} (limit {l.limit} {l.unit}) <span className="hint">{shownText(l.source)}</span>
           </li>
         ))}
       </ul>
@@ -43,7 +44,7 @@ export function InfusionEvents({ events }: { events: readonly InfusionEvent[] })
             <td>{formatClock(e.t)}</td>
             <td>{INFUSION_EVENT_LABEL[e.type]}</td>
             <td>{amount(e)}</td>
-            <td>{e.by}</td>
+            <td>{shownPerson(e.by)}</td>
             <td>
               {e.note ?? ''}
               {e.override && <OverrideNote override={e.override} testId={`infusion-event-override-${e.id}`} />}

@@ -5,6 +5,7 @@ import { useAuth } from '../auth/useAuth';
 import { PriorityChip } from '../components/PriorityChip';
 import { formatDateTime } from '../format';
 import { formatAckSeconds, reportPath, reportRange, type AlarmReport, type GuardrailReport, type ReportPeriod, type RuleStats } from './reportQuery';
+import { shownPerson, shownText } from '../clinicianWords';
 
 const DEFAULT_UNIT = 'infusion-suite';
 const NO_UNITS: string[] = [];
@@ -28,7 +29,7 @@ function RuleTable({ rules, testId }: { rules: RuleStats[]; testId: string }) {
         {rules.map((r) => (
           <tr key={`${r.ruleId}:${r.priority}`}>
             <td>
-              {r.title} <span className="hint">({r.ruleId})</span>
+              {r.title}
             </td>
             <td>
               <PriorityChip priority={r.priority} />
@@ -163,7 +164,7 @@ function GuardrailView({ report }: { report: GuardrailReport }) {
             {byLimit.map((l) => (
               <tr key={`${l.limitId}|${l.level}`} data-limit={l.limitId}>
                 <td>
-                  {l.label} <span className="hint">({l.limitId})</span>
+                  {shownText(l.label)}
                 </td>
                 <td>{l.level}</td>
                 <td>{l.alerts}</td>
@@ -193,7 +194,7 @@ function GuardrailView({ report }: { report: GuardrailReport }) {
             {report.overrideReasons.map((o, i) => (
               <tr key={`${o.at}|${o.limitId}|${i}`}>
                 <td>{formatDateTime(o.at)}</td>
-                <td>{o.by}</td>
+                <td>{shownPerson(o.by)}</td>
                 <td>{o.action}</td>
                 <td>{o.limitId}</td>
                 <td>

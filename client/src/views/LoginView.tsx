@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { FieldError } from '@infusion/shared';
+import { alarmTones } from '../audio/alarmTones';
 import { logIn } from '../auth/authActions';
 import { refusalText } from '../auth/http';
 import { useAuth } from '../auth/useAuth';
@@ -16,6 +17,8 @@ export function LoginView() {
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    // The login click is the user gesture browsers require before sound: alarm audio starts here.
+    void alarmTones.enable();
     if (pending) return;
     const name = username.trim();
     if (!name || !password) {

@@ -177,6 +177,7 @@ export class SessionService {
   create(input: unknown, actor: Actor): Session {
     const parsed = sessionCreateSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
+    this.refuseDuplicateLabels(parsed.data);
     const rs = this.ruleSet();
     // Device assignments are made by the caller (they need the user's rights over each device).
     const { patientRef, profile, heightCm, sex, deviceIds: _devices, ...rest } = parsed.data;
@@ -211,6 +212,21 @@ export class SessionService {
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
+  }
+
+  /**
+   * A session is identified on every screen by its chair and patient label: two active sessions of
+   * one unit may share neither, or a banner line would no longer name one patient (409 naming the field).
+   */
+  private refuseDuplicateLabels(s: { unit: string; location: string; patientLabel: string }): void {
+    const same = (a: string, b: string) => a.replace(/\s+/g, ' ').toLowerCase() === b.replace(/\s+/g, ' ').toLowerCase();
+    const fields: { field: string; reason: string }[] = [];
+    for (const { stored: o } of this.live.values()) {
+      if (o.unit !== s.unit) continue;
+      if (same(o.location, s.location) && !fields.some((f) => f.field === 'location')) fields.push({ field: 'location', reason: `${o.location} already has an active session in this unit` });
+      if (same(o.patientLabel, s.patientLabel) && !fields.some((f) => f.field === 'patientLabel')) fields.push({ field: 'patientLabel', reason: `${o.patientLabel} is already the label of an active session in this unit` });
+    }
+    if (fields.length) throw new DomainError(409, `duplicate ${fields.map((f) => f.field).join(' and ')}: ${fields.map((f) => f.reason).join('; ')}`, fields);
   }
 
   get(id: string): Session {

@@ -161,10 +161,14 @@ export class FakeServer {
         res.end(JSON.stringify(payload));
       };
       const json = body ? (JSON.parse(body) as unknown) : undefined;
+      if (req.method === 'GET' && path === '/api/sessions') return send(200, { ok: true, data: this.sessions.filter((x) => x.status === 'active') });
       if (req.method === 'POST' && path === '/api/sessions') {
         const parsed = sessionCreateSchema.safeParse(json);
         if (!parsed.success) return send(400, { ok: false, error: 'invalid session', fields: fieldErrors(parsed.error) });
         if (this.failCreate.has(parsed.data.patientLabel)) return send(409, { ok: false, error: `location ${parsed.data.location} is busy` });
+        // Like the real server: chair and label are unique among a unit's active sessions.
+        const dup = this.sessions.find((x) => x.status === 'active' && x.unit === parsed.data.unit && (x.location === parsed.data.location || x.patientLabel === parsed.data.patientLabel));
+        if (dup) return send(409, { ok: false, error: 'duplicate location', fields: [{ field: 'location', reason: `${dup.location} already has an active session in this unit` }] });
         const session: FakeSession = { ...parsed.data, id: `s${this.sessions.length + 1}`, status: 'active', infusionEvents: [], preparation: [] };
         this.sessions.push(session);
         return send(201, { ok: true, data: session });
