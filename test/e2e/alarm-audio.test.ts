@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DEVELOPER_TEXT } from '@infusion/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
  * Alarm sound in real Chromium: the login click starts the audio graph (no separate switch to forget),
@@ -50,10 +50,7 @@ describe('alarm sound in the browser', () => {
   });
 
   it('starts the audio graph with the login click, with no switch that turns sound off', async () => {
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill('nurse');
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, 'nurse');
     await page.getByTestId(`tile-${sessionId}`).waitFor();
     await expect.poll(audioGraph, { timeout: 10_000 }).toEqual({ state: 'running', bursts: 0 });
     expect(await audio().textContent()).toBe('Sound on');

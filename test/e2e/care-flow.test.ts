@@ -2,8 +2,8 @@ import { CONTRAINDICATIONS } from '@infusion/shared';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { api, connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { api, connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
  * A real infusion through the dashboard: the nurse scores sedation and pain, answers the pre-infusion
@@ -21,10 +21,7 @@ describe('nurse and physician in the browser', () => {
 
   const frame = (v: Record<string, number> = {}) => dev.emitWithAck('frames', [{ sessionId, seq: ++seq, t: Date.now(), hr: 76, sbp: 122, dbp: 78, map: 93, spo2: 98, etco2: 37, rr: 14, ...v }]);
   const login = async (page: Page, username: string) => {
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, username);
     await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe(username);
   };
 

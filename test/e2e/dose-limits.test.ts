@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { api, createSession, prepareStart, startServer, TEST_PASSWORD, writeOrder, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { api, createSession, prepareStart, startServer, writeOrder, type TestServer } from '../support/server';
 
 /**
  * Limits before the dose, on screen: the physician writes the order; the dose forms show the limits
@@ -20,10 +20,7 @@ describe('dose limits in the browser', () => {
   const events = () => s.app.sessions.events(sessionId).map((e) => `${e.type}:${e.rateMgKgH ?? e.doseMg}`);
   const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
   const login = async (page: Page, username: string) => {
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, username);
     await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe(username);
     await page.getByTestId(`tile-${sessionId}`).click();
     await page.getByTestId('order-panel').waitFor();

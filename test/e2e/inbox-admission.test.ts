@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
  * The physician's inbox and the admission form in real Chromium: the physician acknowledges and answers
@@ -20,10 +20,7 @@ describe('physician inbox and admission form in the browser', () => {
 
   const frame = (v: Record<string, number> = {}) => dev.emitWithAck('frames', [{ sessionId, seq: ++seq, t: Date.now(), hr: 76, sbp: 122, dbp: 78, map: 93, spo2: 98, etco2: 37, rr: 14, ...v }]);
   const login = async (page: Page, username: string) => {
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, username);
     await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe(username);
   };
 

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 import { smallDisk, type SmallDisk } from '../support/smallDisk';
 
 /** The real dashboard while the server's disk is full: the technical alarm banner, alarms still shown, then recovery. */
@@ -34,10 +34,7 @@ describe('recording failed, in the browser', () => {
     await connected(dev);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill('nurse');
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, 'nurse');
     await page.getByTestId(`tile-${sessionId}`).waitFor();
   });
   afterAll(async () => {

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { connected, createSession, device, startServer, type TestServer } from '../support/server';
 
 /**
  * An hour of 1 Hz vitals with a 5-second SpO2 dip to 84 % ten minutes before now: the session page
@@ -46,10 +46,7 @@ describe('session trend with a brief dip', () => {
 
   it('draws the min–max band down to the dip on the downsampled SpO2 chart', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill('nurse');
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, 'nurse');
     await page.getByTestId(`tile-${sessionId}`).click();
     const chart = page.getByTestId('chart-spo2');
     await chart.locator('.recharts-area').first().waitFor();

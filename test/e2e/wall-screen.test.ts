@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, SCREENSHOTS } from '../support/browser';
-import { connected, createSession, device, startServer, TEST_PASSWORD, type DeviceSocket, type TestServer } from '../support/server';
+import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
  * The overview as a central station wall screen: 32 simulated infusions on a 1920x1080 page, several
@@ -59,10 +59,7 @@ describe('overview wall screen at unit scale', () => {
     await connected(dev);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: W, height: H } });
-    await page.goto(s.url);
-    await page.getByTestId('login-username').fill('nurse');
-    await page.getByTestId('login-password').fill(TEST_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await loginInBrowser(page, s.url, 'nurse');
     await page.getByTestId(`tile-${ids[0]}`).waitFor();
   });
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './child';
+import { TEST_PASSWORD } from './server';
 
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 export const CLIENT_DIST = join(ROOT, 'client', 'dist');
@@ -14,4 +15,12 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** Opens the dashboard and submits the login form; the caller waits for what it expects next. */
+export async function loginInBrowser(page: Page, url: string, username: string, password = TEST_PASSWORD): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
 }
