@@ -2,7 +2,7 @@ import { CONTRAINDICATIONS } from '@infusion/shared';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { CLIENT_DIST, launchBrowser, loginAs, SCREENSHOTS } from '../support/browser';
 import { api, connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
@@ -21,8 +21,7 @@ describe('nurse and physician in the browser', () => {
 
   const frame = (v: Record<string, number> = {}) => dev.emitWithAck('frames', [{ sessionId, seq: ++seq, t: Date.now(), hr: 76, sbp: 122, dbp: 78, map: 93, spo2: 98, etco2: 37, rr: 14, ...v }]);
   const login = async (page: Page, username: string) => {
-    await loginInBrowser(page, s.url, username);
-    await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe(username);
+    await loginAs(page, s.url, username);
   };
 
   beforeAll(async () => {

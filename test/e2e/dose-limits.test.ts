@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+import { CLIENT_DIST, launchBrowser, loginAs, SCREENSHOTS } from '../support/browser';
 import { api, createSession, prepareStart, startServer, writeOrder, type TestServer } from '../support/server';
 
 /**
@@ -20,8 +20,7 @@ describe('dose limits in the browser', () => {
   const events = () => s.app.sessions.events(sessionId).map((e) => `${e.type}:${e.rateMgKgH ?? e.doseMg}`);
   const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
   const login = async (page: Page, username: string) => {
-    await loginInBrowser(page, s.url, username);
-    await expect.poll(() => page.getByTestId('current-user').getAttribute('data-role'), { timeout: 10_000 }).toBe(username);
+    await loginAs(page, s.url, username);
     await page.getByTestId(`tile-${sessionId}`).click();
     await page.getByTestId('order-panel').waitFor();
   };

@@ -24,3 +24,9 @@ export async function loginInBrowser(page: Page, url: string, username: string, 
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
 }
+
+/** Logs in and waits until the dashboard shows that user (test users' usernames are their roles). */
+export async function loginAs(page: Page, url: string, username: string): Promise<void> {
+  await loginInBrowser(page, url, username);
+  await page.locator(`[data-testid="current-user"][data-role="${username}"]`).waitFor({ timeout: 10_000 });
+}
