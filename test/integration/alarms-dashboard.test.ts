@@ -27,6 +27,16 @@ describe('alarms reach the dashboard', () => {
     return r.data;
   };
 
+  /**
+   * Everything the server pushed to this screen before now has arrived: a device's ack waits for the
+   * alarms its frames raised, and one socket's messages arrive in order, so the answer to a request sent
+   * after the ack comes after any alarm those frames raised.
+   */
+  const deliveredSoFar = async (dash: ReturnType<typeof dashboard>, sessionId: string) => {
+    const r = (await dash.emitWithAck('session:detail', { sessionId })) as Result<unknown>;
+    if (!r.ok) throw new Error(r.error);
+  };
+
   it('raises "SpO2 < 88 for 10 s" only after 10 s of event time, stores it, then pushes it; ack is stored with who and when', async () => {
     const sess = await createSession(s.nurse, { simulated: true });
     const dash = dashboard(s.nurse);
@@ -38,7 +48,7 @@ describe('alarms reach the dashboard', () => {
     dash.on('alarm', (u) => updates.push(u));
     // 9 s below 88: still pending, nothing raised.
     await send(sess.id, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], () => ({ spo2: 86 }));
-    await new Promise((r) => setTimeout(r, 150));
+    await deliveredSoFar(dash, sess.id);
     expect(updates).toEqual([]);
     // The 11th second (10 s after the first low reading) fires it.
     const raised = waitFor<AlarmUpdate>(dash, 'alarm');
@@ -110,7 +120,7 @@ describe('alarms reach the dashboard', () => {
     await send(sess.id, [1], () => ({ hr: 160 }));
     await send(sess.id, [2], () => ({ hr: 140 }));
     await send(sess.id, [3], () => ({ hr: 160 }));
-    await new Promise((r) => setTimeout(r, 150));
+    await deliveredSoFar(dash, sess.id);
     expect(new Set(updates.map((u) => u.alarm.id)).size).toBe(1);
     expect(updates.map((u) => u.transition)).toEqual(['raised', 'condition_cleared', 'raised']);
     const id = updates[0]!.alarm.id;
@@ -147,7 +157,7 @@ describe('alarms reach the dashboard', () => {
     dash.on('alarm', (u) => updates.push(u));
     // HR oscillating 151/148 around the 150 limit: 148 is inside the 5-beat band, so one alarm, no clears.
     await send(sess.id, [1, 2, 3, 4, 5, 6], (q) => ({ hr: q % 2 ? 151 : 148 }));
-    await new Promise((r) => setTimeout(r, 200));
+    await deliveredSoFar(dash, sess.id);
     expect(updates.map((u) => u.transition)).toEqual(['raised']);
     dash.close();
   });
