@@ -1,18 +1,21 @@
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
-import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts } from './auth/demoAccounts';
+import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts, removeDemoDeviceFile, writeDemoDeviceFile } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './util/clock';
 import { createLogger } from './util/logger';
 import { openWhenStorageAllows } from './storageWait';
 
 /**
- * Entry point. `--demo` also starts the simulator in-process with simulated sessions; it connects
- * over HTTP and /ingest like any device (one ingest path, no back door).
+ * Entry point. `--demo` prepares a demo: the demo accounts, and a fresh simulator device key written
+ * (mode 0600) to `--demo-file` (default demo-device.json beside the database) with the address to
+ * connect to. The simulator is not part of the server: `npm start` runs it as its own process, a
+ * device like any other (one ingest path, no back door).
  */
 async function main() {
   const { values } = parseArgs({
-    options: { demo: { type: 'boolean', default: false }, 'demo-sessions': { type: 'string', default: '4' }, 'demo-speed': { type: 'string', default: '10' } },
+    options: { demo: { type: 'boolean', default: false }, 'demo-file': { type: 'string' } },
   });
   let config;
   try {
@@ -38,29 +41,16 @@ async function main() {
   if (config.HL7_PORT !== 0) console.log(`HL7 MLLP listener on ${config.HL7_HOST}:${await app.startHl7()}`);
   log.info({ port, db: config.DB_PATH }, 'listening');
 
-  let stopDemo: (() => Promise<void>) | null = null;
+  let demoFile: string | null = null;
   if (values.demo) {
-    const sessions = Number(values['demo-sessions']);
-    const speed = Number(values['demo-speed']);
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
     for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'system:demo' });
-    const { runSimulation, loginHeaders } = await import('@infusion/simulator');
     // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
     const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
-    // The simulator is a trainer at the REST API and a device at /ingest, like any other client.
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;
-    const sim = await runSimulation({
-      url: base,
-      sessions,
-      speed,
-      headers: await loginHeaders(base, trainer.username, trainer.password),
-      auth: { deviceKey: demoDeviceKey(app) },
-      log: log.child({ component: 'simulator' }),
-    });
-    stopDemo = async () => {
-      await sim.stop();
-    };
-    console.log(`Demo: ${sessions} simulated sessions streaming (physiology ${speed}x). Open ${url}`);
+    demoFile = values['demo-file'] ?? join(dirname(config.DB_PATH), 'demo-device.json');
+    writeDemoDeviceFile(demoFile, { url: base, deviceKey: demoDeviceKey(app), user: trainer.username, password: trainer.password });
+    console.log(`Demo: simulator device key written to ${demoFile}. Open ${url}`);
     console.log(`Demo accounts: ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}, admin / ${config.ADMIN_PASSWORD ? '(ADMIN_PASSWORD)' : DEMO_ADMIN_PASSWORD}`);
   }
 
@@ -69,16 +59,14 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    try {
-      await stopDemo?.();
-    } catch (err) {
-      log.warn({ err }, 'demo stop failed');
-    }
+    if (demoFile) removeDemoDeviceFile(demoFile);
     await app.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Started by `npm start` with an IPC channel: a launcher that dies (even by SIGKILL) takes the server with it.
+  if (process.send) process.once('disconnect', () => void shutdown('launcher exited'));
 }
 
 main().catch((err: unknown) => {

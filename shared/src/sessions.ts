@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEXES, type DosingWeight, type Sex } from './dosingWeight';
+import type { VitalField } from './vitals';
 
 export const CARE_SETTINGS = ['clinic', 'monitored_unit', 'icu'] as const;
 export type CareSetting = (typeof CARE_SETTINGS)[number];
@@ -102,7 +103,7 @@ export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientR
   dosingWeight: DosingWeight;
   profile: RuleProfile;
   /** Pre-infusion baseline (mean of the vitals before the start); null until the infusion starts. */
-  baseline: Partial<Record<'hr' | 'sbp' | 'dbp' | 'map' | 'spo2' | 'etco2' | 'rr', number>> | null;
+  baseline: Partial<Record<VitalField, number>> | null;
   /** Patient-specific limits set by a physician; null = the rule set as shipped for the profile. */
   limitOverrides: LimitOverrides | null;
   /** Plain-language list of every limit that differs from the site's rule set ("SpO2 low: limit 88 → 90"). */

@@ -56,6 +56,8 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by `npm start` with an IPC channel: a launcher that dies (even by SIGKILL) stops the simulator too.
+  if (process.send) process.once('disconnect', () => interrupted || onSignal());
 
   let handle;
   try {

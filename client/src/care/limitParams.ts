@@ -53,11 +53,11 @@ const kindOf = (key: ParamKey): ParamKind =>
 function unitOf(rule: Rule, key: ParamKey): string {
   if (kindOf(key) === 'duration') return 's';
   if (key === 'percent') return '%';
-  if (key === 'minEtco2') return 'mmHg';
+  if (key === 'minEtco2') return VITAL_META.etco2.displayUnit;
   if (key === 'limit' && rule.kind === 'dose_guardrail') return rule.check === 'rate' ? 'mg/kg/h' : 'mg/kg';
   if (key === 'limit' && rule.kind === 'treatment_count') return 'treatments';
   const field = ruleField(rule);
-  if (field && ['limit', 'hysteresis', 'absolute', 'delta', 'maxDelta'].includes(key)) return VITAL_META[field].unit.replace('mm[Hg]', 'mmHg');
+  if (field && ['limit', 'hysteresis', 'absolute', 'delta', 'maxDelta'].includes(key)) return VITAL_META[field].displayUnit;
   return '';
 }
 

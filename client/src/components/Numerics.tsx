@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { PRIORITY_SIGNAL, VITAL_META, type AlarmPriority, type VitalField } from '@infusion/shared';
+import { PRIORITY_SIGNAL, VITAL_FIELDS, VITAL_META, type AlarmPriority, type VitalField } from '@infusion/shared';
 import { useNow } from '../app/useNow';
 import { formatAge, formatClock, formatVital } from '../format';
 import { connectionLost } from '../stores/connectionState';
@@ -60,8 +60,10 @@ function Cell({ field, label, unit, age, secondary, children }: { field: string;
   );
 }
 
-const UNIT: Record<VitalField, string> = { hr: '/min', sbp: 'mmHg', dbp: 'mmHg', map: 'mmHg', spo2: '%', etco2: 'mmHg', rr: '/min' };
-const FIELDS: VitalField[] = ['hr', 'sbp', 'dbp', 'map', 'spo2', 'etco2', 'rr'];
+/** The monitor layout above places these; a vital sign added to the table later is shown after them. */
+const LAID_OUT: readonly VitalField[] = ['hr', 'sbp', 'dbp', 'map', 'spo2', 'etco2', 'rr'];
+const EXTRA = VITAL_FIELDS.filter((f) => !LAID_OUT.includes(f));
+const UNIT = Object.fromEntries(VITAL_FIELDS.map((f) => [f, VITAL_META[f].displayUnit])) as Record<VitalField, string>;
 
 interface NumericsProps {
   latest: Latest;
@@ -89,7 +91,7 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
   const ages = { pageNow: serverNow - offset, serverNow, receivedAt, newestT };
   const shown = {} as Record<VitalField, Shown>;
   let newestAge: number | null = null;
-  for (const f of FIELDS) {
+  for (const f of VITAL_FIELDS) {
     const v = latest[f];
     if (!v) {
       shown[f] = { text: '--', state: 'live', age: null, t: null };
@@ -102,7 +104,7 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
     shown[f] = { text: state === 'blank' ? '--' : formatVital(v.value), state, age: ownAge, t: v.t };
     if (newestAge === null || age < newestAge) newestAge = age;
   }
-  const old = FIELDS.filter((f) => f !== 'dbp' && f !== 'map' && shown[f].age !== null);
+  const old = VITAL_FIELDS.filter((f) => f !== 'dbp' && f !== 'map' && shown[f].age !== null);
   const p = { shown, alarming };
   return (
     <div className={`numerics${notLive ? ' numerics-not-live' : ''}`} data-live={!notLive}>
@@ -119,7 +121,7 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
           </div>
         )
       )}
-      <Cell field="hr" label="HR" unit={UNIT.hr} age={shown.hr.age}>
+      <Cell field="hr" label={VITAL_META.hr.label} unit={UNIT.hr} age={shown.hr.age}>
         <Value field="hr" {...p} />
       </Cell>
       <Cell field="bp" label="NIBP" unit={UNIT.sbp} age={shown.sbp.age}>
@@ -130,15 +132,20 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
           (<Value field="map" {...p} />)
         </span>
       </Cell>
-      <Cell field="spo2" label="SpO2" unit={UNIT.spo2} age={shown.spo2.age}>
+      <Cell field="spo2" label={VITAL_META.spo2.label} unit={UNIT.spo2} age={shown.spo2.age}>
         <Value field="spo2" {...p} />
       </Cell>
-      <Cell field="etco2" label="EtCO2" unit={UNIT.etco2} age={shown.etco2.age} secondary>
+      <Cell field="etco2" label={VITAL_META.etco2.label} unit={UNIT.etco2} age={shown.etco2.age} secondary>
         <Value field="etco2" {...p} />
       </Cell>
-      <Cell field="rr" label="RR" unit={UNIT.rr} age={shown.rr.age} secondary>
+      <Cell field="rr" label={VITAL_META.rr.label} unit={UNIT.rr} age={shown.rr.age} secondary>
         <Value field="rr" {...p} />
       </Cell>
+      {EXTRA.map((f) => (
+        <Cell key={f} field={f} label={VITAL_META[f].label} unit={UNIT[f]} age={shown[f].age} secondary>
+          <Value field={f} {...p} />
+        </Cell>
+      ))}
     </div>
   );
 }

@@ -1,30 +1,20 @@
 import { create } from 'zustand';
-import type { VitalField } from '@infusion/shared';
+import { VITAL_FIELDS, VITAL_META, type VitalField } from '@infusion/shared';
 import type { LatestValue } from './trend';
 
 /**
  * Institutional defaults (not from the guideline; editable here): a value is shown greyed with its age
  * once older than about three times its expected interval, and replaced by "--" after a longer time.
- * Monitor numerics arrive every second or so; NIBP is cycled every 5 minutes.
+ * The interval follows how the vital is sampled (the vital-sign table in shared): monitor numerics
+ * arrive every second or so; NIBP is cycled every 5 minutes.
  */
-export const STALE_AFTER_MS: Record<VitalField, number> = {
-  hr: 30_000,
-  spo2: 30_000,
-  etco2: 30_000,
-  rr: 30_000,
-  sbp: 15 * 60_000,
-  dbp: 15 * 60_000,
-  map: 15 * 60_000,
-};
-export const BLANK_AFTER_MS: Record<VitalField, number> = {
-  hr: 5 * 60_000,
-  spo2: 5 * 60_000,
-  etco2: 5 * 60_000,
-  rr: 5 * 60_000,
-  sbp: 30 * 60_000,
-  dbp: 30 * 60_000,
-  map: 30 * 60_000,
-};
+const AGE_LIMITS_MS = {
+  continuous: { stale: 30_000, blank: 5 * 60_000 },
+  intermittent: { stale: 15 * 60_000, blank: 30 * 60_000 },
+} as const;
+const bySampling = (k: 'stale' | 'blank') => Object.fromEntries(VITAL_FIELDS.map((f) => [f, AGE_LIMITS_MS[VITAL_META[f].sampling][k]])) as Record<VitalField, number>;
+export const STALE_AFTER_MS: Record<VitalField, number> = bySampling('stale');
+export const BLANK_AFTER_MS: Record<VitalField, number> = bySampling('blank');
 
 export type Freshness = 'live' | 'stale' | 'blank';
 

@@ -1,4 +1,5 @@
-import type { Role } from '@infusion/shared';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { DemoDeviceFile, Role } from '@infusion/shared';
 import type { App } from '../app';
 
 /** Documented in README: created by `npm start` (demo mode) only, never otherwise. */
@@ -17,8 +18,24 @@ export async function ensureDemoAccounts(app: App): Promise<void> {
   }
 }
 
-/** A fresh simulator key for the in-process simulator each start (it feeds only simulated sessions); the previous demo key is revoked. */
+/** A fresh simulator key for the demo simulator each start (it feeds only simulated sessions); the previous demo key is revoked. */
 export function demoDeviceKey(app: App): string {
   for (const d of app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) app.devices.revoke(d.id, { id: 'system:demo' });
   return app.devices.create({ name: DEMO_DEVICE, simulator: true }, { id: 'system:demo' }).key;
+}
+
+/**
+ * Hands the demo simulator (its own process) its address and key: written to a temporary file created
+ * with mode 0600 (only this user can read the key), then renamed, so a reader never sees half a file.
+ */
+export function writeDemoDeviceFile(path: string, content: DemoDeviceFile): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, JSON.stringify(content), { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** The key dies with the server (the next start revokes it anyway): the file goes too. */
+export function removeDemoDeviceFile(path: string): void {
+  rmSync(path, { force: true });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VITAL_FIELDS, VITAL_META } from '@infusion/shared';
 import { Hl7Message, parseHl7Time } from './message';
 import { frameMllp, MllpDecoder } from './mllp';
 import { readOru } from './oru';
@@ -59,6 +60,11 @@ describe('HL7 reading', () => {
       { t: t + 1000, spo2: null },
     ]);
     expect(r.skipped).toEqual([{ obx: 4, reason: 'OBX-2 ST is not NM' }]);
+  });
+
+  it.each(VITAL_FIELDS.flatMap((f) => VITAL_META[f].hl7Codes.map((c) => [c, f] as const)))('maps OBX-3 %s to %s (from the vital-sign table)', (code, field) => {
+    const m = Hl7Message.parse(['MSH|^~\\&|GW|F|||20261122090000||ORU^R01|1|P|2.6', `OBX|1|NM|${code}^x^MDC||42||||||R|||20261122090000||||EQ1`].join('\r'));
+    expect(readOru(m, 0).frames).toEqual([{ t: Date.UTC(2026, 10, 22, 9, 0, 0), [field]: 42 }]);
   });
 
   it('takes an OBX-3 code named like an object property ("valueOf", "constructor") as unknown, keeping the other values', () => {

@@ -1,18 +1,6 @@
-import { VITAL_META, type VitalField } from '@infusion/shared';
+import { VITAL_BY_HL7_CODE, VITAL_META, type VitalField } from '@infusion/shared';
 import type { Hl7Message } from './message';
 import { parseHl7Time } from './message';
-
-/** OBX-3 codes (IEEE 11073 MDC numeric or name, and LOINC) → product field. clinical-reference.md section 5. */
-const CODE_TO_FIELD: Record<string, VitalField> = {
-  '147842': 'hr', MDC_ECG_HEART_RATE: 'hr', '8867-4': 'hr',
-  '149530': 'hr', MDC_PULS_OXIM_PULS_RATE: 'hr', '8889-8': 'hr',
-  '150456': 'spo2', MDC_PULS_OXIM_SAT_O2: 'spo2', '59408-5': 'spo2', '2708-6': 'spo2',
-  '150021': 'sbp', MDC_PRESS_BLD_NONINV_SYS: 'sbp', '8480-6': 'sbp',
-  '150022': 'dbp', MDC_PRESS_BLD_NONINV_DIA: 'dbp', '8462-4': 'dbp',
-  '150023': 'map', MDC_PRESS_BLD_NONINV_MEAN: 'map', '8478-0': 'map',
-  '151562': 'rr', MDC_RESP_RATE: 'rr', '151594': 'rr', MDC_CO2_RESP_RATE: 'rr', '9279-1': 'rr',
-  '151708': 'etco2', MDC_AWAY_CO2_ET: 'etco2', '151712': 'etco2', MDC_CONC_AWAY_CO2_EXP: 'etco2', '19889-5': 'etco2',
-};
 
 /** Vendor sentinels for "no valid reading": never a measurement. */
 const SENTINELS = new Set([-999, -9999, 32767, 65535, 8388607]);
@@ -50,9 +38,8 @@ export function readOru(msg: Hl7Message, fallbackTime: number): OruObservations 
   const skipped: OruObservations['skipped'] = [];
   obxs.forEach((o, i) => {
     const n = i + 1;
-    // Own keys only: a code such as "valueOf" or "constructor" must not find Object.prototype.
-    const code = (c: string) => (Object.hasOwn(CODE_TO_FIELD, c) ? CODE_TO_FIELD[c] : undefined);
-    const field = code(o.get(3, 1)) ?? code(o.get(3, 2));
+    // OBX-3 identifier (or its text) → field, from the vital-sign table (clinical-reference.md section 5).
+    const field = VITAL_BY_HL7_CODE.get(o.get(3, 1)) ?? VITAL_BY_HL7_CODE.get(o.get(3, 2));
     if (!field) return skipped.push({ obx: n, reason: `unknown observation ${o.get(3, 1)}^${o.get(3, 2)}` });
     if (o.get(2) && o.get(2) !== 'NM') return skipped.push({ obx: n, reason: `OBX-2 ${o.get(2)} is not NM` });
     const status = o.get(11);

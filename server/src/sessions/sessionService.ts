@@ -21,7 +21,7 @@ import {
   type DoseOverride,
   type InfusionEventInput,
   type Role,
-  VITAL_FIELDS,
+  BASELINE_FIELDS,
 } from '@infusion/shared';
 import { randomBytes } from 'node:crypto';
 import type { AuditRepo } from '../persistence/auditRepo';
@@ -109,7 +109,7 @@ export class SessionService {
     const samples = this.vitals.window(id, from - 3_600_000, to, 10_000);
     if (samples.length === 0) return null;
     const out: NonNullable<StoredSession['baseline']> = {};
-    for (const f of VITAL_FIELDS) {
+    for (const f of BASELINE_FIELDS) {
       const xs = samples.map((x) => x[f]).filter((v): v is number => typeof v === 'number');
       if (xs.length) out[f] = Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
     }

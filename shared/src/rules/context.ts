@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { initialInfusion } from '../dose';
 import { DOSING_WEIGHT_BASES } from '../dosingWeight';
 import { CARE_SETTINGS, INFUSION_EVENT_TYPES, type InfusionState } from '../sessions';
-import { VITAL_FIELDS, VITAL_META, type VitalField, type VitalsSample } from '../vitals';
+import { BASELINE_FIELDS, VITAL_FIELDS, VITAL_META, type VitalField, type VitalsSample } from '../vitals';
 import { OBSERVATION_SCALES, type ObservationScale } from '../observations';
 import { INFUSION_STATUSES, RULE_PROFILES, SEDATION_SCALES } from './schema';
 
@@ -23,7 +23,7 @@ const vitalsSampleShape = Object.fromEntries(VITAL_FIELDS.map((f) => [f, vitalVa
 /** A vitals sample as the engine sees it (`null` = the sensor reports no valid value). */
 export const vitalsSampleSchema = z.strictObject({ t: epochMs, ...vitalsSampleShape });
 
-const baselineShape = Object.fromEntries(VITAL_FIELDS.map((f) => [f, vitalValue(f).optional()])) as Record<VitalField, z.ZodOptional<z.ZodNumber>>;
+const baselineShape = Object.fromEntries(BASELINE_FIELDS.map((f) => [f, vitalValue(f).optional()])) as Record<VitalField, z.ZodOptional<z.ZodNumber>>;
 
 const OBS_SCALE_IDS = Object.keys(OBSERVATION_SCALES) as [ObservationScale, ...ObservationScale[]];
 

@@ -12,6 +12,7 @@ import {
   INVALID,
   initialEngineState,
   isEngineState,
+  isFiringPhase,
   type Assessment,
   type EngineState,
   type EvalInput,
@@ -19,7 +20,7 @@ import {
   type RuleState,
 } from './state';
 
-export { initialEngineState, ruleStateOf, type EngineState, type RuleState } from './state';
+export { ENGINE_STATE_VERSION, RULE_PHASES, initialEngineState, isFiringPhase, ruleStateOf, type EngineState, type RulePhase, type RuleState } from './state';
 
 /**
  * The rules engine: a pure function of (rule set, state, context, event). No clock, no I/O, no
@@ -27,8 +28,9 @@ export { initialEngineState, ruleStateOf, type EngineState, type RuleState } fro
  * transitions. It reports transitions only (into firing, out of firing); latching and
  * acknowledgement are the alarm manager's job.
  *
- * Per rule, a small state machine (Grafana-style): idle → pending (condition holds, waiting forMs)
- * → firing → (condition past its hysteresis band for clearForMs) → idle. Rules judged on samples
+ * Per rule, a small state machine (Grafana-style, phases named in state.ts): normal → pending (condition
+ * holds, waiting forMs) → firing → clearing (condition past its hysteresis band, waiting clearForMs) →
+ * normal. Rules judged on samples
  * keep their last assessment, so a tick can complete a delay that started on data; an invalid
  * reading (null, artifact, no baseline) holds the state as it is: no data is not normal data.
  */
@@ -205,7 +207,7 @@ function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment 
   const { rule, carry, clearForMs } = step;
   if (!step.enabled) {
     // Switched off (override): a firing rule clears, anything pending is forgotten.
-    if (prev.firing) out.push({ type: 'clear', rule, t: now, value: null, limit: null, message: `${rule.title}: rule switched off` });
+    if (isFiringPhase(prev.phase)) out.push({ type: 'clear', rule, t: now, value: null, limit: null, message: `${rule.title}: rule switched off` });
     return IDLE;
   }
   const r = step.assess(prev, inp, jump);
@@ -221,31 +223,45 @@ function runRule(step: Step, prev: RuleState, inp: EvalInput, jump: (Assessment 
   // The last reading stands for a delay only while the signal is not known to be absent.
   const lvl = absent ? INVALID : a.lvl;
 
-  let { since, firing, clearSince } = prev;
-  if (firing) {
-    if (lvl === CLEAR) {
-      clearSince ??= now;
-      if (now - clearSince >= clearForMs) {
-        out.push({ type: 'clear', rule, t: now, value: a.v, limit: a.lim, message: clearMessage(rule, a) });
-        firing = false;
-        since = null;
+  let { phase, since, clearSince } = prev;
+  switch (phase) {
+    case 'firing':
+    case 'clearing':
+      if (lvl === CLEAR) {
+        clearSince ??= now;
+        phase = 'clearing';
+        if (now - clearSince >= clearForMs) {
+          out.push({ type: 'clear', rule, t: now, value: a.v, limit: a.lim, message: clearMessage(rule, a) });
+          phase = 'normal';
+          since = null;
+          clearSince = null;
+        }
+      } else if (lvl !== INVALID) {
+        phase = 'firing';
         clearSince = null;
       }
-    } else if (lvl !== INVALID) clearSince = null;
-  } else if (lvl === BREACH) {
-    since ??= now;
-    if (now - since >= step.forMs) {
-      firing = true;
-      clearSince = null;
-      out.push({ type: 'fire', rule, t: now, value: a.v, limit: a.lim, message: renderMessage(rule, a, inp) });
-    }
-  } else if (lvl !== INVALID) since = null;
+      break;
+    case 'normal':
+    case 'pending':
+      if (lvl === BREACH) {
+        since ??= now;
+        phase = 'pending';
+        if (now - since >= step.forMs) {
+          phase = 'firing';
+          clearSince = null;
+          out.push({ type: 'fire', rule, t: now, value: a.v, limit: a.lim, message: renderMessage(rule, a, inp) });
+        }
+      } else if (lvl !== INVALID) {
+        phase = 'normal';
+        since = null;
+      }
+  }
 
-  // The assessment is kept only while it can still drive a delay (pending or firing).
-  const keptA = carry && (firing || since !== null) ? a : null;
-  if (since === prev.since && firing === prev.firing && clearSince === prev.clearSince && keptA === prev.a && r.d === prev.d) return prev;
-  if (since === null && !firing && clearSince === null && keptA === null && r.d === null) return IDLE;
-  return { since, firing, clearSince, a: keptA, d: r.d };
+  // The assessment is kept only while it can still drive a delay (pending, firing or clearing).
+  const keptA = carry && phase !== 'normal' ? a : null;
+  if (phase === prev.phase && since === prev.since && clearSince === prev.clearSince && keptA === prev.a && r.d === prev.d) return prev;
+  if (phase === 'normal' && keptA === null && r.d === null) return IDLE;
+  return { phase, since, clearSince, a: keptA, d: r.d };
 }
 
 /** Record a frame's readings into `after`; returns the sample the clinical rules judge (artifacts masked as null). */
@@ -320,12 +336,15 @@ export function engineStateFromActive(active: readonly { ruleId: string; since: 
   s.dataDueFrom = t;
   for (const { ruleId, since } of active) {
     s.ids.push(ruleId);
-    s.rules.push({ since, firing: true, clearSince: null, a: null, d: null });
+    s.rules.push({ phase: 'firing', since, clearSince: null, a: null, d: null });
   }
   return s;
 }
 
 /** Rule ids firing in a state (for dashboards and tests). */
 export function firingRules(state: EngineState): string[] {
-  return state.ids.filter((_id, i) => state.rules[i]?.firing);
+  return state.ids.filter((_id, i) => {
+    const r = state.rules[i];
+    return r !== undefined && isFiringPhase(r.phase);
+  });
 }

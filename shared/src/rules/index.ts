@@ -4,6 +4,7 @@ import { ruleSetSchema, type RuleSet } from './schema';
 export * from './schema';
 export * from './context';
 export * from './engine';
+export * from './stored';
 export * from './overrides';
 export { fmtDuration } from './format';
 

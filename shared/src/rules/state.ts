@@ -24,11 +24,28 @@ export interface Assessment {
   x: (number | null)[] | null;
 }
 
+/**
+ * Where one rule stands, by name:
+ * - normal: the condition does not hold (or has never been judged);
+ * - pending: the condition holds, waiting out the rule's delay (forMs) before it fires;
+ * - firing: the condition held past its delay; the alarm is raised;
+ * - clearing: firing, and the condition has been past its hysteresis band since clearSince, waiting
+ *   out clearForMs before it clears.
+ * No data (a null or artifact reading, no baseline, a signal known to be absent) is not a phase: it
+ * holds whichever phase the rule is in, so missing data neither raises nor clears an alarm. The
+ * no-data and signal-absent conditions are rules of their own (kinds no_data and technical).
+ */
+export const RULE_PHASES = ['normal', 'pending', 'firing', 'clearing'] as const;
+export type RulePhase = (typeof RULE_PHASES)[number];
+
+/** The alarm condition is raised in this phase (a clearing rule is still firing until its clear delay ends). */
+export const isFiringPhase = (p: RulePhase): boolean => p === 'firing' || p === 'clearing';
+
 export interface RuleState {
-  /** Event time the condition started to hold (pending or firing), or null. */
+  phase: RulePhase;
+  /** Event time the condition started to hold: set in pending, firing and clearing; null in normal. */
   since: number | null;
-  firing: boolean;
-  /** While firing: event time the condition was first seen cleared (clear delay), or null. */
+  /** In clearing: event time the condition was first seen cleared; null in every other phase. */
   clearSince: number | null;
   /** Last assessment from data, for kinds judged on samples: a tick re-uses it to run delays. */
   a: Assessment | null;
@@ -38,8 +55,10 @@ export interface RuleState {
 
 export type Reading = [t: number, value: number];
 
+export const ENGINE_STATE_VERSION = 3;
+
 export interface EngineState {
-  v: 2;
+  v: typeof ENGINE_STATE_VERSION;
   /**
    * No-data reference before any frame: the first event at which the infusion had started (no data
    * while a drug runs is an alarm from the start), or the restart time of a restored state.
@@ -58,10 +77,10 @@ export interface EngineState {
   rules: RuleState[];
 }
 
-export const IDLE: RuleState = Object.freeze({ since: null, firing: false, clearSince: null, a: null, d: null }) as RuleState;
+export const IDLE: RuleState = Object.freeze({ phase: 'normal', since: null, clearSince: null, a: null, d: null }) as RuleState;
 
 export const initialEngineState = (): EngineState => ({
-  v: 2,
+  v: ENGINE_STATE_VERSION,
   dataDueFrom: null,
   lastT: null,
   lastVitalsAt: null,
@@ -75,7 +94,7 @@ export function isEngineState(s: unknown): s is EngineState {
   if (typeof s !== 'object' || s === null) return false;
   const e = s as Partial<EngineState>;
   return (
-    e.v === 2 &&
+    e.v === ENGINE_STATE_VERSION &&
     Array.isArray(e.rules) &&
     Array.isArray(e.ids) &&
     e.ids.length === e.rules.length &&
