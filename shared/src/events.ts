@@ -129,6 +129,10 @@ export interface DashboardServerToClient {
   storage: (s: StorageStatus) => void;
   /** A physician responded to an escalation or a session (sent to every screen that shows the session). */
   response: (r: PhysicianResponse) => void;
+  /** A physician's order written (sent to every screen that shows the session, so no one titrates on an old one). */
+  order: (o: Order) => void;
+  /** The pre-infusion checklist submitted, overridden, or re-opened by a new order (sent like `order`). */
+  checklist: (c: ChecklistRecord) => void;
 }
 
 /** Requests a dashboard sends: validated on the server, so a wrong type is refused with the field and the reason. */

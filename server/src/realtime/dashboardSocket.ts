@@ -161,6 +161,8 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.on('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
   d.hub.on('response', (r) => reliable(roomsForSession(scopeOf(r.sessionId)), 'response', r));
   d.hub.on('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
+  d.hub.on('order', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'order', o));
+  d.hub.on('checklist', (c) => reliable(roomsForSession(scopeOf(c.sessionId)), 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
   d.hub.on('storage', (st) => ns.emit('storage', st));
 
