@@ -12,6 +12,7 @@ import { applyAckResult } from '../stores/monitorState';
 import { isLatched } from '../stores/selectors';
 import { updateMonitor } from '../stores/useMonitor';
 import { useStorage } from '../stores/useStorage';
+import { AlarmAudioPause } from './AudioPause';
 import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 import { shownPerson, shownText } from '../clinicianWords';
@@ -185,7 +186,12 @@ export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, se
                 </td>
                 <td>{formatClock(a.startedAt)}</td>
                 <td>{a.acknowledgedBy ? `${shownPerson(a.acknowledgedBy)} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
-                <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
+                <td>
+                  <div className="alarm-row-actions">
+                    {canAck && a.state === 'active' && <AckButton alarm={a} />}
+                    <AlarmAudioPause alarm={a} />
+                  </div>
+                </td>
               </tr>
               <tr className={`alarm-detail-row alarm-row-${a.state}`}>
                 <td colSpan={6}>
