@@ -41,7 +41,7 @@ export function SessionTile({ session }: { session: Session }) {
       <div className="tile-head">
         <span className="tile-location">{session.location}</span>
         <span className="tile-label">{session.patientLabel}</span>
-        <span className="tile-nurse" data-testid={`tile-nurse-${session.id}`} title={`Nurse: ${session.nurse}`}>
+        <span className="tile-nurse" data-testid={`nurse-of-${session.id}`} title={`Nurse: ${session.nurse}`}>
           {session.nurse}
         </span>
         {session.simulated && <SimulatedBadge />}
