@@ -12,7 +12,6 @@ import { applyAckResult } from '../stores/monitorState';
 import { isLatched } from '../stores/selectors';
 import { updateMonitor } from '../stores/useMonitor';
 import { useStorage } from '../stores/useStorage';
-import { AlarmAudioPause } from './AudioPause';
 import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
 import { shownPerson, shownText } from '../clinicianWords';
@@ -186,12 +185,7 @@ export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, se
                 </td>
                 <td>{formatClock(a.startedAt)}</td>
                 <td>{a.acknowledgedBy ? `${shownPerson(a.acknowledgedBy)} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
-                <td>
-                  <div className="alarm-row-actions">
-                    {canAck && a.state === 'active' && <AckButton alarm={a} />}
-                    <AlarmAudioPause alarm={a} />
-                  </div>
-                </td>
+                <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
               </tr>
               <tr className={`alarm-detail-row alarm-row-${a.state}`}>
                 <td colSpan={6}>
