@@ -149,6 +149,7 @@ export function createApp(deps: AppDeps): App {
   hub.on('alarm', (u) => {
     escalations.onAlarm(u);
     if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
+    if (u.transition === 'resolved') sessions.dropAlarmAudioPause(u.alarm.sessionId, u.alarm.id);
   });
   const outbox = new OutboxSender(db, clock, log);
   // One server-time tick drives no-data and observation-due rules, alarm re-arm and reminders,
@@ -307,6 +308,7 @@ export function createApp(deps: AppDeps): App {
     log,
     ruleSet: getRuleSet,
     livePushMs: config.LIVE_PUSH_MS,
+    audioPauseMs: config.AUDIO_PAUSE_MS,
     storage: () => storage.status(),
   });
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);

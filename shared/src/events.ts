@@ -129,6 +129,10 @@ export interface DashboardServerToClient {
   storage: (s: StorageStatus) => void;
   /** A physician responded to an escalation or a session (sent to every screen that shows the session). */
   response: (r: PhysicianResponse) => void;
+  /** A physician's order written (sent to every screen that shows the session, so no one titrates on an old one). */
+  order: (o: Order) => void;
+  /** The pre-infusion checklist submitted, overridden, or re-opened by a new order (sent like `order`). */
+  checklist: (c: ChecklistRecord) => void;
 }
 
 /** Requests a dashboard sends: validated on the server, so a wrong type is refused with the field and the reason. */
@@ -140,10 +144,13 @@ export const sessionDetailRequestSchema = z.strictObject({
 });
 export const alarmAcknowledgeRequestSchema = z.strictObject({ alarmId: eventId });
 export const escalationAcknowledgeRequestSchema = z.strictObject({ escalationId: eventId });
+export const alarmAudioPauseRequestSchema = z.strictObject({ alarmId: eventId });
 
 export interface DashboardClientToServer {
   subscribe: (req: { lastAlarmEventId?: number }, ack: (res: Result<Snapshot>) => void) => void;
   'alarm:acknowledge': (req: { alarmId: number }, ack: (res: Result<Alarm>) => void) => void;
+  /** Pauses one alarm's sound for the server's fixed, disclosed time (AUDIO_PAUSE_MS); answers its session with `alarmAudioPauses`. */
+  'alarm:audioPause': (req: { alarmId: number }, ack: (res: Result<Session>) => void) => void;
   'session:detail': (req: { sessionId: string; sinceT?: number }, ack: (res: Result<SessionDetail>) => void) => void;
   'escalation:acknowledge': (req: { escalationId: number }, ack: (res: Result<Escalation>) => void) => void;
   /** Physicians of the session's unit; trainers in simulated sessions. */

@@ -116,4 +116,15 @@ export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientR
   infusion: InfusionState;
   /** Audio of this session's alarms is paused until then (disclosed, shown as a countdown); null = not paused. */
   audioPausedUntil: number | null;
+  /**
+   * Alarms of this session whose own sound is paused, each until when (disclosed, shown as a countdown on
+   * the alarm's line and in the header). Absent or empty: none. Other alarms of the session still sound.
+   */
+  alarmAudioPauses?: AlarmAudioPause[];
+}
+
+/** The sound of one alarm paused for the fixed, disclosed duration (IEC 60601-1-8). */
+export interface AlarmAudioPause {
+  alarmId: number;
+  until: number;
 }

@@ -91,6 +91,9 @@ describe('nurse and physician in the browser', () => {
     expect(await nurse.getByTestId(`alarm-rescue-${alarmId}`).textContent()).toMatch(/Beta-blocker — tachycardia, hypertension \(ASRA\/AAPM\/ASA 2018 Q6\)/);
     await nurse.screenshot({ path: join(SCREENSHOTS, 'alarm-actions.png'), fullPage: true });
 
+    // The physician's one place for escalations: the inbox badge counts it and opens the inbox.
+    await expect.poll(() => physician.getByTestId('inbox-link').getAttribute('data-count'), { timeout: 10_000 }).toBe('1');
+    await physician.getByTestId('inbox-link').click();
     const esc = physician.locator('[data-testid^="escalation-"][data-level]').first();
     await esc.waitFor({ timeout: 10_000 });
     expect(await esc.getAttribute('data-level')).toBe('1');

@@ -1,4 +1,6 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { PRIORITY_RANK, type AlarmPriority } from '@infusion/shared';
+import { signalClass, signalStyle } from '../components/alarmSignal';
 import { useAuth } from '../auth/useAuth';
 import { AlarmBanner } from '../components/AlarmBanner';
 import { AudioControl } from '../components/AudioControl';
@@ -74,14 +76,29 @@ function ReportsLink() {
   );
 }
 
-/** The physician's escalation inbox, with the count of open escalations. */
+/**
+ * The physician's one place for escalations: a badge button that opens the inbox, with the count of
+ * open escalations and the signal of the loudest (it flashes for a level-2 or high one, and the
+ * escalation sound plays until it is acknowledged). Roles without an inbox get the header's panel instead.
+ */
 function InboxLink() {
   const canRespond = useCan('response.record');
-  const open = useMonitor((s) => openEscalations(s.escalations).length);
+  const all = useMonitor((s) => s.escalations);
+  const open = useMemo(() => openEscalations(all), [all]);
+  const onInbox = useRoute().view === 'inbox';
   if (!canRespond) return null;
+  const loudest = open.reduce<AlarmPriority | null>((p, e) => (p === null || PRIORITY_RANK[e.priority] > PRIORITY_RANK[p] ? e.priority : p), null);
   return (
-    <a className="header-link" href={INBOX_HREF} data-testid="inbox-link" data-count={open}>
-      Inbox{open > 0 && <span className="escalations-count">{open}</span>}
+    <a
+      className={`escalation-button inbox-button ${loudest ? signalClass(loudest) : ''} ${onInbox ? 'inbox-here' : ''}`}
+      style={loudest ? signalStyle(loudest) : undefined}
+      href={INBOX_HREF}
+      data-testid="inbox-link"
+      data-count={open.length}
+      aria-current={onInbox ? 'page' : undefined}
+      title={open.length ? `${open.length} open escalation${open.length === 1 ? '' : 's'}: open the inbox` : 'Escalation inbox and the sessions you supervise'}
+    >
+      Inbox <span className="escalation-badge">{open.length}</span>
     </a>
   );
 }
@@ -106,9 +123,9 @@ export function MonitorShell() {
               <a href={OVERVIEW_HREF}>Ketamine infusion monitor</a>
               <RuleSetLabel />
               <ReportsLink />
-              <InboxLink />
             </div>
             <AlarmBanner />
+            <InboxLink />
             <EscalationInbox />
             <AudioControl />
             <UserBar

@@ -2,9 +2,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { PRIORITY_SIGNAL, type Alarm, type Session } from '@infusion/shared';
 import { sessionHref } from '../app/route';
 import { useNow } from '../app/useNow';
-import { isAudioPaused, isLatched, shownAlarms } from '../stores/selectors';
+import { isAudioPaused, isLatched, lastAudioPauseEnd, shownAlarms } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
-import { AudioPausedCountdown } from './AudioPause';
+import { AlarmAudioPause, AlarmAudioPausedCountdown, AudioPausedCountdown } from './AudioPause';
 import { signalClass, signalStyle } from './alarmSignal';
 import { KindMarker } from './KindMarker';
 import { PriorityChip } from './PriorityChip';
@@ -13,7 +13,7 @@ import { SimulatedBadge } from './SimulatedBadge';
 /** How many alarm lines fit the header (kept to at most a fifth of a 1080-line screen); the rest are counted. */
 const MAX_LINES = 3;
 
-/** One alarm as a line of the banner or of the unit alarm list: where, priority, what. */
+/** One alarm as a line of the banner or of the unit alarm list: where, priority, what; its sound can be paused. */
 function AlarmLine({ alarm: a, session, testId }: { alarm: Alarm; session: Session | undefined; testId: string }) {
   return (
     <li data-testid={testId} data-priority={a.priority} data-state={a.state}>
@@ -26,6 +26,7 @@ function AlarmLine({ alarm: a, session, testId }: { alarm: Alarm; session: Sessi
         {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
         {isLatched(a) && <span className="latched-marker">LATCHED</span>}
       </a>
+      <AlarmAudioPause alarm={a} />
     </li>
   );
 }
@@ -56,16 +57,31 @@ function UnitAlarmList({ alarms, sessions, onClose }: { alarms: Alarm[]; session
   );
 }
 
-/** Sessions whose alarm sound is paused: each with its countdown, so a silent alarm is never a surprise. */
-function PausedAudio({ sessions }: { sessions: Session[] }) {
-  const now = useNow(sessions.reduce<number | null>((m, s) => Math.max(m ?? 0, s.audioPausedUntil ?? 0), null));
+/**
+ * Every audio pause in force: sessions whose alarm sound is paused and single alarms whose sound is,
+ * each with its countdown, so a silent alarm is never a surprise.
+ */
+function PausedAudio({ sessions, alarms }: { sessions: Session[]; alarms: Record<number, Alarm> }) {
+  const now = useNow(lastAudioPauseEnd(sessions));
   const shown = sessions.filter((s) => isAudioPaused(s, now));
-  if (shown.length === 0) return null;
+  const pausedAlarms = sessions.flatMap((s) =>
+    (s.alarmAudioPauses ?? []).filter((p) => p.until > now && alarms[p.alarmId] && alarms[p.alarmId]!.state !== 'resolved').map((p) => ({ session: s, alarm: alarms[p.alarmId]! })),
+  );
+  if (shown.length === 0 && pausedAlarms.length === 0) return null;
   return (
-    <div className="banner-paused">
+    <div className="banner-paused" data-testid="banner-paused">
       {shown.map((s) => (
         <a key={s.id} href={sessionHref(s.id)}>
           <AudioPausedCountdown session={s} withLabel />
+          {s.simulated && <SimulatedBadge />}
+        </a>
+      ))}
+      {pausedAlarms.map(({ session: s, alarm: a }) => (
+        <a key={`alarm-${a.id}`} href={sessionHref(s.id)} data-testid={`banner-alarm-paused-${a.id}`}>
+          <span className="banner-where">
+            {s.location} · {s.patientLabel}: {a.title}
+          </span>
+          <AlarmAudioPausedCountdown alarm={a} />
           {s.simulated && <SimulatedBadge />}
         </a>
       ))}
@@ -82,8 +98,8 @@ export function AlarmBanner() {
   const allAlarms = useMonitor((s) => s.alarms);
   const sessions = useMonitor((s) => s.sessions);
   const alarms = useMemo(() => shownAlarms(allAlarms), [allAlarms]);
-  // Sessions with a pause set; PausedAudio shows those whose pause has not run out yet.
-  const paused = useMemo(() => Object.values(sessions).filter((s) => s.status === 'active' && s.audioPausedUntil !== null), [sessions]);
+  // Sessions with a pause set (their own or an alarm's); PausedAudio shows those that have not run out yet.
+  const paused = useMemo(() => Object.values(sessions).filter((s) => s.status === 'active' && (s.audioPausedUntil !== null || (s.alarmAudioPauses ?? []).length > 0)), [sessions]);
   const top = alarms[0];
   const [listOpen, setListOpen] = useState(false);
   const closeList = useCallback(() => setListOpen(false), []);
@@ -92,7 +108,7 @@ export function AlarmBanner() {
     return (
       <div className="alarm-banner alarm-banner-clear" data-testid="alarm-banner" data-priority="none" data-count={0}>
         <div className="banner-main">No active alarms</div>
-        <PausedAudio sessions={paused} />
+        <PausedAudio sessions={paused} alarms={allAlarms} />
       </div>
     );
   }
@@ -118,7 +134,7 @@ export function AlarmBanner() {
           {more > 0 ? `+ ${more} more · ` : ''}Alarm list
         </button>
       </div>
-      <PausedAudio sessions={paused} />
+      <PausedAudio sessions={paused} alarms={allAlarms} />
       <ul className="banner-list">
         {alarms.slice(0, MAX_LINES).map((a) => (
           <AlarmLine key={a.id} alarm={a} session={sessions[a.sessionId]} testId={`banner-alarm-${a.id}`} />

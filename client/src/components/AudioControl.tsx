@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useNow } from '../app/useNow';
-import { PRIORITY_RANK } from '@infusion/shared';
+import { PRIORITY_RANK, type Alarm } from '@infusion/shared';
 import { alarmTones, BURSTS } from '../audio/alarmTones';
 import { escalationCue } from '../stores/escalationState';
-import { audiblePriority, isAudioPaused } from '../stores/selectors';
+import { audiblePriority, isAlarmSilenced, lastAudioPauseEnd } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 
 const subscribe = (fn: () => void) => alarmTones.subscribe(fn);
@@ -21,17 +21,17 @@ export function AudioControl() {
   const bursts = useSyncExternalStore(subscribe, burstCount);
   const alarms = useMonitor((s) => s.alarms);
   const sessions = useMonitor((s) => s.sessions);
-  const lastPauseEnd = useMemo(() => Object.values(sessions).reduce<number | null>((m, s) => (s.audioPausedUntil === null ? m : Math.max(m ?? 0, s.audioPausedUntil)), null), [sessions]);
+  const lastPauseEnd = useMemo(() => lastAudioPauseEnd(Object.values(sessions)), [sessions]);
   // Ticks only while a pause runs, so the sound comes back the second the pause ends.
   const now = useNow(lastPauseEnd);
-  const silenced = (sessionId: string) => isAudioPaused(sessions[sessionId], now);
+  const silenced = (a: Alarm) => isAlarmSilenced(a, sessions[a.sessionId], now);
   const alarmPriority = audiblePriority(Object.values(alarms), silenced);
   // An open escalation sounds for its responders (physicians) until acknowledged, like an alarm of its priority.
   const escalations = useMonitor((s) => s.escalations);
   const cue = useMemo(() => escalationCue(escalations), [escalations]);
   const priority = cue && (!alarmPriority || PRIORITY_RANK[cue.priority] > PRIORITY_RANK[alarmPriority]) ? cue.priority : alarmPriority;
   // A newly raised alarm restarts the burst even when the priority is unchanged.
-  const newestActive = Object.values(alarms).reduce((m, a) => (a.state === 'active' && !silenced(a.sessionId) && a.id > m ? a.id : m), 0);
+  const newestActive = Object.values(alarms).reduce((m, a) => (a.state === 'active' && !silenced(a) && a.id > m ? a.id : m), 0);
   const running = state === 'running';
 
   // Any gesture on the page starts sound that the browser held back.
@@ -56,7 +56,7 @@ export function AudioControl() {
 
   if (running) {
     return (
-      <span className="audio-toggle audio-on" data-testid="audio-status" data-audio-state={state} data-bursts={bursts} title="Alarm sound is on. Pause it per session (timed, shown on screen).">
+      <span className="audio-toggle audio-on" data-testid="audio-status" data-audio-state={state} data-bursts={bursts} title="Alarm sound is on. Pause it per alarm or per session (timed, shown on screen).">
         Sound on
       </span>
     );

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { PRIORITY_RANK, type AlarmPriority } from '@infusion/shared';
+import { useCan } from '../auth/useCan';
 import { openEscalations } from '../stores/escalationState';
 import { useMonitor } from '../stores/useMonitor';
 import { signalClass, signalStyle } from './alarmSignal';
@@ -11,6 +12,8 @@ import { EscalationPanel } from './EscalationPanel';
  * open escalation; a new escalation opens the panel by itself, so a page is never missed.
  */
 export function EscalationInbox() {
+  // Physicians (and trainers) have the inbox for escalations: one place, its badge button in the header.
+  const hasInbox = useCan('response.record');
   const all = useMonitor((s) => s.escalations);
   const list = useMemo(() => openEscalations(all), [all]);
   const [open, setOpen] = useState(false);
@@ -20,7 +23,7 @@ export function EscalationInbox() {
     for (const e of list) seen.current.add(e.id);
     if (fresh) setOpen(true);
   }, [list]);
-  if (list.length === 0) return null;
+  if (hasInbox || list.length === 0) return null;
   const loudest = list.reduce<AlarmPriority>((p, e) => (PRIORITY_RANK[e.priority] > PRIORITY_RANK[p] ? e.priority : p), 'low');
   return (
     <>

@@ -74,8 +74,11 @@ export function EscalationRow({ escalation: e, now }: { escalation: Escalation; 
       <PriorityChip priority={e.priority} />
       <a className="escalation-where" href={sessionHref(e.sessionId)}>
         {e.location}
-        {s ? ` · ${s.patientLabel}` : ''} · {e.unit}
+        {s ? ` · ${s.patientLabel}` : ''}
       </a>
+      <span className="escalation-unit" data-testid={`escalation-unit-${e.id}`}>
+        Unit {e.unit}
+      </span>
       {(e.simulated || s?.simulated) && <SimulatedBadge />}
       <span className="escalation-message">{e.message}</span>
       <span className="escalation-age" title={`opened ${formatClock(e.openedAt)}`}>

@@ -3,6 +3,7 @@ import { useCan } from '../auth/useCan';
 import { pauseAudio } from '../care/careActions';
 import { acknowledgeAlarm } from '../realtime/requests';
 import { applyAckResult } from '../stores/monitorState';
+import { navigationOrder, useTileOrder } from '../overview/tileOrder';
 import { overviewSessions } from '../stores/selectors';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
 import { OVERVIEW_HREF, sessionHref } from '../app/route';
@@ -39,7 +40,8 @@ export function KeyboardShortcuts() {
       if (!action) return;
       const { socket: sock, route: r, canAck: mayAck, help: open } = latest.current;
       const { alarms, sessions } = useMonitor.getState();
-      const order = overviewSessions(sessions);
+      // The tiles' displayed order (sort and filter of the overview), else chair order before the overview was shown.
+      const order = navigationOrder(overviewSessions(sessions), useTileOrder.getState().ids);
       const current = r.view === 'session' ? r.sessionId : focusedTileSession();
       e.preventDefault();
       switch (action) {

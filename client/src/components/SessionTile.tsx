@@ -4,7 +4,7 @@ import { sessionHref } from '../app/route';
 import { alarmingFields, runningInfusion, shownAlarms } from '../stores/selectors';
 import { lastSampleTime, latestValues } from '../stores/trend';
 import { useMonitor } from '../stores/useMonitor';
-import { AudioPausedCountdown } from './AudioPause';
+import { AlarmAudioPausedCountdown, AudioPausedCountdown } from './AudioPause';
 import { ChangedLimitsMarker, ProfileMarker } from './ChangedLimits';
 import { signalClass, signalStyle } from './alarmSignal';
 import { InfusionSummary } from './InfusionSummary';
@@ -41,6 +41,9 @@ export function SessionTile({ session }: { session: Session }) {
       <div className="tile-head">
         <span className="tile-location">{session.location}</span>
         <span className="tile-label">{session.patientLabel}</span>
+        <span className="tile-nurse" data-testid={`nurse-of-${session.id}`} title={`Nurse: ${session.nurse}`}>
+          {session.nurse}
+        </span>
         {session.simulated && <SimulatedBadge />}
       </div>
       {(session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (
@@ -60,6 +63,7 @@ export function SessionTile({ session }: { session: Session }) {
             <KindMarker kind={top.kind} />
             <span className="tile-alarm-message">{top.message}</span>
             {top.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
+            <AlarmAudioPausedCountdown alarm={top} />
             {alarms.length > 1 && (
               <span className="tile-alarm-more" title={`${alarms.length - 1} more alarm${alarms.length > 2 ? 's' : ''}`}>
                 +{alarms.length - 1}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { alarm, session } from '../testFixtures';
 import { alarmingFields } from '../stores/selectors';
-import { arrangeTiles } from './arrange';
+import { arrangeTiles, nursesOf } from './arrange';
+import { navigationOrder } from './tileOrder';
 
 const sessions = [
   session({ id: 'a', location: 'Chair 10', patientLabel: 'P-A' }),
@@ -31,6 +32,33 @@ describe('arrangeTiles', () => {
     expect(ids(arrangeTiles(sessions, alarms, 'chair', 'unacknowledged', ''))).toEqual(['b', 'c']);
     expect(ids(arrangeTiles(sessions, alarms, 'chair', 'all', 'p-c'))).toEqual(['c']);
     expect(ids(arrangeTiles(sessions, alarms, 'chair', 'all', 'chair 1'))).toEqual(['d', 'a']);
+  });
+});
+
+describe('by nurse', () => {
+  const staffed = [
+    session({ id: 'a', location: 'Chair 10', patientLabel: 'P-A', nurse: 'RN Lee' }),
+    session({ id: 'b', location: 'Chair 2', patientLabel: 'P-B', nurse: 'RN Adams' }),
+    session({ id: 'c', location: 'Chair 3', patientLabel: 'P-C', nurse: 'rn  lee' }),
+    session({ id: 'd', location: 'Chair 1', patientLabel: 'P-D', nurse: 'RN Adams' }),
+  ];
+  it("sorts each nurse's sessions together, by chair within; spacing and case do not make two nurses", () => {
+    expect(ids(arrangeTiles(staffed, {}, 'nurse', 'all', ''))).toEqual(['d', 'b', 'c', 'a']);
+    expect(nursesOf(staffed)).toEqual(['RN Adams', 'RN Lee']);
+  });
+  it('filters to one nurse, together with the other filters', () => {
+    expect(ids(arrangeTiles(staffed, {}, 'chair', 'all', '', 'RN Lee'))).toEqual(['c', 'a']);
+    expect(ids(arrangeTiles(staffed, alarms, 'chair', 'alarming', '', 'RN Adams'))).toEqual(['b']);
+  });
+});
+
+describe('navigationOrder', () => {
+  const chairOrder = [session({ id: 'd' }), session({ id: 'b' }), session({ id: 'c' }), session({ id: 'a' })];
+  it('follows the displayed order, skips what the filter hid and drops sessions no longer active', () => {
+    expect(ids(navigationOrder(chairOrder, ['c', 'a', 'gone', 'd']))).toEqual(['c', 'a', 'd']);
+  });
+  it('is the chair order before the overview displayed anything', () => {
+    expect(ids(navigationOrder(chairOrder, null))).toEqual(['d', 'b', 'c', 'a']);
   });
 });
 

@@ -4,7 +4,7 @@ import { classifyRefusal } from '../auth/authState';
 import type { DashboardSocket } from '../socket';
 import { requestSnapshot } from './requests';
 import { detailVitals } from '../stores/detailState';
-import { addInfusionEvent, addObservation, addRescueDose, addResponse, applyAlarmUpdate, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
+import { addInfusionEvent, addObservation, addRescueDose, addResponse, applyAlarmUpdate, applyChecklist, applyOrder, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
 import { dispatchConnection } from '../stores/useConnection';
 import { updateDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
@@ -101,6 +101,8 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
   socket.on('rescueDose', (d) => updateMonitor((s) => addRescueDose(s, d)));
   socket.on('escalation', (e) => updateMonitor((s) => applyEscalation(s, e)));
   socket.on('response', (r) => updateMonitor((s) => addResponse(s, r)));
+  socket.on('order', (o) => updateMonitor((s) => applyOrder(s, o.sessionId, o)));
+  socket.on('checklist', (c) => updateMonitor((s) => applyChecklist(s, c.sessionId, c)));
   // Watchdog inputs: any event, and engine.io pings (the server pings on a short interval).
   socket.onAny(heard);
   socket.io.on('ping', heard);
@@ -125,6 +127,8 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     socket.off('rescueDose');
     socket.off('escalation');
     socket.off('response');
+    socket.off('order');
+    socket.off('checklist');
     socket.off('storage');
     socket.disconnect();
   };

@@ -1,4 +1,4 @@
-import type { Alarm, Escalation, PhysicianResponse, PhysicianResponseRequest, Result, SessionDetail, Snapshot } from '@infusion/shared';
+import type { Alarm, Escalation, PhysicianResponse, PhysicianResponseRequest, Result, Session, SessionDetail, Snapshot } from '@infusion/shared';
 import { handleRefusal } from '../auth/authActions';
 import type { DashboardSocket } from '../socket';
 
@@ -21,6 +21,12 @@ async function ask<T>(send: (cb: AckCallback<T>) => void): Promise<Result<T>> {
   });
   if (!res.ok) handleRefusal(res.error);
   return res;
+}
+
+/** Pauses one alarm's sound for the server's fixed, disclosed time; answers the alarm's session with its pauses. */
+export function pauseAlarmAudio(socket: DashboardSocket, alarmId: number): Promise<Result<Session>> {
+  if (!socket.connected) return Promise.resolve({ ok: false, error: 'not connected to the server' });
+  return ask((cb) => socket.timeout(ACK_TIMEOUT_MS).emit('alarm:audioPause', { alarmId }, cb));
 }
 
 export function requestSnapshot(socket: DashboardSocket, lastAlarmEventId: number | undefined): Promise<Result<Snapshot>> {

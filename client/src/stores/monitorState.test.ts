@@ -258,6 +258,15 @@ describe('bedside documentation and escalations', () => {
     expect(s.checklists.s1).toMatchObject({ at: T0 + 30, override: null });
   });
 
+  it('a checklist re-bound to a newer order replaces the held one, even when it drops the override; an older binding does not', () => {
+    const bound = (orderVersion: number, override: ChecklistRecord['override'] = null): ChecklistRecord => ({ ...record(T0 + 10, override), orderVersion });
+    let s = applyChecklist(withSession(), 's1', bound(1, { reason: 'benefit outweighs', by: 'user:physician', at: T0 + 20 }));
+    s = applyChecklist(s, 's1', { ...bound(2), reopened: { orderVersion: 2, items: ['setting'], at: T0 + 40 } });
+    expect(s.checklists.s1).toMatchObject({ orderVersion: 2, override: null, reopened: { items: ['setting'] } });
+    const late = applyChecklist(s, 's1', bound(1, { reason: 'benefit outweighs', by: 'user:physician', at: T0 + 20 }));
+    expect(late).toBe(s);
+  });
+
   it('a detail without a checklist records that none was submitted', () => {
     const s = applySessionDetail(withSession(), detail());
     expect(s.checklists).toEqual({ s1: null });

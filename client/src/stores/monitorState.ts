@@ -210,16 +210,20 @@ export function addRescueDose(s: MonitorState, d: RescueDose): MonitorState {
   return { ...s, rescueDoses: { ...s.rescueDoses, [d.sessionId]: mergeById(s.rescueDoses[d.sessionId] ?? [], [d]) } };
 }
 
-/** The newer of two copies of a session's checklist: a later submission, or the same one with an override added. */
+/**
+ * The newer of two copies of a session's checklist: a later submission, the same one re-bound to a newer
+ * order (which may re-open an item and drop the override), or the same one with an override added.
+ */
 function newerChecklist(local: ChecklistRecord | null | undefined, incoming: ChecklistRecord | null): ChecklistRecord | null {
   if (!local) return incoming;
   if (!incoming) return local;
   if (incoming.at > local.at) return incoming;
+  if (incoming.at === local.at && (incoming.orderVersion ?? 0) !== (local.orderVersion ?? 0)) return (incoming.orderVersion ?? 0) > (local.orderVersion ?? 0) ? incoming : local;
   if (incoming.at === local.at && incoming.override && !local.override) return incoming;
   return local;
 }
 
-/** A checklist record (the answer to submitting or overriding it; there is no live event for it). */
+/** A checklist record: a `checklist` event, or the answer to submitting or overriding it. */
 export function applyChecklist(s: MonitorState, sessionId: string, record: ChecklistRecord | null): MonitorState {
   const local = s.checklists[sessionId];
   const merged = newerChecklist(local, record);

@@ -1,3 +1,4 @@
+import { useTileOrder } from '../overview/tileOrder';
 import { resetFeed } from './freshness';
 import { initialDetailState } from './detailState';
 import { useConnection } from './useConnection';
@@ -14,5 +15,6 @@ export function resetDashboardStores(now = Date.now()): void {
   useDetail.setState(initialDetailState, true);
   useConnection.setState(initialConnectionState(now), true);
   useStorage.setState(initialStorageState, true);
+  useTileOrder.setState({ ids: null }, true);
   resetFeed();
 }

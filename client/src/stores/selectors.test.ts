@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0, alarm, session } from '../testFixtures';
-import { audioPauseLeft, audiblePriority, highestPriority, isAudioPaused, isLatched, overviewSessions, runningInfusion, sessionAlarmHistory, shownAlarms } from './selectors';
+import { alarmAudioPauseLeft, audioPauseLeft, audiblePriority, isAlarmSilenced, lastAudioPauseEnd, highestPriority, isAudioPaused, isLatched, overviewSessions, runningInfusion, sessionAlarmHistory, shownAlarms } from './selectors';
 
 const byId = (...alarms: ReturnType<typeof alarm>[]) => Object.fromEntries(alarms.map((a) => [a.id, a]));
 
@@ -30,7 +30,7 @@ describe('audiblePriority', () => {
 
   it('stays silent for a session whose audio is paused, and only for that session', () => {
     const alarms = [alarm({ id: 1, priority: 'high', sessionId: 's1' }), alarm({ id: 2, priority: 'medium', sessionId: 's2' })];
-    expect(audiblePriority(alarms, (id) => id === 's1')).toBe('medium');
+    expect(audiblePriority(alarms, (a) => a.sessionId === 's1')).toBe('medium');
     expect(audiblePriority(alarms, () => true)).toBeNull();
     expect(audiblePriority(alarms, () => false)).toBe('high');
   });
@@ -50,6 +50,25 @@ describe('audio pause', () => {
     expect(audioPauseLeft(paused, T0 + 7000)).toBe(113_000);
     expect(audioPauseLeft(paused, T0 + 130_000)).toBe(0);
     expect(audioPauseLeft(session(), T0)).toBe(0);
+  });
+});
+
+describe('audio pause of one alarm', () => {
+  const s1 = session({ alarmAudioPauses: [{ alarmId: 1, until: T0 + 120_000 }] });
+  it('silences that alarm until the time the server gave, and no other alarm of the session', () => {
+    expect(isAlarmSilenced(alarm({ id: 1 }), s1, T0 + 119_999)).toBe(true);
+    expect(isAlarmSilenced(alarm({ id: 1 }), s1, T0 + 120_000)).toBe(false);
+    expect(isAlarmSilenced(alarm({ id: 2 }), s1, T0)).toBe(false);
+    expect(alarmAudioPauseLeft(s1, 1, T0 + 20_000)).toBe(100_000);
+    const alarms = [alarm({ id: 1, priority: 'high' }), alarm({ id: 2, priority: 'medium' })];
+    expect(audiblePriority(alarms, (a) => isAlarmSilenced(a, s1, T0))).toBe('medium');
+  });
+
+  it('a session pause silences every alarm of the session; countdowns tick until the last pause ends', () => {
+    const both = session({ audioPausedUntil: T0 + 60_000, alarmAudioPauses: [{ alarmId: 1, until: T0 + 120_000 }] });
+    expect(isAlarmSilenced(alarm({ id: 7 }), both, T0)).toBe(true);
+    expect(lastAudioPauseEnd([both, session()])).toBe(T0 + 120_000);
+    expect(lastAudioPauseEnd([session()])).toBeNull();
   });
 });
 

@@ -35,15 +35,35 @@ export const isAudioPaused = (session: Pick<Session, 'audioPausedUntil'> | undef
 export const audioPauseLeft = (session: Pick<Session, 'audioPausedUntil'> | undefined, now: number): number =>
   isAudioPaused(session, now) ? session!.audioPausedUntil! - now : 0;
 
+/** Milliseconds left of the audio pause of one alarm of the session (0 when its sound is not paused). */
+export function alarmAudioPauseLeft(session: Pick<Session, 'alarmAudioPauses'> | undefined, alarmId: number, now: number): number {
+  const p = session?.alarmAudioPauses?.find((x) => x.alarmId === alarmId);
+  return p && p.until > now ? p.until - now : 0;
+}
+
+/** Whether an alarm's sound is paused at `now`: its session's audio, or the alarm's own. */
+export const isAlarmSilenced = (a: Pick<Alarm, 'id'>, session: Pick<Session, 'audioPausedUntil' | 'alarmAudioPauses'> | undefined, now: number): boolean =>
+  isAudioPaused(session, now) || alarmAudioPauseLeft(session, a.id, now) > 0;
+
+/** The latest end of any audio pause (of a session or of one of its alarms), or null: countdowns tick until then. */
+export function lastAudioPauseEnd(sessions: Iterable<Pick<Session, 'audioPausedUntil' | 'alarmAudioPauses'>>): number | null {
+  let end: number | null = null;
+  for (const s of sessions) {
+    if (s.audioPausedUntil !== null) end = Math.max(end ?? 0, s.audioPausedUntil);
+    for (const p of s.alarmAudioPauses ?? []) end = Math.max(end ?? 0, p.until);
+  }
+  return end;
+}
+
 /**
  * Priority that should sound: only alarms nobody has acknowledged yet (ack silences audio only),
- * and none of a session whose audio is paused (`silenced`).
+ * and none whose sound is paused (`silenced`: its session's pause or its own).
  */
-export function audiblePriority(alarms: Iterable<Alarm>, silenced?: (sessionId: string) => boolean): AlarmPriority | null {
+export function audiblePriority(alarms: Iterable<Alarm>, silenced?: (a: Alarm) => boolean): AlarmPriority | null {
   let best: AlarmPriority | null = null;
   for (const a of alarms) {
     if (a.state !== 'active') continue;
-    if (silenced?.(a.sessionId)) continue;
+    if (silenced?.(a)) continue;
     if (best === null || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
   }
   return best;

@@ -22,6 +22,9 @@ function SupervisedSession({ session, mine }: { session: Session; mine: boolean 
       <a className="supervised-where" href={sessionHref(session.id)}>
         {session.location} · {session.patientLabel}
       </a>
+      <span className="supervised-unit" data-testid={`supervised-unit-${session.id}`}>
+        Unit {session.unit}
+      </span>
       {session.simulated && <SimulatedBadge />}
       <span className="supervised-physician">{mine ? 'you supervise' : session.supervisingPhysician}</span>
       <span className="supervised-infusion">{INFUSION_STATUS_LABEL[session.infusion.status]}</span>

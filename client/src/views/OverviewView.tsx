@@ -1,15 +1,18 @@
-import { useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { ADMIT_HREF } from '../app/route';
 import { useCan } from '../auth/useCan';
 import { SessionTile } from '../components/SessionTile';
-import { arrangeTiles, type TileFilter, type TileSort } from '../overview/arrange';
+import { arrangeTiles, nurseKey, nursesOf, type TileFilter, type TileSort } from '../overview/arrange';
 import { useRemembered } from '../overview/prefs';
+import { publishTileOrder } from '../overview/tileOrder';
 import { TILE_GAP, tileGrid, type Density } from '../overview/tileGrid';
 import { overviewSessions } from '../stores/selectors';
 import { useMonitor } from '../stores/useMonitor';
 
 const DENSITIES = ['comfortable', 'compact'] as const;
-const SORTS = ['chair', 'alarm', 'patient'] as const;
+const SORTS = ['chair', 'alarm', 'patient', 'nurse'] as const;
+/** The nurse filter's value for every nurse (a name is never empty: the API requires one). */
+const ALL_NURSES = '';
 const FILTERS = ['all', 'alarming', 'unacknowledged'] as const;
 const BOTTOM_PADDING = 12;
 
@@ -67,8 +70,14 @@ export function OverviewView() {
   const [sort, setSort] = useRemembered<TileSort>('overview.sort', SORTS, 'chair');
   const [filter, setFilter] = useState<TileFilter>('all');
   const [search, setSearch] = useState('');
+  const [nurse, setNurse] = useState(ALL_NURSES);
   const active = useMemo(() => overviewSessions(sessionMap), [sessionMap]);
-  const sessions = useMemo(() => arrangeTiles(active, alarms, sort, filter, search), [active, alarms, sort, filter, search]);
+  const nurses = useMemo(() => nursesOf(active), [active]);
+  // A chosen nurse whose last session ended falls back to every nurse, so no screen stays filtered to nobody.
+  const nurseShown = nurse !== ALL_NURSES && nurses.some((n) => nurseKey(n) === nurseKey(nurse)) ? nurse : ALL_NURSES;
+  const sessions = useMemo(() => arrangeTiles(active, alarms, sort, filter, search, nurseShown === ALL_NURSES ? null : nurseShown), [active, alarms, sort, filter, search, nurseShown]);
+  // Keyboard navigation follows the tiles as displayed.
+  useEffect(() => publishTileOrder(sessions.map((s) => s.id)), [sessions]);
   const { ref, area } = useTileArea();
   // Sized for every active session, so filtering does not blow the remaining tiles up.
   const grid = tileGrid(active.length, area.width, area.height, density);
@@ -92,8 +101,19 @@ export function OverviewView() {
           {active.length} active infusion{active.length === 1 ? '' : 's'}
           {hidden > 0 && ` · ${hidden} hidden by the filter`}
         </span>
-        <Choice label="Sort" value={sort} options={SORTS} names={{ chair: 'Chair', alarm: 'Alarm priority', patient: 'Patient' }} onChange={setSort} testId="overview-sort" />
+        <Choice label="Sort" value={sort} options={SORTS} names={{ chair: 'Chair', alarm: 'Alarm priority', patient: 'Patient', nurse: 'Nurse' }} onChange={setSort} testId="overview-sort" />
         <Choice label="Show" value={filter} options={FILTERS} names={{ all: 'All', alarming: 'With alarms', unacknowledged: 'Unacknowledged alarms' }} onChange={setFilter} testId="overview-filter" />
+        <label className="overview-choice">
+          Nurse
+          <select value={nurseShown} data-testid="overview-nurse" onChange={(e) => setNurse(e.target.value)}>
+            <option value={ALL_NURSES}>All nurses</option>
+            {nurses.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="overview-choice">
           Find
           <input type="search" value={search} placeholder="chair or patient" data-testid="overview-search" onChange={(e) => setSearch(e.target.value)} />

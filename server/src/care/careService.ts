@@ -110,6 +110,7 @@ export class CareService {
     const record: ChecklistRecord = { sessionId, input: answers, result, at: now, by: actor.id, override: null, orderVersion: order?.version ?? null, reopened: null };
     this.sChecklistPut.run({ sessionId, body: JSON.stringify(record), passed: result.passed ? 1 : 0, at: now, by: actor.id });
     this.audit.record({ at: now, actor: actor.id, action: 'checklist.submit', entity: 'session', entityId: sessionId, after: { passed: result.passed, failed: result.items.filter((i) => !i.ok).map((i) => i.id) }, requestId: actor.requestId ?? null });
+    this.hub.emit('checklist', record);
     return record;
   }
 
@@ -130,7 +131,9 @@ export class CareService {
     const override = { reason: reason.trim().slice(0, 500), by: actor.id, at: this.clock.now() };
     this.sOverride.run(JSON.stringify(override), sessionId);
     this.audit.record({ at: override.at, actor: actor.id, action: 'checklist.override', entity: 'session', entityId: sessionId, before: { failed: current.result.items.filter((i) => !i.ok).map((i) => i.id) }, after: override, requestId: actor.requestId ?? null });
-    return { ...current, override };
+    const record = { ...current, override };
+    this.hub.emit('checklist', record);
+    return record;
   }
 
   /**
@@ -156,6 +159,9 @@ export class CareService {
     this.audit.record({ at: now, actor: actor.id, action: 'order.write', entity: 'session', entityId: sessionId, before, after: order, requestId: actor.requestId ?? null });
     if (checklist?.reopened?.orderVersion === order.version)
       this.audit.record({ at: now, actor: actor.id, action: 'checklist.reopen', entity: 'session', entityId: sessionId, after: checklist.reopened, requestId: actor.requestId ?? null });
+    // Every screen showing the session sees the new order (and the checklist it re-bound) without a reload.
+    this.hub.emit('order', order);
+    if (checklist) this.hub.emit('checklist', checklist);
     return { order, checklist };
   }
 

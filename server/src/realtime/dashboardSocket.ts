@@ -1,5 +1,6 @@
 import {
   alarmAcknowledgeRequestSchema,
+  alarmAudioPauseRequestSchema,
   ALL_UNITS,
   can,
   canSeeSession,
@@ -102,6 +103,8 @@ export interface DashboardDeps {
   log: Logger;
   ruleSet: () => { id: string; version: number; name: string };
   livePushMs: number;
+  /** The fixed, disclosed duration of an audio pause (AUDIO_PAUSE_MS). */
+  audioPauseMs: number;
   /** Recording state: a failure is a technical alarm for every screen. */
   storage: () => StorageStatus;
   /** Origins allowed to open a dashboard socket besides the server's own host. */
@@ -161,6 +164,8 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.on('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
   d.hub.on('response', (r) => reliable(roomsForSession(scopeOf(r.sessionId)), 'response', r));
   d.hub.on('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
+  d.hub.on('order', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'order', o));
+  d.hub.on('checklist', (c) => reliable(roomsForSession(scopeOf(c.sessionId)), 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
   d.hub.on('storage', (st) => ns.emit('storage', st));
 
@@ -266,6 +271,13 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
       if (alarm && !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found`);
       return d.alarms.acknowledge(req.alarmId, `user:${u.username}`);
+    });
+    on('alarm:audioPause', alarmAudioPauseRequestSchema, (req) => {
+      const u = userFor(socket, 'alarm.acknowledge');
+      // Only an alarm still signalled, of a session this user sees: anything else is "not found", never a hint.
+      const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
+      if (!alarm || !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found or already resolved`);
+      return d.sessions.pauseAlarmAudio(alarm.sessionId, alarm.id, d.audioPauseMs, { id: `user:${u.username}`, role: u.role });
     });
     on('escalation:acknowledge', escalationAcknowledgeRequestSchema, (req) => {
       const u = userFor(socket, 'escalation.acknowledge');

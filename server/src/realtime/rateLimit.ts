@@ -15,6 +15,7 @@ export const DASHBOARD_LIMITS = {
   subscribe: { burst: 3, everyMs: 5_000 },
   'session:detail': { burst: 10, everyMs: 1_000 },
   'alarm:acknowledge': { burst: 30, everyMs: 200 },
+  'alarm:audioPause': { burst: 30, everyMs: 200 },
   'escalation:acknowledge': { burst: 30, everyMs: 200 },
   'response:record': { burst: 10, everyMs: 1_000 },
 } as const satisfies Record<string, RateLimit>;

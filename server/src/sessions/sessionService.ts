@@ -44,6 +44,8 @@ export interface LiveSession {
   seqs: DeviceSeqs;
   /** In memory only: a restart ends an audio pause, which errs on the side of sound. */
   audioPausedUntil: number | null;
+  /** Alarm id → end of that alarm's audio pause (in memory only, like the session's). */
+  alarmAudioPauses?: Map<number, number>;
 }
 
 export interface Actor {
@@ -142,14 +144,16 @@ export class SessionService {
     return this.live.values();
   }
 
-  view(l: Pick<LiveSession, 'stored' | 'infusion'> & { audioPausedUntil?: number | null }): Session {
+  view(l: Pick<LiveSession, 'stored' | 'infusion'> & { audioPausedUntil?: number | null; alarmAudioPauses?: Map<number, number> }): Session {
     const now = this.clock.now();
     const paused = l.audioPausedUntil && l.audioPausedUntil > now ? l.audioPausedUntil : null;
+    const alarmAudioPauses = [...(l.alarmAudioPauses ?? [])].filter(([, until]) => until > now).map(([alarmId, until]) => ({ alarmId, until }));
     return {
       ...l.stored,
       infusion: l.stored.status === 'active' ? doseAt(l.infusion, this.dosing(l.stored).kg, now) : l.infusion,
       dosingWeight: this.dosing(l.stored),
       audioPausedUntil: paused,
+      alarmAudioPauses,
       limitsChanged: this.describeLimits(l.stored),
     };
   }
@@ -164,6 +168,30 @@ export class SessionService {
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
+  }
+
+  /**
+   * Pauses the sound of one alarm of the session (the caller checked that it is the session's and not
+   * resolved) for the fixed, disclosed duration; the session's other alarms still sound. Audited first.
+   */
+  pauseAlarmAudio(id: string, alarmId: number, durationMs: number, actor: Actor): Session {
+    const l = this.requireActive(id);
+    const now = this.clock.now();
+    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'alarm', entityId: String(alarmId), after: { sessionId: id, until: now + durationMs }, requestId: actor.requestId ?? null });
+    const held = l.alarmAudioPauses ?? new Map<number, number>();
+    for (const [a, until] of held) if (until <= now) held.delete(a);
+    held.set(alarmId, now + durationMs);
+    l.alarmAudioPauses = held;
+    const v = this.view(l);
+    this.hub.emit('session', v);
+    return v;
+  }
+
+  /** An alarm that resolved needs no pause any more (a later alarm of the same rule is a new alarm and sounds). */
+  dropAlarmAudioPause(id: string, alarmId: number): void {
+    const l = this.live.get(id);
+    if (!l?.alarmAudioPauses?.delete(alarmId)) return;
+    this.hub.emit('session', this.view(l));
   }
 
   /** A new high-priority alarm ends an audio pause: it must be heard. */

@@ -1,4 +1,4 @@
-import type { AlarmUpdate, Escalation, InfusionEvent, Observation, PhysicianResponse, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
+import type { AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -11,6 +11,10 @@ export interface HubEvents {
   rescueDose: (d: RescueDose) => void;
   storage: (s: StorageStatus) => void;
   response: (r: PhysicianResponse) => void;
+  /** A physician's order written (a new version). */
+  order: (o: Order) => void;
+  /** The pre-infusion checklist submitted, overridden, or re-opened by a new order. */
+  checklist: (c: ChecklistRecord) => void;
 }
 
 export class Hub {
@@ -24,6 +28,8 @@ export class Hub {
     rescueDose: [],
     storage: [],
     response: [],
+    order: [],
+    checklist: [],
   };
 
   /** `onError` hears a listener that threw; the other listeners still get the event. */
