@@ -156,6 +156,28 @@ describe('session page', () => {
     await page.close();
   });
 
+  it('shows every chart on one time axis: dragging across one zooms all of them', async () => {
+    const page = await open(1400, 1000);
+    const panels = page.locator('[data-testid^="chart-"] .uplot-panel');
+    const ranges = async () => (await panels.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-x-min')}-${e.getAttribute('data-x-max')}`))) as string[];
+    await expect.poll(async () => new Set(await ranges()).size).toBe(1);
+    const before = (await ranges())[0]!;
+    expect((await ranges()).length).toBe(7);
+    // Drag across the middle of the heart-rate chart (scrolled to mid-screen, clear of the pinned alarm strip).
+    await page.getByTestId('chart-hr').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const over = (await page.getByTestId('chart-hr').locator('.u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.4, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('zoom-reset').waitFor();
+    await expect.poll(async () => (await ranges())[0]).not.toBe(before);
+    expect(new Set(await ranges()).size).toBe(1);
+    await page.getByTestId('zoom-reset').click();
+    await expect.poll(async () => (await ranges())[0]).toBe(before);
+    await page.close();
+  });
+
   it('draws the 3-minute outage as a gap, marks the infusion start, the rescue drug and the alarm, and shows the changed limit', async () => {
     const page = await open(1400, 1000);
     const runs = JSON.parse((await page.getByTestId('chart-hr').getAttribute('data-segments'))!) as [number, number][];

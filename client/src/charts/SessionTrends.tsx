@@ -142,6 +142,11 @@ function VitalChart({ panel, trend, xRange, overlay, onZoom }: { panel: VitalPan
     [panel],
   );
   const limits = overlay.limits;
+  const bandMin = useMemo(() => {
+    let lo = Infinity;
+    for (const v of data.columns[2]!) if (typeof v === 'number' && v < lo) lo = v;
+    return Number.isFinite(lo) ? lo : '';
+  }, [data]);
   return (
     <section
       className="trend-chart"
@@ -149,6 +154,7 @@ function VitalChart({ panel, trend, xRange, overlay, onZoom }: { panel: VitalPan
       data-bucketed={data.bucketed ? 'true' : 'false'}
       data-points={points}
       data-segments={JSON.stringify(runs)}
+      data-band-min={bandMin}
       data-limits={JSON.stringify(limits.map((l) => ({ field: l.field, value: l.value, op: l.op, changed: l.changed })))}
     >
       <h3>

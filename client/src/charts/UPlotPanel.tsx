@@ -155,7 +155,20 @@ export function UPlotPanel({ options, data, xRange, height, overlay, onZoom, rea
       width: Math.max(200, el.clientWidth),
       height,
       hooks: {
-        draw: [(u) => drawOverlay(u, latest.current.overlay)],
+        draw: [
+          (u) => {
+            drawOverlay(u, latest.current.overlay);
+            // The scales as drawn, for tests and tools: every panel of the page shows the same x range.
+            const box = el.parentElement!;
+            box.dataset.xMin = String(Math.round(u.scales.x!.min!));
+            box.dataset.xMax = String(Math.round(u.scales.x!.max!));
+            const y = u.scales.y ?? u.scales.rate;
+            if (y?.min !== undefined && y.max !== undefined) {
+              box.dataset.yMin = String(y.min);
+              box.dataset.yMax = String(y.max);
+            }
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 4) return;
