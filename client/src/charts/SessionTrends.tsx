@@ -233,8 +233,15 @@ const WINDOW_LABEL: Record<TrendWindow, string> = { '15m': '15 min', '1h': '1 h'
 export function SessionTrends(p: Props) {
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const windowMs = TREND_WINDOWS[p.window];
+  // The live edge moves in steps of about a pixel of a wall screen (1 s in 15 minutes, 12 s in 4 hours):
+  // the charts redraw when something visible changes, not on every push. Live points are appended to
+  // the panels' columns in between and drawn at the next step.
+  const span = windowMs ?? Math.max(60_000, p.newestT - p.openedAt);
+  const step = Math.max(1000, Math.round(span / 1200));
+  const edge = Math.max(Math.ceil(p.newestT / step) * step, p.openedAt + 60_000);
   // A window never reaches before the session opened (nothing to show there).
-  const live: [number, number] = [windowMs === null ? p.openedAt : Math.max(p.openedAt, p.newestT - windowMs), Math.max(p.newestT, p.openedAt + 60_000)];
+  const from = windowMs === null ? p.openedAt : Math.max(p.openedAt, edge - windowMs);
+  const live = useMemo((): [number, number] => [from, edge], [from, edge]);
   const xRange = zoom ?? live;
   const allMarkers = useMemo(() => buildMarkers(p.events, p.rescueDoses, p.alarms), [p.events, p.rescueDoses, p.alarms]);
   const overlays = useMemo(() => {
@@ -288,7 +295,7 @@ export function SessionTrends(p: Props) {
           <span className="marker-swatch triangle" /> alarm (priority colour)
         </span>
       </div>
-      <RateChart events={p.events} weightKg={p.dosingWeightKg} until={Math.max(p.newestT, p.doseAsOf)} xRange={xRange} overlay={overlays.infusion!} onZoom={onZoom} />
+      <RateChart events={p.events} weightKg={p.dosingWeightKg} until={Math.max(edge, p.doseAsOf)} xRange={xRange} overlay={overlays.infusion!} onZoom={onZoom} />
       {VITAL_PANELS.map((v) => (
         <VitalChart key={v.name} panel={v} trend={p.trend} xRange={xRange} overlay={overlays[v.name]!} onZoom={onZoom} />
       ))}

@@ -203,7 +203,9 @@ export function UPlotPanel({ options, data, xRange, height, overlay, onZoom, rea
     };
   }, [options, height]);
 
-  // Data, range and overlay changes: one redraw per animation frame, whatever the push rate.
+  // A new data set, range or overlay: one redraw per animation frame, whatever the push rate. Live
+  // points appended to the same columns wait for the next range step (the caller moves the live edge
+  // about a pixel at a time), so a push that changes nothing visible draws nothing.
   useEffect(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(() => {
@@ -212,7 +214,8 @@ export function UPlotPanel({ options, data, xRange, height, overlay, onZoom, rea
       if (!u) return;
       const { data: d, xRange: r } = latest.current;
       u.batch(() => {
-        if (u.data !== d) u.setData(d);
+        // Live points were appended to the same columns: setData again so uPlot sees the new length.
+        u.setData(d);
         u.setScale('x', { min: r[0], max: r[1] });
         u.redraw(false);
       });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { PRIORITY_RANK, type Alarm, type Formulary, type RescueDose } from '@infusion/shared';
 import { useSocket } from '../app/socketContext';
 import { mayAcknowledge } from '../auth/permissions';
@@ -145,7 +145,7 @@ export function alarmsInOrder(alarms: readonly Alarm[]): Alarm[] {
  * for roles that may. Compact rows, so the list fits the pinned strip at the top of the session page;
  * what to do about each alarm is in AlarmGuidance. Only alarm rows carry data-state.
  */
-export function AlarmList({ alarms }: ListProps) {
+export const AlarmList = memo(function AlarmList({ alarms }: ListProps) {
   const canAck = useAuth((s) => mayAcknowledge(s.user?.role));
   const unrecorded = useStorage((s) => s.unrecorded);
   if (alarms.length === 0) return <p className="empty">No alarms in this session.</p>;
@@ -190,7 +190,7 @@ export function AlarmList({ alarms }: ListProps) {
       </tbody>
     </table>
   );
-}
+});
 
 interface GuidanceProps {
   alarms: Alarm[];

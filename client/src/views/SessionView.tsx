@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import type { Formulary, InfusionEvent, Observation, RescueDose, RuleChange, RuleSet, Session, TrendPoint } from '@infusion/shared';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import type { Alarm, Formulary, InfusionEvent, Observation, RescueDose, RuleChange, RuleSet, Session, TrendPoint } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { api } from '../auth/authActions';
 import { OVERVIEW_HREF } from '../app/route';
@@ -157,6 +157,52 @@ function useHeaderOffset(page: RefObject<HTMLDivElement | null>) {
   }, [page]);
 }
 
+interface SideProps {
+  sessionId: string;
+  session: Session | undefined;
+  alarms: Alarm[];
+  formulary: Formulary | null;
+  formularyError: string | null;
+  rescueDoses: readonly RescueDose[];
+  observations: readonly Observation[];
+  events: readonly InfusionEvent[];
+}
+
+/**
+ * What to do, bedside documentation and the session's lists. Memoised: a vitals push (several a
+ * second) re-renders the numerics and charts, not these forms.
+ */
+const SessionSide = memo(function SessionSide({ sessionId, session, alarms, formulary, formularyError, rescueDoses, observations, events }: SideProps) {
+  const canRescue = useCan('rescue.document');
+  const active = session?.status === 'active';
+  return (
+    <div className="session-side">
+      {alarms.length > 0 && (
+        <section>
+          <h3>What to do</h3>
+          {formularyError && <p className="fetch-error">Site formulary not available: {formularyError}</p>}
+          <AlarmGuidance alarms={alarms} formulary={formulary} rescueDoses={rescueDoses} sessionActive={active} />
+        </section>
+      )}
+      {session && <CarePanel session={session} observations={observations} />}
+      <section>
+        <h3>Rescue doses</h3>
+        <RescueDoseList doses={rescueDoses} />
+        {canRescue && active && <RescueForm sessionId={sessionId} formulary={formulary} classes={NO_CLASSES} idSuffix="session" />}
+      </section>
+      <section>
+        <h3>Sedation and pain scores</h3>
+        <ObservationList observations={observations} />
+      </section>
+      {session && <LimitsEditor session={session} />}
+      <section>
+        <h3>Infusion events</h3>
+        <InfusionEvents events={events} />
+      </section>
+    </div>
+  );
+});
+
 export function SessionView({ sessionId }: { sessionId: string }) {
   const chooseWindow = useSessionDetail(sessionId);
   const page = useRef<HTMLDivElement>(null);
@@ -169,8 +215,6 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const rescueDoses = useMonitor((s) => s.rescueDoses[sessionId]) ?? NO_DOSES;
   const detail = useDetail();
   const { data: formulary, error: formularyError } = useApiData<Formulary>('/api/formulary');
-  const canRescue = useCan('rescue.document');
-  const active = session?.status === 'active';
   const limits = useLimitLines(session);
 
   const alarms = useMemo(() => sessionAlarmHistory(allAlarms, sessionId), [allAlarms, sessionId]);
@@ -225,30 +269,16 @@ export function SessionView({ sessionId }: { sessionId: string }) {
             />
           )}
         </div>
-        <div className="session-side">
-          {alarms.length > 0 && (
-            <section>
-              <h3>What to do</h3>
-              {formularyError && <p className="fetch-error">Site formulary not available: {formularyError}</p>}
-              <AlarmGuidance alarms={alarms} formulary={formulary} rescueDoses={rescueDoses} sessionActive={active} />
-            </section>
-          )}
-          {session && <CarePanel session={session} observations={observations} />}
-          <section>
-            <h3>Rescue doses</h3>
-            <RescueDoseList doses={rescueDoses} />
-            {canRescue && active && <RescueForm sessionId={sessionId} formulary={formulary} classes={NO_CLASSES} idSuffix="session" />}
-          </section>
-          <section>
-            <h3>Sedation and pain scores</h3>
-            <ObservationList observations={observations} />
-          </section>
-          {session && <LimitsEditor session={session} />}
-          <section>
-            <h3>Infusion events</h3>
-            <InfusionEvents events={events} />
-          </section>
-        </div>
+        <SessionSide
+          sessionId={sessionId}
+          session={session}
+          alarms={alarms}
+          formulary={formulary}
+          formularyError={formularyError}
+          rescueDoses={rescueDoses}
+          observations={observations}
+          events={events}
+        />
       </div>
     </div>
   );
