@@ -171,8 +171,11 @@ describe('session page', () => {
     await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
     await page.mouse.up();
     await page.getByTestId('zoom-reset').waitFor();
-    await expect.poll(async () => (await ranges())[0]).not.toBe(before);
-    expect(new Set(await ranges()).size).toBe(1);
+    // Panels redraw one per animation frame: within a few frames all show the same zoomed range.
+    await expect.poll(async () => {
+      const r = await ranges();
+      return new Set(r).size === 1 && r[0] !== before;
+    }).toBe(true);
     await page.getByTestId('zoom-reset').click();
     await expect.poll(async () => (await ranges())[0]).toBe(before);
     await page.close();

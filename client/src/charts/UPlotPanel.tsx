@@ -137,6 +137,29 @@ function drawOverlay(u: uPlot, o: PanelOverlay): void {
 }
 
 /**
+ * Redraws of all panels go through one queue that draws ONE panel per animation frame: each frame then
+ * carries one canvas to the compositor instead of seven, which keeps every frame short on a slow
+ * machine (software rendering). The panels catch up within a few frames of each other.
+ */
+const pendingDraws = new Map<object, () => void>();
+let drawFrame: number | null = null;
+
+function drawNext(): void {
+  drawFrame = null;
+  const next = pendingDraws.entries().next();
+  if (next.done) return;
+  const [key, draw] = next.value;
+  pendingDraws.delete(key);
+  draw();
+  if (pendingDraws.size > 0) drawFrame = requestAnimationFrame(drawNext);
+}
+
+function scheduleDraw(key: object, draw: () => void): void {
+  pendingDraws.set(key, draw);
+  drawFrame ??= requestAnimationFrame(drawNext);
+}
+
+/**
  * One canvas chart. Created once; later data only goes through setData, at most once per animation
  * frame, without animation. The x range is set by the page, so every panel shows the same time.
  */
@@ -146,7 +169,6 @@ export function UPlotPanel({ options, data, xRange, height, overlay, onZoom, rea
   const plot = useRef<uPlot | null>(null);
   const latest = useRef({ data, xRange, overlay, onZoom, readout });
   latest.current = { data, xRange, overlay, onZoom, readout };
-  const frame = useRef<number | null>(null);
 
   useEffect(() => {
     const el = host.current!;
@@ -196,20 +218,17 @@ export function UPlotPanel({ options, data, xRange, height, overlay, onZoom, rea
     ro.observe(el);
     return () => {
       ro.disconnect();
-      if (frame.current !== null) cancelAnimationFrame(frame.current);
-      frame.current = null;
+      pendingDraws.delete(plot);
       u.destroy();
       plot.current = null;
     };
   }, [options, height]);
 
-  // A new data set, range or overlay: one redraw per animation frame, whatever the push rate. Live
+  // A new data set, range or overlay: one redraw (queued, see scheduleDraw), whatever the push rate. Live
   // points appended to the same columns wait for the next range step (the caller moves the live edge
   // about a pixel at a time), so a push that changes nothing visible draws nothing.
   useEffect(() => {
-    if (frame.current !== null) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = null;
+    scheduleDraw(plot, () => {
       const u = plot.current;
       if (!u) return;
       const { data: d, xRange: r } = latest.current;
