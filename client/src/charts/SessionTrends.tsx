@@ -3,7 +3,7 @@ import type uPlot from 'uplot';
 import { OBSERVATION_SCALES, type Alarm, type InfusionEvent, type Observation, type RescueDose, type TrendPoint, type VitalField } from '@infusion/shared';
 import { formatClock, formatMg } from '../format';
 import type { LimitLine } from './limitLines';
-import { baseOptions, UPlotPanel, valueAxis, type PanelOverlay } from './UPlotPanel';
+import { baseOptions, RIGHT_AXIS, UPlotPanel, valueAxis, type PanelOverlay } from './UPlotPanel';
 import { markers as buildMarkers, rateData, scoreData, segments, updatePanelData, type Marker, type PanelData } from './trendData';
 import { TREND_WINDOWS, type TrendWindow } from '../stores/detailState';
 
@@ -71,12 +71,24 @@ function scoreOptions(scales: readonly string[]): Omit<uPlot.Options, 'width' | 
   };
 }
 
+function seriesMax(u: uPlot, idx: number): number {
+  let m = 0;
+  for (const v of u.data[idx] ?? []) if (typeof v === 'number' && v > m) m = v;
+  return m;
+}
+
 function rateOptions(): Omit<uPlot.Options, 'width' | 'height'> {
   const b = baseOptions();
   return {
     ...b,
-    scales: { x: { time: true }, rate: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil((max ?? 0) * 1.2 * 10) / 10)] }, mg: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil((max ?? 0) * 1.15))] } },
-    axes: [b.xAxis, valueAxis('rate', 3, RATE_COLOUR), { ...valueAxis('mg', 1, DOSE_COLOUR), size: 52 }],
+    // From 0 to above the highest value of the whole series (the dose's last point may lie past the window's edge).
+    scales: {
+      x: { time: true },
+      rate: { range: (u) => [0, Math.max(1, Math.ceil(seriesMax(u, 1) * 1.2 * 10) / 10)] },
+      mg: { range: (u) => [0, Math.max(10, Math.ceil(seriesMax(u, 2) * 1.15))] },
+    },
+    padding: [6, 8, 0, 0],
+    axes: [b.xAxis, valueAxis('rate', 3, RATE_COLOUR), { ...valueAxis('mg', 1, DOSE_COLOUR), size: RIGHT_AXIS }],
     series: [
       {},
       { label: 'Rate', scale: 'rate', stroke: RATE_COLOUR, width: 2, fill: RATE_COLOUR + '22', points: { show: false } },

@@ -28,6 +28,8 @@ interface Props {
   readout: (u: uPlot, idx: number) => string;
 }
 
+/** Width of a right-hand value axis (the cumulative dose); every panel keeps this much room on the right. */
+export const RIGHT_AXIS = 52;
 const GRID = { stroke: '#26313d', width: 1 };
 const AXIS_FONT = '12px system-ui, sans-serif';
 
@@ -38,7 +40,9 @@ export function baseOptions(): Pick<uPlot.Options, 'ms' | 'legend' | 'cursor' | 
     legend: { show: false },
     cursor: { sync: { key: SYNC_KEY, setSeries: false }, drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
     select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-    padding: [6, 8, 0, 0],
+    // Room on the right for the infusion panel's dose axis on every panel, so the same time is at the
+    // same x on all of them (their plots line up, and so do the markers).
+    padding: [6, 8 + RIGHT_AXIS, 0, 0],
     xAxis: {
       stroke: '#9fb0c0',
       grid: GRID,
@@ -66,6 +70,8 @@ function drawOverlay(u: uPlot, o: PanelOverlay): void {
   ctx.font = `${Math.round(11 * px)}px system-ui, sans-serif`;
   ctx.textBaseline = 'bottom';
   ctx.textAlign = 'left';
+  // Labels of lines close together (SBP < 90 and DBP > 110) are set side by side, never on top of each other.
+  const placed: { x0: number; x1: number; y: number }[] = [];
   for (const l of o.limits) {
     const y = Math.round(u.valToPos(l.value, 'y', true));
     if (y < top || y > top + height) continue;
@@ -81,10 +87,13 @@ function drawOverlay(u: uPlot, o: PanelOverlay): void {
     const text = l.label;
     const tw = ctx.measureText(text).width;
     const ty = l.op === '<' ? y - 2 * px : y + 13 * px;
+    let tx = left + 4 * px;
+    for (const p of placed) if (Math.abs(p.y - ty) < 13 * px && tx < p.x1 && tx + tw > p.x0) tx = p.x1 + 10 * px;
+    placed.push({ x0: tx, x1: tx + tw, y: ty });
     ctx.fillStyle = 'rgba(11, 16, 22, 0.85)';
-    ctx.fillRect(left + 4 * px - px, ty - 12 * px, tw + 2 * px, 13 * px);
+    ctx.fillRect(tx - px, ty - 12 * px, tw + 2 * px, 13 * px);
     ctx.fillStyle = l.colour;
-    ctx.fillText(text, left + 4 * px, ty);
+    ctx.fillText(text, tx, ty);
   }
   const xMin = u.scales.x!.min!;
   const xMax = u.scales.x!.max!;
