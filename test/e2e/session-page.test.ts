@@ -128,6 +128,21 @@ describe('session page', () => {
     await page.close();
   });
 
+  it('on a tablet, before the infusion starts, puts the scores, checklist and start above the trends', async () => {
+    const waiting = (await createSession(s.nurse, { patientLabel: 'PRE-E2E', location: 'Chair 7' })).id;
+    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    await loginAs(page, s.url, 'nurse');
+    await page.getByTestId(`tile-${waiting}`).click();
+    await page.getByTestId('prestart-panel').waitFor({ timeout: 10_000 });
+    await page.getByTestId('session-trends').waitFor();
+    const form = (await page.getByTestId('prestart-panel').boundingBox())!;
+    const charts = (await page.getByTestId('session-trends').boundingBox())!;
+    expect(form.y).toBeLessThan(charts.y);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-page-1024-prestart.png') });
+    await page.close();
+  });
+
   it('switches windows; the whole session comes downsampled (fewer points than stored rows, at most 900)', async () => {
     const page = await open(1400, 1000);
     const hr = page.getByTestId('chart-hr');

@@ -248,7 +248,8 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           <AlarmList alarms={alarms} />
         </div>
       </section>
-      <div className="session-body">
+      {/* Before the start the bedside forms (scores, checklist, start) are the task: on a narrow screen they come first. */}
+      <div className={`session-body${session?.status === 'active' && session.infusion.status === 'not_started' ? ' prestart' : ''}`}>
         <div className="session-charts">
           <Numerics latest={latest} newestT={newestT} sessionId={sessionId} alarming={alarmingFields(alarms)} ended={session?.status === 'ended'} />
           {session && (
