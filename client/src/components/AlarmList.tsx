@@ -1,7 +1,8 @@
-import { Fragment, useState } from 'react';
-import type { Alarm, Formulary, RescueDose } from '@infusion/shared';
+import { memo, useState } from 'react';
+import { PRIORITY_RANK, type Alarm, type Formulary, type RescueDose } from '@infusion/shared';
 import { useSocket } from '../app/socketContext';
 import { mayAcknowledge } from '../auth/permissions';
+import { AlarmAudioPause } from './AudioPause';
 import { useAuth } from '../auth/useAuth';
 import { useCan } from '../auth/useCan';
 import { RescueForm } from '../care/RescueForm';
@@ -127,7 +128,75 @@ function AlarmDetails({ alarm, formulary, rescueDoses, canDocument }: DetailProp
   );
 }
 
+const NO_DOSES: readonly RescueDose[] = [];
+
 interface ListProps {
+  alarms: Alarm[];
+}
+
+const STATE_ORDER: Record<Alarm['state'], number> = { active: 0, acknowledged: 1, resolved: 2 };
+
+/** What needs a hand first: active alarms (highest priority, newest first), then acknowledged, then resolved. */
+export function alarmsInOrder(alarms: readonly Alarm[]): Alarm[] {
+  return [...alarms].sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || b.startedAt - a.startedAt || b.id - a.id);
+}
+
+/**
+ * Every alarm of the session, resolved included: active ones first, each with its Acknowledge button
+ * for roles that may. Compact rows, so the list fits the pinned strip at the top of the session page;
+ * what to do about each alarm is in AlarmGuidance. Only alarm rows carry data-state.
+ */
+export const AlarmList = memo(function AlarmList({ alarms }: ListProps) {
+  const canAck = useAuth((s) => mayAcknowledge(s.user?.role));
+  const unrecorded = useStorage((s) => s.unrecorded);
+  if (alarms.length === 0) return <p className="empty">No alarms in this session.</p>;
+  return (
+    <table className="alarm-list">
+      <thead>
+        <tr>
+          <th className="col-priority">Priority</th>
+          <th>Alarm</th>
+          <th className="col-ack" />
+          <th className="col-state">State</th>
+          <th className="col-time">Started</th>
+          <th className="col-by">Acknowledged</th>
+        </tr>
+      </thead>
+      <tbody>
+        {alarmsInOrder(alarms).map((a) => (
+          <tr key={a.id} className={`alarm-row alarm-row-${a.state} alarm-kind-${a.kind}`} data-testid={`alarm-${a.id}`} data-state={a.state} data-priority={a.priority} data-kind={a.kind}>
+            <td className="col-priority">
+              <PriorityChip priority={a.priority} />
+              <KindMarker kind={a.kind} />
+            </td>
+            <td>
+              <div className="alarm-message">{shownText(a.message)}</div>
+              <div className="alarm-title">{a.title}</div>
+            </td>
+            <td className="col-ack">
+              {canAck && a.state === 'active' && <AckButton alarm={a} />}
+              <AlarmAudioPause alarm={a} />
+            </td>
+            <td className="alarm-state col-state">
+              {stateText(a)}
+              {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
+              {isLatched(a) && <span className="latched-marker">LATCHED</span>}
+              {unrecorded[a.id] && (
+                <span className="unrecorded-marker" data-testid={`unrecorded-${a.id}`} title="Storage is failing: this alarm is written once recording is back">
+                  NOT YET RECORDED
+                </span>
+              )}
+            </td>
+            <td className="col-time">{formatClock(a.startedAt)}</td>
+            <td className="col-by">{a.acknowledgedBy ? `${shownPerson(a.acknowledgedBy)} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+});
+
+interface GuidanceProps {
   alarms: Alarm[];
   formulary?: Formulary | null;
   rescueDoses?: readonly RescueDose[];
@@ -135,74 +204,38 @@ interface ListProps {
   sessionActive?: boolean;
 }
 
-const NO_DOSES: readonly RescueDose[] = [];
-
 /**
- * Every alarm of the session, resolved included, newest first; active ones can be acknowledged by
- * roles that may. Each shown alarm has its first actions, rescue classes and citation under it
- * (a resolved one behind "Details"). The detail rows carry no data-state: only alarm rows do.
+ * For each alarm: its first actions, rescue classes with the site formulary, the citation, doses given
+ * for it and the rescue form. Active and acknowledged alarms open, resolved ones behind "Details".
  */
-export function AlarmList({ alarms, formulary = null, rescueDoses = NO_DOSES, sessionActive = false }: ListProps) {
-  const canAck = useAuth((s) => mayAcknowledge(s.user?.role));
+export function AlarmGuidance({ alarms, formulary = null, rescueDoses = NO_DOSES, sessionActive = false }: GuidanceProps) {
   const canRescue = useCan('rescue.document');
-  const unrecorded = useStorage((s) => s.unrecorded);
-  if (alarms.length === 0) return <p className="empty">No alarms in this session.</p>;
+  if (alarms.length === 0) return null;
   return (
-    <table className="alarm-list">
-      <thead>
-        <tr>
-          <th>Priority</th>
-          <th>Alarm</th>
-          <th>State</th>
-          <th>Started</th>
-          <th>Acknowledged</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {alarms.map((a) => {
-          const details = <AlarmDetails alarm={a} formulary={formulary} rescueDoses={rescueDoses} canDocument={canRescue && sessionActive} />;
-          return (
-            <Fragment key={a.id}>
-              <tr className={`alarm-row alarm-row-${a.state} alarm-kind-${a.kind}`} data-testid={`alarm-${a.id}`} data-state={a.state} data-priority={a.priority} data-kind={a.kind}>
-                <td>
-                  <PriorityChip priority={a.priority} />
-                  <KindMarker kind={a.kind} />
-                </td>
-                <td>
-                  <div className="alarm-message">{shownText(a.message)}</div>
-                  <div className="alarm-title">{a.title}</div>
-                </td>
-                <td className="alarm-state">
-                  {stateText(a)}
-                  {a.state === 'acknowledged' && <span className="ack-marker">ACK</span>}
-                  {isLatched(a) && <span className="latched-marker">LATCHED</span>}
-                  {unrecorded[a.id] && (
-                    <span className="unrecorded-marker" data-testid={`unrecorded-${a.id}`} title="Storage is failing: this alarm is written once recording is back">
-                      NOT YET RECORDED
-                    </span>
-                  )}
-                </td>
-                <td>{formatClock(a.startedAt)}</td>
-                <td>{a.acknowledgedBy ? `${shownPerson(a.acknowledgedBy)} at ${formatClock(a.acknowledgedAt)}` : '—'}</td>
-                <td>{canAck && a.state === 'active' && <AckButton alarm={a} />}</td>
-              </tr>
-              <tr className={`alarm-detail-row alarm-row-${a.state}`}>
-                <td colSpan={6}>
-                  {a.state === 'resolved' ? (
-                    <details>
-                      <summary>Details</summary>
-                      {details}
-                    </details>
-                  ) : (
-                    details
-                  )}
-                </td>
-              </tr>
-            </Fragment>
-          );
-        })}
-      </tbody>
-    </table>
+    <div className="alarm-guidance">
+      {alarmsInOrder(alarms).map((a) => {
+        const details = <AlarmDetails alarm={a} formulary={formulary} rescueDoses={rescueDoses} canDocument={canRescue && sessionActive} />;
+        const head = (
+          <>
+            <PriorityChip priority={a.priority} /> <span className="alarm-message">{shownText(a.message)}</span> <span className="hint">{formatClock(a.startedAt)}</span>
+          </>
+        );
+        return (
+          <div key={a.id} className={`alarm-guide alarm-row-${a.state}`}>
+            {a.state === 'resolved' ? (
+              <details>
+                <summary>{head}</summary>
+                {details}
+              </details>
+            ) : (
+              <>
+                <div className="alarm-guide-head">{head}</div>
+                {details}
+              </>
+            )}
+          </div>
+        );
+      })}
+    </div>
   );
 }

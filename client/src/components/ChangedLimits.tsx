@@ -22,13 +22,19 @@ export function ProfileMarker({ session }: { session: Pick<Session, 'profile'> }
   );
 }
 
-/** Session page variant: the full list, and who changed limits for this patient and why. */
+/**
+ * Session page variant: always shown, the count in the heading; the full list and who changed limits
+ * for this patient and why one click away (a long list would push the alarms off a tablet screen;
+ * the charts draw the changed limits dashed).
+ */
 export function ChangedLimitsPanel({ session }: { session: Pick<Session, 'limitsChanged' | 'limitOverrides' | 'profile'> }) {
   if (session.limitsChanged.length === 0) return null;
   const o = session.limitOverrides;
   return (
-    <div className="changed-limits" data-testid="changed-limits">
-      <div className="changed-limits-title">CHANGED LIMITS — differ from the site's rule set</div>
+    <details className="changed-limits" data-testid="changed-limits">
+      <summary className="changed-limits-title">
+        CHANGED LIMITS ({session.limitsChanged.length}) — differ from the site's rule set <span className="changed-limits-show">show</span>
+      </summary>
       <ul>
         {session.limitsChanged.map((text) => (
           <li key={text}>{text}</li>
@@ -40,6 +46,6 @@ export function ChangedLimitsPanel({ session }: { session: Pick<Session, 'limits
           Patient-specific limits by {shownPerson(o.by)} at {formatDateTime(o.at)}: {o.reason}
         </div>
       )}
-    </div>
+    </details>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0, session } from '../testFixtures';
-import { detailReceived, detailRequested, detailVitals, initialDetailState } from './detailState';
+import { detailReceived, detailReplaced, detailRequested, detailVitals, detailWindowChosen, initialDetailState, windowSince } from './detailState';
 
 const detail = (id: string, ts: number[]) => ({
   session: session({ id }),
@@ -36,5 +36,31 @@ describe('session detail trend', () => {
     expect(s.trend).toHaveLength(2);
     s = detailReceived(s, detail('s1', [T0 + 5000]));
     expect(s.trend.map((x) => x.t)).toEqual([T0, T0 + 1000, T0 + 5000]);
+  });
+});
+
+describe('trend windows', () => {
+  it('a window reply replaces the trend and keeps live samples newer than the reply', () => {
+    let s = detailReceived(detailRequested(initialDetailState, 's1'), detail('s1', [T0, T0 + 1000, T0 + 2000]));
+    s = detailWindowChosen(s, '4h');
+    const gen = s.generation;
+    s = detailVitals(s, [{ sessionId: 's1', samples: [{ t: T0 + 9000, hr: 80 }] }]);
+    s = detailReplaced(s, detail('s1', [T0 - 60_000, T0 + 5000]), gen);
+    expect(s.window).toBe('4h');
+    expect(s.trend.map((x) => x.t)).toEqual([T0 - 60_000, T0 + 5000, T0 + 9000]);
+  });
+
+  it('drops the reply of a window that was left before it arrived', () => {
+    let s = detailReceived(detailRequested(initialDetailState, 's1'), detail('s1', [T0]));
+    s = detailWindowChosen(s, '4h');
+    const old = s.generation;
+    s = detailWindowChosen(s, '15m');
+    expect(detailReplaced(s, detail('s1', [T0 - 3_600_000]), old)).toBe(s);
+  });
+
+  it('asks from the newest sample back, and from the start for the whole session', () => {
+    expect(windowSince('15m', T0)).toBe(T0 - 15 * 60_000);
+    expect(windowSince('4h', T0)).toBe(T0 - 4 * 3_600_000);
+    expect(windowSince('all', T0)).toBe(0);
   });
 });

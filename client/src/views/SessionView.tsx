@@ -1,6 +1,7 @@
-import { useEffect, useMemo } from 'react';
-import type { Formulary, InfusionEvent, Observation, RescueDose, Session, TrendPoint } from '@infusion/shared';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import type { Alarm, Formulary, InfusionEvent, Observation, RescueDose, RuleChange, RuleSet, Session, TrendPoint } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
+import { api } from '../auth/authActions';
 import { OVERVIEW_HREF } from '../app/route';
 import { useSocket } from '../app/socketContext';
 import { useCan } from '../auth/useCan';
@@ -11,17 +12,19 @@ import { LimitsEditor } from '../care/LimitsEditor';
 import { ObservationForm } from '../care/ObservationForm';
 import { OrderPanel } from '../care/OrderPanel';
 import { RescueForm } from '../care/RescueForm';
-import { AlarmList } from '../components/AlarmList';
+import { AlarmGuidance, AlarmList } from '../components/AlarmList';
+import { limitLines } from '../charts/limitLines';
+import { SessionTrends } from '../charts/SessionTrends';
 import { InfusionEvents } from '../components/InfusionEvents';
 import { Numerics } from '../components/Numerics';
 import { ResponseNote } from '../components/ResponseNote';
 import { SessionHeader } from '../components/SessionHeader';
-import { TrendChart, type TrendSeries } from '../components/TrendChart';
 import { requestSessionDetail } from '../realtime/requests';
-import { detailClosed, detailFailed, detailReceived, detailRequested } from '../stores/detailState';
+import { detailClosed, detailFailed, detailReceived, detailReplaced, detailRequested, detailWindowChosen, windowSince, type TrendWindow } from '../stores/detailState';
 import { applySessionDetail } from '../stores/monitorState';
 import { alarmingFields, runningInfusion, sessionAlarmHistory } from '../stores/selectors';
 import { lastSampleTime, latestValues } from '../stores/trend';
+import { sessionRulesPath } from '../care/careActions';
 import { useConnection } from '../stores/useConnection';
 import { updateDetail, useDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
@@ -32,24 +35,15 @@ const NO_OBSERVATIONS: Observation[] = [];
 const NO_DOSES: RescueDose[] = [];
 const NO_CLASSES: string[] = [];
 
-const CHARTS: { name: string; title: string; unit: string; series: TrendSeries[] }[] = [
-  { name: 'hr', title: 'Heart rate', unit: '/min', series: [{ field: 'hr', label: 'HR', colour: '#4ade80' }] },
-  {
-    name: 'bp',
-    title: 'Blood pressure (NIBP)',
-    unit: 'mmHg',
-    series: [
-      { field: 'sbp', label: 'SBP', colour: '#f8fafc' },
-      { field: 'dbp', label: 'DBP', colour: '#94a3b8' },
-      { field: 'map', label: 'MAP', colour: '#fda4af' },
-    ],
-  },
-  { name: 'spo2', title: 'SpO2', unit: '%', series: [{ field: 'spo2', label: 'SpO2', colour: '#38bdf8' }] },
-  { name: 'etco2', title: 'EtCO2', unit: 'mmHg', series: [{ field: 'etco2', label: 'EtCO2', colour: '#c4b5fd' }] },
-  { name: 'rr', title: 'Respiratory rate', unit: '/min', series: [{ field: 'rr', label: 'RR', colour: '#e2e8f0' }] },
-];
+/** The newest sample time known for a session before its page has loaded (the overview's live trend), else now. */
+function newestKnown(sessionId: string): number {
+  return lastSampleTime(useMonitor.getState().trends[sessionId]) ?? Date.now();
+}
 
-/** Fetch the session's detail once subscribed, and again after each re-subscribe (only what is newer). */
+/**
+ * Load the session's detail with the chosen window once subscribed; after each re-subscribe only what
+ * is newer is fetched and merged. Choosing another window loads it and replaces the trend.
+ */
 function useSessionDetail(sessionId: string) {
   const socket = useSocket();
   const epoch = useConnection((s) => s.epoch);
@@ -57,14 +51,16 @@ function useSessionDetail(sessionId: string) {
   useEffect(() => {
     if (epoch === 0) return;
     const held = useDetail.getState();
-    const sinceT = held.sessionId === sessionId && held.status === 'ready' ? (lastSampleTime(held.trend) ?? undefined) : undefined;
+    const refresh = held.sessionId === sessionId && held.status === 'ready';
     updateDetail((s) => detailRequested(s, sessionId));
+    const { window, generation } = useDetail.getState();
+    const sinceT = refresh ? (lastSampleTime(held.trend) ?? undefined) : windowSince(window, newestKnown(sessionId));
     let cancelled = false;
     void requestSessionDetail(socket, sessionId, sinceT).then((res) => {
       if (cancelled) return;
       if (res.ok) {
         updateMonitor((s) => applySessionDetail(s, res.data));
-        updateDetail((s) => detailReceived(s, res.data));
+        updateDetail((s) => (refresh ? detailReceived(s, res.data) : detailReplaced(s, res.data, generation)));
       } else {
         updateDetail((s) => detailFailed(s, sessionId, res.error));
       }
@@ -76,6 +72,43 @@ function useSessionDetail(sessionId: string) {
 
   // Free the whole-session trend when the page closes.
   useEffect(() => () => updateDetail(detailClosed), []);
+
+  return useCallback(
+    (w: TrendWindow) => {
+      updateDetail((s) => detailWindowChosen(s, w));
+      const { trend, generation } = useDetail.getState();
+      const sinceT = windowSince(w, lastSampleTime(trend) ?? newestKnown(sessionId));
+      void requestSessionDetail(socket, sessionId, sinceT).then((res) => {
+        if (res.ok) updateDetail((s) => detailReplaced(s, res.data, generation));
+        else updateDetail((s) => detailFailed(s, sessionId, res.error));
+      });
+    },
+    [socket, sessionId],
+  );
+}
+
+/** GET /api/sessions/:id/rules: the session's effective rules. */
+interface SessionRules {
+  ruleSet: RuleSet;
+  changes: RuleChange[];
+}
+
+/** The threshold limits in force for an active session (an ended one has none), re-read whenever its limits change. */
+function useLimitLines(session: Session | undefined) {
+  const id = session?.status === 'active' ? session.id : null;
+  const changedKey = session?.limitsChanged.join('\n') ?? '';
+  const [rules, setRules] = useState<SessionRules | null>(null);
+  useEffect(() => {
+    if (id === null) return;
+    let cancelled = false;
+    void api<SessionRules>('GET', sessionRulesPath(id)).then((r) => {
+      if (!cancelled && r.ok) setRules(r.data);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [id, changedKey]);
+  return useMemo(() => (id !== null && rules ? limitLines(rules.ruleSet, rules.changes) : []), [id, rules]);
 }
 
 /**
@@ -107,8 +140,73 @@ function CarePanel({ session, observations }: { session: Session; observations: 
   );
 }
 
+/**
+ * Keep the alarm strip right under the sticky page header, whatever that header's height (it grows
+ * with a lost connection or a storage warning): its height is published as --app-header-h.
+ */
+function useHeaderOffset(page: RefObject<HTMLDivElement | null>) {
+  useEffect(() => {
+    const header = document.querySelector<HTMLElement>('.app-header');
+    const el = page.current;
+    if (!header || !el) return;
+    const set = () => el.style.setProperty('--app-header-h', `${header.offsetHeight}px`);
+    set();
+    const ro = new ResizeObserver(set);
+    ro.observe(header);
+    return () => ro.disconnect();
+  }, [page]);
+}
+
+interface SideProps {
+  sessionId: string;
+  session: Session | undefined;
+  alarms: Alarm[];
+  formulary: Formulary | null;
+  formularyError: string | null;
+  rescueDoses: readonly RescueDose[];
+  observations: readonly Observation[];
+  events: readonly InfusionEvent[];
+}
+
+/**
+ * What to do, bedside documentation and the session's lists. Memoised: a vitals push (several a
+ * second) re-renders the numerics and charts, not these forms.
+ */
+const SessionSide = memo(function SessionSide({ sessionId, session, alarms, formulary, formularyError, rescueDoses, observations, events }: SideProps) {
+  const canRescue = useCan('rescue.document');
+  const active = session?.status === 'active';
+  return (
+    <div className="session-side">
+      {alarms.length > 0 && (
+        <section>
+          <h3>What to do</h3>
+          {formularyError && <p className="fetch-error">Site formulary not available: {formularyError}</p>}
+          <AlarmGuidance alarms={alarms} formulary={formulary} rescueDoses={rescueDoses} sessionActive={active} />
+        </section>
+      )}
+      {session && <CarePanel session={session} observations={observations} />}
+      <section>
+        <h3>Rescue doses</h3>
+        <RescueDoseList doses={rescueDoses} />
+        {canRescue && active && <RescueForm sessionId={sessionId} formulary={formulary} classes={NO_CLASSES} idSuffix="session" />}
+      </section>
+      <section>
+        <h3>Sedation and pain scores</h3>
+        <ObservationList observations={observations} />
+      </section>
+      {session && <LimitsEditor session={session} />}
+      <section>
+        <h3>Infusion events</h3>
+        <InfusionEvents events={events} />
+      </section>
+    </div>
+  );
+});
+
 export function SessionView({ sessionId }: { sessionId: string }) {
-  useSessionDetail(sessionId);
+  const chooseWindow = useSessionDetail(sessionId);
+  const page = useRef<HTMLDivElement>(null);
+  useHeaderOffset(page);
   const session = useMonitor((s) => s.sessions[sessionId]);
   const liveTrend = useMonitor((s) => s.trends[sessionId]) ?? NO_SAMPLES;
   const events = useMonitor((s) => s.infusionEvents[sessionId]) ?? NO_EVENTS;
@@ -117,56 +215,79 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const rescueDoses = useMonitor((s) => s.rescueDoses[sessionId]) ?? NO_DOSES;
   const detail = useDetail();
   const { data: formulary, error: formularyError } = useApiData<Formulary>('/api/formulary');
-  const canRescue = useCan('rescue.document');
-  const active = session?.status === 'active';
+  const limits = useLimitLines(session);
 
   const alarms = useMemo(() => sessionAlarmHistory(allAlarms, sessionId), [allAlarms, sessionId]);
   const trend = detail.sessionId === sessionId && detail.trend.length > 0 ? detail.trend : liveTrend;
   const latest = useMemo(() => latestValues(trend), [trend]);
   const newestT = lastSampleTime(trend);
+  const unresolved = alarms.filter((a) => a.state !== 'resolved').length;
 
   return (
-    <div className="session-page" data-testid="session-page" data-session-id={sessionId}>
-      <a className="back-link" href={OVERVIEW_HREF}>
-        ← All infusions
-      </a>
-      {session ? (
-        <SessionHeader session={session} infusion={runningInfusion(session, newestT)} />
-      ) : (
-        <p className="empty">{detail.status === 'error' ? `Session not available: ${detail.error}` : 'Loading session…'}</p>
-      )}
-      <ResponseNote sessionId={sessionId} />
-      {detail.status === 'error' && session && <p className="fetch-error">Could not load the full history: {detail.error}</p>}
-      {session && <CarePanel session={session} observations={observations} />}
-      <div className="session-body">
+    <div className="session-page" ref={page} data-testid="session-page" data-session-id={sessionId}>
+      <div className="session-top">
+        <a className="back-link" href={OVERVIEW_HREF}>
+          ← All infusions
+        </a>
+        {session ? (
+          <SessionHeader session={session} infusion={runningInfusion(session, newestT)} />
+        ) : (
+          <p className="empty">{detail.status === 'error' ? `Session not available: ${detail.error}` : 'Loading session…'}</p>
+        )}
+        <ResponseNote sessionId={sessionId} />
+        {detail.status === 'error' && session && <p className="fetch-error">Could not load the full history: {detail.error}</p>}
+      </div>
+      <section className="session-alarms" data-testid="session-alarms" aria-label="Alarms of this session">
+        <h3>
+          Alarms{' '}
+          <span className="hint">
+            {unresolved} open · {alarms.length - unresolved} resolved
+          </span>
+        </h3>
+        <div className="session-alarms-list">
+          <AlarmList alarms={alarms} />
+        </div>
+      </section>
+      {/* Before the start the bedside forms (scores, checklist, start) are the task: on a narrow screen they come first. */}
+      <div className={`session-body${session?.status === 'active' && session.infusion.status === 'not_started' ? ' prestart' : ''}`}>
         <div className="session-charts">
           <Numerics latest={latest} newestT={newestT} sessionId={sessionId} alarming={alarmingFields(alarms)} ended={session?.status === 'ended'} />
-          {CHARTS.map((c) => (
-            <TrendChart key={c.name} name={c.name} title={c.title} unit={c.unit} series={c.series} trend={trend} />
-          ))}
+          {session && (
+            <SessionTrends
+              trend={trend}
+              events={events}
+              observations={observations}
+              rescueDoses={rescueDoses}
+              alarms={alarms}
+              limits={limits}
+              dosingWeightKg={session.dosingWeight.kg}
+              doseAsOf={session.infusion.asOf}
+              openedAt={session.createdAt}
+              newestT={Math.max(newestT ?? 0, session.endedAt ?? 0, lastEventTime(events, observations, rescueDoses)) || session.createdAt}
+              window={detail.window}
+              onWindow={chooseWindow}
+              status={detail.status}
+            />
+          )}
         </div>
-        <div className="session-side">
-          <section>
-            <h3>Alarms</h3>
-            {formularyError && <p className="fetch-error">Site formulary not available: {formularyError}</p>}
-            <AlarmList alarms={alarms} formulary={formulary} rescueDoses={rescueDoses} sessionActive={active} />
-          </section>
-          <section>
-            <h3>Rescue doses</h3>
-            <RescueDoseList doses={rescueDoses} />
-            {canRescue && active && <RescueForm sessionId={sessionId} formulary={formulary} classes={NO_CLASSES} idSuffix="session" />}
-          </section>
-          <section>
-            <h3>Sedation and pain scores</h3>
-            <ObservationList observations={observations} />
-          </section>
-          {session && <LimitsEditor session={session} />}
-          <section>
-            <h3>Infusion events</h3>
-            <InfusionEvents events={events} />
-          </section>
-        </div>
+        <SessionSide
+          sessionId={sessionId}
+          session={session}
+          alarms={alarms}
+          formulary={formulary}
+          formularyError={formularyError}
+          rescueDoses={rescueDoses}
+          observations={observations}
+          events={events}
+        />
       </div>
     </div>
   );
+}
+
+/** The latest documented time: the charts' live edge also moves with events when no vitals arrive. */
+function lastEventTime(events: readonly InfusionEvent[], observations: readonly Observation[], doses: readonly RescueDose[]): number {
+  let t = 0;
+  for (const list of [events, observations, doses]) for (const x of list) if (x.t > t) t = x.t;
+  return t;
 }
