@@ -17,3 +17,4 @@ export * from './orders';
 export * from './doseCheck';
 export * from './responses';
 export * from './clinicianText';
+export * from './scenario';
