@@ -22,5 +22,6 @@ export {
 } from './scenarios';
 export { Monitor, VitalsGenerator, toFrame, type MonitorReading, type MonitorValues, type PatientState, type VitalSigns, type VitalsGeneratorOptions } from './physiology';
 export { ARCHETYPE_PROFILES, SimulatedPatient, type ArchetypeProfile, type GivenDrug, type PatientAction, type PatientSample, type SimulatedPatientOptions } from './patient';
+export { runHeadless, type HeadlessAlarm, type HeadlessOptions } from './headless';
 export { consoleLogger, silentLogger, type SimLogger } from './log';
 export { loginHeaders } from './login';

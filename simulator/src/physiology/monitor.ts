@@ -22,8 +22,6 @@ export interface MonitorReading {
   values: MonitorValues;
 }
 
-/** A cuff reading takes this long from the start of the cycle (inflation and deflation). */
-const NIBP_MEASURE_MIN = 0.5;
 
 const clampTo = (f: keyof typeof VITAL_META, x: number) => Math.round(Math.min(VITAL_META[f].max, Math.max(VITAL_META[f].min, x)));
 
@@ -34,7 +32,8 @@ const clampTo = (f: keyof typeof VITAL_META, x: number) => Math.round(Math.min(V
  */
 export class Monitor {
   private readonly rng: Rng;
-  private nextNibpMin = NIBP_MEASURE_MIN;
+  /** The first cuff reading is the baseline taken as the monitor starts; then one per cycle. */
+  private nextNibpMin = 0;
 
   constructor(private readonly o: MonitorOptions) {
     this.rng = createRng(o.seed);
@@ -55,7 +54,7 @@ export class Monitor {
       // steps, or a disconnected monitor) is not made up.
       Object.assign(values, { sbp: v.sbp, dbp: v.dbp, map: v.map });
       const cycle = this.o.nibpIntervalMin;
-      this.nextNibpMin = (Math.floor((min - NIBP_MEASURE_MIN) / cycle) + 1) * cycle + NIBP_MEASURE_MIN;
+      this.nextNibpMin = (Math.floor(min / cycle) + 1) * cycle;
     }
     if (this.active(min, 'motion')) {
       // Motion: the oximeter reads low and jumpy, the ECG counts movement as beats.

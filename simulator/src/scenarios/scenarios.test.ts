@@ -163,7 +163,7 @@ describe('scenarios', () => {
     expect(during(23, 34).every((x) => typeof x.reading.values.spo2 === 'number')).toBe(true);
     expect(during(35, 36.5).every((x) => !x.reading.connected)).toBe(true);
     expect(during(0, 35).every((x) => x.reading.connected)).toBe(true);
-    // One cuff reading every 3 min (0.5 min into each cycle), nothing between.
+    // One cuff reading as the monitor starts, then one every 3 min, nothing between.
     const nibp = during(0, 35).filter((x) => x.reading.values.sbp !== undefined).map((x) => x.min);
     expect(nibp.length).toBe(12);
     for (let i = 1; i < nibp.length; i++) expect(nibp[i]! - nibp[i - 1]!).toBeCloseTo(3, 6);
