@@ -69,6 +69,21 @@ describe('scenarios', () => {
     expect(resolveScenario(JSON.parse(JSON.stringify(SCENARIOS.hypertensive)) as Scenario)).toEqual(SCENARIOS.hypertensive);
   });
 
+  it('a scenario document with a bad field is refused with the field named and the reason, never half-loaded', () => {
+    const base = JSON.parse(JSON.stringify(SCENARIOS.desaturation)) as Record<string, unknown>;
+    const refuse = (patch: Record<string, unknown>) => () => resolveScenario({ ...base, ...patch } as Scenario);
+    // A scripted drug must say where its dose comes from.
+    expect(refuse({ events: [{ kind: 'drug', label: 'x', atMin: 1, drug: 'midazolam', doseMgKg: 0.05 }] })).toThrow(/events\.0\.doseSource/);
+    expect(refuse({ events: [{ kind: 'drug', label: 'x', atMin: 1, drug: 'propofol', doseMgKg: 0.05, doseSource: 'y' }] })).toThrow(/events\.0\.drug/);
+    expect(refuse({ archetype: 'athlete' })).toThrow(/archetype/);
+    expect(refuse({ checklist: { findings: ['headache'] } })).toThrow(/checklist\.findings\.0/);
+    expect(refuse({ expected: [{ id: 'a', label: 'b', after: { atMin: 0 }, action: { type: 'dance' } }] })).toThrow(/expected\.0\.action/);
+    expect(refuse({ events: [{ kind: 'artifact', label: 'x', atMin: 1, durationMin: 0, artifact: 'motion' }] })).toThrow(/events\.0\.durationMin/);
+    // Defaults are filled in for what a document leaves out.
+    const { archetype: _a, expected: _e, expectedAlarms: _x, ...minimal } = base;
+    expect(resolveScenario(minimal as Scenario)).toMatchObject({ archetype: 'healthy_adult', expected: [], expectedAlarms: [] });
+  });
+
   it('the default rotation shows a desaturation and a hypertensive patient within four sessions', () => {
     expect(DEFAULT_SCENARIO_ORDER.slice(0, 4)).toEqual(expect.arrayContaining(['desaturation', 'hypertensive']));
     expect(DEFAULT_SCENARIO_ORDER.every((n) => n in SCENARIOS)).toBe(true);
