@@ -5,7 +5,7 @@ import type { Baseline, KetamineSensitivity } from '../physiology';
 /**
  * Patient archetypes: how a kind of patient differs from a healthy adult. Teaching defaults (not
  * published parameters), chosen so that each archetype shows the risk the guideline names for it:
- * the elderly and comorbid need lower thresholds (Q6), poorly controlled hypertension is a Table 5
+ * the elderly and comorbid need lower thresholds (Q6), poorly controlled hypertension is a Table 5 cardiovascular
  * precaution, sleep apnoea and obesity desaturate sooner, an anxious patient is prone to
  * psychomimetic and emergence reactions (Table 4, Q7).
  */

@@ -34,7 +34,7 @@ export const PD = {
    */
   respiration: {
     interaction: t(2, 'Synergy of ketamine and a benzodiazepine on ventilation; no published value (guideline Q6 caution)'),
-    ketamineC50: t(2500, 'Ketamine alone barely depresses breathing at analgesic concentrations (guideline Q6); clear depression only at anaesthetic concentrations'),
+    ketamineC50: t(2500, 'Ketamine alone barely depresses breathing at analgesic concentrations (ASRA/AAPM/ASA 2018 pharmacology background: respiratory function mostly preserved in subanesthetic infusions, more risk with a bolus); clear depression only at anaesthetic concentrations'),
     midazolamC50: t(600, 'Midazolam 0.05 mg/kg alone: mild hypoventilation at its peak'),
     gamma: t(2, 'Steepness of the ventilatory depression curve'),
     maxDepression: t(0.9, 'Alveolar ventilation never falls below a tenth of baseline (no full apnoea)'),
@@ -42,7 +42,7 @@ export const PD = {
     rateShare: t(0.6, 'Opioid-like pattern: rate falls more than tidal volume'),
   },
   /** Ketamine's small respiratory stimulation at low concentrations (the pre-existing model). */
-  ketamineRrRise: t(2, 'Guideline Q6: minimal effect on respiratory rate at clinical doses; at most +2/min'),
+  ketamineRrRise: t(2, 'ASRA/AAPM/ASA 2018 pharmacology background: minimal effects on respiratory rate at clinical doses; at most +2/min'),
   /**
    * Gas exchange: alveolar gas equation PAO2 = FiO2 (Pb - 47) - PaCO2 / 0.8, oxygen saturation from
    * the Severinghaus equation (J Appl Physiol 1979;46:599-602).
@@ -67,9 +67,9 @@ export const PD = {
   agitationHaemodynamics: { hr: t(6, 'per RASS point'), sbp: t(6, 'per RASS point'), dbp: t(4, 'per RASS point') },
   /**
    * Pain (NRS): analgesic Emax model on ketamine, EC50 100 ng/mL (the guideline: "analgesia when
-   * plasma concentration approaches 100 ng/mL", Table 1 and text).
+   * plasma concentration approaches 100 ng/mL", Table 1 (pharmacokinetic data) and text).
    */
-  analgesia: { c50: cited(100, 'ASRA/AAPM/ASA 2018, Table 1: analgesia as plasma approaches 100 ng/mL'), maxRelief: t(0.5, 'Half the pain at saturation') },
+  analgesia: { c50: cited(100, 'ASRA/AAPM/ASA 2018, Table 1 (pharmacokinetic data): analgesia as plasma approaches 100 ng/mL'), maxRelief: t(0.5, 'Half the pain at saturation') },
   /**
    * Nausea (Table 4): a hazard per minute rising with ketamine, lowered by ondansetron (the hazard of
    * emesis halves for each 1.4 ng/mL, Cox EH et al., J Pharmacokinet Biopharm 1999;27:625-44) and by

@@ -52,7 +52,7 @@ describe('respiratory pharmacodynamics', () => {
       expect(levels[i]!.etco2).toBeGreaterThan(levels[i - 1]!.etco2);
       expect(levels[i]!.spo2).toBeLessThanOrEqual(levels[i - 1]!.spo2);
     }
-    // 0.5 mg/kg over 40 min peaks near 240 ng/mL: ventilation practically unchanged (guideline Q6).
+    // 0.5 mg/kg over 40 min peaks near 240 ng/mL: ventilation practically unchanged (the guideline's pharmacology background).
     expect(levels[0]!.rr - levels[1]!.rr).toBeLessThan(0.5);
     expect(levels[1]!.etco2 - levels[0]!.etco2).toBeLessThan(1);
     // Anaesthetic concentrations: clear hypoventilation.
