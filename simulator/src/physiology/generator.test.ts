@@ -63,6 +63,16 @@ describe('VitalsGenerator', () => {
     expect(low.rr).toBeGreaterThan(g.baseline.rr);
   });
 
+  it('a high concentration held for half an hour depresses breathing: RR falls and EtCO2 rises (not a fixed +2/min)', () => {
+    const g = new VitalsGenerator({ seed: 3, noiseScale: 0 });
+    let v = g.next(0, 0);
+    const rest = { rr: v.rr, etco2: v.etco2 };
+    for (let s = 1; s <= 30 * 60; s += 5) v = g.next(s / 60, 6000);
+    expect(v.rr).toBeLessThan(rest.rr - 3);
+    expect(v.etco2).toBeGreaterThan(rest.etco2 + 10);
+    expect(v.spo2).toBeLessThan(g.baseline.spo2);
+  });
+
   it('scales the response with the patient sensitivity', () => {
     const typical = new VitalsGenerator({ seed: 5, noiseScale: 0, susceptibility: { emergence: 0 } });
     const strong = new VitalsGenerator({ seed: 5, noiseScale: 0, sensitivity: { bp: 2 }, susceptibility: { emergence: 0 } });
