@@ -80,6 +80,8 @@ interface Running {
   streaming: boolean;
   /** Scenario minute of the next sedation and pain score the scripted nurse records. */
   nextScoreMin: number;
+  /** The pre-infusion steps of a patient who is never started have been queued (once). */
+  checksQueued: boolean;
 }
 
 /** The scripted nurse scores sedation and pain this often (scenario minutes): inside the 15 min sedation interval at any speed >= 1. */
@@ -210,7 +212,11 @@ export async function runSimulation(opts: RunSimulationOptions): Promise<Simulat
       const frames = runs.flatMap((run) => {
         if (!run.streaming) return [];
         const sample = run.patient.advanceTo(scenarioMin);
-        if (run.patient.checklistFails && !run.prepared && tickIndex >= 1) enqueue(run, 'pre-infusion checks', () => prepare(run));
+        if (run.patient.checklistFails && !run.checksQueued && tickIndex >= 1) {
+          // Not started, so no start event brings the checks: queue them after the first frames.
+          run.checksQueued = true;
+          enqueue(run, 'pre-infusion checks', () => prepare(run));
+        }
         for (const ev of sample.infusionEvents) postEvent(run, ev);
         for (const d of sample.drugsGiven) postDrug(run, d);
         for (const a of sample.announcements) log.info(`${run.info.patientLabel}: ${a}`);
@@ -361,6 +367,7 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
       rejectedFrames: 0,
       streaming: true,
       nextScoreMin: SCORE_EVERY_MIN,
+      checksQueued: false,
     };
   });
 }
