@@ -46,16 +46,17 @@ export const vitalExcursionSchema = z.strictObject({
 });
 export type VitalExcursion = z.infer<typeof vitalExcursionSchema>;
 
-/** Drugs the simulated patient responds to, each with its own cited PK/PD in the simulator. */
-export const SIM_DRUGS = ['midazolam', 'clonidine', 'metoprolol', 'ondansetron'] as const;
+/** Drugs the simulated patient responds to, each with its own cited PK/PD in the simulator (fentanyl: an opioid on board). */
+export const SIM_DRUGS = ['midazolam', 'clonidine', 'metoprolol', 'ondansetron', 'fentanyl'] as const;
 export type SimDrug = (typeof SIM_DRUGS)[number];
 
 /** Which rescue class of the formulary each simulated drug belongs to. */
-export const SIM_DRUG_CLASS: Record<SimDrug, 'benzodiazepine' | 'alpha2_agonist' | 'beta_blocker' | 'antiemetic'> = {
+export const SIM_DRUG_CLASS: Record<SimDrug, 'benzodiazepine' | 'alpha2_agonist' | 'beta_blocker' | 'antiemetic' | 'opioid'> = {
   midazolam: 'benzodiazepine',
   clonidine: 'alpha2_agonist',
   metoprolol: 'beta_blocker',
   ondansetron: 'antiemetic',
+  fentanyl: 'opioid',
 };
 
 /**

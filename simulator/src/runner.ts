@@ -88,7 +88,14 @@ interface Running {
 const SCORE_EVERY_MIN = 10;
 
 /** The formulary entry (shared/src/default-formulary.json) a simulated drug is documented under. */
-const FORMULARY_ID: Record<SimDrug, string> = { midazolam: 'midazolam', clonidine: 'clonidine', metoprolol: 'beta_blocker', ondansetron: 'antiemetic' };
+const FORMULARY_ID: Record<SimDrug, string> = {
+  midazolam: 'midazolam',
+  clonidine: 'clonidine',
+  metoprolol: 'beta_blocker',
+  ondansetron: 'antiemetic',
+  // The shipped formulary has no opioid entry: a site that adds one under this id gets it documented.
+  fentanyl: 'fentanyl',
+};
 
 /** After this many refused frames a session stops streaming: the server will not take more. */
 const REJECTIONS_BEFORE_GIVING_UP = 10;

@@ -4,7 +4,7 @@ import { PD } from './parameters';
 /** Effect-site concentrations, ng/mL, of ketamine and every rescue drug (0 when not given). */
 export type DrugLevels = { ketamine: number } & Record<SimDrug, number>;
 
-export const NO_DRUGS: DrugLevels = { ketamine: 0, midazolam: 0, clonidine: 0, metoprolol: 0, ondansetron: 0 };
+export const NO_DRUGS: DrugLevels = { ketamine: 0, midazolam: 0, clonidine: 0, metoprolol: 0, ondansetron: 0, fentanyl: 0 };
 
 /** The patient's own susceptibilities (archetype and scenario). */
 export interface PdSusceptibility {
@@ -33,19 +33,21 @@ export function sedationDepth(l: DrugLevels, s: PdSusceptibility = TYPICAL_SUSCE
   const uk = pos(l.ketamine) / p.ketamineC50.value;
   const um = pos(l.midazolam) / p.midazolamC50.value;
   const uc = pos(l.clonidine) / p.clonidineC50.value;
-  const u = (uk + um + uc + p.interaction.value * uk * um) * s.sedation;
+  const uf = pos(l.fentanyl) / p.fentanylC50.value;
+  const u = (uk + um + uc + uf + p.interaction.value * uk * um) * s.sedation;
   return hill(u, p.gamma.value);
 }
 
 /**
- * Fractional depression of alveolar ventilation, 0 to maxDepression: Greco response surface with a
- * synergy term between ketamine and midazolam.
+ * Fractional depression of alveolar ventilation, 0 to maxDepression: Greco response surface with
+ * synergy terms between ketamine and a benzodiazepine or an opioid, and between the two.
  */
 export function ventilatoryDepression(l: DrugLevels, s: PdSusceptibility = TYPICAL_SUSCEPTIBILITY): number {
   const p = PD.respiration;
   const uk = pos(l.ketamine) / p.ketamineC50.value;
   const um = pos(l.midazolam) / p.midazolamC50.value;
-  const u = (uk + um + p.interaction.value * uk * um) * s.respiratory;
+  const uf = pos(l.fentanyl) / p.fentanylC50.value;
+  const u = (uk + um + uf + p.interaction.value * uk * (um + uf) + p.benzoOpioidInteraction.value * um * uf) * s.respiratory;
   return p.maxDepression.value * hill(u, p.gamma.value);
 }
 

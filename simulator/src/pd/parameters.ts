@@ -23,6 +23,7 @@ export const PD = {
     ketamineC50: t(1000, 'Drowsiness (RASS -1) in some patients at 0.5 mg/kg/h, light sedation at 2 mg/kg/h'),
     midazolamC50: t(300, 'Light to moderate sedation at the peak of 0.05 mg/kg IV (the formulary example, Green 2011)'),
     clonidineC50: t(4, 'Mild sedation only at the concentrations of a single IV dose'),
+    fentanylC50: t(8, 'Opioids sedate little at analgesic concentrations'),
     gamma: t(2, 'Steepness of the sedation curve'),
   },
   /**
@@ -36,6 +37,9 @@ export const PD = {
     interaction: t(2, 'Synergy of ketamine and a benzodiazepine on ventilation; no published value (guideline Q6 caution)'),
     ketamineC50: t(2500, 'Ketamine alone barely depresses breathing at analgesic concentrations (ASRA/AAPM/ASA 2018 pharmacology background: respiratory function mostly preserved in subanesthetic infusions, more risk with a bolus); clear depression only at anaesthetic concentrations'),
     midazolamC50: t(600, 'Midazolam 0.05 mg/kg alone: mild hypoventilation at its peak'),
+    fentanylC50: t(2.5, 'Opioid ventilatory depression: clear at a few ng/mL of fentanyl'),
+    /** Benzodiazepine with opioid: strongly synergistic (Bailey PL et al., Anesthesiology 1990;73:826-30: hypoxaemia and apnoea with midazolam plus fentanyl, not with either alone). */
+    benzoOpioidInteraction: t(3, 'Synergy of midazolam and fentanyl on ventilation (Bailey 1990, qualitative; no published Greco term used)'),
     gamma: t(2, 'Steepness of the ventilatory depression curve'),
     maxDepression: t(0.9, 'Alveolar ventilation never falls below a tenth of baseline (no full apnoea)'),
     /** How the fall in alveolar ventilation splits between rate and depth: RR falls as (1 - d)^this. */

@@ -1,4 +1,4 @@
-import { OBSERVATION_SCALES, type ObservationScale } from '@infusion/shared';
+import { OBSERVATION_SCALES, type ObservationScale, type SimDrug } from '@infusion/shared';
 import { describe, expect, it } from 'vitest';
 import { SimulatedPatient, type PatientSample } from '../patient';
 import { GasExchange, VitalsGenerator } from '../physiology';
@@ -27,7 +27,7 @@ function trace(opts: { act: Act; untilMin: number; seed?: number; weightKg?: num
 
 /** Starts ketamine at `rate` mg/kg/h at minute 0 and gives `drugs` at their minutes (doses in mg: test inputs, not recommendations). */
 const plan =
-  (rate: number, drugs: { atMin: number; drug: 'midazolam' | 'clonidine' | 'metoprolol' | 'ondansetron'; doseMg: number }[] = [], stopAtMin?: number): Act =>
+  (rate: number, drugs: { atMin: number; drug: SimDrug; doseMg: number }[] = [], stopAtMin?: number): Act =>
   (p, min) => {
     if (min === 0) p.act({ type: 'infusion', event: { type: 'start', rateMgKgH: rate } });
     for (const d of drugs) if (Math.abs(min - d.atMin) < 1e-9) p.act({ type: 'drug', drug: d.drug, doseMg: d.doseMg });
@@ -82,6 +82,20 @@ describe('respiratory pharmacodynamics', () => {
     const k = { ...NO_DRUGS, ketamine: 320 };
     const m = { ...NO_DRUGS, midazolam: 150 };
     expect(ventilatoryDepression({ ...k, midazolam: 150 })).toBeGreaterThan(ventilatoryDepression(k) + ventilatoryDepression(m));
+  });
+
+  it('an opioid on board depresses ventilation too, and with midazolam more than the sum of each', () => {
+    const depression = (drugs: { atMin: number; drug: SimDrug; doseMg: number }[]) =>
+      Math.max(...window(trace({ act: plan(0.5, drugs), untilMin: 40 }).samples, 20, 40).map((x) => x.state.ventilatoryDepression));
+    const ketamineOnly = depression([]);
+    const fentanyl = depression([{ atMin: 20, drug: 'fentanyl', doseMg: 0.05 }]);
+    const midazolam = depression([{ atMin: 20, drug: 'midazolam', doseMg: 2 }]);
+    const both = depression([
+      { atMin: 20, drug: 'fentanyl', doseMg: 0.05 },
+      { atMin: 20, drug: 'midazolam', doseMg: 2 },
+    ]);
+    expect(fentanyl).toBeGreaterThan(ketamineOnly + 0.02);
+    expect(both - ketamineOnly).toBeGreaterThan(fentanyl - ketamineOnly + (midazolam - ketamineOnly));
   });
 
   it('SpO2 lags: RR falls at once, EtCO2 over minutes, SpO2 last', () => {

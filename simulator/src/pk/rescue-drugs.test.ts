@@ -21,7 +21,7 @@ describe('rescue-drug PK (cited parameter sets)', () => {
     }
   });
 
-  it('terminal half-lives match their sources: midazolam 1.8-6.4 h, clonidine 12 h, metoprolol 3.5 h, ondansetron about 5 h', () => {
+  it('terminal half-lives match their sources: midazolam 1.8-6.4 h, clonidine 12 h, metoprolol 3.5 h, ondansetron about 5 h, fentanyl 3-8 h', () => {
     const midazolam = observedHalfLifeH('midazolam');
     expect(midazolam).toBeCloseTo(terminalHalfLifeMin(RESCUE_PK.midazolam) / 60, 1);
     expect(midazolam).toBeGreaterThan(1.8);
@@ -31,6 +31,11 @@ describe('rescue-drug PK (cited parameter sets)', () => {
     const ondansetron = observedHalfLifeH('ondansetron');
     expect(ondansetron).toBeGreaterThan(4.5);
     expect(ondansetron).toBeLessThan(6);
+    // Fentanyl: terminal half-life of the Shafer set 3-8 h (published 3-7 h and longer).
+    const fentanyl = observedHalfLifeH('fentanyl');
+    expect(fentanyl).toBeCloseTo(terminalHalfLifeMin(RESCUE_PK.fentanyl) / 60, 1);
+    expect(fentanyl).toBeGreaterThan(3);
+    expect(fentanyl).toBeLessThan(8);
   });
 
   it('fixed-volume sets do not scale with weight; per-kg sets do', () => {

@@ -90,9 +90,31 @@ export const ONDANSETRON_CHIANG: PkParameterSet = {
   ke0Basis: 'No equilibration delay is published for the antiemetic effect: the effect site follows plasma within about a minute (teaching default).',
 };
 
+/**
+ * Fentanyl, an opioid on board (a chronic-pain patient's own opioid, or one given during the
+ * session): three compartments for a 70 kg adult, V1 12.1 L, V2 35.7 L, V3 224 L, CL 0.632,
+ * Q2 2.8, Q3 1.55 L/min (Shafer SL et al., Anesthesiology 1990;73:1091-102, as tabulated in
+ * stanpumpR), volumes taken as fixed.
+ */
+export const FENTANYL_SHAFER: PkParameterSet = {
+  id: 'fentanyl-shafer',
+  name: 'Fentanyl (Shafer 1990, three compartments)',
+  reference: 'Shafer SL et al., Anesthesiology 1990;73:1091-102 (V1 12.1 L, V2 35.7 L, V3 224 L, CL 0.632, Q2 2.8, Q3 1.55 L/min), as tabulated in stanpumpR',
+  v1LPerKg: 12.1 / 70,
+  v1LFixed: 12.1,
+  k10: 0.632 / 12.1,
+  k12: 2.8 / 12.1,
+  k13: 1.55 / 12.1,
+  k21: 2.8 / 35.7,
+  k31: 1.55 / 224,
+  ke0: 0.147,
+  ke0Basis: 'ke0 0.147 /min (t1/2ke0 4.7 min), the value STANPUMP uses from the EEG studies of Scott and Stanski; time to peak effect after a bolus about 3.7 min.',
+};
+
 export const RESCUE_PK: Record<SimDrug, PkParameterSet> = {
   midazolam: MIDAZOLAM_ZOMORODI,
   clonidine: CLONIDINE_LOWENTHAL,
   metoprolol: METOPROLOL_REGARDH,
   ondansetron: ONDANSETRON_CHIANG,
+  fentanyl: FENTANYL_SHAFER,
 };
