@@ -18,3 +18,4 @@ export * from './doseCheck';
 export * from './responses';
 export * from './clinicianText';
 export * from './demo';
+export * from './scenario';

@@ -1,4 +1,4 @@
-import type { ChecklistInput, ChecklistRecord, FieldError, Order, OrderInput, InfusionEvent, InfusionEventInput, Observation, ObservationInput, Result, Session, SessionCreate } from '@infusion/shared';
+import type { ChecklistInput, ChecklistRecord, FieldError, Order, OrderInput, InfusionEvent, InfusionEventInput, Observation, ObservationInput, RescueDose, RescueDoseInput, Result, Session, SessionCreate } from '@infusion/shared';
 
 export interface ApiClientOptions {
   /** Server base URL, e.g. http://localhost:3000. */
@@ -58,6 +58,11 @@ export class InfusionApi {
 
   checklist(sessionId: string, checklist: ChecklistInput): Promise<ChecklistRecord> {
     return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/checklist`, checklist, 'PUT');
+  }
+
+  /** A rescue or co-medication dose, documented against the formulary entry `drugId`. */
+  rescue(sessionId: string, dose: RescueDoseInput): Promise<RescueDose> {
+    return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/rescue`, dose);
   }
 
   endSession(sessionId: string): Promise<Session> {

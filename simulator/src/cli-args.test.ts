@@ -40,7 +40,7 @@ describe('parseCliArgs', () => {
     [['--seed', '1.5'], /--seed must be an integer/],
     [['--url', 'localhost:3000'], /--url must use http or https/],
     [['--url', 'not a url'], /--url must be a URL/],
-    [['--scenario', 'stable,panic'], /unknown scenario "panic" \(known: stable, desaturation, hypertensive, tachycardia\)/],
+    [['--scenario', 'stable,panic'], /unknown scenario "panic" \(known: stable, desaturation, hypertensive, tachycardia, emergence, bradycardia, artifacts, bolus-over-limit, checklist-fail\)/],
     [['--sesions', '3'], /Unknown option '--sesions'/],
     [['extra'], /Unexpected argument 'extra'/],
   ])('refuses %j with a clear message', (argv, message) => {

@@ -76,14 +76,23 @@ describe('runSimulation', () => {
     const tachy = byId(server, handle, 'SIM-04');
     await waitFor(() => tachy.session.infusionEvents.length >= 3, 5_000, 'tachycardia events');
     expect(tachy.session.infusionEvents.map((e) => e.type)).toEqual(['start', 'bolus', 'rate_change']);
-    // Before the first start: sedation and pain scored, the order written for the plan, checklist answered for its highest rate.
-    expect(tachy.session.preparation).toEqual(['RASS 0', 'NRS_PAIN 6', 'order 0.75-1 bolus 0.26', 'checklist 1']);
+    // Before the first start: sedation and pain scored by the virtual assessor (a calm patient in pain),
+    // the order written for the plan, checklist answered for its highest rate.
+    const [rass, nrs, order, checklist] = tachy.session.preparation;
+    expect(rass).toMatch(/^RASS (-1|0|1)$/);
+    expect(nrs).toMatch(/^NRS_PAIN [4-8]$/);
+    expect([order, checklist]).toEqual(['order 0.75-1 bolus 0.26', 'checklist 1']);
+    // Then sedation and pain every 10 scenario minutes while the infusion runs (the sedation-due rule's input).
+    await waitFor(() => tachy.session.preparation.length >= 6, 5_000, 'scores during the infusion');
+    expect(tachy.session.preparation.slice(4, 6).map((p) => p.split(' ')[0])).toEqual(['RASS', 'NRS_PAIN']);
     const [begin, bolus, change] = tachy.session.infusionEvents;
     expect(begin).toMatchObject({ rateMgKgH: 0.75 });
     expect(bolus).toMatchObject({ doseMg: Math.round(0.25 * tachy.info.weightKg * 10) / 10 });
     expect(change).toMatchObject({ rateMgKgH: 1 });
-    // Minute 8 at 10 scenario minutes per second: about 0.8 s of real time after the start.
-    const bolusDelay = bolus!.receivedAt - begin!.receivedAt;
+    // Minute 8 at 10 scenario minutes per second: about 0.8 s of real time after the first frame
+    // (the start itself waits for the pre-infusion steps, so it is not the reference).
+    const firstFrameAt = Math.min(...server.batches.map((b) => b.at));
+    const bolusDelay = bolus!.receivedAt - firstFrameAt;
     expect(bolusDelay).toBeGreaterThan(600);
     // Accelerated: minutes of scenario in about a second (real time would be 8 minutes); loose, as timers bunch on a loaded machine.
     expect(bolusDelay).toBeLessThan(10_000);

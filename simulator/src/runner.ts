@@ -1,11 +1,11 @@
-import { CONTRAINDICATIONS, type CareSetting, type ChecklistInput, type InfusionEventInput, type OrderInput, type VitalsFrame } from '@infusion/shared';
+import { CONTRAINDICATIONS, type CareSetting, type ChecklistInput, type ContraindicationId, type InfusionEventInput, type OrderInput, type SimDrug, type VitalsFrame } from '@infusion/shared';
 import { ApiError, InfusionApi } from './api';
 import { DeviceClient, type DeviceStats } from './device';
 import { errorText, consoleLogger, type SimLogger } from './log';
-import { SimulatedPatient } from './patient';
+import { SimulatedPatient, type GivenDrug } from './patient';
 import { toFrame } from './physiology';
 import { createRng, deriveSeed } from './random';
-import { DEFAULT_SCENARIO_ORDER, resolveScenario, type Scenario, type ScenarioName } from './scenarios';
+import { DEFAULT_SCENARIO_ORDER, resolveScenario, type Scenario, type ScenarioInput, type ScenarioName } from './scenarios';
 
 export interface RunSimulationOptions {
   /** Server base URL, e.g. http://localhost:3000. */
@@ -15,7 +15,7 @@ export interface RunSimulationOptions {
   /** Scenario clock speed: minutes of drug effect per real minute. Frames still go out once a real second. Default 1. */
   speed?: number;
   /** Scenarios assigned round-robin; default stable, desaturation, hypertensive, tachycardia. */
-  scenarios?: readonly (ScenarioName | Scenario)[];
+  scenarios?: readonly (ScenarioName | ScenarioInput)[];
   /** Same seed, same patients and vitals. Default 1. */
   seed?: number;
   /** Stop (and end the sessions) after this many real seconds; default: run until stopped. */
@@ -78,7 +78,24 @@ interface Running {
   rejectedFrames: number;
   /** False once the server has refused this session's frames repeatedly (e.g. the session was ended elsewhere). */
   streaming: boolean;
+  /** Scenario minute of the next sedation and pain score the scripted nurse records. */
+  nextScoreMin: number;
+  /** The pre-infusion steps of a patient who is never started have been queued (once). */
+  checksQueued: boolean;
 }
+
+/** The scripted nurse scores sedation and pain this often (scenario minutes): inside the 15 min sedation interval at any speed >= 1. */
+const SCORE_EVERY_MIN = 10;
+
+/** The formulary entry (shared/src/default-formulary.json) a simulated drug is documented under. */
+const FORMULARY_ID: Record<SimDrug, string> = {
+  midazolam: 'midazolam',
+  clonidine: 'clonidine',
+  metoprolol: 'beta_blocker',
+  ondansetron: 'antiemetic',
+  // The shipped formulary has no opioid entry: a site that adds one under this id gets it documented.
+  fentanyl: 'fentanyl',
+};
 
 /** After this many refused frames a session stops streaming: the server will not take more. */
 const REJECTIONS_BEFORE_GIVING_UP = 10;
@@ -133,26 +150,64 @@ export async function runSimulation(opts: RunSimulationOptions): Promise<Simulat
     device: device.stats,
   });
 
-  const postEvent = (run: Running, ev: InfusionEventInput) => {
+  /** Requests of one session go to the server one after another, in scenario order. */
+  const enqueue = (run: Running, what: string, job: () => Promise<void>) => {
     run.events = run.events.then(async () => {
       try {
-        if (ev.type === 'start' && !run.prepared) {
-          // What a nurse does before the first start: baseline vitals on record, sedation and pain
-          // scored, the pre-infusion checklist answered (a simulated patient has no contraindication).
-          await device.drain(5_000);
-          await api.observation(run.info.sessionId, { scale: 'RASS', score: 0 });
-          await api.observation(run.info.sessionId, { scale: 'NRS_PAIN', score: 6 });
-          await api.order(run.info.sessionId, run.order);
-          await api.checklist(run.info.sessionId, simulatedChecklist(run.order.rateMaxMgKgH));
-          run.prepared = true;
-        }
-        await api.infusionEvent(run.info.sessionId, ev);
-        counters.eventsSent++;
-        log.info(`${run.info.patientLabel}: ${describeEvent(ev)}`);
+        await job();
       } catch (err) {
         counters.eventsFailed++;
-        log.error(`${run.info.patientLabel}: infusion ${ev.type} not recorded: ${errorText(err)}`);
+        log.error(`${run.info.patientLabel}: ${what} not recorded: ${errorText(err)}`);
       }
+    });
+  };
+
+  /**
+   * What a nurse does before the first start: baseline vitals on record, sedation and pain scored
+   * (by the virtual assessor), the physician's order, the pre-infusion checklist answered with what
+   * the scenario's patient has.
+   */
+  const prepare = async (run: Running) => {
+    if (run.prepared) return;
+    await device.drain(5_000);
+    await api.observation(run.info.sessionId, { scale: 'RASS', score: run.patient.assess('RASS') });
+    await api.observation(run.info.sessionId, { scale: 'NRS_PAIN', score: run.patient.assess('NRS_PAIN') });
+    await api.order(run.info.sessionId, run.order);
+    await api.checklist(run.info.sessionId, simulatedChecklist(run.order.rateMaxMgKgH, run.patient.scenario.checklist?.findings ?? []));
+    run.prepared = true;
+    if (run.patient.checklistFails) log.info(`${run.info.patientLabel}: pre-infusion checklist failed: the infusion is not started`);
+  };
+
+  const postEvent = (run: Running, ev: InfusionEventInput) => {
+    enqueue(run, `infusion ${ev.type}`, async () => {
+      if (ev.type === 'start') await prepare(run);
+      await api.infusionEvent(run.info.sessionId, ev);
+      counters.eventsSent++;
+      log.info(`${run.info.patientLabel}: ${describeEvent(ev)}`);
+    });
+  };
+
+  const postDrug = (run: Running, d: GivenDrug) => {
+    enqueue(run, `${d.drug} dose`, async () => {
+      const dose = { drugId: FORMULARY_ID[d.drug], doseMg: d.doseMg, route: 'IV' as const, note: `${d.label} (simulated; dose: ${d.source})` };
+      try {
+        await api.rescue(run.info.sessionId, dose);
+      } catch (err) {
+        // Above the site's per-kg dose (e.g. figured on total weight where the site doses on a
+        // lower dosing weight): the script's colleague confirms, as the scenario is written to show.
+        if (!(err instanceof ApiError && err.status === 409 && /confirmation needed/.test(err.message))) throw err;
+        await api.rescue(run.info.sessionId, { ...dose, confirm: { reason: `Scripted in training scenario ${run.info.scenario}` } });
+      }
+      log.info(`${run.info.patientLabel}: ${d.drug} ${d.doseMg} mg IV (${d.label})`);
+    });
+  };
+
+  const postScores = (run: Running) => {
+    const rass = run.patient.assess('RASS');
+    const pain = run.patient.assess('NRS_PAIN');
+    enqueue(run, 'sedation and pain scores', async () => {
+      await api.observation(run.info.sessionId, { scale: 'RASS', score: rass });
+      await api.observation(run.info.sessionId, { scale: 'NRS_PAIN', score: pain });
     });
   };
 
@@ -164,8 +219,20 @@ export async function runSimulation(opts: RunSimulationOptions): Promise<Simulat
       const frames = runs.flatMap((run) => {
         if (!run.streaming) return [];
         const sample = run.patient.advanceTo(scenarioMin);
+        if (run.patient.checklistFails && !run.checksQueued && tickIndex >= 1) {
+          // Not started, so no start event brings the checks: queue them after the first frames.
+          run.checksQueued = true;
+          enqueue(run, 'pre-infusion checks', () => prepare(run));
+        }
         for (const ev of sample.infusionEvents) postEvent(run, ev);
-        return [toFrame(run.info.sessionId, ++run.seq, now, sample.vitals)];
+        for (const d of sample.drugsGiven) postDrug(run, d);
+        for (const a of sample.announcements) log.info(`${run.info.patientLabel}: ${a}`);
+        if (run.patient.infusionStatus !== 'not_started' && scenarioMin >= run.nextScoreMin) {
+          run.nextScoreMin = scenarioMin + SCORE_EVERY_MIN;
+          postScores(run);
+        }
+        // A disconnected monitor sends nothing; its sequence numbers go on where they stopped.
+        return sample.reading.connected ? [toFrame(run.info.sessionId, ++run.seq, now, sample.reading.values)] : [];
       });
       counters.frames += frames.length;
       device.send(frames);
@@ -306,6 +373,8 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
       events: Promise.resolve(),
       rejectedFrames: 0,
       streaming: true,
+      nextScoreMin: SCORE_EVERY_MIN,
+      checksQueued: false,
     };
   });
 }
@@ -344,11 +413,11 @@ export function scenarioOrder(scenario: Scenario): OrderInput {
   };
 }
 
-/** A checklist answered for a patient with no contraindication and everything checked. */
-export function simulatedChecklist(orderedRateMgKgH: number): ChecklistInput {
-  const none = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, false])) as ChecklistInput['contraindications'];
+/** A checklist answered with everything checked and the patient's findings (none by default) ticked. */
+export function simulatedChecklist(orderedRateMgKgH: number, findings: readonly ContraindicationId[] = []): ChecklistInput {
+  const answers = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, findings.includes(c.id)])) as ChecklistInput['contraindications'];
   return {
-    contraindications: none,
+    contraindications: answers,
     consentObtained: true,
     cardiovascularRisk: false,
     ecgDone: false,

@@ -8,8 +8,9 @@
  * graded across the guideline's 0.5-2 mg/kg/h (Ce about 150-650 ng/mL) while still saturating after
  * a bolus; occupancy at 238 ng/mL is then 0.44, hence Emax SBP 36 and DBP 25 mmHg for a typical
  * (sensitivity 1) patient. Heart rate rises moderately (+11/min at that point). The guideline reports
- * minimal effect on respiratory rate at clinical doses, so RR rises by at most 2/min and EtCO2 falls
- * by at most 1.5 mmHg.
+ * minimal effect on respiratory rate at clinical doses: this stimulation is at most +2/min RR and
+ * -1.5 mmHg EtCO2. Respiratory depression at high concentrations and with a benzodiazepine on board
+ * is modelled separately (pd/effects.ts, physiology/respiration.ts).
  */
 export const KETAMINE_EFFECT = {
   ec50NgMl: 300,

@@ -1,22 +1,6 @@
-/** The vitals an excursion may move (MAP follows SBP and DBP). */
-export const EXCURSION_FIELDS = ['hr', 'sbp', 'dbp', 'spo2', 'etco2', 'rr'] as const;
-export type ExcursionField = (typeof EXCURSION_FIELDS)[number];
+import { EXCURSION_FIELDS, type ExcursionField, type VitalExcursion } from '@infusion/shared';
 
-/**
- * A time-limited physiological event on the scenario clock, e.g. a desaturation: vitals move towards
- * `to` (absolute targets) and/or by `delta` over `onsetMin`, stay for `holdMin`, and return over
- * `recoverMin`.
- */
-export interface VitalExcursion {
-  kind: 'excursion';
-  label: string;
-  atMin: number;
-  onsetMin: number;
-  holdMin: number;
-  recoverMin: number;
-  to?: Partial<Record<ExcursionField, number>>;
-  delta?: Partial<Record<ExcursionField, number>>;
-}
+export { EXCURSION_FIELDS, type ExcursionField, type VitalExcursion };
 
 /** 0 outside the event, 1 during the hold, linear ramps in between. */
 export function excursionWeight(ev: VitalExcursion, min: number): number {

@@ -41,7 +41,8 @@ describe('VitalsGenerator', () => {
   });
 
   it('raises HR and BP with effect-site concentration, saturating', () => {
-    const g = new VitalsGenerator({ seed: 3, noiseScale: 0 });
+    // Ketamine's own effect: a patient who never becomes agitated.
+    const g = new VitalsGenerator({ seed: 3, noiseScale: 0, susceptibility: { emergence: 0 } });
     const at = (ce: number) => g.expected(0, ce);
     expect(at(0)).toMatchObject({ hr: g.baseline.hr, sbp: g.baseline.sbp, dbp: g.baseline.dbp, spo2: g.baseline.spo2 });
     const low = at(100);
@@ -57,14 +58,24 @@ describe('VitalsGenerator', () => {
     const d1 = ketamineEffect(1000).sbp - ketamineEffect(0).sbp;
     const d2 = ketamineEffect(2000).sbp - ketamineEffect(1000).sbp;
     expect(d2).toBeLessThan(d1 / 2);
-    // Small effect on ventilation only.
-    expect(high.rr - g.baseline.rr).toBeLessThanOrEqual(KETAMINE_EFFECT.emax.rr);
-    expect(high.rr).toBeGreaterThan(g.baseline.rr);
+    // At analgesic concentrations a small rise in RR only (guideline Q6).
+    expect(low.rr - g.baseline.rr).toBeLessThanOrEqual(KETAMINE_EFFECT.emax.rr);
+    expect(low.rr).toBeGreaterThan(g.baseline.rr);
+  });
+
+  it('a high concentration held for half an hour depresses breathing: RR falls and EtCO2 rises (not a fixed +2/min)', () => {
+    const g = new VitalsGenerator({ seed: 3, noiseScale: 0 });
+    let v = g.next(0, 0);
+    const rest = { rr: v.rr, etco2: v.etco2 };
+    for (let s = 1; s <= 30 * 60; s += 5) v = g.next(s / 60, 6000);
+    expect(v.rr).toBeLessThan(rest.rr - 3);
+    expect(v.etco2).toBeGreaterThan(rest.etco2 + 10);
+    expect(v.spo2).toBeLessThan(g.baseline.spo2);
   });
 
   it('scales the response with the patient sensitivity', () => {
-    const typical = new VitalsGenerator({ seed: 5, noiseScale: 0 });
-    const strong = new VitalsGenerator({ seed: 5, noiseScale: 0, sensitivity: { bp: 2 } });
+    const typical = new VitalsGenerator({ seed: 5, noiseScale: 0, susceptibility: { emergence: 0 } });
+    const strong = new VitalsGenerator({ seed: 5, noiseScale: 0, sensitivity: { bp: 2 }, susceptibility: { emergence: 0 } });
     const rise = (g: VitalsGenerator) => g.expected(0, 300).sbp - g.baseline.sbp;
     expect(rise(strong)).toBeCloseTo(2 * rise(typical), 6);
   });
@@ -99,7 +110,7 @@ describe('VitalsGenerator', () => {
       { kind: 'excursion', label: 'storm', atMin: 2, onsetMin: 0.1, holdMin: 1, recoverMin: 0.1, delta: { spo2: 50, sbp: 400, dbp: 400, hr: 400, rr: 200, etco2: 300 } },
     ];
     const configs = [
-      ...Object.values(SCENARIOS).map((s) => ({ baseline: s.physiology.baseline, sensitivity: s.physiology.sensitivity, events: s.events })),
+      ...Object.values(SCENARIOS).map((s) => ({ baseline: s.physiology.baseline, sensitivity: s.physiology.sensitivity, events: s.events.flatMap((e) => (e.kind === 'excursion' ? [e] : [])) })),
       { events: extremes, sensitivity: { hr: 10, bp: 10, rr: 10 } },
     ];
     let frames = 0;

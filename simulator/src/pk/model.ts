@@ -45,7 +45,7 @@ export class PkModel {
     if (!(weightKg > 0) || !Number.isFinite(weightKg)) throw new RangeError(`weight must be a positive number of kg (got ${weightKg})`);
     this.params = params;
     this.weightKg = weightKg;
-    this.v1L = params.v1LPerKg * weightKg;
+    this.v1L = params.v1LFixed ?? params.v1LPerKg * weightKg;
     this.a = systemMatrix(params, this.v1L);
   }
 

@@ -9,6 +9,8 @@ export interface PkParameterSet {
   reference: string;
   /** Central volume, litres per kg of body weight. */
   v1LPerKg: number;
+  /** Central volume in litres whatever the weight, for sets published as fixed (not per-kg) volumes. */
+  v1LFixed?: number;
   k10: number;
   k12: number;
   k13: number;
@@ -16,7 +18,7 @@ export interface PkParameterSet {
   k31: number;
   /** Plasma to effect-site equilibration rate constant. */
   ke0: number;
-  /** Why this ke0: no value is established for racemic ketamine at analgesic doses. */
+  /** Why this ke0 (a published value, or the reasoning behind a labelled default). */
   ke0Basis: string;
 }
 

@@ -51,3 +51,27 @@ function nextStatus(status: InfusionStatus, type: Scenario['infusion'][number]['
       return status;
   }
 }
+
+/** A first chronic-pain course: a single outpatient infusion of at least 80 mg over more than 2 h (ASRA/AAPM/ASA 2018, Q3). */
+export const FIRST_COURSE_MINIMUM = { doseMg: 80, durationMinExclusive: 120 } as const;
+
+/** Ketamine the plan gives a patient of `weightKg` (infusion and boluses, mg) and how long it infuses (min). */
+export function planDose(s: Scenario, weightKg: number): { doseMg: number; infusingMin: number } {
+  let doseMg = 0;
+  let infusingMin = 0;
+  let rate = 0;
+  let running = false;
+  let last = 0;
+  for (const step of s.infusion) {
+    if (running) {
+      doseMg += (rate * weightKg * (step.atMin - last)) / 60;
+      infusingMin += step.atMin - last;
+    }
+    last = step.atMin;
+    if (step.type === 'start' || step.type === 'rate_change') rate = step.rateMgKgH;
+    if (step.type === 'bolus') doseMg += step.doseMgKg * weightKg;
+    if (step.type === 'start' || step.type === 'resume') running = true;
+    if (step.type === 'pause' || step.type === 'stop') running = false;
+  }
+  return { doseMg, infusingMin };
+}

@@ -1,14 +1,36 @@
-import { desaturation } from './desaturation';
+import artifacts from './data/artifacts.json';
+import bolusOverLimit from './data/bolus-over-limit.json';
+import bradycardia from './data/bradycardia.json';
+import checklistFail from './data/checklist-fail.json';
+import desaturation from './data/desaturation.json';
+import emergence from './data/emergence.json';
+import hypertensive from './data/hypertensive.json';
+import stable from './data/stable.json';
+import tachycardia from './data/tachycardia.json';
 import { scenarioProblems } from './guideline';
-import { hypertensive } from './hypertensive';
-import { scenarioSchema, type Scenario } from './schema';
-import { stable } from './stable';
-import { tachycardia } from './tachycardia';
+import { scenarioSchema, type Scenario, type ScenarioInput } from './schema';
 
-export { GUIDELINE_LIMITS, scenarioProblems } from './guideline';
-export { infusionStepSchema, scenarioSchema, vitalExcursionSchema, type InfusionStep, type Scenario } from './schema';
+export { FIRST_COURSE_MINIMUM, GUIDELINE_LIMITS, planDose, scenarioProblems } from './guideline';
+export { infusionStepSchema, scenarioEventSchema, scenarioSchema, vitalExcursionSchema, type ExpectedAction, type InfusionStep, type Scenario, type ScenarioEvent, type ScenarioInput } from './schema';
 
-export const SCENARIOS = { stable, desaturation, hypertensive, tachycardia } as const satisfies Record<string, Scenario>;
+/** The shipped scenarios are JSON documents; each is validated here, so a bad one fails at load naming the field. */
+function load(doc: unknown, file: string): Scenario {
+  const parsed = scenarioSchema.safeParse(doc);
+  if (!parsed.success) throw new Error(`scenario ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export const SCENARIOS = {
+  stable: load(stable, 'stable.json'),
+  desaturation: load(desaturation, 'desaturation.json'),
+  hypertensive: load(hypertensive, 'hypertensive.json'),
+  tachycardia: load(tachycardia, 'tachycardia.json'),
+  emergence: load(emergence, 'emergence.json'),
+  bradycardia: load(bradycardia, 'bradycardia.json'),
+  artifacts: load(artifacts, 'artifacts.json'),
+  'bolus-over-limit': load(bolusOverLimit, 'bolus-over-limit.json'),
+  'checklist-fail': load(checklistFail, 'checklist-fail.json'),
+} as const satisfies Record<string, Scenario>;
 export type ScenarioName = keyof typeof SCENARIOS;
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
 
@@ -21,7 +43,7 @@ export const isScenarioName = (name: string): name is ScenarioName => Object.has
  * Resolves a name or checks a scenario given as data (e.g. loaded from JSON): it must match the
  * schema and keep to the guideline dose limits, otherwise this throws with every problem listed.
  */
-export function resolveScenario(s: string | Scenario): Scenario {
+export function resolveScenario(s: string | ScenarioInput): Scenario {
   if (typeof s === 'string') {
     if (!isScenarioName(s)) throw new Error(`unknown scenario "${s}" (known: ${SCENARIO_NAMES.join(', ')})`);
     return SCENARIOS[s];

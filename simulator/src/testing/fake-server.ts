@@ -12,6 +12,7 @@ import {
   orderInputSchema,
   infusionEventInputSchema,
   observationInputSchema,
+  rescueDoseInputSchema,
   sessionCreateSchema,
   vitalsFrameSchema,
   type IngestResult,
@@ -44,8 +45,10 @@ export interface FakeSession extends SessionCreateParsed {
   id: string;
   status: 'active' | 'ended';
   infusionEvents: (InfusionEventInput & { receivedAt: number })[];
-  /** Scores and checklist sent before the first start, in order. */
+  /** Scores, order and checklist, in order (the scores go on during the infusion). */
   preparation: string[];
+  /** Rescue doses documented, as "drugId doseMg". */
+  rescue: string[];
 }
 
 type AckFn = (res: Result<IngestResult>) => void;
@@ -169,11 +172,11 @@ export class FakeServer {
         // Like the real server: chair and label are unique among a unit's active sessions.
         const dup = this.sessions.find((x) => x.status === 'active' && x.unit === parsed.data.unit && (x.location === parsed.data.location || x.patientLabel === parsed.data.patientLabel));
         if (dup) return send(409, { ok: false, error: 'duplicate location', fields: [{ field: 'location', reason: `${dup.location} already has an active session in this unit` }] });
-        const session: FakeSession = { ...parsed.data, id: `s${this.sessions.length + 1}`, status: 'active', infusionEvents: [], preparation: [] };
+        const session: FakeSession = { ...parsed.data, id: `s${this.sessions.length + 1}`, status: 'active', infusionEvents: [], preparation: [], rescue: [] };
         this.sessions.push(session);
         return send(201, { ok: true, data: session });
       }
-      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end|observations|checklist|order)$/.exec(path);
+      const m = /^\/api\/sessions\/([^/]+)\/(infusion|end|observations|checklist|order|rescue)$/.exec(path);
       const session = m && this.sessions.find((s) => s.id === decodeURIComponent(m[1]!));
       const method = m?.[2] === 'checklist' || m?.[2] === 'order' ? 'PUT' : 'POST';
       if (req.method !== method || !m || !session) return send(404, { ok: false, error: `no route ${req.method} ${path}` });
@@ -183,6 +186,12 @@ export class FakeServer {
         if (!o.success) return send(400, { ok: false, error: 'invalid observation', fields: fieldErrors(o.error) });
         session.preparation.push(`${o.data.scale} ${o.data.score}`);
         return send(201, { ok: true, data: { ...o.data, id: session.preparation.length, sessionId: session.id, t: Date.now(), note: null, by: 'sim' } });
+      }
+      if (m[2] === 'rescue') {
+        const r = rescueDoseInputSchema.safeParse(json);
+        if (!r.success) return send(400, { ok: false, error: 'invalid rescue dose', fields: fieldErrors(r.error) });
+        session.rescue.push(`${r.data.drugId} ${r.data.doseMg}`);
+        return send(201, { ok: true, data: { ...r.data, id: session.rescue.length, sessionId: session.id, drug: r.data.drugId, alarmId: null, t: Date.now(), note: r.data.note ?? null, by: 'sim' } });
       }
       if (m[2] === 'order') {
         const o = orderInputSchema.safeParse(json);
