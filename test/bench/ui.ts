@@ -257,7 +257,7 @@ async function main(): Promise<void> {
     ['', 'empty page (ceiling)', 'overview, 32 tiles', `session page, ${window === '4 h' ? '4 h trend' : 'trend'}`],
     ['frames measured', String(ceiling.frames), String(overview.frames), String(session.frames)],
     ['frame time p50', ms(ceiling.p50), ms(overview.p50), ms(session.p50)],
-    [`frame time p95 (target <= ${TARGET_P95_MS} ms)`, ms(ceiling.p95), `${ms(overview.p95)} ${mark(overview.p95 <= TARGET_P95_MS + TIMER_QUANTUM_MS)}`, `${ms(session.p95)} ${mark(session.p95 <= TARGET_P95_MS + TIMER_QUANTUM_MS)}`],
+    [`frame time p95 (target <= ${TARGET_P95_MS} ms)`, ms(ceiling.p95), `${ms(overview.p95)} ${mark(overview.p95 <= TARGET_P95_MS + TIMER_QUANTUM_MS + 1e-6)}`, `${ms(session.p95)} ${mark(session.p95 <= TARGET_P95_MS + TIMER_QUANTUM_MS + 1e-6)}`],
     ['frame time max', ms(ceiling.max), ms(overview.max), ms(session.max)],
     [`frames over ${DROPPED_MS} ms (dropped)`, String(ceiling.dropped), String(overview.dropped), String(session.dropped)],
     ['long tasks (count)', String(ceiling.longTasks), String(overview.longTasks), String(session.longTasks)],
