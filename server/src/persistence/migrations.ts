@@ -1,7 +1,16 @@
 import type Database from 'better-sqlite3';
 
-/** Numbered, append-only. A released migration is never edited: add the next one. */
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Numbered, append-only. A released migration is never edited: add the next one, here and in
+ * `PG_MIGRATIONS` (pgMigrations.ts), whose test compares the two schemas.
+ */
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'sessions, infusion events, vitals, alarms, alarm events, audit log',

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migratePg } from './pgMigrations';
+
+/** Bytes each probe writes, as the SQLite probe: enough to need fresh pages on a full disk (random: PostgreSQL compresses zeros away). */
+const PROBE_BYTES = 16 * 1024;
+
+const OID = { int8: 20, numeric: 1700, json: 114, jsonb: 3802 } as const;
+
+/** bigint and numeric as JS numbers: ids, counts and millisecond times all fit; a value that does not is an error, never a silent rounding. */
+function toNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) && Number.isInteger(n)) throw new RangeError(`database integer ${text} is beyond JavaScript's safe range`);
+  return n;
+}
+
+/**
+ * Rows read the same from both stores: bigint and numeric as numbers (node-postgres returns them
+ * as strings by default), JSON documents as their stored text (as SQLite returns them; callers parse).
+ * Per pool, so nothing global in the driver changes.
+ */
+export const pgTypes = {
+  getTypeParser(oid: number, format?: string): (value: string) => unknown {
+    if (oid === OID.int8 || oid === OID.numeric) return toNumber;
+    if (oid === OID.json || oid === OID.jsonb) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export interface PgStoreOptions {
+  url: string;
+  /** Connections this process keeps (DATABASE_POOL_SIZE). */
+  poolSize: number;
+  /** A query waiting longer than this for a free connection fails (a storage failure, not a hang). */
+  connectTimeoutMs?: number;
+  /** A statement running longer than this is cancelled by the server. */
+  statementTimeoutMs?: number;
+}
+
+/** A pool to PostgreSQL with the row types above; callers `end()` it on close. */
+export function createPgPool(o: PgStoreOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.poolSize,
+    types: pgTypes,
+    connectionTimeoutMillis: o.connectTimeoutMs ?? 5_000,
+    statement_timeout: o.statementTimeoutMs ?? 30_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'infusion-monitor',
+  });
+  // An idle connection the server drops (restart, admin shutdown) is reported here; without a
+  // listener it would crash the process. The next query gets a fresh connection or a storage error.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Opens the pool and brings the schema to the latest version. Throws (pool ended) when PostgreSQL cannot be reached. */
+export async function openPostgres(o: PgStoreOptions, now: number): Promise<pg.Pool> {
+  const pool = createPgPool(o);
+  try {
+    await migratePg(pool, now);
+    return pool;
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The storage probe for PostgreSQL: a 16 kB write in `storage_probe`, committed. Rejects with the
+ * driver's error when the server refuses it (down, disk full, read-only).
+ */
+export async function probePostgres(pool: pg.Pool, now: number): Promise<void> {
+  await pool.query('CREATE TABLE IF NOT EXISTS storage_probe (id integer PRIMARY KEY, at bigint NOT NULL, pad bytea NOT NULL)');
+  await pool.query('INSERT INTO storage_probe (id, at, pad) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at, pad = excluded.pad', [now, randomBytes(PROBE_BYTES)]);
+}

@@ -1,0 +1,182 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * A throwaway PostgreSQL server for a test run: initdb in a temp dir, `postgres` on a free loopback
+ * port, trust authentication, durability off (the tests kill server processes, not PostgreSQL's
+ * host). Run as root, it runs as the `postgres` system user (PostgreSQL refuses root).
+ */
+export interface PgServer {
+  /** Superuser URL of the `postgres` database (for CREATE DATABASE). */
+  adminUrl: string;
+  port: number;
+  dataDir: string;
+  /** URL of a database on this server. */
+  urlOf(database: string): string;
+  /** Creates an empty database with a fresh name (or the given one) and returns its URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** Stops the server (fast shutdown) and removes its files. */
+  stop(): Promise<void>;
+  /** SIGKILLs the server without removing its files (for outage tests); `start()` brings it back on the same port. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Where PostgreSQL's server binaries are: PG_BIN, or the newest /usr/lib/postgresql/<n>/bin. */
+export function postgresBinDir(): string | null {
+  if (process.env.PG_BIN) return existsSync(join(process.env.PG_BIN, 'postgres')) ? process.env.PG_BIN : null;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(root, versions[0], 'bin') : null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** uid/gid to run PostgreSQL as: ourselves, or the `postgres` user when we are root. */
+function runAs(): { uid: number; gid: number } | null {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error('running as root and no "postgres" user exists: PostgreSQL refuses to run as root (install Debian\'s postgresql package, which creates it)');
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+let databaseCount = 0;
+
+export async function startPostgres(): Promise<PgServer> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install Debian\'s postgresql package: apt-get install postgresql)');
+  const user = runAs();
+  const dir = mkdtempSync(join(tmpdir(), 'infusion-pg-'));
+  const dataDir = join(dir, 'data');
+  if (user) chownSync(dir, user.uid, user.gid);
+  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
+  const init = spawnSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...asUser, encoding: 'utf8', cwd: dir });
+  if (init.status !== 0) throw new Error(`initdb failed (${init.status}):\n${init.stdout}\n${init.stderr}`);
+  const port = await freePort();
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let child: ChildProcess | null = null;
+  let log = '';
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const start = async () => {
+    log = '';
+    child = spawn(
+      join(bin, 'postgres'),
+      // prettier-ignore
+      ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'shared_buffers=64MB', '-c', 'log_min_messages=fatal'],
+      { ...asUser, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const c = child;
+    c.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    await waitUntilAccepting(adminUrl, c, () => log);
+  };
+
+  const stopChild = async (signal: NodeJS.Signals) => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill(signal);
+    });
+  };
+
+  await start();
+  return {
+    adminUrl,
+    port,
+    dataDir,
+    urlOf: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    createDatabase: (name) => createDatabaseOn(adminUrl, name),
+    async stop() {
+      process.off('exit', killOnExit);
+      await stopChild('SIGINT');
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => stopChild('SIGKILL'),
+    start,
+  };
+}
+
+/** Waits (bounded) until the server takes connections; fails with its log if it exits first. */
+async function waitUntilAccepting(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    try {
+      await c.connect();
+      await c.end();
+      return;
+    } catch {
+      await c.end().catch(() => {});
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 30 s:\n${log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** The URL a shared server started for the whole run (TEST_PG_URL, set by the global setup) gives, or null. */
+export const sharedPostgresUrl = (): string | null => process.env.TEST_PG_URL ?? null;
+
+/**
+ * A fresh database for one test file: on the run's shared server when there is one, else on a
+ * server this file starts (and stops in `release`).
+ */
+export async function freshDatabase(): Promise<{ url: string; server: PgServer | null; release(): Promise<void> }> {
+  const shared = sharedPostgresUrl();
+  if (shared) {
+    const url = await createDatabaseOn(shared);
+    return { url, server: null, release: () => dropDatabaseOn(shared, url) };
+  }
+  const server = await startPostgres();
+  return { url: await server.createDatabase(), server, release: () => server.stop() };
+}
+
+export async function createDatabaseOn(adminUrl: string, name?: string): Promise<string> {
+  const db = name ?? `t_${process.pid}_${Date.now().toString(36)}_${++databaseCount}`;
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE "${db}"`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** Drops a test database, closing whatever connections a stopped server left behind. */
+export async function dropDatabaseOn(adminUrl: string, url: string): Promise<void> {
+  const db = new URL(url).pathname.slice(1);
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
