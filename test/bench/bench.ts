@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: product figures beside the machine's raw ceilings, measured in the same run.
  * - ceiling: batched better-sqlite3 inserts/s on the product's vitals schema
+ * - ceiling: batched node-postgres inserts/s on the same schema, PostgreSQL durable (fsync, synchronous commit)
  * - ceiling: bare socket.io emits/s on loopback (no validation, no storage)
  * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process
  * - alarm latency: device send → dashboard receipt, p50/p99, at 100 and 1,000 concurrent 1 Hz sessions
@@ -19,6 +20,8 @@ import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
+import { openPostgres } from '../../server/src/persistence/pgStore';
+import { startPostgres, type PgServer } from '../support/postgres';
 import { exited, provision, spawnServer } from '../support/child';
 import { logLongSession } from '../support/longSession';
 import { demoSession } from '../support/server';
@@ -60,6 +63,39 @@ function sqliteCeiling(): void {
   const s = (performance.now() - t0) / 1000;
   line('ceiling: SQLite batched inserts (1,000/txn)', `${fmt(N / s)} rows/s`);
   db.close();
+}
+
+/** The same load as the SQLite ceiling: 1,000-row multi-row INSERTs, one transaction each, 2 connections in parallel. */
+async function postgresCeiling(server: PgServer): Promise<void> {
+  const pool = await openPostgres({ url: await server.createDatabase('ceiling'), poolSize: 2 }, Date.now());
+  const N = 200_000;
+  const batch = 1000;
+  const sessions = 100;
+  const cols = 13;
+  const text = `INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated) VALUES ${Array.from(
+    { length: batch },
+    (_, i) => `(${Array.from({ length: cols }, (_, c) => `$${i * cols + c + 1}`).join(',')})`,
+  ).join(',')}`;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < N) {
+        const b = next;
+        next += batch;
+        const values: unknown[] = [];
+        for (let i = 0; i < batch; i++) {
+          const k = b + i;
+          const q = Math.floor(k / sessions);
+          values.push(`s_${k % sessions}`, 1, q, 1_700_000_000_000 + q * 1000, 70, 120, 80, 93, 98, 38, 14, 0, 0);
+        }
+        await pool.query(text, values);
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  line('ceiling: PostgreSQL batched inserts (1,000/txn)', `${fmt(N / s)} rows/s`);
+  await pool.end();
 }
 
 async function socketCeiling(): Promise<void> {
@@ -304,6 +340,12 @@ async function replaySpeed(): Promise<void> {
 async function main() {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
   sqliteCeiling();
+  const pgServer = await startPostgres({ durable: true });
+  try {
+    await postgresCeiling(pgServer);
+  } finally {
+    await pgServer.stop();
+  }
   await socketCeiling();
   ruleEvaluation();
   await replaySpeed();

@@ -7,8 +7,9 @@ import pg from 'pg';
 
 /**
  * A throwaway PostgreSQL server for a test run: initdb in a temp dir, `postgres` on a free loopback
- * port, trust authentication, durability off (the tests kill server processes, not PostgreSQL's
- * host). Run as root, it runs as the `postgres` system user (PostgreSQL refuses root).
+ * port, trust authentication. Tests run it with durability off (they kill server processes, not
+ * PostgreSQL's host); the bench runs it `durable` (fsync and synchronous commit on, as in production).
+ * Run as root, it runs as the `postgres` system user (PostgreSQL refuses root).
  */
 export interface PgServer {
   /** Superuser URL of the `postgres` database (for CREATE DATABASE). */
@@ -61,7 +62,7 @@ function runAs(): { uid: number; gid: number } | null {
 
 let databaseCount = 0;
 
-export async function startPostgres(): Promise<PgServer> {
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<PgServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install Debian\'s postgresql package: apt-get install postgresql)');
   const user = runAs();
@@ -83,8 +84,8 @@ export async function startPostgres(): Promise<PgServer> {
     child = spawn(
       join(bin, 'postgres'),
       // prettier-ignore
-      ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'shared_buffers=64MB', '-c', 'log_min_messages=fatal'],
+      ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB',
+        '-c', 'log_min_messages=fatal', ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
       { ...asUser, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const c = child;
