@@ -2,6 +2,7 @@ import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, type DashboardCl
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -28,8 +29,10 @@ import { AlarmRepo } from './persistence/alarmRepo';
 import { AuditRepo } from './persistence/auditRepo';
 import { openDatabase, type Db } from './persistence/db';
 import { MIGRATIONS } from './persistence/migrations';
+import { createRepositories, type Repositories } from './persistence/repositories';
 import { SessionRepo } from './persistence/sessionRepo';
 import { StorageHealth } from './persistence/storageHealth';
+import { sqliteStore, type SqliteStore, type Store } from './persistence/store';
 import { VitalsRepo } from './persistence/vitalsRepo';
 import { WriteQueue } from './persistence/writeQueue';
 import { attachDashboard } from './realtime/dashboardSocket';
@@ -61,8 +64,14 @@ export interface AppDeps {
   clientDist?: string | null;
   /** Run the one-second tick on a timer (default). Tests driving a manual clock call `tick()` themselves. */
   autoTick?: boolean;
-  /** An already opened database (default: open `config.DB_PATH`). */
+  /** The store (default: the SQLite database at `config.DB_PATH`). */
+  store?: Store;
+  /** The repositories over it (default: built from the store). */
+  repos?: Repositories;
+  /** An already opened SQLite database, wrapped as the store when none is given. */
   db?: Db;
+  /** This server process's name in shared state (outbox claims); default a random UUID. */
+  nodeId?: string;
   /** While recording fails, a probe write every this many ms (default 2000) detects that storage is back. */
   storageProbeMs?: number;
 }
@@ -73,6 +82,9 @@ export interface App {
   protocol: 'http' | 'https';
   io: Server<DashboardClientToServer, DashboardServerToClient>;
   db: Db;
+  store: Store;
+  repos: Repositories;
+  nodeId: string;
   sessions: SessionService;
   ingest: IngestService;
   alarms: AlarmManager;
@@ -111,7 +123,12 @@ export function createApp(deps: AppDeps): App {
   const log = deps.logger ?? createLogger(config.LOG_LEVEL);
   const startedAt = clock.now();
 
-  const db = deps.db ?? openDatabase(config.DB_PATH, startedAt);
+  const store = deps.store ?? sqliteStore(deps.db ?? openDatabase(config.DB_PATH, startedAt));
+  // The modules not yet behind a repository still speak SQLite directly.
+  if (!isSqlite(store)) throw new Error(`the ${store.kind} store needs every module behind a repository; only SQLite is supported so far`);
+  const db = store.raw;
+  const repos = deps.repos ?? createRepositories(store);
+  const nodeId = deps.nodeId ?? randomUUID();
   const hub = new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
   const auditRepo = new AuditRepo(db);
   const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
@@ -150,7 +167,7 @@ export function createApp(deps: AppDeps): App {
     escalations.onAlarm(u);
     if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
   });
-  const outbox = new OutboxSender(db, clock, log);
+  const outbox = new OutboxSender({ outbox: repos.outbox, clock, log, nodeId });
   // One server-time tick drives no-data and observation-due rules, alarm re-arm and reminders,
   // escalation timers and webhook retries.
   const tick = () => {
@@ -321,6 +338,9 @@ export function createApp(deps: AppDeps): App {
     protocol: tls ? 'https' : 'http',
     io,
     db,
+    store,
+    repos,
+    nodeId,
     sessions,
     ingest,
     alarms,
@@ -368,7 +388,9 @@ export function createApp(deps: AppDeps): App {
       queue.close();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
-      db.close();
+      await store.close();
     },
   };
 }
+
+const isSqlite = (store: Store): store is SqliteStore => store.kind === 'sqlite' && 'raw' in store;

@@ -349,6 +349,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX physician_responses_session ON physician_responses(session_id, at);
     `,
   },
+  {
+    version: 10,
+    name: 'outbox claims (one node sends each notification)',
+    sql: `
+      -- A sender claims due rows in one UPDATE before sending; a claim that outlives its node lapses.
+      ALTER TABLE notifications ADD COLUMN claimed_by TEXT;
+      ALTER TABLE notifications ADD COLUMN claimed_until INTEGER;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -353,6 +353,15 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX physician_responses_session ON physician_responses(session_id, at);
     `,
   },
+  {
+    version: 10,
+    name: 'outbox claims (one node sends each notification)',
+    sql: `
+      -- A sender claims due rows in one UPDATE before sending; a claim that outlives its node lapses.
+      ALTER TABLE notifications ADD COLUMN claimed_by text;
+      ALTER TABLE notifications ADD COLUMN claimed_until bigint;
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

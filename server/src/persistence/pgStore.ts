@@ -1,9 +1,11 @@
+import { Kysely, PostgresDialect } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migratePg } from './pgMigrations';
-
-/** Bytes each probe writes, as the SQLite probe: enough to need fresh pages on a full disk (random: PostgreSQL compresses zeros away). */
-const PROBE_BYTES = 16 * 1024;
+import { pgStorageErrors } from './pgStorageErrors';
+import type { Database } from './schema';
+import { registerStorageErrors } from './storageErrors';
+import type { Store } from './store';
 
 const OID = { int8: 20, numeric: 1700, json: 114, jsonb: 3802 } as const;
 
@@ -39,6 +41,7 @@ export interface PgStoreOptions {
 
 /** A pool to PostgreSQL with the row types above; callers `end()` it on close. */
 export function createPgPool(o: PgStoreOptions): pg.Pool {
+  registerStorageErrors(pgStorageErrors);
   const pool = new pg.Pool({
     connectionString: o.url,
     max: o.poolSize,
@@ -67,10 +70,37 @@ export async function openPostgres(o: PgStoreOptions, now: number): Promise<pg.P
 }
 
 /**
- * The storage probe for PostgreSQL: a 16 kB write in `storage_probe`, committed. Rejects with the
- * driver's error when the server refuses it (down, disk full, read-only).
+ * The storage probe for PostgreSQL: a write of `bytes` random bytes in `storage_probe`, committed.
+ * Random, because PostgreSQL compresses zeros away and the write must need fresh space. Rejects
+ * with the driver's error when the server refuses it (down, disk full, read-only).
  */
-export async function probePostgres(pool: pg.Pool, now: number): Promise<void> {
+export async function probePostgres(pool: pg.Pool, now: number, bytes = 16 * 1024): Promise<void> {
   await pool.query('CREATE TABLE IF NOT EXISTS storage_probe (id integer PRIMARY KEY, at bigint NOT NULL, pad bytea NOT NULL)');
-  await pool.query('INSERT INTO storage_probe (id, at, pad) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at, pad = excluded.pad', [now, randomBytes(PROBE_BYTES)]);
+  await pool.query('INSERT INTO storage_probe (id, at, pad) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at, pad = excluded.pad', [now, randomBytes(bytes)]);
+}
+
+export interface PgStore extends Store {
+  readonly kind: 'postgres';
+  /** The driver's pool, for the few dialect-specific statements and for tests. */
+  readonly pool: pg.Pool;
+}
+
+/** The PostgreSQL store: the migrated database at `o.url` behind the same query builder as SQLite. */
+export async function openPostgresStore(o: PgStoreOptions, now: number): Promise<PgStore> {
+  const pool = await openPostgres(o, now);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    kind: 'postgres',
+    pool,
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    probe: (at, bytes) => probePostgres(pool, at, bytes),
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Ends the pool too.
+      await db.destroy();
+    },
+  };
 }

@@ -1,55 +1,65 @@
 import { DomainError } from '../util/errors';
 
 /**
- * SQLite result codes that mean the storage itself cannot take writes (disk full, I/O error,
- * read-only or vanished file, locked by another process), as opposed to a bad row (constraint).
+ * Store-neutral classification of errors that mean the storage itself cannot take writes (disk
+ * full, I/O error, read-only or vanished file, store unreachable), as opposed to a bad row
+ * (constraint). Each store registers how its driver's errors map; everything downstream (write
+ * queue, recording health, 503 answers) asks only `storageFailureOf`.
  */
-const SQLITE_STORAGE_CODE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|PERM)/;
+export type StorageFailureKind = 'full' | 'io' | 'readonly' | 'unavailable' | 'corrupt' | 'busy' | 'permission';
 
-/**
- * PostgreSQL SQLSTATEs that mean the same: connection exceptions (08), insufficient resources (53:
- * disk full 53100, out of memory, too many connections), operator intervention (57P01 admin shutdown,
- * 57P02 crash shutdown, 57P03 starting up), system and internal errors (58, XX: I/O error, corrupt
- * data), a read-only server (25006: a standby, or default_transaction_read_only), a database that
- * vanished (3D000) and refused credentials (28). A bad row (22 data, 23 constraint) or a bad query
- * (42) is not storage failing.
- */
-const PG_STORAGE_SQLSTATE = /^(08...|53...|57P0[1-3]|58...|XX...|25006|3D000|28...)$/;
+export interface StorageFailure {
+  kind: StorageFailureKind;
+  /** The driver's own code, for logs and screens: "SQLITE_FULL", "53100". */
+  code: string;
+}
 
-/** The network failing under the driver: the PostgreSQL server is down, restarting or unreachable. */
-const NET_CODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** Maps one driver's errors; null for an error that is not a storage failure. */
+export type StorageErrorClassifier = (err: Error & { code?: unknown }) => StorageFailure | null;
 
-/** node-postgres reports a dropped or timed-out connection with a message only. */
-const PG_CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable)/;
+const SQLITE_KINDS: [RegExp, StorageFailureKind][] = [
+  [/^SQLITE_FULL/, 'full'],
+  [/^SQLITE_IOERR/, 'io'],
+  [/^SQLITE_READONLY/, 'readonly'],
+  [/^SQLITE_CANTOPEN/, 'unavailable'],
+  [/^SQLITE_(CORRUPT|NOTADB)/, 'corrupt'],
+  [/^SQLITE_BUSY/, 'busy'],
+  [/^SQLITE_PERM/, 'permission'],
+];
 
-/**
- * A code naming why the storage cannot take writes (`SQLITE_FULL`, `PG_53100`, `ECONNREFUSED`,
- * `PG_CONNECTION_LOST`), or null when the error is not storage failing.
- */
-export function storageCode(err: unknown): string | null {
+/** better-sqlite3: SQLite result codes. */
+export const sqliteStorageErrors: StorageErrorClassifier = (err) => {
+  const code = err.code;
+  if (typeof code !== 'string') return null;
+  const hit = SQLITE_KINDS.find(([re]) => re.test(code));
+  return hit ? { kind: hit[1], code } : null;
+};
+
+const classifiers: StorageErrorClassifier[] = [sqliteStorageErrors];
+
+/** Adds a store's classification (e.g. PostgreSQL SQLSTATE classes); idempotent. */
+export function registerStorageErrors(classify: StorageErrorClassifier): void {
+  if (!classifiers.includes(classify)) classifiers.push(classify);
+}
+
+export function storageFailureOf(err: unknown): StorageFailure | null {
   if (!(err instanceof Error)) return null;
-  const code = (err as Error & { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (SQLITE_STORAGE_CODE.test(code)) return code;
-    if (NET_CODE.has(code)) return code;
-    // node-postgres server errors carry `severity` beside the five-character SQLSTATE.
-    if ('severity' in err && PG_STORAGE_SQLSTATE.test(code)) return `PG_${code}`;
+  for (const classify of classifiers) {
+    const f = classify(err as Error & { code?: unknown });
+    if (f) return f;
   }
-  if (PG_CONNECTION_LOST.test(err.message)) return 'PG_CONNECTION_LOST';
-  // A pool connect that failed on every address: Node reports an AggregateError of the socket errors.
-  if (err instanceof AggregateError && err.errors.some((e) => storageCode(e) !== null)) return storageCode(err.errors.find((e) => storageCode(e) !== null));
   return null;
 }
 
 export function isStorageError(err: unknown): err is Error {
-  return storageCode(err) !== null;
+  return storageFailureOf(err) !== null;
 }
 
 /** One line for logs, health and screens: "SQLITE_FULL: database or disk is full". */
 export const storageReason = (err: unknown): string => {
-  const code = storageCode(err);
-  const message = err instanceof Error ? err.message || (err instanceof AggregateError ? err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ') : '') : String(err);
-  return code ? `${code}: ${message}` : message;
+  const f = storageFailureOf(err);
+  if (f) return `${f.code}: ${(err as Error).message}`;
+  return err instanceof Error ? err.message : String(err);
 };
 
 /** What a caller whose write could not be stored is told (HTTP 503, or the socket ack's error). */
@@ -62,6 +72,15 @@ export const storageUnavailable = (err: unknown) => new DomainError(503, `could 
 export function unlessStorageFails(write: () => unknown): void {
   try {
     write();
+  } catch (err) {
+    if (!isStorageError(err)) throw err;
+  }
+}
+
+/** The same for an asynchronous write. */
+export async function unlessStorageFailsAsync(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
   } catch (err) {
     if (!isStorageError(err)) throw err;
   }

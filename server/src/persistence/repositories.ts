@@ -1,0 +1,15 @@
+import { outboxRepo, type OutboxRepo } from './outboxRepo';
+import type { Store } from './store';
+
+/**
+ * Every repository, built once per store. Each is an async interface written against the typed
+ * query builder, so the same implementation serves SQLite and PostgreSQL; `createApp` receives
+ * them (or builds them from `config.DB_PATH`) like any other dependency.
+ */
+export interface Repositories {
+  outbox: OutboxRepo;
+}
+
+export function createRepositories(store: Store): Repositories {
+  return { outbox: outboxRepo(store) };
+}
