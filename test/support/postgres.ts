@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -141,6 +142,30 @@ async function waitUntilAccepting(url: string, child: ChildProcess, log: () => s
 
 /** The URL a shared server started for the whole run (TEST_PG_URL, set by the global setup) gives, or null. */
 export const sharedPostgresUrl = (): string | null => process.env.TEST_PG_URL ?? null;
+
+/** Whether this run's servers store in PostgreSQL (TEST_STORE=postgres, the integration-pg project). */
+export const testOnPostgres = (): boolean => process.env.TEST_STORE === 'postgres';
+
+/**
+ * The database that stands for a server's data directory on the shared server: the same directory
+ * (a test restarting a server on its data) gives the same database, created on first use.
+ */
+export async function databaseFor(dataDir: string): Promise<string> {
+  const admin = sharedPostgresUrl();
+  if (!admin) throw new Error('TEST_STORE=postgres needs the PostgreSQL global setup (TEST_PG_URL): run it through the integration-pg project (npm run test:pg)');
+  const name = `d_${createHash('sha256').update(dataDir).digest('hex').slice(0, 24)}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  try {
+    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await c.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
 
 /**
  * A fresh database for one test file: on the run's shared server when there is one, else on a
