@@ -3,9 +3,11 @@
  * - ceiling: batched better-sqlite3 inserts/s on the product's vitals schema
  * - ceiling: batched node-postgres inserts/s on the same schema, PostgreSQL durable (fsync, synchronous commit)
  * - ceiling: bare socket.io emits/s on loopback (no validation, no storage)
+ * - rule evaluation: frames/s through the pure engine with the default rule set
+ * - replay speed of a logged 4-hour session
+ * Per store (SQLite, then PostgreSQL), printed side by side at the end:
  * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process
  * - alarm latency: device send → dashboard receipt, p50/p99, at 100 and 1,000 concurrent 1 Hz sessions
- * - rule evaluation: frames/s through the pure engine with the default rule set
  * - dashboard snapshot: bytes and time of a subscribe answer for 200 sessions with 15 minutes of 1 Hz trend
  * - ingest latency (send → ack after commit) p50/p99, alone and while 10 dashboards call subscribe in a loop
  * The server runs as its own process (the real entry point); load generators run here.
@@ -28,10 +30,16 @@ import { demoSession } from '../support/server';
 import { replaySession } from '../../server/src/replay/replay';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
-const results: Record<string, string | number> = {};
+/** The store the server under test runs on, while its figures are measured (null: store-independent figures). */
+let store: string | null = null;
+/** Figures measured per store, printed side by side at the end. */
+const byStore = new Map<string, Map<string, string>>();
 const line = (k: string, v: string) => {
-  results[k] = v;
-  console.log(`${k.padEnd(52)} ${v}`);
+  if (store) {
+    if (!byStore.has(k)) byStore.set(k, new Map());
+    byStore.get(k)!.set(store, v);
+  }
+  console.log(`${(store ? `[${store}] ` : '') + k}`.padEnd(60) + ` ${v}`);
 };
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -213,7 +221,7 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
   await new Promise((r) => setTimeout(r, seconds * 1000));
   timers.forEach((t) => clearTimeout(t));
   await new Promise((r) => setTimeout(r, 500));
-  line(`alarm latency @ ${fmt(n)} sessions x 1 Hz (n=${lat.length})`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; ${fmt(acks / seconds)} acks/s`);
+  line(`alarm latency @ ${fmt(n)} sessions x 1 Hz`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms (n=${lat.length}); ${fmt(acks / seconds)} acks/s`);
   devs.forEach((d) => d.close());
   dash.close();
   await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
@@ -337,19 +345,10 @@ async function replaySpeed(): Promise<void> {
   await app.close();
 }
 
-async function main() {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
-  sqliteCeiling();
-  const pgServer = await startPostgres({ durable: true });
-  try {
-    await postgresCeiling(pgServer);
-  } finally {
-    await pgServer.stop();
-  }
-  await socketCeiling();
-  ruleEvaluation();
-  await replaySpeed();
-  const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
+/** The product figures on one store: the real server entry point as its own process. */
+async function serverFigures(label: string, env: Record<string, string>): Promise<void> {
+  store = label;
+  const srv = await spawnServer({ LOG_LEVEL: 'error', ...env });
   try {
     creds = await provision(srv.url, { simulator: true });
     await ingestThroughput(srv.url);
@@ -359,7 +358,30 @@ async function main() {
   } finally {
     srv.child.kill('SIGTERM');
     await exited(srv.child);
+    store = null;
+  }
+}
+
+async function main() {
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
+  // PostgreSQL as in production: fsync and synchronous commit on.
+  const pgServer = await startPostgres({ durable: true });
+  try {
+    sqliteCeiling();
+    await postgresCeiling(pgServer);
+    await socketCeiling();
+    ruleEvaluation();
+    await replaySpeed();
+    await serverFigures('SQLite', { DB_PATH: join(dir, 'bench.db') });
+    await serverFigures('PostgreSQL', { DATABASE_URL: await pgServer.createDatabase('bench') });
+  } finally {
+    await pgServer.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+  console.log('\nside by side (same machine, same run; ceilings above):');
+  for (const [k, v] of byStore) {
+    console.log(k);
+    for (const [label, value] of v) console.log(`  ${label.padEnd(12)} ${value}`);
   }
 }
 
