@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): App {
   const hub = new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
   const auditRepo = new AuditRepo(db);
   const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
-  const queue = new WriteQueue(db, log, config.WRITE_FLUSH_MS, undefined, (err) => storage.report(err));
+  const queue = new WriteQueue({ store, log, flushMs: config.WRITE_FLUSH_MS, onStorageError: (err) => storage.report(err) });
   const sessionRepo = new SessionRepo(db);
   const vitalsRepo = new VitalsRepo(db);
   const alarmRepo = new AlarmRepo(db);
@@ -385,7 +385,7 @@ export function createApp(deps: AppDeps): App {
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
-      queue.close();
+      await queue.close();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
       await store.close();

@@ -29,14 +29,12 @@ export const contentDigest = (msg: Hl7Message, text: string): string =>
 export class Hl7MessageLog {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly sGet;
-  private readonly sInsert;
 
   constructor(
     db: Db,
     private readonly queue: WriteQueue,
   ) {
     this.sGet = db.prepare('SELECT digest, ack_code code, ack_text text FROM hl7_messages WHERE device_id = ? AND control_id = ?');
-    this.sInsert = db.prepare('INSERT OR IGNORE INTO hl7_messages (device_id, control_id, digest, session_id, ack_code, ack_text, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
   get(deviceId: number, controlId: string): LoggedAnswer | null {
@@ -45,7 +43,13 @@ export class Hl7MessageLog {
 
   /** Committed before the ACK goes out. */
   record(deviceId: number, controlId: string, sessionId: string, answer: LoggedAnswer, at: number): Promise<void> {
-    return this.queue.enqueue(() => this.sInsert.run(deviceId, controlId, answer.digest, sessionId, answer.code, answer.text, at));
+    return this.queue.enqueue((trx) =>
+      trx
+        .insertInto('hl7_messages')
+        .values({ device_id: deviceId, control_id: controlId, digest: answer.digest, session_id: sessionId, ack_code: answer.code, ack_text: answer.text, received_at: at })
+        .onConflict((oc) => oc.doNothing())
+        .execute(),
+    );
   }
 
   /** Runs `fn` once per (device, control id) at a time; a concurrent copy waits for the same answer. */

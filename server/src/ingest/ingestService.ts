@@ -98,9 +98,22 @@ export class IngestService {
       }
       window.add(f.seq, key);
       const sim = live.stored.simulated ? 1 : 0;
-      const done = this.queue.enqueue(() =>
-        this.vitals.insert.run(f.sessionId, source.id, f.seq, f.t, f.hr ?? null, f.sbp ?? null, f.dbp ?? null, f.map ?? null, f.spo2 ?? null, f.etco2 ?? null, f.rr ?? null, now, sim),
-      );
+      const row = {
+        session_id: f.sessionId,
+        device_id: source.id,
+        seq: f.seq,
+        t: f.t,
+        hr: f.hr ?? null,
+        sbp: f.sbp ?? null,
+        dbp: f.dbp ?? null,
+        map: f.map ?? null,
+        spo2: f.spo2 ?? null,
+        etco2: f.etco2 ?? null,
+        rr: f.rr ?? null,
+        received_at: now,
+        simulated: sim,
+      };
+      const done = this.queue.enqueue((trx) => this.vitals.insert(trx, row));
       stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
     });
 

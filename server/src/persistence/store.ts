@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
+import { Kysely, sql, SqliteDialect, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import { openDatabase, type Db } from './db';
 import type { Database } from './schema';
 
@@ -45,7 +45,21 @@ export function sqliteStore(raw: Db): SqliteStore {
     kind: 'sqlite',
     raw,
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    // The transaction is run by hand rather than by the query builder: after a disk-full or I/O error
+    // SQLite may already have rolled it back, and a second ROLLBACK would fail and hide the storage
+    // error (which must reach the write queue and the recording health as what it is).
+    transaction: (fn) =>
+      db.connection().execute(async (conn) => {
+        await sql`begin`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (err) {
+          if (raw.inTransaction) await sql`rollback`.execute(conn);
+          throw err;
+        }
+      }),
     probe(at, bytes) {
       // dialect: SQLite's zeroblob and table creation on first use; the row is rewritten each time.
       raw.exec('CREATE TABLE IF NOT EXISTS storage_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, pad BLOB NOT NULL)');
