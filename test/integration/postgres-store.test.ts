@@ -3,8 +3,11 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../server/src/persistence/migrations';
 import { migratePg, PG_MIGRATIONS } from '../../server/src/persistence/pgMigrations';
-import { createPgPool, openPostgres, probePostgres } from '../../server/src/persistence/pgStore';
+import { createPgPool, openPostgres, openPostgresStore, probePostgres } from '../../server/src/persistence/pgStore';
 import { isStorageError, storageReason } from '../../server/src/persistence/storageErrors';
+import { WriteQueue } from '../../server/src/persistence/writeQueue';
+import { sql } from 'kysely';
+import { pino } from 'pino';
 import { createDatabaseOn, freshDatabase, startPostgres, type PgServer } from '../support/postgres';
 
 interface Column {
@@ -194,6 +197,36 @@ describe('PostgreSQL failures that mean recording failed', () => {
       await probePostgres(pool, 3);
     } finally {
       await pool.end();
+    }
+  }, 60_000);
+
+  it('the write queue on PostgreSQL: a batch is committed whole; while PostgreSQL is down every op is refused as a storage failure, none acknowledged; then it commits again', async () => {
+    const store = await openPostgresStore({ url, poolSize: 2, connectTimeoutMs: 1_000 }, 1);
+    const failures: unknown[] = [];
+    const q = new WriteQueue({ store, log: pino({ level: 'silent' }), flushMs: 5, onStorageError: (e) => failures.push(e) });
+    const frame = (seq: number) => (trx: Parameters<Parameters<typeof q.enqueue>[0]>[0]) =>
+      sql`INSERT INTO vitals (session_id, device_id, seq, t, hr, received_at, simulated) VALUES ('s1', 1, ${seq}, ${seq * 1000}, 72, 0, 0)`.execute(trx);
+    const stored = async () => (await store.pool.query<{ seq: number }>("SELECT seq FROM vitals WHERE session_id = 's1' ORDER BY seq")).rows.map((r) => r.seq);
+    try {
+      await Promise.all([1, 2, 3].map((n) => q.enqueue(frame(n))));
+      expect(await stored()).toEqual([1, 2, 3]);
+      // A bad op (a duplicate seq) fails alone; the good ones of its batch are kept.
+      const mixed = await Promise.allSettled([q.enqueue(frame(4)), q.enqueue(frame(3)), q.enqueue(frame(5))]);
+      expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(failures).toEqual([]);
+
+      await server.kill();
+      const down = await Promise.allSettled([q.enqueue(frame(6)), q.enqueue(frame(7))]);
+      expect(down.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      for (const r of down) expect(isStorageError((r as PromiseRejectedResult).reason)).toBe(true);
+      expect(failures.length).toBeGreaterThan(0);
+
+      await server.start();
+      await q.enqueue(frame(8));
+      expect(await stored()).toEqual([1, 2, 3, 4, 5, 8]);
+    } finally {
+      await q.close();
+      await store.close();
     }
   }, 60_000);
 });

@@ -8,8 +8,8 @@ import pg from 'pg';
 
 /**
  * A throwaway PostgreSQL server for a test run: initdb in a temp dir, `postgres` on a free loopback
- * port, trust authentication. Tests run it with durability off (they kill server processes, not
- * PostgreSQL's host); the bench runs it `durable` (fsync and synchronous commit on, as in production).
+ * port, trust authentication. Tests run it without fsync (they kill processes, not the host); the
+ * bench runs it `durable` (fsync on, as in production).
  * Run as root, it runs as the `postgres` system user (PostgreSQL refuses root).
  */
 export interface PgServer {
@@ -77,7 +77,9 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | null = null;
   let log = '';
-  const killOnExit = () => child?.kill('SIGKILL');
+  const killOnExit = () => {
+    if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+  };
   process.once('exit', killOnExit);
 
   const start = async () => {
@@ -86,8 +88,11 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
       join(bin, 'postgres'),
       // prettier-ignore
       ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB',
-        '-c', 'log_min_messages=fatal', ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
-      { ...asUser, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+        // Tests: no fsync (an acknowledged commit survives PostgreSQL's processes being killed, as the
+        // tests do, though not the host's crash); commits still wait for their WAL write.
+        '-c', 'log_min_messages=fatal', ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'])],
+      // Its own process group: kill() stops the postmaster and every backend at once, as a crash would.
+      { ...asUser, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     const c = child;
     c.stdout!.on('data', (d: Buffer) => (log += d.toString()));
@@ -101,7 +106,8 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve());
-      c.kill(signal);
+      if (signal === 'SIGKILL' && c.pid) process.kill(-c.pid, 'SIGKILL');
+      else c.kill(signal);
     });
   };
 

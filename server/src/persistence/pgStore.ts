@@ -51,9 +51,14 @@ export function createPgPool(o: PgStoreOptions): pg.Pool {
     idleTimeoutMillis: 30_000,
     application_name: 'infusion-monitor',
   });
-  // An idle connection the server drops (restart, admin shutdown) is reported here; without a
-  // listener it would crash the process. The next query gets a fresh connection or a storage error.
+  // A connection the server drops (restart, admin shutdown 57P01) emits 'error'; with no listener
+  // that would crash the process. Idle connections report through the pool, connections checked
+  // out between two statements of a transaction through the client itself. Either way the next
+  // statement on it fails as a storage error, and the pool replaces it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
