@@ -176,11 +176,15 @@ describe('PostgreSQL failures that mean recording failed', () => {
   it('an administrator shutdown (57P01), a terminated connection and a refused connection are storage failures', async () => {
     const pool = await openPostgres({ url, poolSize: 1, connectTimeoutMs: 1_000 }, 1);
     try {
+      // A connection checked out between two statements (as in a transaction) when the server drops it:
+      // the server's goodbye arrives while no statement is running, and must not crash the process.
       const client = await pool.connect();
       const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const ended = new Promise((resolve) => client.once('end', resolve));
       const admin = createPgPool({ url, poolSize: 1 });
       await admin.query('SELECT pg_terminate_backend($1)', [pid]);
       await admin.end();
+      await ended;
       const terminated = await client.query('SELECT 1').catch((e: unknown) => e);
       client.release(true);
       expect(isStorageError(terminated)).toBe(true);
