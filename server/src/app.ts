@@ -288,7 +288,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
-  app.use('/api/reports', reportRoutes(db, clock));
+  app.use('/api/reports', reportRoutes(repos.reports, clock));
   app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));

@@ -1,4 +1,5 @@
 import { outboxRepo, type OutboxRepo } from './outboxRepo';
+import { reportRepo, type ReportRepo } from './reportRepo';
 import type { Store } from './store';
 
 /**
@@ -8,8 +9,9 @@ import type { Store } from './store';
  */
 export interface Repositories {
   outbox: OutboxRepo;
+  reports: ReportRepo;
 }
 
 export function createRepositories(store: Store): Repositories {
-  return { outbox: outboxRepo(store) };
+  return { outbox: outboxRepo(store), reports: reportRepo(store) };
 }
