@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../server/src/persistence/migrations';
 import { migratePg, PG_MIGRATIONS } from '../../server/src/persistence/pgMigrations';
 import { createPgPool, openPostgres, openPostgresStore, probePostgres } from '../../server/src/persistence/pgStore';
-import { isStorageError, storageReason } from '../../server/src/persistence/storageErrors';
+import { isStorageError, storageFailureOf, storageReason } from '../../server/src/persistence/storageErrors';
 import { WriteQueue } from '../../server/src/persistence/writeQueue';
 import { sql } from 'kysely';
 import { pino } from 'pino';
@@ -230,6 +230,46 @@ describe('PostgreSQL failures that mean recording failed', () => {
       expect(await stored()).toEqual([1, 2, 3, 4, 5, 8]);
     } finally {
       await q.close();
+      await store.close();
+    }
+  }, 60_000);
+});
+
+describe('PostgreSQL on a full disk', () => {
+  let server: PgServer;
+  let url: string;
+  beforeAll(async () => {
+    // Room for the cluster (about 40 MB) and a little more: a real file system that fills.
+    server = await startPostgres({ diskMb: 80 });
+    url = await server.createDatabase();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('a write that needs room fails as "full" (53100), no op of the batch is acknowledged, and writes resume once room returns', async () => {
+    const store = await openPostgresStore({ url, poolSize: 2 }, 1);
+    const failures: unknown[] = [];
+    const q = new WriteQueue({ store, log: pino({ level: 'silent' }), flushMs: 5, onStorageError: (e) => failures.push(e) });
+    // Frames big enough (a long note per row) that a batch needs fresh pages.
+    const frames = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => q.enqueue((trx) => sql`INSERT INTO audit_log (at, actor, action, entity, entity_id) VALUES (${from + i}, 'device:1', 'frame', 'vitals', ${'x'.repeat(2000)})`.execute(trx)));
+    try {
+      await Promise.all(frames(0, 10));
+      await server.disk.fill();
+      const refused = await Promise.allSettled(frames(100, 2000));
+      expect(refused.every((r) => r.status === 'rejected')).toBe(true);
+      expect(failures.length).toBeGreaterThan(0);
+      // Where no file system can be mounted the server refuses writes instead (25006).
+      expect(storageFailureOf(failures[0])).toEqual(server.disk.mode === 'tmpfs' ? { kind: 'full', code: '53100' } : { kind: 'readonly', code: '25006' });
+      const n = await store.pool.query<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'frame'");
+      expect(n.rows[0]!.n).toBe(10);
+
+      await server.disk.free();
+      await Promise.all(frames(5000, 10));
+      await probePostgres(store.pool, 2);
+    } finally {
+      await q.close().catch(() => {});
       await store.close();
     }
   }, 60_000);

@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { fillUp } from './smallDisk';
 
 /**
  * A throwaway PostgreSQL server for a test run: initdb in a temp dir, `postgres` on a free loopback
@@ -26,6 +27,12 @@ export interface PgServer {
   /** SIGKILLs the server without removing its files (for outage tests); `start()` brings it back on the same port. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * With `diskMb`, as root: fills the server's file system (a real tmpfs) so PostgreSQL fails writes
+   * with its own disk-full error (53100), and gives the room back. Where mounting is not permitted it
+   * falls back to the server refusing writes (default_transaction_read_only: 25006).
+   */
+  disk: { mode: 'tmpfs' | 'read_only'; fill(): Promise<void>; free(): Promise<void> };
 }
 
 /** Where PostgreSQL's server binaries are: PG_BIN, or the newest /usr/lib/postgresql/<n>/bin. */
@@ -63,12 +70,22 @@ function runAs(): { uid: number; gid: number } | null {
 
 let databaseCount = 0;
 
-export async function startPostgres(opts: { durable?: boolean } = {}): Promise<PgServer> {
+export async function startPostgres(opts: { durable?: boolean; diskMb?: number } = {}): Promise<PgServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found (set PG_BIN, or install Debian\'s postgresql package: apt-get install postgresql)');
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'infusion-pg-'));
   const dataDir = join(dir, 'data');
+  const ballast = join(dir, 'ballast');
+  let mounted = false;
+  if (opts.diskMb) {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.diskMb}m`, 'tmpfs', dir], { stdio: 'ignore' });
+      mounted = true;
+    } catch {
+      // Not root, or no CAP_SYS_ADMIN: no small disk (`disk` is null).
+    }
+  }
   if (user) chownSync(dir, user.uid, user.gid);
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
   const init = spawnSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...asUser, encoding: 'utf8', cwd: dir });
@@ -121,11 +138,27 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     async stop() {
       process.off('exit', killOnExit);
       await stopChild('SIGINT');
+      if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     },
     kill: () => stopChild('SIGKILL'),
     start,
+    disk: mounted
+      ? { mode: 'tmpfs', fill: async () => fillUp(ballast), free: async () => rmSync(ballast, { force: true }) }
+      : { mode: 'read_only', fill: () => setReadOnly(adminUrl, true), free: () => setReadOnly(adminUrl, false) },
   };
+}
+
+/** Every new transaction read-only (or not), server-wide, without a restart. */
+async function setReadOnly(adminUrl: string, on: boolean): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only');
+    await c.query('SELECT pg_reload_conf()');
+  } finally {
+    await c.end();
+  }
 }
 
 /** Waits (bounded) until the server takes connections; fails with its log if it exits first. */
