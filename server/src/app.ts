@@ -220,7 +220,7 @@ export function createApp(deps: AppDeps): App {
     if (sessionRules.configured(l.stored).changes.length !== before) hub.emit('session', sessions.view(l));
   });
   const users = new UserService(db, auditRepo, clock);
-  const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
+  const loginSessions = new LoginSessions({ repo: repos.loginSessions, users, clock, ttlMs: config.SESSION_TTL_MS, idleMs: config.SESSION_IDLE_MS });
   const throttle = new LoginThrottle(clock);
   const devices = new DeviceKeys(db, auditRepo, clock);
   const assignments = new DeviceAssignments(db, devices, auditRepo, clock, (id) => sessions.getLive(id)?.stored);

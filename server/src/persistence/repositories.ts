@@ -1,3 +1,4 @@
+import { loginSessionRepo, type LoginSessionRepo } from './loginSessionRepo';
 import { outboxRepo, type OutboxRepo } from './outboxRepo';
 import { reportRepo, type ReportRepo } from './reportRepo';
 import type { Store } from './store';
@@ -8,10 +9,11 @@ import type { Store } from './store';
  * them (or builds them from `config.DB_PATH`) like any other dependency.
  */
 export interface Repositories {
+  loginSessions: LoginSessionRepo;
   outbox: OutboxRepo;
   reports: ReportRepo;
 }
 
 export function createRepositories(store: Store): Repositories {
-  return { outbox: outboxRepo(store), reports: reportRepo(store) };
+  return { loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store) };
 }
