@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../server/src/persistence/pgStore';
+import { createRepositories } from '../../server/src/persistence/repositories';
+import { openSqliteStore, type Store } from '../../server/src/persistence/store';
+import { freshDatabase } from '../support/postgres';
+
+/**
+ * The repositories are written once for both stores. Each scenario here runs on SQLite and on
+ * PostgreSQL from the same empty schema and must give the same answers: the row types (numbers,
+ * flags, JSON text, nulls), the orderings and the filters read the same on both.
+ */
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+const UNIT = 'infusion-suite';
+
+async function seed(store: Store): Promise<void> {
+  const { db } = store;
+  const session = (id: string, unit: string, simulated: number, created: number, ended: number | null) => ({
+    id,
+    patient_label: `P ${id}`,
+    weight_kg: 70.5,
+    age_years: 44,
+    setting: 'clinic',
+    indication: 'x',
+    supervising_physician: 'd',
+    nurse: 'n',
+    location: `Chair ${id}`,
+    unit,
+    simulated,
+    status: ended === null ? ('active' as const) : ('ended' as const),
+    created_at: created,
+    ended_at: ended,
+    rule_set_id: 'default',
+    rule_set_version: 1,
+  });
+  await db
+    .insertInto('sessions')
+    .values([session('s1', UNIT, 0, T0, T0 + 3_600_000), session('s2', UNIT, 1, T0 + 60_000, null), session('s3', 'other-unit', 0, T0, null), session('s4', UNIT, 0, T0 - 7_200_000, T0 - 3_600_000)])
+    .execute();
+  const alarm = (id: number, sessionId: string, at: number, priority: string) => ({
+    id,
+    session_id: sessionId,
+    rule_id: `rule-${id}`,
+    rule_set_version: 1,
+    priority,
+    kind: 'threshold',
+    state: 'resolved',
+    condition_active: 0,
+    started_at: at,
+    resolved_at: at + 60_000,
+    simulated: sessionId === 's2' ? 1 : 0,
+    body: JSON.stringify({ id, title: `Alarm ${id} — SpO₂ < 90 %`, sessionId }),
+  });
+  await db
+    .insertInto('alarms')
+    .values([alarm(1, 's1', T0 + 1000, 'high'), alarm(2, 's1', T0 + 2000, 'medium'), alarm(3, 's2', T0 + 3000, 'low'), alarm(4, 's3', T0 + 4000, 'high')])
+    .execute();
+  const ev = (id: number, alarmId: number, transition: string, at: number, actor: string | null) => ({ id, alarm_id: alarmId, session_id: 's1', transition, at, actor, simulated: 0, alarm: '{}' });
+  await db
+    .insertInto('alarm_events')
+    .values([ev(1, 1, 'raised', T0 + 1000, null), ev(2, 1, 'acknowledged', T0 + 9000, 'user:3'), ev(3, 1, 'resolved', T0 + 61_000, 'user:4'), ev(4, 2, 'raised', T0 + 2000, null), ev(5, 2, 'resolved', T0 + 5000, 'system')])
+    .execute();
+  const esc = (id: number, level: number, state: string, sessionId: string, simulated: number) => ({ id, alarm_id: 1, session_id: sessionId, unit: UNIT, state, level, opened_at: T0 + id * 1000, next_level_at: null, simulated, body: '{}' });
+  await db
+    .insertInto('escalations')
+    .values([esc(1, 1, 'open', 's1', 0), esc(2, 2, 'acknowledged', 's1', 0), esc(3, 2, 'open', 's2', 1)])
+    .execute();
+  const g = (at: number, outcome: string, value: number, reason: string | null) => ({
+    session_id: 's1',
+    unit: UNIT,
+    simulated: 0,
+    at,
+    by: 'user:2',
+    action: 'rate_change',
+    outcome,
+    limit_id: 'rate.max',
+    label: 'Rate above the order',
+    level: 'soft',
+    value,
+    lim: 1,
+    unit_of_measure: 'mg/kg/h',
+    reason,
+  });
+  await db
+    .insertInto('guardrail_events')
+    .values([g(T0 + 100, 'alerted', 1.25, null), g(T0 + 100, 'overridden', 1.5, 'physician agreed'), g(T0 + 50, 'refused', 2.75, null)])
+    .execute();
+}
+
+/** Everything the scenarios read back, to compare between the stores. */
+async function scenario(store: Store): Promise<Record<string, unknown>> {
+  await seed(store);
+  const r = createRepositories(store);
+  const out: Record<string, unknown> = {};
+  const period = { unit: UNIT, from: T0 - 1000, to: T0 + 86_400_000, includeSimulated: false };
+  out.sessionsOverlapping = await r.reports.sessionsOverlapping(period, T0 + 7_200_000);
+  out.sessionsOverlappingSim = await r.reports.sessionsOverlapping({ ...period, includeSimulated: true }, T0 + 7_200_000);
+  out.alarmsStarted = (await r.reports.alarmsStarted(period)).sort((a, b) => a.id - b.id);
+  out.alarmsStartedSim = (await r.reports.alarmsStarted({ ...period, includeSimulated: true })).sort((a, b) => a.id - b.id);
+  out.escalationCounts = await r.reports.escalationCounts(period);
+  out.escalationCountsSim = await r.reports.escalationCounts({ ...period, includeSimulated: true });
+  out.guardrailEvents = await r.reports.guardrailEvents(period);
+
+  // Login sessions: a user row first (the foreign key).
+  await store.db.insertInto('users').values({ id: 7, username: 'Nurse.Kim', display_name: 'Kim', role: 'nurse', units: JSON.stringify([UNIT]), password_hash: 'h', created_at: T0 }).execute();
+  await r.loginSessions.insert('hash-a', 7, 'csrf-a', T0, T0 + 8 * 3_600_000);
+  await r.loginSessions.insert('hash-b', 7, 'csrf-b', T0, T0 + 60_000);
+  await r.loginSessions.touch('hash-a', T0 + 30_000);
+  out.loginA = await r.loginSessions.get('hash-a');
+  out.loginMissing = await r.loginSessions.get('nope');
+  await r.loginSessions.purge(T0 + 120_000, T0 + 10_000);
+  out.afterPurge = [await r.loginSessions.get('hash-a'), await r.loginSessions.get('hash-b')];
+  await r.loginSessions.deleteForUser(7);
+  out.afterDelete = await r.loginSessions.get('hash-a');
+
+  // The webhook outbox: due rows claimed once, in id order; a sent row is not due again.
+  const notify = (target: string, at: number) => ({ escalation_id: 1, level: 1, channel: 'webhook', target, payload: '{"a":1}', status: 'pending', next_attempt_at: at, created_at: T0 });
+  await store.db.insertInto('notifications').values([notify('http://p/1', T0), notify('http://p/2', T0 + 10), notify('http://p/3', T0 + 999_999)]).execute();
+  out.claimed = await r.outbox.claimDue('node-a', T0 + 100, T0 + 30_100, 10);
+  out.claimedAgain = await r.outbox.claimDue('node-b', T0 + 200, T0 + 30_200, 10);
+  const first = (out.claimed as { id: number }[])[0]!.id;
+  await r.outbox.markSent(first, T0 + 300);
+  await r.outbox.markRetry((out.claimed as { id: number }[])[1]!.id, 'pending', T0 + 400, 'HTTP 503');
+  out.dueAfter = await r.outbox.due(T0 + 500, 10);
+  return out;
+}
+
+describe('repositories on SQLite and PostgreSQL', () => {
+  let pg: Awaited<ReturnType<typeof freshDatabase>>;
+  let dir: string;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    pg = await freshDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'repos-'));
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await pg?.release();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answer the same on both stores', async () => {
+    const lite = openSqliteStore(join(dir, 'infusion.db'), T0);
+    const post = await openPostgresStore({ url: pg.url, poolSize: 4 }, T0);
+    stores.push(lite, post);
+    const expected = await scenario(lite);
+    // The scenario reads something on every line: an empty answer everywhere would prove nothing.
+    expect(expected.alarmsStarted).toHaveLength(2);
+    expect(expected.claimed).toHaveLength(2);
+    expect(await scenario(post)).toEqual(expected);
+  });
+});
