@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../server/src/persistence/migrations';
 import { migratePg, PG_MIGRATIONS } from '../../server/src/persistence/pgMigrations';
-import { createPgPool, openPostgres, openPostgresStore, probePostgres } from '../../server/src/persistence/pgStore';
+import { createPgPool, openPostgres, openPostgresStore, probePostgres, reservePgIds } from '../../server/src/persistence/pgStore';
 import { isStorageError, storageFailureOf, storageReason } from '../../server/src/persistence/storageErrors';
 import { WriteQueue } from '../../server/src/persistence/writeQueue';
 import { sql } from 'kysely';
@@ -123,6 +123,22 @@ describe('PostgreSQL store', () => {
     const b = await pool.query<{ id: number }>("INSERT INTO devices (name, key_hash, created_at, created_by) VALUES ('n', 'h', 1, 'a') RETURNING id");
     expect(b.rows[0]!.id).toBe(a.rows[0]!.id + 1);
     await expect(pool.query("INSERT INTO devices (name, key_hash, created_at, created_by, simulator) VALUES ('s', 'h', 1, 'a', 2)")).rejects.toThrow(/check constraint/);
+  });
+
+  it('ids reserved by two servers at once never collide, with each other or with ids the database assigns itself', async () => {
+    const other = createPgPool({ url: db.url, poolSize: 2 });
+    try {
+      const blocks = await Promise.all([reservePgIds(pool, 'alarm_events', 50), reservePgIds(other, 'alarm_events', 50), reservePgIds(pool, 'alarm_events', 1)]);
+      const ids = blocks.flat();
+      expect(new Set(ids).size).toBe(101);
+      expect(blocks[0]).toEqual([...blocks[0]!].sort((a, b) => a - b));
+      for (const id of ids) await pool.query("INSERT INTO alarm_events (id, alarm_id, session_id, transition, at, simulated, alarm) VALUES ($1, 1, 's', 'raised', 1, 0, '{}')", [id]);
+      const own = await pool.query<{ id: number }>("INSERT INTO alarm_events (alarm_id, session_id, transition, at, simulated, alarm) VALUES (1, 's', 'raised', 1, 0, '{}') RETURNING id");
+      expect(ids).not.toContain(own.rows[0]!.id);
+      expect(own.rows[0]!.id).toBeGreaterThan(Math.max(...ids));
+    } finally {
+      await other.end();
+    }
   });
 
   it('two nodes starting at once on an empty database: one migrates, the other waits and finds it done', async () => {

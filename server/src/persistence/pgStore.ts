@@ -84,6 +84,19 @@ export async function probePostgres(pool: pg.Pool, now: number, bytes = 16 * 102
   await pool.query('INSERT INTO storage_probe (id, at, pad) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at, pad = excluded.pad', [now, randomBytes(bytes)]);
 }
 
+/** Tables whose ids a server may need before the row is written (an alarm is referenced before its batch commits). */
+export type ReservableTable = 'alarms' | 'alarm_events' | 'escalations';
+
+/**
+ * Ids from the database for rows written later: `n` values of the table's identity sequence, unique
+ * across every server on the database and never handed out again (a reserved id a server dies with is
+ * skipped, not reused). Ascending within one call. SQLite has one writer and needs no reservation.
+ */
+export async function reservePgIds(pool: pg.Pool, table: ReservableTable, n: number): Promise<number[]> {
+  const { rows } = await pool.query<{ id: number }>('SELECT nextval(pg_get_serial_sequence($1, $2)) AS id FROM generate_series(1, $3) ORDER BY 1', [table, 'id', n]);
+  return rows.map((r) => r.id);
+}
+
 export interface PgStore extends Store {
   readonly kind: 'postgres';
   /** The driver's pool, for the few dialect-specific statements and for tests. */
