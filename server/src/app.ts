@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps): App {
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
-  const responses = new PhysicianResponses(db, escalations, auditRepo, clock, hub);
+  const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
   const sessionRules = new SessionRules(
     ruleSets,
     sessionRepo,

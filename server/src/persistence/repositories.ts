@@ -1,6 +1,7 @@
 import { loginSessionRepo, type LoginSessionRepo } from './loginSessionRepo';
 import { outboxRepo, type OutboxRepo } from './outboxRepo';
 import { reportRepo, type ReportRepo } from './reportRepo';
+import { responseRepo, type ResponseRepo } from './responseRepo';
 import type { Store } from './store';
 
 /**
@@ -12,8 +13,9 @@ export interface Repositories {
   loginSessions: LoginSessionRepo;
   outbox: OutboxRepo;
   reports: ReportRepo;
+  responses: ResponseRepo;
 }
 
 export function createRepositories(store: Store): Repositories {
-  return { loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store) };
+  return { loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store), responses: responseRepo(store) };
 }

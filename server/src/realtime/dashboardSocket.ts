@@ -209,6 +209,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const now = d.clock.now();
       trends[visible[i]!.id] = trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
     }
+    const latestResponses = new Map((await Promise.all(visible.map((s) => d.responses.latest(s.id)))).flatMap((r) => (r ? [[r.sessionId, r] as const] : [])));
     // Everything else in one synchronous step, so sessions, alarms and the event id agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
@@ -226,7 +227,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       lastAlarmEventId: d.alarmRepo.maxIds().eventId,
       trends,
       storage: d.storage(),
-      responses: sessions.flatMap((s) => d.responses.latest(s.id) ?? []),
+      responses: sessions.flatMap((s) => latestResponses.get(s.id) ?? []),
     };
   };
 
@@ -305,7 +306,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         checklist: d.care.checklist(session.id),
         rescueDoses: d.care.rescueDoses(session.id),
         order: d.care.order(session.id),
-        responses: d.responses.list(session.id),
+        responses: await d.responses.list(session.id),
       };
     });
   });
