@@ -124,6 +124,22 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   await r.outbox.markSent(first, T0 + 300);
   await r.outbox.markRetry((out.claimed as { id: number }[])[1]!.id, 'pending', T0 + 400, 'HTTP 503');
   out.dueAfter = await r.outbox.due(T0 + 500, 10);
+
+  // Physician responses: ids from the database, stored with their audit entry in one transaction.
+  const respond = (text: string, at: number) =>
+    r.responses.insert({ sessionId: 's1', escalationId: 1, text, at, by: 'physician', byName: 'Dr Ämber' }, false, (x) => ({
+      at: x.at,
+      actor: 'user:2',
+      action: 'response.create',
+      entity: 'session',
+      entityId: x.sessionId,
+      after: { id: x.id, text: x.text },
+    }));
+  out.responsesStored = [await respond('Reduce to 0.5 mg/kg/h — call me if SpO₂ < 92 %', T0 + 500), await respond('Stop the infusion', T0 + 400)];
+  out.responses = await r.responses.list('s1');
+  out.latestResponse = await r.responses.latest('s1');
+  out.noResponse = await r.responses.latest('s3');
+  out.audit = await store.db.selectFrom('audit_log').select(['at', 'actor', 'action', 'entity_id', 'before', 'after']).orderBy('id').execute();
   return out;
 }
 
@@ -149,6 +165,7 @@ describe('repositories on SQLite and PostgreSQL', () => {
     // The scenario reads something on every line: an empty answer everywhere would prove nothing.
     expect(expected.alarmsStarted).toHaveLength(2);
     expect(expected.claimed).toHaveLength(2);
+    expect(expected.audit).toHaveLength(2);
     expect(await scenario(post)).toEqual(expected);
   });
 });
