@@ -6,6 +6,10 @@ import { migratePg, PG_MIGRATIONS } from '../../server/src/persistence/pgMigrati
 import { createPgPool, openPostgres, openPostgresStore, probePostgres, reservePgIds } from '../../server/src/persistence/pgStore';
 import { isStorageError, storageFailureOf, storageReason } from '../../server/src/persistence/storageErrors';
 import { WriteQueue } from '../../server/src/persistence/writeQueue';
+import { openStore } from '../../server/src/persistence/openStore';
+import { openWhenStorageAllows } from '../../server/src/storageWait';
+import { loadConfig } from '../../server/src/config';
+import { systemClock } from '../../server/src/util/clock';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { createDatabaseOn, freshDatabase, startPostgres, type PgServer } from '../support/postgres';
@@ -217,6 +221,40 @@ describe('PostgreSQL failures that mean recording failed', () => {
       await probePostgres(pool, 3);
     } finally {
       await pool.end();
+    }
+  }, 60_000);
+
+  it('a server started while PostgreSQL is down answers 503 naming the reason, and opens the store once PostgreSQL is back', async () => {
+    await server.kill();
+    const config = loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '2' });
+    let opened = false;
+    const starting = openWhenStorageAllows(() => openStore(config, 1), 0, systemClock, pino({ level: 'silent' }), 100).then((r) => {
+      opened = true;
+      return r;
+    });
+    // The waiting port is bound once the first attempt has failed: find it from the console line.
+    const port = await new Promise<number>((resolve) => {
+      const log = console.log;
+      console.log = (line: string) => {
+        const m = /localhost:(\d+) \(recording failed/.exec(String(line));
+        if (m) {
+          console.log = log;
+          resolve(Number(m[1]));
+        } else log(line);
+      };
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toMatch(/ECONNREFUSED|CONNECTION_LOST/);
+    expect(opened).toBe(false);
+
+    await server.start();
+    const { store } = await starting;
+    try {
+      expect(store.kind).toBe('postgres');
+      await store.probe(2, 1024);
+    } finally {
+      await store.close();
     }
   }, 60_000);
 
