@@ -339,7 +339,7 @@ async function replaySpeed(): Promise<void> {
   const HOURS = 4;
   const { app, sessionId, frames: total } = await logLongSession(dir, HOURS);
   const t0 = performance.now();
-  const r = replaySession(app.db, sessionId);
+  const r = await replaySession(app.store, sessionId);
   const s = (performance.now() - t0) / 1000;
   line(`replay: logged ${HOURS} h session (${fmt(total)} frames)`, `${fmt(r.events / s)} events/s, whole session in ${(s * 1000).toFixed(0)} ms (${r.alarms.length} alarms)`);
   await app.close();
