@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../server/src/persistence/pgStore';
+import { recordingRepo } from '../../server/src/persistence/recordingRepo';
 import { createRepositories } from '../../server/src/persistence/repositories';
 import { openSqliteStore, type Store } from '../../server/src/persistence/store';
 import { freshDatabase } from '../support/postgres';
@@ -139,6 +140,24 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   out.responses = await r.responses.list('s1');
   out.latestResponse = await r.responses.latest('s1');
   out.noResponse = await r.responses.latest('s3');
+  // A logged session as replay reads it: vitals with gaps (nulls), events, scores, rescue doses.
+  const { db } = store;
+  await db.updateTable('sessions').set({ patient_ref: 'MRN-1', baseline: JSON.stringify({ hr: 72 }), height_cm: 172.5, sex: 'female' }).where('id', 'in', ['s1', 's4']).execute();
+  await db.insertInto('rule_set_versions').values({ rule_set_id: 'default', version: 1, body: '{"id":"default","version":1}', created_at: T0, created_by: 'system:shipped' }).execute();
+  await db.insertInto('formulary_versions').values([{ version: 1, body: '{"v":1}', created_at: T0, created_by: 'a' }, { version: 2, body: '{"v":2}', created_at: T0 + 1, created_by: 'a' }]).execute();
+  await db
+    .insertInto('vitals')
+    .values([
+      { session_id: 's1', device_id: 1, seq: 2, t: T0 + 2000, hr: 80.5, sbp: null, dbp: null, map: null, spo2: 97, etco2: 38.2, rr: 14, received_at: T0 + 2001, simulated: 0 },
+      { session_id: 's1', device_id: 1, seq: 1, t: T0 + 1000, hr: 79, sbp: 120, dbp: 80, map: 93.3, spo2: null, etco2: null, rr: null, received_at: T0 + 1001, simulated: 0 },
+    ])
+    .execute();
+  await db.insertInto('infusion_events').values({ session_id: 's1', type: 'start', t: T0 + 500, rate_mg_kg_h: 0.5, dose_mg: null, note: null, by: 'user:1', simulated: 0, override: null }).execute();
+  await db.insertInto('observations').values({ session_id: 's1', scale: 'RASS', score: -1, t: T0 + 900, note: 'drowsy', by: 'user:1', simulated: 0 }).execute();
+  await db.insertInto('rescue_doses').values({ session_id: 's1', alarm_id: 1, drug_id: 'midazolam', drug: 'Midazolam', dose_mg: 1, route: 'iv', t: T0 + 1500, note: null, by: 'user:1', simulated: 0, override: null, dose_note: null }).execute();
+  out.recording = await recordingRepo(store).load('s1', 365 * 86_400_000);
+  out.noRecording = await recordingRepo(store).load('nope', 1);
+
   out.audit = await store.db.selectFrom('audit_log').select(['at', 'actor', 'action', 'entity_id', 'before', 'after']).orderBy('id').execute();
   return out;
 }
@@ -166,6 +185,7 @@ describe('repositories on SQLite and PostgreSQL', () => {
     expect(expected.alarmsStarted).toHaveLength(2);
     expect(expected.claimed).toHaveLength(2);
     expect(expected.audit).toHaveLength(2);
+    expect(expected.recording).toMatchObject({ treatmentsInYear: 2, formularyBody: '{"v":2}' });
     expect(await scenario(post)).toEqual(expected);
   });
 });
