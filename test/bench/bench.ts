@@ -377,7 +377,8 @@ async function main() {
       await serverFigures('PostgreSQL', { DATABASE_URL: await pgServer.createDatabase('bench') });
     } catch (err) {
       // Said, not hidden: a store the server cannot run on yet prints why instead of figures.
-      console.log(`[PostgreSQL] server figures not measured: ${String(err).split('\n').find((l) => /Error|error/.test(l)) ?? String(err)}`);
+      const lines = String(err).split('\n').map((l) => l.trim());
+      console.log(`[PostgreSQL] server figures not measured: ${lines.find((l) => /^Error: /.test(l) && !/server exited/.test(l)) ?? lines[0]}`);
     }
   } finally {
     await pgServer.stop();
