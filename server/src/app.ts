@@ -228,7 +228,7 @@ export function createApp(deps: AppDeps): App {
     if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
   });
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
-  const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog(db, queue), clock, log };
+  const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
   // Served over HTTPS here or behind a TLS-terminating proxy (COOKIE_SECURE): then, and only then,

@@ -1,3 +1,4 @@
+import { hl7MessageRepo, type Hl7MessageRepo } from './hl7MessageRepo';
 import { loginSessionRepo, type LoginSessionRepo } from './loginSessionRepo';
 import { outboxRepo, type OutboxRepo } from './outboxRepo';
 import { reportRepo, type ReportRepo } from './reportRepo';
@@ -10,6 +11,7 @@ import type { Store } from './store';
  * them (or builds them from `config.DB_PATH`) like any other dependency.
  */
 export interface Repositories {
+  hl7Messages: Hl7MessageRepo;
   loginSessions: LoginSessionRepo;
   outbox: OutboxRepo;
   reports: ReportRepo;
@@ -17,5 +19,5 @@ export interface Repositories {
 }
 
 export function createRepositories(store: Store): Repositories {
-  return { loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store), responses: responseRepo(store) };
+  return { hl7Messages: hl7MessageRepo(store), loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store), responses: responseRepo(store) };
 }
