@@ -158,6 +158,13 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   out.recording = await recordingRepo(store).load('s1', 365 * 86_400_000);
   out.noRecording = await recordingRepo(store).load('nope', 1);
 
+  // HL7 message log: a resend of a logged message keeps the first answer.
+  await store.transaction(async (trx) => {
+    await r.hl7Messages.insert(trx, 1, 'MSG-1', 's1', { digest: 'd1', code: 'AA', text: 'stored 3 observations' }, T0);
+    await r.hl7Messages.insert(trx, 1, 'MSG-1', 's1', { digest: 'd2', code: 'AE', text: 'other' }, T0 + 1);
+  });
+  out.hl7 = [await r.hl7Messages.get(1, 'MSG-1'), await r.hl7Messages.get(2, 'MSG-1')];
+
   out.audit = await store.db.selectFrom('audit_log').select(['at', 'actor', 'action', 'entity_id', 'before', 'after']).orderBy('id').execute();
   return out;
 }
