@@ -187,16 +187,17 @@ export function createApp(deps: AppDeps): App {
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
   sessions.startGate = (id) => care.startBlockers(id);
   const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
-  const sessionRules = new SessionRules(
+  const sessionRules = new SessionRules({
     ruleSets,
     sessionRepo,
+    sessions,
     alarms,
     log,
-    (id) => care.observations(id),
-    (id) => vitalsRepo.lastNibpAt(id),
-    (id) => vitalsRepo.lastFrame(id),
-    (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
-  );
+    lastObservations: (id) => care.observations(id),
+    lastNibp: (id) => vitalsRepo.lastNibpAt(id),
+    lastFrame: (id) => vitalsRepo.lastFrame(id),
+    modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+  });
   rules = sessionRules;
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
   sessions.doseGate = (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor);

@@ -32,8 +32,14 @@ import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import { DeviceSeqs } from './seqWindow';
 
-/** Everything the pipeline needs about an active session, kept in memory and rebuilt from SQLite on start. */
-export interface LiveSession {
+/**
+ * Everything the pipeline needs about an active session, kept in memory and rebuilt from storage on
+ * start. Other modules read it; only SessionService writes it (through the methods below), so one
+ * module owns the state a node would hand over.
+ */
+export type LiveSession = Readonly<LiveState>;
+
+interface LiveState {
   stored: StoredSession;
   infusion: InfusionState;
   engine: EngineState;
@@ -63,7 +69,7 @@ const SEQ_WINDOW = 4096;
 const newSessionId = () => 's_' + randomBytes(8).toString('base64url');
 
 export class SessionService {
-  private readonly live = new Map<string, LiveSession>();
+  private readonly live = new Map<string, LiveState>();
 
   constructor(
     private readonly repo: SessionRepo,
@@ -136,6 +142,38 @@ export class SessionService {
 
   getLive(id: string): LiveSession | undefined {
     return this.live.get(id);
+  }
+
+  /** The rules evaluated the session at event time `t`: their new engine state (the evaluation clock never runs backwards). */
+  recordEvaluation(l: LiveSession, engine: EngineState, t: number): void {
+    const st = this.live.get(l.stored.id);
+    if (!st) return;
+    st.engine = engine;
+    if (t > st.lastEvalT) st.lastEvalT = t;
+  }
+
+  /** The rules restarted the engine (after a restart, or onto a device clock behind the server's): state and clock as given. */
+  resetEngine(l: LiveSession, engine: EngineState, evalT?: number): void {
+    const st = this.live.get(l.stored.id);
+    if (!st) return;
+    st.engine = engine;
+    if (evalT !== undefined) st.lastEvalT = evalT;
+  }
+
+  /** A frame was committed (or judged while storage fails): the latest values shown, newest event time wins. */
+  noteFrame(sessionId: string, sample: VitalsSample): void {
+    const st = this.live.get(sessionId);
+    if (st && sample.t >= (st.latest?.t ?? 0)) st.latest = { ...(st.latest ?? {}), ...sample };
+  }
+
+  /** A device's frame seq is taken (before its write is queued), so a resend is told apart. */
+  takeSeq(sessionId: string, deviceId: number, seq: number, key: string): void {
+    this.live.get(sessionId)?.seqs.for(deviceId).add(seq, key);
+  }
+
+  /** The frame's write failed: its seq is free again for the device's resend. */
+  releaseSeq(sessionId: string, deviceId: number, seq: number): void {
+    this.live.get(sessionId)?.seqs.for(deviceId).forget(seq);
   }
 
   liveSessions(): IterableIterator<LiveSession> {
@@ -252,7 +290,7 @@ export class SessionService {
     return this.requireActive(id).stored;
   }
 
-  private requireActive(id: string): LiveSession {
+  private requireActive(id: string): LiveState {
     const l = this.live.get(id);
     if (l) return l;
     const stored = this.repo.get(id);
