@@ -50,6 +50,7 @@ import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
 import { SessionRules } from './rules/sessionRules';
 import { sessionRoutes } from './routes/sessionRoutes';
+import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
 import { Hub } from './util/hub';
@@ -138,8 +139,9 @@ export function createApp(deps: AppDeps): App {
   const alarmRepo = new AlarmRepo(db);
   const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
   const getRuleSet = () => ruleSets.current();
-  // Late-bound: the session service shows each session's changed limits, computed by the session rules.
-  let rules: SessionRules | null = null;
+  // Rules, care and the dose guard need the session service and it needs them at a session's steps:
+  // they meet in the lifecycle, attached below once all exist.
+  const lifecycle = new SessionLifecycle(ruleSets);
   const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS }, storage);
   storage.held = () => alarms.heldInfo();
   storage.onRecover(() => alarms.flushHeld());
@@ -147,8 +149,7 @@ export function createApp(deps: AppDeps): App {
   hub.on('alarm', (u) => {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
-  const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
-  sessions.dosingRuleOf = (s) => ruleSets.get(s.ruleSetVersion).dosingWeight;
+  const sessions = new SessionService({ repo: sessionRepo, vitals: vitalsRepo, audit: auditRepo, clock, hub, ruleSet: getRuleSet, lifecycle });
   const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
@@ -185,24 +186,27 @@ export function createApp(deps: AppDeps): App {
   ticker?.unref();
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
-  sessions.startGate = (id) => care.startBlockers(id);
   const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
-  const sessionRules = new SessionRules(
+  const sessionRules = new SessionRules({
     ruleSets,
     sessionRepo,
+    sessions,
     alarms,
     log,
-    (id) => care.observations(id),
-    (id) => vitalsRepo.lastNibpAt(id),
-    (id) => vitalsRepo.lastFrame(id),
-    (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
-  );
-  rules = sessionRules;
+    lastObservations: (id) => care.observations(id),
+    lastNibp: (id) => vitalsRepo.lastNibpAt(id),
+    lastFrame: (id) => vitalsRepo.lastFrame(id),
+    modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+  });
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
-  sessions.doseGate = (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor);
+  lifecycle.attach({
+    limitChanges: (s) => sessionRules.configured(s).changes.map((c) => c.text),
+    startBlockers: (id) => care.startBlockers(id),
+    doseGate: (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor),
+    forget: (id) => sessionRules.forget(id),
+  });
   care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
-  sessions.onEnd = (id) => sessionRules.forget(id);
   hub.on('infusionEvent', (e) => {
     const l = sessions.getLive(e.sessionId);
     if (l) sessionRules.onInfusion(l, e);

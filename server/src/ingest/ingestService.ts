@@ -96,7 +96,7 @@ export class IngestService {
         this.log.warn({ sessionId: f.sessionId, deviceId: source.id, seq: f.seq, fields: errors.map((e) => e.field) }, 'ingest: conflicting resend refused; the stored frame stands');
         return void conflicts.push({ index, sessionId: f.sessionId, seq: f.seq, errors });
       }
-      window.add(f.seq, key);
+      this.sessions.takeSeq(f.sessionId, source.id, f.seq, key);
       const sim = live.stored.simulated ? 1 : 0;
       const row = {
         session_id: f.sessionId,
@@ -128,7 +128,7 @@ export class IngestService {
       const live = this.sessions.getLive(sessionId);
       if (!live) return;
       this.rules.onVitals(live, sample, now);
-      if (sample.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
+      this.sessions.noteFrame(sessionId, sample);
       this.hub.emit('vitals', sessionId, sample);
     };
     outcomes.forEach((o, i) => {
@@ -139,7 +139,7 @@ export class IngestService {
         evaluate(s.sessionId, s.sample);
         return;
       }
-      this.sessions.getLive(s.sessionId)?.seqs.for(source.id).forget(s.seq);
+      this.sessions.releaseSeq(s.sessionId, source.id, s.seq);
       rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
       // The one exception: while storage itself fails (disk full), monitoring goes on. The frame is refused
       // (the device keeps it and resends), but the patient is still judged and shown, and what it raises is
