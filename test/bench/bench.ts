@@ -103,6 +103,26 @@ async function postgresCeiling(server: PgServer): Promise<void> {
   );
   const s = (performance.now() - t0) / 1000;
   line('ceiling: PostgreSQL batched inserts (1,000/txn)', `${fmt(N / s)} rows/s`);
+
+  // The write queue's pattern: one INSERT statement per frame, many statements per transaction.
+  const one = `INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated) VALUES (${Array.from({ length: cols }, (_, c) => `$${c + 1}`).join(',')})`;
+  const M = 50_000;
+  const client = await pool.connect();
+  const t1 = performance.now();
+  for (let b = 0; b < M / batch; b++) {
+    await client.query('BEGIN');
+    const rows: Promise<unknown>[] = [];
+    for (let i = 0; i < batch; i++) {
+      const k = b * batch + i;
+      const q = 1_000_000 + Math.floor(k / sessions);
+      rows.push(client.query(one, [`s_${k % sessions}`, 2, q, 1_700_000_000_000 + q * 1000, 70, 120, 80, 93, 98, 38, 14, 0, 0]));
+    }
+    await Promise.all(rows);
+    await client.query('COMMIT');
+  }
+  const s1 = (performance.now() - t1) / 1000;
+  client.release();
+  line('ceiling: PostgreSQL one INSERT per row (1,000/txn, pipelined)', `${fmt(M / s1)} rows/s`);
   await pool.end();
 }
 
