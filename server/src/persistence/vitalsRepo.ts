@@ -1,7 +1,15 @@
 import { VITAL_FIELDS, type TrendPoint, type VitalsSample } from '@infusion/shared';
 import type { Db } from './db';
+import type { VitalsTable } from './schema';
+import type { Tx } from './store';
+import { CompiledQuery } from 'kysely';
 
 type Row = { t: number } & Record<string, number | null>;
+
+const INSERT_COLUMNS = ['session_id', 'device_id', 'seq', 't', 'hr', 'sbp', 'dbp', 'map', 'spo2', 'etco2', 'rr', 'received_at', 'simulated'] as const satisfies readonly (keyof VitalsTable)[];
+
+/** The row with its columns in INSERT_COLUMNS order: the compiled insert binds them by position. */
+const inColumnOrder = (r: VitalsTable): VitalsTable => Object.fromEntries(INSERT_COLUMNS.map((c) => [c, r[c]])) as unknown as VitalsTable;
 
 const toSample = (r: Row): VitalsSample => {
   const s: VitalsSample = { t: r.t };
@@ -23,7 +31,6 @@ const toBucketPoint = (r: Row): TrendPoint => {
 
 /** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
 export class VitalsRepo {
-  readonly insert;
   private readonly sWindow;
   private readonly sBucketed;
   private readonly sCount;
@@ -34,9 +41,6 @@ export class VitalsRepo {
   private readonly sLastFrame;
 
   constructor(db: Db) {
-    // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
-    this.insert = db.prepare(`INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const cols = VITAL_FIELDS.join(', ');
     this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
     // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
@@ -51,6 +55,20 @@ export class VitalsRepo {
     this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
     this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
+  }
+
+  /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
+  private insertSql: string | null = null;
+
+  /** Runs inside the write-queue transaction. */
+  async insert(trx: Tx, row: VitalsTable): Promise<void> {
+    // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
+    if (this.insertSql === null) {
+      const compiled = trx.insertInto('vitals').values(inColumnOrder(row)).compile();
+      if (compiled.parameters.length !== INSERT_COLUMNS.length) throw new Error('vitals insert: unexpected parameter count');
+      this.insertSql = compiled.sql;
+    }
+    await trx.executeQuery(CompiledQuery.raw(this.insertSql, INSERT_COLUMNS.map((c) => row[c])));
   }
 
   /**
