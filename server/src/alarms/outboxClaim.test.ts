@@ -77,4 +77,17 @@ describe('webhook outbox shared by two servers', () => {
     expect(posted).toEqual(['http://pager/0']);
     expect(b.raw.prepare('SELECT status, attempts FROM notifications').get()).toEqual({ status: 'sent', attempts: 1 });
   });
+
+  it('still pages while the store refuses writes (nothing can be claimed), and leaves the row pending', async () => {
+    const [a] = twoNodes();
+    queue(a, 1);
+    const clock = new ManualClock(T0);
+    const posted: string[] = [];
+    const sender = new OutboxSender({ outbox: outboxRepo(a), clock, log, nodeId: 'node-a', post: async (url) => (posted.push(url), 200) });
+    a.raw.pragma('query_only = ON');
+    await sender.tick();
+    expect(posted).toEqual(['http://pager/0']);
+    a.raw.pragma('query_only = OFF');
+    expect(a.raw.prepare('SELECT status, claimed_by FROM notifications').get()).toEqual({ status: 'pending', claimed_by: null });
+  });
 });
