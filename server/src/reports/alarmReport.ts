@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { fieldErrors, type AlarmPriority, type AlarmReport, type RuleStats } from '@infusion/shared';
 import type { Db } from '../persistence/db';
 import { badRequest } from '../util/errors';
+import { ackTimeBins, alarmTimeline } from './reportCharts';
+import { isTimeZone } from './timeBuckets';
 
 export const alarmReportQuerySchema = z.strictObject({
   unit: z.string().min(1).max(40),
   from: z.coerce.number().int().nonnegative(),
   to: z.coerce.number().int().positive(),
   includeSimulated: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The reader's time zone: the charts' hours, midnights and months are local to it. */
+  tz: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
 });
 
 const quantile = (xs: number[], q: number): number | null => {
@@ -24,7 +28,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export function alarmReport(db: Db, query: unknown, now: number): AlarmReport {
   const p = alarmReportQuerySchema.safeParse(query);
   if (!p.success) throw badRequest('invalid report query', fieldErrors(p.error));
-  const { unit, from, to, includeSimulated } = p.data;
+  const { unit, from, to, includeSimulated, tz } = p.data;
   if (to <= from) throw badRequest('invalid report query', [{ field: 'to', reason: 'must be after from' }]);
   const sim = includeSimulated ? '' : 'AND s.simulated = 0';
 
@@ -35,14 +39,21 @@ export function alarmReport(db: Db, query: unknown, now: number): AlarmReport {
   const sessionHours = sessionMs / 3_600_000;
   const rate = (n: number) => (sessionHours > 0 ? round2(n / sessionHours) : 0);
 
-  const alarms = db
-    .prepare(
-      `SELECT a.id, a.rule_id, a.priority, a.started_at, json_extract(a.body, '$.title') AS title,
+  const alarmsStarted = (withSimulated: boolean) =>
+    db
+      .prepare(
+        `SELECT a.id, a.rule_id, a.priority, a.started_at, json_extract(a.body, '$.title') AS title,
         (SELECT MIN(e.at) FROM alarm_events e WHERE e.alarm_id = a.id AND e.transition IN ('acknowledged', 'resolved') AND e.actor LIKE 'user:%') AS acked_at
        FROM alarms a JOIN sessions s ON s.id = a.session_id
-       WHERE s.unit = ? AND a.started_at >= ? AND a.started_at < ? ${sim}`,
-    )
-    .all(unit, from, to) as { id: number; rule_id: string; priority: AlarmPriority; started_at: number; title: string; acked_at: number | null }[];
+       WHERE s.unit = ? AND a.started_at >= ? AND a.started_at < ? ${withSimulated ? '' : 'AND s.simulated = 0'}`,
+      )
+      .all(unit, from, to) as { id: number; rule_id: string; priority: AlarmPriority; started_at: number; title: string; acked_at: number | null }[];
+  const alarms = alarmsStarted(includeSimulated);
+  // The charts draw simulated alarms apart: the real sessions' alarms are the report's alarms without them.
+  const chartAlarms = (xs: typeof alarms) => xs.map((a) => ({ priority: a.priority, startedAt: a.started_at, ackedAt: a.acked_at }));
+  const all = chartAlarms(alarms);
+  const real = includeSimulated ? chartAlarms(alarmsStarted(false)) : all;
+  const firstSessionAt = sessions.reduce<number | null>((m, s) => (m === null || s.created_at < m ? s.created_at : m), null);
 
   const groups = new Map<string, typeof alarms>();
   for (const a of alarms) {
@@ -93,5 +104,7 @@ export function alarmReport(db: Db, query: unknown, now: number): AlarmReport {
     byRule,
     noisiestRules: byRule.slice(0, 5),
     escalations: { level1: esc.l1 ?? 0, level2: esc.l2 ?? 0, acknowledged: esc.acked ?? 0 },
+    timeline: alarmTimeline(all, real, { from, to, now, tz, firstSessionAt }),
+    ackTimes: ackTimeBins(all, real),
   };
 }
