@@ -19,6 +19,9 @@ describe('alarm report query', () => {
     const path = reportPath({ unit: 'icu b', from: 1000.7, to: 5000, includeSimulated: true });
     expect(path).toBe('/api/reports/alarms?unit=icu+b&from=1000&to=5000&includeSimulated=true');
     expect(reportPath({ unit: 'icu b', from: 1000, to: 5000, includeSimulated: false }, 'guardrails')).toBe('/api/reports/guardrails?unit=icu+b&from=1000&to=5000&includeSimulated=false');
+    // The alarm report's charts are bucketed in the reader's zone; the guardrail report has no time buckets.
+    expect(reportPath({ unit: 'u', from: 1, to: 2, includeSimulated: false, tz: 'Europe/Berlin' })).toBe('/api/reports/alarms?unit=u&from=1&to=2&includeSimulated=false&tz=Europe%2FBerlin');
+    expect(reportPath({ unit: 'u', from: 1, to: 2, includeSimulated: false, tz: 'Europe/Berlin' }, 'guardrails')).toBe('/api/reports/guardrails?unit=u&from=1&to=2&includeSimulated=false');
   });
 
   it('times to acknowledge in seconds or minutes, a dash when none', () => {
