@@ -126,6 +126,12 @@ describe('report charts in the browser', () => {
     expect(await drawn(guard, 'overrides')).toBe(g.overrides);
     expect(await drawn(guard, 'alerts')).toBe(g.softAlerts);
     expect(g.hardRefusals).toBeGreaterThan(0);
+    // Each override names its limit in clinical words, as the table above does, never by its rule id.
+    const reasons = page.getByTestId('guardrail-reasons');
+    expect(await reasons.locator('tbody tr').count()).toBe(g.overrides);
+    const limits = await reasons.locator('tbody td:nth-child(4)').allTextContents();
+    expect(limits.sort()).toEqual(g.overrideReasons.map((o) => g.byLimit.find((l) => l.limitId === o.limitId)!.label).sort());
+    expect(limits.join(' ')).not.toMatch(/bolus\.window|dose\.bolus/);
 
     await timeline.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'report-charts.png'), fullPage: true });

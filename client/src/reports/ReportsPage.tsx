@@ -141,6 +141,8 @@ function ReportView({ report }: { report: AlarmReport }) {
  */
 function GuardrailView({ report }: { report: GuardrailReport }) {
   const byLimit = [...report.byLimit].sort((a, b) => b.alerts + b.overrides + b.refusals - (a.alerts + a.overrides + a.refusals) || a.limitId.localeCompare(b.limitId));
+  // An override names its limit as the table above does: clinical words, not the rule id.
+  const limitLabel = new Map(report.byLimit.map((l) => [l.limitId, l.label]));
   return (
     <div className="report" data-testid="guardrail-report">
       <h3>Dose guardrails</h3>
@@ -213,7 +215,7 @@ function GuardrailView({ report }: { report: GuardrailReport }) {
                 <td>{formatDateTime(o.at)}</td>
                 <td>{shownPerson(o.by)}</td>
                 <td>{o.action}</td>
-                <td>{o.limitId}</td>
+                <td>{shownText(limitLabel.get(o.limitId) ?? o.limitId)}</td>
                 <td>
                   {o.value} {o.unit} (limit {o.limit} {o.unit})
                 </td>
