@@ -91,10 +91,18 @@ describe('report charts in the browser', () => {
   });
 
   it('draws alarms per hour by priority and time to acknowledge, matching the report, real sessions only', async () => {
+    // Recharts is loaded with the reports page only: the monitoring screens never fetch it.
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(r.url());
+    });
     await loginAs(page, s.url, 'physician');
+    await page.getByTestId('overview').waitFor({ timeout: 10_000 });
+    expect(scripts.some((u) => /\/assets\/(charts|ReportCharts)-/.test(u))).toBe(false);
     await page.getByTestId('reports-link').click();
     const timeline = page.getByTestId('chart-alarms-time');
     await timeline.locator('rect[data-series="high"]').first().waitFor({ timeout: 10_000 });
+    expect(scripts.filter((u) => /\/assets\/(charts|ReportCharts)-/.test(u))).toHaveLength(2);
     const rep = await report<AlarmReport>('alarms', false);
     expect(rep.byPriority.high.count).toBeGreaterThan(0);
     expect(rep.byPriority.low.count).toBeGreaterThan(0);
