@@ -143,6 +143,13 @@ describe('report charts in the browser', () => {
 
     await timeline.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'report-charts.png'), fullPage: true });
+
+    // On paper each chart's figures are printed as a table beneath it.
+    await page.emulateMedia({ media: 'print' });
+    expect((await timeline.locator('.report-chart-table').boundingBox())!.width).toBeGreaterThan(400);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-charts-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    expect((await timeline.locator('.report-chart-table').boundingBox())!.width).toBeLessThanOrEqual(1);
   });
 
   it('with simulated sessions included, their alarms and refusals are drawn apart and the charts are marked SIMULATED', async () => {

@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type BarShapeProps } from 'recharts';
 import type { AckTimeBin, AlarmTimeline, GuardrailLimitStats } from '@infusion/shared';
 import { SimulatedBadge } from '../components/SimulatedBadge';
@@ -25,7 +26,7 @@ const AXIS = { fill: '#9fb0c0', fontSize: 12 };
 /** Stripes of the series colour on magenta: the simulated part of a bar reads as simulated, in print too. */
 function SimPatterns({ id, series }: { id: string; series: ChartSeries[] }) {
   return (
-    <svg className="chart-patterns" width="0" height="0" aria-hidden="true" focusable="false">
+    <svg className="report-chart-patterns" width="0" height="0" aria-hidden="true" focusable="false">
       <defs>
         {series
           .filter((s) => s.simulated)
@@ -69,14 +70,18 @@ function barShape(s: ChartSeries, fill: string) {
   return BarSegment;
 }
 
-function Legend({ id, series }: { id: string; series: ChartSeries[] }) {
+/** The same stripes as the bars' pattern, in CSS. */
+const swatchStyle = (s: ChartSeries): CSSProperties =>
+  s.simulated
+    ? { background: `repeating-linear-gradient(45deg, ${s.colour} 0 3px, ${SIM} 3px 6px)`, border: '1px dashed #000' }
+    : { background: s.colour };
+
+function Legend({ series }: { series: ChartSeries[] }) {
   return (
-    <ul className="chart-legend" aria-hidden="true">
+    <ul className="report-chart-legend" aria-hidden="true">
       {series.map((s) => (
         <li key={s.key}>
-          <svg width="14" height="14" className="chart-swatch">
-            <rect width="14" height="14" fill={fillOf(id, s)} stroke={s.simulated ? '#000' : 'none'} strokeDasharray="3 2" />
-          </svg>
+          <span className="report-swatch" style={swatchStyle(s)} />
           {s.label}
         </li>
       ))}
@@ -111,14 +116,14 @@ function StackedBars({ testId, title, summary, category, rows, series, simulated
         <h4 id={titleId}>
           {title} {simulated && <SimulatedBadge />}
         </h4>
-        <p className="chart-summary" data-testid={`${testId}-summary`}>
+        <p className="report-chart-summary" data-testid={`${testId}-summary`}>
           {summary}
         </p>
         {simulated && <p className="hint">Simulated sessions included: their part of each bar is striped pink and labelled “simulated”.</p>}
         {note && <p className="hint">{note}</p>}
       </figcaption>
       {anySim && <SimPatterns id={testId} series={series} />}
-      <div className="chart-plot" aria-hidden="true">
+      <div className="report-chart-plot" aria-hidden="true">
         <BarChart
           responsive
           style={{ width: '100%', height }}
@@ -151,8 +156,8 @@ function StackedBars({ testId, title, summary, category, rows, series, simulated
           ))}
         </BarChart>
       </div>
-      <Legend id={testId} series={series} />
-      <div className="chart-table">
+      <Legend series={series} />
+      <div className="report-chart-table">
         <table className="report-table" data-testid={`${testId}-table`}>
           <caption>{title}</caption>
           <thead>
