@@ -30,9 +30,12 @@ export function reportPath(q: { unit: string; from: number; to: number; includeS
   return `/api/reports/${report}?${p.toString()}`;
 }
 
-/** The browser's IANA time zone ("Europe/Berlin"), or undefined when it does not name one. */
-export function browserTimeZone(): string | undefined {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+/**
+ * The browser's IANA time zone ("Europe/Berlin"), or undefined when it does not know its zone
+ * (V8 says "Etc/Unknown"): the server then buckets in UTC and the charts say so.
+ */
+export function browserTimeZone(zone = Intl.DateTimeFormat().resolvedOptions().timeZone): string | undefined {
+  return zone && zone !== 'Etc/Unknown' ? zone : undefined;
 }
 
 /** Seconds to acknowledge: "12 s", "3 min 5 s", or a dash when nothing was acknowledged. */
