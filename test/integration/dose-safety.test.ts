@@ -296,7 +296,17 @@ describe('guardrail compliance report', () => {
     expect(r.body.data.byLimit.find((x) => x.limitId === 'dose.bolus.high')).toMatchObject({ level: 'soft', alerts: 1, overrides: 1, refusals: 0 });
     expect(r.body.data.byLimit.find((x) => x.limitId === 'dose.rate.max')).toMatchObject({ level: 'hard', refusals: 1 });
     expect(r.body.data.overrideReasons.map((o) => o.reason)).toEqual(['breakthrough pain, monitored bay', 'breakthrough pain, monitored bay']);
+    expect(r.body.data.byLimit.every((x) => x.simulated.alerts + x.simulated.overrides + x.simulated.refusals === 0)).toBe(true);
     expect((await api(s.nurse, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=${from}&to=${clock.now() + 1}`)).status).toBe(403);
+
+    // A trainer's refusal on a simulated session counts only when simulated sessions are included, and is marked as such.
+    const sim = await createSession(s.trainer, { setting: 'monitored_unit', simulated: true });
+    await prepareStart(s, s.trainer, sim.id, clock.now());
+    expect((await post(s.trainer, sim.id, { type: 'start', rateMgKgH: 9 })).status).toBe(409);
+    const again = await api<GuardrailReport>(s.physician, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=${from}&to=${clock.now() + 1}`);
+    expect(again.body.data.byLimit.find((x) => x.limitId === 'dose.rate.max')).toMatchObject({ refusals: 1, simulated: { refusals: 0 } });
+    const withSim = await api<GuardrailReport>(s.physician, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=${from}&to=${clock.now() + 1}&includeSimulated=true`);
+    expect(withSim.body.data.byLimit.find((x) => x.limitId === 'dose.rate.max')).toMatchObject({ refusals: 2, simulated: { alerts: 0, overrides: 0, refusals: 1 } });
   });
 });
 

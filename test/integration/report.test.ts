@@ -1,4 +1,4 @@
-import type { Alarm, IngestResult, Result } from '@infusion/shared';
+import type { AckTimeBin, Alarm, AlarmTimeline, IngestResult, Result } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, device, deviceKeyFor, startServer, type TestServer } from '../support/server';
@@ -12,6 +12,8 @@ type Report = {
   byPriority: Record<string, { count: number; medianAckS: number | null; p90AckS: number | null }>;
   noisiestRules: { ruleId: string; count: number; perSessionHour: number; acknowledged: number; medianAckS: number | null }[];
   escalations: { level1: number; level2: number; acknowledged: number };
+  timeline: AlarmTimeline;
+  ackTimes: AckTimeBin[];
 };
 
 describe('alarm report per unit and period', () => {
@@ -72,6 +74,22 @@ describe('alarm report per unit and period', () => {
 
     const withSim = await api<Report>(s.physician, 'GET', `/api/reports/alarms?unit=infusion-suite&from=${T0}&to=${T0 + 2 * 3_600_000}&includeSimulated=true`);
     expect(withSim.body.data.alarms).toBe(5);
+
+    // The charts' data: per hour, by priority, the simulated session's alarm apart; time to acknowledge in bins.
+    const counts = (c: Record<string, number>) => [c.high, c.medium, c.low];
+    expect(withSim.body.data.timeline).toMatchObject({ bucket: 'hour', tz: 'UTC' });
+    expect(withSim.body.data.timeline.buckets.map((b) => [b.start - T0, ...counts(b.real), ...counts(b.simulated)])).toEqual([
+      [0, 3, 1, 0, 1, 0, 0],
+      [3_600_000, 0, 0, 0, 0, 0, 0],
+    ]);
+    const bins = Object.fromEntries(withSim.body.data.ackTimes.map((b) => [b.label, [...counts(b.real), ...counts(b.simulated)]]));
+    expect(bins['30–60 s']).toEqual([2, 0, 0, 0, 0, 0]);
+    expect(bins['Not acknowledged']).toEqual([1, 1, 0, 1, 0, 0]);
+    expect(rep.timeline.buckets[0]!.simulated).toEqual({ high: 0, medium: 0, low: 0 });
+
+    // Local hours of the reader's zone: India is UTC+5:30, so the hour buckets start at :30 UTC.
+    const india = await api<Report>(s.physician, 'GET', `/api/reports/alarms?unit=infusion-suite&from=${T0}&to=${T0 + 2 * 3_600_000}&tz=Asia%2FKolkata`);
+    expect(india.body.data.timeline.buckets.map((b) => b.start - T0)).toEqual([0, 1_800_000, 5_400_000]);
   });
 
   it('is for physicians of the unit and admins, and names bad query fields', async () => {
@@ -81,5 +99,8 @@ describe('alarm report per unit and period', () => {
     const bad = await api(s.admin, 'GET', `/api/reports/alarms?unit=x&from=abc&to=1`);
     expect(bad.status).toBe(400);
     expect(bad.body.fields![0]!.field).toBe('from');
+    const zone = await api(s.admin, 'GET', `/api/reports/alarms?unit=x&from=0&to=1&tz=Mars%2FOlympus`);
+    expect(zone.status).toBe(400);
+    expect(zone.body.fields).toEqual([{ field: 'tz', reason: 'must be an IANA time zone such as Europe/Berlin' }]);
   });
 });

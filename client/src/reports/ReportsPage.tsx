@@ -1,11 +1,17 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ALARM_PRIORITIES, ALL_UNITS } from '@infusion/shared';
 import { api } from '../auth/authActions';
 import { useAuth } from '../auth/useAuth';
 import { PriorityChip } from '../components/PriorityChip';
 import { formatDateTime } from '../format';
-import { formatAckSeconds, reportPath, reportRange, type AlarmReport, type GuardrailReport, type ReportPeriod, type RuleStats } from './reportQuery';
+import { browserTimeZone, formatAckSeconds, reportPath, reportRange, type AlarmReport, type GuardrailReport, type ReportPeriod, type RuleStats } from './reportQuery';
 import { shownPerson, shownText } from '../clinicianWords';
+
+// Charts load with the reports page only: recharts stays out of the monitoring screens' bundle.
+const AlarmTimelineChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.AlarmTimelineChart })));
+const AckTimeChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.AckTimeChart })));
+const GuardrailChart = lazy(() => import('./ReportCharts').then((m) => ({ default: m.GuardrailChart })));
+const ChartSlot = ({ children }: { children: ReactNode }) => <Suspense fallback={<p className="hint">Loading chart…</p>}>{children}</Suspense>;
 
 const DEFAULT_UNIT = 'infusion-suite';
 const NO_UNITS: string[] = [];
@@ -71,6 +77,9 @@ function ReportView({ report }: { report: AlarmReport }) {
           <dd>{report.alarmsPerSessionHour}</dd>
         </div>
       </dl>
+      <ChartSlot>
+        <AlarmTimelineChart timeline={report.timeline} includeSimulated={report.includeSimulated} />
+      </ChartSlot>
       <h3>By priority</h3>
       <table className="report-table" data-testid="report-priority">
         <thead>
@@ -99,6 +108,9 @@ function ReportView({ report }: { report: AlarmReport }) {
           })}
         </tbody>
       </table>
+      <ChartSlot>
+        <AckTimeChart bins={report.ackTimes} includeSimulated={report.includeSimulated} />
+      </ChartSlot>
       <h3>Noisiest rules</h3>
       <p className="hint">The rules that raise the most alarms: where a site reviews its limits first.</p>
       <RuleTable rules={report.noisiestRules} testId="report-noisiest" />
@@ -129,6 +141,8 @@ function ReportView({ report }: { report: AlarmReport }) {
  */
 function GuardrailView({ report }: { report: GuardrailReport }) {
   const byLimit = [...report.byLimit].sort((a, b) => b.alerts + b.overrides + b.refusals - (a.alerts + a.overrides + a.refusals) || a.limitId.localeCompare(b.limitId));
+  // An override names its limit as the table above does: clinical words, not the rule id.
+  const limitLabel = new Map(report.byLimit.map((l) => [l.limitId, l.label]));
   return (
     <div className="report" data-testid="guardrail-report">
       <h3>Dose guardrails</h3>
@@ -147,6 +161,11 @@ function GuardrailView({ report }: { report: GuardrailReport }) {
           <dd data-testid="guardrail-refusals">{report.hardRefusals}</dd>
         </div>
       </dl>
+      {byLimit.length > 0 && (
+        <ChartSlot>
+          <GuardrailChart byLimit={byLimit} includeSimulated={report.includeSimulated} label={(l) => shownText(l.label)} />
+        </ChartSlot>
+      )}
       {byLimit.length === 0 ? (
         <p className="empty">No dose limit was crossed in this period.</p>
       ) : (
@@ -196,7 +215,7 @@ function GuardrailView({ report }: { report: GuardrailReport }) {
                 <td>{formatDateTime(o.at)}</td>
                 <td>{shownPerson(o.by)}</td>
                 <td>{o.action}</td>
-                <td>{o.limitId}</td>
+                <td>{shownText(limitLabel.get(o.limitId) ?? o.limitId)}</td>
                 <td>
                   {o.value} {o.unit} (limit {o.limit} {o.unit})
                 </td>
@@ -239,7 +258,7 @@ export function ReportsPage() {
     }
     setPending(true);
     setError(null);
-    const query = { unit: q.unit.trim(), from: range.from, to: range.to, includeSimulated: q.includeSimulated };
+    const query = { unit: q.unit.trim(), from: range.from, to: range.to, includeSimulated: q.includeSimulated, tz: browserTimeZone() };
     const [res, guard] = await Promise.all([api<AlarmReport>('GET', reportPath(query)), api<GuardrailReport>('GET', reportPath(query, 'guardrails'))]);
     setPending(false);
     const failed = !res.ok ? res : !guard.ok ? guard : null;

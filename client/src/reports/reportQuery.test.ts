@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0 } from '../testFixtures';
-import { formatAckSeconds, reportPath, reportRange } from './reportQuery';
+import { browserTimeZone, formatAckSeconds, reportPath, reportRange } from './reportQuery';
 
 describe('alarm report query', () => {
   it('the last 24 h and 7 days end now', () => {
@@ -19,6 +19,15 @@ describe('alarm report query', () => {
     const path = reportPath({ unit: 'icu b', from: 1000.7, to: 5000, includeSimulated: true });
     expect(path).toBe('/api/reports/alarms?unit=icu+b&from=1000&to=5000&includeSimulated=true');
     expect(reportPath({ unit: 'icu b', from: 1000, to: 5000, includeSimulated: false }, 'guardrails')).toBe('/api/reports/guardrails?unit=icu+b&from=1000&to=5000&includeSimulated=false');
+    // The alarm report's charts are bucketed in the reader's zone; the guardrail report has no time buckets.
+    expect(reportPath({ unit: 'u', from: 1, to: 2, includeSimulated: false, tz: 'Europe/Berlin' })).toBe('/api/reports/alarms?unit=u&from=1&to=2&includeSimulated=false&tz=Europe%2FBerlin');
+    expect(reportPath({ unit: 'u', from: 1, to: 2, includeSimulated: false, tz: 'Europe/Berlin' }, 'guardrails')).toBe('/api/reports/guardrails?unit=u&from=1&to=2&includeSimulated=false');
+  });
+
+  it('sends the browser’s zone, or none when the browser does not know it (the server then uses UTC)', () => {
+    expect(browserTimeZone('Europe/Berlin')).toBe('Europe/Berlin');
+    expect(browserTimeZone('Etc/Unknown')).toBeUndefined();
+    expect(browserTimeZone('')).toBeUndefined();
   });
 
   it('times to acknowledge in seconds or minutes, a dash when none', () => {

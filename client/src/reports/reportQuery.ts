@@ -20,10 +20,22 @@ export function reportRange(period: ReportPeriod, now: number, customFrom = '', 
   return { ok: true, from, to };
 }
 
-/** The alarm report's path, or the guardrail compliance report's for the same unit and period. */
-export function reportPath(q: { unit: string; from: number; to: number; includeSimulated: boolean }, report: 'alarms' | 'guardrails' = 'alarms'): string {
+/**
+ * The alarm report's path, or the guardrail compliance report's for the same unit and period. `tz`
+ * (the browser's zone) makes the alarm report's chart buckets start on local hours and midnights.
+ */
+export function reportPath(q: { unit: string; from: number; to: number; includeSimulated: boolean; tz?: string }, report: 'alarms' | 'guardrails' = 'alarms'): string {
   const p = new URLSearchParams({ unit: q.unit, from: String(Math.floor(q.from)), to: String(Math.floor(q.to)), includeSimulated: String(q.includeSimulated) });
+  if (q.tz && report === 'alarms') p.set('tz', q.tz);
   return `/api/reports/${report}?${p.toString()}`;
+}
+
+/**
+ * The browser's IANA time zone ("Europe/Berlin"), or undefined when it does not know its zone
+ * (V8 says "Etc/Unknown"): the server then buckets in UTC and the charts say so.
+ */
+export function browserTimeZone(zone = Intl.DateTimeFormat().resolvedOptions().timeZone): string | undefined {
+  return zone && zone !== 'Etc/Unknown' ? zone : undefined;
 }
 
 /** Seconds to acknowledge: "12 s", "3 min 5 s", or a dash when nothing was acknowledged. */

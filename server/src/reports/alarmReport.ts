@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { fieldErrors, type AlarmReport, type RuleStats } from '@infusion/shared';
 import type { ReportRepo } from '../persistence/reportRepo';
 import { badRequest } from '../util/errors';
+import { ackTimeBins, alarmTimeline } from './reportCharts';
+import { isTimeZone } from './timeBuckets';
 
 export const alarmReportQuerySchema = z.strictObject({
   unit: z.string().min(1).max(40),
   from: z.coerce.number().int().nonnegative(),
   to: z.coerce.number().int().positive(),
   includeSimulated: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The reader's time zone: the charts' hours, midnights and months are local to it. */
+  tz: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
 });
 
 const quantile = (xs: number[], q: number): number | null => {
@@ -23,7 +27,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 /** Alarm statistics for one unit and period: counts per session-hour, time to acknowledge, escalations. */
 export async function alarmReport(repo: ReportRepo, query: unknown, now: number): Promise<AlarmReport> {
   const period = reportPeriod(query);
-  const { unit, from, to, includeSimulated } = period;
+  const { unit, from, to, includeSimulated, tz } = period;
 
   const sessions = await repo.sessionsOverlapping(period, now);
   const sessionMs = sessions.reduce((acc, s) => acc + Math.max(0, Math.min(s.endedAt ?? now, to, now) - Math.max(s.createdAt, from)), 0);
@@ -31,6 +35,11 @@ export async function alarmReport(repo: ReportRepo, query: unknown, now: number)
   const rate = (n: number) => (sessionHours > 0 ? round2(n / sessionHours) : 0);
 
   const alarms = await repo.alarmsStarted(period);
+  // The charts draw simulated alarms apart: the real sessions' alarms are the report's alarms without them.
+  const chartAlarms = (xs: typeof alarms) => xs.map((a) => ({ priority: a.priority, startedAt: a.startedAt, ackedAt: a.ackedAt }));
+  const all = chartAlarms(alarms);
+  const real = includeSimulated ? chartAlarms(await repo.alarmsStarted({ ...period, includeSimulated: false })) : all;
+  const firstSessionAt = sessions.reduce<number | null>((m, s) => (m === null || s.createdAt < m ? s.createdAt : m), null);
 
   const groups = new Map<string, typeof alarms>();
   for (const a of alarms) {
@@ -76,11 +85,13 @@ export async function alarmReport(repo: ReportRepo, query: unknown, now: number)
     byRule,
     noisiestRules: byRule.slice(0, 5),
     escalations,
+    timeline: alarmTimeline(all, real, { from, to, now, tz, firstSessionAt }),
+    ackTimes: ackTimeBins(all, real),
   };
 }
 
 /** The validated unit and period of a report query (400 naming the field otherwise). */
-export function reportPeriod(query: unknown): { unit: string; from: number; to: number; includeSimulated: boolean } {
+export function reportPeriod(query: unknown): { unit: string; from: number; to: number; includeSimulated: boolean; tz: string } {
   const p = alarmReportQuerySchema.safeParse(query);
   if (!p.success) throw badRequest('invalid report query', fieldErrors(p.error));
   if (p.data.to <= p.data.from) throw badRequest('invalid report query', [{ field: 'to', reason: 'must be after from' }]);
