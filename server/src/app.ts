@@ -2,6 +2,7 @@ import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, type DashboardCl
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -28,8 +29,10 @@ import { AlarmRepo } from './persistence/alarmRepo';
 import { AuditRepo } from './persistence/auditRepo';
 import { openDatabase, type Db } from './persistence/db';
 import { MIGRATIONS } from './persistence/migrations';
+import { createRepositories, type Repositories } from './persistence/repositories';
 import { SessionRepo } from './persistence/sessionRepo';
 import { StorageHealth } from './persistence/storageHealth';
+import { sqliteStore, type SqliteStore, type Store } from './persistence/store';
 import { VitalsRepo } from './persistence/vitalsRepo';
 import { WriteQueue } from './persistence/writeQueue';
 import { attachDashboard } from './realtime/dashboardSocket';
@@ -47,6 +50,7 @@ import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
 import { SessionRules } from './rules/sessionRules';
 import { sessionRoutes } from './routes/sessionRoutes';
+import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
 import { Hub } from './util/hub';
@@ -61,8 +65,14 @@ export interface AppDeps {
   clientDist?: string | null;
   /** Run the one-second tick on a timer (default). Tests driving a manual clock call `tick()` themselves. */
   autoTick?: boolean;
-  /** An already opened database (default: open `config.DB_PATH`). */
+  /** The store (default: the SQLite database at `config.DB_PATH`). */
+  store?: Store;
+  /** The repositories over it (default: built from the store). */
+  repos?: Repositories;
+  /** An already opened SQLite database, wrapped as the store when none is given. */
   db?: Db;
+  /** This server process's name in shared state (outbox claims); default a random UUID. */
+  nodeId?: string;
   /** While recording fails, a probe write every this many ms (default 2000) detects that storage is back. */
   storageProbeMs?: number;
 }
@@ -73,6 +83,9 @@ export interface App {
   protocol: 'http' | 'https';
   io: Server<DashboardClientToServer, DashboardServerToClient>;
   db: Db;
+  store: Store;
+  repos: Repositories;
+  nodeId: string;
   sessions: SessionService;
   ingest: IngestService;
   alarms: AlarmManager;
@@ -111,18 +124,24 @@ export function createApp(deps: AppDeps): App {
   const log = deps.logger ?? createLogger(config.LOG_LEVEL);
   const startedAt = clock.now();
 
-  const db = deps.db ?? openDatabase(config.DB_PATH, startedAt);
+  const store = deps.store ?? sqliteStore(deps.db ?? openDatabase(config.DB_PATH, startedAt));
+  // The modules not yet behind a repository still speak SQLite directly.
+  if (!isSqlite(store)) throw new Error(`the ${store.kind} store needs every module behind a repository; only SQLite is supported so far`);
+  const db = store.raw;
+  const repos = deps.repos ?? createRepositories(store);
+  const nodeId = deps.nodeId ?? randomUUID();
   const hub = new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
   const auditRepo = new AuditRepo(db);
   const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
-  const queue = new WriteQueue(db, log, config.WRITE_FLUSH_MS, undefined, (err) => storage.report(err));
+  const queue = new WriteQueue({ store, log, flushMs: config.WRITE_FLUSH_MS, onStorageError: (err) => storage.report(err) });
   const sessionRepo = new SessionRepo(db);
   const vitalsRepo = new VitalsRepo(db);
   const alarmRepo = new AlarmRepo(db);
   const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
   const getRuleSet = () => ruleSets.current();
-  // Late-bound: the session service shows each session's changed limits, computed by the session rules.
-  let rules: SessionRules | null = null;
+  // Rules, care and the dose guard need the session service and it needs them at a session's steps:
+  // they meet in the lifecycle, attached below once all exist.
+  const lifecycle = new SessionLifecycle(ruleSets);
   const alarms = new AlarmManager(alarmRepo, queue, hub, clock, log, { reArmMs: config.ALARM_REARM_MS, reminderMs: config.ALARM_REMINDER_MS }, storage);
   storage.held = () => alarms.heldInfo();
   storage.onRecover(() => alarms.flushHeld());
@@ -130,8 +149,7 @@ export function createApp(deps: AppDeps): App {
   hub.on('alarm', (u) => {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
-  const sessions = new SessionService(sessionRepo, vitalsRepo, auditRepo, clock, hub, getRuleSet, (s) => rules?.configured(s).changes.map((c) => c.text) ?? []);
-  sessions.dosingRuleOf = (s) => ruleSets.get(s.ruleSetVersion).dosingWeight;
+  const sessions = new SessionService({ repo: sessionRepo, vitals: vitalsRepo, audit: auditRepo, clock, hub, ruleSet: getRuleSet, lifecycle });
   const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
@@ -151,7 +169,7 @@ export function createApp(deps: AppDeps): App {
     if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
     if (u.transition === 'resolved') sessions.dropAlarmAudioPause(u.alarm.sessionId, u.alarm.id);
   });
-  const outbox = new OutboxSender(db, clock, log);
+  const outbox = new OutboxSender({ outbox: repos.outbox, clock, log, nodeId });
   // One server-time tick drives no-data and observation-due rules, alarm re-arm and reminders,
   // escalation timers and webhook retries.
   const tick = () => {
@@ -169,24 +187,27 @@ export function createApp(deps: AppDeps): App {
   ticker?.unref();
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
-  sessions.startGate = (id) => care.startBlockers(id);
-  const responses = new PhysicianResponses(db, escalations, auditRepo, clock, hub);
-  const sessionRules = new SessionRules(
+  const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
+  const sessionRules = new SessionRules({
     ruleSets,
     sessionRepo,
+    sessions,
     alarms,
     log,
-    (id) => care.observations(id),
-    (id) => vitalsRepo.lastNibpAt(id),
-    (id) => vitalsRepo.lastFrame(id),
-    (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
-  );
-  rules = sessionRules;
+    lastObservations: (id) => care.observations(id),
+    lastNibp: (id) => vitalsRepo.lastNibpAt(id),
+    lastFrame: (id) => vitalsRepo.lastFrame(id),
+    modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+  });
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
-  sessions.doseGate = (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor);
+  lifecycle.attach({
+    limitChanges: (s) => sessionRules.configured(s).changes.map((c) => c.text),
+    startBlockers: (id) => care.startBlockers(id),
+    doseGate: (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor),
+    forget: (id) => sessionRules.forget(id),
+  });
   care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
-  sessions.onEnd = (id) => sessionRules.forget(id);
   hub.on('infusionEvent', (e) => {
     const l = sessions.getLive(e.sessionId);
     if (l) sessionRules.onInfusion(l, e);
@@ -204,7 +225,7 @@ export function createApp(deps: AppDeps): App {
     if (sessionRules.configured(l.stored).changes.length !== before) hub.emit('session', sessions.view(l));
   });
   const users = new UserService(db, auditRepo, clock);
-  const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
+  const loginSessions = new LoginSessions({ repo: repos.loginSessions, users, clock, ttlMs: config.SESSION_TTL_MS, idleMs: config.SESSION_IDLE_MS });
   const throttle = new LoginThrottle(clock);
   const devices = new DeviceKeys(db, auditRepo, clock);
   const assignments = new DeviceAssignments(db, devices, auditRepo, clock, (id) => sessions.getLive(id)?.stored);
@@ -212,7 +233,7 @@ export function createApp(deps: AppDeps): App {
     if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
   });
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
-  const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog(db, queue), clock, log };
+  const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
   // Served over HTTPS here or behind a TLS-terminating proxy (COOKIE_SECURE): then, and only then,
@@ -272,7 +293,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
-  app.use('/api/reports', reportRoutes(db, clock));
+  app.use('/api/reports', reportRoutes(repos.reports, clock));
   app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
@@ -323,6 +344,9 @@ export function createApp(deps: AppDeps): App {
     protocol: tls ? 'https' : 'http',
     io,
     db,
+    store,
+    repos,
+    nodeId,
     sessions,
     ingest,
     alarms,
@@ -367,10 +391,12 @@ export function createApp(deps: AppDeps): App {
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
-      queue.close();
+      await queue.close();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
-      db.close();
+      await store.close();
     },
   };
 }
+
+const isSqlite = (store: Store): store is SqliteStore => store.kind === 'sqlite' && 'raw' in store;

@@ -69,9 +69,61 @@ const trustProxy = z
     return entries;
   });
 
+/** A URL for messages: the password replaced, so a configuration error never prints it. */
+export function redactUrl(s: string): string {
+  try {
+    const u = new URL(s);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return s.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/**
+ * `postgres://user:password@host:port/database`: selects PostgreSQL instead of the SQLite file.
+ * Checked for shape here; whether the server answers is checked when the store opens.
+ */
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    const shown = redactUrl(s);
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be a postgres://user:password@host:port/database URL (got "${shown}")` });
+      return z.NEVER;
+    }
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+      ctx.addIssue({ code: 'custom', message: `must start with postgres:// or postgresql:// (got "${shown}"); leave it unset for the SQLite file at DB_PATH` });
+      return z.NEVER;
+    }
+    // A host is needed unless a Unix socket directory is given as ?host=/path.
+    if (!u.hostname && !u.searchParams.get('host')) ctx.addIssue({ code: 'custom', message: `names no host (got "${shown}")` });
+    if (u.pathname.replace(/^\//, '') === '') ctx.addIssue({ code: 'custom', message: `names no database: add /<database> after the host (got "${shown}")` });
+    return s;
+  });
+
 const envSchema = z.object({
   PORT: port(3000),
   DB_PATH: z.string().min(1, { error: 'must not be empty' }).default('./data/infusion.db'),
+  /** Set: PostgreSQL at this URL is the store (DB_PATH is then unused). */
+  DATABASE_URL: databaseUrl,
+  /** Connections each server process keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: z
+    .string()
+    .default('10')
+    .transform((s, ctx) => {
+      const n = Number(s);
+      if (!/^\d+$/.test(s.trim()) || n < 1 || n > 100) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number of connections 1-100 (got "${s}")` });
+        return z.NEVER;
+      }
+      return n;
+    }),
   /** Reserved for the HL7 v2 MLLP listener; 0 turns it off. */
   HL7_PORT: port(2575),
   /** The MLLP listener binds to loopback unless told otherwise (it trusts the network, not a key). */

@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts, 
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './util/clock';
 import { createLogger } from './util/logger';
+import { openStore, storeLocation } from './persistence/openStore';
 import { openWhenStorageAllows } from './storageWait';
 
 /**
@@ -28,9 +29,9 @@ async function main() {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
-  // A full disk does not stop the start: the server waits for storage, then comes up (recording failed until space returns).
-  const opened = await openWhenStorageAllows(config.DB_PATH, config.PORT, systemClock, log);
-  const app = createApp({ config, logger: log, db: opened.db });
+  // A full disk or an unreachable PostgreSQL does not stop the start: the server waits for storage, then comes up.
+  const opened = await openWhenStorageAllows(() => openStore(config, systemClock.now()), config.PORT, systemClock, log);
+  const app = createApp({ config, logger: log, store: opened.store });
   const admin = await app.users.ensureAdmin(config.ADMIN_PASSWORD ?? (values.demo ? DEMO_ADMIN_PASSWORD : undefined));
   // Printed once, to the console only (never to the structured log): the admin must change it at first login.
   if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
@@ -39,7 +40,7 @@ async function main() {
   const url = `${app.protocol}://localhost:${port}`;
   console.log(`Infusion monitor listening on ${url}`);
   if (config.HL7_PORT !== 0) console.log(`HL7 MLLP listener on ${config.HL7_HOST}:${await app.startHl7()}`);
-  log.info({ port, db: config.DB_PATH }, 'listening');
+  log.info({ port, db: storeLocation(config) }, 'listening');
 
   let demoFile: string | null = null;
   if (values.demo) {

@@ -1,19 +1,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openDatabase, type Db } from './persistence/db';
 import { isStorageError, storageReason } from './persistence/storageErrors';
+import type { Store } from './persistence/store';
 import type { Clock } from './util/clock';
 import type { Logger } from './util/logger';
 
 /**
- * Opens the database, waiting for storage instead of exiting when the disk refuses even that (a full
- * disk leaves no room for SQLite's WAL index after a clean stop). Meanwhile the port answers every
+ * Opens the store, waiting for storage instead of exiting when it refuses even that (a full disk
+ * leaves no room for SQLite's WAL index after a clean stop; PostgreSQL is down or unreachable). Meanwhile the port answers every
  * request 503 with the reason, so /api/health reports it and dashboards show their lost-connection
  * banner; once the database opens, the port is freed for the real server and its number returned.
  */
-export async function openWhenStorageAllows(path: string, port: number, clock: Clock, log: Logger, retryMs = 2000): Promise<{ db: Db; port: number }> {
-  const first = tryOpen(path, clock);
-  if ('db' in first) return { db: first.db, port };
+export async function openWhenStorageAllows(open: () => Promise<Store>, port: number, clock: Clock, log: Logger, retryMs = 2000): Promise<{ store: Store; port: number }> {
+  const first = await tryOpen(open);
+  if ('store' in first) return { store: first.store, port };
   const since = clock.now();
   let reason = storageReason(first.err);
   log.error({ err: first.err }, 'cannot open the database: storage is failing; waiting for it (every request answers 503)');
@@ -28,26 +28,26 @@ export async function openWhenStorageAllows(path: string, port: number, clock: C
   });
   const bound = (waiting.address() as AddressInfo).port;
   console.log(`Infusion monitor listening on http://localhost:${bound} (recording failed: waiting for storage)`);
-  const db = await new Promise<Db>((resolve) => {
-    const timer = setInterval(() => {
-      const r = tryOpen(path, clock);
-      if ('err' in r) {
-        reason = storageReason(r.err);
-        return;
-      }
-      clearInterval(timer);
-      resolve(r.db);
-    }, retryMs);
+  const store = await new Promise<Store>((resolve, reject) => {
+    const attempt = () => {
+      tryOpen(open).then((r) => {
+        if ('err' in r) {
+          reason = storageReason(r.err);
+          setTimeout(attempt, retryMs);
+        } else resolve(r.store);
+      }, reject);
+    };
+    setTimeout(attempt, retryMs);
   });
   log.warn({ waitedMs: clock.now() - since }, 'database opened: storage is back');
   waiting.closeAllConnections();
   await new Promise<void>((resolve) => waiting.close(() => resolve()));
-  return { db, port: bound };
+  return { store, port: bound };
 }
 
-function tryOpen(path: string, clock: Clock): { db: Db } | { err: Error } {
+async function tryOpen(open: () => Promise<Store>): Promise<{ store: Store } | { err: Error }> {
   try {
-    return { db: openDatabase(path, clock.now()) };
+    return { store: await open() };
   } catch (err) {
     // Anything but a storage failure (a newer schema, a bad path) is a real start-up error.
     if (!isStorageError(err)) throw err;

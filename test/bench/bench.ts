@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: product figures beside the machine's raw ceilings, measured in the same run.
  * - ceiling: batched better-sqlite3 inserts/s on the product's vitals schema
+ * - ceiling: batched node-postgres inserts/s on the same schema, PostgreSQL durable (fsync, synchronous commit)
  * - ceiling: bare socket.io emits/s on loopback (no validation, no storage)
+ * - rule evaluation: frames/s through the pure engine with the default rule set
+ * - replay speed of a logged 4-hour session
+ * Per store (SQLite, then PostgreSQL), printed side by side at the end:
  * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process
  * - alarm latency: device send → dashboard receipt, p50/p99, at 100 and 1,000 concurrent 1 Hz sessions
- * - rule evaluation: frames/s through the pure engine with the default rule set
  * - dashboard snapshot: bytes and time of a subscribe answer for 200 sessions with 15 minutes of 1 Hz trend
  * - ingest latency (send → ack after commit) p50/p99, alone and while 10 dashboards call subscribe in a loop
  * The server runs as its own process (the real entry point); load generators run here.
@@ -19,16 +22,24 @@ import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
+import { openPostgres } from '../../server/src/persistence/pgStore';
+import { startPostgres, type PgServer } from '../support/postgres';
 import { exited, provision, spawnServer } from '../support/child';
 import { logLongSession } from '../support/longSession';
 import { demoSession } from '../support/server';
 import { replaySession } from '../../server/src/replay/replay';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
-const results: Record<string, string | number> = {};
+/** The store the server under test runs on, while its figures are measured (null: store-independent figures). */
+let store: string | null = null;
+/** Figures measured per store, printed side by side at the end. */
+const byStore = new Map<string, Map<string, string>>();
 const line = (k: string, v: string) => {
-  results[k] = v;
-  console.log(`${k.padEnd(52)} ${v}`);
+  if (store) {
+    if (!byStore.has(k)) byStore.set(k, new Map());
+    byStore.get(k)!.set(store, v);
+  }
+  console.log(`${(store ? `[${store}] ` : '') + k}`.padEnd(60) + ` ${v}`);
 };
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -60,6 +71,58 @@ function sqliteCeiling(): void {
   const s = (performance.now() - t0) / 1000;
   line('ceiling: SQLite batched inserts (1,000/txn)', `${fmt(N / s)} rows/s`);
   db.close();
+}
+
+/** The same load as the SQLite ceiling: 1,000-row multi-row INSERTs, one transaction each, 2 connections in parallel. */
+async function postgresCeiling(server: PgServer): Promise<void> {
+  const pool = await openPostgres({ url: await server.createDatabase('ceiling'), poolSize: 2 }, Date.now());
+  const N = 200_000;
+  const batch = 1000;
+  const sessions = 100;
+  const cols = 13;
+  const text = `INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated) VALUES ${Array.from(
+    { length: batch },
+    (_, i) => `(${Array.from({ length: cols }, (_, c) => `$${i * cols + c + 1}`).join(',')})`,
+  ).join(',')}`;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < N) {
+        const b = next;
+        next += batch;
+        const values: unknown[] = [];
+        for (let i = 0; i < batch; i++) {
+          const k = b + i;
+          const q = Math.floor(k / sessions);
+          values.push(`s_${k % sessions}`, 1, q, 1_700_000_000_000 + q * 1000, 70, 120, 80, 93, 98, 38, 14, 0, 0);
+        }
+        await pool.query(text, values);
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  line('ceiling: PostgreSQL batched inserts (1,000/txn)', `${fmt(N / s)} rows/s`);
+
+  // The write queue's pattern: one INSERT statement per frame, many statements per transaction.
+  const one = `INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated) VALUES (${Array.from({ length: cols }, (_, c) => `$${c + 1}`).join(',')})`;
+  const M = 50_000;
+  const client = await pool.connect();
+  const t1 = performance.now();
+  for (let b = 0; b < M / batch; b++) {
+    await client.query('BEGIN');
+    for (let i = 0; i < batch; i++) {
+      const k = b * batch + i;
+      const q = 1_000_000 + Math.floor(k / sessions);
+      // node-postgres sends one statement at a time per connection: each row costs a round trip.
+      await client.query(one, [`s_${k % sessions}`, 2, q, 1_700_000_000_000 + q * 1000, 70, 120, 80, 93, 98, 38, 14, 0, 0]);
+    }
+    await client.query('COMMIT');
+  }
+  const s1 = (performance.now() - t1) / 1000;
+  client.release();
+  line('ceiling: PostgreSQL one INSERT per row (1,000/txn)', `${fmt(M / s1)} rows/s`);
+  await pool.end();
 }
 
 async function socketCeiling(): Promise<void> {
@@ -177,7 +240,7 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
   await new Promise((r) => setTimeout(r, seconds * 1000));
   timers.forEach((t) => clearTimeout(t));
   await new Promise((r) => setTimeout(r, 500));
-  line(`alarm latency @ ${fmt(n)} sessions x 1 Hz (n=${lat.length})`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms; ${fmt(acks / seconds)} acks/s`);
+  line(`alarm latency @ ${fmt(n)} sessions x 1 Hz`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms (n=${lat.length}); ${fmt(acks / seconds)} acks/s`);
   devs.forEach((d) => d.close());
   dash.close();
   await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
@@ -295,19 +358,16 @@ async function replaySpeed(): Promise<void> {
   const HOURS = 4;
   const { app, sessionId, frames: total } = await logLongSession(dir, HOURS);
   const t0 = performance.now();
-  const r = replaySession(app.db, sessionId);
+  const r = await replaySession(app.store, sessionId);
   const s = (performance.now() - t0) / 1000;
   line(`replay: logged ${HOURS} h session (${fmt(total)} frames)`, `${fmt(r.events / s)} events/s, whole session in ${(s * 1000).toFixed(0)} ms (${r.alarms.length} alarms)`);
   await app.close();
 }
 
-async function main() {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
-  sqliteCeiling();
-  await socketCeiling();
-  ruleEvaluation();
-  await replaySpeed();
-  const srv = await spawnServer({ DB_PATH: join(dir, 'bench.db'), LOG_LEVEL: 'error' });
+/** The product figures on one store: the real server entry point as its own process. */
+async function serverFigures(label: string, env: Record<string, string>): Promise<void> {
+  store = label;
+  const srv = await spawnServer({ LOG_LEVEL: 'error', ...env });
   try {
     creds = await provision(srv.url, { simulator: true });
     await ingestThroughput(srv.url);
@@ -317,7 +377,36 @@ async function main() {
   } finally {
     srv.child.kill('SIGTERM');
     await exited(srv.child);
+    store = null;
+  }
+}
+
+async function main() {
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
+  // PostgreSQL as in production: fsync and synchronous commit on.
+  const pgServer = await startPostgres({ durable: true });
+  try {
+    sqliteCeiling();
+    await postgresCeiling(pgServer);
+    await socketCeiling();
+    ruleEvaluation();
+    await replaySpeed();
+    await serverFigures('SQLite', { DB_PATH: join(dir, 'bench.db') });
+    try {
+      await serverFigures('PostgreSQL', { DATABASE_URL: await pgServer.createDatabase('bench') });
+    } catch (err) {
+      // Said, not hidden: a store the server cannot run on yet prints why instead of figures.
+      const lines = String(err).split('\n').map((l) => l.trim());
+      console.log(`[PostgreSQL] server figures not measured: ${lines.find((l) => /^Error: /.test(l) && !/server exited/.test(l)) ?? lines[0]}`);
+    }
+  } finally {
+    await pgServer.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+  console.log('\nside by side (same machine, same run; ceilings above):');
+  for (const [k, v] of byStore) {
+    console.log(k);
+    for (const [label, value] of v) console.log(`  ${label.padEnd(12)} ${value}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteStore } from '../../server/src/persistence/store';
 import { diffReplays, replaySession } from '../../server/src/replay/replay';
 import { ROOT } from '../support/child';
 import { logLongSession } from '../support/longSession';
@@ -51,8 +52,8 @@ describe('replay of a logged session', () => {
   it('raises exactly the alarms the live server raised, and is deterministic', async () => {
     const live = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${sessionId}`)).body.data.alarms;
     const db = new Database(s.dbPath, { readonly: true });
-    const a = replaySession(db, sessionId);
-    const b = replaySession(db, sessionId);
+    const a = await replaySession(sqliteStore(db), sessionId);
+    const b = await replaySession(sqliteStore(db), sessionId);
     db.close();
     expect(a).toEqual(b);
     const key = (ruleId: string, t: number) => `${ruleId}@${t}`;
@@ -62,13 +63,13 @@ describe('replay of a logged session', () => {
     expect(a.events).toBe(12 * 60 + 3); // frames, two scores, the start
   });
 
-  it('shows what another rule set would have raised or not', () => {
+  it('shows what another rule set would have raised or not', async () => {
     const lenient: RuleSet = {
       ...defaultRuleSet,
       rules: defaultRuleSet.rules.map((r) => (r.id === 'spo2.low.high' && r.kind === 'threshold' ? { ...r, limit: 84 } : r)),
     };
     const db = new Database(s.dbPath, { readonly: true });
-    const d = diffReplays(replaySession(db, sessionId), replaySession(db, sessionId, lenient));
+    const d = diffReplays(await replaySession(sqliteStore(db), sessionId), await replaySession(sqliteStore(db), sessionId, lenient));
     db.close();
     expect(d.wouldNotRaise.map((x) => x.ruleId)).toEqual(['spo2.low.high']);
     expect(d.wouldRaise).toEqual([]);
@@ -110,7 +111,7 @@ describe('replay of a session whose monitor sent its first frame long after the 
       dev.close();
       const live = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${id}`)).body.data.alarms;
       const db = new Database(s.dbPath, { readonly: true });
-      const a = replaySession(db, id);
+      const a = await replaySession(sqliteStore(db), id);
       db.close();
       expect(live.find((x) => x.ruleId === 'tech.no_data')).toMatchObject({ startedAt: T0 + 30_000 });
       expect(a.alarms.find((x) => x.ruleId === 'tech.no_data')).toMatchObject({ t: T0 + 30_000, clearedAt: T0 + 56_000 });
@@ -132,8 +133,8 @@ describe('replay of a long logged session', () => {
       const liveKeys = (
         app.db.prepare("SELECT json_extract(alarm, '$.ruleId') rule_id, at FROM alarm_events WHERE session_id = ? AND transition = 'raised'").all(sessionId) as { rule_id: string; at: number }[]
       ).map((r) => `${r.rule_id}@${r.at}`);
-      const a = replaySession(app.db, sessionId);
-      const b = replaySession(app.db, sessionId);
+      const a = await replaySession(app.store, sessionId);
+      const b = await replaySession(app.store, sessionId);
       expect(a.events).toBe(frames + 3);
       expect(JSON.stringify(a)).toBe(JSON.stringify(b));
       expect(liveKeys.length).toBeGreaterThanOrEqual(8);

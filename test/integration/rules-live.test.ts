@@ -2,6 +2,7 @@ import type { Alarm, AlarmUpdate, IngestResult, Result, RuleSet, Session } from 
 import { ManualClock } from '@infusion/server';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteStore } from '../../server/src/persistence/store';
 import { replaySession } from '../../server/src/replay/replay';
 import { api, connected, createSession, dashboard, demoSession, device, passingChecklist, startServer, waitFor, writeOrder, type TestServer } from '../support/server';
 
@@ -200,7 +201,7 @@ describe('guideline rules in the live server', () => {
     expect(a?.source).toMatch(/benzodiazepine or opioid given: Q6: concomitantly administered medications may enhance certain effects/);
     // Replay switches to the tighter limits at the dose, as the live server did.
     const db = new Database(s.dbPath, { readonly: true });
-    const replayed = replaySession(db, sess.id);
+    const replayed = await replaySession(sqliteStore(db), sess.id);
     db.close();
     expect(replayed.alarms.map((x) => `${x.ruleId}@${x.t - T0}`)).toEqual(['rr.low.medium@38000']);
   });

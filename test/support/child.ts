@@ -3,8 +3,13 @@ import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Starts the real server entry point as a child process and resolves with its URL once it listens. */
-export function spawnServer(env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+/**
+ * Starts the real server entry point as a child process and resolves with its URL once it listens.
+ * With TEST_STORE=postgres, DB_PATH stands for a database of its own on the run's PostgreSQL server.
+ */
+export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const { databaseFor, testOnPostgres } = await import('./postgres');
+  if (testOnPostgres() && env.DB_PATH && !env.DATABASE_URL) env = { ...env, DATABASE_URL: await databaseFor(env.DB_PATH === ':memory:' ? `memory-${Math.random()}` : env.DB_PATH) };
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', PORT: '0', HL7_PORT: '0', ADMIN_PASSWORD: CHILD_ADMIN_PASSWORD, ...env },

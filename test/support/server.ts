@@ -11,6 +11,8 @@ import type {
   Session,
 } from '@infusion/shared';
 import { simulatedChecklist } from '@infusion/simulator';
+import { openPostgresStore } from '../../server/src/persistence/pgStore';
+import { databaseFor, testOnPostgres } from './postgres';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,13 +59,18 @@ export async function login(url: string, username: string, password = TEST_PASSW
   return { url, headers: { cookie, 'x-csrf-token': body.data.csrfToken } };
 }
 
-/** A real server on an ephemeral port with a real SQLite file in a temp dir. */
+/**
+ * A real server on an ephemeral port with a real SQLite file in a temp dir, or (TEST_STORE=postgres)
+ * a database of its own on the run's PostgreSQL server, the same one again for the same `dir`.
+ */
 export async function startServer(
   opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet; storageProbeMs?: number } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'infusion-test-'));
   const dbPath = join(dir, 'infusion.db');
+  const store = testOnPostgres() ? await openPostgresStore({ url: await databaseFor(dir), poolSize: 10 }, Date.now()) : undefined;
   const app = createApp({
+    ...(store ? { store } : {}),
     config: testConfig({ DB_PATH: dbPath, LOG_LEVEL: 'silent', LIVE_PUSH_MS: 100, ...opts.config }),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ruleSet ? { ruleSet: opts.ruleSet } : {}),

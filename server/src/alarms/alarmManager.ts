@@ -158,8 +158,8 @@ export class AlarmManager {
       this.held = [];
       try {
         // One op: the whole backlog commits in one transaction, or none of it does.
-        await this.queue.enqueue(() => {
-          for (const h of batch) this.repo.write(h.update, h.actor);
+        await this.queue.enqueue(async (trx) => {
+          for (const h of batch) await this.repo.write(trx, h.update, h.actor);
         });
       } catch (err) {
         if (isStorageError(err)) {
@@ -167,7 +167,7 @@ export class AlarmManager {
           throw err;
         }
         // Not the disk: one bad row must not block the rest. Write each alone; log what cannot be.
-        const results = await Promise.allSettled(batch.map((h) => this.queue.enqueue(() => this.repo.write(h.update, h.actor))));
+        const results = await Promise.allSettled(batch.map((h) => this.queue.enqueue((trx) => this.repo.write(trx, h.update, h.actor))));
         const lost = batch.filter((_, i) => results[i]!.status === 'rejected');
         if (lost.length) this.log.error({ err, eventIds: lost.map((h) => h.update.eventId) }, 'held alarm transitions could not be stored');
       }
@@ -189,7 +189,7 @@ export class AlarmManager {
       this.hold(update, actor);
       return Promise.resolve();
     }
-    return this.queue.enqueue(() => this.repo.write(update, actor)).then(
+    return this.queue.enqueue((trx) => this.repo.write(trx, update, actor)).then(
       () => this.hub.emit('alarm', update),
       (err: unknown) => {
         if (isStorageError(err)) return this.hold(update, actor);

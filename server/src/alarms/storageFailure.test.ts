@@ -6,7 +6,9 @@ import { openDatabase, type Db } from '../persistence/db';
 import { ManualClock } from '../util/clock';
 import { Hub } from '../util/hub';
 import { EscalationService } from './escalationService';
-import { OutboxSender } from './outboxSender';
+import { outboxRepo } from '../persistence/outboxRepo';
+import { sqliteStore } from '../persistence/store';
+import { CLAIM_MS, OutboxSender } from './outboxSender';
 
 // A database that refuses every write (SQLite's query_only) fails them the way a full disk does: with a storage error.
 const log = pino({ level: 'silent' });
@@ -77,17 +79,26 @@ describe('webhook outbox while storage fails', () => {
     db.prepare("INSERT INTO escalations (id, alarm_id, session_id, unit, state, level, opened_at, simulated, body) VALUES (1, 7, 's1', 'u', 'open', 1, ?, 0, '{}')").run(T0);
     db.prepare("INSERT INTO notifications (escalation_id, level, channel, target, payload, status, next_attempt_at, created_at) VALUES (1, 1, 'webhook', 'http://pager/', '{}', 'pending', ?, ?)").run(T0, T0);
     const posted: string[] = [];
-    const outbox = new OutboxSender(db, clock, log, async (url) => {
-      posted.push(url);
-      // The page went out; meanwhile the disk filled up.
-      db.pragma('query_only = ON');
-      return 200;
+    const repo = outboxRepo(sqliteStore(db));
+    const outbox = new OutboxSender({
+      outbox: repo,
+      clock,
+      log,
+      nodeId: 'a',
+      post: async (url) => {
+        posted.push(url);
+        // The page went out; meanwhile the disk filled up.
+        db.pragma('query_only = ON');
+        return 200;
+      },
     });
     await expect(outbox.tick()).resolves.toBeUndefined();
     expect(db.prepare('SELECT status FROM notifications').get()).toEqual({ status: 'pending' });
 
     db.pragma('query_only = OFF');
-    const sender = new OutboxSender(db, clock, log, async (url) => (posted.push(url), 200));
+    // The first sender's claim holds until it lapses; then any sender (here another server) sends it again.
+    clock.advance(CLAIM_MS);
+    const sender = new OutboxSender({ outbox: repo, clock, log, nodeId: 'b', post: async (url) => (posted.push(url), 200) });
     await sender.tick();
     expect(posted).toEqual(['http://pager/', 'http://pager/']);
     expect(db.prepare('SELECT status FROM notifications').get()).toEqual({ status: 'sent' });

@@ -28,14 +28,15 @@ export function cookieToken(cookieHeader: string | undefined): string | undefine
 export function authenticate(sessions: LoginSessions) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const token = cookieToken(req.headers.cookie);
-    const s = sessions.resolve(token);
-    req.auth = s && token ? { user: s.user, csrfToken: s.csrfToken, token, expiresAt: s.expiresAt } : null;
-    // Login itself is exempt: it issues a new session, and SameSite=Strict plus a JSON body already stop cross-site posts.
-    if (req.auth && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.path !== '/api/auth/login') {
-      // Synchronizer token: a cross-site page can make the browser send the cookie, never this header.
-      if (req.get(CSRF_HEADER) !== req.auth.csrfToken) return next(forbidden('missing or invalid CSRF token'));
-    }
-    next();
+    sessions.resolve(token).then((s) => {
+      req.auth = s && token ? { user: s.user, csrfToken: s.csrfToken, token, expiresAt: s.expiresAt } : null;
+      // Login itself is exempt: it issues a new session, and SameSite=Strict plus a JSON body already stop cross-site posts.
+      if (req.auth && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.path !== '/api/auth/login') {
+        // Synchronizer token: a cross-site page can make the browser send the cookie, never this header.
+        if (req.get(CSRF_HEADER) !== req.auth.csrfToken) return next(forbidden('missing or invalid CSRF token'));
+      }
+      next();
+    }, next);
   };
 }
 

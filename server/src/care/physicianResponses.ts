@@ -1,46 +1,37 @@
 import { fieldErrors, physicianResponseInputSchema, type PhysicianResponse, type PublicUser, type Session } from '@infusion/shared';
 import type { EscalationService } from '../alarms/escalationService';
-import type { AuditRepo } from '../persistence/auditRepo';
-import type { Db } from '../persistence/db';
+import type { ResponseRepo } from '../persistence/responseRepo';
 import type { Clock } from '../util/clock';
 import { badRequest } from '../util/errors';
 import type { Hub } from '../util/hub';
-
-interface Row {
-  id: number;
-  session_id: string;
-  escalation_id: number | null;
-  text: string;
-  at: number;
-  by: string;
-  by_name: string;
-}
-const fromRow = (r: Row): PhysicianResponse => ({ id: r.id, sessionId: r.session_id, escalationId: r.escalation_id, text: r.text, at: r.at, by: r.by, byName: r.by_name });
 
 /**
  * Physician responses: advice documented for the bedside. Stored and audited, then pushed to every
  * screen showing the session. A response never touches the infusion; answering an open escalation
  * acknowledges it (the physician has seen it).
  */
-export class PhysicianResponses {
-  private readonly sInsert;
-  private readonly sList;
-  private readonly sLatest;
+export interface PhysicianResponsesDeps {
+  repo: ResponseRepo;
+  escalations: EscalationService;
+  clock: Clock;
+  hub: Hub;
+}
 
-  constructor(
-    private readonly db: Db,
-    private readonly escalations: EscalationService,
-    private readonly audit: AuditRepo,
-    private readonly clock: Clock,
-    private readonly hub: Hub,
-  ) {
-    this.sInsert = db.prepare('INSERT INTO physician_responses (session_id, escalation_id, text, at, by, by_name, simulated) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.sList = db.prepare('SELECT * FROM physician_responses WHERE session_id = ? ORDER BY at, id');
-    this.sLatest = db.prepare('SELECT * FROM physician_responses WHERE session_id = ? ORDER BY at DESC, id DESC LIMIT 1');
+export class PhysicianResponses {
+  private readonly repo: ResponseRepo;
+  private readonly escalations: EscalationService;
+  private readonly clock: Clock;
+  private readonly hub: Hub;
+
+  constructor(deps: PhysicianResponsesDeps) {
+    this.repo = deps.repo;
+    this.escalations = deps.escalations;
+    this.clock = deps.clock;
+    this.hub = deps.hub;
   }
 
   /** The caller has already been checked: the permission, and that it may see the session. */
-  record(session: Session, input: unknown, user: PublicUser, requestId?: string): PhysicianResponse {
+  async record(session: Session, input: unknown, user: PublicUser, requestId?: string): Promise<PhysicianResponse> {
     const p = physicianResponseInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid response', fieldErrors(p.error));
     if (session.endedAt !== null) throw badRequest('invalid response', [{ field: 'sessionId', reason: 'the session has ended' }]);
@@ -51,23 +42,25 @@ export class PhysicianResponses {
     }
     const actor = `user:${user.username}`;
     const now = this.clock.now();
-    let r!: PhysicianResponse;
-    this.db.transaction(() => {
-      const id = Number(this.sInsert.run(session.id, escalationId, p.data.text, now, user.username, user.displayName, session.simulated ? 1 : 0).lastInsertRowid);
-      r = { id, sessionId: session.id, escalationId, text: p.data.text, at: now, by: user.username, byName: user.displayName };
-      this.audit.record({ at: now, actor, action: 'response.record', entity: 'session', entityId: session.id, after: r, requestId: requestId ?? null });
-    })();
+    const r = await this.repo.insert({ sessionId: session.id, escalationId, text: p.data.text, at: now, by: user.username, byName: user.displayName }, session.simulated, (stored) => ({
+      at: now,
+      actor,
+      action: 'response.record',
+      entity: 'session',
+      entityId: session.id,
+      after: stored,
+      requestId: requestId ?? null,
+    }));
     this.hub.emit('response', r);
     if (esc?.state === 'open') this.escalations.acknowledge(esc.id, actor);
     return r;
   }
 
-  list(sessionId: string): PhysicianResponse[] {
-    return (this.sList.all(sessionId) as Row[]).map(fromRow);
+  list(sessionId: string): Promise<PhysicianResponse[]> {
+    return this.repo.list(sessionId);
   }
 
-  latest(sessionId: string): PhysicianResponse | null {
-    const r = this.sLatest.get(sessionId) as Row | undefined;
-    return r ? fromRow(r) : null;
+  latest(sessionId: string): Promise<PhysicianResponse | null> {
+    return this.repo.latest(sessionId);
   }
 }

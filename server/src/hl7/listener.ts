@@ -128,7 +128,7 @@ async function handle(text: string, d: Hl7ListenerDeps): Promise<string> {
   if (!device) return buildAck(msg, 'AR', `equipment ${obs.equipmentId || '(none)'} is not a registered device`, now);
   return d.messages.once(device.id, obs.controlId, async () => {
     const digest = contentDigest(msg, text);
-    const before = obs.controlId ? d.messages.get(device.id, obs.controlId) : null;
+    const before = obs.controlId ? await d.messages.get(device.id, obs.controlId) : null;
     if (before) {
       // A true resend gets the same answer again; a reused id with other content is refused.
       if (before.digest === digest) return buildAck(msg, before.code, before.text, now);

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../persistence/db';
+import type { Hl7MessageRepo, LoggedAnswer } from '../persistence/hl7MessageRepo';
 import type { WriteQueue } from '../persistence/writeQueue';
 import type { Hl7Message } from './message';
 
-export interface LoggedAnswer {
-  digest: string;
-  code: 'AA' | 'AE' | 'AR';
-  text: string;
-}
+export type { LoggedAnswer };
 
 /** What a message says, whatever its header: every segment but MSH (a resend may restamp MSH-7). */
 export const contentDigest = (msg: Hl7Message, text: string): string =>
@@ -28,24 +24,22 @@ export const contentDigest = (msg: Hl7Message, text: string): string =>
  */
 export class Hl7MessageLog {
   private readonly inflight = new Map<string, Promise<string>>();
-  private readonly sGet;
-  private readonly sInsert;
 
-  constructor(
-    db: Db,
-    private readonly queue: WriteQueue,
-  ) {
-    this.sGet = db.prepare('SELECT digest, ack_code code, ack_text text FROM hl7_messages WHERE device_id = ? AND control_id = ?');
-    this.sInsert = db.prepare('INSERT OR IGNORE INTO hl7_messages (device_id, control_id, digest, session_id, ack_code, ack_text, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  private readonly repo: Hl7MessageRepo;
+  private readonly queue: WriteQueue;
+
+  constructor(deps: { repo: Hl7MessageRepo; queue: WriteQueue }) {
+    this.repo = deps.repo;
+    this.queue = deps.queue;
   }
 
-  get(deviceId: number, controlId: string): LoggedAnswer | null {
-    return (this.sGet.get(deviceId, controlId) as LoggedAnswer | undefined) ?? null;
+  get(deviceId: number, controlId: string): Promise<LoggedAnswer | null> {
+    return this.repo.get(deviceId, controlId);
   }
 
   /** Committed before the ACK goes out. */
   record(deviceId: number, controlId: string, sessionId: string, answer: LoggedAnswer, at: number): Promise<void> {
-    return this.queue.enqueue(() => this.sInsert.run(deviceId, controlId, answer.digest, sessionId, answer.code, answer.text, at));
+    return this.queue.enqueue((trx) => this.repo.insert(trx, deviceId, controlId, sessionId, answer, at));
   }
 
   /** Runs `fn` once per (device, control id) at a time; a concurrent copy waits for the same answer. */

@@ -96,11 +96,24 @@ export class IngestService {
         this.log.warn({ sessionId: f.sessionId, deviceId: source.id, seq: f.seq, fields: errors.map((e) => e.field) }, 'ingest: conflicting resend refused; the stored frame stands');
         return void conflicts.push({ index, sessionId: f.sessionId, seq: f.seq, errors });
       }
-      window.add(f.seq, key);
+      this.sessions.takeSeq(f.sessionId, source.id, f.seq, key);
       const sim = live.stored.simulated ? 1 : 0;
-      const done = this.queue.enqueue(() =>
-        this.vitals.insert.run(f.sessionId, source.id, f.seq, f.t, f.hr ?? null, f.sbp ?? null, f.dbp ?? null, f.map ?? null, f.spo2 ?? null, f.etco2 ?? null, f.rr ?? null, now, sim),
-      );
+      const row = {
+        session_id: f.sessionId,
+        device_id: source.id,
+        seq: f.seq,
+        t: f.t,
+        hr: f.hr ?? null,
+        sbp: f.sbp ?? null,
+        dbp: f.dbp ?? null,
+        map: f.map ?? null,
+        spo2: f.spo2 ?? null,
+        etco2: f.etco2 ?? null,
+        rr: f.rr ?? null,
+        received_at: now,
+        simulated: sim,
+      };
+      const done = this.queue.enqueue((trx) => this.vitals.insert(trx, row));
       stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
     });
 
@@ -115,7 +128,7 @@ export class IngestService {
       const live = this.sessions.getLive(sessionId);
       if (!live) return;
       this.rules.onVitals(live, sample, now);
-      if (sample.t >= (live.latest?.t ?? 0)) live.latest = { ...(live.latest ?? {}), ...sample };
+      this.sessions.noteFrame(sessionId, sample);
       this.hub.emit('vitals', sessionId, sample);
     };
     outcomes.forEach((o, i) => {
@@ -126,7 +139,7 @@ export class IngestService {
         evaluate(s.sessionId, s.sample);
         return;
       }
-      this.sessions.getLive(s.sessionId)?.seqs.for(source.id).forget(s.seq);
+      this.sessions.releaseSeq(s.sessionId, source.id, s.seq);
       rejected.push({ index: s.index, sessionId: s.sessionId, seq: s.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
       // The one exception: while storage itself fails (disk full), monitoring goes on. The frame is refused
       // (the device keeps it and resends), but the patient is still judged and shown, and what it raises is

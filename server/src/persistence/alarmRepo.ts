@@ -1,23 +1,15 @@
 import type { Alarm, AlarmTransition, AlarmUpdate } from '@infusion/shared';
 import type { Db } from './db';
+import type { Tx } from './store';
 
 /** Alarms are stored as their full JSON body plus the columns that queries filter on. */
 export class AlarmRepo {
-  private readonly sUpsert;
-  private readonly sEvent;
   private readonly sUnresolved;
   private readonly sSession;
   private readonly sSince;
   private readonly sMaxIds;
 
   constructor(db: Db) {
-    this.sUpsert = db.prepare(`INSERT INTO alarms (id, session_id, rule_id, rule_set_version, priority, kind, state, condition_active,
-      started_at, resolved_at, simulated, body) VALUES (@id, @sessionId, @ruleId, @ruleSetVersion, @priority, @kind, @state, @conditionActive,
-      @startedAt, @resolvedAt, @simulated, @body)
-      ON CONFLICT(id) DO UPDATE SET state = excluded.state, condition_active = excluded.condition_active,
-      resolved_at = excluded.resolved_at, body = excluded.body`);
-    this.sEvent = db.prepare(`INSERT INTO alarm_events (id, alarm_id, session_id, transition, at, actor, simulated, alarm)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sUnresolved = db.prepare("SELECT body FROM alarms WHERE state <> 'resolved' ORDER BY id");
     this.sSession = db.prepare('SELECT body FROM alarms WHERE session_id = ? ORDER BY id DESC LIMIT ?');
     this.sSince = db.prepare('SELECT id, transition, at, alarm FROM alarm_events WHERE id > ? ORDER BY id LIMIT ?');
@@ -25,23 +17,20 @@ export class AlarmRepo {
   }
 
   /** Runs inside the write-queue transaction: the alarm row and its event commit together. */
-  write(u: AlarmUpdate, actor: string | null): void {
+  async write(trx: Tx, u: AlarmUpdate, actor: string | null): Promise<void> {
     const a = u.alarm;
-    this.sUpsert.run({
-      id: a.id,
-      sessionId: a.sessionId,
-      ruleId: a.ruleId,
-      ruleSetVersion: a.ruleSetVersion,
-      priority: a.priority,
-      kind: a.kind,
-      state: a.state,
-      conditionActive: a.conditionActive ? 1 : 0,
-      startedAt: a.startedAt,
-      resolvedAt: a.resolvedAt,
-      simulated: a.simulated ? 1 : 0,
-      body: JSON.stringify(a),
-    });
-    this.sEvent.run(u.eventId, a.id, a.sessionId, u.transition, u.at, actor, a.simulated ? 1 : 0, JSON.stringify(a));
+    const simulated = a.simulated ? 1 : 0;
+    const body = JSON.stringify(a);
+    const state = { state: a.state, condition_active: a.conditionActive ? 1 : 0, resolved_at: a.resolvedAt, body };
+    await trx
+      .insertInto('alarms')
+      .values({ id: a.id, session_id: a.sessionId, rule_id: a.ruleId, rule_set_version: a.ruleSetVersion, priority: a.priority, kind: a.kind, started_at: a.startedAt, simulated, ...state })
+      .onConflict((oc) => oc.column('id').doUpdateSet(state))
+      .execute();
+    await trx
+      .insertInto('alarm_events')
+      .values({ id: u.eventId, alarm_id: a.id, session_id: a.sessionId, transition: u.transition, at: u.at, actor, simulated, alarm: body })
+      .execute();
   }
 
   unresolved(): Alarm[] {

@@ -1,6 +1,7 @@
 import type { SessionScope } from '@infusion/shared';
 import type { AuditRow } from './auditPrivacy';
 import type { Db } from './db';
+import type { Tx } from './store';
 
 export interface AuditEntry {
   at: number;
@@ -11,6 +12,23 @@ export interface AuditEntry {
   before?: unknown;
   after?: unknown;
   requestId?: string | null;
+}
+
+/** Writes an audit entry inside the caller's transaction (with the change it records). */
+export async function insertAudit(trx: Tx, e: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      entity: e.entity,
+      entity_id: e.entityId,
+      before: e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === undefined ? null : JSON.stringify(e.after),
+      request_id: e.requestId ?? null,
+    })
+    .execute();
 }
 
 /** Append-only (the schema's triggers refuse UPDATE and DELETE). */

@@ -1,7 +1,16 @@
 import type Database from 'better-sqlite3';
 
-/** Numbered, append-only. A released migration is never edited: add the next one. */
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Numbered, append-only. A released migration is never edited: add the next one, here and in
+ * `PG_MIGRATIONS` (pgMigrations.ts), whose test compares the two schemas.
+ */
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'sessions, infusion events, vitals, alarms, alarm events, audit log',
@@ -338,6 +347,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         simulated INTEGER NOT NULL
       );
       CREATE INDEX physician_responses_session ON physician_responses(session_id, at);
+    `,
+  },
+  {
+    version: 10,
+    name: 'outbox claims (one node sends each notification)',
+    sql: `
+      -- A sender claims due rows in one UPDATE before sending; a claim that outlives its node lapses.
+      ALTER TABLE notifications ADD COLUMN claimed_by TEXT;
+      ALTER TABLE notifications ADD COLUMN claimed_until INTEGER;
     `,
   },
 ];

@@ -1,7 +1,7 @@
 import type { InfusionEvent, Session } from '@infusion/shared';
 import type { Db } from './db';
 
-interface SessionRow {
+export interface SessionRow {
   id: string;
   patient_label: string;
   weight_kg: number;
@@ -27,7 +27,7 @@ interface SessionRow {
 }
 export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged' | 'dosingWeight'>;
 
-const fromRow = (r: SessionRow): StoredSession => ({
+export const fromRow = (r: SessionRow): StoredSession => ({
   id: r.id,
   patientLabel: r.patient_label,
   weightKg: r.weight_kg,
@@ -52,7 +52,7 @@ const fromRow = (r: SessionRow): StoredSession => ({
   limitOverrides: r.limit_overrides ? (JSON.parse(r.limit_overrides) as Session['limitOverrides']) : null,
 });
 
-interface EventRow {
+export interface EventRow {
   id: number;
   session_id: string;
   type: InfusionEvent['type'];
@@ -63,7 +63,7 @@ interface EventRow {
   by: string;
   override: string | null;
 }
-const eventFromRow = (r: EventRow): InfusionEvent => ({
+export const eventFromRow = (r: EventRow): InfusionEvent => ({
   id: r.id,
   sessionId: r.session_id,
   type: r.type,

@@ -1,5 +1,7 @@
 import { VITAL_FIELDS, type TrendPoint, type VitalsSample } from '@infusion/shared';
 import type { Db } from './db';
+import type { VitalsTable } from './schema';
+import type { Tx } from './store';
 
 type Row = { t: number } & Record<string, number | null>;
 
@@ -23,7 +25,6 @@ const toBucketPoint = (r: Row): TrendPoint => {
 
 /** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
 export class VitalsRepo {
-  readonly insert;
   private readonly sWindow;
   private readonly sBucketed;
   private readonly sCount;
@@ -34,9 +35,6 @@ export class VitalsRepo {
   private readonly sLastFrame;
 
   constructor(db: Db) {
-    // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
-    this.insert = db.prepare(`INSERT INTO vitals (session_id, device_id, seq, t, hr, sbp, dbp, map, spo2, etco2, rr, received_at, simulated)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const cols = VITAL_FIELDS.join(', ');
     this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
     // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
@@ -51,6 +49,12 @@ export class VitalsRepo {
     this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
     this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
+  }
+
+  /** Runs inside the write-queue transaction. */
+  async insert(trx: Tx, row: VitalsTable): Promise<void> {
+    // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
+    await trx.insertInto('vitals').values(row).execute();
   }
 
   /**

@@ -1,64 +1,76 @@
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './db';
-import { WriteQueue } from './writeQueue';
+import { sqliteStore, type Tx } from './store';
+import { WriteQueue, type WriteQueueDeps } from './writeQueue';
 
 const log = pino({ level: 'silent' });
 let db: Db;
 afterEach(() => db?.close());
 
+function setup(opts: Partial<WriteQueueDeps> = {}) {
+  db = openDatabase(':memory:', 0);
+  db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
+  const q = new WriteQueue({ store: sqliteStore(db), log, flushMs: 5, ...opts });
+  const ins = (x: number) => (trx: Tx) => sql`INSERT INTO t VALUES (${x})`.execute(trx);
+  const count = () => (db.prepare('SELECT COUNT(*) n FROM t').get() as { n: number }).n;
+  return { q, ins, count };
+}
+
 describe('write queue', () => {
   it('commits many ops in one transaction and resolves each only after commit', async () => {
-    db = openDatabase(':memory:', 0);
-    db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
-    const q = new WriteQueue(db, log, 50);
-    const ins = db.prepare('INSERT INTO t VALUES (?)');
-    const done = [1, 2, 3].map((x) => q.enqueue(() => ins.run(x)));
-    expect((db.prepare('SELECT COUNT(*) n FROM t').get() as { n: number }).n).toBe(0);
+    const { q, ins, count } = setup({ flushMs: 50 });
+    const done = [1, 2, 3].map((x) => q.enqueue(ins(x)));
+    expect(count()).toBe(0);
     await Promise.all(done);
-    expect((db.prepare('SELECT COUNT(*) n FROM t').get() as { n: number }).n).toBe(3);
+    expect(count()).toBe(3);
     expect(q.stats).toMatchObject({ batches: 1, ops: 3 });
   });
 
   it('keeps the good ops when one op of a batch fails, and rejects only that one', async () => {
-    db = openDatabase(':memory:', 0);
-    db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
-    const q = new WriteQueue(db, log, 5);
-    const ins = db.prepare('INSERT INTO t VALUES (?)');
-    const results = await Promise.allSettled([q.enqueue(() => ins.run(1)), q.enqueue(() => ins.run(1)), q.enqueue(() => ins.run(2))]);
+    const { q, ins } = setup();
+    const results = await Promise.allSettled([q.enqueue(ins(1)), q.enqueue(ins(1)), q.enqueue(ins(2))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((db.prepare('SELECT x FROM t ORDER BY x').all() as { x: number }[]).map((r) => r.x)).toEqual([1, 2]);
   });
 
-  it('flushes at once when the batch is full, and refuses work after close', async () => {
-    db = openDatabase(':memory:', 0);
-    db.exec('CREATE TABLE t (x INTEGER)');
-    const q = new WriteQueue(db, log, 100, 2);
-    const ins = db.prepare('INSERT INTO t VALUES (?)');
-    void q.enqueue(() => ins.run(1));
-    void q.enqueue(() => ins.run(2));
-    expect((db.prepare('SELECT COUNT(*) n FROM t').get() as { n: number }).n).toBe(2);
-    void q.enqueue(() => ins.run(3));
-    q.close();
-    expect((db.prepare('SELECT COUNT(*) n FROM t').get() as { n: number }).n).toBe(3);
-    await expect(q.enqueue(() => ins.run(4))).rejects.toThrow(/closed/);
+  it('commits a full batch without waiting for the window, commits the rest on close, and refuses work after close', async () => {
+    // A window far beyond the test timeout: only a full batch or close can commit.
+    const { q, ins, count } = setup({ flushMs: 3_600_000, maxBatch: 2 });
+    await Promise.all([q.enqueue(ins(1)), q.enqueue(ins(2))]);
+    expect(count()).toBe(2);
+    const third = q.enqueue(ins(3));
+    await q.close();
+    await third;
+    expect(count()).toBe(3);
+    await expect(q.enqueue(ins(4))).rejects.toThrow(/closed/);
+  });
+
+  it('commits batches in the order their ops were queued', async () => {
+    const { q, count } = setup({ maxBatch: 3 });
+    const order: number[] = [];
+    const op = (x: number) => async (trx: Tx) => {
+      await sql`INSERT INTO t VALUES (${x})`.execute(trx);
+      order.push(x);
+    };
+    await Promise.all(Array.from({ length: 10 }, (_, i) => q.enqueue(op(i))));
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(count()).toBe(10);
   });
 });
 
 describe('write queue on failing storage', () => {
   it('rejects the whole batch at once when the storage refuses writes, and reports it once per batch', async () => {
-    db = openDatabase(':memory:', 0);
-    db.exec('CREATE TABLE t (x INTEGER PRIMARY KEY)');
     const reported: unknown[] = [];
-    const q = new WriteQueue(db, log, 5, 5000, (err) => reported.push(err));
-    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    const { q, ins } = setup({ onStorageError: (err) => reported.push(err) });
     db.pragma('query_only = ON');
-    const results = await Promise.allSettled([1, 2, 3].map((x) => q.enqueue(() => ins.run(x))));
+    const results = await Promise.allSettled([1, 2, 3].map((x) => q.enqueue(ins(x))));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(reported).toHaveLength(1);
     expect(reported[0]).toMatchObject({ code: 'SQLITE_READONLY' });
     db.pragma('query_only = OFF');
-    await q.enqueue(() => ins.run(4));
+    await q.enqueue(ins(4));
     expect((db.prepare('SELECT x FROM t').all() as { x: number }[]).map((r) => r.x)).toEqual([4]);
   });
 });

@@ -1,59 +1,100 @@
-import type { Db } from './db';
 import type { Logger } from '../util/logger';
 import { isStorageError } from './storageErrors';
+import type { Store, Tx } from './store';
 
-type Op = (db: Db) => void;
+/** One write: statements against the batch's transaction. */
+export type WriteOp = (trx: Tx) => Promise<unknown> | void;
 interface Entry {
-  op: Op;
+  op: WriteOp;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+export interface WriteQueueDeps {
+  store: Store;
+  log: Logger;
+  /** A batch commits at the latest this long after its first op. */
+  flushMs: number;
+  /** A batch this large commits at once. */
+  maxBatch?: number;
+  /** Hears every storage failure (disk full, I/O error, store unreachable): recording is then reported as failed. */
+  onStorageError?: (err: unknown) => void;
 }
 
 /**
  * The single writer for high-rate data. Ops queue up and are committed together in one
  * transaction, at the latest `flushMs` after the first op of a batch. Each `enqueue` resolves only
- * once its op is committed, so device acks and alarm emits can wait for durability.
+ * once its op is committed, so device acks and alarm emits can wait for durability. Batches commit
+ * one after another, in the order their ops were queued.
  */
 export class WriteQueue {
   private entries: Entry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The batch being committed; the next one starts only after it settles. */
+  private flushing: Promise<void> | null = null;
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly flushMs: number;
+  private readonly maxBatch: number;
+  private readonly onStorageError: (err: unknown) => void;
   readonly stats = { batches: 0, ops: 0, maxBatch: 0, failedOps: 0 };
 
-  constructor(
-    private readonly db: Db,
-    private readonly log: Logger,
-    private readonly flushMs: number,
-    private readonly maxBatch = 5000,
-    /** Hears every storage failure (disk full, I/O error): recording is then reported as failed. */
-    private readonly onStorageError: (err: unknown) => void = () => {},
-  ) {}
+  constructor(deps: WriteQueueDeps) {
+    this.store = deps.store;
+    this.log = deps.log;
+    this.flushMs = deps.flushMs;
+    this.maxBatch = deps.maxBatch ?? 5000;
+    this.onStorageError = deps.onStorageError ?? (() => {});
+  }
 
-  enqueue(op: Op): Promise<void> {
+  enqueue(op: WriteOp): Promise<void> {
     if (this.closed) return Promise.reject(new Error('write queue is closed'));
     return new Promise((resolve, reject) => {
       this.entries.push({ op, resolve, reject });
-      if (this.entries.length >= this.maxBatch) this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs);
+      // A full batch commits without waiting for the window, but in a task of its own: a
+      // transaction never shares its statements' turn with the caller's code.
+      if (this.entries.length >= this.maxBatch) this.schedule(0);
+      else this.schedule(this.flushMs);
     });
   }
 
+  /** Ops queued and not yet being committed. */
   get pending(): number {
     return this.entries.length;
   }
 
-  flush(): void {
+  private schedule(ms: number): void {
+    if (this.timer && ms > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), ms);
+  }
+
+  /** Commits what is queued now (after the batch in progress, if any). */
+  async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    while (this.flushing) await this.flushing;
     const batch = this.entries;
     if (batch.length === 0) return;
     this.entries = [];
+    this.flushing = this.commit(batch);
     try {
-      this.db.transaction(() => {
-        for (const e of batch) e.op(this.db);
-      })();
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+    // Ops queued while this batch committed: their window has run.
+    if (this.entries.length > 0 && !this.timer) this.schedule(0);
+  }
+
+  private async commit(batch: Entry[]): Promise<void> {
+    try {
+      await this.store.transaction(async (trx) => {
+        for (const e of batch) await e.op(trx);
+      });
       for (const e of batch) e.resolve();
     } catch (err) {
       if (isStorageError(err)) {
@@ -67,7 +108,9 @@ export class WriteQueue {
         this.log.error({ err, ops: batch.length }, 'batch commit failed; retrying ops one by one');
         for (const e of batch) {
           try {
-            this.db.transaction(() => e.op(this.db))();
+            await this.store.transaction(async (trx) => {
+              await e.op(trx);
+            });
             e.resolve();
           } catch (opErr) {
             if (isStorageError(opErr)) this.onStorageError(opErr);
@@ -83,8 +126,8 @@ export class WriteQueue {
   }
 
   /** Commits what is pending; later enqueues are refused. */
-  close(): void {
-    this.flush();
+  async close(): Promise<void> {
     this.closed = true;
+    await this.flush();
   }
 }

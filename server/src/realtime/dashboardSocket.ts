@@ -171,12 +171,13 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
   // Handshake headers come from the network: anything malformed is refused, never thrown.
-  ns.use((socket, next) => {
+  ns.use((socket, next) => void admit(socket, next));
+  const admit = async (socket: DashSocket, next: (err?: Error) => void) => {
     try {
       const refused = originRefusal(socket.handshake.headers.origin, socket.handshake.headers.host, d.allowedOrigins ?? []);
       if (refused) return next(new Error(refused));
       const token = cookieToken(typeof socket.handshake.headers.cookie === 'string' ? socket.handshake.headers.cookie : undefined);
-      const s = d.loginSessions.resolve(token);
+      const s = await d.loginSessions.resolve(token);
       if (!s || !token) return next(new Error('not logged in'));
       if (s.user.mustChangePassword) return next(new Error('password change required'));
       if (!can(s.user.role, 'session.view')) return next(new Error(`role ${s.user.role} has no dashboard`));
@@ -187,11 +188,11 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       d.log.warn({ err }, 'dashboard handshake refused');
       next(new Error('invalid handshake'));
     }
-  });
+  };
 
   /** Each event re-checks the login session, so logout, expiry and disabling take effect at once. */
-  const userFor = (socket: DashSocket, p: Permission): PublicUser => {
-    const s = d.loginSessions.resolve(socket.data.token);
+  const userFor = async (socket: DashSocket, p: Permission): Promise<PublicUser> => {
+    const s = await d.loginSessions.resolve(socket.data.token);
     if (!s) {
       setImmediate(() => socket.disconnect(true));
       throw new DomainError(401, 'not logged in');
@@ -213,6 +214,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const now = d.clock.now();
       trends[visible[i]!.id] = trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
     }
+    const latestResponses = new Map((await Promise.all(visible.map((s) => d.responses.latest(s.id)))).flatMap((r) => (r ? [[r.sessionId, r] as const] : [])));
     // Everything else in one synchronous step, so sessions, alarms and the event id agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
@@ -230,7 +232,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       lastAlarmEventId: d.alarmRepo.maxIds().eventId,
       trends,
       storage: d.storage(),
-      responses: sessions.flatMap((s) => d.responses.latest(s.id) ?? []),
+      responses: sessions.flatMap((s) => latestResponses.get(s.id) ?? []),
     };
   };
 
@@ -261,39 +263,39 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     };
 
     on('subscribe', subscribeRequestSchema, async (req) => {
-      const u = userFor(socket, 'session.view');
+      const u = await userFor(socket, 'session.view');
       // Join before building the snapshot so nothing emitted in between is missed (duplicates are ignored by eventId).
       await socket.join(roomsForUser(u));
       return await snapshot(u, req.lastAlarmEventId, socket.data.viewing);
     });
-    on('alarm:acknowledge', alarmAcknowledgeRequestSchema, (req) => {
-      const u = userFor(socket, 'alarm.acknowledge');
+    on('alarm:acknowledge', alarmAcknowledgeRequestSchema, async (req) => {
+      const u = await userFor(socket, 'alarm.acknowledge');
       const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
       if (alarm && !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found`);
       return d.alarms.acknowledge(req.alarmId, `user:${u.username}`);
     });
-    on('alarm:audioPause', alarmAudioPauseRequestSchema, (req) => {
-      const u = userFor(socket, 'alarm.acknowledge');
+    on('alarm:audioPause', alarmAudioPauseRequestSchema, async (req) => {
+      const u = await userFor(socket, 'alarm.acknowledge');
       // Only an alarm still signalled, of a session this user sees: anything else is "not found", never a hint.
       const alarm = d.alarms.unresolved().find((a) => a.id === req.alarmId);
       if (!alarm || !canSeeSession(u, alarm)) throw new DomainError(404, `alarm ${req.alarmId} not found or already resolved`);
       return d.sessions.pauseAlarmAudio(alarm.sessionId, alarm.id, d.audioPauseMs, { id: `user:${u.username}`, role: u.role });
     });
-    on('escalation:acknowledge', escalationAcknowledgeRequestSchema, (req) => {
-      const u = userFor(socket, 'escalation.acknowledge');
+    on('escalation:acknowledge', escalationAcknowledgeRequestSchema, async (req) => {
+      const u = await userFor(socket, 'escalation.acknowledge');
       const e = d.escalations.list().find((x) => x.id === req.escalationId);
       if (e && !canSeeSession(u, e)) throw new DomainError(404, `escalation ${req.escalationId} not found`);
       return d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
     });
-    on('response:record', physicianResponseRequestSchema, (req) => {
-      const u = userFor(socket, 'response.record');
+    on('response:record', physicianResponseRequestSchema, async (req) => {
+      const u = await userFor(socket, 'response.record');
       const session = d.sessions.get(req.sessionId);
       assertCanSee(u, session);
       const { sessionId: _sessionId, ...input } = req;
       return d.responses.record(session, input, u);
     });
     on('session:detail', sessionDetailRequestSchema, async (req) => {
-      const u = userFor(socket, 'session.view');
+      const u = await userFor(socket, 'session.view');
       const session = d.sessions.get(req.sessionId);
       assertCanSee(u, session);
       // This screen now shows the session's page (one page per screen): it gets its simulated escalations.
@@ -316,7 +318,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         checklist: d.care.checklist(session.id),
         rescueDoses: d.care.rescueDoses(session.id),
         order: d.care.order(session.id),
-        responses: d.responses.list(session.id),
+        responses: await d.responses.list(session.id),
       };
     });
   });
@@ -325,7 +327,12 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   // counts as activity, so a connected monitor stays logged in until the absolute lifetime, a shift).
   const recheck = setInterval(() => {
     for (const socket of ns.sockets.values()) {
-      if (!d.loginSessions.resolve(socket.data.token)) socket.disconnect(true);
+      d.loginSessions.resolve(socket.data.token).then(
+        (s) => {
+          if (!s) socket.disconnect(true);
+        },
+        (err: unknown) => d.log.error({ err }, 'login re-check failed'),
+      );
     }
   }, 30_000);
   recheck.unref();

@@ -19,7 +19,8 @@ describe('SnapshotTrends', () => {
     dir = mkdtempSync(join(tmpdir(), 'trends-'));
     db = openDatabase(join(dir, 'x.db'), T0);
     const repo = new VitalsRepo(db);
-    const add = (seq: number, spo2: number) => repo.insert.run('s1', 1, seq, T0 + seq * 1000, 70, null, null, null, spo2, null, 14, 0, 0);
+    const ins = db.prepare('INSERT INTO vitals (session_id, device_id, seq, t, hr, spo2, rr, received_at, simulated) VALUES (?, 1, ?, ?, 70, ?, 14, 0, 0)');
+    const add = (seq: number, spo2: number) => ins.run('s1', seq, T0 + seq * 1000, spo2);
     return { repo, add };
   };
 

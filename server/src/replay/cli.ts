@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fieldErrors, ruleSetSchema } from '@infusion/shared';
+import { sqliteStore } from '../persistence/store';
 import { diffReplays, replaySession, type ReplayedAlarm } from './replay';
 
 const USAGE = `Usage: npm run replay -- --session ID [--rules FILE] [--db PATH]
@@ -13,7 +14,7 @@ const USAGE = `Usage: npm run replay -- --session ID [--rules FILE] [--db PATH]
 const time = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
 const line = (a: ReplayedAlarm) => `  ${time(a.t)}  ${a.priority.padEnd(6)} ${a.ruleId.padEnd(26)} ${a.message}${a.clearedAt ? `  (cleared ${time(a.clearedAt)})` : ''}`;
 
-function main(): number {
+async function main(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({ options: { session: { type: 'string' }, rules: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
@@ -46,13 +47,13 @@ function main(): number {
     }
     other = p.data;
   }
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const store = sqliteStore(new Database(dbPath, { readonly: true, fileMustExist: true }));
   try {
-    const recorded = replaySession(db, values.session);
+    const recorded = await replaySession(store, values.session);
     console.log(`Session ${recorded.sessionId}: ${recorded.events} events under rule set ${recorded.ruleSet.id} v${recorded.ruleSet.version}: ${recorded.alarms.length} alarms`);
     recorded.alarms.forEach((a) => console.log(line(a)));
     if (other) {
-      const alt = replaySession(db, values.session, other);
+      const alt = await replaySession(store, values.session, other);
       const d = diffReplays(recorded, alt);
       console.log(`\nWith ${values.rules} (${alt.ruleSet.id} v${alt.ruleSet.version}): ${alt.alarms.length} alarms`);
       console.log(`Would have raised (${d.wouldRaise.length}):`);
@@ -65,8 +66,8 @@ function main(): number {
     console.error(`replay: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
-process.exit(main());
+process.exit(await main());

@@ -15,15 +15,12 @@ import {
   type EngineEvent,
   type InfusionEvent,
   type Observation,
-  type Formulary,
   type RuleModifier,
   type RuleSet,
-  type VitalsSample,
 } from '@infusion/shared';
-import type { Db } from '../persistence/db';
-import { ObservationRepo } from '../persistence/observationRepo';
-import { SessionRepo, type StoredSession } from '../persistence/sessionRepo';
-import { VitalsRepo } from '../persistence/vitalsRepo';
+import { recordingRepo, type Recording } from '../persistence/recordingRepo';
+import type { StoredSession } from '../persistence/sessionRepo';
+import type { Store } from '../persistence/store';
 import { notFound } from '../util/errors';
 
 export interface ReplayedAlarm {
@@ -44,10 +41,9 @@ export interface ReplayResult {
 const YEAR_MS = 365 * 24 * 3_600_000;
 const TICK_MS = 1000;
 
-/** The rule set a session ran under, read without writing anything. */
-export function recordedRuleSet(db: Db, s: StoredSession): RuleSet {
-  const row = db.prepare('SELECT body FROM rule_set_versions WHERE rule_set_id = ? AND version = ?').get(s.ruleSetId, s.ruleSetVersion) as { body: string } | undefined;
-  if (row) return ruleSetSchema.parse(JSON.parse(row.body));
+/** The rule set a session ran under. */
+function recordedRuleSet(rec: Recording, s: StoredSession): RuleSet {
+  if (rec.ruleSetBody) return ruleSetSchema.parse(JSON.parse(rec.ruleSetBody));
   if (defaultRuleSet.version === s.ruleSetVersion) return defaultRuleSet;
   throw notFound(`rule set ${s.ruleSetId} version ${s.ruleSetVersion}`);
 }
@@ -57,15 +53,15 @@ export function recordedRuleSet(db: Db, s: StoredSession): RuleSet {
  * events and observations in event-time order, with ticks filling any gap longer than a second.
  * Deterministic: the same database and rule set always give the same alarms.
  */
-export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): ReplayResult {
-  const repo = new SessionRepo(db);
-  const s = repo.get(sessionId);
-  if (!s) throw notFound(`session ${sessionId}`);
-  const base = ruleSet ?? recordedRuleSet(db, s);
+export async function replaySession(store: Store, sessionId: string, ruleSet?: RuleSet): Promise<ReplayResult> {
+  const rec = await recordingRepo(store).load(sessionId, YEAR_MS);
+  if (!rec) throw notFound(`session ${sessionId}`);
+  const s = rec.session;
+  const base = ruleSet ?? recordedRuleSet(rec, s);
   const opts = { profile: s.profile, overrides: s.limitOverrides?.overrides ?? {} };
   const plain = configureRuleSet(base, opts).ruleSet;
   // Modifiers (a sedative given) apply from the documented dose's event time on, as live.
-  const starts = Object.entries(modifierStarts(base, siteFormulary(db), rescueDoses(db, sessionId))).sort((a, b) => a[1] - b[1]) as [RuleModifier, number][];
+  const starts = Object.entries(modifierStarts(base, rec.formularyBody ? formularySchema.parse(JSON.parse(rec.formularyBody)) : defaultFormulary, rec.rescueDoses)).sort((a, b) => a[1] - b[1]) as [RuleModifier, number][];
   const phases = starts.map(([, t], i) => ({ from: t, rs: configureRuleSet(base, { ...opts, modifiers: starts.slice(0, i + 1).map(([m]) => m) }).ruleSet }));
   const ruleSetAt = (t: number) => phases.findLast((p) => t >= p.from)?.rs ?? plain;
   const rs = plain;
@@ -74,15 +70,14 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
 
   type Item = { t: number; order: number; ev: EngineEvent; infusion?: InfusionEvent; obs?: Observation };
   const items: Item[] = [];
-  const vitals = new VitalsRepo(db);
-  for (const v of vitals.window(sessionId, 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) as VitalsSample[]) items.push({ t: v.t, order: 1, ev: { kind: 'vitals', t: v.t, sample: v } });
-  for (const e of repo.events(sessionId))
+  for (const v of rec.vitals) items.push({ t: v.t, order: 1, ev: { kind: 'vitals', t: v.t, sample: v } });
+  for (const e of rec.infusionEvents)
     items.push({ t: e.t, order: 0, infusion: e, ev: { kind: 'infusion', t: e.t, event: { type: e.type, rateMgKgH: e.rateMgKgH, doseMg: e.doseMg } } });
-  for (const ob of new ObservationRepo(db).list(sessionId))
+  for (const ob of rec.observations)
     items.push({ t: ob.t, order: 2, obs: ob, ev: { kind: 'observation', t: ob.t, obs: { scale: ob.scale, score: ob.score } } });
   items.sort((a, b) => a.t - b.t || a.order - b.order);
 
-  const treatments = s.patientRef ? repo.treatmentsSince(s.patientRef, s.createdAt - YEAR_MS, s.simulated) : 1;
+  const treatments = rec.treatmentsInYear ?? 1;
   let infusion = initialInfusion();
   let started = false;
   let sedation: EngineContext['lastObservation']['sedation'] = null;
@@ -136,16 +131,6 @@ export function replaySession(db: Db, sessionId: string, ruleSet?: RuleSet): Rep
     lastT = lastT === null ? it.t : Math.max(lastT, it.t);
   }
   return { sessionId, ruleSet: { id: rs.id, version: rs.version }, events: count, alarms };
-}
-
-/** The site formulary in force (the latest stored version, else the shipped one): it gives each drug's class. */
-function siteFormulary(db: Db): Formulary {
-  const row = db.prepare('SELECT body FROM formulary_versions ORDER BY version DESC LIMIT 1').get() as { body: string } | undefined;
-  return row ? formularySchema.parse(JSON.parse(row.body)) : defaultFormulary;
-}
-
-function rescueDoses(db: Db, sessionId: string): { drugId: string; t: number }[] {
-  return db.prepare('SELECT drug_id AS drugId, t FROM rescue_doses WHERE session_id = ? ORDER BY t, id').all(sessionId) as { drugId: string; t: number }[];
 }
 
 export interface ReplayDiff {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { fieldErrors, type AlarmPriority, type AlarmReport, type RuleStats } from '@infusion/shared';
-import type { Db } from '../persistence/db';
+import { fieldErrors, type AlarmReport, type RuleStats } from '@infusion/shared';
+import type { ReportRepo } from '../persistence/reportRepo';
 import { badRequest } from '../util/errors';
 
 export const alarmReportQuerySchema = z.strictObject({
@@ -21,40 +21,28 @@ const quantile = (xs: number[], q: number): number | null => {
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Alarm statistics for one unit and period: counts per session-hour, time to acknowledge, escalations. */
-export function alarmReport(db: Db, query: unknown, now: number): AlarmReport {
-  const p = alarmReportQuerySchema.safeParse(query);
-  if (!p.success) throw badRequest('invalid report query', fieldErrors(p.error));
-  const { unit, from, to, includeSimulated } = p.data;
-  if (to <= from) throw badRequest('invalid report query', [{ field: 'to', reason: 'must be after from' }]);
-  const sim = includeSimulated ? '' : 'AND s.simulated = 0';
+export async function alarmReport(repo: ReportRepo, query: unknown, now: number): Promise<AlarmReport> {
+  const period = reportPeriod(query);
+  const { unit, from, to, includeSimulated } = period;
 
-  const sessions = db
-    .prepare(`SELECT id, created_at, ended_at FROM sessions s WHERE unit = ? AND created_at < ? AND COALESCE(ended_at, ?) > ? ${sim}`)
-    .all(unit, to, now, from) as { id: string; created_at: number; ended_at: number | null }[];
-  const sessionMs = sessions.reduce((acc, s) => acc + Math.max(0, Math.min(s.ended_at ?? now, to, now) - Math.max(s.created_at, from)), 0);
+  const sessions = await repo.sessionsOverlapping(period, now);
+  const sessionMs = sessions.reduce((acc, s) => acc + Math.max(0, Math.min(s.endedAt ?? now, to, now) - Math.max(s.createdAt, from)), 0);
   const sessionHours = sessionMs / 3_600_000;
   const rate = (n: number) => (sessionHours > 0 ? round2(n / sessionHours) : 0);
 
-  const alarms = db
-    .prepare(
-      `SELECT a.id, a.rule_id, a.priority, a.started_at, json_extract(a.body, '$.title') AS title,
-        (SELECT MIN(e.at) FROM alarm_events e WHERE e.alarm_id = a.id AND e.transition IN ('acknowledged', 'resolved') AND e.actor LIKE 'user:%') AS acked_at
-       FROM alarms a JOIN sessions s ON s.id = a.session_id
-       WHERE s.unit = ? AND a.started_at >= ? AND a.started_at < ? ${sim}`,
-    )
-    .all(unit, from, to) as { id: number; rule_id: string; priority: AlarmPriority; started_at: number; title: string; acked_at: number | null }[];
+  const alarms = await repo.alarmsStarted(period);
 
   const groups = new Map<string, typeof alarms>();
   for (const a of alarms) {
-    const k = `${a.rule_id}\u0000${a.priority}`;
+    const k = `${a.ruleId}\u0000${a.priority}`;
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(a);
   }
-  const ackSeconds = (xs: typeof alarms) => xs.filter((a) => a.acked_at !== null).map((a) => (a.acked_at! - a.started_at) / 1000);
+  const ackSeconds = (xs: typeof alarms) => xs.filter((a) => a.ackedAt !== null).map((a) => (a.ackedAt! - a.startedAt) / 1000);
   const byRule: RuleStats[] = [...groups.values()].map((xs) => {
     const acks = ackSeconds(xs);
     return {
-      ruleId: xs[0]!.rule_id,
+      ruleId: xs[0]!.ruleId,
       priority: xs[0]!.priority,
       title: xs[0]!.title,
       count: xs.length,
@@ -73,12 +61,7 @@ export function alarmReport(db: Db, query: unknown, now: number): AlarmReport {
     }),
   ) as AlarmReport['byPriority'];
 
-  const esc = db
-    .prepare(
-      `SELECT SUM(CASE WHEN level >= 1 THEN 1 ELSE 0 END) l1, SUM(CASE WHEN level >= 2 THEN 1 ELSE 0 END) l2, SUM(CASE WHEN state = 'acknowledged' THEN 1 ELSE 0 END) acked
-       FROM escalations e WHERE e.unit = ? AND e.opened_at >= ? AND e.opened_at < ? ${includeSimulated ? '' : 'AND e.simulated = 0'}`,
-    )
-    .get(unit, from, to) as { l1: number | null; l2: number | null; acked: number | null };
+  const escalations = await repo.escalationCounts(period);
 
   return {
     unit,
@@ -92,6 +75,14 @@ export function alarmReport(db: Db, query: unknown, now: number): AlarmReport {
     byPriority,
     byRule,
     noisiestRules: byRule.slice(0, 5),
-    escalations: { level1: esc.l1 ?? 0, level2: esc.l2 ?? 0, acknowledged: esc.acked ?? 0 },
+    escalations,
   };
+}
+
+/** The validated unit and period of a report query (400 naming the field otherwise). */
+export function reportPeriod(query: unknown): { unit: string; from: number; to: number; includeSimulated: boolean } {
+  const p = alarmReportQuerySchema.safeParse(query);
+  if (!p.success) throw badRequest('invalid report query', fieldErrors(p.error));
+  if (p.data.to <= p.data.from) throw badRequest('invalid report query', [{ field: 'to', reason: 'must be after from' }]);
+  return p.data;
 }

@@ -32,7 +32,7 @@ export function userRoutes(users: UserService, sessions: LoginSessions): Router 
     const before = users.get(id);
     const after = await users.update(id, req.body, actorOf(req));
     // Changed powers or a disabled account take effect at once: end that user's sessions.
-    if (after.role !== before.role || after.disabled || JSON.stringify(after.units) !== JSON.stringify(before.units) || after.mustChangePassword) sessions.destroyAllFor(id);
+    if (after.role !== before.role || after.disabled || JSON.stringify(after.units) !== JSON.stringify(before.units) || after.mustChangePassword) await sessions.destroyAllFor(id);
     ok(res, after);
   });
   return r;

@@ -16,8 +16,8 @@ const passwordSchema = z.strictObject({ currentPassword: z.string().min(1).max(2
 export function authRoutes(d: { users: UserService; sessions: LoginSessions; throttle: LoginThrottle; audit: AuditRepo; clock: Clock; cookieSecure: boolean; ttlMs: number }): Router {
   const r = Router();
   const cookie: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: d.cookieSecure, path: '/', maxAge: d.ttlMs };
-  const startSession = (res: Response, user: Parameters<LoginSessions['create']>[0]) => {
-    const s = d.sessions.create(user);
+  const startSession = async (res: Response, user: Parameters<LoginSessions['create']>[0]) => {
+    const s = await d.sessions.create(user);
     res.cookie(SESSION_COOKIE, s.token, cookie);
     return { user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
   };
@@ -42,14 +42,14 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
     }
     d.throttle.succeed(username);
     // Never promote a token presented before login (session fixation): drop it and issue a new one.
-    d.sessions.destroy(cookieToken(req.headers.cookie));
+    await d.sessions.destroy(cookieToken(req.headers.cookie));
     d.audit.record({ at, actor: `user:${user.username}`, action: 'auth.login', entity: 'user', entityId: String(user.id), requestId: req.id });
-    ok(res, startSession(res, user));
+    ok(res, await startSession(res, user));
   });
 
-  r.post('/logout', (req, res) => {
+  r.post('/logout', async (req, res) => {
     if (!req.auth) throw unauthorized();
-    d.sessions.destroy(req.auth.token);
+    await d.sessions.destroy(req.auth.token);
     d.audit.record({ at: d.clock.now(), actor: actorOf(req).id, action: 'auth.logout', entity: 'user', entityId: String(req.auth.user.id), requestId: req.id });
     res.clearCookie(SESSION_COOKIE, { ...cookie, maxAge: undefined });
     ok(res, { loggedOut: true });
@@ -66,8 +66,8 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
     if (!p.success) throw badRequest('invalid password change', fieldErrors(p.error));
     await d.users.changeOwnPassword(req.auth.user.id, p.data.currentPassword, p.data.newPassword, actorOf(req));
     // New credentials, new session: every other session of this user ends.
-    d.sessions.destroyAllFor(req.auth.user.id);
-    ok(res, startSession(res, d.users.get(req.auth.user.id)));
+    await d.sessions.destroyAllFor(req.auth.user.id);
+    ok(res, await startSession(res, d.users.get(req.auth.user.id)));
   });
   return r;
 }

@@ -15,7 +15,7 @@ import {
 } from '@infusion/shared';
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
-import type { LiveSession } from '../sessions/sessionService';
+import type { LiveSession, SessionService } from '../sessions/sessionService';
 import type { Logger } from '../util/logger';
 import type { RuleSetStore } from './ruleSetStore';
 
@@ -35,6 +35,21 @@ interface Extras {
   haveDeviceClock: boolean;
 }
 
+export interface SessionRulesDeps {
+  ruleSets: RuleSetStore;
+  sessionRepo: SessionRepo;
+  /** The owner of the live session state: the engine state is written through it. */
+  sessions: Pick<SessionService, 'recordEvaluation' | 'resetEngine'>;
+  alarms: AlarmManager;
+  log: Logger;
+  lastObservations: (sessionId: string) => Observation[];
+  lastNibp: (sessionId: string) => number | null;
+  /** The last stored frame's event time and server receive time (to recover the device clock after a restart). */
+  lastFrame: (sessionId: string) => { t: number; receivedAt: number } | null;
+  /** The modifiers the session's documented doses switch on (a benzodiazepine or opioid: sedative_given). */
+  modifiersOf?: (s: StoredSession) => RuleModifier[];
+}
+
 /**
  * Runs a session's events through the pure engine with its rule set (the version it opened under,
  * its profile, its physician's overrides) and hands the transitions to the alarm manager.
@@ -44,18 +59,27 @@ export class SessionRules {
   /** Modifiers in force per session (e.g. a sedative given), read once and updated on each rescue dose. */
   private readonly modifiers = new Map<string, RuleModifier[]>();
 
-  constructor(
-    private readonly store: RuleSetStore,
-    private readonly repo: SessionRepo,
-    private readonly alarms: AlarmManager,
-    private readonly log: Logger,
-    private readonly lastObservations: (sessionId: string) => Observation[],
-    private readonly lastNibp: (sessionId: string) => number | null,
-    /** The last stored frame's event time and server receive time (to recover the device clock after a restart). */
-    private readonly lastFrame: (sessionId: string) => { t: number; receivedAt: number } | null,
-    /** The modifiers the session's documented doses switch on (a benzodiazepine or opioid: sedative_given). */
-    private readonly modifiersOf: (s: StoredSession) => RuleModifier[] = () => [],
-  ) {}
+  private readonly store: RuleSetStore;
+  private readonly repo: SessionRepo;
+  private readonly sessions: SessionRulesDeps['sessions'];
+  private readonly alarms: AlarmManager;
+  private readonly log: Logger;
+  private readonly lastObservations: SessionRulesDeps['lastObservations'];
+  private readonly lastNibp: SessionRulesDeps['lastNibp'];
+  private readonly lastFrame: SessionRulesDeps['lastFrame'];
+  private readonly modifiersOf: NonNullable<SessionRulesDeps['modifiersOf']>;
+
+  constructor(deps: SessionRulesDeps) {
+    this.store = deps.ruleSets;
+    this.repo = deps.sessionRepo;
+    this.sessions = deps.sessions;
+    this.alarms = deps.alarms;
+    this.log = deps.log;
+    this.lastObservations = deps.lastObservations;
+    this.lastNibp = deps.lastNibp;
+    this.lastFrame = deps.lastFrame;
+    this.modifiersOf = deps.modifiersOf ?? (() => []);
+  }
 
   private modifiersFor(s: StoredSession): RuleModifier[] {
     let m = this.modifiers.get(s.id);
@@ -124,8 +148,12 @@ export class SessionRules {
 
   /** After a restart: rules behind unresolved alarms start as firing, so nothing is raised twice. */
   restoreState(l: LiveSession, now: number): void {
+    this.sessions.resetEngine(l, this.engineFromAlarms(l, now));
+  }
+
+  private engineFromAlarms(l: LiveSession, now: number) {
     const active = this.alarms.unresolved().filter((a) => a.sessionId === l.stored.id && a.conditionActive).map((a) => ({ ruleId: a.ruleId, since: a.startedAt }));
-    l.engine = engineStateFromActive(active, now);
+    return engineStateFromActive(active, now);
   }
 
   private context(l: LiveSession, e: Extras, t: number): EngineContext {
@@ -145,8 +173,7 @@ export class SessionRules {
 
   private run(l: LiveSession, e: Extras, ev: EngineEvent): void {
     const r = evaluate(this.configured(l.stored).ruleSet, l.engine, this.context(l, e, ev.t), ev);
-    l.engine = r.state;
-    if (ev.t > l.lastEvalT) l.lastEvalT = ev.t;
+    this.sessions.recordEvaluation(l, r.state, ev.t);
     if (r.transitions.length) this.alarms.apply(l.stored, r.transitions);
   }
 
@@ -159,8 +186,7 @@ export class SessionRules {
       // Events before the first frame ran on server time; a device clock behind it would have every
       // frame judged at that later time. Restart the engine's clock on the device's.
       if (sample.t < l.lastEvalT) {
-        this.restoreState(l, sample.t);
-        l.lastEvalT = sample.t;
+        this.sessions.resetEngine(l, this.engineFromAlarms(l, sample.t), sample.t);
       }
     }
     this.run(l, e, { kind: 'vitals', t: sample.t, sample });

@@ -10,7 +10,6 @@ import {
   sessionDosingWeight,
   transitionError,
   type DosingWeight,
-  type DosingWeightRule,
   type EngineState,
   type InfusionEvent,
   type InfusionState,
@@ -19,7 +18,6 @@ import {
   type VitalsSample,
   type LimitOverrides,
   type DoseOverride,
-  type InfusionEventInput,
   type Role,
   BASELINE_FIELDS,
 } from '@infusion/shared';
@@ -30,10 +28,17 @@ import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Clock } from '../util/clock';
 import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
+import type { SessionLifecycleHooks } from './lifecycle';
 import { DeviceSeqs } from './seqWindow';
 
-/** Everything the pipeline needs about an active session, kept in memory and rebuilt from SQLite on start. */
-export interface LiveSession {
+/**
+ * Everything the pipeline needs about an active session, kept in memory and rebuilt from storage on
+ * start. Other modules read it; only SessionService writes it (through the methods below), so one
+ * module owns the state a node would hand over.
+ */
+export type LiveSession = Readonly<LiveState>;
+
+interface LiveState {
   stored: StoredSession;
   infusion: InfusionState;
   engine: EngineState;
@@ -61,33 +66,50 @@ export interface DoseClearance {
   stored: (event: InfusionEvent) => void;
 }
 
+export interface SessionServiceDeps {
+  repo: SessionRepo;
+  vitals: VitalsRepo;
+  audit: AuditRepo;
+  clock: Clock;
+  hub: Hub;
+  /** The site's current rule set (new sessions open under it). */
+  ruleSet: () => RuleSet;
+  /** The checklist, dose check, changed limits and clean-up at the steps of a session's life. */
+  lifecycle: SessionLifecycleHooks;
+}
+
 const SEQ_WINDOW = 4096;
 const newSessionId = () => 's_' + randomBytes(8).toString('base64url');
 
 export class SessionService {
-  private readonly live = new Map<string, LiveSession>();
+  private readonly live = new Map<string, LiveState>();
 
-  constructor(
-    private readonly repo: SessionRepo,
-    private readonly vitals: VitalsRepo,
-    private readonly audit: AuditRepo,
-    private readonly clock: Clock,
-    private readonly hub: Hub,
-    private readonly ruleSet: () => RuleSet,
-    /** Every limit a session runs on that differs from the site's rule set, in plain words. */
-    private readonly describeLimits: (s: StoredSession) => string[] = () => [],
-  ) {}
+  private readonly repo: SessionRepo;
+  private readonly vitals: VitalsRepo;
+  private readonly audit: AuditRepo;
+  private readonly clock: Clock;
+  private readonly hub: Hub;
+  private readonly ruleSet: () => RuleSet;
+  private readonly lifecycle: SessionLifecycleHooks;
 
-  /** The dosing-weight choice of the rule set a session opened under (set by the app before restore). */
-  dosingRuleOf: (s: StoredSession) => DosingWeightRule | undefined = () => undefined;
+  constructor(deps: SessionServiceDeps) {
+    this.repo = deps.repo;
+    this.vitals = deps.vitals;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.hub = deps.hub;
+    this.ruleSet = deps.ruleSet;
+    this.lifecycle = deps.lifecycle;
+  }
 
   /** The weight every per-kg dose of the session is figured on. */
   dosing(s: StoredSession): DosingWeight {
-    return sessionDosingWeight(s, this.dosingRuleOf(s));
+    return sessionDosingWeight(s, this.lifecycle.dosingRuleOf(s));
   }
 
-  /** Called when a session ends (per-session caches elsewhere drop it). */
-  onEnd: (sessionId: string) => void = () => {};
+  private describeLimits(s: StoredSession): string[] {
+    return this.lifecycle.describeLimits(s);
+  }
 
   /** Patient-specific limits: validated by the caller against the rule set, audited, always shown. */
   setLimitOverrides(id: string, overrides: LimitOverrides | null, actor: Actor): Session {
@@ -100,12 +122,6 @@ export class SessionService {
     this.hub.emit('session', v);
     return v;
   }
-
-  /** Why a first start is refused (the pre-infusion checklist); set by the care service. */
-  startGate: (sessionId: string) => string[] = () => [];
-
-  /** Checks a dosing action before anything is stored (set by the dose guard): throws when refused or unconfirmed. */
-  doseGate: (l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor) => DoseClearance = () => ({ override: null, stored: () => {} });
 
   private baselineBefore(id: string, from: number, to: number): StoredSession['baseline'] {
     const samples = this.vitals.window(id, from - 3_600_000, to, 10_000);
@@ -138,6 +154,38 @@ export class SessionService {
 
   getLive(id: string): LiveSession | undefined {
     return this.live.get(id);
+  }
+
+  /** The rules evaluated the session at event time `t`: their new engine state (the evaluation clock never runs backwards). */
+  recordEvaluation(l: LiveSession, engine: EngineState, t: number): void {
+    const st = this.live.get(l.stored.id);
+    if (!st) return;
+    st.engine = engine;
+    if (t > st.lastEvalT) st.lastEvalT = t;
+  }
+
+  /** The rules restarted the engine (after a restart, or onto a device clock behind the server's): state and clock as given. */
+  resetEngine(l: LiveSession, engine: EngineState, evalT?: number): void {
+    const st = this.live.get(l.stored.id);
+    if (!st) return;
+    st.engine = engine;
+    if (evalT !== undefined) st.lastEvalT = evalT;
+  }
+
+  /** A frame was committed (or judged while storage fails): the latest values shown, newest event time wins. */
+  noteFrame(sessionId: string, sample: VitalsSample): void {
+    const st = this.live.get(sessionId);
+    if (st && sample.t >= (st.latest?.t ?? 0)) st.latest = { ...(st.latest ?? {}), ...sample };
+  }
+
+  /** A device's frame seq is taken (before its write is queued), so a resend is told apart. */
+  takeSeq(sessionId: string, deviceId: number, seq: number, key: string): void {
+    this.live.get(sessionId)?.seqs.for(deviceId).add(seq, key);
+  }
+
+  /** The frame's write failed: its seq is free again for the device's resend. */
+  releaseSeq(sessionId: string, deviceId: number, seq: number): void {
+    this.live.get(sessionId)?.seqs.for(deviceId).forget(seq);
   }
 
   liveSessions(): IterableIterator<LiveSession> {
@@ -280,7 +328,7 @@ export class SessionService {
     return this.requireActive(id).stored;
   }
 
-  private requireActive(id: string): LiveSession {
+  private requireActive(id: string): LiveState {
     const l = this.live.get(id);
     if (l) return l;
     const stored = this.repo.get(id);
@@ -301,11 +349,11 @@ export class SessionService {
     const err = transitionError(l.infusion.status, ev.type);
     if (err) throw new DomainError(409, err);
     if (ev.type === 'start' && l.infusion.status === 'not_started') {
-      const blockers = this.startGate(id);
+      const blockers = this.lifecycle.startBlockers(id);
       if (blockers.length) throw new DomainError(409, `cannot start: ${blockers.length} pre-infusion checklist item(s) not met`, blockers.map((b) => ({ field: 'checklist', reason: b })));
     }
     // Limits before the dose: nothing below runs for a refused or unconfirmed action.
-    const clearance = ev.type === 'start' || ev.type === 'rate_change' || ev.type === 'bolus' ? this.doseGate(l, ev, t, actor) : null;
+    const clearance = ev.type === 'start' || ev.type === 'rate_change' || ev.type === 'bolus' ? this.lifecycle.doseGate(l, ev, t, actor) : null;
     if (ev.type === 'start' && l.infusion.status === 'not_started') {
       // The baseline is what the patient looked like before the drug: the mean of the vitals received before the start.
       const baseline = this.baselineBefore(id, l.stored.createdAt, t);
@@ -344,7 +392,7 @@ export class SessionService {
     this.repo.end(id, now);
     l.stored = { ...l.stored, status: 'ended', endedAt: now };
     this.live.delete(id);
-    this.onEnd(id);
+    this.lifecycle.ended(id);
     this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
     const session = this.view(l);
     this.hub.emit('session', session);

@@ -1,0 +1,344 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The stored schema as the typed query builder sees it: every table and column of the migrations
+ * (SQLite: `migrations.ts`; PostgreSQL: its own migrations against this same shape). One type serves
+ * every store, so repositories are written once and rows need no hand casts.
+ *
+ * Conventions both stores keep: times are integer epoch milliseconds; flags are integers 0/1 (not
+ * booleans: SQLite has none, and one row shape keeps one repository); JSON documents are text.
+ */
+
+/** 0 or 1. */
+export type Flag = number;
+/** An id the database allocates (INTEGER PRIMARY KEY / identity column): never set on insert. */
+type Id = Generated<number>;
+/** A column with a default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export interface SchemaVersionTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  patient_label: string;
+  weight_kg: number;
+  age_years: number;
+  setting: string;
+  indication: string;
+  supervising_physician: string;
+  nurse: string;
+  location: string;
+  unit: string;
+  simulated: Flag;
+  status: 'active' | 'ended';
+  created_at: number;
+  ended_at: number | null;
+  rule_set_id: string;
+  rule_set_version: number;
+  // 5
+  patient_ref: string | null;
+  profile: Defaulted<string>;
+  /** JSON */
+  baseline: string | null;
+  /** JSON */
+  limit_overrides: string | null;
+  // 8
+  height_cm: number | null;
+  sex: string | null;
+}
+
+export interface InfusionEventsTable {
+  id: Id;
+  session_id: string;
+  type: string;
+  t: number;
+  rate_mg_kg_h: number | null;
+  dose_mg: number | null;
+  note: string | null;
+  by: string;
+  simulated: Flag;
+  // 7: JSON of the confirmed soft limits
+  override: string | null;
+}
+
+export interface VitalsTable {
+  session_id: string;
+  /** 0 for rows stored before devices were recorded (migration 6). */
+  device_id: number;
+  seq: number;
+  t: number;
+  hr: number | null;
+  sbp: number | null;
+  dbp: number | null;
+  map: number | null;
+  spo2: number | null;
+  etco2: number | null;
+  rr: number | null;
+  received_at: number;
+  simulated: Flag;
+}
+
+export interface AlarmsTable {
+  id: Id;
+  session_id: string;
+  rule_id: string;
+  rule_set_version: number;
+  priority: string;
+  kind: string;
+  state: string;
+  condition_active: Flag;
+  started_at: number;
+  resolved_at: number | null;
+  simulated: Flag;
+  /** JSON of the whole alarm */
+  body: string;
+}
+
+export interface AlarmEventsTable {
+  id: Id;
+  alarm_id: number;
+  session_id: string;
+  transition: string;
+  at: number;
+  actor: string | null;
+  simulated: Flag;
+  /** JSON of the alarm after the transition */
+  alarm: string;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  at: number;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  /** JSON */
+  before: string | null;
+  /** JSON */
+  after: string | null;
+  request_id: string | null;
+}
+
+export interface UsersTable {
+  id: Id;
+  /** Unique, compared case-insensitively. */
+  username: string;
+  display_name: string;
+  role: 'nurse' | 'physician' | 'trainer' | 'admin';
+  /** JSON array of unit names */
+  units: string;
+  password_hash: string;
+  must_change_password: Defaulted<Flag>;
+  disabled: Defaulted<Flag>;
+  created_at: number;
+}
+
+export interface AuthSessionsTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface DevicesTable {
+  id: Id;
+  name: string;
+  key_hash: string;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  // 3
+  hl7_id: string | null;
+  bound_session_id: string | null;
+  // 6
+  simulator: Defaulted<Flag>;
+}
+
+export interface EscalationsTable {
+  id: Id;
+  alarm_id: number;
+  session_id: string;
+  unit: string;
+  state: string;
+  level: number;
+  opened_at: number;
+  next_level_at: number | null;
+  simulated: Flag;
+  /** JSON */
+  body: string;
+}
+
+export interface NotificationsTable {
+  id: Id;
+  escalation_id: number;
+  level: number;
+  channel: string;
+  target: string;
+  /** JSON */
+  payload: string;
+  status: string;
+  attempts: Defaulted<number>;
+  next_attempt_at: number;
+  created_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+  // 10: the node sending it, and until when its claim holds (a dead node's claim lapses)
+  claimed_by: string | null;
+  claimed_until: number | null;
+}
+
+export interface ObservationsTable {
+  id: Id;
+  session_id: string;
+  scale: string;
+  score: number;
+  t: number;
+  note: string | null;
+  by: string;
+  simulated: Flag;
+}
+
+export interface ChecklistsTable {
+  session_id: string;
+  /** JSON */
+  body: string;
+  passed: Flag;
+  at: number;
+  by: string;
+  /** JSON */
+  override: string | null;
+}
+
+export interface RescueDosesTable {
+  id: Id;
+  session_id: string;
+  alarm_id: number | null;
+  drug_id: string;
+  drug: string;
+  dose_mg: number;
+  route: string;
+  t: number;
+  note: string | null;
+  by: string;
+  simulated: Flag;
+  // 7
+  override: string | null;
+  dose_note: string | null;
+}
+
+export interface FormularyVersionsTable {
+  version: number;
+  /** JSON */
+  body: string;
+  created_at: number;
+  created_by: string;
+}
+
+export interface RuleSetVersionsTable {
+  rule_set_id: string;
+  version: number;
+  /** JSON */
+  body: string;
+  created_at: number;
+  created_by: string;
+}
+
+export interface DeviceAssignmentsTable {
+  id: Id;
+  device_id: number;
+  session_id: string;
+  bed: string | null;
+  assigned_at: number;
+  assigned_by: string;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+export interface Hl7MessagesTable {
+  device_id: number;
+  control_id: string;
+  digest: string;
+  session_id: string | null;
+  ack_code: string;
+  ack_text: string;
+  received_at: number;
+}
+
+export interface OrdersTable {
+  session_id: string;
+  version: number;
+  /** JSON */
+  body: string;
+  at: number;
+  by: string;
+}
+
+export interface GuardrailEventsTable {
+  id: Id;
+  session_id: string;
+  unit: string;
+  simulated: Flag;
+  at: number;
+  by: string;
+  action: string;
+  outcome: string;
+  limit_id: string;
+  label: string;
+  level: string;
+  value: number;
+  lim: number;
+  unit_of_measure: string;
+  reason: string | null;
+}
+
+export interface PhysicianResponsesTable {
+  id: Id;
+  session_id: string;
+  escalation_id: number | null;
+  text: string;
+  at: number;
+  by: string;
+  by_name: string;
+  simulated: Flag;
+}
+
+/** Written only by the recording-health probe (created on first use, not by a migration). */
+export interface StorageProbeTable {
+  id: number;
+  at: number;
+  pad: Uint8Array;
+}
+
+export interface Database {
+  schema_version: SchemaVersionTable;
+  sessions: SessionsTable;
+  infusion_events: InfusionEventsTable;
+  vitals: VitalsTable;
+  alarms: AlarmsTable;
+  alarm_events: AlarmEventsTable;
+  audit_log: AuditLogTable;
+  users: UsersTable;
+  auth_sessions: AuthSessionsTable;
+  devices: DevicesTable;
+  escalations: EscalationsTable;
+  notifications: NotificationsTable;
+  observations: ObservationsTable;
+  checklists: ChecklistsTable;
+  rescue_doses: RescueDosesTable;
+  formulary_versions: FormularyVersionsTable;
+  rule_set_versions: RuleSetVersionsTable;
+  device_assignments: DeviceAssignmentsTable;
+  hl7_messages: Hl7MessagesTable;
+  orders: OrdersTable;
+  guardrail_events: GuardrailEventsTable;
+  physician_responses: PhysicianResponsesTable;
+  storage_probe: StorageProbeTable;
+}
