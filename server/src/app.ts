@@ -7,7 +7,9 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
+import { LeasedOwnership, soleOwnership, type SessionOwnership } from './cluster/sessionOwnership';
+import { LeaseRepo } from './persistence/leaseRepo';
 import { AlarmManager } from './alarms/alarmManager';
 import { EscalationService } from './alarms/escalationService';
 import { OutboxSender } from './alarms/outboxSender';
@@ -65,6 +67,11 @@ export interface AppDeps {
   db?: Db;
   /** While recording fails, a probe write every this many ms (default 2000) detects that storage is back. */
   storageProbeMs?: number;
+  /**
+   * Several nodes sharing one database (`cluster/connect.ts` builds this from REDIS_URL): the hub that
+   * reaches the other nodes, this node's id, the Socket.IO adapter, and the lease time of a session.
+   */
+  cluster?: { hub: Hub; nodeId: string; adapter?: ServerOptions['adapter']; leaseTtlMs?: number };
 }
 
 export interface App {
@@ -89,6 +96,8 @@ export interface App {
   assignments: DeviceAssignments;
   audit: AuditRepo;
   hub: Hub;
+  /** Which sessions this node evaluates (all of them on one node). */
+  ownership: SessionOwnership;
   log: Logger;
   listen(port?: number, host?: string): Promise<number>;
   /** One tick now (what the timer does every second). */
@@ -112,7 +121,11 @@ export function createApp(deps: AppDeps): App {
   const startedAt = clock.now();
 
   const db = deps.db ?? openDatabase(config.DB_PATH, startedAt);
-  const hub = new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
+  const hub = deps.cluster?.hub ?? new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
+  const ownership: SessionOwnership = deps.cluster
+    ? new LeasedOwnership(new LeaseRepo(db), deps.cluster.nodeId, clock, log, deps.cluster.leaseTtlMs)
+    : soleOwnership(config.NODE_ID ?? 'single');
+  const owns = (id: string) => ownership.owns(id);
   const auditRepo = new AuditRepo(db);
   const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
   const queue = new WriteQueue(db, log, config.WRITE_FLUSH_MS, undefined, (err) => storage.report(err));
@@ -156,13 +169,26 @@ export function createApp(deps: AppDeps): App {
   const tick = () => {
     try {
       const now = clock.now();
-      for (const l of sessions.liveSessions()) sessionRules.onTick(l, now);
-      alarms.tick();
-      escalations.tick();
+      // Several nodes: renew this node's session leases, take over those whose node stopped renewing.
+      const { taken, lost } = ownership.round([...sessions.liveSessions()].map((l) => l.stored.id));
+      for (const id of taken) takeOver(id, now);
+      for (const id of lost) sessionRules.forget(id);
+      for (const l of sessions.liveSessions()) if (owns(l.stored.id)) sessionRules.onTick(l, now);
+      alarms.tick(now, owns);
+      escalations.tick(now, owns);
       outbox.tick().catch((err: unknown) => log.error({ err }, 'webhook outbox round failed'));
     } catch (err) {
       log.error({ err }, 'tick failed');
     }
+  };
+  /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
+  const takeOver = (id: string, now: number) => {
+    const l = sessions.refresh(id);
+    if (!l) return ownership.release(id);
+    alarms.adoptSession(id);
+    escalations.adoptSession(id, alarms.unresolved());
+    sessionRules.forget(id);
+    sessionRules.restoreState(l, now);
   };
   const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
   ticker?.unref();
@@ -185,15 +211,46 @@ export function createApp(deps: AppDeps): App {
   sessions.doseGate = (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor);
   care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
-  sessions.onEnd = (id) => sessionRules.forget(id);
+  sessions.onEnd = (id) => {
+    sessionRules.forget(id);
+    ownership.release(id);
+  };
+  // A session opened here is evaluated here until this node stops: its first frame has an owner.
+  hub.on('session', (s) => {
+    if (s.status === 'active' && !owns(s.id)) ownership.claim(s.id);
+  });
   hub.on('infusionEvent', (e) => {
     const l = sessions.getLive(e.sessionId);
-    if (l) sessionRules.onInfusion(l, e);
+    if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
   });
   hub.on('observation', (o) => {
     const l = sessions.getLive(o.sessionId);
-    if (l) sessionRules.onObservation(l, o);
+    if (l && owns(o.sessionId)) sessionRules.onObservation(l, o);
   });
+  // Several nodes: this node's copies follow what the others committed; the session's owner runs its rules.
+  hub.onOther('session', (s) => {
+    if (!sessions.refresh(s.id, s.audioPausedUntil)) ownership.release(s.id);
+  });
+  hub.onOther('infusionEvent', (e) => {
+    const l = sessions.refresh(e.sessionId);
+    if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
+  });
+  hub.onOther('observation', (o) => {
+    const l = sessions.getLive(o.sessionId);
+    if (l && owns(o.sessionId)) sessionRules.onObservation(l, o);
+  });
+  hub.onOther('rescueDose', (d) => {
+    const l = sessions.getLive(d.sessionId);
+    if (l) sessionRules.onRescueDose(l.stored);
+  });
+  hub.onOther('frame', (id, sample, receivedAt) => {
+    const l = sessions.getLive(id);
+    if (!l || !owns(id)) return;
+    sessionRules.onVitals(l, sample, receivedAt);
+    if (sample.t >= (l.latest?.t ?? 0)) l.latest = { ...(l.latest ?? {}), ...sample };
+  });
+  hub.onOther('alarm', (u) => alarms.applyRemote(u));
+  hub.onOther('escalation', (e) => escalations.applyRemote(e));
   // A sedative documented tightens the session's respiratory limits: every screen shows the changed limits.
   hub.on('rescueDose', (d) => {
     const l = sessions.getLive(d.sessionId);
@@ -211,6 +268,7 @@ export function createApp(deps: AppDeps): App {
     if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
   });
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
+  ingest.evaluatesHere = owns;
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog(db, queue), clock, log };
 
   const tls = readTls(config);
@@ -256,6 +314,7 @@ export function createApp(deps: AppDeps): App {
       status: recording.recording === 'ok' ? 'ok' : 'recording_failed',
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       activeSessions: sessions.listActive().length,
+      node: ownership.nodeId,
       writeQueuePending: queue.pending,
       schemaVersion: MIGRATIONS.at(-1)?.version ?? 0,
       ruleSet: { id: ruleSets.current().id, version: ruleSets.current().version },
@@ -292,7 +351,13 @@ export function createApp(deps: AppDeps): App {
 
   const http = tls ? createHttpsServer(tls, app) : createServer(app);
   // A short ping lets dashboards notice a lost server within seconds (the banner must show within 5 s).
-  const io = new Server<DashboardClientToServer, DashboardServerToClient>(http, { pingInterval: 2000, pingTimeout: 2500, maxHttpBufferSize: 1e6, serveClient: false });
+  const io = new Server<DashboardClientToServer, DashboardServerToClient>(http, {
+    pingInterval: 2000,
+    pingTimeout: 2500,
+    maxHttpBufferSize: 1e6,
+    serveClient: false,
+    ...(deps.cluster?.adapter ? { adapter: deps.cluster.adapter } : {}),
+  });
   const stopDashboard = attachDashboard(io.of('/'), {
     sessions,
     alarms,
@@ -336,6 +401,7 @@ export function createApp(deps: AppDeps): App {
     assignments,
     audit: auditRepo,
     hub,
+    ownership,
     log,
     tick,
     listen(port = config.PORT, host?: string) {
@@ -356,6 +422,8 @@ export function createApp(deps: AppDeps): App {
       if (closed) return;
       closed = true;
       if (ticker) clearInterval(ticker);
+      // A node that stops hands its sessions over at once instead of when their leases expire.
+      ownership.releaseAll();
       storage.close();
       const held = alarms.heldInfo().count;
       if (held > 0) log.error({ held }, 'stopping with alarm transitions that storage never took: they were shown but are not stored');
@@ -368,6 +436,7 @@ export function createApp(deps: AppDeps): App {
       queue.close();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
+      await hub.close();
       db.close();
     },
   };

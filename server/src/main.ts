@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
+import { connectCluster } from './cluster/connect';
 import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './util/clock';
@@ -27,7 +28,9 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   // A full disk does not stop the start: the server waits for storage, then comes up (recording failed until space returns).
   const opened = await openWhenStorageAllows(config.DB_PATH, config.PORT, systemClock, log);
-  const app = createApp({ config, logger: log, db: opened.db });
+  // REDIS_URL: one of several nodes (events between them over Redis, sessions evaluated under a lease).
+  const cluster = await connectCluster(config, log);
+  const app = createApp({ config, logger: log, db: opened.db, ...(cluster ? { cluster } : {}) });
   const admin = await app.users.ensureAdmin(config.ADMIN_PASSWORD ?? (values.demo ? DEMO_ADMIN_PASSWORD : undefined));
   // Printed once, to the console only (never to the structured log): the admin must change it at first login.
   if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
@@ -75,6 +78,7 @@ async function main() {
       log.warn({ err }, 'demo stop failed');
     }
     await app.close();
+    await cluster?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -340,6 +340,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX physician_responses_session ON physician_responses(session_id, at);
     `,
   },
+  {
+    version: 10,
+    name: 'session leases (one node evaluates a session\'s rules at a time)',
+    sql: `
+      CREATE TABLE session_leases (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        node_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {
