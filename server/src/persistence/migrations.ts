@@ -345,7 +345,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
     name: 'session leases (one node evaluates a session\'s rules at a time)',
     sql: `
       CREATE TABLE session_leases (
-        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        session_id TEXT PRIMARY KEY,
         node_id TEXT NOT NULL,
         expires_at INTEGER NOT NULL
       );
