@@ -267,6 +267,17 @@ export function createApp(deps: AppDeps): App {
   hub.on('session', (s) => {
     if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
   });
+  // Caches that another node's change makes stale: that node says so over the hub, this one reads again.
+  ruleSets.changed = () => hub.emit('invalidate', 'ruleSets');
+  care.formularyChanged = () => hub.emit('invalidate', 'formulary');
+  assignments.changed = () => hub.emit('invalidate', 'assignments');
+  devices.revokedHere = (id) => hub.emit('deviceRevoked', id);
+  hub.onOther('invalidate', (what) => {
+    if (what === 'ruleSets') ruleSets.reload();
+    else if (what === 'formulary') care.reloadFormulary();
+    else assignments.reload();
+  });
+  hub.onOther('deviceRevoked', (id) => devices.revoked(id));
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
   ingest.evaluatesHere = owns;
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog(db, queue), clock, log };

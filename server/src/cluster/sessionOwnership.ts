@@ -28,8 +28,11 @@ export const soleOwnership = (nodeId: string): SessionOwnership => ({
   releaseAll: () => {},
 });
 
-/** Default lease: renewed every tick (1 s), so a dead node's sessions are taken over 4-5 s after its last renewal. */
-export const LEASE_TTL_MS = 4_000;
+/**
+ * Default lease: renewed every tick (1 s), so two missed renewals are tolerated, and a dead node's
+ * sessions are taken over at most 4 s after its death (expiry plus the survivor's next tick).
+ */
+export const LEASE_TTL_MS = 3_000;
 
 /**
  * Several nodes: a lease row per session (`session_leases`). The holder renews it every round; any

@@ -12,7 +12,9 @@ export interface HubEvents {
   storage: (s: StorageStatus) => void;
   response: (r: PhysicianResponse) => void;
   /** A cached document changed on some node (rule sets, formulary): every node drops its copy. */
-  invalidate: (what: 'ruleSets' | 'formulary') => void;
+  invalidate: (what: 'ruleSets' | 'formulary' | 'assignments') => void;
+  /** A device key was revoked: every node closes that device's connections. */
+  deviceRevoked: (deviceId: number) => void;
   /** A committed frame of a session another node evaluates, forwarded to that node (`receivedAt`: server time). */
   frame: (sessionId: string, sample: VitalsSample, receivedAt: number) => void;
 }
@@ -30,6 +32,7 @@ const emptyListeners = (): Listeners => ({
   storage: [],
   response: [],
   invalidate: [],
+  deviceRevoked: [],
   frame: [],
 });
 
