@@ -53,7 +53,7 @@ describe('a session is evaluated by one node; its evaluation survives that node'
     console.log(`rule evaluation resumed on the survivor ${takeoverMs} ms after SIGKILL of the owner`);
     expect(takeoverMs).toBeLessThan(5_000);
     // Conditions that lasted through the takeover were not raised a second time.
-    await postFrames(u, survivor, [{ sessionId: sess.id, seq: seq++, spo2: 85, sbp: 190, hr: 160 }]);
+    await postFrames(u, survivor, [{ sessionId: sess.id, seq, spo2: 85, sbp: 190, hr: 160 }]);
     const db = new Database(join(cluster.dir, 'infusion.db'), { readonly: true });
     const rows = db.prepare("SELECT rule_id r, COUNT(*) n FROM alarms WHERE session_id = ? GROUP BY rule_id ORDER BY rule_id").all(sess.id);
     db.close();
