@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Server, type ServerOptions } from 'socket.io';
 import { LeasedOwnership, soleOwnership, type SessionOwnership } from './cluster/sessionOwnership';
 import { LeaseRepo } from './persistence/leaseRepo';
+import type { RedisClient } from './cluster/redisHub';
+import { RedisLoginThrottle } from './cluster/redisThrottle';
 import { AlarmManager } from './alarms/alarmManager';
 import { EscalationService } from './alarms/escalationService';
 import { OutboxSender } from './alarms/outboxSender';
@@ -71,7 +73,7 @@ export interface AppDeps {
    * Several nodes sharing one database (`cluster/connect.ts` builds this from REDIS_URL): the hub that
    * reaches the other nodes, this node's id, the Socket.IO adapter, and the lease time of a session.
    */
-  cluster?: { hub: Hub; nodeId: string; adapter?: ServerOptions['adapter']; leaseTtlMs?: number };
+  cluster?: { hub: Hub; nodeId: string; adapter?: ServerOptions['adapter']; leaseTtlMs?: number; redis?: RedisClient };
 }
 
 export interface App {
@@ -261,7 +263,8 @@ export function createApp(deps: AppDeps): App {
   });
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions(db, users, clock, config.SESSION_TTL_MS, config.SESSION_IDLE_MS);
-  const throttle = new LoginThrottle(clock);
+  // Several nodes: failed logins count across all of them (an attacker cannot spread attempts over nodes).
+  const throttle = deps.cluster?.redis ? new RedisLoginThrottle(deps.cluster.redis, new LoginThrottle(clock), log) : new LoginThrottle(clock);
   const devices = new DeviceKeys(db, auditRepo, clock);
   const assignments = new DeviceAssignments(db, devices, auditRepo, clock, (id) => sessions.getLive(id)?.stored);
   hub.on('session', (s) => {

@@ -8,3 +8,5 @@ export { MAX_FRAMES_PER_BATCH } from './ingest/ingestService';
 export { Hub } from './util/hub';
 export { RedisHub, HUB_CHANNEL } from './cluster/redisHub';
 export { createLogger } from './util/logger';
+export { RedisLoginThrottle } from './cluster/redisThrottle';
+export { LoginThrottle } from './auth/loginThrottle';
