@@ -113,6 +113,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The lease of the webhook sender (session ids start with `s_`: no clash). */
+const OUTBOX_LEASE = '~outbox';
+
 export const DEFAULT_CLIENT_DIST = join(import.meta.dirname, '..', '..', 'client', 'dist');
 
 /** Builds a complete server from its dependencies; tests start real instances on ephemeral ports. */
@@ -172,13 +175,14 @@ export function createApp(deps: AppDeps): App {
     try {
       const now = clock.now();
       // Several nodes: renew this node's session leases, take over those whose node stopped renewing.
-      const { taken, lost } = ownership.round([...sessions.liveSessions()].map((l) => l.stored.id));
-      for (const id of taken) takeOver(id, now);
+      const { taken, lost } = ownership.round([...[...sessions.liveSessions()].map((l) => l.stored.id), OUTBOX_LEASE]);
+      for (const id of taken) if (id !== OUTBOX_LEASE) takeOver(id, now);
       for (const id of lost) sessionRules.forget(id);
       for (const l of sessions.liveSessions()) if (owns(l.stored.id)) sessionRules.onTick(l, now);
       alarms.tick(now, owns);
       escalations.tick(now, owns);
-      outbox.tick().catch((err: unknown) => log.error({ err }, 'webhook outbox round failed'));
+      // One node sends the webhooks (a lease like a session's): a page is not sent once per node.
+      if (owns(OUTBOX_LEASE)) outbox.tick().catch((err: unknown) => log.error({ err }, 'webhook outbox round failed'));
     } catch (err) {
       log.error({ err }, 'tick failed');
     }

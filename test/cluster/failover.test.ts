@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster, type ClusterNode } from '../support/cluster';
 import { lowSpo2, openOn, provisionCluster, raised, screen, until, type ClusterUsers } from '../support/clusterClient';
@@ -15,14 +19,33 @@ describe('two nodes behind a load balancer, with Redis', () => {
   let u: ClusterUsers;
   /** The node the load balancer does not send this host's clients to. */
   let other: ClusterNode;
+  /** A paging gateway that takes 1.5 s to answer: every node's outbox round would find the page still unsent meanwhile. */
+  let gateway: Server;
+  const pages: { sessionId: string }[] = [];
+  let pagesInFlight = 0;
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, env: { LIVE_PUSH_MS: '100' } });
+    gateway = createServer((req, res) => {
+      pagesInFlight++;
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        pages.push(JSON.parse(body) as { sessionId: string });
+        setTimeout(() => {
+          pagesInFlight--;
+          res.end('ok');
+        }, 1_500);
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const webhook = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/page`;
+    cluster = await startCluster({ nodes: 2, env: { LIVE_PUSH_MS: '100', WEBHOOK_URLS: webhook } });
     u = await provisionCluster(cluster);
     other = cluster.nodes.find((n) => n !== u.lbNode)!;
   });
   afterAll(async () => {
     await cluster?.stop();
+    gateway?.close();
   });
 
   it('an alarm raised from frames ingested on one node reaches a screen connected (through the load balancer) to the other', async () => {
@@ -37,6 +60,20 @@ describe('two nodes behind a load balancer, with Redis', () => {
     // Live vitals too, once per push (each node serves its own screens).
     await until('live vitals from the other node', () => dash.vitals.some((v) => v.sessionId === sess.id));
     dash.socket.close();
+  });
+
+  it('an escalation is paged once, not once per node', async () => {
+    const sess = await openOn(u, other);
+    await lowSpo2(u, other, sess.id, 1);
+    const db = new Database(join(cluster.dir, 'infusion.db'), { readonly: true });
+    const status = () =>
+      (db.prepare("SELECT n.status FROM notifications n JOIN escalations e ON e.id = n.escalation_id WHERE n.channel = 'webhook' AND e.session_id = ?").all(sess.id) as { status: string }[]).map((r) => r.status);
+    try {
+      await until('the page sent and answered', () => status().join() === 'sent' && pagesInFlight === 0, 15_000);
+    } finally {
+      db.close();
+    }
+    expect(pages.filter((p) => p.sessionId === sess.id)).toHaveLength(1);
   });
 
   it("SIGKILL of the screen's node: it reconnects through the load balancer within 3 s and receives the alarms raised meanwhile", async () => {
