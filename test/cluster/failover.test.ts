@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster, type ClusterNode } from '../support/cluster';
-import { lowSpo2, openOn, provisionCluster, raised, screen, until, type ClusterUsers } from '../support/clusterClient';
+import { lowSpo2, openOn, postFrames, provisionCluster, raised, screen, until, type ClusterUsers } from '../support/clusterClient';
 
 /**
  * Two server processes behind nginx (sticky by client address) with redis-server, sharing one SQLite
@@ -57,8 +57,16 @@ describe('two nodes behind a load balancer, with Redis', () => {
     expect(r.accepted).toHaveLength(12);
     await until('the alarm on the other node', () => raised(dash.alarms, sess.id).length === 1);
     expect(raised(dash.alarms, sess.id)[0]!.alarm).toMatchObject({ ruleId: 'spo2.low.high', priority: 'high', state: 'active' });
-    // Live vitals too, once per push (each node serves its own screens).
-    await until('live vitals from the other node', () => dash.vitals.some((v) => v.sessionId === sess.id));
+    // Live vitals too, each sample once (each node serves its own screens, from every node's events).
+    const samples = () => dash.vitals.filter((v) => v.sessionId === sess.id).flatMap((v) => v.samples.map((x) => x.t));
+    await until('all 12 live samples from the other node', () => samples().length >= 12);
+    // A later frame as a marker: a second copy of the first 12 would have come before the marker's last copy.
+    const marker = Date.now() + 500;
+    await postFrames(u, other, [{ sessionId: sess.id, seq: 13, t: marker, spo2: 85 }]);
+    await until('the marker sample', () => samples().includes(marker));
+    await postFrames(u, other, [{ sessionId: sess.id, seq: 14, t: marker + 1, spo2: 85 }]);
+    await until('a second marker', () => samples().includes(marker + 1));
+    expect(samples()).toHaveLength(new Set(samples()).size);
     dash.socket.close();
   });
 
