@@ -55,7 +55,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const children: ChildProcess[] = [];
   let lb: ChildProcess | null = null;
   const stop = async () => {
-    await Promise.all([...children, ...(lb ? [lb] : [])].map((c) => terminate(c)));
+    // Nodes are killed (nothing to hand over at the end of a test); nginx is stopped.
+    await Promise.all([...children.map((c) => terminate(c, 'SIGKILL')), ...(lb ? [terminate(lb, 'SIGTERM')] : [])]);
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -144,6 +145,12 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
+  # Bodies and answers stay in memory: started as root, nginx's workers run as another user that may not
+  # write to this test's temp dir (an ingest batch over 16 kB would otherwise answer 500).
+  client_body_buffer_size 2m;
+  client_max_body_size 2m;
+  proxy_request_buffering off;
+  proxy_buffering off;
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
   upstream nodes {
     hash $remote_addr consistent;
@@ -193,7 +200,7 @@ ${upstream.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).
   });
 }
 
-function terminate(c: ChildProcess): Promise<void> {
+function terminate(c: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
@@ -201,6 +208,6 @@ function terminate(c: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    c.kill('SIGTERM');
+    c.kill(signal);
   });
 }
