@@ -124,9 +124,36 @@ export class AlarmManager {
     return next;
   }
 
-  /** Server-time housekeeping, every second: resolve what stayed clear past the re-arm interval; remind. */
-  tick(now = this.clock.now()): void {
+  /**
+   * Another node committed an alarm change: keep this node's view (snapshots, acknowledge) current and
+   * its id counters past the other node's, so ids allocated here do not repeat them.
+   */
+  applyRemote(u: AlarmUpdate): void {
+    const a = u.alarm;
+    if (a.id >= this.nextAlarmId) this.nextAlarmId = a.id + 1;
+    if (u.eventId >= this.nextEventId) this.nextEventId = u.eventId + 1;
+    const k = key(a.sessionId, a.ruleId);
+    const mine = this.open.get(k);
+    // An older event of the same alarm arriving late must not roll it back.
+    if (mine && mine.id === a.id && rank(mine.state) > rank(a.state)) return;
+    if (a.state === 'resolved') {
+      if (mine?.id === a.id) this.open.delete(k);
+    } else this.open.set(k, a);
+  }
+
+  /** This node took the session over: its unresolved alarms as stored (the previous node committed them). */
+  adoptSession(sessionId: string): void {
+    for (const [k, a] of this.open) if (a.sessionId === sessionId) this.open.delete(k);
+    for (const a of this.repo.unresolved()) if (a.sessionId === sessionId) this.open.set(key(a.sessionId, a.ruleId), a);
+    const max = this.repo.maxIds();
+    this.nextAlarmId = Math.max(this.nextAlarmId, max.alarmId + 1);
+    this.nextEventId = Math.max(this.nextEventId, max.eventId + 1);
+  }
+
+  /** Server-time housekeeping, every second: resolve what stayed clear past the re-arm interval; remind. Only the sessions this node evaluates. */
+  tick(now = this.clock.now(), owns: (sessionId: string) => boolean = () => true): void {
     for (const a of [...this.open.values()]) {
+      if (!owns(a.sessionId)) continue;
       const latched = a.latching && a.state === 'active';
       if (!a.conditionActive && !latched && a.conditionClearedAt !== null && now - a.conditionClearedAt >= this.cfg.reArmMs) {
         this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, null).catch(logged);
@@ -213,5 +240,6 @@ export class AlarmManager {
 }
 
 const key = (sessionId: string, ruleId: string) => `${sessionId}\u0000${ruleId}`;
+const rank = (state: Alarm['state']) => (state === 'resolved' ? 2 : state === 'acknowledged' ? 1 : 0);
 /** `commit` has already logged the failure; callers that cannot wait for it only keep the rejection from escaping. */
 const logged = (): void => {};

@@ -358,6 +358,17 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE notifications ADD COLUMN claimed_until INTEGER;
     `,
   },
+  {
+    version: 11,
+    name: 'session leases (one node evaluates a session\'s rules at a time)',
+    sql: `
+      CREATE TABLE session_leases (
+        session_id TEXT PRIMARY KEY,
+        node_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

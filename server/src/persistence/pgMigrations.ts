@@ -362,6 +362,17 @@ export const PG_MIGRATIONS: Migration[] = [
       ALTER TABLE notifications ADD COLUMN claimed_until bigint;
     `,
   },
+  {
+    version: 11,
+    name: 'session leases (one node evaluates a session\'s rules at a time)',
+    sql: `
+      CREATE TABLE session_leases (
+        session_id text PRIMARY KEY,
+        node_id text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

@@ -341,4 +341,12 @@ export interface Database {
   guardrail_events: GuardrailEventsTable;
   physician_responses: PhysicianResponsesTable;
   storage_probe: StorageProbeTable;
+  session_leases: SessionLeasesTable;
+}
+
+/** 11: the node that evaluates a session's rules, until its lease expires. */
+export interface SessionLeasesTable {
+  session_id: string;
+  node_id: string;
+  expires_at: number;
 }
