@@ -369,6 +369,17 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'id counters (alarm ids unique across nodes)',
+    sql: `
+      -- The last id handed out per table, for ids needed before their row is written.
+      CREATE TABLE id_counters (
+        name TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -373,6 +373,17 @@ export const PG_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'id counters (alarm ids unique across nodes)',
+    sql: `
+      -- The last id handed out per table, for ids needed before their row is written.
+      CREATE TABLE id_counters (
+        name text PRIMARY KEY,
+        last_id bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

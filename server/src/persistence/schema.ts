@@ -342,6 +342,7 @@ export interface Database {
   physician_responses: PhysicianResponsesTable;
   storage_probe: StorageProbeTable;
   session_leases: SessionLeasesTable;
+  id_counters: IdCountersTable;
 }
 
 /** 11: the node that evaluates a session's rules, until its lease expires. */
@@ -349,4 +350,10 @@ export interface SessionLeasesTable {
   session_id: string;
   node_id: string;
   expires_at: number;
+}
+
+/** 12: the last id handed out per table (alarm ids needed before their row is written). */
+export interface IdCountersTable {
+  name: string;
+  last_id: number;
 }

@@ -140,7 +140,7 @@ export class SessionService {
     return this.live.size;
   }
 
-  private liveFrom(stored: StoredSession): LiveSession {
+  private liveFrom(stored: StoredSession): LiveState {
     const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
     return {
       stored,
@@ -163,7 +163,7 @@ export class SessionService {
     if (!stored || stored.status === 'ended') {
       if (l) {
         this.live.delete(id);
-        this.onEnd(id);
+        this.lifecycle.ended(id);
       }
       return undefined;
     }
