@@ -1,4 +1,4 @@
-import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, restoreEngineState, serializeEngineState, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -206,10 +206,16 @@ export function createApp(deps: AppDeps): App {
     if (leaseRoundRunning) return;
     leaseRoundRunning = true;
     ownership
-      .round([...sessions.liveSessions()].map((l) => l.stored.id))
-      .then(({ taken, lost }) => {
+      .round(
+        [...sessions.liveSessions()].map((l) => l.stored.id),
+        (id) => {
+          const l = sessions.getLive(id);
+          return l ? serializeEngineState(l.engine) : null;
+        },
+      )
+      .then(({ taken, lost, resumeFrom }) => {
         if (closed) return;
-        for (const id of taken) takeOver(id, now);
+        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id));
         for (const id of lost) sessionRules.forget(id);
       })
       .catch((err: unknown) => log.error({ err }, 'session lease round failed'))
@@ -218,12 +224,17 @@ export function createApp(deps: AppDeps): App {
       });
   };
   /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
-  const takeOver = (id: string, now: number) => {
+  const takeOver = (id: string, now: number, storedEngine: string | undefined) => {
     const l = sessions.refresh(id);
     if (!l) return void ownership.release(id);
     alarms.adoptSession(id);
     escalations.adoptSession(id, alarms.unresolved());
     sessionRules.forget(id);
+    // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
+    // one) the rules start from the alarms on record, as after a restart.
+    const resumed = storedEngine === undefined ? null : restoreEngineState(storedEngine);
+    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now);
+    if (resumed) log.warn({ sessionId: id, fields: resumed.fields }, 'stored engine state refused; rules restart from the alarms on record');
     sessionRules.restoreState(l, now);
   };
   const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
@@ -241,6 +252,8 @@ export function createApp(deps: AppDeps): App {
     lastNibp: (id) => vitalsRepo.lastNibpAt(id),
     lastFrame: (id) => vitalsRepo.lastFrame(id),
     modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+    // Bounded: a lease expires within seconds, so a takeover has seconds of frames to judge.
+    framesAfter: (id, t) => vitalsRepo.framesAfter(id, t, 3600),
   });
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
   lifecycle.attach({

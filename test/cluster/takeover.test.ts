@@ -66,3 +66,47 @@ describe('a session is evaluated by one node; its evaluation survives that node'
     dash.socket.close();
   });
 });
+
+describe('a takeover resumes a pending condition where its node left it', () => {
+  let cluster: Cluster;
+  let u: ClusterUsers;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 2, env: { LIVE_PUSH_MS: '100' } });
+    u = await provisionCluster(cluster);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('SpO2 low for 6 of its 10 s when the node dies: the survivor raises it when the 10 s are up, not 10 s after taking over', async () => {
+    const survivor = u.lbNode;
+    const owner = cluster.nodes.find((n) => n !== survivor)!;
+    const sess = await openOn(u, owner);
+    const dash = screen(cluster, u);
+    await until('first snapshot', () => dash.snapshots.length === 1);
+    // Event time t0..t0+6 s of SpO2 85, judged by the owner: the high-priority desaturation is pending since t0.
+    const t0 = Date.now() - 6_000;
+    let seq = 1;
+    const first = await postFrames(u, owner, Array.from({ length: 7 }, (_, i) => ({ sessionId: sess.id, seq: seq++, t: t0 + i * 1000, spo2: 85 })));
+    expect(first.accepted).toHaveLength(7);
+    // Two lease renewals (one a second) store the pending state with the lease.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(raised(dash.alarms, sess.id, 'spo2.low.high')).toEqual([]);
+
+    await cluster.kill(owner);
+    const killedAt = Date.now();
+    while (raised(dash.alarms, sess.id, 'spo2.low.high').length === 0 && Date.now() - killedAt < 15_000) {
+      const ack = await postFrames(u, survivor, [{ sessionId: sess.id, seq: seq++, spo2: 85 }]);
+      expect(ack.accepted).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const [alarm] = raised(dash.alarms, sess.id, 'spo2.low.high');
+    expect(alarm).toBeDefined();
+    // Raised at the first frame at or after t0 + 10 s (frames stored while no node held the lease are
+    // judged at takeover); a delay restarted on takeover would raise it 10 s after the survivor took over.
+    expect(alarm!.alarm.startedAt - t0).toBeGreaterThanOrEqual(10_000);
+    expect(alarm!.alarm.startedAt - t0).toBeLessThan(11_500);
+    dash.socket.close();
+  });
+});

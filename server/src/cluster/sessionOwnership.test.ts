@@ -37,8 +37,8 @@ describe('session leases: one node evaluates a session at a time', () => {
     expect(await b.claim('s1')).toBe(false);
     for (let i = 0; i < 10; i++) {
       clock.advance(1_000);
-      expect(await a.round(['s1'])).toEqual({ taken: [], lost: [] });
-      expect(await b.round(['s1'])).toEqual({ taken: [], lost: [] });
+      expect(await a.round(['s1'])).toMatchObject({ taken: [], lost: [] });
+      expect(await b.round(['s1'])).toMatchObject({ taken: [], lost: [] });
       expect([a.owns('s1'), b.owns('s1')]).toEqual([true, false]);
     }
   });
@@ -58,7 +58,7 @@ describe('session leases: one node evaluates a session at a time', () => {
     expect(takenAt! - diedAt).toBeLessThanOrEqual(5_000);
     expect([b.owns('s1'), b.owns('s2')]).toEqual([true, true]);
     // a comes back (a paused process): its next round says it lost them, and it stops evaluating.
-    expect(await a.round(['s1', 's2'])).toEqual({ taken: [], lost: ['s1', 's2'] });
+    expect(await a.round(['s1', 's2'])).toMatchObject({ taken: [], lost: ['s1', 's2'] });
     expect([a.owns('s1'), a.owns('s2')]).toEqual([false, false]);
   });
 
@@ -75,5 +75,24 @@ describe('session leases: one node evaluates a session at a time', () => {
     expect(a.owns('s1')).toBe(false);
     expect(await b.claim('s1')).toBe(true);
     expect(await b.claim('s2')).toBe(false);
+  });
+
+  it('a node taking a session over gets the engine state its holder stored last; renewals store the holder\'s own', async () => {
+    await a.round(['s1']);
+    await a.round(['s1'], (id) => `state of ${id} at ${clock.now()}`);
+    clock.advance(1_000);
+    await a.round(['s1'], (id) => `state of ${id} at ${clock.now()}`);
+    // a dies; b's rounds give nothing until the lease expires, then the last state a wrote.
+    expect((await b.round(['s1'], () => 'b state')).taken).toEqual([]);
+    clock.advance(5_000);
+    const r = await b.round(['s1'], () => 'b state');
+    expect(r.taken).toEqual(['s1']);
+    expect(r.resumeFrom.get('s1')).toBe(`state of s1 at ${clock.now() - 5_000}`);
+    // From now on b's renewals store b's state.
+    clock.advance(1_000);
+    await b.round(['s1'], () => 'b state');
+    clock.advance(5_000);
+    const c = new LeasedOwnership(leaseRepo(dbA), 'node-c', clock, log, 4_000);
+    expect((await c.round(['s1'])).resumeFrom.get('s1')).toBe('b state');
   });
 });

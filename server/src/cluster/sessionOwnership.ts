@@ -7,10 +7,12 @@ export interface SessionOwnership {
   readonly nodeId: string;
   owns(sessionId: string): boolean;
   /**
-   * Renews this node's leases and takes the free or expired leases of the given active sessions.
-   * Returns the sessions newly taken (the caller resumes their rule state from storage) and those lost.
+   * Renews this node's leases (storing each held session's rule engine state, `engineStateOf`) and
+   * takes the free or expired leases of the given active sessions. Returns the sessions newly taken
+   * (the caller resumes their rule state: `resumeFrom` holds the previous holder's engine state when
+   * it stored one) and those lost.
    */
-  round(activeSessionIds: Iterable<string>): Promise<{ taken: string[]; lost: string[] }>;
+  round(activeSessionIds: Iterable<string>, engineStateOf?: (sessionId: string) => string | null): Promise<RoundResult>;
   /**
    * Takes a session's lease now if it is free (a session opened on this node); resolves true when held.
    * The session counts as this node's from the call on, so its first frame is evaluated; a lease
@@ -22,11 +24,18 @@ export interface SessionOwnership {
   releaseAll(): Promise<void>;
 }
 
+export interface RoundResult {
+  taken: string[];
+  lost: string[];
+  /** For sessions just taken: the engine state their previous holder stored last (absent: none). */
+  resumeFrom: Map<string, string>;
+}
+
 /** One node: it owns every session. */
 export const soleOwnership = (nodeId: string): SessionOwnership => ({
   nodeId,
   owns: () => true,
-  round: () => Promise.resolve({ taken: [], lost: [] }),
+  round: () => Promise.resolve({ taken: [], lost: [], resumeFrom: new Map() }),
   claim: () => Promise.resolve(true),
   release: () => Promise.resolve(),
   releaseAll: () => Promise.resolve(),
@@ -61,30 +70,34 @@ export class LeasedOwnership implements SessionOwnership {
     return this.held.has(sessionId);
   }
 
-  async round(activeSessionIds: Iterable<string>): Promise<{ taken: string[]; lost: string[] }> {
+  async round(activeSessionIds: Iterable<string>, engineStateOf: (sessionId: string) => string | null = () => null): Promise<RoundResult> {
     const now = this.clock.now();
     const taken: string[] = [];
     const lost: string[] = [];
+    const resumeFrom = new Map<string, string>();
     const active = new Set(activeSessionIds);
     for (const id of [...this.held]) if (!active.has(id)) await this.release(id);
-    let mine: Set<string>;
+    let mine: Map<string, string | null>;
     try {
-      mine = new Set(await this.repo.takeAll([...active], this.nodeId, now, now + this.ttlMs));
+      const sessions = [...active].map((sessionId) => ({ sessionId, engineState: this.held.has(sessionId) ? engineStateOf(sessionId) : null }));
+      mine = new Map((await this.repo.takeAll(sessions, this.nodeId, now, now + this.ttlMs)).map((h) => [h.sessionId, h.engineState]));
     } catch (err) {
       this.log.error({ err }, 'session leases could not be written; evaluation stays where it is');
-      return { taken, lost };
+      return { taken, lost, resumeFrom };
     }
     for (const id of active) {
       if (mine.has(id) && !this.held.has(id)) {
         this.held.add(id);
         taken.push(id);
+        const stored = mine.get(id);
+        if (stored) resumeFrom.set(id, stored);
       } else if (!mine.has(id) && this.held.delete(id)) {
         lost.push(id);
       }
     }
     if (taken.length) this.log.info({ node: this.nodeId, sessions: taken.length }, 'session leases taken: this node evaluates them');
     if (lost.length) this.log.warn({ node: this.nodeId, sessions: lost.length }, 'session leases lost to another node');
-    return { taken, lost };
+    return { taken, lost, resumeFrom };
   }
 
   async claim(sessionId: string): Promise<boolean> {

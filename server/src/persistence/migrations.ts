@@ -371,8 +371,11 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 12,
-    name: 'id counters (alarm ids unique across nodes)',
+    name: 'id counters (alarm ids unique across nodes); rule engine state with the session lease',
     sql: `
+      -- The holder's rule engine state (shared/src/rules/stored.ts), written with each renewal: a node
+      -- taking the session over resumes each rule in its phase (a pending delay keeps its start).
+      ALTER TABLE session_leases ADD COLUMN engine_state TEXT;
       -- The last id handed out per table, for ids needed before their row is written.
       CREATE TABLE id_counters (
         name TEXT PRIMARY KEY,

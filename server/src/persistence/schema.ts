@@ -350,6 +350,8 @@ export interface SessionLeasesTable {
   session_id: string;
   node_id: string;
   expires_at: number;
+  /** 12: the holder's rule engine state (JSON, shared/src/rules/stored.ts), written with each renewal. */
+  engine_state: Defaulted<string | null>;
 }
 
 /** 12: the last id handed out per table (alarm ids needed before their row is written). */
