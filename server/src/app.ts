@@ -187,7 +187,7 @@ export function createApp(deps: AppDeps): App {
   const tick = () => {
     try {
       const now = clock.now();
-      if (deps.cluster) leaseRound(now);
+      if (deps.cluster) leaseRound();
       for (const l of sessions.liveSessions()) if (owns(l.stored.id)) sessionRules.onTick(l, now);
       alarms.tick(now, owns);
       escalations.tick(now, owns);
@@ -202,7 +202,7 @@ export function createApp(deps: AppDeps): App {
    * round at a time; the tick's rules run on the holdings of the last finished round.
    */
   let leaseRoundRunning = false;
-  const leaseRound = (now: number) => {
+  const leaseRound = () => {
     if (leaseRoundRunning) return;
     leaseRoundRunning = true;
     ownership
