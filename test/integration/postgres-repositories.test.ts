@@ -140,6 +140,9 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   out.responses = await r.responses.list('s1');
   out.latestResponse = await r.responses.latest('s1');
   out.noResponse = await r.responses.latest('s3');
+  await r.responses.insert({ sessionId: 's2', escalationId: null, text: 'Continue', at: T0 + 450, by: 'physician', byName: 'Dr B' }, true, (x) => ({ at: x.at, actor: 'user:2', action: 'response.create', entity: 'session', entityId: x.sessionId }));
+  out.latestOf = (await r.responses.latestOf(['s1', 's2', 's3'])).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  out.latestOfNone = await r.responses.latestOf([]);
   // A logged session as replay reads it: vitals with gaps (nulls), events, scores, rescue doses.
   const { db } = store;
   await db.updateTable('sessions').set({ patient_ref: 'MRN-1', baseline: JSON.stringify({ hr: 72 }), height_cm: 172.5, sex: 'female' }).where('id', 'in', ['s1', 's4']).execute();
@@ -191,7 +194,8 @@ describe('repositories on SQLite and PostgreSQL', () => {
     // The scenario reads something on every line: an empty answer everywhere would prove nothing.
     expect(expected.alarmsStarted).toHaveLength(2);
     expect(expected.claimed).toHaveLength(2);
-    expect(expected.audit).toHaveLength(2);
+    expect(expected.audit).toHaveLength(3);
+    expect(expected.latestOf).toHaveLength(2);
     expect(expected.recording).toMatchObject({ treatmentsInYear: 2, formularyBody: '{"v":2}' });
     expect(await scenario(post)).toEqual(expected);
   });

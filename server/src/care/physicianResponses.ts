@@ -63,4 +63,9 @@ export class PhysicianResponses {
   latest(sessionId: string): Promise<PhysicianResponse | null> {
     return this.repo.latest(sessionId);
   }
+
+  /** The latest response of each session that has one. */
+  latestOf(sessionIds: string[]): Promise<PhysicianResponse[]> {
+    return this.repo.latestOf(sessionIds);
+  }
 }

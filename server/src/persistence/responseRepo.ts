@@ -8,6 +8,8 @@ export interface ResponseRepo {
   insert(r: Omit<PhysicianResponse, 'id'>, simulated: boolean, audit: (r: PhysicianResponse) => AuditEntry): Promise<PhysicianResponse>;
   list(sessionId: string): Promise<PhysicianResponse[]>;
   latest(sessionId: string): Promise<PhysicianResponse | null>;
+  /** The latest response of each of these sessions (those that have one), in one query. */
+  latestOf(sessionIds: string[]): Promise<PhysicianResponse[]>;
 }
 
 const columns = ['id', 'session_id', 'escalation_id', 'text', 'at', 'by', 'by_name'] as const;
@@ -42,6 +44,20 @@ export function responseRepo(store: Store): ResponseRepo {
     async latest(sessionId) {
       const r = await db.selectFrom('physician_responses').select(columns).where('session_id', '=', sessionId).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
       return r ? fromRow(r) : null;
+    },
+    async latestOf(sessionIds) {
+      if (sessionIds.length === 0) return [];
+      // One statement for a whole snapshot: per-session queries would queue up behind each other (and
+      // behind the write queue) on SQLite's single connection.
+      const rows = await db
+        .selectFrom('physician_responses as p')
+        .select(columns.map((c) => `p.${c}` as const))
+        .where('p.session_id', 'in', sessionIds)
+        .where('p.id', '=', (eb) =>
+          eb.selectFrom('physician_responses as q').select('q.id').whereRef('q.session_id', '=', 'p.session_id').orderBy('q.at', 'desc').orderBy('q.id', 'desc').limit(1),
+        )
+        .execute();
+      return rows.map(fromRow);
     },
   };
 }

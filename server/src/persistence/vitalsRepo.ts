@@ -2,8 +2,14 @@ import { VITAL_FIELDS, type TrendPoint, type VitalsSample } from '@infusion/shar
 import type { Db } from './db';
 import type { VitalsTable } from './schema';
 import type { Tx } from './store';
+import { CompiledQuery } from 'kysely';
 
 type Row = { t: number } & Record<string, number | null>;
+
+const INSERT_COLUMNS = ['session_id', 'device_id', 'seq', 't', 'hr', 'sbp', 'dbp', 'map', 'spo2', 'etco2', 'rr', 'received_at', 'simulated'] as const satisfies readonly (keyof VitalsTable)[];
+
+/** The row with its columns in INSERT_COLUMNS order: the compiled insert binds them by position. */
+const inColumnOrder = (r: VitalsTable): VitalsTable => Object.fromEntries(INSERT_COLUMNS.map((c) => [c, r[c]])) as unknown as VitalsTable;
 
 const toSample = (r: Row): VitalsSample => {
   const s: VitalsSample = { t: r.t };
@@ -58,10 +64,18 @@ export class VitalsRepo {
     return (this.sAfter.all(sessionId, t, limit) as Row[]).map(toSample);
   }
 
+  /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
+  private insertSql: string | null = null;
+
   /** Runs inside the write-queue transaction. */
   async insert(trx: Tx, row: VitalsTable): Promise<void> {
     // A plain INSERT: a seq already taken is decided before the write; if one ever got here it must fail loudly, not vanish.
-    await trx.insertInto('vitals').values(row).execute();
+    if (this.insertSql === null) {
+      const compiled = trx.insertInto('vitals').values(inColumnOrder(row)).compile();
+      if (compiled.parameters.length !== INSERT_COLUMNS.length) throw new Error('vitals insert: unexpected parameter count');
+      this.insertSql = compiled.sql;
+    }
+    await trx.executeQuery(CompiledQuery.raw(this.insertSql, INSERT_COLUMNS.map((c) => row[c])));
   }
 
   /**

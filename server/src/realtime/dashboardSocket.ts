@@ -251,7 +251,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const now = d.clock.now();
       trends[visible[i]!.id] = trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
     }
-    const latestResponses = new Map((await Promise.all(visible.map((s) => d.responses.latest(s.id)))).flatMap((r) => (r ? [[r.sessionId, r] as const] : [])));
+    const latestResponses = new Map((await d.responses.latestOf(visible.map((s) => s.id))).map((r) => [r.sessionId, r]));
     // Everything else in one synchronous step, so sessions, alarms and the event id agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
