@@ -2,16 +2,18 @@ import type { IngestResult, Session } from '@infusion/shared';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_FRAMES_PER_BATCH } from '../../server/src/ingest/ingestService';
 import { startCluster, type Cluster } from '../support/cluster';
 import { openOn, provisionCluster, screen, until, type ClusterUsers, type FrameValues } from '../support/clusterClient';
 
-const SESSIONS = 20;
+// 200 as the issue asks; CLUSTER_SESSIONS runs another figure (the machine's ceiling, or a quick check).
+const SESSIONS = Number(process.env.CLUSTER_SESSIONS ?? 200);
 
 /**
- * Devices streaming 20 sessions through the load balancer; the node they reach is SIGKILLed. Two node
+ * Devices streaming 200 sessions through the load balancer; the node they reach is SIGKILLed. Two node
  * processes share one SQLite file (see failover.test.ts for what that does and does not prove).
  */
-describe('SIGKILL of a node while 20 sessions stream through the load balancer', () => {
+describe(`SIGKILL of a node while ${SESSIONS} sessions stream through the load balancer`, () => {
   let cluster: Cluster;
   let u: ClusterUsers;
 
@@ -50,26 +52,36 @@ describe('SIGKILL of a node while 20 sessions stream through the load balancer',
       );
       for (const s of sessions) nextSeq.set(s.id, 13);
       while (streaming) {
-        let answer: IngestResult | null = null;
-        try {
-          const res = await fetch(device.url + '/api/ingest/frames', { method: 'POST', headers: device.headers, body: JSON.stringify({ frames: pending }) });
-          if (res.status === 200) answer = ((await res.json()) as { data: IngestResult }).data;
-        } catch {
-          // The node died under the request: nothing was acknowledged; the same frames are sent again.
-        }
-        if (answer) {
+        // At most MAX_FRAMES_PER_BATCH frames a request; a chunk without an answer is sent again.
+        const unanswered: typeof pending = [];
+        for (let from = 0; from < pending.length; from += MAX_FRAMES_PER_BATCH) {
+          const chunk = pending.slice(from, from + MAX_FRAMES_PER_BATCH);
+          let answer: IngestResult | null = null;
+          try {
+            const res = await fetch(device.url + '/api/ingest/frames', { method: 'POST', headers: device.headers, body: JSON.stringify({ frames: chunk }) });
+            if (res.status === 200) answer = ((await res.json()) as { data: IngestResult }).data;
+          } catch {
+            // The node died under the request: nothing was acknowledged; the same frames are sent again.
+          }
+          if (!answer) {
+            unanswered.push(...chunk);
+            continue;
+          }
           // Accepted and duplicates are both stored; match them back to their sessions by (session, seq).
           const ok = new Set([...answer.accepted, ...answer.duplicates]);
           const refused = new Set(answer.rejected.map((r) => `${r.sessionId}|${r.seq}`));
-          for (const f of pending) if (ok.has(f.seq) && !refused.has(`${f.sessionId}|${f.seq}`)) acked.get(f.sessionId)!.add(f.seq);
+          for (const f of chunk) if (ok.has(f.seq) && !refused.has(`${f.sessionId}|${f.seq}`)) acked.get(f.sessionId)!.add(f.seq);
           if (killed && answeredAfterKillAt === null) answeredAfterKillAt = Date.now();
-          const t = Date.now();
-          pending = sessions.map((s, i) => {
+        }
+        const t = Date.now();
+        pending = [
+          ...unanswered,
+          ...sessions.map((s, i) => {
             const seq = nextSeq.get(s.id)!;
             nextSeq.set(s.id, seq + 1);
             return { sessionId: s.id, seq, t, hr: 80, sbp: 120, dbp: 75, spo2: 97, rr: 14, ...values(i) };
-          });
-        }
+          }),
+        ];
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
