@@ -199,7 +199,10 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.onEvery('order', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'order', o));
   d.hub.onEvery('checklist', (c) => reliable(roomsForSession(scopeOf(c.sessionId)), 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
-  d.hub.onEvery('storage', (st) => ns.local.emit('storage', st));
+  // This node's own status only, as its snapshot and /api/health say: another node's would raise or
+  // clear the banner of screens whose recording is not the one that changed (a node that fails is taken
+  // out by the load balancer's health check; its screens reconnect to a healthy node).
+  d.hub.on('storage', (st) => ns.local.emit('storage', st));
   // The link between nodes was down: alarm changes other nodes committed meanwhile are read back from
   // storage and sent (screens ignore an event id they already have).
   d.hub.onResume(() => {
