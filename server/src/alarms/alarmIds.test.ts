@@ -14,7 +14,9 @@ import { AlarmManager } from './alarmManager';
 const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const rule = defaultRuleSet.rules.find((r) => r.priority === 'high')!;
-const fire = (t: number): RuleTransition => ({ type: 'fire', rule, t, value: 85, limit: 88, message: 'SpO2 85 < 88' });
+/** Not latching: it resolves as soon as its condition clears. */
+const unlatched = defaultRuleSet.rules.find((r) => r.id === 'spo2.low.medium')!;
+const fire = (t: number, r = rule): RuleTransition => ({ type: 'fire', rule: r, t, value: 85, limit: 88, message: 'SpO2 85 < 88' });
 const session = (id: string) => ({ id, unit: 'infusion-suite', simulated: false, ruleSetVersion: 1 });
 
 /** One node: its own connection to the shared database, its own write queue and alarm manager. */
@@ -76,5 +78,30 @@ describe('alarm ids come from the database: two nodes never collide', () => {
     // A screen that saw a's event asks for what came after it: b's event.
     const after = a.repo.updatesSince(a.updates[0]!.eventId, 10);
     expect(after.map((u) => u.alarm.sessionId)).toEqual(['s_b']);
+  });
+
+  it('an acknowledgement committed on another node just after the holder resolved the alarm does not bring it back', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'alarm-ids-'));
+    const path = join(dir, 'db.sqlite');
+    const clock = new ManualClock(T0);
+    const holder = node(path, clock);
+    const other = node(path, clock);
+    open.push(holder, other);
+
+    holder.alarms.apply(session('s_a'), [fire(T0, unlatched)]);
+    await expect.poll(() => holder.updates.length).toBe(1);
+    const raisedUpdate = holder.updates[0]!;
+    other.alarms.applyRemote(raisedUpdate);
+    // The holder resolves it (condition cleared, no re-arm interval); the other node has not heard yet
+    // and a nurse there acknowledges it.
+    holder.alarms.apply(session('s_a'), [{ type: 'clear', rule: unlatched, t: T0 + 5000, value: 95, limit: 88, message: 'SpO2 95' }]);
+    await expect.poll(() => holder.updates.length).toBe(2);
+    expect(holder.updates[1]!.alarm.state).toBe('resolved');
+    // The nurse is told it is already resolved.
+    await expect(other.alarms.acknowledge(raisedUpdate.alarm.id, 'user:nurse')).rejects.toThrow(/already resolved/);
+
+    // Resolved stays resolved in storage: a restart (or a takeover) does not show it again.
+    expect(holder.repo.unresolved()).toEqual([]);
+    expect(holder.repo.forSession('s_a').map((a) => a.state)).toEqual(['resolved']);
   });
 });

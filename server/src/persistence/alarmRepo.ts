@@ -1,5 +1,6 @@
 import type { Alarm, AlarmTransition, AlarmUpdate } from '@infusion/shared';
 import { sql } from 'kysely';
+import { conflict } from '../util/errors';
 import type { Db } from './db';
 import type { Tx } from './store';
 
@@ -51,11 +52,15 @@ export class AlarmRepo {
     const simulated = a.simulated ? 1 : 0;
     const body = JSON.stringify(a);
     const state = { state: a.state, condition_active: a.conditionActive ? 1 : 0, resolved_at: a.resolvedAt, body };
-    await trx
+    const written = await trx
       .insertInto('alarms')
       .values({ id: a.id, session_id: a.sessionId, rule_id: a.ruleId, rule_set_version: a.ruleSetVersion, priority: a.priority, kind: a.kind, started_at: a.startedAt, simulated, ...state })
-      .onConflict((oc) => oc.column('id').doUpdateSet(state))
-      .execute();
+      // Resolved is final: a change committed by another node just after the holder resolved the
+      // alarm (an acknowledgement there) must not bring it back.
+      .onConflict((oc) => oc.column('id').doUpdateSet(state).where('alarms.state', '<>', 'resolved'))
+      .returning('id')
+      .executeTakeFirst();
+    if (!written) throw conflict(`alarm ${a.id} is already resolved`);
     const event = { alarm_id: a.id, session_id: a.sessionId, transition: u.transition, at: u.at, actor, simulated, alarm: body };
     const row = await trx
       .insertInto('alarm_events')
