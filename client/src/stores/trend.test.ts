@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { T0, samples } from '../testFixtures';
 import type { TrendPoint } from '@infusion/shared';
-import { boundTrend, capTrend, combinePoints, isStale, latestValues, mergeSamples, rangeAt, TREND_WINDOW_MS } from './trend';
+import { boundTrend, capTrend, combinePoints, latestValues, mergeSamples, rangeAt, TREND_WINDOW_MS } from './trend';
 
 describe('mergeSamples', () => {
   it('appends later samples', () => {
@@ -69,13 +69,6 @@ describe('latestValues', () => {
     expect(latest.sbp).toEqual({ value: 120, t: 1 });
     expect(latest.spo2).toEqual({ value: null, t: 2 });
     expect(latest.rr).toBeUndefined();
-  });
-
-  it('isStale: continuous vitals after 30 s, NIBP after 10 min', () => {
-    expect(isStale('hr', { value: 70, t: T0 }, T0 + 31_000)).toBe(true);
-    expect(isStale('hr', { value: 70, t: T0 }, T0 + 5_000)).toBe(false);
-    expect(isStale('sbp', { value: 120, t: T0 }, T0 + 5 * 60_000)).toBe(false);
-    expect(isStale('sbp', { value: 120, t: T0 }, T0 + 11 * 60_000)).toBe(true);
   });
 });
 

@@ -134,17 +134,3 @@ export function lastSampleTime(trend: readonly TrendPoint[] | undefined): number
   return trend?.[trend.length - 1]?.t ?? null;
 }
 
-/** Beyond this age (relative to the session's newest sample) a value is shown as stale. NIBP is intermittent. */
-const STALE_AFTER_MS: Record<VitalField, number> = {
-  hr: 30_000,
-  spo2: 30_000,
-  etco2: 30_000,
-  rr: 30_000,
-  sbp: 10 * 60_000,
-  dbp: 10 * 60_000,
-  map: 10 * 60_000,
-};
-
-export function isStale(field: VitalField, value: LatestValue | undefined, newestT: number | null): boolean {
-  return value !== undefined && newestT !== null && newestT - value.t > STALE_AFTER_MS[field];
-}
