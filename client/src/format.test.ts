@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatClock, formatCountdown, formatDateTime, formatVital } from './format';
+import { formatAge, formatClock, formatCountdown, formatDateTime, formatVital, guardrailActionLabel } from './format';
 
 describe('format', () => {
   it('formatClock gives local HH:MM:SS', () => {
@@ -40,5 +40,12 @@ describe('format', () => {
     expect(formatAge(3_600_000)).toBe('1 h ago');
     expect(formatAge(3_900_000)).toBe('1 h 5 min ago');
     expect(formatAge(-1000)).toBe('just now');
+  });
+
+  it('guardrailActionLabel names a guarded action in clinical words', () => {
+    expect(guardrailActionLabel('infusion.bolus')).toBe('Bolus');
+    expect(guardrailActionLabel('infusion.rate_change')).toBe('Rate change');
+    expect(guardrailActionLabel('rescue.beta_blocker')).toBe('Rescue dose · beta blocker');
+    expect(guardrailActionLabel('something.else')).toBe('something.else');
   });
 });

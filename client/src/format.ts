@@ -41,6 +41,14 @@ export const INFUSION_EVENT_LABEL: Record<InfusionEventType, string> = {
   stop: 'Stop',
 };
 
+/** A dose-guardrail action as a clinician says it ("Bolus", "Rescue dose · midazolam"), not its id ("infusion.bolus"). */
+export function guardrailActionLabel(action: string): string {
+  const [kind, what = ''] = action.split('.', 2);
+  if (kind === 'infusion' && what in INFUSION_EVENT_LABEL) return INFUSION_EVENT_LABEL[what as InfusionEventType];
+  if (kind === 'rescue' && what) return `Rescue dose · ${what.replace(/_/g, ' ')}`;
+  return action;
+}
+
 export const CARE_SETTING_LABEL: Record<CareSetting, string> = {
   clinic: 'Clinic',
   monitored_unit: 'Monitored unit',

@@ -219,6 +219,10 @@ describe('dose limits in the browser', () => {
     const reasons = (await physician.getByTestId('guardrail-reasons').textContent()) ?? '';
     expect(reasons).toContain('breakthrough pain 9/10, airway team present');
     expect(reasons).toContain('agitation persisting after 2 mg');
+    // The action in clinical words, not its id.
+    expect(reasons).toContain('Bolus');
+    expect(reasons).toContain('Rescue dose · midazolam');
+    expect(reasons).not.toMatch(/infusion\.|rescue\./);
     // The page shows the server's figures.
     const direct = await api<{ softAlerts: number; overrides: number; hardRefusals: number }>(s.physician, 'GET', `/api/reports/guardrails?unit=infusion-suite&from=0&to=${Date.now() + 1000}`);
     expect(await physician.getByTestId('guardrail-alerts').textContent()).toBe(String(direct.body.data.softAlerts));

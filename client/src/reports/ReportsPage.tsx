@@ -3,7 +3,7 @@ import { ALARM_PRIORITIES, ALL_UNITS } from '@infusion/shared';
 import { api } from '../auth/authActions';
 import { useAuth } from '../auth/useAuth';
 import { PriorityChip } from '../components/PriorityChip';
-import { formatDateTime } from '../format';
+import { formatDateTime, guardrailActionLabel } from '../format';
 import { browserTimeZone, formatAckSeconds, reportPath, reportRange, type AlarmReport, type GuardrailReport, type ReportPeriod, type RuleStats } from './reportQuery';
 import { shownPerson, shownText } from '../clinicianWords';
 
@@ -214,7 +214,7 @@ function GuardrailView({ report }: { report: GuardrailReport }) {
               <tr key={`${o.at}|${o.limitId}|${i}`}>
                 <td>{formatDateTime(o.at)}</td>
                 <td>{shownPerson(o.by)}</td>
-                <td>{o.action}</td>
+                <td>{guardrailActionLabel(o.action)}</td>
                 <td>{shownText(limitLabel.get(o.limitId) ?? o.limitId)}</td>
                 <td>
                   {o.value} {o.unit} (limit {o.limit} {o.unit})
