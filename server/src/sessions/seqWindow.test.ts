@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeviceSeqs, frameKey, sampleOfKey, SeqWindow } from './seqWindow';
 
@@ -27,6 +28,39 @@ describe('seq window', () => {
     }
     expect(most).toBeLessThanOrEqual(64 + 8);
     expect(w.lookup(1000 - 80)).toBe('unknown');
+  });
+
+  it('answers every lookup as a plain map of every taken seq would, whatever the order of seqs, resends and failures', () => {
+    // The model: every seq ever taken and not forgotten, and the floor below which only the database can tell.
+    const op = fc.oneof(
+      fc.record({ add: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000_000 })) }),
+      fc.record({ forget: fc.integer({ min: 0, max: 300 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), fc.integer({ min: 1, max: 40 }), (ops, size) => {
+        const w = new SeqWindow(size);
+        const model = new Map<number, string>();
+        let max = -1;
+        let floor = -Infinity;
+        for (const o of ops) {
+          if ('add' in o) {
+            const key = frameKey({ t: o.add * 1000, hr: o.add % 200 });
+            w.add(o.add, key);
+            model.set(o.add, key);
+            max = Math.max(max, o.add);
+            if (model.size > size + Math.max(1, size >> 3)) {
+              floor = Math.max(floor, max - size);
+              for (const s of [...model.keys()]) if (s < max - size) model.delete(s);
+            }
+          } else {
+            w.forget(o.forget);
+            model.delete(o.forget);
+          }
+          expect(w.held).toBe(model.size);
+        }
+        for (const s of [...model.keys(), ...Array.from({ length: 320 }, (_, i) => i), max + 1]) expect(w.lookup(s)).toBe(model.get(s) ?? (s < floor ? 'unknown' : null));
+      }),
+    );
   });
 
   it('gives back from a key exactly what the frame said, absent values as null', () => {
