@@ -5,41 +5,65 @@
  * - ceiling: bare socket.io emits/s on loopback (no validation, no storage)
  * - rule evaluation: frames/s through the pure engine with the default rule set
  * - replay speed of a logged 4-hour session
- * Per store (SQLite, then PostgreSQL), printed side by side at the end:
- * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process
+ * Per configuration (SQLite and PostgreSQL; one server process, and two node processes behind nginx with
+ * redis-server as test/support/cluster.ts starts them), printed side by side at the end (FIGURES says
+ * what each is and its unit):
+ * - ingest throughput: frames/s validated, evaluated and committed (acked) by the real server process(es)
  * - alarm latency: device send → dashboard receipt, p50/p99, at 100 and 1,000 concurrent 1 Hz sessions
  * - dashboard snapshot: bytes and time of a subscribe answer for 200 sessions with 15 minutes of 1 Hz trend
  * - ingest latency (send → ack after commit) p50/p99, alone and while 10 dashboards call subscribe in a loop
- * The server runs as its own process (the real entry point); load generators run here.
+ * - memory: server heap per active session at 1,000 sessions (one node, SQLite)
+ * The servers run as their own processes (the real entry point); load generators run here. Through the
+ * balancer, clients connect from several loopback addresses so its sticky routing spreads them over the nodes.
  */
 import { buildContext, defaultRuleSet, engineEvents, evaluate, initialEngineState, type AlarmUpdate, type IngestResult, type Result, type Session } from '@infusion/shared';
 import Database from 'better-sqlite3';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
 import { openPostgres } from '../../server/src/persistence/pgStore';
 import { startPostgres, type PgServer } from '../support/postgres';
-import { exited, provision, spawnServer } from '../support/child';
+import { exited, provision, ROOT, spawnServer } from '../support/child';
+import { startCluster, type Cluster, type ClusterStore } from '../support/cluster';
 import { logLongSession } from '../support/longSession';
 import { demoSession } from '../support/server';
 import { replaySession } from '../../server/src/replay/replay';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
-/** The store the server under test runs on, while its figures are measured (null: store-independent figures). */
-let store: string | null = null;
-/** Figures measured per store, printed side by side at the end. */
-const byStore = new Map<string, Map<string, string>>();
+/** The configuration (store, nodes) whose figures are being measured (null: configuration-independent figures). */
+let config: string | null = null;
+/** Configurations in the order they ran, those that could not start with why. */
+const configs: string[] = [];
+const notMeasured = new Map<string, string>();
+/** What each per-configuration figure is, and its unit: printed with the figures side by side at the end. */
+const FIGURES: Record<string, string> = {
+  ingest: 'ingest throughput, frames/s: 100,000 frames for 100 sessions from 4 device sockets (8 batches of 250 in flight), counted once validated, committed, evaluated and acknowledged',
+  'snapshot points': 'dashboard snapshot, trend points: what one subscribe answer carries for 200 sessions with 15 min of 1 Hz frames each',
+  'snapshot size and time': 'dashboard snapshot, MB and ms: size of that answer; time subscribe → answer, first (trends computed) and median of the next 4',
+  'ingest latency quiet': 'ingest latency, ms: device send → ack after commit, 200 sessions at 1 Hz in batches of 10 every 50 ms, no dashboard',
+  'ingest latency loaded': 'ingest latency, ms: the same while 10 dashboards call subscribe in a loop (the rate limit refuses some)',
+  'alarm latency @ 100': 'alarm latency, ms: device send of an alarming frame → "raised" on a dashboard, 100 sessions x 1 Hz (every 5th frame alarms), one socket per session; acks/s = frames acknowledged',
+  'alarm latency @ 1,000': 'alarm latency, ms: the same at 1,000 sessions x 1 Hz',
+  'memory per session':
+    'server heap per active session, KB: heap after a full GC with 1,000 sessions streaming at 1 Hz (10 device sockets, 1 screen) minus before they were opened, divided by 1,000',
+  'memory per long session':
+    'server heap per session that has streamed for over an hour, KB: its duplicate window (last 4,096 frame keys per device) full; 20 such sessions measured beside the 1,000',
+};
+/** Figures measured per configuration, printed side by side at the end. */
+const byConfig = new Map<string, Map<string, string>>();
 const line = (k: string, v: string) => {
-  if (store) {
-    if (!byStore.has(k)) byStore.set(k, new Map());
-    byStore.get(k)!.set(store, v);
+  if (config) {
+    if (!byConfig.has(k)) byConfig.set(k, new Map());
+    byConfig.get(k)!.set(config, v);
   }
-  console.log(`${(store ? `[${store}] ` : '') + k}`.padEnd(60) + ` ${v}`);
+  console.log(`${(config ? `[${config}] ` : '') + k}`.padEnd(60) + ` ${v}`);
 };
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -148,29 +172,120 @@ async function socketCeiling(): Promise<void> {
 
 let creds: { nurseHeaders: Record<string, string>; deviceKey: string; deviceId: number };
 
-async function createSessions(url: string, n: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await fetch(url + '/api/sessions', {
-      method: 'POST',
-      headers: { ...creds.nurseHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify(demoSession({ patientLabel: `BENCH-${i}`, location: `Bed ${i}`, simulated: true, deviceIds: [creds.deviceId] })),
-    });
-    ids.push(((await r.json()) as { data: Session }).data.id);
-  }
-  return ids;
+/**
+ * Where the load goes: one server, or the load balancer in front of several nodes. The balancer routes
+ * by client address (sticky), so clients spread over nodes by connecting from different loopback
+ * addresses: `addrs[k]` reaches node k (one entry: a single server).
+ */
+interface Target {
+  url: string;
+  addrs: string[];
+}
+const addrOf = (t: Target, i: number) => t.addrs[i % t.addrs.length]!;
+
+/** A JSON request from a given local address (the global fetch cannot choose one). */
+function request(url: string, method: string, headers: Record<string, string>, body: unknown, localAddress: string): Promise<{ status: number; json: unknown }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method, localAddress, headers: { ...headers, ...(data === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) }) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as unknown });
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
 }
 
-const connectDevice = async (url: string): Promise<Socket> => {
-  const s = io(url + '/ingest', { transports: ['websocket'], forceNew: true, auth: { deviceKey: creds.deviceKey } });
+/** One loopback address per node, found by asking the balancer's health route from each address in turn. */
+async function addressesPerNode(cluster: Cluster): Promise<string[]> {
+  const found = new Map<string, string>();
+  for (let i = 1; i < 64 && found.size < cluster.nodes.length; i++) {
+    const addr = `127.0.0.${i}`;
+    const r = await request(cluster.url + '/api/health', 'GET', {}, undefined, addr);
+    const node = (r.json as { data?: { node?: string } }).data?.node;
+    if (node && !found.has(node)) found.set(node, addr);
+  }
+  if (found.size < cluster.nodes.length) throw new Error(`the balancer sent every address to ${[...found.keys()].join(', ')}`);
+  return cluster.nodes.map((n) => found.get(n.id)!);
+}
+
+/** Sessions opened through the target, 8 requests at a time; session i from address i (so on node i mod nodes). */
+async function createSessions(t: Target, n: number): Promise<string[]> {
+  const ids: string[] = new Array<string>(n);
+  let next = 0;
+  const base = uniq++;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const body = demoSession({ patientLabel: `BENCH-${base}-${i}`, location: `Bed ${base}-${i}`, simulated: true, deviceIds: [creds.deviceId] });
+        const r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, body, addrOf(t, i));
+        if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.json)}`);
+        ids[i] = (r.json as { data: Session }).data.id;
+      }
+    }),
+  );
+  return ids;
+}
+let uniq = 0;
+
+async function endSessions(t: Target, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => fetch(`${t.url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
+}
+
+/** socket.io-client passes `localAddress` on to its WebSocket (engine.io-client), though its types omit it. */
+const from = (localAddress: string): Partial<ManagerOptions & SocketOptions> => ({ localAddress }) as Partial<ManagerOptions & SocketOptions>;
+
+const connectDevice = async (t: Target, i: number): Promise<Socket> => {
+  const s = io(t.url + '/ingest', { ...from(addrOf(t, i)), transports: ['websocket'], forceNew: true, auth: { deviceKey: creds.deviceKey } });
   await new Promise<void>((r) => s.once('connect', () => r()));
   return s;
 };
 
-async function ingestThroughput(url: string): Promise<void> {
-  const sessions = await createSessions(url, 100);
-  const devices = await Promise.all(Array.from({ length: 4 }, () => connectDevice(url)));
-  const total = 200_000;
+const connectScreen = async (t: Target, i: number): Promise<Socket> => {
+  const s = io(t.url, { ...from(addrOf(t, i)), transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
+  await new Promise<void>((r) => s.once('connect', () => r()));
+  return s;
+};
+
+/**
+ * Frames sent until acknowledged. A device whose connection drops (a node stalled past the ping timeout,
+ * e.g. waiting on another process's SQLite write lock) reconnects and sends them again, as a real device
+ * does; already stored frames then come back as duplicates. Counted, and said with the figure.
+ */
+let resent = 0;
+async function sendFrames(d: Socket, frames: unknown[]): Promise<Result<IngestResult>> {
+  for (;;) {
+    try {
+      return (await d.emitWithAck('frames', frames)) as Result<IngestResult>;
+    } catch {
+      resent++;
+      if (!d.connected) await new Promise<void>((r) => d.once('connect', () => r()));
+    }
+  }
+}
+const resentNote = () => {
+  const n = resent;
+  resent = 0;
+  return n ? `; ${fmt(n)} batches resent after a dropped device connection` : '';
+};
+
+async function ingestThroughput(t: Target): Promise<void> {
+  const sessions = await createSessions(t, 100);
+  const devices = await Promise.all(Array.from({ length: 4 }, (_, i) => connectDevice(t, i)));
+  const total = 100_000;
   const batch = 250;
   const inFlight = 8;
   let next = 0;
@@ -190,23 +305,24 @@ async function ingestThroughput(url: string): Promise<void> {
         while (next < total) {
           const frames = makeBatch();
           next += batch;
-          const r = (await d.emitWithAck('frames', frames)) as Result<IngestResult>;
-          if (r.ok) committed += r.data.accepted.length;
+          const r = await sendFrames(d, frames);
+          if (r.ok) committed += r.data.accepted.length + r.data.duplicates.length;
         }
       };
       await Promise.all(Array.from({ length: inFlight / devices.length }, pump));
     }),
   );
   const s = (performance.now() - t0) / 1000;
-  line('ingest: frames validated+evaluated+committed+acked', `${fmt(committed / s)} frames/s (${fmt(committed)} in ${s.toFixed(1)} s)`);
+  line('ingest', `${fmt(committed / s)} frames/s (${fmt(committed)} in ${s.toFixed(1)} s)${resentNote()}`);
   devices.forEach((d) => d.close());
-  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
+  await endSessions(t, sessions);
 }
 
-async function alarmLatency(url: string, n: number, seconds: number): Promise<void> {
-  const sessions = await createSessions(url, n);
-  const dash = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
-  await new Promise<void>((r) => dash.once('connect', () => r()));
+async function alarmLatency(t: Target, n: number, seconds: number): Promise<void> {
+  const sessions = await createSessions(t, n);
+  // The screen on the first node; session i is held by node i mod nodes, its device reaches node (i / nodes) mod nodes:
+  // with two nodes half the frames arrive off their holder and half the alarms are raised on the other node.
+  const dash = await connectScreen(t, 0);
   await dash.emitWithAck('subscribe', {});
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
@@ -217,10 +333,12 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
     const t = sentAt.get(k);
     if (t !== undefined) lat.push(performance.now() - t);
   });
-  const devs = await Promise.all(sessions.map(() => connectDevice(url)));
+  const devs = await Promise.all(sessions.map((_, i) => connectDevice(t, Math.floor(i / t.addrs.length))));
   const seq = sessions.map(() => 0);
   const timers: NodeJS.Timeout[] = [];
   let acks = 0;
+  let drops = 0;
+  devs.forEach((d) => d.on('disconnect', () => drops++));
   // Each session sends one frame per second, phases spread over the second; every 5th frame alarms (HR 110 → 165,
   // a step the artifact rule accepts), the next clears.
   sessions.forEach((id, i) => {
@@ -240,18 +358,18 @@ async function alarmLatency(url: string, n: number, seconds: number): Promise<vo
   await new Promise((r) => setTimeout(r, seconds * 1000));
   timers.forEach((t) => clearTimeout(t));
   await new Promise((r) => setTimeout(r, 500));
-  line(`alarm latency @ ${fmt(n)} sessions x 1 Hz`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms (n=${lat.length}); ${fmt(acks / seconds)} acks/s`);
+  line(`alarm latency @ ${fmt(n)}`, `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms (n=${lat.length}); ${fmt(acks / seconds)} acks/s${drops ? `; ${fmt(drops)} device connections dropped` : ''}`);
   devs.forEach((d) => d.close());
   dash.close();
-  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
+  await endSessions(t, sessions);
 }
 
 /** 200 sessions with 15 minutes of 1 Hz trend: snapshot size and time, then ingest latency under a subscribe loop. */
-async function snapshotUnderLoad(url: string): Promise<void> {
+async function snapshotUnderLoad(t: Target): Promise<void> {
   const n = 200;
   const TREND_S = 900;
-  const sessions = await createSessions(url, n);
-  const devices = await Promise.all(Array.from({ length: 4 }, () => connectDevice(url)));
+  const sessions = await createSessions(t, n);
+  const devices = await Promise.all(Array.from({ length: 4 }, (_, i) => connectDevice(t, i)));
   const t0 = Date.now() - TREND_S * 1000;
   const frame = (id: string, sec: number) => ({ sessionId: id, seq: sec + 1, t: t0 + sec * 1000, hr: 70 + (sec % 7), sbp: 120, dbp: 80, map: 93, spo2: 97 - (sec % 3), etco2: 38, rr: 14 });
   // Backfill, 1,000 frames a batch, 8 in flight.
@@ -262,15 +380,14 @@ async function snapshotUnderLoad(url: string): Promise<void> {
     Array.from({ length: 8 }, async (_, w) => {
       while (next < all.length) {
         const slice = all.slice(next, (next += 1000));
-        await devices[w % devices.length]!.emitWithAck('frames', slice.map((x) => frame(x.id, x.sec)));
+        await sendFrames(devices[w % devices.length]!, slice.map((x) => frame(x.id, x.sec)));
       }
     }),
   );
 
   const snaps: { ms: number; bytes: number }[] = [];
   for (let i = 0; i < 5; i++) {
-    const dash = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
-    await new Promise<void>((r) => dash.once('connect', () => r()));
+    const dash = await connectScreen(t, i);
     const start = performance.now();
     const res = (await dash.emitWithAck('subscribe', {})) as Result<{ sessions: unknown[]; trends: Record<string, unknown[]> }>;
     const ms = performance.now() - start;
@@ -278,12 +395,12 @@ async function snapshotUnderLoad(url: string): Promise<void> {
     snaps.push({ ms, bytes: Buffer.byteLength(JSON.stringify(res)) });
     if (i === 0) {
       const points = Object.values(res.data.trends).reduce((a, t) => a + t.length, 0);
-      line(`snapshot: ${res.data.sessions.length} sessions x 15 min of 1 Hz trend`, `${fmt(points)} trend points (${fmt(points / res.data.sessions.length)} per session)`);
+      line('snapshot points', `${fmt(points)} trend points (${fmt(points / res.data.sessions.length)} per session) for ${res.data.sessions.length} sessions`);
     }
     dash.close();
   }
   const warm = snaps.slice(1).map((x) => x.ms);
-  line('snapshot: size; time first and next 4 (shared trends)', `${(snaps[0]!.bytes / 1e6).toFixed(2)} MB; ${snaps[0]!.ms.toFixed(0)} ms, then median ${pct(warm, 50).toFixed(0)} ms`);
+  line('snapshot size and time', `${(snaps[0]!.bytes / 1e6).toFixed(2)} MB; ${snaps[0]!.ms.toFixed(0)} ms, then median ${pct(warm, 50).toFixed(0)} ms${resentNote()}`);
 
   // Live load: every session at 1 Hz, sent as batches of 10 every 50 ms; latency = send → ack (after commit).
   let sec = TREND_S;
@@ -297,7 +414,7 @@ async function snapshotUnderLoad(url: string): Promise<void> {
       if ((k * 10) % n === 0) sec++;
       const frames = ids.map((id) => ({ ...frame(id, sec), t: Date.now() }));
       const sent = performance.now();
-      pending.push(devices[k % devices.length]!.emitWithAck('frames', frames).then(() => lat.push(performance.now() - sent)));
+      pending.push(sendFrames(devices[k % devices.length]!, frames).then(() => lat.push(performance.now() - sent)));
       k++;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -305,15 +422,9 @@ async function snapshotUnderLoad(url: string): Promise<void> {
     return lat;
   };
   const quiet = await ingestFor(10);
-  line('ingest latency @ 200 sessions x 1 Hz, no dashboard', `p50 ${pct(quiet, 50).toFixed(1)} ms, p99 ${pct(quiet, 99).toFixed(1)} ms (n=${quiet.length})`);
+  line('ingest latency quiet', `p50 ${pct(quiet, 50).toFixed(1)} ms, p99 ${pct(quiet, 99).toFixed(1)} ms (n=${quiet.length})${resentNote()}`);
 
-  const dashes = await Promise.all(
-    Array.from({ length: 10 }, async () => {
-      const d = io(url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
-      await new Promise<void>((r) => d.once('connect', () => r()));
-      return d;
-    }),
-  );
+  const dashes = await Promise.all(Array.from({ length: 10 }, (_, i) => connectScreen(t, i)));
   let running = true;
   let served = 0;
   let refused = 0;
@@ -329,12 +440,116 @@ async function snapshotUnderLoad(url: string): Promise<void> {
   await Promise.all(loops);
   const stillUp = dashes.filter((d) => d.connected).length;
   line(
-    'ingest latency, 10 dashboards in a subscribe loop',
-    `p50 ${pct(loaded, 50).toFixed(1)} ms, p99 ${pct(loaded, 99).toFixed(1)} ms (n=${loaded.length}); subscribe ${fmt(served)} served, ${fmt(refused)} refused by the rate limit; ${stillUp}/10 dashboards connected`,
+    'ingest latency loaded',
+    `p50 ${pct(loaded, 50).toFixed(1)} ms, p99 ${pct(loaded, 99).toFixed(1)} ms (n=${loaded.length}); subscribe ${fmt(served)} served, ${fmt(refused)} refused by the rate limit; ${stillUp}/10 dashboards connected${resentNote()}`,
   );
   dashes.forEach((d) => d.close());
   devices.forEach((d) => d.close());
-  await Promise.all(sessions.map((id) => fetch(`${url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
+  await endSessions(t, sessions);
+}
+
+/** The heap a server started with the heap probe holds after a full garbage collection (test/scripts/heap-probe.mjs). */
+async function heapOf(srv: { child: ChildProcess; output(): string }): Promise<{ heapUsed: number; external: number; file: string | null }> {
+  const count = () => srv.output().split('heap-probe ').length - 1;
+  const before = count();
+  srv.child.kill('SIGUSR2');
+  const end = Date.now() + 120_000;
+  while (count() === before) {
+    if (Date.now() > end) throw new Error('the heap probe did not answer');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const last = srv.output().split('heap-probe ').at(-1)!.split('\n')[0]!;
+  return JSON.parse(last) as { heapUsed: number; external: number; file: string | null };
+}
+
+/**
+ * Server memory per active session: a fresh server (the real entry point, heap probe preloaded), warmed
+ * with a few sessions; heap after a full GC; then 1,000 sessions opened and streamed as 10 bedside
+ * gateways would feed them (one socket per 100 sessions, so the figure is the sessions' state, not
+ * per-connection buffers): a minute of history each, then 1 frame/s each for 10 s, one screen
+ * subscribed; heap after a full GC again, sessions still active. A session's duplicate window (the keys
+ * of its last 4,096 frames per device) fills over its first 68 minutes at 1 Hz, so 20 more sessions are
+ * then given 4,700 frames each and measured the same way: the figure for a session streaming for hours.
+ * BENCH_HEAP_SNAPSHOTS=<dir> also writes the heap snapshots there.
+ */
+async function memoryPerSession(env: Record<string, string>): Promise<void> {
+  const N = 1000;
+  const HISTORY_S = 60;
+  const LIVE_S = 10;
+  const LONG = 20;
+  const LONG_FRAMES = 4700;
+  const probe = pathToFileURL(join(ROOT, 'test/scripts/heap-probe.mjs')).href;
+  const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
+  const srv = await spawnServer({
+    LOG_LEVEL: 'error',
+    ...env,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc --import=${probe}`.trim(),
+    ...(snapshots ? { HEAP_PROBE_SNAPSHOTS: snapshots } : {}),
+  });
+  try {
+    creds = await provision(srv.url, { simulator: true });
+    const t: Target = { url: srv.url, addrs: ['127.0.0.1'] };
+    const screen = await connectScreen(t, 0);
+    await screen.emitWithAck('subscribe', {});
+    const devices = await Promise.all(Array.from({ length: 10 }, (_, i) => connectDevice(t, i)));
+    type Frame = { sessionId: string; seq: number; t: number } & Partial<Record<'hr' | 'sbp' | 'dbp' | 'map' | 'spo2' | 'etco2' | 'rr', number>>;
+    const send = async (frames: Frame[]) => {
+      let next = 0;
+      await Promise.all(
+        devices.map(async (d) => {
+          while (next < frames.length) {
+            const slice = frames.slice(next, (next += 1000));
+            const r = await sendFrames(d, slice);
+            if (!r.ok || r.data.accepted.length + r.data.duplicates.length !== slice.length) throw new Error(`memory load refused: ${JSON.stringify(r).slice(0, 300)}`);
+          }
+        }),
+      );
+    };
+    const history = (ids: string[], from: number, count: number, t0: number, stepMs: number): Frame[] => {
+      const out: Frame[] = [];
+      for (let k = from; k < from + count; k++)
+        for (const id of ids) out.push({ sessionId: id, seq: k + 1, t: t0 + k * stepMs, hr: 70 + (k % 9), sbp: 120 - (k % 5), dbp: 80, map: 93, spo2: 97 - (k % 3), etco2: 38, rr: 14 });
+      return out;
+    };
+    // Warm-up: every code path the measured sessions take has run once (compiled code, rule-set caches).
+    const warm = await createSessions(t, 20);
+    await send(history(warm, 0, 30, Date.now() - 30_000, 1000));
+    await endSessions(t, warm);
+    const before = await heapOf(srv);
+
+    const sessions = await createSessions(t, N);
+    const t0 = Date.now() - HISTORY_S * 1000;
+    for (let s = 0; s < HISTORY_S; s += 10) await send(history(sessions, s, 10, t0, 1000));
+    // Live: each session 1 frame/s, a tenth of them every 100 ms, each tenth through its own socket.
+    const seq = sessions.map(() => HISTORY_S);
+    const start = Date.now();
+    let frames = 0;
+    for (let k = 0; Date.now() - start < LIVE_S * 1000; k++) {
+      const tick = Date.now();
+      const batch = [];
+      for (let i = k % 10; i < N; i += 10) batch.push({ sessionId: sessions[i]!, seq: ++seq[i]!, t: tick, hr: 72, sbp: 118, dbp: 79, map: 92, spo2: 97, etco2: 38, rr: 14 });
+      await sendFrames(devices[k % 10]!, batch);
+      frames += batch.length;
+      await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+    }
+    const after = await heapOf(srv);
+    const kb = (after.heapUsed - before.heapUsed) / N / 1024;
+    line('memory per session', `${kb.toFixed(1)} KB (heap after full GC ${(before.heapUsed / 1e6).toFixed(1)} → ${(after.heapUsed / 1e6).toFixed(1)} MB; ${fmt(HISTORY_S + frames / N)} frames each)${resentNote()}`);
+
+    // Long-running sessions: 4,700 frames each at 2 Hz, the last ending now (a session of 40 minutes at 2 Hz, or 78 at 1 Hz).
+    const long = await createSessions(t, LONG);
+    const tl = Date.now() - LONG_FRAMES * 500;
+    for (let s = 0; s < LONG_FRAMES; s += 500) await send(history(long, s, Math.min(500, LONG_FRAMES - s), tl, 500));
+    const full = await heapOf(srv);
+    const kbFull = (full.heapUsed - after.heapUsed) / LONG / 1024;
+    line('memory per long session', `${kbFull.toFixed(1)} KB (${LONG} sessions of ${fmt(LONG_FRAMES)} frames each, beside the 1,000: heap ${(full.heapUsed / 1e6).toFixed(1)} MB)${resentNote()}`);
+    if (full.file) console.log(`heap snapshots: ${before.file} ${after.file} ${full.file}`);
+    screen.close();
+    devices.forEach((d) => d.close());
+  } finally {
+    srv.child.kill('SIGTERM');
+    await exited(srv.child);
+  }
 }
 
 function ruleEvaluation(): void {
@@ -364,22 +579,61 @@ async function replaySpeed(): Promise<void> {
   await app.close();
 }
 
-/** The product figures on one store: the real server entry point as its own process. */
-async function serverFigures(label: string, env: Record<string, string>): Promise<void> {
-  store = label;
-  const srv = await spawnServer({ LOG_LEVEL: 'error', ...env });
+/** Runs the server figures on one configuration; a configuration that cannot start prints why instead. */
+async function serverFigures(label: string, start: () => Promise<{ target: Target; stop: () => Promise<void> }>, extra?: () => Promise<void>): Promise<void> {
+  // BENCH_ONLY="2 nodes" (or "SQLite", ...): only the configurations whose label contains it.
+  const only = process.env.BENCH_ONLY?.toLowerCase();
+  if (only && !label.toLowerCase().includes(only)) return;
+  config = label;
+  configs.push(label);
   try {
-    creds = await provision(srv.url, { simulator: true });
-    await ingestThroughput(srv.url);
-    await snapshotUnderLoad(srv.url);
-    await alarmLatency(srv.url, 100, 10);
-    await alarmLatency(srv.url, 1000, 15);
+    const { target, stop } = await start();
+    try {
+      creds = await provision(target.url, { simulator: true });
+      await ingestThroughput(target);
+      await snapshotUnderLoad(target);
+      await alarmLatency(target, 100, 10);
+      await alarmLatency(target, 1000, 10);
+    } finally {
+      await stop();
+    }
+    try {
+      await extra?.();
+    } catch (err) {
+      console.log(`[${label}] memory not measured: ${String(err).split('\n')[0]}`);
+    }
+  } catch (err) {
+    // Said, not hidden: a configuration the server cannot run on yet prints why instead of figures.
+    const lines = String(err).split('\n').map((l) => l.trim());
+    const why = lines.find((l) => /^Error: /.test(l) && !/(server|node-\w) exited/.test(l)) ?? lines[0]!;
+    notMeasured.set(label, why);
+    console.log(`[${label}] server figures not measured: ${why}`);
   } finally {
-    srv.child.kill('SIGTERM');
-    await exited(srv.child);
-    store = null;
+    config = null;
   }
 }
+
+const oneNode = (env: Record<string, string>) => async () => {
+  const srv = await spawnServer({ LOG_LEVEL: 'error', ...env });
+  return {
+    target: { url: srv.url, addrs: ['127.0.0.1'] },
+    stop: async () => {
+      srv.child.kill('SIGTERM');
+      await exited(srv.child);
+    },
+  };
+};
+
+/** Two node processes behind the harness's nginx, with redis-server (test/support/cluster.ts). */
+const twoNodes = (store: ClusterStore) => async () => {
+  const cluster = await startCluster({ nodes: 2, store, env: { LOG_LEVEL: 'error' } });
+  try {
+    return { target: { url: cluster.url, addrs: await addressesPerNode(cluster) }, stop: () => cluster.stop() };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+};
 
 async function main() {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
@@ -391,23 +645,22 @@ async function main() {
     await socketCeiling();
     ruleEvaluation();
     await replaySpeed();
-    await serverFigures('SQLite', { DB_PATH: join(dir, 'bench.db') });
-    try {
-      await serverFigures('PostgreSQL', { DATABASE_URL: await pgServer.createDatabase('bench') });
-    } catch (err) {
-      // Said, not hidden: a store the server cannot run on yet prints why instead of figures.
-      const lines = String(err).split('\n').map((l) => l.trim());
-      console.log(`[PostgreSQL] server figures not measured: ${lines.find((l) => /^Error: /.test(l) && !/server exited/.test(l)) ?? lines[0]}`);
-    }
+    await serverFigures('SQLite, 1 node', oneNode({ DB_PATH: join(dir, 'bench.db') }), () => memoryPerSession({ DB_PATH: join(dir, 'memory.db') }));
+    await serverFigures('SQLite, 2 nodes', twoNodes({ kind: 'sqlite' }));
+    await serverFigures('PostgreSQL, 1 node', async () => oneNode({ DATABASE_URL: await pgServer.createDatabase('bench') })());
+    await serverFigures('PostgreSQL, 2 nodes', async () => twoNodes({ kind: 'url', databaseUrl: await pgServer.createDatabase('bench2') })());
   } finally {
     await pgServer.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   console.log('\nside by side (same machine, same run; ceilings above):');
-  for (const [k, v] of byStore) {
-    console.log(k);
-    for (const [label, value] of v) console.log(`  ${label.padEnd(12)} ${value}`);
+  for (const [k, what] of Object.entries(FIGURES)) {
+    const v = byConfig.get(k);
+    if (!v) continue;
+    console.log(`${k}: ${what}`);
+    for (const label of configs) console.log(`  ${label.padEnd(20)} ${v.get(label) ?? (notMeasured.has(label) ? 'not measured' : '-')}`);
   }
+  for (const [label, why] of notMeasured) console.log(`not measured on ${label}: ${why}`);
 }
 
 main().then(

@@ -137,7 +137,8 @@ function startNginx(dir: string, port: number, upstream: number[]): Promise<Chil
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
+# Two connections per proxied client (client side and node side): 1,000 devices need more than 1,024.
+events { worker_connections 8192; }
 http {
   access_log off;
   client_body_temp_path ${dir}/tmp/body;

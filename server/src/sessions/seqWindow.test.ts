@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeviceSeqs, frameKey, SeqWindow } from './seqWindow';
+import { DeviceSeqs, frameKey, sampleOfKey, SeqWindow } from './seqWindow';
 
 const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ seq: to - i, t: 1000 * (to - i), hr: 70 }));
 
@@ -15,6 +16,62 @@ describe('seq window', () => {
     expect(w.lookup(50)).toBe('unknown');
     w.forget(100);
     expect(w.lookup(100)).toBeNull();
+  });
+
+  it('holds at most the window and an eighth of it, and still knows every seq within the window', () => {
+    const w = new SeqWindow(64);
+    let most = 0;
+    for (let s = 1; s <= 1000; s++) {
+      w.add(s, frameKey({ t: s * 1000, hr: 70 }));
+      most = Math.max(most, w.held);
+      for (const back of [0, 32, 64]) expect(w.lookup(s - back), `seq ${s - back} after ${s}`).toBe(s - back >= 1 ? frameKey({ t: (s - back) * 1000, hr: 70 }) : null);
+    }
+    expect(most).toBeLessThanOrEqual(64 + 8);
+    expect(w.lookup(1000 - 80)).toBe('unknown');
+  });
+
+  it('answers every lookup as a plain map of every taken seq would, whatever the order of seqs, resends and failures', () => {
+    // The model: every seq ever taken and not forgotten, and the floor below which only the database can tell.
+    const op = fc.oneof(
+      fc.record({ add: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000_000 })) }),
+      fc.record({ forget: fc.integer({ min: 0, max: 300 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), fc.integer({ min: 1, max: 40 }), (ops, size) => {
+        const w = new SeqWindow(size);
+        const model = new Map<number, string>();
+        let max = -1;
+        let floor = -Infinity;
+        for (const o of ops) {
+          if ('add' in o) {
+            const key = frameKey({ t: o.add * 1000, hr: o.add % 200 });
+            w.add(o.add, key);
+            model.set(o.add, key);
+            max = Math.max(max, o.add);
+            if (model.size > size + Math.max(1, size >> 3)) {
+              floor = Math.max(floor, max - size);
+              for (const s of [...model.keys()]) if (s < max - size) model.delete(s);
+            }
+          } else {
+            w.forget(o.forget);
+            model.delete(o.forget);
+          }
+          expect(w.held).toBe(model.size);
+        }
+        for (const s of [...model.keys(), ...Array.from({ length: 320 }, (_, i) => i), max + 1]) expect(w.lookup(s)).toBe(model.get(s) ?? (s < floor ? 'unknown' : null));
+      }),
+    );
+  });
+
+  it('gives back from a key exactly what the frame said, absent values as null', () => {
+    const frame = { t: 1_764_568_000_123, hr: 72, sbp: 118.5, dbp: null, map: 0, spo2: 97, etco2: 38.25, rr: 14 };
+    const back = sampleOfKey(frameKey(frame));
+    expect(back).toEqual(frame);
+    expect(sampleOfKey(frameKey({ t: 5, hr: 70 }))).toEqual({ t: 5, hr: 70, sbp: null, dbp: null, map: null, spo2: null, etco2: null, rr: null });
+    // Different frames never share a key; the same frame always has the same one.
+    expect(frameKey({ t: 5, hr: 70 })).toBe(frameKey({ t: 5, hr: 70, sbp: null }));
+    expect(frameKey({ t: 5, hr: 70 })).not.toBe(frameKey({ t: 5, sbp: 70 }));
+    expect(frameKey({ t: 5, hr: 7 })).not.toBe(frameKey({ t: 57 }));
   });
 
   it('accepts an out-of-order new seq inside the window', () => {

@@ -1,12 +1,20 @@
 import { VITAL_FIELDS, type VitalsSample } from '@infusion/shared';
 
-/** What a frame said (event time and every value, absent = null): equal keys mean an identical resend. */
-export const frameKey = (s: VitalsSample): string => JSON.stringify([s.t, ...VITAL_FIELDS.map((f) => s[f] ?? null)]);
+/**
+ * What a frame said (event time and every value, absent = empty), one flat string: equal keys mean an
+ * identical resend. Joined, not JSON.stringify'd: V8 builds a JSON string in 32-character parts held by a
+ * rope (three heap objects, about 110 bytes for a frame), and a window keeps thousands of keys per session;
+ * a joined string is one object (about 64 bytes). Numbers print the same either way (shortest round trip).
+ */
+export const frameKey = (s: VitalsSample): string => [s.t, ...VITAL_FIELDS.map((f) => s[f] ?? null)].join(',');
 
 export function sampleOfKey(key: string): VitalsSample {
-  const [t, ...values] = JSON.parse(key) as [number, ...(number | null)[]];
-  const s: VitalsSample = { t };
-  VITAL_FIELDS.forEach((f, i) => (s[f] = values[i] ?? null));
+  const [t, ...values] = key.split(',');
+  const s: VitalsSample = { t: Number(t) };
+  VITAL_FIELDS.forEach((f, i) => {
+    const v = values[i];
+    s[f] = v === undefined || v === '' ? null : Number(v);
+  });
   return s;
 }
 
@@ -27,8 +35,18 @@ export function frameDiff(stored: VitalsSample, sent: VitalsSample): { field: st
  * before it reaches the rules. Keeps a recent window in memory; seqs below `floor` may be stored
  * without being remembered, so for them the caller asks the database.
  */
+/** Consecutive seqs per block of the window. */
+const BLOCK = 16;
+
 export class SeqWindow {
-  private readonly seen = new Map<number, string>();
+  /**
+   * Keys by seq, in blocks of 16 consecutive seqs: one map entry per block, not per frame. A session's
+   * window is full (4,096 keys per device) for most of its life, and a Map of that many entries costs
+   * more than the keys themselves. A device whose seqs are scattered costs one block per seq, about what
+   * a map entry per seq did.
+   */
+  private readonly blocks = new Map<number, (string | undefined)[]>();
+  private count = 0;
   maxSeq = -1;
   /** Every taken seq >= floor is in memory; below it, ask the database. */
   private floor = -Infinity;
@@ -46,24 +64,49 @@ export class SeqWindow {
     return w;
   }
 
+  /** Seqs held in memory (at most the window and an eighth of it). */
+  get held(): number {
+    return this.count;
+  }
+
   /** The key of the frame stored under this seq; null if it is free; 'unknown' if only the database can tell. */
   lookup(seq: number): string | null | 'unknown' {
-    const k = this.seen.get(seq);
+    const b = Math.floor(seq / BLOCK);
+    const k = this.blocks.get(b)?.[seq - b * BLOCK];
     if (k !== undefined) return k;
     return seq < this.floor ? 'unknown' : null;
   }
 
   /** A frame that could not be stored must be accepted again when the device resends it. */
   forget(seq: number): void {
-    this.seen.delete(seq);
+    const b = Math.floor(seq / BLOCK);
+    const block = this.blocks.get(b);
+    if (block?.[seq - b * BLOCK] === undefined) return;
+    block[seq - b * BLOCK] = undefined;
+    this.count--;
+    if (block.every((k) => k === undefined)) this.blocks.delete(b);
   }
 
   add(seq: number, key: string): void {
-    this.seen.set(seq, key);
+    const b = Math.floor(seq / BLOCK);
+    let block = this.blocks.get(b);
+    if (!block) this.blocks.set(b, (block = new Array<string | undefined>(BLOCK).fill(undefined)));
+    if (block[seq - b * BLOCK] === undefined) this.count++;
+    block[seq - b * BLOCK] = key;
     if (seq > this.maxSeq) this.maxSeq = seq;
-    if (this.seen.size > this.size * 2) {
+    // Pruned once it holds an eighth more than the window (not twice as much): a session streams for hours,
+    // so the window is full most of its life and this slack is kept per session, per device.
+    if (this.count > this.size + Math.max(1, this.size >> 3)) {
       const floor = this.maxSeq - this.size;
-      for (const s of this.seen.keys()) if (s < floor) this.seen.delete(s);
+      for (const [id, keys] of this.blocks) {
+        if (id * BLOCK >= floor) continue;
+        for (let i = 0; i < BLOCK && id * BLOCK + i < floor; i++) {
+          if (keys[i] === undefined) continue;
+          keys[i] = undefined;
+          this.count--;
+        }
+        if (keys.every((k) => k === undefined)) this.blocks.delete(id);
+      }
       this.floor = Math.max(this.floor, floor);
     }
   }
