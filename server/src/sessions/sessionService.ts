@@ -117,7 +117,7 @@ export class SessionService {
     const before = l.stored.limitOverrides;
     this.repo.setOverrides(id, overrides);
     l.stored = { ...l.stored, limitOverrides: overrides };
-    this.audit.record({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
@@ -234,7 +234,7 @@ export class SessionService {
     const l = this.requireActive(id);
     const now = this.clock.now();
     // Audited first: a pause that cannot be recorded (storage failing) is refused, never silently in effect.
-    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: now + durationMs }, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: now + durationMs }, requestId: actor.requestId ?? null });
     l.audioPausedUntil = now + durationMs;
     const v = this.view(l);
     this.hub.emit('session', v);
@@ -248,7 +248,7 @@ export class SessionService {
   pauseAlarmAudio(id: string, alarmId: number, durationMs: number, actor: Actor): Session {
     const l = this.requireActive(id);
     const now = this.clock.now();
-    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'alarm', entityId: String(alarmId), after: { sessionId: id, until: now + durationMs }, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'alarm', entityId: String(alarmId), after: { sessionId: id, until: now + durationMs }, requestId: actor.requestId ?? null });
     const held = l.alarmAudioPauses ?? new Map<number, number>();
     for (const [a, until] of held) if (until <= now) held.delete(a);
     held.set(alarmId, now + durationMs);
@@ -307,7 +307,7 @@ export class SessionService {
       audioPausedUntil: null,
     };
     this.live.set(stored.id, l);
-    this.audit.record({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
@@ -399,7 +399,7 @@ export class SessionService {
     );
     l.infusion = applyInfusionEvent(l.infusion, this.dosing(l.stored).kg, event);
     const after = event.override ? { ...l.infusion, override: event.override } : l.infusion;
-    this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
     clearance?.stored(event);
     const session = this.view(l);
     this.hub.emit('infusionEvent', event);
@@ -416,7 +416,7 @@ export class SessionService {
     l.stored = { ...l.stored, status: 'ended', endedAt: now };
     this.live.delete(id);
     this.lifecycle.ended(id);
-    this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
     const session = this.view(l);
     this.hub.emit('session', session);
     return session;
