@@ -258,7 +258,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // The care records of the sessions resumed here (dose gate, start check, rule modifiers read them).
   await care.load([...sessions.liveSessions()].map((l) => l.stored.id));
   hub.on('session', (s) => {
-    if (s.status === 'active') care.opened(s.id);
+    if (s.status === 'active') care.track(s.id);
+    else care.ended(s.id);
+  });
+  hub.onOther('session', (s) => {
+    if (s.status === 'active') care.track(s.id);
     else care.ended(s.id);
   });
   hub.onOther('checklist', (c) => care.applyRemote({ checklist: c }));
@@ -528,6 +532,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         void io.close(() => resolve());
       });
       await queue.close();
+      // Escalation steps and guardrail entries already started are written before the store closes.
+      await escalations.idle();
+      await care.guardrails.settled();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
       await hub.close();

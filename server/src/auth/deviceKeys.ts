@@ -34,14 +34,19 @@ export const deviceCreateSchema = z.strictObject({
   simulator: z.boolean().default(false),
 });
 
+/** How long a device row read from storage is trusted (a revoke on another node reaches this one within it). */
+const CACHE_MS = 5_000;
+
 /** Per-device keys, shown once at creation as `dk_<id>_<secret>`, stored hashed, revocable. */
 export class DeviceKeys {
   /**
    * Rows already read, by id: a device authenticates on every HTTP ingest request and socket
-   * connection, so a known device costs no query. Filled on a miss (a device made on another node);
-   * a revoke here or on another node (`revoked`) updates it. A key hash never changes once stored.
+   * connection, so a known device costs at most one query per CACHE_MS. Filled on a miss (a device made
+   * on another node); a revoke here or on another node (`revoked`) drops it at once, and the row is read
+   * again after CACHE_MS in any case, so a revoke whose message to this node was lost still takes
+   * effect within seconds. A key hash never changes once stored.
    */
-  private readonly rows = new Map<number, Row>();
+  private readonly rows = new Map<number, { row: Row; readAt: number }>();
   /** HL7 equipment id → device id (an HL7 id never changes once registered): one lookup per message. */
   private readonly hl7Ids = new Map<string, number>();
   private readonly revokeListeners: ((id: number) => void)[] = [];
@@ -66,11 +71,16 @@ export class DeviceKeys {
   }
 
   private async row(id: number): Promise<Row | undefined> {
+    const now = this.clock.now();
     const cached = this.rows.get(id);
-    if (cached) return cached;
+    if (cached && Math.abs(now - cached.readAt) < CACHE_MS) return cached.row;
     const r = await this.store.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
-    if (r) this.rows.set(id, r);
+    if (r) this.keep(r, now);
     return r;
+  }
+
+  private keep(r: Row, readAt = this.clock.now()): void {
+    this.rows.set(r.id, { row: r, readAt });
   }
 
   async create(input: unknown, actor: Actor): Promise<{ device: Device; key: string }> {
@@ -92,7 +102,7 @@ export class DeviceKeys {
       await insertAudit(trx, { at: now, actor: actor.id, action: 'device.create', entity: 'device', entityId: String(id), after: toDevice(row), requestId: actor.requestId ?? null });
       return { row, key };
     });
-    this.rows.set(row.id, row);
+    this.keep(row);
     return { device: toDevice(row), key };
   }
 
@@ -118,7 +128,6 @@ export class DeviceKeys {
       await insertAudit(trx, { at: now, actor: actor.id, action: 'device.revoke', entity: 'device', entityId: String(id), before, after: toDevice(r), requestId: actor.requestId ?? null });
       return r;
     });
-    this.rows.set(id, row);
     this.revoked(id);
     this.revokedHere(id);
     return toDevice(row);
@@ -131,7 +140,7 @@ export class DeviceKeys {
     if (!r) {
       r = await this.store.db.selectFrom('devices').selectAll().where('hl7_id', '=', hl7Id).executeTakeFirst();
       if (r) {
-        this.rows.set(r.id, r);
+        this.keep(r);
         this.hl7Ids.set(hl7Id, r.id);
       }
     }

@@ -108,9 +108,9 @@ export class CareService {
     for (const id of sessionIds) await this.refresh(id);
   }
 
-  /** A session opened on this node has no care record yet. */
-  opened(sessionId: string): void {
-    if (!this.live.has(sessionId)) this.live.set(sessionId, { checklist: null, order: null, rescue: [] });
+  /** A session live here (opened, or changed on another node): its record is read unless already held. */
+  track(sessionId: string): void {
+    if (!this.live.has(sessionId)) this.refresh(sessionId).catch((err: unknown) => this.onLoadError(err, sessionId));
   }
 
   /** A session ended: its record leaves memory. */

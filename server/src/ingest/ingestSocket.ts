@@ -25,7 +25,7 @@ export function attachIngest(ns: IngestNs, ingest: IngestService, keys: DeviceKe
         log.warn({ err }, 'device key check failed');
         next(new Error('device key could not be checked; retry'));
       },
-    );
+    ).catch((err: unknown) => log.error({ err }, 'device connection setup failed'));
   });
   keys.onRevoke((id) => {
     for (const s of ns.sockets.values()) if (s.data.device.id === id) s.disconnect(true);

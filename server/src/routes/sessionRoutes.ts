@@ -78,9 +78,9 @@ export function sessionRoutes(
     }
     ok(res, await added, 201);
   });
-  r.post('/:id/audio-pause', (req, res) => {
+  r.post('/:id/audio-pause', async (req, res) => {
     const s = visible(req, userOf(req, 'alarm.acknowledge'));
-    ok(res, sessions.pauseAudio(s.id, audioPauseMs, actorOf(req)));
+    ok(res, await sessions.pauseAudio(s.id, audioPauseMs, actorOf(req)));
   });
   /** The session's effective rules: the version it runs under, its profile and any physician overrides. */
   r.get('/:id/rules', (req, res) => {
@@ -89,7 +89,7 @@ export function sessionRoutes(
     const c = rules.configured(stored);
     ok(res, { ruleSetVersion: stored.ruleSetVersion, profile: stored.profile, changes: c.changes, ruleSet: c.ruleSet });
   });
-  r.put('/:id/limits', (req, res) => {
+  r.put('/:id/limits', async (req, res) => {
     const u = userOf(req, 'limits.override');
     const s = visible(req, u);
     const body = (req.body ?? {}) as { overrides?: unknown; reason?: unknown };
@@ -105,11 +105,11 @@ export function sessionRoutes(
       if (err instanceof RuleSetConfigError) throw badRequest('invalid limits', err.issues.map((i) => ({ field: 'overrides', reason: i })));
       throw err;
     }
-    ok(res, sessions.setLimitOverrides(s.id, { overrides: p.data, reason: body.reason.trim().slice(0, 500), by: `user:${u.username}`, at: clock.now() }, actorOf(req)));
+    ok(res, await sessions.setLimitOverrides(s.id, { overrides: p.data, reason: body.reason.trim().slice(0, 500), by: `user:${u.username}`, at: clock.now() }, actorOf(req)));
   });
-  r.delete('/:id/limits', (req, res) => {
+  r.delete('/:id/limits', async (req, res) => {
     const s = visible(req, userOf(req, 'limits.override'));
-    ok(res, sessions.setLimitOverrides(s.id, null, actorOf(req)));
+    ok(res, await sessions.setLimitOverrides(s.id, null, actorOf(req)));
   });
   r.post('/:id/end', (req, res) => {
     const s = visible(req, userOf(req, 'session.end'));
