@@ -158,9 +158,9 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   out.checklist = await care.checklist('s1');
   out.heldChecklistPassed = care.heldChecklist('s1')?.result.passed;
   clock.advance(1000);
-  await expect(care.documentRescue('s1', { drugId: 'midazolam', doseMg: 5, route: 'iv' }, { id: 'user:nurse' })).rejects.toThrow(/confirmation needed/);
-  await care.documentRescue('s1', { drugId: 'midazolam', doseMg: 5, route: 'iv', confirm: { reason: 'agitation persists' } }, { id: 'user:nurse' });
-  await care.documentRescue('s1', { drugId: 'midazolam', doseMg: 2, route: 'iv', alarmId: null }, { id: 'user:nurse' });
+  await expect(care.documentRescue('s1', { drugId: 'midazolam', doseMg: 5, route: 'IV' }, { id: 'user:nurse' })).rejects.toThrow(/confirmation needed/);
+  await care.documentRescue('s1', { drugId: 'midazolam', doseMg: 5, route: 'IV', confirm: { reason: 'agitation persists' } }, { id: 'user:nurse' });
+  await care.documentRescue('s1', { drugId: 'midazolam', doseMg: 2, route: 'IV', alarmId: 7 }, { id: 'user:nurse' });
   out.rescue = await care.rescueDoses('s1');
   out.heldRescue = care.heldRescueDoses('s1').map((d) => d.doseMg);
   out.guardrails = await store.db.selectFrom('guardrail_events').select(['session_id', 'action', 'outcome', 'limit_id', 'value', 'lim', 'reason']).orderBy('id').execute();
