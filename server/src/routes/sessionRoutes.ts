@@ -68,7 +68,7 @@ export function sessionRoutes(
     const isBolus = (req.body as { type?: unknown } | undefined)?.type === 'bolus';
     const s = visible(req, userOf(req, isBolus ? 'infusion.bolus' : 'infusion.document'));
     // The dose gate reads the order and checklist from memory: as committed, whichever node wrote them.
-    await care.refresh(s.id);
+    if (s.status === 'active') await care.refresh(s.id);
     let added: ReturnType<typeof sessions.addInfusionEvent>;
     try {
       added = sessions.addInfusionEvent(s.id, req.body, actorOf(req));
