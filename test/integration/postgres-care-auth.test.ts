@@ -168,6 +168,11 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   const other = careOn(store, clock, hub);
   await other.reloadFormulary();
   out.formulary = [formulary.version, other.getFormulary().version, other.getFormulary().entries.length];
+  // Two physicians (two admins) changing the same thing at once: two versions, one after the other.
+  const orders = await Promise.all([care.writeOrder('s1', anOrder({ rateMaxMgKgH: 1.2 }), { id: 'user:physician' }), care.writeOrder('s1', anOrder({ rateMaxMgKgH: 1.4 }), { id: 'user:physician2' })]);
+  out.concurrentOrders = orders.map((o) => [o.order.version, o.order.rateMaxMgKgH]);
+  const edits = await Promise.all([rs.update({ ...shipped, name: 'Edit A' }, admin), rs.update({ ...shipped, name: 'Edit B' }, admin)]);
+  out.concurrentRuleSets = edits.map((e) => [e.version, e.name]);
 
   // Escalations: a high alarm opens level 1 with its outbox rows; an acknowledgement is audited.
   const escalations = new EscalationService(store, hub, clock, log, { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] }, () => 'Chair s1');
@@ -254,6 +259,14 @@ describe('care and auth modules on SQLite and PostgreSQL', () => {
       { session_id: 's1', action: 'rescue.midazolam', outcome: 'overridden', limit_id: expect.any(String), value: 5, lim: 3.5, reason: 'agitation persists' },
     ]);
     expect(expected.formulary).toEqual([2, 2, 3]);
+    expect(expected.concurrentOrders).toEqual([
+      [3, 1.2],
+      [4, 1.4],
+    ]);
+    expect(expected.concurrentRuleSets).toEqual([
+      [3, 'Edit A'],
+      [4, 'Edit B'],
+    ]);
     expect(expected.escalation).toMatchObject({ alarmId: 7, level: 1, state: 'open', location: 'Chair s1' });
     expect(expected.notifications).toEqual([
       { escalation_id: 1, level: 1, channel: 'dashboard', target: `physicians:${UNIT}`, status: 'sent' },
@@ -279,6 +292,10 @@ describe('care and auth modules on SQLite and PostgreSQL', () => {
       'rescue.document',
       'rescue.document',
       'formulary.update',
+      'order.write',
+      'order.write',
+      'ruleset.update',
+      'ruleset.update',
       'escalation.acknowledge',
     ]);
     expect(expected.auditLast).toMatchObject({ action: 'audit.export', actor: 'user:admin', after: '{"rows":3}', before: null });

@@ -6,6 +6,7 @@ import type { Clock } from '../util/clock';
 import { conflict, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
+import { Serial } from '../util/serial';
 
 export interface EscalationConfig {
   /** A medium alarm not acknowledged this long goes to the physicians. */
@@ -31,7 +32,7 @@ export class EscalationService {
   private readonly pendingMedium = new Map<number, { due: number; alarm: Alarm }>();
   /** Escalations whose closing could not be stored yet: alarmId → reason. */
   private readonly pendingClose = new Map<number, string>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly steps = new Serial();
   /** A tick waiting in the queue: a later tick updates its time rather than piling up behind a slow store. */
   private nextTick: { now: number; owns: (sessionId: string) => boolean } | null = null;
 
@@ -44,11 +45,8 @@ export class EscalationService {
     private readonly locationOf: (sessionId: string) => string,
   ) {}
 
-  /** Runs `step` after every step queued before it; its own result or error goes to the caller. */
   private serial<T>(step: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(step);
-    this.queue = run.catch(() => {});
-    return run;
+    return this.steps.run(step);
   }
 
   /** Queues a step nobody awaits (alarm updates, ticks): an unexpected failure is logged. */
@@ -57,8 +55,8 @@ export class EscalationService {
   }
 
   /** Resolves once every step queued so far has run (tests, shutdown). */
-  async idle(): Promise<void> {
-    await this.serial(() => Promise.resolve());
+  idle(): Promise<void> {
+    return this.steps.idle();
   }
 
   private async openRows(): Promise<Escalation[]> {

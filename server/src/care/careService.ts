@@ -26,6 +26,7 @@ import type { Store } from '../persistence/store';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Actor, SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
+import { Serial } from '../util/serial';
 import { badRequest, DomainError } from '../util/errors';
 import type { Hub } from '../util/hub';
 
@@ -65,6 +66,11 @@ export class CareService {
    * each dose action (`refresh`), changed with each write here and by other nodes' events.
    */
   private readonly live = new Map<string, SessionCare>();
+  /**
+   * Checklist, order and formulary changes run one at a time: each reads what it changes (the next
+   * order version, the checklist an order re-binds, the next formulary version) and writes it in one step.
+   */
+  private readonly changes = new Serial();
   readonly orders: OrderRepo;
   readonly guardrails: GuardrailLog;
   /** The session's rule set (its version, profile applied): the rescue limits come from it. Set by the app. */
@@ -177,7 +183,11 @@ export class CareService {
   }
 
   /** Stores the answers with the evaluated result; a new submission replaces the last (and its override). */
-  async submitChecklist(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
+  submitChecklist(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
+    return this.changes.run(() => this.submitChecklistNow(sessionId, input, actor));
+  }
+
+  private async submitChecklistNow(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
     const s = await this.sessions.requireActiveSession(sessionId);
     const p = checklistInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid checklist', fieldErrors(p.error));
@@ -218,7 +228,11 @@ export class CareService {
     return { ...(JSON.parse(r.body) as ChecklistRecord), override: r.override ? (JSON.parse(r.override) as ChecklistRecord['override']) : null };
   }
 
-  async overrideChecklist(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
+  overrideChecklist(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
+    return this.changes.run(() => this.overrideChecklistNow(sessionId, input, actor));
+  }
+
+  private async overrideChecklistNow(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
     await this.sessions.requireActiveSession(sessionId);
     const reason = (input as { reason?: unknown } | undefined)?.reason;
     if (typeof reason !== 'string' || reason.trim().length < 5)
@@ -242,7 +256,11 @@ export class CareService {
    * needs a more monitored setting than the checklist was passed for re-opens the checklist's
    * setting item (Table 6): a start or a bolus then waits for a new checklist or a physician's override.
    */
-  async writeOrder(sessionId: string, input: unknown, actor: Actor): Promise<{ order: Order; checklist: ChecklistRecord | null }> {
+  writeOrder(sessionId: string, input: unknown, actor: Actor): Promise<{ order: Order; checklist: ChecklistRecord | null }> {
+    return this.changes.run(() => this.writeOrderNow(sessionId, input, actor));
+  }
+
+  private async writeOrderNow(sessionId: string, input: unknown, actor: Actor): Promise<{ order: Order; checklist: ChecklistRecord | null }> {
     const s = await this.sessions.requireActiveSession(sessionId);
     const p = orderInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid order', fieldErrors(p.error));
@@ -389,7 +407,11 @@ export class CareService {
   }
 
   /** A site edits its formulary as a new version; doses stay text exactly as the site writes them. */
-  async updateFormulary(input: unknown, actor: Actor): Promise<Formulary> {
+  updateFormulary(input: unknown, actor: Actor): Promise<Formulary> {
+    return this.changes.run(() => this.updateFormularyNow(input, actor));
+  }
+
+  private async updateFormularyNow(input: unknown, actor: Actor): Promise<Formulary> {
     const p = formularySchema.safeParse({ ...(input as object), version: this.formulary.version + 1 });
     if (!p.success) throw badRequest('invalid formulary', fieldErrors(p.error));
     const now = this.clock.now();

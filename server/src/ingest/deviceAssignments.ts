@@ -6,6 +6,7 @@ import { insertAudit } from '../persistence/auditRepo';
 import type { Store } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
+import { Serial } from '../util/serial';
 import { badRequest, conflict, DomainError } from '../util/errors';
 
 /** A device allowed to feed a session; a gateway's assignment names the bed (HL7 PV1-3) it is for. */
@@ -41,6 +42,8 @@ export class DeviceAssignments {
    * memory (loaded by `reload`, changed here with each write, reloaded when another node changes them).
    */
   private readonly open = new Map<number, Assignment[]>();
+  /** Changes run one at a time: "already assigned?" and the write it decides stay one step. */
+  private readonly changes = new Serial();
 
   /** Told after this node changed an assignment (other nodes then reload theirs). */
   changed: () => void = () => {};
@@ -99,7 +102,11 @@ export class DeviceAssignments {
   }
 
   /** Assigns (idempotent for the same session and bed); audited as `device.bind`. */
-  async assign(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bedIn: unknown, actor: Actor, maySee: (sessionId: string) => boolean): Promise<Assignment> {
+  assign(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bedIn: unknown, actor: Actor, maySee: (sessionId: string) => boolean): Promise<Assignment> {
+    return this.changes.run(() => this.assignNow(deviceId, session, bedIn, actor, maySee));
+  }
+
+  private async assignNow(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bedIn: unknown, actor: Actor, maySee: (sessionId: string) => boolean): Promise<Assignment> {
     if (bedIn !== undefined && bedIn !== null && (typeof bedIn !== 'string' || !normaliseBed(bedIn) || bedIn.length > 80))
       throw badRequest('invalid binding', [{ field: 'bed', reason: 'must be the bed as HL7 PV1-3 sends it, e.g. "ICU^7^1" (1-80 characters)' }]);
     const bed = typeof bedIn === 'string' ? normaliseBed(bedIn) : null;
@@ -125,10 +132,12 @@ export class DeviceAssignments {
   }
 
   /** Ends the device's assignment to one session, or all of them; audited as `device.unbind`. */
-  async unassign(deviceId: number, sessionId: string | null, actor: Actor): Promise<Assignment[]> {
-    const ended = (this.open.get(deviceId) ?? []).filter((a) => sessionId === null || a.sessionId === sessionId);
-    for (const a of ended) await this.end(a, actor);
-    return ended;
+  unassign(deviceId: number, sessionId: string | null, actor: Actor): Promise<Assignment[]> {
+    return this.changes.run(async () => {
+      const ended = (this.open.get(deviceId) ?? []).filter((a) => sessionId === null || a.sessionId === sessionId);
+      for (const a of ended) await this.end(a, actor);
+      return ended;
+    });
   }
 
   /** Every open assignment of the device (including those of sessions that have since ended). */
@@ -137,8 +146,10 @@ export class DeviceAssignments {
   }
 
   /** A session that ends releases its devices. */
-  async endForSession(sessionId: string, actor: Actor): Promise<void> {
-    for (const list of [...this.open.values()]) for (const a of list.filter((x) => x.sessionId === sessionId)) await this.end(a, actor, false);
+  endForSession(sessionId: string, actor: Actor): Promise<void> {
+    return this.changes.run(async () => {
+      for (const list of [...this.open.values()]) for (const a of list.filter((x) => x.sessionId === sessionId)) await this.end(a, actor, false);
+    });
   }
 
   private async end(a: Assignment, actor: Actor, audit = true): Promise<void> {

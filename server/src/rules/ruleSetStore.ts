@@ -3,6 +3,7 @@ import { insertAudit } from '../persistence/auditRepo';
 import type { Store } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
+import { Serial } from '../util/serial';
 import { badRequest, notFound } from '../util/errors';
 
 export interface RuleSetVersionInfo {
@@ -23,6 +24,8 @@ const SHIPPED = 'system:shipped';
  */
 export class RuleSetStore {
   private readonly versions = new Map<number, RuleSet>();
+  /** Edits run one at a time: the next version number and its write stay one step. */
+  private readonly edits = new Serial();
 
   /** Told after this node stored a new version (other nodes then reload theirs). */
   changed: () => void = () => {};
@@ -101,7 +104,11 @@ export class RuleSetStore {
   }
 
   /** An admin's edit: the whole document, validated; it becomes the next version. */
-  async update(input: unknown, actor: Actor): Promise<RuleSet> {
+  update(input: unknown, actor: Actor): Promise<RuleSet> {
+    return this.edits.run(() => this.updateNow(input, actor));
+  }
+
+  private async updateNow(input: unknown, actor: Actor): Promise<RuleSet> {
     const body = { ...(input as object), id: this.latest.id, version: this.latest.version + 1 };
     const p = ruleSetSchema.safeParse(body);
     if (!p.success) throw badRequest('invalid rule set', fieldErrors(p.error));
