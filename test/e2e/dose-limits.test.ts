@@ -163,7 +163,7 @@ describe('dose limits in the browser', () => {
   });
 
   it('rescue doses: the formulary dose shown before submit, soft above it (the nurse confirms with a reason), refused at twice it, and "no site dose on file" never invented', async () => {
-    const rescues = () => s.app.care.rescueDoses(sessionId).map((d) => `${d.drugId}:${d.doseMg}`);
+    const rescues = async () => (await s.app.care.rescueDoses(sessionId)).map((d) => `${d.drugId}:${d.doseMg}`);
     await nurse.getByTestId('rescue-drug-session').selectOption('midazolam');
     await nurse.getByTestId('rescue-dose-session').fill('50');
     await expect.poll(() => nurse.getByTestId('rescue-dose-session').getAttribute('data-mark'), { timeout: 10_000 }).toBe('hard');
@@ -171,7 +171,7 @@ describe('dose limits in the browser', () => {
     await nurse.getByTestId('rescue-submit-session').click();
     await expect.poll(() => nurse.getByTestId('rescue-error-session').getAttribute('data-kind'), { timeout: 10_000 }).toBe('hard-limit');
     expect(await nurse.getByTestId('rescue-error-session').textContent()).toContain('Midazolam at 2 times the formulary dose or more: 50 mg, limit ≥ 7 mg');
-    expect(rescues()).toEqual([]);
+    expect(await rescues()).toEqual([]);
 
     await nurse.getByTestId('rescue-dose-session').fill('5');
     await expect.poll(() => nurse.getByTestId('rescue-dose-session').getAttribute('data-mark'), { timeout: 10_000 }).toBe('soft');
@@ -183,8 +183,8 @@ describe('dose limits in the browser', () => {
     await nurse.getByTestId('dose-dialog-reason').fill('agitation persisting after 2 mg');
     await nurse.keyboard.press('Enter');
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
-    expect(rescues()).toEqual(['midazolam:5']);
-    const given = s.app.care.rescueDoses(sessionId)[0]!;
+    expect(await rescues()).toEqual(['midazolam:5']);
+    const given = (await s.app.care.rescueDoses(sessionId))[0]!;
     expect(given.override?.reason).toBe('agitation persisting after 2 mg');
     await nurse.getByTestId(`rescue-dose-override-${given.id}`).waitFor({ timeout: 10_000 });
 
@@ -193,7 +193,7 @@ describe('dose limits in the browser', () => {
     expect(await nurse.getByTestId('rescue-limits-session').textContent()).toContain('no site dose on file');
     await nurse.getByTestId('rescue-submit-session').click();
     await expect.poll(() => rescues(), { timeout: 10_000 }).toEqual(['midazolam:5', 'lorazepam:1']);
-    const lorazepam = s.app.care.rescueDoses(sessionId)[1]!;
+    const lorazepam = (await s.app.care.rescueDoses(sessionId))[1]!;
     expect(await nurse.getByTestId(`rescue-dose-note-${lorazepam.id}`).textContent()).toBe('no site dose on file');
   });
 

@@ -124,7 +124,7 @@ async function handle(text: string, d: Hl7ListenerDeps): Promise<string> {
   }
   if (!isOruR01(msg)) return buildAck(msg, 'AR', `only ORU^R01 is accepted (got ${msg.segment('MSH')?.raw(9) ?? '?'})`, now);
   const obs = readOru(msg, now);
-  const device = obs.equipmentId ? d.devices.byHl7Id(obs.equipmentId) : null;
+  const device = obs.equipmentId ? await d.devices.byHl7Id(obs.equipmentId) : null;
   if (!device) return buildAck(msg, 'AR', `equipment ${obs.equipmentId || '(none)'} is not a registered device`, now);
   return d.messages.once(device.id, obs.controlId, async () => {
     const digest = contentDigest(msg, text);

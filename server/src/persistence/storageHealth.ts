@@ -82,8 +82,8 @@ export class StorageHealth {
       for (const step of this.recoverSteps) await step();
       const outage = this.failure;
       const now = this.clock.now();
-      this.audit.record({ at: outage.since, actor: ACTOR, action: 'storage.recording_failed', entity: 'storage', entityId: null, after: { reason: outage.reason } });
-      this.audit.record({ at: now, actor: ACTOR, action: 'storage.recording_restored', entity: 'storage', entityId: null, before: outage, after: { outageMs: now - outage.since } });
+      await this.audit.record({ at: outage.since, actor: ACTOR, action: 'storage.recording_failed', entity: 'storage', entityId: null, after: { reason: outage.reason } });
+      await this.audit.record({ at: now, actor: ACTOR, action: 'storage.recording_restored', entity: 'storage', entityId: null, before: outage, after: { outageMs: now - outage.since } });
       this.failure = null;
       if (this.timer) clearInterval(this.timer);
       this.timer = null;

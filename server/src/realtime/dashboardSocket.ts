@@ -325,7 +325,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const u = await userFor(socket, 'escalation.acknowledge');
       const e = d.escalations.list().find((x) => x.id === req.escalationId);
       if (e && !canSeeSession(u, e)) throw new DomainError(404, `escalation ${req.escalationId} not found`);
-      return d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
+      return await d.escalations.acknowledge(req.escalationId, `user:${u.username}`);
     });
     on('response:record', physicianResponseRequestSchema, async (req) => {
       const u = await userFor(socket, 'response.record');
@@ -354,10 +354,10 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         trend: d.vitals.window(session.id, from, to, DETAIL_POINTS),
         infusionEvents: d.sessions.events(session.id),
         alarms: d.alarmRepo.forSession(session.id),
-        observations: d.care.observations(session.id),
-        checklist: d.care.checklist(session.id),
-        rescueDoses: d.care.rescueDoses(session.id),
-        order: d.care.order(session.id),
+        observations: await d.care.observations(session.id),
+        checklist: await d.care.checklist(session.id),
+        rescueDoses: await d.care.rescueDoses(session.id),
+        order: await d.care.order(session.id),
         responses: await d.responses.list(session.id),
       };
     });

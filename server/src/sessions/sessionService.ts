@@ -112,12 +112,12 @@ export class SessionService {
   }
 
   /** Patient-specific limits: validated by the caller against the rule set, audited, always shown. */
-  setLimitOverrides(id: string, overrides: LimitOverrides | null, actor: Actor): Session {
+  async setLimitOverrides(id: string, overrides: LimitOverrides | null, actor: Actor): Promise<Session> {
     const l = this.requireActive(id);
     const before = l.stored.limitOverrides;
     this.repo.setOverrides(id, overrides);
     l.stored = { ...l.stored, limitOverrides: overrides };
-    this.audit.record({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
+    await this.audit.record({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
@@ -230,11 +230,11 @@ export class SessionService {
   }
 
   /** Pauses the session's alarm audio for the fixed, disclosed duration. */
-  pauseAudio(id: string, durationMs: number, actor: Actor): Session {
+  async pauseAudio(id: string, durationMs: number, actor: Actor): Promise<Session> {
     const l = this.requireActive(id);
     const now = this.clock.now();
     // Audited first: a pause that cannot be recorded (storage failing) is refused, never silently in effect.
-    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: now + durationMs }, requestId: actor.requestId ?? null });
+    await this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: now + durationMs }, requestId: actor.requestId ?? null });
     l.audioPausedUntil = now + durationMs;
     const v = this.view(l);
     this.hub.emit('session', v);
@@ -245,10 +245,10 @@ export class SessionService {
    * Pauses the sound of one alarm of the session (the caller checked that it is the session's and not
    * resolved) for the fixed, disclosed duration; the session's other alarms still sound. Audited first.
    */
-  pauseAlarmAudio(id: string, alarmId: number, durationMs: number, actor: Actor): Session {
+  async pauseAlarmAudio(id: string, alarmId: number, durationMs: number, actor: Actor): Promise<Session> {
     const l = this.requireActive(id);
     const now = this.clock.now();
-    this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'alarm', entityId: String(alarmId), after: { sessionId: id, until: now + durationMs }, requestId: actor.requestId ?? null });
+    await this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'alarm', entityId: String(alarmId), after: { sessionId: id, until: now + durationMs }, requestId: actor.requestId ?? null });
     const held = l.alarmAudioPauses ?? new Map<number, number>();
     for (const [a, until] of held) if (until <= now) held.delete(a);
     held.set(alarmId, now + durationMs);
@@ -307,7 +307,7 @@ export class SessionService {
       audioPausedUntil: null,
     };
     this.live.set(stored.id, l);
-    this.audit.record({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
@@ -399,7 +399,7 @@ export class SessionService {
     );
     l.infusion = applyInfusionEvent(l.infusion, this.dosing(l.stored).kg, event);
     const after = event.override ? { ...l.infusion, override: event.override } : l.infusion;
-    this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
     clearance?.stored(event);
     const session = this.view(l);
     this.hub.emit('infusionEvent', event);
@@ -416,7 +416,7 @@ export class SessionService {
     l.stored = { ...l.stored, status: 'ended', endedAt: now };
     this.live.delete(id);
     this.lifecycle.ended(id);
-    this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
+    this.audit.recordDetached({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
     const session = this.view(l);
     this.hub.emit('session', session);
     return session;
