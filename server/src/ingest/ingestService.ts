@@ -172,6 +172,14 @@ export class IngestService {
     // Awaited below, after the stored frames: handled now so a queue closed meanwhile cannot reject it unobserved.
     barrier.catch(() => {});
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
+    // A session's first frames on this node wait for its rule inputs to be read, so the alarms they
+    // raise are queued (and committed) before the device hears back, as for every later frame.
+    await Promise.all(
+      [...new Set(stored.map((s) => s.sessionId))].map((id) => {
+        const live = this.sessions.getLive(id);
+        return live && this.evaluatesHere(id) ? this.rules.whenRead(live) : undefined;
+      }),
+    );
     const accepted: number[] = [];
     const queuedBefore = this.queue.pending;
     const evaluate = (sessionId: string, sample: VitalsSample) => {

@@ -64,7 +64,7 @@ export class SessionRules {
    * arrival order. The inputs are read once per session on this node and then kept current in
    * memory, so no frame waits on a query after the first.
    */
-  private readonly reading = new Map<string, { busy: boolean; waiting: ((e: Extras) => void)[] }>();
+  private readonly reading = new Map<string, { busy: boolean; waiting: ((e: Extras) => void)[]; settled: (() => void)[] }>();
   /** Modifiers in force per session (e.g. a sedative given), read once and updated on each rescue dose. */
   private readonly modifiers = new Map<string, RuleModifier[]>();
 
@@ -164,7 +164,7 @@ export class SessionRules {
     const ready = this.extras.get(id);
     if (ready) return void fn?.(ready);
     let r = this.reading.get(id);
-    if (!r) this.reading.set(id, (r = { busy: false, waiting: [] }));
+    if (!r) this.reading.set(id, (r = { busy: false, waiting: [], settled: [] }));
     if (fn) r.waiting.push(fn);
     if (r.busy) return;
     r.busy = true;
@@ -176,12 +176,25 @@ export class SessionRules {
         this.reading.delete(id);
         this.extras.set(id, e);
         for (const w of entry.waiting) w(e);
+        for (const s of entry.settled.splice(0)) s();
       },
       (err: unknown) => {
         entry.busy = false;
+        for (const s of entry.settled.splice(0)) s();
         this.log.error({ err, sessionId: id, waiting: entry.waiting.length }, 'session rule inputs could not be read; retried with the next event');
       },
     );
+  }
+
+  /**
+   * Resolves once the session's inputs are in memory (or their read failed: the events stay queued
+   * for the retry), so a caller can have a frame judged, and its alarms queued, before it answers.
+   */
+  whenRead(l: LiveSession): Promise<void> {
+    if (this.extras.has(l.stored.id)) return Promise.resolve();
+    this.withExtras(l, null);
+    const r = this.reading.get(l.stored.id);
+    return r ? new Promise((resolve) => r.settled.push(resolve)) : Promise.resolve();
   }
 
   /** After a restart: rules behind unresolved alarms start as firing, so nothing is raised twice. */
