@@ -230,15 +230,20 @@ export function createApp(deps: AppDeps): App {
   };
   /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
   const takeOver = async (id: string, now: number, storedEngine: string | undefined) => {
-    const l = await sessions.refresh(id);
-    if (!l) return void ownership.release(id);
-    await alarms.adoptSession(id);
-    escalations.adoptSession(id, alarms.unresolved());
-    sessionRules.forget(id);
     // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
     // one) the rules start from the alarms on record, as after a restart.
     const resumed = storedEngine === undefined ? null : restoreEngineState(storedEngine);
-    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now);
+    // Everything is read first and the switch below runs in one turn, so no tick or frame meets a
+    // half-taken session. (A frame stored in the moment between the read and the switch is not judged
+    // again: the same as one stored just before the lease was taken.)
+    const [read, open, frames] = await Promise.all([sessions.readStored(id), alarms.readSession(id), resumed?.ok ? sessionRules.framesSince(id, resumed.state) : []]);
+    if (closed) return;
+    const l = sessions.applyStored(id, read);
+    if (!l) return void ownership.release(id);
+    alarms.adoptSession(id, open);
+    escalations.adoptSession(id, alarms.unresolved());
+    sessionRules.forget(id);
+    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now, frames);
     if (resumed) log.warn({ sessionId: id, fields: resumed.fields }, 'stored engine state refused; rules restart from the alarms on record');
     sessionRules.restoreState(l, now);
   };

@@ -172,12 +172,17 @@ export class AlarmManager {
     } else this.open.set(k, a);
   }
 
-  /** This node took the session over: its unresolved alarms as stored (the previous node committed them). */
-  async adoptSession(sessionId: string): Promise<void> {
+  /** What a takeover of the session adopts: its unresolved alarms as stored (the previous node committed them). */
+  async readSession(sessionId: string): Promise<{ open: Alarm[]; max: { alarmId: number; eventId: number } }> {
     const [stored, max] = await Promise.all([this.repo.unresolved(), this.repo.maxIds()]);
+    return { open: stored.filter((a) => a.sessionId === sessionId), max };
+  }
+
+  /** This node took the session over: its alarms as `readSession` read them. */
+  adoptSession(sessionId: string, stored: { open: Alarm[]; max: { alarmId: number; eventId: number } }): void {
     for (const [k, a] of this.open) if (a.sessionId === sessionId) this.open.delete(k);
-    for (const a of stored) if (a.sessionId === sessionId) this.open.set(key(a.sessionId, a.ruleId), a);
-    this.seen(max.alarmId, max.eventId);
+    for (const a of stored.open) this.open.set(key(a.sessionId, a.ruleId), a);
+    this.seen(stored.max.alarmId, stored.max.eventId);
   }
 
   private seen(alarmId: number, eventId: number): void {

@@ -208,7 +208,13 @@ export class SessionRules {
    * firing (the previous holder may have raised after its last renewal), and the frames stored after the
    * state (judged by the previous holder after it, or by nobody while no node held the lease) are judged now.
    */
-  async resume(l: LiveSession, state: EngineState, serverNow: number): Promise<void> {
+  /** The stored frames a resumed state has not judged (read before a takeover switches over). */
+  framesSince(sessionId: string, state: EngineState): Promise<VitalsSample[]> {
+    return state.lastT === null ? Promise.resolve([]) : this.framesAfter(sessionId, state.lastT);
+  }
+
+  /** `frames`: what `framesSince` read for this state. */
+  resume(l: LiveSession, state: EngineState, serverNow: number, frames: VitalsSample[]): void {
     const resumed: EngineState = { ...state, ids: [...state.ids], rules: [...state.rules] };
     for (const a of this.alarms.unresolved()) {
       if (a.sessionId !== l.stored.id || !a.conditionActive) continue;
@@ -220,7 +226,6 @@ export class SessionRules {
       } else if (resumed.rules[i]!.phase !== 'firing') resumed.rules[i] = { ...resumed.rules[i]!, ...firing };
     }
     this.sessions.resetEngine(l, resumed, state.lastT ?? l.lastEvalT);
-    const frames = state.lastT === null ? [] : await this.framesAfter(l.stored.id, state.lastT);
     for (const f of frames) this.onVitals(l, f, serverNow);
     if (frames.length) this.log.info({ sessionId: l.stored.id, frames: frames.length }, 'session taken over: frames stored since its last evaluation judged');
   }

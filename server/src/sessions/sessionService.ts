@@ -78,6 +78,13 @@ export interface SessionServiceDeps {
   lifecycle: SessionLifecycleHooks;
 }
 
+/** A session as storage holds it, read for a refresh (`fresh`: its live state if this node has none yet). */
+export interface StoredRead {
+  stored: StoredSession | null;
+  events: InfusionEvent[];
+  fresh: LiveState | null;
+}
+
 const SEQ_WINDOW = 4096;
 const newSessionId = () => 's_' + randomBytes(8).toString('base64url');
 
@@ -191,21 +198,33 @@ export class SessionService {
    * from storage, adopted when new, dropped when ended. An audio pause lives in memory: it comes with the event.
    */
   refresh(id: string, audioPausedUntil?: number | null): Promise<LiveSession | undefined> {
-    return this.inTurn(id, async () => {
-      const stored = await this.repo.get(id);
-      if (!stored || stored.status === 'ended') {
-        if (stored) this.noteEnded(id, stored.endedAt);
-        if (this.live.delete(id)) this.lifecycle.ended(id);
-        return undefined;
-      }
-      const [events, fresh] = await Promise.all([this.repo.events(id), this.live.has(id) ? null : this.liveFrom(stored)]);
-      const n = this.live.get(id) ?? fresh!;
-      n.stored = stored;
-      n.infusion = replayInfusion(this.dosing(stored).kg, events);
-      if (audioPausedUntil !== undefined) n.audioPausedUntil = audioPausedUntil;
-      this.live.set(id, n);
-      return n;
-    });
+    return this.inTurn(id, async () => this.applyStored(id, await this.readStored(id), audioPausedUntil));
+  }
+
+  /**
+   * A refresh in two steps, for a takeover that reads everything it needs first and then switches in
+   * one turn: `readStored` changes nothing; `applyStored` adopts what it read.
+   */
+  async readStored(id: string): Promise<StoredRead> {
+    const stored = await this.repo.get(id);
+    if (!stored || stored.status === 'ended') return { stored, events: [], fresh: null };
+    const [events, fresh] = await Promise.all([this.repo.events(id), this.liveFrom(stored)]);
+    return { stored, events, fresh };
+  }
+
+  applyStored(id: string, read: StoredRead, audioPausedUntil?: number | null): LiveSession | undefined {
+    const { stored } = read;
+    if (!stored || stored.status === 'ended' || !read.fresh) {
+      if (stored) this.noteEnded(id, stored.endedAt);
+      if (this.live.delete(id)) this.lifecycle.ended(id);
+      return undefined;
+    }
+    const n = this.live.get(id) ?? read.fresh;
+    n.stored = stored;
+    n.infusion = replayInfusion(this.dosing(stored).kg, read.events);
+    if (audioPausedUntil !== undefined) n.audioPausedUntil = audioPausedUntil;
+    this.live.set(id, n);
+    return n;
   }
 
   getLive(id: string): LiveSession | undefined {
