@@ -1,4 +1,4 @@
-import type { Alarm } from '@infusion/shared';
+import { defaultRuleSet, type Alarm } from '@infusion/shared';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,9 @@ import { openSqliteStore, type Store } from '../../server/src/persistence/store'
 import { VitalsRepo } from '../../server/src/persistence/vitalsRepo';
 import { ManualClock } from '../../server/src/util/clock';
 import { Hub } from '../../server/src/util/hub';
+import { SessionService } from '../../server/src/sessions/sessionService';
 import { freshDatabase } from '../support/postgres';
+import { demoSession } from '../support/server';
 
 /**
  * The data path's repositories (sessions, infusion events, vitals, trends, observations, alarms)
@@ -258,5 +260,33 @@ describe('the data path on PostgreSQL', () => {
       down.close();
       await dead.end();
     }
+  });
+
+  it('takes one change of a session at a time: requests sent together are judged one after the other', async () => {
+    // On PostgreSQL every statement is a round trip: without this, all three could pass "not started
+    // yet" (or "chair free") before any of them writes.
+    const sessions = new SessionService({
+      repo: new SessionRepo(a),
+      vitals: new VitalsRepo(a),
+      audit: { record: () => {} } as unknown as AuditRepo,
+      clock: new ManualClock(T0 + 3_600_000),
+      hub: new Hub(),
+      ruleSet: () => defaultRuleSet,
+      lifecycle: { describeLimits: () => [], dosingRuleOf: () => undefined, startBlockers: () => [], doseGate: () => ({ override: null, stored: () => {} }), ended: () => {} },
+    });
+    const who = { id: 'user:nurse' };
+    const created = await Promise.all([1, 2, 3].map(() => sessions.create(demoSession({ patientLabel: 'Bay-9 pt', location: 'Chair 9' }), who).then((s) => s.id, (err: Error) => err.message)));
+    const ids = created.filter((x) => x.startsWith('s_'));
+    expect(ids).toHaveLength(1);
+    expect(created.filter((x) => /duplicate location and patientLabel/.test(x))).toHaveLength(2);
+    const id = ids[0]!;
+    const starts = await Promise.allSettled([1, 2, 3].map(() => sessions.addInfusionEvent(id, { type: 'start', rateMgKgH: 0.5 }, who)));
+    expect(starts.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(starts.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([expect.stringMatching(/start/), expect.stringMatching(/start/)]);
+    const ends = await Promise.allSettled([sessions.end(id, who), sessions.end(id, who)]);
+    expect(ends.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    // One start, and the one stop the end closed it with; the session ended once.
+    expect((await new SessionRepo(a).events(id)).map((e) => e.type)).toEqual(['start', 'stop']);
+    expect(await new SessionRepo(a).get(id)).toMatchObject({ status: 'ended', endedAt: T0 + 3_600_000 });
   });
 });
