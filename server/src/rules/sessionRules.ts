@@ -171,11 +171,12 @@ export class SessionRules {
     const entry = r;
     this.readExtras(l).then(
       (e) => {
-        // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run.
-        if (this.reading.get(id) !== entry) return;
-        this.reading.delete(id);
-        this.extras.set(id, e);
-        for (const w of entry.waiting) w(e);
+        // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run, but nobody is left waiting.
+        if (this.reading.get(id) === entry) {
+          this.reading.delete(id);
+          this.extras.set(id, e);
+          for (const w of entry.waiting) w(e);
+        }
         for (const s of entry.settled.splice(0)) s();
       },
       (err: unknown) => {
