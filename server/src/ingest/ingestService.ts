@@ -100,8 +100,9 @@ export class IngestService {
       const f = parsed.data;
       let live = this.sessions.getLive(f.sessionId);
       if (!live) {
-        const s = await this.sessionRepo.get(f.sessionId);
-        reject([{ field: 'sessionId', reason: s ? `session ended at ${new Date(s.endedAt ?? 0).toISOString()}` : 'unknown session' }]);
+        // Refused either way; storage only says why. (No throw here: frames of this batch are already queued.)
+        const s = await this.sessionRepo.get(f.sessionId).catch(() => undefined);
+        reject([{ field: 'sessionId', reason: s ? `session ended at ${new Date(s.endedAt ?? 0).toISOString()}` : s === null ? 'unknown session' : 'not an active session' }]);
         continue;
       }
       const refusal = this.refusal(source, live, f.t, now);
