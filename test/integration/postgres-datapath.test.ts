@@ -1,4 +1,4 @@
-import { defaultRuleSet, type Alarm } from '@infusion/shared';
+import { defaultRuleSet, type Alarm, type AlarmUpdate } from '@infusion/shared';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRepo } from '../../server/src/persistence/auditRepo';
+import { AlarmManager } from '../../server/src/alarms/alarmManager';
 import { AlarmRepo } from '../../server/src/persistence/alarmRepo';
 import { ObservationRepo } from '../../server/src/persistence/observationRepo';
 import { openPostgresStore, probePostgres, type PgStore } from '../../server/src/persistence/pgStore';
@@ -13,6 +14,7 @@ import { SessionRepo, type StoredSession } from '../../server/src/persistence/se
 import { StorageHealth } from '../../server/src/persistence/storageHealth';
 import { openSqliteStore, type Store } from '../../server/src/persistence/store';
 import { VitalsRepo } from '../../server/src/persistence/vitalsRepo';
+import { WriteQueue } from '../../server/src/persistence/writeQueue';
 import { ManualClock } from '../../server/src/util/clock';
 import { Hub } from '../../server/src/util/hub';
 import { SessionService } from '../../server/src/sessions/sessionService';
@@ -288,5 +290,33 @@ describe('the data path on PostgreSQL', () => {
     // One start, and the one stop the end closed it with; the session ended once.
     expect((await new SessionRepo(a).events(id)).map((e) => e.type)).toEqual(['start', 'stop']);
     expect(await new SessionRepo(a).get(id)).toMatchObject({ status: 'ended', endedAt: T0 + 3_600_000 });
+  });
+
+  it('two servers raising 40 alarms each at once: every alarm stored under its own id, as each server showed it', async () => {
+    const rule = defaultRuleSet.rules.find((r) => r.priority === 'high')!;
+    const clock = new ManualClock(T0);
+    const nodes = [a, b].map((store) => {
+      const queue = new WriteQueue({ store, log, flushMs: 1 });
+      const hub = new Hub();
+      const shown: AlarmUpdate[] = [];
+      hub.on('alarm', (u) => shown.push(u));
+      return { queue, shown, alarms: new AlarmManager(new AlarmRepo(store), queue, hub, clock, log) };
+    });
+    try {
+      await Promise.all(nodes.map((n) => n.alarms.restore()));
+      // More raises than one reserved block: the rest wait for the next block.
+      nodes.forEach((n, k) => {
+        for (let i = 0; i < 40; i++) n.alarms.apply({ id: `s_burst${k}_${i}`, unit: 'infusion-suite', simulated: false, ruleSetVersion: 1 }, [{ type: 'fire', rule, t: T0 + i, value: 180, limit: 150, message: 'HR 180 > 150' }]);
+      });
+      await expect.poll(() => nodes[0]!.shown.length + nodes[1]!.shown.length, { timeout: 10_000 }).toBe(80);
+      const shown = nodes.flatMap((n) => n.shown);
+      expect(new Set(shown.map((u) => u.alarm.id)).size).toBe(80);
+      const stored = (await new AlarmRepo(a).unresolved()).filter((x) => x.sessionId.startsWith('s_burst'));
+      expect(stored.map((x) => [x.id, x.sessionId]).sort()).toEqual(shown.map((u) => [u.alarm.id, u.alarm.sessionId]).sort());
+      // Each server raised its sessions in the order its rules did.
+      expect(nodes[0]!.shown.map((u) => u.alarm.sessionId)).toEqual(Array.from({ length: 40 }, (_, i) => `s_burst0_${i}`));
+    } finally {
+      for (const n of nodes) await n.queue.close();
+    }
   });
 });
