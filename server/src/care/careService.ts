@@ -165,7 +165,7 @@ export class CareService {
   }
 
   async recordObservation(sessionId: string, input: unknown, actor: Actor): Promise<Observation> {
-    const s = await this.sessions.requireActiveSession(sessionId);
+    const s = this.sessions.requireActiveSession(sessionId);
     const p = observationInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid observation', fieldErrors(p.error));
     const now = this.clock.now();
@@ -177,8 +177,7 @@ export class CareService {
     return obs;
   }
 
-  /** As the observation repository answers (the rules read them too). */
-  observations(sessionId: string): ReturnType<ObservationRepo['list']> {
+  observations(sessionId: string): Promise<Observation[]> {
     return this.obs.list(sessionId);
   }
 
@@ -188,17 +187,17 @@ export class CareService {
   }
 
   private async submitChecklistNow(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
-    const s = await this.sessions.requireActiveSession(sessionId);
+    const s = this.sessions.requireActiveSession(sessionId);
     const p = checklistInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid checklist', fieldErrors(p.error));
-    const obs = await this.observations(sessionId);
+    const [obs, latest] = await Promise.all([this.observations(sessionId), this.vitals.latest(sessionId, 1)]);
     const now = this.clock.now();
     // Bound to the order: the checklist is passed for the order's highest rate, not for a number typed apart from it.
     const order = await this.orders.current(sessionId);
     const answers = order ? { ...p.data, orderedRateMgKgH: order.rateMaxMgKgH } : p.data;
     const result = evaluateChecklist(answers, {
       setting: s.setting,
-      baselineVitalsRecorded: (await this.vitals.latest(sessionId, 1)).length > 0,
+      baselineVitalsRecorded: latest.length > 0,
       sedationRecorded: obs.some((o) => o.scale !== 'NRS_PAIN'),
       painRecorded: obs.some((o) => o.scale === 'NRS_PAIN'),
       physicianAssigned: s.supervisingPhysician.trim().length > 0,
@@ -233,7 +232,7 @@ export class CareService {
   }
 
   private async overrideChecklistNow(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
-    await this.sessions.requireActiveSession(sessionId);
+    this.sessions.requireActiveSession(sessionId);
     const reason = (input as { reason?: unknown } | undefined)?.reason;
     if (typeof reason !== 'string' || reason.trim().length < 5)
       throw badRequest('invalid override', [{ field: 'reason', reason: 'a reason of at least 5 characters is required' }]);
@@ -261,7 +260,7 @@ export class CareService {
   }
 
   private async writeOrderNow(sessionId: string, input: unknown, actor: Actor): Promise<{ order: Order; checklist: ChecklistRecord | null }> {
-    const s = await this.sessions.requireActiveSession(sessionId);
+    const s = this.sessions.requireActiveSession(sessionId);
     const p = orderInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid order', fieldErrors(p.error));
     if (p.data.setting !== s.setting)
@@ -342,7 +341,7 @@ export class CareService {
   }
 
   async documentRescue(sessionId: string, input: unknown, actor: Actor): Promise<RescueDose> {
-    const s = await this.sessions.requireActiveSession(sessionId);
+    const s = this.sessions.requireActiveSession(sessionId);
     const p = rescueDoseInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid rescue dose', fieldErrors(p.error));
     const entry = this.formulary.entries.find((e) => e.id === p.data.drugId);

@@ -34,25 +34,11 @@ const SCOPE_CHUNK = 500;
 
 /** Append-only (the schema's triggers refuse UPDATE and DELETE). */
 export class AuditRepo {
-  /**
-   * Told when a detached write fails (`recordDetached`): the app reports it to the recording health,
-   * since nobody awaits that write.
-   */
-  onDetachedError: (err: unknown) => void = () => {};
-
   constructor(private readonly store: Store) {}
 
   /** Writes one entry on its own; throws what the store throws (a storage failure answers 503). */
   async record(e: AuditEntry): Promise<void> {
     await insertAudit(this.store.db, e);
-  }
-
-  /**
-   * For callers that are still synchronous: the write is started, not awaited; a failure goes to
-   * `onDetachedError` instead of failing the action it records. Prefer `record` or `insertAudit`.
-   */
-  recordDetached(e: AuditEntry): void {
-    this.record(e).catch((err: unknown) => this.onDetachedError(err));
   }
 
   /** As stored, patient fields included: readers get them through `redactAudit`. */

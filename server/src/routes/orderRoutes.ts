@@ -33,7 +33,7 @@ export function orderRoutes(sessions: SessionService, care: CareService, guard: 
     if (!l) throw new DomainError(409, `session ${s.id} has ended`);
     // The preview reads the order and checklist as committed (another node may have written them).
     await care.refresh(s.id);
-    ok(res, guard.preview(l, ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH }, ev.t));
+    ok(res, await guard.preview(l, ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH }, ev.t));
   });
   return r;
 }

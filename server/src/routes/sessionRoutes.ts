@@ -42,7 +42,7 @@ export function sessionRoutes(
     };
     const simulated = body.simulated === true;
     for (const d of ids) await assignments.check(d, { id: '(new)', simulated }, null, maySee);
-    const created = sessions.create(req.body, actorOf(req));
+    const created = await sessions.create(req.body, actorOf(req));
     for (const d of ids) await assignments.assign(d, created, null, actorOf(req), maySee);
     ok(res, created, 201);
   });
@@ -53,15 +53,24 @@ export function sessionRoutes(
   r.get('/:id', async (req, res) => {
     const session = visible(req, userOf(req, 'session.view'));
     const to = session.endedAt ?? clock.now();
+    const [trend, infusionEvents, sessionAlarms, observations, checklist, order, rescueDoses] = await Promise.all([
+      vitals.window(session.id, Math.max(session.createdAt - 60_000, to - 15 * 60_000), to + 60_000, 900),
+      sessions.events(session.id),
+      alarms.forSession(session.id),
+      care.observations(session.id),
+      care.checklist(session.id),
+      care.order(session.id),
+      care.rescueDoses(session.id),
+    ]);
     ok(res, {
       session,
-      trend: vitals.window(session.id, Math.max(session.createdAt - 60_000, to - 15 * 60_000), to + 60_000, 900),
-      infusionEvents: sessions.events(session.id),
-      alarms: alarms.forSession(session.id),
-      observations: await care.observations(session.id),
-      checklist: await care.checklist(session.id),
-      order: await care.order(session.id),
-      rescueDoses: await care.rescueDoses(session.id),
+      trend,
+      infusionEvents,
+      alarms: sessionAlarms,
+      observations,
+      checklist,
+      order,
+      rescueDoses,
     });
   });
   r.post('/:id/infusion', async (req, res) => {
@@ -69,14 +78,14 @@ export function sessionRoutes(
     const s = visible(req, userOf(req, isBolus ? 'infusion.bolus' : 'infusion.document'));
     // The dose gate reads the order and checklist from memory: as committed, whichever node wrote them.
     if (s.status === 'active') await care.refresh(s.id);
-    let added: ReturnType<typeof sessions.addInfusionEvent>;
+    let added: Awaited<ReturnType<typeof sessions.addInfusionEvent>>;
     try {
-      added = sessions.addInfusionEvent(s.id, req.body, actorOf(req));
+      added = await sessions.addInfusionEvent(s.id, req.body, actorOf(req));
     } finally {
       // The gate's guardrail entries (refused, alerted, overridden) are written before the answer.
       await care.guardrails.settled();
     }
-    ok(res, await added, 201);
+    ok(res, added, 201);
   });
   r.post('/:id/audio-pause', async (req, res) => {
     const s = visible(req, userOf(req, 'alarm.acknowledge'));
@@ -111,9 +120,9 @@ export function sessionRoutes(
     const s = visible(req, userOf(req, 'limits.override'));
     ok(res, await sessions.setLimitOverrides(s.id, null, actorOf(req)));
   });
-  r.post('/:id/end', (req, res) => {
+  r.post('/:id/end', async (req, res) => {
     const s = visible(req, userOf(req, 'session.end'));
-    ok(res, sessions.end(s.id, actorOf(req)));
+    ok(res, await sessions.end(s.id, actorOf(req)));
   });
   return r;
 }
