@@ -32,6 +32,7 @@ import { AlarmRepo } from './persistence/alarmRepo';
 import { AuditRepo } from './persistence/auditRepo';
 import { openDatabase, type Db } from './persistence/db';
 import { MIGRATIONS } from './persistence/migrations';
+import { ObservationRepo } from './persistence/observationRepo';
 import { createRepositories, type Repositories } from './persistence/repositories';
 import { SessionRepo } from './persistence/sessionRepo';
 import { StorageHealth } from './persistence/storageHealth';
@@ -48,6 +49,7 @@ import { orderRoutes } from './routes/orderRoutes';
 import { errorHandler, ok } from './routes/http';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
+import { loadSession } from './routes/visibleSession';
 import { reportRoutes } from './routes/reportRoutes';
 import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
@@ -127,8 +129,12 @@ export interface App {
 
 export const DEFAULT_CLIENT_DIST = join(import.meta.dirname, '..', '..', 'client', 'dist');
 
-/** Builds a complete server from its dependencies; tests start real instances on ephemeral ports. */
-export function createApp(deps: AppDeps): App {
+/**
+ * Builds a complete server from its dependencies; tests start real instances on ephemeral ports.
+ * Asynchronous: what the modules keep in memory (rule sets, formulary, device assignments, open
+ * escalations, care records) is read from the store before anything is served.
+ */
+export async function createApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const log = deps.logger ?? createLogger(config.LOG_LEVEL);
@@ -143,13 +149,13 @@ export function createApp(deps: AppDeps): App {
   const hub = deps.cluster?.hub ?? new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
   const ownership: SessionOwnership = deps.cluster ? new LeasedOwnership(repos.leases, nodeId, clock, log, deps.cluster.leaseTtlMs) : soleOwnership(nodeId);
   const owns = (id: string) => ownership.owns(id);
-  const auditRepo = new AuditRepo(db);
-  const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
+  const auditRepo = new AuditRepo(store);
+  const storage = new StorageHealth(store, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
   const queue = new WriteQueue({ store, log, flushMs: config.WRITE_FLUSH_MS, onStorageError: (err) => storage.report(err) });
-  const sessionRepo = new SessionRepo(db);
-  const vitalsRepo = new VitalsRepo(db);
-  const alarmRepo = new AlarmRepo(db);
-  const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
+  const sessionRepo = new SessionRepo(store);
+  const vitalsRepo = new VitalsRepo(store);
+  const alarmRepo = new AlarmRepo(store);
+  const ruleSets = await RuleSetStore.open(store, clock, deps.ruleSet ?? defaultRuleSet);
   const getRuleSet = () => ruleSets.current();
   // Rules, care and the dose guard need the session service and it needs them at a session's steps:
   // they meet in the lifecycle, attached below once all exist.
@@ -162,20 +168,18 @@ export function createApp(deps: AppDeps): App {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
   const sessions = new SessionService({ repo: sessionRepo, vitals: vitalsRepo, audit: auditRepo, clock, hub, ruleSet: getRuleSet, lifecycle });
-  const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
   });
   const escalations = new EscalationService(
-    db,
+    store,
     hub,
     clock,
-    auditRepo,
     log,
     { mediumMs: config.ESCALATE_MEDIUM_MS, unitMs: config.ESCALATE_UNIT_MS, webhooks: config.WEBHOOK_URLS },
-    (id) => sessions.get(id).location,
+    // Escalations open on the node evaluating the session, where it is live.
+    (id) => sessions.getLive(id)?.stored.location ?? 'location not known on this server',
   );
-  escalations.restore(alarms.unresolved());
   hub.on('alarm', (u) => {
     escalations.onAlarm(u);
     if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
@@ -215,7 +219,7 @@ export function createApp(deps: AppDeps): App {
       )
       .then(({ taken, lost, resumeFrom }) => {
         if (closed) return;
-        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id));
+        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id)).catch((err: unknown) => log.error({ err, sessionId: id }, 'session takeover failed'));
         for (const id of lost) sessionRules.forget(id);
       })
       .catch((err: unknown) => log.error({ err }, 'session lease round failed'))
@@ -224,23 +228,47 @@ export function createApp(deps: AppDeps): App {
       });
   };
   /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
-  const takeOver = (id: string, now: number, storedEngine: string | undefined) => {
-    const l = sessions.refresh(id);
-    if (!l) return void ownership.release(id);
-    alarms.adoptSession(id);
-    escalations.adoptSession(id, alarms.unresolved());
-    sessionRules.forget(id);
+  const takeOver = async (id: string, now: number, storedEngine: string | undefined) => {
     // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
     // one) the rules start from the alarms on record, as after a restart.
     const resumed = storedEngine === undefined ? null : restoreEngineState(storedEngine);
-    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now);
+    // Everything is read first and the switch below runs in one turn, so no tick or frame meets a
+    // half-taken session. (A frame stored in the moment between the read and the switch is not judged
+    // again: the same as one stored just before the lease was taken.)
+    const [read, open, frames] = await Promise.all([
+      sessions.readStored(id),
+      alarms.readSession(id),
+      resumed?.ok ? sessionRules.framesSince(id, resumed.state) : [],
+      // The care record (checklist, order, rescue doses) the dose gate and rule modifiers read from memory.
+      care.refresh(id),
+    ]);
+    if (closed) return;
+    const l = sessions.applyStored(id, read);
+    if (!l) return void ownership.release(id);
+    alarms.adoptSession(id, open);
+    escalations.adoptSession(id, alarms.unresolved()).catch((err: unknown) => log.error({ err, sessionId: id }, 'open escalations of a taken-over session could not be read'));
+    sessionRules.forget(id);
+    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now, frames);
     if (resumed) log.warn({ sessionId: id, fields: resumed.fields }, 'stored engine state refused; rules restart from the alarms on record');
     sessionRules.restoreState(l, now);
   };
-  const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
-  ticker?.unref();
-  if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
-  const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
+  const care = new CareService(store, new ObservationRepo(store), sessions, vitalsRepo, clock, hub);
+  care.onLoadError = (err, sessionId) => log.error({ err, sessionId }, 'care record could not be read');
+  care.guardrails.onDetachedError = (err) => {
+    storage.report(err);
+    log.error({ err }, 'guardrail entry could not be written');
+  };
+  hub.on('session', (s) => {
+    if (s.status === 'active') care.track(s.id);
+    else care.ended(s.id);
+  });
+  hub.onOther('session', (s) => {
+    if (s.status === 'active') care.track(s.id);
+    else care.ended(s.id);
+  });
+  hub.onOther('checklist', (c) => care.applyRemote({ checklist: c }));
+  hub.onOther('order', (o) => care.applyRemote({ order: o }));
+  hub.onOther('rescueDose', (d) => care.applyRemote({ rescueDose: d }));
   const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
   const sessionRules = new SessionRules({
     ruleSets,
@@ -251,7 +279,7 @@ export function createApp(deps: AppDeps): App {
     lastObservations: (id) => care.observations(id),
     lastNibp: (id) => vitalsRepo.lastNibpAt(id),
     lastFrame: (id) => vitalsRepo.lastFrame(id),
-    modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+    modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.heldRescueDoses(s.id)),
     // Bounded: a lease expires within seconds, so a takeover has seconds of frames to judge.
     framesAfter: (id, t) => vitalsRepo.framesAfter(id, t, 3600),
   });
@@ -266,7 +294,6 @@ export function createApp(deps: AppDeps): App {
     },
   });
   care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
-  for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
   // A session opened here is evaluated here until this node stops: its first frame has an owner.
   hub.on('session', (s) => {
     if (s.status === 'active' && !owns(s.id)) void ownership.claim(s.id);
@@ -280,12 +307,17 @@ export function createApp(deps: AppDeps): App {
     if (l && owns(o.sessionId)) sessionRules.onObservation(l, o);
   });
   // Several nodes: this node's copies follow what the others committed; the session's owner runs its rules.
+  // (Refreshes of one session run one after another, so its events keep their order.)
+  const refreshFailed = (sessionId: string) => (err: unknown) => log.error({ err, sessionId }, 'session could not be read again after another node changed it');
   hub.onOther('session', (s) => {
-    if (!sessions.refresh(s.id, s.audioPausedUntil)) void ownership.release(s.id);
+    sessions.refresh(s.id, s.audioPausedUntil).then((l) => {
+      if (!l) void ownership.release(s.id);
+    }, refreshFailed(s.id));
   });
   hub.onOther('infusionEvent', (e) => {
-    const l = sessions.refresh(e.sessionId);
-    if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
+    sessions.refresh(e.sessionId).then((l) => {
+      if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
+    }, refreshFailed(e.sessionId));
   });
   hub.onOther('observation', (o) => {
     const l = sessions.getLive(o.sessionId);
@@ -311,14 +343,14 @@ export function createApp(deps: AppDeps): App {
     sessionRules.onRescueDose(l.stored);
     if (sessionRules.configured(l.stored).changes.length !== before) hub.emit('session', sessions.view(l));
   });
-  const users = new UserService(db, auditRepo, clock);
+  const users = new UserService(store, clock);
   const loginSessions = new LoginSessions({ repo: repos.loginSessions, users, clock, ttlMs: config.SESSION_TTL_MS, idleMs: config.SESSION_IDLE_MS });
   // Several nodes: failed logins count across all of them (an attacker cannot spread attempts over nodes).
   const throttle = deps.cluster?.redis ? new RedisLoginThrottle(deps.cluster.redis, new LoginThrottle(clock), log) : new LoginThrottle(clock);
-  const devices = new DeviceKeys(db, auditRepo, clock);
-  const assignments = new DeviceAssignments(db, devices, auditRepo, clock, (id) => sessions.getLive(id)?.stored);
+  const devices = new DeviceKeys(store, clock);
+  const assignments = new DeviceAssignments(store, devices, clock, (id) => sessions.getLive(id)?.stored);
   hub.on('session', (s) => {
-    if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
+    if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' }).catch((err: unknown) => log.error({ err, sessionId: s.id }, 'devices of an ended session could not be released'));
   });
   // Caches that another node's change makes stale: that node says so over the hub, this one reads again.
   ruleSets.changed = () => hub.emit('invalidate', 'ruleSets');
@@ -326,9 +358,8 @@ export function createApp(deps: AppDeps): App {
   assignments.changed = () => hub.emit('invalidate', 'assignments');
   devices.revokedHere = (id) => hub.emit('deviceRevoked', id);
   hub.onOther('invalidate', (what) => {
-    if (what === 'ruleSets') ruleSets.reload();
-    else if (what === 'formulary') care.reloadFormulary();
-    else assignments.reload();
+    const reload = what === 'ruleSets' ? ruleSets.reload() : what === 'formulary' ? care.reloadFormulary() : assignments.reload();
+    reload.catch((err: unknown) => log.error({ err, what }, 'reload after another node\'s change failed'));
   });
   hub.onOther('deviceRevoked', (id) => devices.revoked(id));
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
@@ -389,6 +420,8 @@ export function createApp(deps: AppDeps): App {
     res.status(503).json({ ok: false, error: `recording failed since ${new Date(recording.since ?? 0).toISOString()}: ${recording.reason}`, data });
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
+  // The session a /api/sessions/:id… route names, read once before the routes (they check it synchronously).
+  app.use('/api/sessions/:id', loadSession(sessions));
   app.use('/api/sessions', careRoutes(sessions, care));
   app.use('/api/sessions', responseRoutes(sessions, responses));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
@@ -441,8 +474,23 @@ export function createApp(deps: AppDeps): App {
   });
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
 
-  // A start on a full disk comes up in the failed-recording state (and recovers by itself) instead of exiting.
-  if (!storage.probe()) log.error({ reason: storage.status().reason }, 'started with recording failed');
+  // What the modules keep in memory is read back before anything is served: open alarms, active
+  // sessions, open escalations, formulary and care records, device assignments, and the rules resumed
+  // from them. A start on a full disk comes up in the failed-recording state (and recovers by itself)
+  // instead of exiting.
+  await alarms.restore();
+  const resumed = await sessions.restore();
+  await escalations.restore(alarms.unresolved());
+  await care.reloadFormulary();
+  // The care records of the sessions resumed here (dose gate, start check, rule modifiers read them).
+  await care.load([...sessions.liveSessions()].map((l) => l.stored.id));
+  await assignments.reload();
+  for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
+  if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
+  if (!(await storage.probe())) log.error({ reason: storage.status().reason }, 'started with recording failed');
+  // Ticks start once every module exists and has read what it keeps in memory.
+  const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
+  ticker?.unref();
 
   let closed = false;
   let hl7: Awaited<ReturnType<typeof startHl7Listener>> | null = null;
@@ -502,6 +550,9 @@ export function createApp(deps: AppDeps): App {
         void io.close(() => resolve());
       });
       await queue.close();
+      // Escalation steps and guardrail entries already started are written before the store closes.
+      await escalations.idle();
+      await care.guardrails.settled();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
       await hub.close();

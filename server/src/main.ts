@@ -34,7 +34,7 @@ async function main() {
   const opened = await openWhenStorageAllows(() => openStore(config, systemClock.now()), config.PORT, systemClock, log);
   // REDIS_URL: one of several nodes (events between them over Redis, sessions evaluated under a lease).
   const cluster = await connectCluster(config, log);
-  const app = createApp({ config, logger: log, store: opened.store, ...(cluster ? { cluster } : {}) });
+  const app = await createApp({ config, logger: log, store: opened.store, ...(cluster ? { cluster } : {}) });
   const admin = await app.users.ensureAdmin(config.ADMIN_PASSWORD ?? (values.demo ? DEMO_ADMIN_PASSWORD : undefined));
   // Printed once, to the console only (never to the structured log): the admin must change it at first login.
   if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
@@ -48,12 +48,12 @@ async function main() {
   let demoFile: string | null = null;
   if (values.demo) {
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
-    for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'system:demo' });
+    for (const s of app.sessions.listActive()) if (s.simulated) await app.sessions.end(s.id, { id: 'system:demo' });
     // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
     const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;
     demoFile = values['demo-file'] ?? join(dirname(config.DB_PATH), 'demo-device.json');
-    writeDemoDeviceFile(demoFile, { url: base, deviceKey: demoDeviceKey(app), user: trainer.username, password: trainer.password });
+    writeDemoDeviceFile(demoFile, { url: base, deviceKey: await demoDeviceKey(app), user: trainer.username, password: trainer.password });
     console.log(`Demo: simulator device key written to ${demoFile}. Open ${url}`);
     console.log(`Demo accounts: ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}, admin / ${config.ADMIN_PASSWORD ? '(ADMIN_PASSWORD)' : DEMO_ADMIN_PASSWORD}`);
   }

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   const startReal = Date.now();
   const T0 = startReal - BACKFILL_S * 1000 - 60_000;
   clock.shift = T0 - Date.now();
-  const app: App = createApp({
+  const app: App = await createApp({
     config: testConfig({ DB_PATH: join(dir, 'bench-ui.db'), LOG_LEVEL: 'silent', LIVE_PUSH_MS: 250 }),
     clock,
     clientDist: CLIENT_DIST,
@@ -152,12 +152,12 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const who = { id: 'user:nurse' };
   await app.users.create({ username: 'nurse', displayName: 'Bench nurse', role: 'nurse', units: ['infusion-suite'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'bench' });
-  const sim = app.devices.create({ name: 'bench simulator', simulator: true }, { id: 'bench' });
+  const sim = await app.devices.create({ name: 'bench simulator', simulator: true }, { id: 'bench' });
 
   // The long session: opened 4 h ago, a minute of baseline, scores, checklist, start, then 4 h at 1 Hz.
   const t0 = performance.now();
-  const long = app.sessions.create({ ...demoSession({ simulated: true, patientLabel: 'SIM-01', location: 'Chair 1' }), setting: 'monitored_unit' }, who);
-  app.assignments.assign(sim.device.id, long, null, who, () => true);
+  const long = await app.sessions.create({ ...demoSession({ simulated: true, patientLabel: 'SIM-01', location: 'Chair 1' }), setting: 'monitored_unit' }, who);
+  await app.assignments.assign(sim.device.id, long, null, who, () => true);
   const frameOf = (sessionId: string, i: number, seq: number, t: number) => ({ sessionId, seq, t, ...vitalsAt(i, Math.floor((t - T0) / 1000)) });
   const ingest = async (frames: ReturnType<typeof frameOf>[]) => {
     const r = await app.ingest.ingest(frames, sim.device);
@@ -165,10 +165,10 @@ async function main(): Promise<void> {
   };
   clock.shift = T0 + 60_000 - Date.now();
   await ingest(Array.from({ length: 60 }, (_, s) => frameOf(long.id, 0, s + 1, T0 + s * 1000)));
-  app.care.recordObservation(long.id, { scale: 'RASS', score: 0 }, who);
-  app.care.recordObservation(long.id, { scale: 'NRS_PAIN', score: 6 }, who);
-  app.care.submitChecklist(long.id, passingChecklist(), who);
-  app.sessions.addInfusionEvent(long.id, { type: 'start', rateMgKgH: 0.5 }, who);
+  await app.care.recordObservation(long.id, { scale: 'RASS', score: 0 }, who);
+  await app.care.recordObservation(long.id, { scale: 'NRS_PAIN', score: 6 }, who);
+  await app.care.submitChecklist(long.id, passingChecklist(), who);
+  await app.sessions.addInfusionEvent(long.id, { type: 'start', rateMgKgH: 0.5 }, who);
   let longSeq = 60;
   const backfillEnd = Math.floor((Date.now() - T0) / 1000);
   for (let from = 60; from < backfillEnd; from += 600) {
@@ -182,8 +182,8 @@ async function main(): Promise<void> {
   // The other 31 sessions, opened now.
   const ids = [long.id];
   for (let i = 2; i <= SESSIONS; i++) {
-    const s = app.sessions.create(demoSession({ simulated: true, patientLabel: `SIM-${String(i).padStart(2, '0')}`, location: `Chair ${i}`, nurse: `RN ${['Adams', 'Lee', 'Okafor', 'Silva'][i % 4]}` }), who);
-    app.assignments.assign(sim.device.id, s, null, who, () => true);
+    const s = await app.sessions.create(demoSession({ simulated: true, patientLabel: `SIM-${String(i).padStart(2, '0')}`, location: `Chair ${i}`, nurse: `RN ${['Adams', 'Lee', 'Okafor', 'Silva'][i % 4]}` }), who);
+    await app.assignments.assign(sim.device.id, s, null, who, () => true);
     ids.push(s.id);
   }
 

@@ -177,7 +177,7 @@ describe('login, sessions and CSRF', () => {
 describe('first start', () => {
   it('creates the admin with a one-time password that must be changed before anything else', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infusion-first-'));
-    const app = createApp({ config: testConfig({ DB_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'silent' }), clientDist: null });
+    const app = await createApp({ config: testConfig({ DB_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'silent' }), clientDist: null });
     try {
       const first = await app.users.ensureAdmin(undefined);
       expect(first.oneTimePassword).toMatch(/^[\w-]{16}$/);
@@ -218,9 +218,9 @@ describe('logs', () => {
       },
     });
     const dir = mkdtempSync(join(tmpdir(), 'infusion-logs-'));
-    const app = createApp({ config: testConfig({ DB_PATH: join(dir, 'db.sqlite') }), logger: pino({ level: 'trace' }, sink), clientDist: null });
+    const app = await createApp({ config: testConfig({ DB_PATH: join(dir, 'db.sqlite') }), logger: pino({ level: 'trace' }, sink), clientDist: null });
     await app.users.create({ username: 'nurse', displayName: 'N', role: 'nurse', password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
-    const key = app.devices.create({ name: 'd' }, { id: 'test' }).key;
+    const key = (await app.devices.create({ name: 'd' }, { id: 'test' })).key;
     const url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
     try {
       const nurse = await login(url, 'nurse');

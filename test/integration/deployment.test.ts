@@ -48,7 +48,7 @@ describe('HTTPS when TLS_CERT and TLS_KEY are set', () => {
     dir = mkdtempSync(join(tmpdir(), 'infusion-tls-'));
     const tls = selfSigned(dir);
     ca = readFileSync(tls.cert);
-    app = createApp({ config: testConfig({ DB_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'silent', TLS_CERT: tls.cert, TLS_KEY: tls.key }), clientDist: null });
+    app = await createApp({ config: testConfig({ DB_PATH: join(dir, 'db.sqlite'), LOG_LEVEL: 'silent', TLS_CERT: tls.cert, TLS_KEY: tls.key }), clientDist: null });
     url = `https://localhost:${await app.listen(0, '127.0.0.1')}`;
     await app.users.create({ username: 'nurse', displayName: 'Nurse', role: 'nurse', units: ['infusion-suite'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
   });

@@ -144,7 +144,7 @@ describe('ingest', () => {
 
   it('keeps a seq namespace per device: two devices feeding one session may both send seq 1', async () => {
     const sess = await createSession(s.nurse);
-    const second = s.app.devices.create({ name: 'capnograph' }, { id: 'test' });
+    const second = await s.app.devices.create({ name: 'capnograph' }, { id: 'test' });
     expect((await api(s.nurse, 'POST', `/api/devices/${second.device.id}/bind`, { sessionId: sess.id })).status).toBe(200);
     const a = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 1, { etco2: undefined })]);
     const b = await api<IngestResult>({ url: s.url, headers: { authorization: `Bearer ${second.key}` } }, 'POST', '/api/ingest/frames', [{ sessionId: sess.id, seq: 1, t: T0 + 1000, etco2: 41 }]);

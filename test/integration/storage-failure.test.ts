@@ -194,11 +194,11 @@ describe('a start on a full disk', () => {
       }
     } else {
       // No mount allowed here: the same start, in process, on a database that refuses every write.
-      const first = createApp({ config: testConfig({ DB_PATH, LOG_LEVEL: 'silent' }), clientDist: null, autoTick: false });
+      const first = await createApp({ config: testConfig({ DB_PATH, LOG_LEVEL: 'silent' }), clientDist: null, autoTick: false });
       await first.close();
       const db = new Database(DB_PATH);
       db.pragma('query_only = ON');
-      const app = createApp({ config: testConfig({ DB_PATH, LOG_LEVEL: 'silent' }), clientDist: null, autoTick: false, db, storageProbeMs: 50 });
+      const app = await createApp({ config: testConfig({ DB_PATH, LOG_LEVEL: 'silent' }), clientDist: null, autoTick: false, db, storageProbeMs: 50 });
       try {
         const url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
         expect((await healthBecomes(url, 503)).status).toBe(503);

@@ -69,7 +69,7 @@ export async function startServer(
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'infusion-test-'));
   const dbPath = join(dir, 'infusion.db');
   const store = testOnPostgres() ? await openPostgresStore({ url: await databaseFor(dir), poolSize: 10 }, Date.now()) : undefined;
-  const app = createApp({
+  const app = await createApp({
     ...(store ? { store } : {}),
     config: testConfig({ DB_PATH: dbPath, LOG_LEVEL: 'silent', LIVE_PUSH_MS: 100, ...opts.config }),
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -83,12 +83,12 @@ export async function startServer(
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   for (const role of TEST_ROLES) {
-    if (!app.users.findByUsername(role))
+    if (!(await app.users.findByUsername(role)))
       await app.users.create({ username: role, displayName: `Test ${role}`, role, units: ['infusion-suite'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
   }
   const [nurse, physician, trainer, admin] = await Promise.all(TEST_ROLES.map((r) => login(url, r)));
-  const real = app.devices.create({ name: 'test device' }, { id: 'test' });
-  const sim = app.devices.create({ name: 'test simulator', simulator: true }, { id: 'test' });
+  const real = await app.devices.create({ name: 'test device' }, { id: 'test' });
+  const sim = await app.devices.create({ name: 'test simulator', simulator: true }, { id: 'test' });
   fixtures.set(url, { app, deviceId: real.device.id, simDeviceId: sim.device.id, simulated: new Map() });
   return {
     app,
@@ -156,7 +156,7 @@ export async function createSession(who: Caller, over: Partial<SessionCreate> = 
   const elsewhere = r.status === 403 && /outside your rights/.test(r.body.error ?? '');
   if (f && !explicit && elsewhere) r = await api<Session>(who, 'POST', '/api/sessions', demoSession(over));
   if (r.status !== 201) throw new Error(`create session failed: ${JSON.stringify(r.body)}`);
-  if (f && !explicit && elsewhere) f.app.assignments.assign(deviceId!, r.body.data, null, { id: 'test:site' }, () => true);
+  if (f && !explicit && elsewhere) await f.app.assignments.assign(deviceId!, r.body.data, null, { id: 'test:site' }, () => true);
   f?.simulated.set(r.body.data.id, r.body.data.simulated);
   return r.body.data;
 }

@@ -1,11 +1,12 @@
 import type { Alarm, AlarmUpdate, Escalation, EscalationLevel } from '@infusion/shared';
-import type { AuditRepo } from '../persistence/auditRepo';
-import type { Db } from '../persistence/db';
+import { insertAudit } from '../persistence/auditRepo';
+import type { Store, Tx } from '../persistence/store';
 import { isStorageError } from '../persistence/storageErrors';
 import type { Clock } from '../util/clock';
 import { conflict, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
+import { Serial } from '../util/serial';
 
 export interface EscalationConfig {
   /** A medium alarm not acknowledged this long goes to the physicians. */
@@ -22,6 +23,8 @@ const dashboardTarget = (e: Escalation) => (e.simulated ? `trainers:${e.unit}` :
  * Escalation to the second responder. Driven by alarm updates and a clock tick; every step is stored
  * (escalations + notifications outbox) before anything is sent, and survives a restart.
  * A step that cannot be stored (disk full) is not lost: it is retried every tick until it commits.
+ * Steps run one at a time in arrival order (`serial`): an acknowledgement that arrives while the
+ * escalation it stops is still being written is applied after that write, never before it.
  */
 export class EscalationService {
   private readonly open = new Map<number, Escalation>();
@@ -29,36 +32,41 @@ export class EscalationService {
   private readonly pendingMedium = new Map<number, { due: number; alarm: Alarm }>();
   /** Escalations whose closing could not be stored yet: alarmId → reason. */
   private readonly pendingClose = new Map<number, string>();
-  private readonly sInsert;
-  private readonly sUpdate;
-  private readonly sOpen;
-  private readonly sNotify;
-  private readonly sGet;
+  private readonly steps = new Serial();
+  /** A tick waiting in the queue: a later tick updates its time rather than piling up behind a slow store. */
+  private nextTick: { now: number; owns: (sessionId: string) => boolean } | null = null;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly hub: Hub,
     private readonly clock: Clock,
-    private readonly audit: AuditRepo,
     private readonly log: Logger,
     private readonly cfg: EscalationConfig,
     private readonly locationOf: (sessionId: string) => string,
-  ) {
-    this.sInsert = db.prepare(`INSERT INTO escalations (alarm_id, session_id, unit, state, level, opened_at, next_level_at, simulated, body)
-      VALUES (@alarmId, @sessionId, @unit, @state, @level, @openedAt, @nextLevelAt, @simulated, '{}')`);
-    this.sUpdate = db.prepare('UPDATE escalations SET state = @state, level = @level, next_level_at = @nextLevelAt, body = @body WHERE id = @id');
-    this.sOpen = db.prepare("SELECT body FROM escalations WHERE state = 'open' ORDER BY id");
-    this.sGet = db.prepare('SELECT body FROM escalations WHERE id = ?');
-    this.sNotify = db.prepare(`INSERT INTO notifications (escalation_id, level, channel, target, payload, status, attempts, next_attempt_at, created_at, sent_at)
-      VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`);
+  ) {}
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    return this.steps.run(step);
+  }
+
+  /** Queues a step nobody awaits (alarm updates, ticks): an unexpected failure is logged. */
+  private background(what: string, step: () => Promise<void>): void {
+    this.serial(step).catch((err: unknown) => this.log.error({ err }, `escalation ${what} failed`));
+  }
+
+  /** Resolves once every step queued so far has run (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.steps.idle();
+  }
+
+  private async openRows(): Promise<Escalation[]> {
+    const rows = await this.store.db.selectFrom('escalations').select('body').where('state', '=', 'open').orderBy('id').execute();
+    return rows.map((r) => JSON.parse(r.body) as Escalation);
   }
 
   /** After a restart: open escalations from the database, medium windows from the unresolved alarms. */
-  restore(unresolved: Alarm[]): void {
-    for (const r of this.sOpen.all() as { body: string }[]) {
-      const e = JSON.parse(r.body) as Escalation;
-      this.open.set(e.alarmId, e);
-    }
+  async restore(unresolved: Alarm[]): Promise<void> {
+    for (const e of await this.openRows()) this.open.set(e.alarmId, e);
     for (const a of unresolved) if (a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
   }
 
@@ -67,21 +75,25 @@ export class EscalationService {
   }
 
   onAlarm(u: AlarmUpdate): void {
+    this.background('step', () => this.applyAlarm(u));
+  }
+
+  private async applyAlarm(u: AlarmUpdate): Promise<void> {
     const a = u.alarm;
     const esc = this.open.get(a.id);
     if (u.transition === 'raised') {
       if (esc || this.pendingMedium.has(a.id)) return;
       if (a.priority === 'high') {
-        if (!this.tryEscalate(a, 1)) this.pendingMedium.set(a.id, { due: this.clock.now(), alarm: a });
+        if (!(await this.tryEscalate(a, 1))) this.pendingMedium.set(a.id, { due: this.clock.now(), alarm: a });
       } else if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: this.clock.now() + this.cfg.mediumMs, alarm: a });
       return;
     }
     if (u.transition === 'acknowledged' || u.transition === 'resolved') this.pendingMedium.delete(a.id);
     if (!esc) return;
-    if (a.state === 'resolved') this.tryClose(esc, 'alarm resolved');
+    if (a.state === 'resolved') await this.tryClose(esc, 'alarm resolved');
     // Someone is at the bedside: no further levels, but the physicians still see and acknowledge it.
     else if (u.transition === 'acknowledged' && esc.nextLevelAt !== null) {
-      if (!this.tryStore(() => this.save({ ...esc, nextLevelAt: null }), esc.alarmId)) this.open.set(esc.alarmId, { ...esc, nextLevelAt: null });
+      if (!(await this.tryStore(() => this.save({ ...esc, nextLevelAt: null }), esc.alarmId))) this.open.set(esc.alarmId, { ...esc, nextLevelAt: null });
     }
   }
 
@@ -93,55 +105,71 @@ export class EscalationService {
   }
 
   /** This node took the session over: its open escalations and medium windows as stored. */
-  adoptSession(sessionId: string, unresolved: Alarm[]): void {
-    for (const row of this.sOpen.all() as { body: string }[]) {
-      const e = JSON.parse(row.body) as Escalation;
-      if (e.sessionId === sessionId) this.open.set(e.alarmId, e);
-    }
-    for (const a of unresolved)
-      if (a.sessionId === sessionId && a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+  adoptSession(sessionId: string, unresolved: Alarm[]): Promise<void> {
+    return this.serial(async () => {
+      for (const e of await this.openRows()) if (e.sessionId === sessionId) this.open.set(e.alarmId, e);
+      for (const a of unresolved)
+        if (a.sessionId === sessionId && a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+    });
   }
 
   /** Called every second with server time: medium windows and level-2 timers that fell due, of the sessions this node evaluates. */
   tick(now = this.clock.now(), owns: (sessionId: string) => boolean = () => true): void {
-    for (const [id, reason] of this.pendingClose) {
+    const queued = this.nextTick !== null;
+    this.nextTick = { now, owns };
+    if (queued) return;
+    this.background('tick', async () => {
+      const t = this.nextTick!;
+      this.nextTick = null;
+      await this.runTick(t.now, t.owns);
+    });
+  }
+
+  private async runTick(now: number, owns: (sessionId: string) => boolean): Promise<void> {
+    for (const [id, reason] of [...this.pendingClose]) {
       const e = this.open.get(id);
       if (e && !owns(e.sessionId)) continue;
       if (!e) this.pendingClose.delete(id);
-      else if (this.tryClose(e, reason)) this.pendingClose.delete(id);
+      else if (await this.tryClose(e, reason)) this.pendingClose.delete(id);
     }
-    for (const [id, p] of this.pendingMedium) {
+    for (const [id, p] of [...this.pendingMedium]) {
       if (p.due > now || !owns(p.alarm.sessionId)) continue;
       // Kept (and retried next tick) while the step cannot be stored.
-      if (this.tryEscalate(p.alarm, 1)) this.pendingMedium.delete(id);
+      if (await this.tryEscalate(p.alarm, 1)) this.pendingMedium.delete(id);
     }
     for (const e of [...this.open.values()]) {
-      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now && owns(e.sessionId)) this.tryEscalate(null, 2, e);
+      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now && owns(e.sessionId)) await this.tryEscalate(null, 2, e);
     }
   }
 
   /** Any escalation by id, open or not (null when there is none). */
-  get(id: number): Escalation | null {
-    const row = this.sGet.get(id) as { body: string } | undefined;
+  async get(id: number): Promise<Escalation | null> {
+    const row = await this.store.db.selectFrom('escalations').select('body').where('id', '=', id).executeTakeFirst();
     return row ? (JSON.parse(row.body) as Escalation) : null;
   }
 
-  acknowledge(id: number, actor: string): Escalation {
-    const row = this.sGet.get(id) as { body: string } | undefined;
-    if (!row) throw notFound(`escalation ${id}`);
-    const e = this.open.get((JSON.parse(row.body) as Escalation).alarmId);
-    if (!e || e.id !== id) throw conflict(`escalation ${id} is no longer open`);
-    const now = this.clock.now();
-    const next: Escalation = { ...e, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor, nextLevelAt: null };
-    this.save(next);
-    this.audit.record({ at: now, actor, action: 'escalation.acknowledge', entity: 'escalation', entityId: String(id), before: e, after: next });
-    return next;
+  acknowledge(id: number, actor: string): Promise<Escalation> {
+    return this.serial(async () => {
+      const stored = await this.get(id);
+      if (!stored) throw notFound(`escalation ${id}`);
+      const e = this.open.get(stored.alarmId);
+      if (!e || e.id !== id) throw conflict(`escalation ${id} is no longer open`);
+      const now = this.clock.now();
+      const next: Escalation = { ...e, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor, nextLevelAt: null };
+      // The acknowledgement and its audit entry commit together.
+      await this.store.transaction(async (trx) => {
+        await this.write(trx, next);
+        await insertAudit(trx, { at: now, actor, action: 'escalation.acknowledge', entity: 'escalation', entityId: String(id), before: e, after: next });
+      });
+      this.applied(next);
+      return next;
+    });
   }
 
   /** Runs a storage step; false (logged) when the disk refuses it, so the caller retries it later. */
-  private tryStore(step: () => void, alarmId: number): boolean {
+  private async tryStore(step: () => Promise<void>, alarmId: number): Promise<boolean> {
     try {
-      step();
+      await step();
       return true;
     } catch (err) {
       if (!isStorageError(err)) throw err;
@@ -150,42 +178,37 @@ export class EscalationService {
     }
   }
 
-  private tryEscalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): boolean {
+  private tryEscalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): Promise<boolean> {
     return this.tryStore(() => this.escalate(alarm, level, existing), alarm?.id ?? existing!.alarmId);
   }
 
-  private tryClose(e: Escalation, reason: string): boolean {
-    const done = this.tryStore(() => this.close(e, reason), e.alarmId);
+  private async tryClose(e: Escalation, reason: string): Promise<boolean> {
+    const done = await this.tryStore(() => this.close(e, reason), e.alarmId);
     if (!done) this.pendingClose.set(e.alarmId, reason);
     return done;
   }
 
   /** Opens level 1 for an alarm, or raises an open escalation to level 2: one transaction, nothing shown unless it commits. */
-  private escalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): void {
+  private async escalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): Promise<void> {
     const now = this.clock.now();
-    let e!: Escalation;
-    this.db.transaction(() => {
+    const location = alarm ? this.locationOf(alarm.sessionId) : '';
+    const e = await this.store.transaction(async (trx) => {
+      let e: Escalation;
       if (existing) {
         e = { ...existing, level, nextLevelAt: null };
       } else {
         const a = alarm!;
-        const base = {
-          alarmId: a.id,
-          sessionId: a.sessionId,
-          unit: a.unit,
-          state: 'open' as const,
-          level,
-          openedAt: now,
-          nextLevelAt: now + this.cfg.unitMs,
-          simulated: a.simulated ? 1 : 0,
-        };
-        const id = Number(this.sInsert.run(base).lastInsertRowid);
+        const { id } = await trx
+          .insertInto('escalations')
+          .values({ alarm_id: a.id, session_id: a.sessionId, unit: a.unit, state: 'open', level, opened_at: now, next_level_at: now + this.cfg.unitMs, simulated: a.simulated ? 1 : 0, body: '{}' })
+          .returning('id')
+          .executeTakeFirstOrThrow();
         e = {
           id,
           alarmId: a.id,
           sessionId: a.sessionId,
           unit: a.unit,
-          location: this.locationOf(a.sessionId),
+          location,
           simulated: a.simulated,
           level,
           state: 'open',
@@ -200,24 +223,49 @@ export class EscalationService {
           closedReason: null,
         };
       }
-      this.sUpdate.run({ id: e.id, state: e.state, level: e.level, nextLevelAt: e.nextLevelAt, body: JSON.stringify(e) });
+      await this.write(trx, e);
       // The dashboard push happens now (below); webhooks go through the outbox with retries. A simulated
       // escalation goes to the trainers' screens only: never to a pager, a physician or the whole unit.
-      this.sNotify.run(e.id, level, 'dashboard', dashboardTarget(e), JSON.stringify(e), 'sent', now, now, now);
-      if (!e.simulated) for (const url of this.cfg.webhooks) this.sNotify.run(e.id, level, 'webhook', url, JSON.stringify(e), 'pending', now, now, null);
-    })();
+      const payload = JSON.stringify(e);
+      const notification = (channel: string, target: string, status: string, sentAt: number | null) => ({
+        escalation_id: e.id,
+        level,
+        channel,
+        target,
+        payload,
+        status,
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+        sent_at: sentAt,
+      });
+      await trx
+        .insertInto('notifications')
+        .values([notification('dashboard', dashboardTarget(e), 'sent', now), ...(e.simulated ? [] : this.cfg.webhooks.map((url) => notification('webhook', url, 'pending', null)))])
+        .execute();
+      return e;
+    });
     this.open.set(e.alarmId, e);
     this.log.info({ escalationId: e.id, alarmId: e.alarmId, level }, 'escalated');
     this.hub.emit('escalation', e);
   }
 
-  private close(e: Escalation, reason: string): void {
+  private close(e: Escalation, reason: string): Promise<void> {
     const now = this.clock.now();
-    this.save({ ...e, state: 'closed', closedAt: now, closedReason: reason, nextLevelAt: null });
+    return this.save({ ...e, state: 'closed', closedAt: now, closedReason: reason, nextLevelAt: null });
   }
 
-  private save(e: Escalation): void {
-    this.sUpdate.run({ id: e.id, state: e.state, level: e.level, nextLevelAt: e.nextLevelAt, body: JSON.stringify(e) });
+  private async write(trx: Tx, e: Escalation): Promise<void> {
+    await trx.updateTable('escalations').set({ state: e.state, level: e.level, next_level_at: e.nextLevelAt, body: JSON.stringify(e) }).where('id', '=', e.id).execute();
+  }
+
+  private async save(e: Escalation): Promise<void> {
+    await this.write(this.store.db, e);
+    this.applied(e);
+  }
+
+  /** A committed step: this node's copy and every screen follow it. */
+  private applied(e: Escalation): void {
     if (e.state === 'open') this.open.set(e.alarmId, e);
     else this.open.delete(e.alarmId);
     this.hub.emit('escalation', e);

@@ -1,7 +1,6 @@
 import type { Alarm, Escalation } from '@infusion/shared';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditRepo } from '../persistence/auditRepo';
 import { openDatabase, type Db } from '../persistence/db';
 import { ManualClock } from '../util/clock';
 import { Hub } from '../util/hub';
@@ -45,23 +44,26 @@ const highAlarm = (over: Partial<Alarm> = {}): Alarm => ({
 });
 
 describe('escalation while storage fails', () => {
-  it('does not throw or lose a high alarm\'s escalation: it opens once storage takes writes again', () => {
+  it('does not throw or lose a high alarm\'s escalation: it opens once storage takes writes again', async () => {
     db = openDatabase(':memory:', T0);
     const clock = new ManualClock(T0);
     const hub = new Hub();
     const opened: Escalation[] = [];
     hub.on('escalation', (e) => opened.push(e));
-    const esc = new EscalationService(db, hub, clock, new AuditRepo(db), log, { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] }, () => 'Chair 3');
+    const esc = new EscalationService(sqliteStore(db), hub, clock, log, { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] }, () => 'Chair 3');
 
     db.pragma('query_only = ON');
     expect(() => esc.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() })).not.toThrow();
+    await esc.idle();
     clock.advance(1000);
     expect(() => esc.tick()).not.toThrow();
+    await esc.idle();
     expect(esc.list()).toEqual([]);
 
     db.pragma('query_only = OFF');
     clock.advance(1000);
     esc.tick();
+    await esc.idle();
     expect(esc.list()).toMatchObject([{ alarmId: 7, level: 1, state: 'open' }]);
     expect(opened).toHaveLength(1);
     // The step and its outbox rows were stored together.

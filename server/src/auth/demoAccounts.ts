@@ -13,15 +13,15 @@ const DEMO_DEVICE = 'demo simulator';
 
 export async function ensureDemoAccounts(app: App): Promise<void> {
   for (const a of DEMO_ACCOUNTS) {
-    if (app.users.findByUsername(a.username)) continue;
+    if (await app.users.findByUsername(a.username)) continue;
     await app.users.create({ ...a, units: ['infusion-suite'], mustChangePassword: false }, { id: 'system:demo' });
   }
 }
 
 /** A fresh simulator key for the demo simulator each start (it feeds only simulated sessions); the previous demo key is revoked. */
-export function demoDeviceKey(app: App): string {
-  for (const d of app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) app.devices.revoke(d.id, { id: 'system:demo' });
-  return app.devices.create({ name: DEMO_DEVICE, simulator: true }, { id: 'system:demo' }).key;
+export async function demoDeviceKey(app: App): Promise<string> {
+  for (const d of await app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) await app.devices.revoke(d.id, { id: 'system:demo' });
+  return (await app.devices.create({ name: DEMO_DEVICE, simulator: true }, { id: 'system:demo' })).key;
 }
 
 /**

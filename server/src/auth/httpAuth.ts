@@ -68,10 +68,11 @@ export function actorOf(req: Request): Actor {
 
 /** Devices authenticate with `Authorization: Bearer dk_…`. */
 export function requireDevice(keys: DeviceKeys) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const h = req.get('authorization');
     const key = h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
-    const d = keys.authenticate(key);
+    // A storage failure reading the key rejects, and the router answers it 503 through the error handler.
+    const d = await keys.authenticate(key);
     if (!d) return next(new DomainError(401, key ? 'invalid or revoked device key' : 'device key required (Authorization: Bearer dk_…)'));
     req.device = d;
     next();

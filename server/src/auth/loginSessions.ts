@@ -61,7 +61,7 @@ export class LoginSessions {
       await unlessStorageFailsAsync(() => this.repo.delete(h));
       return null;
     }
-    const user = this.users.get(r.userId);
+    const user = await this.users.get(r.userId);
     if (user.disabled) return null;
     // Touch at most once a minute: keeps the idle clock without a write per request. A full disk must
     // not log out the screens that watch patients (nor throw out of the 30 s re-check timer).

@@ -1,26 +1,20 @@
 import type { Order } from '@infusion/shared';
-import type { Db } from '../persistence/db';
+import type { Store, Tx } from '../persistence/store';
 
 /** Order versions of a session: each change is a new row, none is overwritten. */
 export class OrderRepo {
-  private readonly sInsert;
-  private readonly sLatest;
-  private readonly sList;
+  constructor(private readonly store: Store) {}
 
-  constructor(db: Db) {
-    this.sInsert = db.prepare('INSERT INTO orders (session_id, version, body, at, by) VALUES (?, ?, ?, ?, ?)');
-    this.sLatest = db.prepare('SELECT body FROM orders WHERE session_id = ? ORDER BY version DESC LIMIT 1');
-    this.sList = db.prepare('SELECT body FROM orders WHERE session_id = ? ORDER BY version');
+  /** Inside the caller's transaction when given (the order with its audit entry). */
+  async insert(o: Order, trx: Tx = this.store.db): Promise<void> {
+    await trx.insertInto('orders').values({ session_id: o.sessionId, version: o.version, body: JSON.stringify(o), at: o.at, by: o.by }).execute();
   }
-
-  insert(o: Order): void {
-    this.sInsert.run(o.sessionId, o.version, JSON.stringify(o), o.at, o.by);
-  }
-  current(sessionId: string): Order | null {
-    const r = this.sLatest.get(sessionId) as { body: string } | undefined;
+  async current(sessionId: string): Promise<Order | null> {
+    const r = await this.store.db.selectFrom('orders').select('body').where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
     return r ? (JSON.parse(r.body) as Order) : null;
   }
-  history(sessionId: string): Order[] {
-    return (this.sList.all(sessionId) as { body: string }[]).map((r) => JSON.parse(r.body) as Order);
+  async history(sessionId: string): Promise<Order[]> {
+    const rows = await this.store.db.selectFrom('orders').select('body').where('session_id', '=', sessionId).orderBy('version').execute();
+    return rows.map((r) => JSON.parse(r.body) as Order);
   }
 }

@@ -36,7 +36,7 @@ export class PhysicianResponses {
     if (!p.success) throw badRequest('invalid response', fieldErrors(p.error));
     if (session.endedAt !== null) throw badRequest('invalid response', [{ field: 'sessionId', reason: 'the session has ended' }]);
     const escalationId = p.data.escalationId ?? null;
-    const esc = escalationId === null ? null : this.escalations.get(escalationId);
+    const esc = escalationId === null ? null : await this.escalations.get(escalationId);
     if (escalationId !== null && (!esc || esc.sessionId !== session.id)) {
       throw badRequest('invalid response', [{ field: 'escalationId', reason: `escalation ${escalationId} is not one of this session's` }]);
     }
@@ -52,7 +52,7 @@ export class PhysicianResponses {
       requestId: requestId ?? null,
     }));
     this.hub.emit('response', r);
-    if (esc?.state === 'open') this.escalations.acknowledge(esc.id, actor);
+    if (esc?.state === 'open') await this.escalations.acknowledge(esc.id, actor);
     return r;
   }
 

@@ -1,9 +1,12 @@
 import type { Session } from '@infusion/shared';
+import type { Selectable } from 'kysely';
+import type { DeviceAssignmentsTable } from '../persistence/schema';
 import type { Device, DeviceKeys } from '../auth/deviceKeys';
-import type { AuditRepo } from '../persistence/auditRepo';
-import type { Db } from '../persistence/db';
+import { insertAudit } from '../persistence/auditRepo';
+import type { Store } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
+import { Serial } from '../util/serial';
 import { badRequest, conflict, DomainError } from '../util/errors';
 
 /** A device allowed to feed a session; a gateway's assignment names the bed (HL7 PV1-3) it is for. */
@@ -15,14 +18,7 @@ export interface Assignment {
   assignedAt: number;
   assignedBy: string;
 }
-interface Row {
-  id: number;
-  device_id: number;
-  session_id: string;
-  bed: string | null;
-  assigned_at: number;
-  assigned_by: string;
-}
+type Row = Pick<Selectable<DeviceAssignmentsTable>, 'id' | 'device_id' | 'session_id' | 'bed' | 'assigned_at' | 'assigned_by'>;
 const toAssignment = (r: Row): Assignment => ({ id: r.id, deviceId: r.device_id, sessionId: r.session_id, bed: r.bed, assignedAt: r.assigned_at, assignedBy: r.assigned_by });
 
 /** A bed as HL7 PV1-3 carries it ("ICU^7^1"): trimmed, trailing empty components dropped. */
@@ -41,35 +37,30 @@ const kindRefusal = (device: Pick<Device, 'id' | 'simulator'>, session: Pick<Ses
  * audited; a session's assignments end with it. Owns the device_assignments table and its cache.
  */
 export class DeviceAssignments {
-  /** Open assignments by device. */
+  /**
+   * Open assignments by device: ingest asks `refusal` for every frame, so the module keeps them in
+   * memory (loaded by `reload`, changed here with each write, reloaded when another node changes them).
+   */
   private readonly open = new Map<number, Assignment[]>();
-  private readonly sInsert;
-  private readonly sEnd;
-  private readonly sGet;
-  private readonly sOpenAll;
+  /** Changes run one at a time: "already assigned?" and the write it decides stay one step. */
+  private readonly changes = new Serial();
 
   /** Told after this node changed an assignment (other nodes then reload theirs). */
   changed: () => void = () => {};
 
   constructor(
-    db: Db,
+    private readonly store: Store,
     private readonly devices: DeviceKeys,
-    private readonly audit: AuditRepo,
     private readonly clock: Clock,
     /** An active session by id, or undefined (ended or unknown). */
     private readonly activeSession: (id: string) => Pick<Session, 'id' | 'simulated' | 'status'> | undefined,
-  ) {
-    this.sInsert = db.prepare('INSERT INTO device_assignments (device_id, session_id, bed, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)');
-    this.sEnd = db.prepare('UPDATE device_assignments SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL');
-    this.sGet = db.prepare('SELECT * FROM device_assignments WHERE id = ?');
-    this.sOpenAll = db.prepare('SELECT * FROM device_assignments WHERE ended_at IS NULL ORDER BY id');
-    this.reload();
-  }
+  ) {}
 
-  /** Reads the open assignments again (another node changed them). */
-  reload(): void {
+  /** Reads the open assignments (at start, and when another node changed them). */
+  async reload(): Promise<void> {
+    const rows = await this.store.db.selectFrom('device_assignments').selectAll().where('ended_at', 'is', null).orderBy('id').execute();
     this.open.clear();
-    for (const r of this.sOpenAll.all() as Row[]) this.cache(toAssignment(r));
+    for (const r of rows) this.cache(toAssignment(r));
   }
 
   private cache(a: Assignment): void {
@@ -95,8 +86,8 @@ export class DeviceAssignments {
    * Checks an assignment without making it. `maySee` says whether the caller has rights over a
    * session: a device already feeding a session the caller may not see cannot be taken from there.
    */
-  check(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bed: string | null, maySee: (sessionId: string) => boolean): Device {
-    const device = this.devices.get(deviceId);
+  async check(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bed: string | null, maySee: (sessionId: string) => boolean): Promise<Device> {
+    const device = await this.devices.get(deviceId);
     if (device.revokedAt) throw conflict(`device ${deviceId} is revoked`);
     const kind = kindRefusal(device, session);
     if (kind) throw new DomainError(409, kind, [{ field: 'sessionId', reason: kind }]);
@@ -111,28 +102,42 @@ export class DeviceAssignments {
   }
 
   /** Assigns (idempotent for the same session and bed); audited as `device.bind`. */
-  assign(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bedIn: unknown, actor: Actor, maySee: (sessionId: string) => boolean): Assignment {
+  assign(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bedIn: unknown, actor: Actor, maySee: (sessionId: string) => boolean): Promise<Assignment> {
+    return this.changes.run(() => this.assignNow(deviceId, session, bedIn, actor, maySee));
+  }
+
+  private async assignNow(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bedIn: unknown, actor: Actor, maySee: (sessionId: string) => boolean): Promise<Assignment> {
     if (bedIn !== undefined && bedIn !== null && (typeof bedIn !== 'string' || !normaliseBed(bedIn) || bedIn.length > 80))
       throw badRequest('invalid binding', [{ field: 'bed', reason: 'must be the bed as HL7 PV1-3 sends it, e.g. "ICU^7^1" (1-80 characters)' }]);
     const bed = typeof bedIn === 'string' ? normaliseBed(bedIn) : null;
-    this.check(deviceId, session, bed, maySee);
+    await this.check(deviceId, session, bed, maySee);
     const existing = (this.open.get(deviceId) ?? []).find((a) => a.sessionId === session.id);
     if (existing && existing.bed === bed) return existing;
-    if (existing) this.end(existing, actor);
+    if (existing) await this.end(existing, actor);
     const now = this.clock.now();
-    const id = Number(this.sInsert.run(deviceId, session.id, bed, now, actor.id).lastInsertRowid);
-    const a = toAssignment(this.sGet.get(id) as Row);
+    // The assignment and its audit entry commit together.
+    const row = await this.store.transaction(async (trx) => {
+      const r = await trx
+        .insertInto('device_assignments')
+        .values({ device_id: deviceId, session_id: session.id, bed, assigned_at: now, assigned_by: actor.id })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await insertAudit(trx, { at: now, actor: actor.id, action: 'device.bind', entity: 'device', entityId: String(deviceId), after: { sessionId: session.id, bed }, requestId: actor.requestId ?? null });
+      return r;
+    });
+    const a = toAssignment(row);
     this.cache(a);
     this.changed();
-    this.audit.record({ at: now, actor: actor.id, action: 'device.bind', entity: 'device', entityId: String(deviceId), after: { sessionId: session.id, bed }, requestId: actor.requestId ?? null });
     return a;
   }
 
   /** Ends the device's assignment to one session, or all of them; audited as `device.unbind`. */
-  unassign(deviceId: number, sessionId: string | null, actor: Actor): Assignment[] {
-    const ended = (this.open.get(deviceId) ?? []).filter((a) => sessionId === null || a.sessionId === sessionId);
-    for (const a of ended) this.end(a, actor);
-    return ended;
+  unassign(deviceId: number, sessionId: string | null, actor: Actor): Promise<Assignment[]> {
+    return this.changes.run(async () => {
+      const ended = (this.open.get(deviceId) ?? []).filter((a) => sessionId === null || a.sessionId === sessionId);
+      for (const a of ended) await this.end(a, actor);
+      return ended;
+    });
   }
 
   /** Every open assignment of the device (including those of sessions that have since ended). */
@@ -141,17 +146,21 @@ export class DeviceAssignments {
   }
 
   /** A session that ends releases its devices. */
-  endForSession(sessionId: string, actor: Actor): void {
-    for (const list of [...this.open.values()]) for (const a of list.filter((x) => x.sessionId === sessionId)) this.end(a, actor, false);
+  endForSession(sessionId: string, actor: Actor): Promise<void> {
+    return this.changes.run(async () => {
+      for (const list of [...this.open.values()]) for (const a of list.filter((x) => x.sessionId === sessionId)) await this.end(a, actor, false);
+    });
   }
 
-  private end(a: Assignment, actor: Actor, audit = true): void {
+  private async end(a: Assignment, actor: Actor, audit = true): Promise<void> {
     const now = this.clock.now();
-    this.sEnd.run(now, actor.id, a.id);
+    await this.store.transaction(async (trx) => {
+      await trx.updateTable('device_assignments').set({ ended_at: now, ended_by: actor.id }).where('id', '=', a.id).where('ended_at', 'is', null).execute();
+      if (audit) await insertAudit(trx, { at: now, actor: actor.id, action: 'device.unbind', entity: 'device', entityId: String(a.deviceId), before: { sessionId: a.sessionId, bed: a.bed }, requestId: actor.requestId ?? null });
+    });
     const list = (this.open.get(a.deviceId) ?? []).filter((x) => x.id !== a.id);
     if (list.length) this.open.set(a.deviceId, list);
     else this.open.delete(a.deviceId);
     this.changed();
-    if (audit) this.audit.record({ at: now, actor: actor.id, action: 'device.unbind', entity: 'device', entityId: String(a.deviceId), before: { sessionId: a.sessionId, bed: a.bed }, requestId: actor.requestId ?? null });
   }
 }

@@ -14,10 +14,18 @@ type IngestNs = Namespace<IngestClientToServer, IngestServerToClient, Record<str
 export function attachIngest(ns: IngestNs, ingest: IngestService, keys: DeviceKeys, log: Logger): void {
   ns.use((socket, next) => {
     const auth = socket.handshake.auth as { deviceKey?: unknown } | undefined;
-    const device = keys.authenticate(auth?.deviceKey);
-    if (!device) return next(new Error(auth?.deviceKey ? 'invalid or revoked device key' : 'device key required (auth: { deviceKey })'));
-    socket.data.device = { id: device.id, simulator: device.simulator };
-    next();
+    keys.authenticate(auth?.deviceKey).then(
+      (device) => {
+        if (!device) return next(new Error(auth?.deviceKey ? 'invalid or revoked device key' : 'device key required (auth: { deviceKey })'));
+        socket.data.device = { id: device.id, simulator: device.simulator };
+        next();
+      },
+      // The key could not be read (storage failing): the device is refused for now and retries.
+      (err: unknown) => {
+        log.warn({ err }, 'device key check failed');
+        next(new Error('device key could not be checked; retry'));
+      },
+    ).catch((err: unknown) => log.error({ err }, 'device connection setup failed'));
   });
   keys.onRevoke((id) => {
     for (const s of ns.sockets.values()) if (s.data.device.id === id) s.disconnect(true);

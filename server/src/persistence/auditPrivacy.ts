@@ -12,7 +12,7 @@ export const REDACTED = '[redacted]';
 const NON_PATIENT_KEYS = new Set(['id', 'sessionId', 'alarmId', 'unit', 'location', 'simulated', 'status', 'state', 'level', 'priority', 'createdAt', 'endedAt', 'openedAt', 'acknowledgedAt', 'acknowledgedBy', 'closedAt', 'at', 'by', 'type', 'ruleSetId', 'ruleSetVersion', 'audioPausedUntil', 'until']);
 
 /** Entities whose before/after carry patient data, and the session each row belongs to. */
-function sessionOf(row: AuditRow): string | null | undefined {
+export function sessionOf(row: AuditRow): string | null | undefined {
   if (row.entity === 'session') return row.entity_id;
   if (row.entity === 'escalation') {
     for (const j of [row.after, row.before]) {
@@ -45,6 +45,16 @@ function redactJson(j: string | null): string | null {
  * (docs/roles.md: clinicians of its unit; trainers its simulated sessions; admins never). The stored
  * rows are not changed. `scopeOf` answers a session's unit and simulated flag (null: unknown session).
  */
+/** The sessions whose scope `redactAudit` asks for these rows (read them before, in one query). */
+export function sessionsOf(rows: AuditRow[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    const id = sessionOf(row);
+    if (typeof id === 'string') ids.add(id);
+  }
+  return [...ids];
+}
+
 export function redactAudit<R extends AuditRow>(rows: R[], reader: UserScope, scopeOf: (sessionId: string) => SessionScope | null): R[] {
   const seen = new Map<string, boolean>();
   const maySee = (id: string) => {

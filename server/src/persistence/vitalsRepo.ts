@@ -1,8 +1,7 @@
 import { VITAL_FIELDS, type TrendPoint, type VitalsSample } from '@infusion/shared';
-import type { Db } from './db';
 import type { VitalsTable } from './schema';
-import type { Tx } from './store';
-import { CompiledQuery } from 'kysely';
+import type { Store, Tx } from './store';
+import { CompiledQuery, sql } from 'kysely';
 
 type Row = { t: number } & Record<string, number | null>;
 
@@ -17,8 +16,11 @@ const toSample = (r: Row): VitalsSample => {
   return s;
 };
 
+/** A bucket's mean to one decimal, rounded here rather than in SQL (PostgreSQL has no ROUND for its floats). */
+const round1 = (x: number | null | undefined) => (x === null || x === undefined ? x : Math.round(Number(x) * 10) / 10);
+
 const toBucketPoint = (r: Row): TrendPoint => {
-  const p: TrendPoint = toSample(r);
+  const p: TrendPoint = toSample({ ...r, ...Object.fromEntries(VITAL_FIELDS.map((f) => [f, round1(r[f])])) } as Row);
   for (const f of VITAL_FIELDS) {
     const lo = r[`${f}_min`];
     const hi = r[`${f}_max`];
@@ -29,39 +31,22 @@ const toBucketPoint = (r: Row): TrendPoint => {
   return p;
 };
 
-/** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
+/**
+ * Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session.
+ * Async, the same queries on both stores. The per-frame paths do not wait on these reads: the
+ * session service keeps each live session's duplicate windows and latest values in memory.
+ */
 export class VitalsRepo {
-  private readonly sWindow;
-  private readonly sBucketed;
-  private readonly sCount;
-  private readonly sLatest;
-  private readonly sRecentSeqs;
-  private readonly sHasSeq;
-  private readonly sLastNibp;
-  private readonly sLastFrame;
-  private readonly sAfter;
+  constructor(private readonly store: Store) {}
 
-  constructor(db: Db) {
-    const cols = VITAL_FIELDS.join(', ');
-    this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
-    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
-    // rows, and the extremes keep a brief dip that the mean would hide. better-sqlite3 binds numbers as
-    // REAL, so the bucket index is computed on integers explicitly (REAL division would make every row a bucket).
-    const aggs = VITAL_FIELDS.map((f) => `ROUND(AVG(${f}), 1) AS ${f}, MIN(${f}) AS ${f}_min, MAX(${f}) AS ${f}_max`).join(', ');
-    this.sBucketed = db.prepare(`SELECT MIN(t) AS t, ${aggs} FROM vitals WHERE session_id = @id AND t >= @from AND t <= @to
-      GROUP BY (t - CAST(@from AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
-    this.sCount = db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND t >= ? AND t <= ?');
-    this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
-    this.sRecentSeqs = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? ORDER BY seq DESC LIMIT ?`);
-    this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
-    this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
-    this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
-    this.sAfter = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t > ? ORDER BY t LIMIT ?`);
+  private get db() {
+    return this.store.db;
   }
 
   /** Frames with event time after `t`, oldest first, at most `limit` (a takeover judges the frames its previous holder did not). */
-  framesAfter(sessionId: string, t: number, limit: number): VitalsSample[] {
-    return (this.sAfter.all(sessionId, t, limit) as Row[]).map(toSample);
+  async framesAfter(sessionId: string, t: number, limit: number): Promise<VitalsSample[]> {
+    const rows = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('t', '>', t).orderBy('t').limit(limit).execute();
+    return rows.map(toSample);
   }
 
   /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
@@ -82,36 +67,57 @@ export class VitalsRepo {
    * Samples in [from, to], at most maxPoints: the raw rows when they are few enough, else one point
    * per time bucket with the mean as its value and the bucket's min and max (see TrendPoint).
    */
-  window(sessionId: string, from: number, to: number, maxPoints: number): TrendPoint[] {
+  async window(sessionId: string, from: number, to: number, maxPoints: number): Promise<TrendPoint[]> {
     from = Math.floor(from);
     to = Math.floor(to);
-    const n = (this.sCount.get(sessionId, from, to) as { n: number }).n;
-    if (n <= maxPoints) return (this.sWindow.all(sessionId, from, to) as Row[]).map(toSample);
+    const inWindow = this.db.selectFrom('vitals').where('session_id', '=', sessionId).where('t', '>=', from).where('t', '<=', to);
+    const { n } = await inWindow.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    if (Number(n) <= maxPoints) return (await inWindow.select(['t', ...VITAL_FIELDS]).orderBy('t').execute()).map(toSample);
     const bucket = Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints)));
-    return (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toBucketPoint);
+    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
+    // rows, and the extremes keep a brief dip that the mean would hide. The bucket index is integer
+    // division on BIGINT operands in both stores (better-sqlite3 binds numbers as REAL, which would make
+    // every row a bucket; PostgreSQL's INTEGER would overflow on epoch milliseconds).
+    const rows = await inWindow
+      .select((eb) => [
+        eb.fn.min('t').as('t'),
+        ...VITAL_FIELDS.flatMap((f) => [eb.fn.avg(f).as(f), eb.fn.min(f).as(`${f}_min`), eb.fn.max(f).as(`${f}_max`)]),
+      ])
+      .groupBy(sql`(t - CAST(${from} AS BIGINT)) / CAST(${bucket} AS BIGINT)`)
+      .orderBy('t')
+      .execute();
+    return (rows as unknown as Row[]).map(toBucketPoint);
   }
 
-  latest(sessionId: string, n: number): VitalsSample[] {
-    return (this.sLatest.all(sessionId, n) as Row[]).map(toSample).reverse();
+  async latest(sessionId: string, n: number): Promise<VitalsSample[]> {
+    const rows = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).orderBy('t', 'desc').limit(n).execute();
+    return rows.map(toSample).reverse();
   }
 
   /** The device's `n` highest-seq frames of the session (to rebuild its duplicate window after a restart). */
-  recentFrames(sessionId: string, deviceId: number, n: number): ({ seq: number } & VitalsSample)[] {
-    return (this.sRecentSeqs.all(sessionId, deviceId, n) as (Row & { seq: number })[]).map((r) => ({ ...toSample(r), seq: r.seq }));
+  async recentFrames(sessionId: string, deviceId: number, n: number): Promise<({ seq: number } & VitalsSample)[]> {
+    const rows = await this.db.selectFrom('vitals').select(['seq', 't', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('device_id', '=', deviceId).orderBy('seq', 'desc').limit(n).execute();
+    return rows.map((r) => ({ ...toSample(r), seq: r.seq }));
   }
 
-  lastFrame(sessionId: string): { t: number; receivedAt: number } | null {
-    const r = this.sLastFrame.get(sessionId) as { t: number; received_at: number } | undefined;
+  async lastFrame(sessionId: string): Promise<{ t: number; receivedAt: number } | null> {
+    const r = await this.db.selectFrom('vitals').select(['t', 'received_at']).where('session_id', '=', sessionId).orderBy('t', 'desc').limit(1).executeTakeFirst();
     return r ? { t: r.t, receivedAt: r.received_at } : null;
   }
 
-  lastNibpAt(sessionId: string): number | null {
-    return (this.sLastNibp.get(sessionId) as { t: number | null }).t;
+  async lastNibpAt(sessionId: string): Promise<number | null> {
+    const r = await this.db
+      .selectFrom('vitals')
+      .select((eb) => eb.fn.max('t').as('t'))
+      .where('session_id', '=', sessionId)
+      .where('sbp', 'is not', null)
+      .executeTakeFirst();
+    return r?.t ?? null;
   }
 
   /** The stored frame with this (session, device, seq), or null. */
-  frameAt(sessionId: string, deviceId: number, seq: number): VitalsSample | null {
-    const r = this.sHasSeq.get(sessionId, deviceId, seq) as Row | undefined;
+  async frameAt(sessionId: string, deviceId: number, seq: number): Promise<VitalsSample | null> {
+    const r = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('device_id', '=', deviceId).where('seq', '=', seq).executeTakeFirst();
     return r ? toSample(r) : null;
   }
 }

@@ -5,7 +5,7 @@ import type { DeviceKeys } from '../auth/deviceKeys';
 import type { DeviceAssignments } from '../ingest/deviceAssignments';
 import type { LoginSessions } from '../auth/loginSessions';
 import type { UserService } from '../auth/userService';
-import { redactAudit, type AuditRow } from '../persistence/auditPrivacy';
+import { redactAudit, sessionsOf, type AuditRow } from '../persistence/auditPrivacy';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Clock } from '../util/clock';
 import type { SessionService } from '../sessions/sessionService';
@@ -21,15 +21,15 @@ const intParam = (v: unknown, name: string): number => {
 export function userRoutes(users: UserService, sessions: LoginSessions): Router {
   const r = Router();
   r.use(requirePermission('users.manage'));
-  r.get('/', (_req, res) => {
-    ok(res, users.list());
+  r.get('/', async (_req, res) => {
+    ok(res, await users.list());
   });
   r.post('/', async (req, res) => {
     ok(res, await users.create(req.body, actorOf(req)), 201);
   });
   r.patch('/:id', async (req, res) => {
     const id = intParam(req.params.id, 'id');
-    const before = users.get(id);
+    const before = await users.get(id);
     const after = await users.update(id, req.body, actorOf(req));
     // Changed powers or a disabled account take effect at once: end that user's sessions.
     if (after.role !== before.role || after.disabled || JSON.stringify(after.units) !== JSON.stringify(before.units) || after.mustChangePassword) await sessions.destroyAllFor(id);
@@ -47,39 +47,39 @@ export function deviceRoutes(keys: DeviceKeys, assignments: DeviceAssignments, s
   };
   // Binding a device to a patient is a bedside act: clinicians, within the sessions they may see,
   // and only for a device not feeding a session outside their rights. Binding = assignment.
-  r.post('/:id/bind', (req, res) => {
+  r.post('/:id/bind', async (req, res) => {
     const u = userOf(req, 'device.bind');
     const body = (req.body ?? {}) as { sessionId?: unknown; bed?: unknown };
     if (typeof body.sessionId !== 'string') throw badRequest('invalid binding', [{ field: 'sessionId', reason: 'must be a session id' }]);
-    const s = sessions.get(body.sessionId);
+    const s = await sessions.get(body.sessionId);
     assertCanSee(u, s);
     if (s.status !== 'active') throw new DomainError(409, `session ${s.id} has ended`);
     const id = intParam(req.params.id, 'id');
-    const a = assignments.assign(id, s, body.bed, actorOf(req), maySee(u));
-    ok(res, { ...keys.get(id), assignments: [a, ...assignments.forDevice(id).filter((x) => x.id !== a.id)] });
+    const a = await assignments.assign(id, s, body.bed, actorOf(req), maySee(u));
+    ok(res, { ...(await keys.get(id)), assignments: [a, ...assignments.forDevice(id).filter((x) => x.id !== a.id)] });
   });
-  r.post('/:id/unbind', (req, res) => {
+  r.post('/:id/unbind', async (req, res) => {
     const u = userOf(req, 'device.bind');
     const id = intParam(req.params.id, 'id');
     const sessionId = (req.body as { sessionId?: unknown } | undefined)?.sessionId;
     if (sessionId !== undefined && typeof sessionId !== 'string') throw badRequest('invalid unbinding', [{ field: 'sessionId', reason: 'must be a session id' }]);
-    keys.get(id);
+    await keys.get(id);
     const targets = assignments.allOpen(id).filter((a) => sessionId === undefined || a.sessionId === sessionId);
     for (const a of targets) if (!maySee(u)(a.sessionId)) throw new DomainError(404, `session ${a.sessionId} not found`);
-    assignments.unassign(id, sessionId ?? null, actorOf(req));
-    ok(res, { ...keys.get(id), assignments: assignments.forDevice(id) });
+    await assignments.unassign(id, sessionId ?? null, actorOf(req));
+    ok(res, { ...(await keys.get(id)), assignments: assignments.forDevice(id) });
   });
   r.use(requirePermission('devices.manage'));
-  r.get('/', (_req, res) => {
-    ok(res, keys.list().map((d) => ({ ...d, assignments: assignments.forDevice(d.id) })));
+  r.get('/', async (_req, res) => {
+    ok(res, (await keys.list()).map((d) => ({ ...d, assignments: assignments.forDevice(d.id) })));
   });
-  r.post('/', (req, res) => {
-    ok(res, keys.create(req.body, actorOf(req)), 201);
+  r.post('/', async (req, res) => {
+    ok(res, await keys.create(req.body, actorOf(req)), 201);
   });
-  r.post('/:id/revoke', (req, res) => {
+  r.post('/:id/revoke', async (req, res) => {
     const id = intParam(req.params.id, 'id');
-    const d = keys.revoke(id, actorOf(req));
-    assignments.unassign(id, null, actorOf(req));
+    const d = await keys.revoke(id, actorOf(req));
+    await assignments.unassign(id, null, actorOf(req));
     ok(res, d);
   });
   return r;
@@ -96,21 +96,25 @@ export function auditRoutes(audit: AuditRepo, clock: Clock): Router {
   const r = Router();
   r.use(requirePermission('audit.view'));
   // Patient fields are shown only to a reader who may see the session (docs/roles.md, audit log).
-  const forReader = (req: Parameters<typeof userOf>[0], rows: AuditRow[]) => redactAudit(rows, userOf(req), (id) => audit.sessionScope(id));
-  r.get('/', (req, res) => {
+  const forReader = async (req: Parameters<typeof userOf>[0], rows: AuditRow[]) => {
+    const user = userOf(req);
+    const scopes = await audit.sessionScopes(sessionsOf(rows));
+    return redactAudit(rows, user, (id) => scopes.get(id) ?? null);
+  };
+  r.get('/', async (req, res) => {
     const limit = Math.min(1000, req.query.limit === undefined ? 200 : intParam(req.query.limit, 'limit'));
     if (req.query.order === 'desc') {
-      ok(res, forReader(req, audit.listNewest(req.query.beforeId === undefined ? undefined : intParam(req.query.beforeId, 'beforeId'), limit)));
+      ok(res, await forReader(req, await audit.listNewest(req.query.beforeId === undefined ? undefined : intParam(req.query.beforeId, 'beforeId'), limit)));
       return;
     }
     const afterId = req.query.afterId === undefined ? 0 : intParam(req.query.afterId, 'afterId');
-    ok(res, forReader(req, audit.list(afterId, limit)));
+    ok(res, await forReader(req, await audit.list(afterId, limit)));
   });
-  r.get('/export', (req, res) => {
+  r.get('/export', async (req, res) => {
     const format = req.query.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw badRequest('invalid format', [{ field: 'format', reason: 'must be json or csv' }]);
-    const rows = forReader(req, audit.list(0, 1_000_000));
-    audit.record({ at: clock.now(), actor: actorOf(req).id, action: 'audit.export', entity: 'audit_log', entityId: null, after: { format, rows: rows.length }, requestId: req.id });
+    const rows = await forReader(req, await audit.list(0, 1_000_000));
+    await audit.record({ at: clock.now(), actor: actorOf(req).id, action: 'audit.export', entity: 'audit_log', entityId: null, after: { format, rows: rows.length }, requestId: req.id });
     res.attachment(`audit-log.${format}`);
     if (format === 'json') {
       res.json(rows);

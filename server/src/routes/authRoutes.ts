@@ -30,27 +30,27 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
     const verdict = await d.throttle.check(username, ip);
     const at = d.clock.now();
     if (!verdict.allowed) {
-      d.audit.record({ at, actor: 'anonymous', action: 'auth.login_refused', entity: 'user', entityId: username, after: { status: verdict.status }, requestId: req.id });
+      await d.audit.record({ at, actor: 'anonymous', action: 'auth.login_refused', entity: 'user', entityId: username, after: { status: verdict.status }, requestId: req.id });
       res.set('retry-after', String(verdict.retryAfterS));
       throw new DomainError(verdict.status!, verdict.reason!);
     }
     const user = await d.users.verify(username, password);
     if (!user) {
       const locked = await d.throttle.fail(username);
-      d.audit.record({ at, actor: 'anonymous', action: locked ? 'auth.lockout' : 'auth.login_failed', entity: 'user', entityId: username, requestId: req.id });
+      await d.audit.record({ at, actor: 'anonymous', action: locked ? 'auth.lockout' : 'auth.login_failed', entity: 'user', entityId: username, requestId: req.id });
       throw new DomainError(401, 'invalid username or password');
     }
     await d.throttle.succeed(username);
     // Never promote a token presented before login (session fixation): drop it and issue a new one.
     await d.sessions.destroy(cookieToken(req.headers.cookie));
-    d.audit.record({ at, actor: `user:${user.username}`, action: 'auth.login', entity: 'user', entityId: String(user.id), requestId: req.id });
+    await d.audit.record({ at, actor: `user:${user.username}`, action: 'auth.login', entity: 'user', entityId: String(user.id), requestId: req.id });
     ok(res, await startSession(res, user));
   });
 
   r.post('/logout', async (req, res) => {
     if (!req.auth) throw unauthorized();
     await d.sessions.destroy(req.auth.token);
-    d.audit.record({ at: d.clock.now(), actor: actorOf(req).id, action: 'auth.logout', entity: 'user', entityId: String(req.auth.user.id), requestId: req.id });
+    await d.audit.record({ at: d.clock.now(), actor: actorOf(req).id, action: 'auth.logout', entity: 'user', entityId: String(req.auth.user.id), requestId: req.id });
     res.clearCookie(SESSION_COOKIE, { ...cookie, maxAge: undefined });
     ok(res, { loggedOut: true });
   });
@@ -67,7 +67,7 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
     await d.users.changeOwnPassword(req.auth.user.id, p.data.currentPassword, p.data.newPassword, actorOf(req));
     // New credentials, new session: every other session of this user ends.
     await d.sessions.destroyAllFor(req.auth.user.id);
-    ok(res, await startSession(res, d.users.get(req.auth.user.id)));
+    ok(res, await startSession(res, await d.users.get(req.auth.user.id)));
   });
   return r;
 }

@@ -10,29 +10,29 @@ import { visibleSession } from './visibleSession';
 export function careRoutes(sessions: SessionService, care: CareService): Router {
   const r = Router({ mergeParams: true });
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
-  r.post('/:id/observations', (req, res) => {
+  r.post('/:id/observations', async (req, res) => {
     const s = visible(req, userOf(req, 'observation.record'));
-    ok(res, care.recordObservation(s.id, req.body, actorOf(req)), 201);
+    ok(res, await care.recordObservation(s.id, req.body, actorOf(req)), 201);
   });
-  r.get('/:id/observations', (req, res) => {
+  r.get('/:id/observations', async (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));
-    ok(res, care.observations(s.id));
+    ok(res, await care.observations(s.id));
   });
-  r.put('/:id/checklist', (req, res) => {
+  r.put('/:id/checklist', async (req, res) => {
     const s = visible(req, userOf(req, 'checklist.submit'));
-    ok(res, care.submitChecklist(s.id, req.body, actorOf(req)));
+    ok(res, await care.submitChecklist(s.id, req.body, actorOf(req)));
   });
-  r.get('/:id/checklist', (req, res) => {
+  r.get('/:id/checklist', async (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));
-    ok(res, care.checklist(s.id));
+    ok(res, await care.checklist(s.id));
   });
-  r.post('/:id/checklist/override', (req, res) => {
+  r.post('/:id/checklist/override', async (req, res) => {
     const s = visible(req, userOf(req, 'checklist.override'));
-    ok(res, care.overrideChecklist(s.id, req.body, actorOf(req)));
+    ok(res, await care.overrideChecklist(s.id, req.body, actorOf(req)));
   });
-  r.post('/:id/rescue', (req, res) => {
+  r.post('/:id/rescue', async (req, res) => {
     const s = visible(req, userOf(req, 'rescue.document'));
-    ok(res, care.documentRescue(s.id, req.body, actorOf(req)), 201);
+    ok(res, await care.documentRescue(s.id, req.body, actorOf(req)), 201);
   });
   return r;
 }
@@ -43,9 +43,9 @@ export function formularyRoutes(care: CareService): Router {
     userOf(req, 'formulary.view');
     ok(res, care.getFormulary());
   });
-  r.put('/', (req, res) => {
+  r.put('/', async (req, res) => {
     userOf(req, 'formulary.manage');
-    ok(res, care.updateFormulary(req.body, actorOf(req)));
+    ok(res, await care.updateFormulary(req.body, actorOf(req)));
   });
   return r;
 }

@@ -13,16 +13,17 @@ export function orderRoutes(sessions: SessionService, care: CareService, guard: 
   const r = Router({ mergeParams: true });
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
   /** The current order (null: none written) and every version. */
-  r.get('/:id/order', (req, res) => {
+  r.get('/:id/order', async (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));
-    ok(res, { order: care.order(s.id), history: care.orderHistory(s.id) });
+    const [order, history] = await Promise.all([care.order(s.id), care.orderHistory(s.id)]);
+    ok(res, { order, history });
   });
-  r.put('/:id/order', (req, res) => {
+  r.put('/:id/order', async (req, res) => {
     const s = visible(req, userOf(req, 'order.write'));
-    ok(res, care.writeOrder(s.id, req.body, actorOf(req)));
+    ok(res, await care.writeOrder(s.id, req.body, actorOf(req)));
   });
   /** What a start, rate change or bolus would meet (limits, crossings, outcome), storing nothing. */
-  r.post('/:id/dose-check', (req, res) => {
+  r.post('/:id/dose-check', async (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));
     const p = infusionEventInputSchema.safeParse(req.body);
     if (!p.success) throw badRequest('invalid dose action', fieldErrors(p.error));
@@ -30,7 +31,9 @@ export function orderRoutes(sessions: SessionService, care: CareService, guard: 
     if (ev.type !== 'start' && ev.type !== 'rate_change' && ev.type !== 'bolus') throw badRequest('invalid dose action', [{ field: 'type', reason: 'start, rate_change or bolus' }]);
     const l = sessions.getLive(s.id);
     if (!l) throw new DomainError(409, `session ${s.id} has ended`);
-    ok(res, guard.preview(l, ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH }, ev.t));
+    // The preview reads the order and checklist as committed (another node may have written them).
+    await care.refresh(s.id);
+    ok(res, await guard.preview(l, ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH }, ev.t));
   });
   return r;
 }

@@ -10,9 +10,9 @@ export function ruleSetRoutes(store: RuleSetStore): Router {
     userOf(req, 'ruleset.view');
     ok(res, store.current());
   });
-  r.get('/versions', (req, res) => {
+  r.get('/versions', async (req, res) => {
     userOf(req, 'ruleset.view');
-    ok(res, store.list());
+    ok(res, await store.list());
   });
   r.get('/versions/:version', (req, res) => {
     userOf(req, 'ruleset.view');
@@ -20,9 +20,9 @@ export function ruleSetRoutes(store: RuleSetStore): Router {
     if (!Number.isInteger(v) || v < 1) throw badRequest('invalid version', [{ field: 'version', reason: 'must be a positive integer' }]);
     ok(res, store.getStrict(v));
   });
-  r.put('/current', (req, res) => {
+  r.put('/current', async (req, res) => {
     userOf(req, 'ruleset.manage');
-    ok(res, store.update(req.body, actorOf(req)));
+    ok(res, await store.update(req.body, actorOf(req)));
   });
   return r;
 }

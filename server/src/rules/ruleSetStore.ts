@@ -1,8 +1,9 @@
 import { fieldErrors, ruleSetSchema, type RuleSet } from '@infusion/shared';
-import type { AuditRepo } from '../persistence/auditRepo';
-import type { Db } from '../persistence/db';
+import { insertAudit } from '../persistence/auditRepo';
+import type { Store } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
+import { Serial } from '../util/serial';
 import { badRequest, notFound } from '../util/errors';
 
 export interface RuleSetVersionInfo {
@@ -18,46 +19,62 @@ const SHIPPED = 'system:shipped';
 /**
  * Versioned rule sets. Every edit is a new version (validated, audited); a session keeps the version it
  * was opened under, so a change never alters the limits of an infusion already running.
+ * Every evaluation asks `get`/`current`, so the versions live in memory: read once at start (`open`),
+ * again when another node stored one (`reload`).
  */
 export class RuleSetStore {
   private readonly versions = new Map<number, RuleSet>();
-  private latest: RuleSet;
-  private readonly sInsert;
-  private readonly sList;
+  /** Edits run one at a time: the next version number and its write stay one step. */
+  private readonly edits = new Serial();
 
   /** Told after this node stored a new version (other nodes then reload theirs). */
   changed: () => void = () => {};
 
-  constructor(
-    db: Db,
-    private readonly audit: AuditRepo,
+  private constructor(
+    private readonly store: Store,
     private readonly clock: Clock,
-    shipped: RuleSet,
-  ) {
-    this.sInsert = db.prepare('INSERT INTO rule_set_versions (rule_set_id, version, body, created_at, created_by) VALUES (?, ?, ?, ?, ?)');
-    this.sList = db.prepare('SELECT version, body, created_at, created_by FROM rule_set_versions WHERE rule_set_id = ? ORDER BY version');
-    const rows = this.sList.all(shipped.id) as { version: number; body: string; created_at: number; created_by: string }[];
-    for (const r of rows) {
-      const parsed = ruleSetSchema.safeParse(JSON.parse(r.body));
-      // A stored version this server can no longer read is skipped, not fatal: the shipped set still runs.
-      if (parsed.success) this.versions.set(r.version, parsed.data);
-    }
+    private latest: RuleSet,
+  ) {}
+
+  /** Reads the stored versions; stores the shipped set while the site has not edited its own. */
+  static async open(store: Store, clock: Clock, shipped: RuleSet): Promise<RuleSetStore> {
+    const self = new RuleSetStore(store, clock, shipped);
+    const rows = await self.rows(shipped.id);
+    for (const r of rows) self.take(r);
     const last = rows.at(-1);
     // A newer shipped set is taken only while the site has not edited its own.
     if (!last || (last.created_by === SHIPPED && last.version < shipped.version)) {
-      this.sInsert.run(shipped.id, shipped.version, JSON.stringify(shipped), this.clock.now(), SHIPPED);
-      this.versions.set(shipped.version, shipped);
+      // Several nodes may start at once: the first one stores it, the others find it stored.
+      await store.db
+        .insertInto('rule_set_versions')
+        .values({ rule_set_id: shipped.id, version: shipped.version, body: JSON.stringify(shipped), created_at: clock.now(), created_by: SHIPPED })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      self.versions.set(shipped.version, shipped);
     }
-    this.latest = this.versions.get(Math.max(...this.versions.keys()))!;
+    self.latest = self.versions.get(Math.max(...self.versions.keys()))!;
+    return self;
+  }
+
+  private rows(ruleSetId: string) {
+    return this.store.db.selectFrom('rule_set_versions').select(['version', 'body', 'created_at', 'created_by']).where('rule_set_id', '=', ruleSetId).orderBy('version').execute();
+  }
+
+  private take(r: { version: number; body: string }): void {
+    // A stored version this server can no longer read is skipped, not fatal: the shipped set still runs.
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      return;
+    }
+    const parsed = ruleSetSchema.safeParse(body);
+    if (parsed.success) this.versions.set(r.version, parsed.data);
   }
 
   /** Another node stored a new version: read the versions again (the shipped one is already stored). */
-  reload(): void {
-    for (const r of this.sList.all(this.latest.id) as { version: number; body: string }[]) {
-      if (this.versions.has(r.version)) continue;
-      const parsed = ruleSetSchema.safeParse(JSON.parse(r.body));
-      if (parsed.success) this.versions.set(r.version, parsed.data);
-    }
+  async reload(): Promise<void> {
+    for (const r of await this.rows(this.latest.id)) if (!this.versions.has(r.version)) this.take(r);
     this.latest = this.versions.get(Math.max(...this.versions.keys()))!;
   }
 
@@ -76,8 +93,8 @@ export class RuleSetStore {
     return rs;
   }
 
-  list(): RuleSetVersionInfo[] {
-    return (this.sList.all(this.latest.id) as { version: number; body: string; created_at: number; created_by: string }[]).map((r) => ({
+  async list(): Promise<RuleSetVersionInfo[]> {
+    return (await this.rows(this.latest.id)).map((r) => ({
       id: this.latest.id,
       version: r.version,
       name: (JSON.parse(r.body) as RuleSet).name,
@@ -87,13 +104,21 @@ export class RuleSetStore {
   }
 
   /** An admin's edit: the whole document, validated; it becomes the next version. */
-  update(input: unknown, actor: Actor): RuleSet {
+  update(input: unknown, actor: Actor): Promise<RuleSet> {
+    return this.edits.run(() => this.updateNow(input, actor));
+  }
+
+  private async updateNow(input: unknown, actor: Actor): Promise<RuleSet> {
     const body = { ...(input as object), id: this.latest.id, version: this.latest.version + 1 };
     const p = ruleSetSchema.safeParse(body);
     if (!p.success) throw badRequest('invalid rule set', fieldErrors(p.error));
     const now = this.clock.now();
-    this.sInsert.run(p.data.id, p.data.version, JSON.stringify(p.data), now, actor.id);
-    this.audit.record({ at: now, actor: actor.id, action: 'ruleset.update', entity: 'rule_set', entityId: `${p.data.id}@${p.data.version}`, before: { version: this.latest.version }, after: p.data, requestId: actor.requestId ?? null });
+    const before = this.latest.version;
+    // The version and its audit entry commit together; a version another node stored first fails on the key.
+    await this.store.transaction(async (trx) => {
+      await trx.insertInto('rule_set_versions').values({ rule_set_id: p.data.id, version: p.data.version, body: JSON.stringify(p.data), created_at: now, created_by: actor.id }).execute();
+      await insertAudit(trx, { at: now, actor: actor.id, action: 'ruleset.update', entity: 'rule_set', entityId: `${p.data.id}@${p.data.version}`, before: { version: before }, after: p.data, requestId: actor.requestId ?? null });
+    });
     this.versions.set(p.data.version, p.data);
     this.latest = p.data;
     this.changed();
