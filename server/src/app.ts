@@ -43,6 +43,8 @@ import { responseRoutes } from './routes/responseRoutes';
 import { PhysicianResponses } from './care/physicianResponses';
 import { orderRoutes } from './routes/orderRoutes';
 import { errorHandler, ok } from './routes/http';
+import { exportRoutes } from './routes/exportRoutes';
+import { escalationReadRepo } from './persistence/escalationReadRepo';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
 import { reportRoutes } from './routes/reportRoutes';
@@ -290,6 +292,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   app.use('/api/sessions', careRoutes(sessions, care));
   app.use('/api/sessions', responseRoutes(sessions, responses));
+  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
