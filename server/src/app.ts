@@ -1,4 +1,4 @@
-import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, restoreEngineState, serializeEngineState, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -8,7 +8,10 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
+import { LeasedOwnership, soleOwnership, type SessionOwnership } from './cluster/sessionOwnership';
+import type { RedisClient } from './cluster/redisHub';
+import { RedisLoginThrottle } from './cluster/redisThrottle';
 import { AlarmManager } from './alarms/alarmManager';
 import { EscalationService } from './alarms/escalationService';
 import { OutboxSender } from './alarms/outboxSender';
@@ -77,6 +80,11 @@ export interface AppDeps {
   nodeId?: string;
   /** While recording fails, a probe write every this many ms (default 2000) detects that storage is back. */
   storageProbeMs?: number;
+  /**
+   * Several nodes sharing one database (`cluster/connect.ts` builds this from REDIS_URL): the hub that
+   * reaches the other nodes, this node's id, the Socket.IO adapter, and the lease time of a session.
+   */
+  cluster?: { hub: Hub; nodeId: string; adapter?: ServerOptions['adapter']; leaseTtlMs?: number; redis?: RedisClient };
 }
 
 export interface App {
@@ -104,6 +112,8 @@ export interface App {
   assignments: DeviceAssignments;
   audit: AuditRepo;
   hub: Hub;
+  /** Which sessions this node evaluates (all of them on one node). */
+  ownership: SessionOwnership;
   log: Logger;
   listen(port?: number, host?: string): Promise<number>;
   /** One tick now (what the timer does every second). */
@@ -131,8 +141,10 @@ export function createApp(deps: AppDeps): App {
   if (!isSqlite(store)) throw new Error(`the ${store.kind} store needs every module behind a repository; only SQLite is supported so far`);
   const db = store.raw;
   const repos = deps.repos ?? createRepositories(store);
-  const nodeId = deps.nodeId ?? randomUUID();
-  const hub = new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
+  const nodeId = deps.cluster?.nodeId ?? deps.nodeId ?? config.NODE_ID ?? randomUUID();
+  const hub = deps.cluster?.hub ?? new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
+  const ownership: SessionOwnership = deps.cluster ? new LeasedOwnership(repos.leases, nodeId, clock, log, deps.cluster.leaseTtlMs) : soleOwnership(nodeId);
+  const owns = (id: string) => ownership.owns(id);
   const auditRepo = new AuditRepo(db);
   const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
   const queue = new WriteQueue({ store, log, flushMs: config.WRITE_FLUSH_MS, onStorageError: (err) => storage.report(err) });
@@ -177,13 +189,55 @@ export function createApp(deps: AppDeps): App {
   const tick = () => {
     try {
       const now = clock.now();
-      for (const l of sessions.liveSessions()) sessionRules.onTick(l, now);
-      alarms.tick();
-      escalations.tick();
+      if (deps.cluster) leaseRound();
+      for (const l of sessions.liveSessions()) if (owns(l.stored.id)) sessionRules.onTick(l, now);
+      alarms.tick(now, owns);
+      escalations.tick(now, owns);
+      // Every node runs the outbox: rows are claimed before they are sent, so a page goes out once.
       outbox.tick().catch((err: unknown) => log.error({ err }, 'webhook outbox round failed'));
     } catch (err) {
       log.error({ err }, 'tick failed');
     }
+  };
+  /**
+   * Several nodes: renew this node's session leases, take over those whose node stopped renewing. One
+   * round at a time; the tick's rules run on the holdings of the last finished round.
+   */
+  let leaseRoundRunning = false;
+  const leaseRound = () => {
+    if (leaseRoundRunning) return;
+    leaseRoundRunning = true;
+    ownership
+      .round(
+        [...sessions.liveSessions()].map((l) => l.stored.id),
+        (id) => {
+          const l = sessions.getLive(id);
+          return l ? serializeEngineState(l.engine) : null;
+        },
+      )
+      .then(({ taken, lost, resumeFrom }) => {
+        if (closed) return;
+        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id));
+        for (const id of lost) sessionRules.forget(id);
+      })
+      .catch((err: unknown) => log.error({ err }, 'session lease round failed'))
+      .finally(() => {
+        leaseRoundRunning = false;
+      });
+  };
+  /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
+  const takeOver = (id: string, now: number, storedEngine: string | undefined) => {
+    const l = sessions.refresh(id);
+    if (!l) return void ownership.release(id);
+    alarms.adoptSession(id);
+    escalations.adoptSession(id, alarms.unresolved());
+    sessionRules.forget(id);
+    // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
+    // one) the rules start from the alarms on record, as after a restart.
+    const resumed = storedEngine === undefined ? null : restoreEngineState(storedEngine);
+    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now);
+    if (resumed) log.warn({ sessionId: id, fields: resumed.fields }, 'stored engine state refused; rules restart from the alarms on record');
+    sessionRules.restoreState(l, now);
   };
   const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
   ticker?.unref();
@@ -200,24 +254,57 @@ export function createApp(deps: AppDeps): App {
     lastNibp: (id) => vitalsRepo.lastNibpAt(id),
     lastFrame: (id) => vitalsRepo.lastFrame(id),
     modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.rescueDoses(s.id)),
+    // Bounded: a lease expires within seconds, so a takeover has seconds of frames to judge.
+    framesAfter: (id, t) => vitalsRepo.framesAfter(id, t, 3600),
   });
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
   lifecycle.attach({
     limitChanges: (s) => sessionRules.configured(s).changes.map((c) => c.text),
     startBlockers: (id) => care.startBlockers(id),
     doseGate: (l, ev, t, actor) => doseGuard.gate(l, ev, t, actor),
-    forget: (id) => sessionRules.forget(id),
+    forget: (id) => {
+      sessionRules.forget(id);
+      void ownership.release(id);
+    },
   });
   care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
+  // A session opened here is evaluated here until this node stops: its first frame has an owner.
+  hub.on('session', (s) => {
+    if (s.status === 'active' && !owns(s.id)) void ownership.claim(s.id);
+  });
   hub.on('infusionEvent', (e) => {
     const l = sessions.getLive(e.sessionId);
-    if (l) sessionRules.onInfusion(l, e);
+    if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
   });
   hub.on('observation', (o) => {
     const l = sessions.getLive(o.sessionId);
-    if (l) sessionRules.onObservation(l, o);
+    if (l && owns(o.sessionId)) sessionRules.onObservation(l, o);
   });
+  // Several nodes: this node's copies follow what the others committed; the session's owner runs its rules.
+  hub.onOther('session', (s) => {
+    if (!sessions.refresh(s.id, s.audioPausedUntil)) void ownership.release(s.id);
+  });
+  hub.onOther('infusionEvent', (e) => {
+    const l = sessions.refresh(e.sessionId);
+    if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
+  });
+  hub.onOther('observation', (o) => {
+    const l = sessions.getLive(o.sessionId);
+    if (l && owns(o.sessionId)) sessionRules.onObservation(l, o);
+  });
+  hub.onOther('rescueDose', (d) => {
+    const l = sessions.getLive(d.sessionId);
+    if (l) sessionRules.onRescueDose(l.stored);
+  });
+  hub.onOther('frame', (id, sample, receivedAt) => {
+    const l = sessions.getLive(id);
+    if (!l || !owns(id)) return;
+    sessionRules.onVitals(l, sample, receivedAt);
+    sessions.noteFrame(id, sample);
+  });
+  hub.onOther('alarm', (u) => alarms.applyRemote(u));
+  hub.onOther('escalation', (e) => escalations.applyRemote(e));
   // A sedative documented tightens the session's respiratory limits: every screen shows the changed limits.
   hub.on('rescueDose', (d) => {
     const l = sessions.getLive(d.sessionId);
@@ -228,13 +315,26 @@ export function createApp(deps: AppDeps): App {
   });
   const users = new UserService(db, auditRepo, clock);
   const loginSessions = new LoginSessions({ repo: repos.loginSessions, users, clock, ttlMs: config.SESSION_TTL_MS, idleMs: config.SESSION_IDLE_MS });
-  const throttle = new LoginThrottle(clock);
+  // Several nodes: failed logins count across all of them (an attacker cannot spread attempts over nodes).
+  const throttle = deps.cluster?.redis ? new RedisLoginThrottle(deps.cluster.redis, new LoginThrottle(clock), log) : new LoginThrottle(clock);
   const devices = new DeviceKeys(db, auditRepo, clock);
   const assignments = new DeviceAssignments(db, devices, auditRepo, clock, (id) => sessions.getLive(id)?.stored);
   hub.on('session', (s) => {
     if (s.status === 'ended') assignments.endForSession(s.id, { id: 'system:session-end' });
   });
+  // Caches that another node's change makes stale: that node says so over the hub, this one reads again.
+  ruleSets.changed = () => hub.emit('invalidate', 'ruleSets');
+  care.formularyChanged = () => hub.emit('invalidate', 'formulary');
+  assignments.changed = () => hub.emit('invalidate', 'assignments');
+  devices.revokedHere = (id) => hub.emit('deviceRevoked', id);
+  hub.onOther('invalidate', (what) => {
+    if (what === 'ruleSets') ruleSets.reload();
+    else if (what === 'formulary') care.reloadFormulary();
+    else assignments.reload();
+  });
+  hub.onOther('deviceRevoked', (id) => devices.revoked(id));
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
+  ingest.evaluatesHere = owns;
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
@@ -280,6 +380,7 @@ export function createApp(deps: AppDeps): App {
       status: recording.recording === 'ok' ? 'ok' : 'recording_failed',
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       activeSessions: sessions.listActive().length,
+      node: ownership.nodeId,
       writeQueuePending: queue.pending,
       schemaVersion: MIGRATIONS.at(-1)?.version ?? 0,
       ruleSet: { id: ruleSets.current().id, version: ruleSets.current().version },
@@ -317,7 +418,13 @@ export function createApp(deps: AppDeps): App {
 
   const http = tls ? createHttpsServer(tls, app) : createServer(app);
   // A short ping lets dashboards notice a lost server within seconds (the banner must show within 5 s).
-  const io = new Server<DashboardClientToServer, DashboardServerToClient>(http, { pingInterval: 2000, pingTimeout: 2500, maxHttpBufferSize: 1e6, serveClient: false });
+  const io = new Server<DashboardClientToServer, DashboardServerToClient>(http, {
+    pingInterval: 2000,
+    pingTimeout: 2500,
+    maxHttpBufferSize: 1e6,
+    serveClient: false,
+    ...(deps.cluster?.adapter ? { adapter: deps.cluster.adapter } : {}),
+  });
   const stopDashboard = attachDashboard(io.of('/'), {
     sessions,
     alarms,
@@ -365,6 +472,7 @@ export function createApp(deps: AppDeps): App {
     assignments,
     audit: auditRepo,
     hub,
+    ownership,
     log,
     tick,
     listen(port = config.PORT, host?: string) {
@@ -385,6 +493,8 @@ export function createApp(deps: AppDeps): App {
       if (closed) return;
       closed = true;
       if (ticker) clearInterval(ticker);
+      // A node that stops hands its sessions over at once instead of when their leases expire.
+      await ownership.releaseAll();
       storage.close();
       const held = alarms.heldInfo().count;
       if (held > 0) log.error({ held }, 'stopping with alarm transitions that storage never took: they were shown but are not stored');
@@ -397,6 +507,7 @@ export function createApp(deps: AppDeps): App {
       await queue.close();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
+      await hub.close();
       await store.close();
     },
   };

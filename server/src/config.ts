@@ -171,6 +171,16 @@ const envSchema = z.object({
   TLS_KEY: z.string().optional(),
   /** Reverse proxies whose X-Forwarded-For is believed; off unless configured. */
   TRUST_PROXY: trustProxy,
+  /** Several nodes: Redis carries events between them (hub, Socket.IO adapter, login throttle). Unset: one node. */
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((s) => s === undefined || /^rediss?:\/\/[^\s]+$/.test(s), { error: 'must be a redis:// or rediss:// URL' }),
+  /** This node's name in session leases and logs (default: host name and process id). */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1-64 letters, digits or . _ : -' })
+    .optional(),
 });
 
 export type Config = z.output<typeof envSchema>;

@@ -5,3 +5,8 @@ export { Hl7Message, Hl7ParseError, parseHl7Time } from './hl7/message';
 export { isOruR01, readOru } from './hl7/oru';
 export { MllpDecoder } from './hl7/mllp';
 export { MAX_FRAMES_PER_BATCH } from './ingest/ingestService';
+export { Hub } from './util/hub';
+export { RedisHub, HUB_CHANNEL } from './cluster/redisHub';
+export { createLogger } from './util/logger';
+export { RedisLoginThrottle } from './cluster/redisThrottle';
+export { LoginThrottle } from './auth/loginThrottle';

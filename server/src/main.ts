@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
+import { connectCluster } from './cluster/connect';
 import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts, removeDemoDeviceFile, writeDemoDeviceFile } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './util/clock';
@@ -31,7 +32,9 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   // A full disk or an unreachable PostgreSQL does not stop the start: the server waits for storage, then comes up.
   const opened = await openWhenStorageAllows(() => openStore(config, systemClock.now()), config.PORT, systemClock, log);
-  const app = createApp({ config, logger: log, store: opened.store });
+  // REDIS_URL: one of several nodes (events between them over Redis, sessions evaluated under a lease).
+  const cluster = await connectCluster(config, log);
+  const app = createApp({ config, logger: log, store: opened.store, ...(cluster ? { cluster } : {}) });
   const admin = await app.users.ensureAdmin(config.ADMIN_PASSWORD ?? (values.demo ? DEMO_ADMIN_PASSWORD : undefined));
   // Printed once, to the console only (never to the structured log): the admin must change it at first login.
   if (admin.oneTimePassword) console.log(`First start: admin account "admin" with one-time password ${admin.oneTimePassword}`);
@@ -62,6 +65,7 @@ async function main() {
     log.info({ signal }, 'shutting down');
     if (demoFile) removeDemoDeviceFile(demoFile);
     await app.close();
+    await cluster?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -14,9 +14,14 @@ describe('configuration', () => {
     ['PORT', '70000'],
     ['HL7_PORT', '-1'],
     ['WRITE_FLUSH_MS', '500'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['NODE_ID', 'node a'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+  it('accepts a Redis URL and a node id (several nodes)', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.example:6380', NODE_ID: 'ward-a-1' })).toMatchObject({ REDIS_URL: 'rediss://cache.example:6380', NODE_ID: 'ward-a-1' });
   });
   it('accepts HL7_PORT=0 (off)', () => {
     expect(loadConfig({ HL7_PORT: '0' }).HL7_PORT).toBe(0);

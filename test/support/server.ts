@@ -1,4 +1,4 @@
-import { createApp, testConfig, type App, type Clock, type Config } from '@infusion/server';
+import { createApp, testConfig, type App, type AppDeps, type Clock, type Config } from '@infusion/server';
 import type {
   DashboardClientToServer,
   DashboardServerToClient,
@@ -64,7 +64,7 @@ export async function login(url: string, username: string, password = TEST_PASSW
  * a database of its own on the run's PostgreSQL server, the same one again for the same `dir`.
  */
 export async function startServer(
-  opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet; storageProbeMs?: number } = {},
+  opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet; storageProbeMs?: number; cluster?: AppDeps['cluster'] } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'infusion-test-'));
   const dbPath = join(dir, 'infusion.db');
@@ -78,6 +78,7 @@ export async function startServer(
     autoTick: !opts.clock,
     clientDist: opts.clientDist ?? null,
     ...(opts.storageProbeMs ? { storageProbeMs: opts.storageProbeMs } : {}),
+    ...(opts.cluster ? { cluster: opts.cluster } : {}),
   });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -8,6 +8,7 @@ import {
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import { isStorageError } from '../persistence/storageErrors';
 import type { WriteQueue } from '../persistence/writeQueue';
+import type { Tx } from '../persistence/store';
 import type { Clock } from '../util/clock';
 import { conflict, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
@@ -40,8 +41,9 @@ interface Held {
 export class AlarmManager {
   /** Unresolved alarms by `${sessionId}\u0000${ruleId}`. */
   private readonly open = new Map<string, Alarm>();
-  private nextAlarmId: number;
-  private nextEventId: number;
+  /** Highest ids this node has seen (its own, other nodes', stored): ids for transitions shown while storage fails. */
+  private lastAlarmId: number;
+  private lastEventId: number;
   /** Transitions shown but not yet written, by event id. */
   private held: Held[] = [];
   private heldDropped = 0;
@@ -55,10 +57,11 @@ export class AlarmManager {
     private readonly cfg: AlarmLifecycleConfig = { reArmMs: 0, reminderMs: 5 * 60_000 },
     private readonly storage: { readonly ok: boolean } = { ok: true },
   ) {
-    // Ids are allocated in memory (one writer) so an alarm can be referenced before its batch commits.
+    // Ids come from the database (unique across nodes): an alarm's when it is raised (it is referenced
+    // before its batch commits), an event's when it is written.
     const max = repo.maxIds();
-    this.nextAlarmId = max.alarmId + 1;
-    this.nextEventId = max.eventId + 1;
+    this.lastAlarmId = max.alarmId;
+    this.lastEventId = max.eventId;
     for (const a of repo.unresolved()) this.open.set(key(a.sessionId, a.ruleId), a);
   }
 
@@ -73,7 +76,7 @@ export class AlarmManager {
       const existing = this.open.get(k);
       if (tr.type === 'fire') {
         const base: Alarm = existing ?? {
-          id: this.nextAlarmId++,
+          id: this.newAlarmId(),
           sessionId,
           unit,
           ruleId: tr.rule.id,
@@ -113,7 +116,7 @@ export class AlarmManager {
     const alarm = [...this.open.values()].find((a) => a.id === alarmId);
     if (!alarm) {
       // Either never existed or already resolved: say which.
-      if (alarmId > 0 && alarmId < this.nextAlarmId) throw conflict(`alarm ${alarmId} is already resolved`);
+      if (alarmId > 0 && this.repo.exists(alarmId)) throw conflict(`alarm ${alarmId} is already resolved`);
       throw notFound(`alarm ${alarmId}`);
     }
     if (alarm.state === 'acknowledged') throw conflict(`alarm ${alarmId} is already acknowledged by ${alarm.acknowledgedBy}`);
@@ -124,9 +127,53 @@ export class AlarmManager {
     return next;
   }
 
-  /** Server-time housekeeping, every second: resolve what stayed clear past the re-arm interval; remind. */
-  tick(now = this.clock.now()): void {
+  /**
+   * Another node committed an alarm change: keep this node's view (snapshots, acknowledge) current.
+   */
+  applyRemote(u: AlarmUpdate): void {
+    const a = u.alarm;
+    this.seen(a.id, u.eventId);
+    const k = key(a.sessionId, a.ruleId);
+    const mine = this.open.get(k);
+    // An older event of the same alarm arriving late must not roll it back.
+    if (mine && mine.id === a.id && rank(mine.state) > rank(a.state)) return;
+    if (a.state === 'resolved') {
+      if (mine?.id === a.id) this.open.delete(k);
+    } else this.open.set(k, a);
+  }
+
+  /** This node took the session over: its unresolved alarms as stored (the previous node committed them). */
+  adoptSession(sessionId: string): void {
+    for (const [k, a] of this.open) if (a.sessionId === sessionId) this.open.delete(k);
+    for (const a of this.repo.unresolved()) if (a.sessionId === sessionId) this.open.set(key(a.sessionId, a.ruleId), a);
+    const max = this.repo.maxIds();
+    this.seen(max.alarmId, max.eventId);
+  }
+
+  private seen(alarmId: number, eventId: number): void {
+    if (alarmId > this.lastAlarmId) this.lastAlarmId = alarmId;
+    if (eventId > this.lastEventId) this.lastEventId = eventId;
+  }
+
+  /**
+   * A new alarm's id from the database. While storage refuses writes the alarm is still raised (shown,
+   * held): it takes the next id past every one this node has seen, written with it once storage is back.
+   */
+  private newAlarmId(): number {
+    try {
+      const id = this.repo.reserveAlarmId(this.lastAlarmId);
+      this.seen(id, 0);
+      return id;
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      return ++this.lastAlarmId;
+    }
+  }
+
+  /** Server-time housekeeping, every second: resolve what stayed clear past the re-arm interval; remind. Only the sessions this node evaluates. */
+  tick(now = this.clock.now(), owns: (sessionId: string) => boolean = () => true): void {
     for (const a of [...this.open.values()]) {
+      if (!owns(a.sessionId)) continue;
       const latched = a.latching && a.state === 'active';
       if (!a.conditionActive && !latched && a.conditionClearedAt !== null && now - a.conditionClearedAt >= this.cfg.reArmMs) {
         this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, null).catch(logged);
@@ -183,16 +230,24 @@ export class AlarmManager {
     const k = key(alarm.sessionId, alarm.ruleId);
     if (alarm.state === 'resolved') this.open.delete(k);
     else this.open.set(k, alarm);
-    const update: AlarmUpdate = { eventId: this.nextEventId++, transition, at, alarm };
+    const draft = { transition, at, alarm };
     // Storage known to fail, or older transitions still held: hold this one behind them (order kept).
     if (!this.storage.ok || this.held.length > 0) {
-      this.hold(update, actor);
+      this.hold(draft, actor);
       return Promise.resolve();
     }
-    return this.queue.enqueue((trx) => this.repo.write(trx, update, actor)).then(
-      () => this.hub.emit('alarm', update),
+    // The op may run again alone if its batch fails for another op: the id is the committed run's.
+    let eventId = 0;
+    const write = async (trx: Tx) => {
+      eventId = await this.repo.write(trx, draft, actor);
+    };
+    return this.queue.enqueue(write).then(
+      () => {
+        this.seen(alarm.id, eventId);
+        this.hub.emit('alarm', { eventId, ...draft });
+      },
       (err: unknown) => {
-        if (isStorageError(err)) return this.hold(update, actor);
+        if (isStorageError(err)) return this.hold(draft, actor);
         this.log.error({ err, alarmId: alarm.id }, 'alarm transition could not be stored');
         throw err;
       },
@@ -200,7 +255,9 @@ export class AlarmManager {
   }
 
   /** Shows a transition that could not be written yet, and keeps it (bounded) to write later. */
-  private hold(update: AlarmUpdate, actor: string | null): void {
+  private hold(draft: Omit<AlarmUpdate, 'eventId'>, actor: string | null): void {
+    // Shown now, so it needs an event id now: the next past every id seen, written with it later.
+    const update: AlarmUpdate = { eventId: ++this.lastEventId, ...draft };
     if (this.held.length < MAX_HELD_ALARM_WRITES) {
       let i = this.held.length;
       while (i > 0 && this.held[i - 1]!.update.eventId > update.eventId) i--;
@@ -213,5 +270,6 @@ export class AlarmManager {
 }
 
 const key = (sessionId: string, ruleId: string) => `${sessionId}\u0000${ruleId}`;
+const rank = (state: Alarm['state']) => (state === 'resolved' ? 2 : state === 'acknowledged' ? 1 : 0);
 /** `commit` has already logged the failure; callers that cannot wait for it only keep the rejection from escaping. */
 const logged = (): void => {};

@@ -85,20 +85,38 @@ export class EscalationService {
     }
   }
 
-  /** Called every second with server time: medium windows and level-2 timers that fell due. */
-  tick(now = this.clock.now()): void {
+  /** Another node stored an escalation step (an acknowledgement, a level): this node's copy follows it. */
+  applyRemote(e: Escalation): void {
+    if (e.state === 'open') this.open.set(e.alarmId, e);
+    else if (this.open.get(e.alarmId)?.id === e.id) this.open.delete(e.alarmId);
+    this.pendingMedium.delete(e.alarmId);
+  }
+
+  /** This node took the session over: its open escalations and medium windows as stored. */
+  adoptSession(sessionId: string, unresolved: Alarm[]): void {
+    for (const row of this.sOpen.all() as { body: string }[]) {
+      const e = JSON.parse(row.body) as Escalation;
+      if (e.sessionId === sessionId) this.open.set(e.alarmId, e);
+    }
+    for (const a of unresolved)
+      if (a.sessionId === sessionId && a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+  }
+
+  /** Called every second with server time: medium windows and level-2 timers that fell due, of the sessions this node evaluates. */
+  tick(now = this.clock.now(), owns: (sessionId: string) => boolean = () => true): void {
     for (const [id, reason] of this.pendingClose) {
       const e = this.open.get(id);
+      if (e && !owns(e.sessionId)) continue;
       if (!e) this.pendingClose.delete(id);
       else if (this.tryClose(e, reason)) this.pendingClose.delete(id);
     }
     for (const [id, p] of this.pendingMedium) {
-      if (p.due > now) continue;
+      if (p.due > now || !owns(p.alarm.sessionId)) continue;
       // Kept (and retried next tick) while the step cannot be stored.
       if (this.tryEscalate(p.alarm, 1)) this.pendingMedium.delete(id);
     }
     for (const e of [...this.open.values()]) {
-      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now) this.tryEscalate(null, 2, e);
+      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now && owns(e.sessionId)) this.tryEscalate(null, 2, e);
     }
   }
 

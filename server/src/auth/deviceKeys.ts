@@ -71,6 +71,14 @@ export class DeviceKeys {
     this.revokeListeners.push(fn);
   }
 
+  /** Told after a revoke made on this node (other nodes then close the device's connections too). */
+  revokedHere: (id: number) => void = () => {};
+
+  /** A device was revoked (here, or on another node): its connections here are closed. */
+  revoked(id: number): void {
+    for (const fn of this.revokeListeners) fn(id);
+  }
+
   create(input: unknown, actor: Actor): { device: Device; key: string } {
     const p = deviceCreateSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid device', fieldErrors(p.error));
@@ -100,7 +108,8 @@ export class DeviceKeys {
     this.sRevoke.run(this.clock.now(), id);
     const after = this.get(id);
     this.audit.record({ at: this.clock.now(), actor: actor.id, action: 'device.revoke', entity: 'device', entityId: String(id), before, after, requestId: actor.requestId ?? null });
-    for (const fn of this.revokeListeners) fn(id);
+    this.revoked(id);
+    this.revokedHere(id);
     return after;
   }
 

@@ -7,12 +7,20 @@ export interface ThrottleVerdict {
   reason?: string;
 }
 
+/** The login throttle as the login route uses it: in process (one node) or shared through Redis (several). */
+export interface LoginLimiter {
+  check(username: string, ip: string): ThrottleVerdict | Promise<ThrottleVerdict>;
+  /** Resolves true when this failure locked the account. */
+  fail(username: string): boolean | Promise<boolean>;
+  succeed(username: string): void | Promise<void>;
+}
+
 /**
  * Brute-force defence, checked before any password is: an account is locked (423) after
  * `maxFailures` failures within `windowMs`, and a client address that tries too often is slowed (429).
  * In memory: a restart forgets it, which an attacker gains nothing from that a wait would not give.
  */
-export class LoginThrottle {
+export class LoginThrottle implements LoginLimiter {
   private failures = new Map<string, number[]>();
   private lockedUntil = new Map<string, number>();
   private attempts = new Map<string, number[]>();

@@ -69,8 +69,20 @@ export class CareService {
     this.sRescueList = db.prepare('SELECT * FROM rescue_doses WHERE session_id = ? ORDER BY t, id');
     this.sFormularyLatest = db.prepare('SELECT body FROM formulary_versions ORDER BY version DESC LIMIT 1');
     this.sFormularyInsert = db.prepare('INSERT INTO formulary_versions (version, body, created_at, created_by) VALUES (?, ?, ?, ?)');
+    this.formulary = this.readFormulary();
+  }
+
+  private readFormulary(): Formulary {
     const latest = this.sFormularyLatest.get() as { body: string } | undefined;
-    this.formulary = latest ? formularySchema.parse(JSON.parse(latest.body)) : defaultFormulary;
+    return latest ? formularySchema.parse(JSON.parse(latest.body)) : defaultFormulary;
+  }
+
+  /** Told after this node stored a new formulary version (other nodes then reload theirs). */
+  formularyChanged: () => void = () => {};
+
+  /** Another node stored a new formulary version: read it again. */
+  reloadFormulary(): void {
+    this.formulary = this.readFormulary();
   }
 
   recordObservation(sessionId: string, input: unknown, actor: Actor): Observation {
@@ -277,6 +289,7 @@ export class CareService {
     this.sFormularyInsert.run(p.data.version, JSON.stringify(p.data), now, actor.id);
     this.audit.record({ at: now, actor: actor.id, action: 'formulary.update', entity: 'formulary', entityId: String(p.data.version), before: this.formulary, after: p.data, requestId: actor.requestId ?? null });
     this.formulary = p.data;
+    this.formularyChanged();
     return p.data;
   }
 }

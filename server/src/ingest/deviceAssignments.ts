@@ -46,6 +46,10 @@ export class DeviceAssignments {
   private readonly sInsert;
   private readonly sEnd;
   private readonly sGet;
+  private readonly sOpenAll;
+
+  /** Told after this node changed an assignment (other nodes then reload theirs). */
+  changed: () => void = () => {};
 
   constructor(
     db: Db,
@@ -58,7 +62,14 @@ export class DeviceAssignments {
     this.sInsert = db.prepare('INSERT INTO device_assignments (device_id, session_id, bed, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)');
     this.sEnd = db.prepare('UPDATE device_assignments SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL');
     this.sGet = db.prepare('SELECT * FROM device_assignments WHERE id = ?');
-    for (const r of db.prepare('SELECT * FROM device_assignments WHERE ended_at IS NULL ORDER BY id').all() as Row[]) this.cache(toAssignment(r));
+    this.sOpenAll = db.prepare('SELECT * FROM device_assignments WHERE ended_at IS NULL ORDER BY id');
+    this.reload();
+  }
+
+  /** Reads the open assignments again (another node changed them). */
+  reload(): void {
+    this.open.clear();
+    for (const r of this.sOpenAll.all() as Row[]) this.cache(toAssignment(r));
   }
 
   private cache(a: Assignment): void {
@@ -112,6 +123,7 @@ export class DeviceAssignments {
     const id = Number(this.sInsert.run(deviceId, session.id, bed, now, actor.id).lastInsertRowid);
     const a = toAssignment(this.sGet.get(id) as Row);
     this.cache(a);
+    this.changed();
     this.audit.record({ at: now, actor: actor.id, action: 'device.bind', entity: 'device', entityId: String(deviceId), after: { sessionId: session.id, bed }, requestId: actor.requestId ?? null });
     return a;
   }
@@ -139,6 +151,7 @@ export class DeviceAssignments {
     const list = (this.open.get(a.deviceId) ?? []).filter((x) => x.id !== a.id);
     if (list.length) this.open.set(a.deviceId, list);
     else this.open.delete(a.deviceId);
+    this.changed();
     if (audit) this.audit.record({ at: now, actor: actor.id, action: 'device.unbind', entity: 'device', entityId: String(a.deviceId), before: { sessionId: a.sessionId, bed: a.bed }, requestId: actor.requestId ?? null });
   }
 }

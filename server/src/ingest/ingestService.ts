@@ -43,6 +43,12 @@ export class IngestService {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Whether this node evaluates a session's rules (several nodes: the lease holder). A frame of a session
+   * evaluated elsewhere is forwarded, once committed, to that node over the hub.
+   */
+  evaluatesHere: (sessionId: string) => boolean = () => true;
+
   /** The next free seq of a device in a session (for sources without their own counter, such as HL7). */
   nextSeq(sessionId: string, deviceId: number): number {
     const live = this.sessions.getLive(sessionId);
@@ -127,7 +133,8 @@ export class IngestService {
       // The engine judges a late frame at the latest event time it has seen (time never runs backwards).
       const live = this.sessions.getLive(sessionId);
       if (!live) return;
-      this.rules.onVitals(live, sample, now);
+      if (this.evaluatesHere(sessionId)) this.rules.onVitals(live, sample, now);
+      else this.hub.emit('frame', sessionId, sample, now);
       this.sessions.noteFrame(sessionId, sample);
       this.hub.emit('vitals', sessionId, sample);
     };

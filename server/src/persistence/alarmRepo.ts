@@ -1,4 +1,6 @@
 import type { Alarm, AlarmTransition, AlarmUpdate } from '@infusion/shared';
+import { sql } from 'kysely';
+import { conflict } from '../util/errors';
 import type { Db } from './db';
 import type { Tx } from './store';
 
@@ -8,29 +10,68 @@ export class AlarmRepo {
   private readonly sSession;
   private readonly sSince;
   private readonly sMaxIds;
+  private readonly sReserveAlarmId;
+  private readonly sExists;
 
-  constructor(db: Db) {
+  /** `kind`: the store the write transactions run on (PostgreSQL keeps its id sequence past explicit ids). */
+  constructor(
+    db: Db,
+    private readonly kind: 'sqlite' | 'postgres' = 'sqlite',
+  ) {
     this.sUnresolved = db.prepare("SELECT body FROM alarms WHERE state <> 'resolved' ORDER BY id");
     this.sSession = db.prepare('SELECT body FROM alarms WHERE session_id = ? ORDER BY id DESC LIMIT ?');
     this.sSince = db.prepare('SELECT id, transition, at, alarm FROM alarm_events WHERE id > ? ORDER BY id LIMIT ?');
     this.sMaxIds = db.prepare('SELECT (SELECT MAX(id) FROM alarms) a, (SELECT MAX(id) FROM alarm_events) e');
+    // One statement, so atomic across every connection to the database: two nodes never get the same
+    // id. Starts past the alarms already stored (a database written before the counter existed).
+    this.sReserveAlarmId = db.prepare(`INSERT INTO id_counters (name, last_id) VALUES ('alarms', MAX((SELECT COALESCE(MAX(id), 0) FROM alarms), @floor) + 1)
+      ON CONFLICT(name) DO UPDATE SET last_id = MAX(id_counters.last_id, (SELECT COALESCE(MAX(id), 0) FROM alarms), @floor) + 1
+      RETURNING last_id id`);
+    this.sExists = db.prepare('SELECT 1 FROM alarms WHERE id = ?');
   }
 
-  /** Runs inside the write-queue transaction: the alarm row and its event commit together. */
-  async write(trx: Tx, u: AlarmUpdate, actor: string | null): Promise<void> {
+  /**
+   * A new alarm's id, from the database (an alarm is referenced before its raise commits), above
+   * `floor` (ids this node handed out while storage failed, not yet written). Throws what the driver throws.
+   */
+  reserveAlarmId(floor = 0): number {
+    return (this.sReserveAlarmId.get({ floor }) as { id: number }).id;
+  }
+
+  exists(alarmId: number): boolean {
+    return this.sExists.get(alarmId) !== undefined;
+  }
+
+  /**
+   * Runs inside the write-queue transaction: the alarm row and its event commit together. The event's
+   * id comes from the database at insert (commit order on SQLite's one writer; the sequence on
+   * PostgreSQL), unless the transition already carries one (shown while storage failed). Returns it.
+   */
+  async write(trx: Tx, u: Omit<AlarmUpdate, 'eventId'> & { eventId?: number }, actor: string | null): Promise<number> {
     const a = u.alarm;
     const simulated = a.simulated ? 1 : 0;
     const body = JSON.stringify(a);
     const state = { state: a.state, condition_active: a.conditionActive ? 1 : 0, resolved_at: a.resolvedAt, body };
-    await trx
+    const written = await trx
       .insertInto('alarms')
       .values({ id: a.id, session_id: a.sessionId, rule_id: a.ruleId, rule_set_version: a.ruleSetVersion, priority: a.priority, kind: a.kind, started_at: a.startedAt, simulated, ...state })
-      .onConflict((oc) => oc.column('id').doUpdateSet(state))
-      .execute();
-    await trx
+      // Resolved is final: a change committed by another node just after the holder resolved the
+      // alarm (an acknowledgement there) must not bring it back.
+      .onConflict((oc) => oc.column('id').doUpdateSet(state).where('alarms.state', '<>', 'resolved'))
+      .returning('id')
+      .executeTakeFirst();
+    if (!written) throw conflict(`alarm ${a.id} is already resolved`);
+    const event = { alarm_id: a.id, session_id: a.sessionId, transition: u.transition, at: u.at, actor, simulated, alarm: body };
+    const row = await trx
       .insertInto('alarm_events')
-      .values({ id: u.eventId, alarm_id: a.id, session_id: a.sessionId, transition: u.transition, at: u.at, actor, simulated, alarm: body })
-      .execute();
+      .values(u.eventId === undefined ? event : { id: u.eventId, ...event })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // dialect: an explicit id does not move PostgreSQL's identity sequence; keep it past the ids written.
+    if (u.eventId !== undefined && this.kind === 'postgres') {
+      await sql`SELECT setval(pg_get_serial_sequence('alarm_events', 'id'), GREATEST((SELECT MAX(id) FROM alarm_events), 1))`.execute(trx);
+    }
+    return row.id;
   }
 
   unresolved(): Alarm[] {

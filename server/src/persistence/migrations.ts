@@ -358,6 +358,31 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE notifications ADD COLUMN claimed_until INTEGER;
     `,
   },
+  {
+    version: 11,
+    name: 'session leases (one node evaluates a session\'s rules at a time)',
+    sql: `
+      CREATE TABLE session_leases (
+        session_id TEXT PRIMARY KEY,
+        node_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'id counters (alarm ids unique across nodes); rule engine state with the session lease',
+    sql: `
+      -- The holder's rule engine state (shared/src/rules/stored.ts), written with each renewal: a node
+      -- taking the session over resumes each rule in its phase (a pending delay keeps its start).
+      ALTER TABLE session_leases ADD COLUMN engine_state TEXT;
+      -- The last id handed out per table, for ids needed before their row is written.
+      CREATE TABLE id_counters (
+        name TEXT PRIMARY KEY,
+        last_id INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

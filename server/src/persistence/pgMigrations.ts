@@ -362,6 +362,31 @@ export const PG_MIGRATIONS: Migration[] = [
       ALTER TABLE notifications ADD COLUMN claimed_until bigint;
     `,
   },
+  {
+    version: 11,
+    name: 'session leases (one node evaluates a session\'s rules at a time)',
+    sql: `
+      CREATE TABLE session_leases (
+        session_id text PRIMARY KEY,
+        node_id text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'id counters (alarm ids unique across nodes); rule engine state with the session lease',
+    sql: `
+      -- The holder's rule engine state (shared/src/rules/stored.ts), written with each renewal: a node
+      -- taking the session over resumes each rule in its phase (a pending delay keeps its start).
+      ALTER TABLE session_leases ADD COLUMN engine_state text;
+      -- The last id handed out per table, for ids needed before their row is written.
+      CREATE TABLE id_counters (
+        name text PRIMARY KEY,
+        last_id bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

@@ -1,4 +1,5 @@
 import { hl7MessageRepo, type Hl7MessageRepo } from './hl7MessageRepo';
+import { leaseRepo, type LeaseRepo } from './leaseRepo';
 import { loginSessionRepo, type LoginSessionRepo } from './loginSessionRepo';
 import { outboxRepo, type OutboxRepo } from './outboxRepo';
 import { reportRepo, type ReportRepo } from './reportRepo';
@@ -12,6 +13,8 @@ import type { Store } from './store';
  */
 export interface Repositories {
   hl7Messages: Hl7MessageRepo;
+  /** Session leases: which node evaluates a session (several nodes on one database). */
+  leases: LeaseRepo;
   loginSessions: LoginSessionRepo;
   outbox: OutboxRepo;
   reports: ReportRepo;
@@ -19,5 +22,5 @@ export interface Repositories {
 }
 
 export function createRepositories(store: Store): Repositories {
-  return { hl7Messages: hl7MessageRepo(store), loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store), responses: responseRepo(store) };
+  return { hl7Messages: hl7MessageRepo(store), leases: leaseRepo(store), loginSessions: loginSessionRepo(store), outbox: outboxRepo(store), reports: reportRepo(store), responses: responseRepo(store) };
 }

@@ -341,4 +341,21 @@ export interface Database {
   guardrail_events: GuardrailEventsTable;
   physician_responses: PhysicianResponsesTable;
   storage_probe: StorageProbeTable;
+  session_leases: SessionLeasesTable;
+  id_counters: IdCountersTable;
+}
+
+/** 11: the node that evaluates a session's rules, until its lease expires. */
+export interface SessionLeasesTable {
+  session_id: string;
+  node_id: string;
+  expires_at: number;
+  /** 12: the holder's rule engine state (JSON, shared/src/rules/stored.ts), written with each renewal. */
+  engine_state: Defaulted<string | null>;
+}
+
+/** 12: the last id handed out per table (alarm ids needed before their row is written). */
+export interface IdCountersTable {
+  name: string;
+  last_id: number;
 }

@@ -39,6 +39,7 @@ export class VitalsRepo {
   private readonly sHasSeq;
   private readonly sLastNibp;
   private readonly sLastFrame;
+  private readonly sAfter;
 
   constructor(db: Db) {
     const cols = VITAL_FIELDS.join(', ');
@@ -55,6 +56,12 @@ export class VitalsRepo {
     this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
     this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
+    this.sAfter = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t > ? ORDER BY t LIMIT ?`);
+  }
+
+  /** Frames with event time after `t`, oldest first, at most `limit` (a takeover judges the frames its previous holder did not). */
+  framesAfter(sessionId: string, t: number, limit: number): VitalsSample[] {
+    return (this.sAfter.all(sessionId, t, limit) as Row[]).map(toSample);
   }
 
   /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */

@@ -12,6 +12,7 @@ import {
   type DashboardClientToServer,
   type Escalation,
   type DashboardServerToClient,
+  type AlarmUpdate,
   type LiveVitals,
   type Permission,
   type PublicUser,
@@ -119,12 +120,37 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     const l = d.sessions.getLive(sessionId);
     return l ? l.stored : d.sessions.get(sessionId);
   };
+  /** Scopes of sessions this node does not hold (opened on another node), kept from their session events. */
+  const otherScopes = new Map<string, { unit: string; simulated: boolean }>();
+  /** A live session's scope (rooms of its live vitals); ended or unknown: null. */
+  const scopeOrNull = (sessionId: string) => {
+    const l = d.sessions.getLive(sessionId);
+    if (l) return l.stored;
+    let scope = otherScopes.get(sessionId);
+    if (scope) return scope;
+    try {
+      const s = d.sessions.get(sessionId);
+      if (s.status === 'ended') return null;
+      otherScopes.set(sessionId, (scope = { unit: s.unit, simulated: s.simulated }));
+      return scope;
+    } catch {
+      return null;
+    }
+  };
+  d.hub.onEvery('session', (s) => {
+    if (s.status === 'ended' || d.sessions.getLive(s.id)) otherScopes.delete(s.id);
+    else otherScopes.set(s.id, { unit: s.unit, simulated: s.simulated });
+  });
+
+  // Every node pushes live vitals and events to its own screens only (`ns.local`), whichever node the
+  // event came from (the hub's `onEvery`): each screen gets each event once, and each node applies the
+  // slow-screen rules to the sockets whose buffers it can see.
   const coalescer = new LiveVitalsCoalescer(d.livePushMs, (batch) => {
     const byRoom = new Map<string, LiveVitals[]>();
     for (const lv of batch) {
-      const l = d.sessions.getLive(lv.sessionId);
-      if (!l) continue;
-      for (const room of roomsForSession(l.stored)) {
+      const scope = scopeOrNull(lv.sessionId);
+      if (!scope) continue;
+      for (const room of roomsForSession(scope)) {
         let list = byRoom.get(room);
         if (!list) byRoom.set(room, (list = []));
         list.push(lv);
@@ -142,7 +168,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
 
   /** Events that are never dropped; a screen whose queue they push past the hard bound is cut off (it catches up on reconnect). */
   const reliable = <E extends keyof DashboardServerToClient>(rooms: string[], event: E, ...args: Parameters<DashboardServerToClient[E]>) => {
-    ns.to(rooms).emit(event, ...args);
+    ns.local.to(rooms).emit(event, ...args);
     for (const room of rooms) {
       for (const id of ns.adapter.rooms.get(room) ?? []) {
         const socket = ns.sockets.get(id);
@@ -155,19 +181,33 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     cutOff(socket);
   };
 
-  d.hub.on('vitals', (id, s) => coalescer.add(id, s));
+  /** The newest alarm event this node has passed to its screens: where a catch-up starts. */
+  let lastAlarmEventId = d.alarmRepo.maxIds().eventId;
+  const sendAlarm = (u: AlarmUpdate) => {
+    if (u.eventId > lastAlarmEventId) lastAlarmEventId = u.eventId;
+    reliable(roomsForSession(u.alarm), 'alarm', u);
+  };
+  d.hub.onEvery('vitals', (id, s) => coalescer.add(id, s));
   // Alarms are never volatile: a dashboard either gets them now or on its next subscribe.
-  d.hub.on('alarm', (u) => reliable(roomsForSession(u.alarm), 'alarm', u));
-  d.hub.on('session', (s) => reliable(roomsForSession(s), 'session', s));
-  d.hub.on('infusionEvent', (e) => reliable(roomsForSession(scopeOf(e.sessionId)), 'infusionEvent', e));
-  d.hub.on('escalation', (e) => reliable(roomsForEscalation(e), 'escalation', e));
-  d.hub.on('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
-  d.hub.on('response', (r) => reliable(roomsForSession(scopeOf(r.sessionId)), 'response', r));
-  d.hub.on('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
-  d.hub.on('order', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'order', o));
-  d.hub.on('checklist', (c) => reliable(roomsForSession(scopeOf(c.sessionId)), 'checklist', c));
+  d.hub.onEvery('alarm', sendAlarm);
+  d.hub.onEvery('session', (s) => reliable(roomsForSession(s), 'session', s));
+  d.hub.onEvery('infusionEvent', (e) => reliable(roomsForSession(scopeOf(e.sessionId)), 'infusionEvent', e));
+  d.hub.onEvery('escalation', (e) => reliable(roomsForEscalation(e), 'escalation', e));
+  d.hub.onEvery('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
+  d.hub.onEvery('response', (r) => reliable(roomsForSession(scopeOf(r.sessionId)), 'response', r));
+  d.hub.onEvery('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
+  d.hub.onEvery('order', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'order', o));
+  d.hub.onEvery('checklist', (c) => reliable(roomsForSession(scopeOf(c.sessionId)), 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
-  d.hub.on('storage', (st) => ns.emit('storage', st));
+  // This node's own status only, as its snapshot and /api/health say: another node's would raise or
+  // clear the banner of screens whose recording is not the one that changed (a node that fails is taken
+  // out by the load balancer's health check; its screens reconnect to a healthy node).
+  d.hub.on('storage', (st) => ns.local.emit('storage', st));
+  // The link between nodes was down: alarm changes other nodes committed meanwhile are read back from
+  // storage and sent (screens ignore an event id they already have).
+  d.hub.onResume(() => {
+    for (const u of d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES)) sendAlarm(u);
+  });
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
   // Handshake headers come from the network: anything malformed is refused, never thrown.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fieldErrors } from '@infusion/shared';
 import { actorOf, cookieToken, SESSION_COOKIE, unauthorized } from '../auth/httpAuth';
 import type { LoginSessions } from '../auth/loginSessions';
-import type { LoginThrottle } from '../auth/loginThrottle';
+import type { LoginLimiter } from '../auth/loginThrottle';
 import type { UserService } from '../auth/userService';
 import type { AuditRepo } from '../persistence/auditRepo';
 import type { Clock } from '../util/clock';
@@ -13,7 +13,7 @@ import { ok } from './http';
 const loginSchema = z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 const passwordSchema = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) });
 
-export function authRoutes(d: { users: UserService; sessions: LoginSessions; throttle: LoginThrottle; audit: AuditRepo; clock: Clock; cookieSecure: boolean; ttlMs: number }): Router {
+export function authRoutes(d: { users: UserService; sessions: LoginSessions; throttle: LoginLimiter; audit: AuditRepo; clock: Clock; cookieSecure: boolean; ttlMs: number }): Router {
   const r = Router();
   const cookie: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: d.cookieSecure, path: '/', maxAge: d.ttlMs };
   const startSession = async (res: Response, user: Parameters<LoginSessions['create']>[0]) => {
@@ -27,7 +27,7 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
     if (!p.success) throw badRequest('invalid login', fieldErrors(p.error));
     const { username, password } = p.data;
     const ip = req.ip ?? 'unknown';
-    const verdict = d.throttle.check(username, ip);
+    const verdict = await d.throttle.check(username, ip);
     const at = d.clock.now();
     if (!verdict.allowed) {
       d.audit.record({ at, actor: 'anonymous', action: 'auth.login_refused', entity: 'user', entityId: username, after: { status: verdict.status }, requestId: req.id });
@@ -36,11 +36,11 @@ export function authRoutes(d: { users: UserService; sessions: LoginSessions; thr
     }
     const user = await d.users.verify(username, password);
     if (!user) {
-      const locked = d.throttle.fail(username);
+      const locked = await d.throttle.fail(username);
       d.audit.record({ at, actor: 'anonymous', action: locked ? 'auth.lockout' : 'auth.login_failed', entity: 'user', entityId: username, requestId: req.id });
       throw new DomainError(401, 'invalid username or password');
     }
-    d.throttle.succeed(username);
+    await d.throttle.succeed(username);
     // Never promote a token presented before login (session fixation): drop it and issue a new one.
     await d.sessions.destroy(cookieToken(req.headers.cookie));
     d.audit.record({ at, actor: `user:${user.username}`, action: 'auth.login', entity: 'user', entityId: String(user.id), requestId: req.id });

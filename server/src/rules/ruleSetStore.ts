@@ -25,6 +25,9 @@ export class RuleSetStore {
   private readonly sInsert;
   private readonly sList;
 
+  /** Told after this node stored a new version (other nodes then reload theirs). */
+  changed: () => void = () => {};
+
   constructor(
     db: Db,
     private readonly audit: AuditRepo,
@@ -44,6 +47,16 @@ export class RuleSetStore {
     if (!last || (last.created_by === SHIPPED && last.version < shipped.version)) {
       this.sInsert.run(shipped.id, shipped.version, JSON.stringify(shipped), this.clock.now(), SHIPPED);
       this.versions.set(shipped.version, shipped);
+    }
+    this.latest = this.versions.get(Math.max(...this.versions.keys()))!;
+  }
+
+  /** Another node stored a new version: read the versions again (the shipped one is already stored). */
+  reload(): void {
+    for (const r of this.sList.all(this.latest.id) as { version: number; body: string }[]) {
+      if (this.versions.has(r.version)) continue;
+      const parsed = ruleSetSchema.safeParse(JSON.parse(r.body));
+      if (parsed.success) this.versions.set(r.version, parsed.data);
     }
     this.latest = this.versions.get(Math.max(...this.versions.keys()))!;
   }
@@ -83,6 +96,7 @@ export class RuleSetStore {
     this.audit.record({ at: now, actor: actor.id, action: 'ruleset.update', entity: 'rule_set', entityId: `${p.data.id}@${p.data.version}`, before: { version: this.latest.version }, after: p.data, requestId: actor.requestId ?? null });
     this.versions.set(p.data.version, p.data);
     this.latest = p.data;
+    this.changed();
     return p.data;
   }
 }

@@ -8,6 +8,7 @@ import {
   type ConfiguredRuleSet,
   type EngineContext,
   type EngineEvent,
+  type EngineState,
   type InfusionEventType,
   type Observation,
   type RuleModifier,
@@ -48,6 +49,8 @@ export interface SessionRulesDeps {
   lastFrame: (sessionId: string) => { t: number; receivedAt: number } | null;
   /** The modifiers the session's documented doses switch on (a benzodiazepine or opioid: sedative_given). */
   modifiersOf?: (s: StoredSession) => RuleModifier[];
+  /** Stored frames of a session with event time after `t`, oldest first (judged when a session is taken over). */
+  framesAfter?: (sessionId: string, t: number) => VitalsSample[];
 }
 
 /**
@@ -68,6 +71,7 @@ export class SessionRules {
   private readonly lastNibp: SessionRulesDeps['lastNibp'];
   private readonly lastFrame: SessionRulesDeps['lastFrame'];
   private readonly modifiersOf: NonNullable<SessionRulesDeps['modifiersOf']>;
+  private readonly framesAfter: NonNullable<SessionRulesDeps['framesAfter']>;
 
   constructor(deps: SessionRulesDeps) {
     this.store = deps.ruleSets;
@@ -79,6 +83,7 @@ export class SessionRules {
     this.lastNibp = deps.lastNibp;
     this.lastFrame = deps.lastFrame;
     this.modifiersOf = deps.modifiersOf ?? (() => []);
+    this.framesAfter = deps.framesAfter ?? (() => []);
   }
 
   private modifiersFor(s: StoredSession): RuleModifier[] {
@@ -149,6 +154,29 @@ export class SessionRules {
   /** After a restart: rules behind unresolved alarms start as firing, so nothing is raised twice. */
   restoreState(l: LiveSession, now: number): void {
     this.sessions.resetEngine(l, this.engineFromAlarms(l, now));
+  }
+
+  /**
+   * This node took the session over from a node that stored its engine state with the lease: each rule
+   * resumes in its phase (a pending delay keeps its start), rules behind an unresolved active alarm are
+   * firing (the previous holder may have raised after its last renewal), and the frames stored after the
+   * state (judged by the previous holder after it, or by nobody while no node held the lease) are judged now.
+   */
+  resume(l: LiveSession, state: EngineState, serverNow: number): void {
+    const resumed: EngineState = { ...state, ids: [...state.ids], rules: [...state.rules] };
+    for (const a of this.alarms.unresolved()) {
+      if (a.sessionId !== l.stored.id || !a.conditionActive) continue;
+      const i = resumed.ids.indexOf(a.ruleId);
+      const firing = { phase: 'firing' as const, since: a.startedAt, clearSince: null };
+      if (i < 0) {
+        resumed.ids.push(a.ruleId);
+        resumed.rules.push({ ...firing, a: null, d: null });
+      } else if (resumed.rules[i]!.phase !== 'firing') resumed.rules[i] = { ...resumed.rules[i]!, ...firing };
+    }
+    this.sessions.resetEngine(l, resumed, state.lastT ?? l.lastEvalT);
+    const frames = state.lastT === null ? [] : this.framesAfter(l.stored.id, state.lastT);
+    for (const f of frames) this.onVitals(l, f, serverNow);
+    if (frames.length) this.log.info({ sessionId: l.stored.id, frames: frames.length }, 'session taken over: frames stored since its last evaluation judged');
   }
 
   private engineFromAlarms(l: LiveSession, now: number) {

@@ -136,20 +136,43 @@ export class SessionService {
 
   /** Rebuild active sessions after a restart: infusion from its events, seq window and latest values from vitals. */
   restore(): number {
-    for (const stored of this.repo.listActive()) {
-      const events = this.repo.events(stored.id);
-      const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
-      this.live.set(stored.id, {
-        stored,
-        infusion: replayInfusion(this.dosing(stored).kg, events),
-        engine: initialEngineState(),
-        lastEvalT: latest?.t ?? 0,
-        latest,
-        seqs: new DeviceSeqs(SEQ_WINDOW, (deviceId, n) => this.vitals.recentFrames(stored.id, deviceId, n)),
-        audioPausedUntil: null,
-      });
-    }
+    for (const stored of this.repo.listActive()) this.live.set(stored.id, this.liveFrom(stored));
     return this.live.size;
+  }
+
+  private liveFrom(stored: StoredSession): LiveState {
+    const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
+    return {
+      stored,
+      infusion: replayInfusion(this.dosing(stored).kg, this.repo.events(stored.id)),
+      engine: initialEngineState(),
+      lastEvalT: latest?.t ?? 0,
+      latest,
+      seqs: new DeviceSeqs(SEQ_WINDOW, (deviceId, n) => this.vitals.recentFrames(stored.id, deviceId, n)),
+      audioPausedUntil: null,
+    };
+  }
+
+  /**
+   * Another node changed a session (several nodes share the database): this node's copy is read again
+   * from storage, adopted when new, dropped when ended. An audio pause lives in memory: it comes with the event.
+   */
+  refresh(id: string, audioPausedUntil?: number | null): LiveSession | undefined {
+    const stored = this.repo.get(id);
+    const l = this.live.get(id);
+    if (!stored || stored.status === 'ended') {
+      if (l) {
+        this.live.delete(id);
+        this.lifecycle.ended(id);
+      }
+      return undefined;
+    }
+    const n = l ?? this.liveFrom(stored);
+    n.stored = stored;
+    n.infusion = replayInfusion(this.dosing(stored).kg, this.repo.events(id));
+    if (audioPausedUntil !== undefined) n.audioPausedUntil = audioPausedUntil;
+    if (!l) this.live.set(id, n);
+    return n;
   }
 
   getLive(id: string): LiveSession | undefined {

@@ -1,0 +1,53 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeasedOwnership } from '../../server/src/cluster/sessionOwnership';
+import { leaseRepo } from '../../server/src/persistence/leaseRepo';
+import { openPostgresStore, type PgStore } from '../../server/src/persistence/pgStore';
+import { ManualClock } from '../../server/src/util/clock';
+import { freshDatabase } from '../support/postgres';
+
+const log = pino({ level: 'silent' });
+const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
+
+describe('session leases shared by two servers on PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let a: PgStore;
+  let b: PgStore;
+  beforeAll(async () => {
+    db = await freshDatabase();
+    // Two server processes: each its own pool to the one database.
+    [a, b] = await Promise.all([openPostgresStore({ url: db.url, poolSize: 4 }, T0), openPostgresStore({ url: db.url, poolSize: 4 }, T0)]);
+  }, 60_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.release();
+  });
+
+  it('two servers taking the same 50 sessions at once: each session is held by exactly one', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `s_race${i}`);
+    const clock = new ManualClock(T0);
+    const one = new LeasedOwnership(leaseRepo(a), 'node-a', clock, log, 3_000);
+    const two = new LeasedOwnership(leaseRepo(b), 'node-b', clock, log, 3_000);
+    // Claims and rounds interleaved, as a session opened on one node while the other's round runs.
+    await Promise.all([one.round(ids), two.round([...ids].reverse()), ...ids.slice(0, 10).map((id) => two.claim(id))]);
+    for (const id of ids) expect([one.owns(id), two.owns(id)].filter(Boolean)).toHaveLength(1);
+    const rows = await a.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM session_leases WHERE session_id LIKE 's_race%'");
+    expect(rows.rows[0]!.n).toBe(50);
+  });
+
+  it("a server taking over a dead server's session gets the engine state that server stored last", async () => {
+    const clock = new ManualClock(T0 + 100_000);
+    const one = new LeasedOwnership(leaseRepo(a), 'node-a', clock, log, 3_000);
+    const two = new LeasedOwnership(leaseRepo(b), 'node-b', clock, log, 3_000);
+    expect(await one.claim('s_t')).toBe(true);
+    await one.round(['s_t'], () => '{"pending":"since t0"}');
+    clock.advance(1_000);
+    expect((await two.round(['s_t'])).taken).toEqual([]);
+    // node-a dies: no more renewals.
+    clock.advance(3_000);
+    const r = await two.round(['s_t']);
+    expect(r.taken).toEqual(['s_t']);
+    expect(r.resumeFrom.get('s_t')).toBe('{"pending":"since t0"}');
+  });
+});
