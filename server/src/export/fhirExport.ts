@@ -1,5 +1,5 @@
 /// <reference types="fhir" />
-import { VITAL_META, type VitalField } from '@infusion/shared';
+import { VITAL_META, type TrendPoint, type VitalField } from '@infusion/shared';
 import { randomUUID } from 'node:crypto';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -65,16 +65,34 @@ export function buildFhirBundle(r: SessionRecord, newId: () => string = randomUU
   const common = { subject: patient, encounter };
 
   // Vital signs (FHIR vital-signs profile): one Observation per value; SBP and DBP form the BP panel.
+  // A long session's trend is downsampled: such a point is the mean of its bucket, so it carries the
+  // bucket as effectivePeriod and says so (with the bucket's lowest and highest) instead of posing as a reading.
   const vital = (f: VitalField, v: number): fhir4.Quantity => ({ value: v, unit: VITAL_META[f].displayUnit, system: UCUM, code: VITAL_META[f].unit });
-  const vitalCode = (f: VitalField): fhir4.CodeableConcept => ({ coding: [{ system: LOINC, code: VITAL_META[f].loinc, display: VITAL_META[f].name }], text: VITAL_META[f].name });
+  const vitalCode = (f: VitalField): fhir4.CodeableConcept => ({
+    // The R4 oxygen-saturation profile fixes LOINC 2708-6; 59408-5 (by pulse oximetry) is the more exact code and is kept beside it.
+    coding: [...(f === 'spo2' ? [{ system: LOINC, code: '2708-6', display: 'Oxygen saturation in Arterial blood' }] : []), { system: LOINC, code: VITAL_META[f].loinc, display: VITAL_META[f].name }],
+    text: VITAL_META[f].name,
+  });
   const vitalsCategory = [{ coding: [{ system: OBS_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] }];
+  const bucket = r.trendBucketMs;
+  const when = (t: number): Pick<fhir4.Observation, 'effectiveDateTime' | 'effectivePeriod'> => {
+    if (bucket === null) return { effectiveDateTime: isoTime(t) };
+    const start = r.trendFrom + Math.floor((t - r.trendFrom) / bucket) * bucket;
+    return { effectivePeriod: { start: isoTime(start), end: isoTime(start + bucket) } };
+  };
+  const range = (p: TrendPoint, f: VitalField) => {
+    const lo = p.min?.[f];
+    const hi = p.max?.[f];
+    return typeof lo === 'number' && typeof hi === 'number' ? `, lowest ${lo}, highest ${hi} ${VITAL_META[f].displayUnit}` : '';
+  };
+  const meanNote = (p: TrendPoint, fields: VitalField[]) =>
+    bucket === null ? {} : { note: [{ text: `Mean of the readings in the period${fields.map((f) => range(p, f)).join('') ? ` (${fields.map((f) => `${VITAL_META[f].label}${range(p, f)}`).join('; ')})` : ''}` }] };
   const single: VitalField[] = ['hr', 'spo2', 'etco2', 'rr', 'map'];
   for (const p of r.trend) {
-    const at = isoTime(p.t);
     for (const f of single) {
       const v = p[f];
       if (typeof v !== 'number') continue;
-      add(withMeta<fhir4.Observation>({ resourceType: 'Observation', status: 'final', category: vitalsCategory, code: vitalCode(f), ...common, effectiveDateTime: at, valueQuantity: vital(f, v) }, 'http://hl7.org/fhir/StructureDefinition/vitalsigns'));
+      add(withMeta<fhir4.Observation>({ resourceType: 'Observation', status: 'final', category: vitalsCategory, code: vitalCode(f), ...common, ...when(p.t), valueQuantity: vital(f, v), ...meanNote(p, [f]) }, 'http://hl7.org/fhir/StructureDefinition/vitalsigns'));
     }
     if (typeof p.sbp === 'number' && typeof p.dbp === 'number') {
       add(
@@ -85,11 +103,12 @@ export function buildFhirBundle(r: SessionRecord, newId: () => string = randomUU
             category: vitalsCategory,
             code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel with all children optional' }], text: 'Blood pressure' },
             ...common,
-            effectiveDateTime: at,
+            ...when(p.t),
             component: [
               { code: vitalCode('sbp'), valueQuantity: vital('sbp', p.sbp) },
               { code: vitalCode('dbp'), valueQuantity: vital('dbp', p.dbp) },
             ],
+            ...meanNote(p, ['sbp', 'dbp']),
           },
           'http://hl7.org/fhir/StructureDefinition/bp',
         ),

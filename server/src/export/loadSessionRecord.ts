@@ -32,12 +32,15 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
   const [responses, escalations] = await Promise.all([src.responses.list(session.id), src.escalations.forSession(session.id)]);
   const displayNames: Record<string, string> = {};
   for (const u of src.users.list()) displayNames[u.username] = u.displayName;
+  const trend = src.vitals.bucketedWindow(session.id, session.createdAt - 60_000, to + 60_000, TREND_POINTS);
   return {
     session,
     orders: src.care.orderHistory(session.id),
     checklist: src.care.checklist(session.id),
     infusionEvents: src.sessions.events(session.id),
-    trend: src.vitals.window(session.id, session.createdAt - 60_000, to + 60_000, TREND_POINTS),
+    trend: trend.points,
+    trendBucketMs: trend.bucketMs,
+    trendFrom: trend.from,
     observations: src.care.observations(session.id),
     alarms: [...src.alarms.forSession(session.id, ALARM_LIMIT)].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id),
     escalations,

@@ -12,8 +12,11 @@ export interface SessionRecord {
   orders: Order[];
   checklist: ChecklistRecord | null;
   infusionEvents: InfusionEvent[];
-  /** The whole session's trend, downsampled with min and max per bucket. */
+  /** The whole session's trend, downsampled with min and max per bucket (charts and FHIR; the CSV reads every frame). */
   trend: TrendPoint[];
+  /** How the trend was made: null = its points are the stored readings, else each point is the mean of one bucket of this width starting at `trendFrom`. */
+  trendBucketMs: number | null;
+  trendFrom: number;
   observations: Observation[];
   alarms: Alarm[];
   escalations: Escalation[];

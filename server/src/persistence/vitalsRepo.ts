@@ -29,6 +29,14 @@ const toBucketPoint = (r: Row): TrendPoint => {
   return p;
 };
 
+/** A stored frame's place in the session's time order. */
+export interface FrameKey {
+  t: number;
+  deviceId: number;
+  seq: number;
+}
+export type StoredFrame = VitalsSample & FrameKey;
+
 /** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
 export class VitalsRepo {
   private readonly sWindow;
@@ -40,6 +48,7 @@ export class VitalsRepo {
   private readonly sLastNibp;
   private readonly sLastFrame;
   private readonly sAfter;
+  private readonly sPage;
 
   constructor(db: Db) {
     const cols = VITAL_FIELDS.join(', ');
@@ -57,11 +66,23 @@ export class VitalsRepo {
     this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
     this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
     this.sAfter = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t > ? ORDER BY t LIMIT ?`);
+    // Keyset on (t, device_id, seq): the index (session_id, t) carries the primary key, so each page is an index range, no sort.
+    this.sPage = db.prepare(`SELECT t, device_id, seq, ${cols} FROM vitals WHERE session_id = ? AND (t, device_id, seq) > (?, ?, ?) ORDER BY t, device_id, seq LIMIT ?`);
   }
 
   /** Frames with event time after `t`, oldest first, at most `limit` (a takeover judges the frames its previous holder did not). */
   framesAfter(sessionId: string, t: number, limit: number): VitalsSample[] {
     return (this.sAfter.all(sessionId, t, limit) as Row[]).map(toSample);
+  }
+
+  /**
+   * Every stored frame of the session in pages: the `limit` frames after `after` (a frame's key, or
+   * null for the first page) in time order, frames of the same instant ordered by device and seq.
+   * An export reads a long session this way, never all of its rows at once.
+   */
+  framesPage(sessionId: string, after: FrameKey | null, limit: number): StoredFrame[] {
+    const a = after ?? { t: Number.MIN_SAFE_INTEGER, deviceId: Number.MIN_SAFE_INTEGER, seq: Number.MIN_SAFE_INTEGER };
+    return (this.sPage.all(sessionId, a.t, a.deviceId, a.seq, limit) as (Row & { device_id: number; seq: number })[]).map((r) => ({ ...toSample(r), deviceId: r.device_id, seq: r.seq }));
   }
 
   /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
@@ -83,12 +104,20 @@ export class VitalsRepo {
    * per time bucket with the mean as its value and the bucket's min and max (see TrendPoint).
    */
   window(sessionId: string, from: number, to: number, maxPoints: number): TrendPoint[] {
+    return this.bucketedWindow(sessionId, from, to, maxPoints).points;
+  }
+
+  /**
+   * As `window`, saying how the points were made: `bucketMs` null when they are the stored readings,
+   * else each point stands for the readings of [from + k·bucketMs, from + (k+1)·bucketMs).
+   */
+  bucketedWindow(sessionId: string, from: number, to: number, maxPoints: number): { points: TrendPoint[]; from: number; bucketMs: number | null } {
     from = Math.floor(from);
     to = Math.floor(to);
     const n = (this.sCount.get(sessionId, from, to) as { n: number }).n;
-    if (n <= maxPoints) return (this.sWindow.all(sessionId, from, to) as Row[]).map(toSample);
+    if (n <= maxPoints) return { points: (this.sWindow.all(sessionId, from, to) as Row[]).map(toSample), from, bucketMs: null };
     const bucket = Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints)));
-    return (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toBucketPoint);
+    return { points: (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toBucketPoint), from, bucketMs: bucket };
   }
 
   latest(sessionId: string, n: number): VitalsSample[] {

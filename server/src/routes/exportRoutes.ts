@@ -1,6 +1,8 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { once } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actorOf, userOf } from '../auth/httpAuth';
-import { buildCsv } from '../export/csvExport';
+import { csvChunks } from '../export/csvExport';
 import { buildFhirBundle } from '../export/fhirExport';
 import { loadSessionRecord, type SessionRecordSources } from '../export/loadSessionRecord';
 import { buildPdf } from '../export/pdfExport';
@@ -15,26 +17,48 @@ const FORMATS = {
   fhir: { ext: 'fhir.json', type: 'application/fhir+json; charset=utf-8' },
 } as const;
 type Format = keyof typeof FORMATS;
+const isFormat = (f: unknown): f is Format => typeof f === 'string' && Object.hasOwn(FORMATS, f);
+
+/**
+ * Writes the pieces as they are made, yielding to the event loop between them and waiting while the
+ * client is slow (backpressure), so a long session's CSV neither holds the loop nor fills memory.
+ */
+async function stream(res: Response, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    await nextTurn();
+  }
+  res.end();
+}
 
 /**
  * GET /api/sessions/:id/export?format=pdf|csv|fhir: the session's record as a download. Who may see
- * the session may export it (trainers: simulated sessions; admins: none); every export is audited.
+ * the session may export it (trainers: simulated sessions; admins: none, 403); a session the user may
+ * not see is 404 as everywhere else. Every export is audited (who, which session, which format).
  */
 export function exportRoutes(src: SessionRecordSources, audit: AuditRepo): Router {
   const r = Router();
   r.get('/:id/export', async (req, res) => {
     const u = userOf(req, 'session.export');
     const format = req.query.format;
-    if (typeof format !== 'string' || !Object.hasOwn(FORMATS, format))
-      throw badRequest('invalid export format', [{ field: 'format', reason: 'must be one of pdf, csv, fhir' }]);
+    if (!isFormat(format)) throw badRequest('invalid export format', [{ field: 'format', reason: 'must be one of pdf, csv, fhir' }]);
     const session = visibleSession(src.sessions, req, u);
     const actor = actorOf(req);
     const record = await loadSessionRecord(src, session, actor.id);
-    const f = FORMATS[format as Format];
-    const body = format === 'pdf' ? await buildPdf(record) : format === 'csv' ? buildCsv(record) : JSON.stringify(buildFhirBundle(record));
-    audit.record({ at: record.exportedAt, actor: actor.id, action: 'session.export', entity: 'session', entityId: session.id, after: { format, simulated: session.simulated }, requestId: req.id });
-    const name = exportFileName(session, f.ext);
-    res.status(200).type(f.type).setHeader('Content-Disposition', `attachment; filename="${name}"`).setHeader('Cache-Control', 'no-store').send(body);
+    const f = FORMATS[format];
+    const download = () => res.status(200).type(f.type).setHeader('Content-Disposition', `attachment; filename="${exportFileName(session, f.ext)}"`).setHeader('Cache-Control', 'no-store');
+    // Audited before the first byte leaves: a download cut short has still shown data.
+    const audited = () => audit.record({ at: record.exportedAt, actor: actor.id, action: 'session.export', entity: 'session', entityId: session.id, after: { format, simulated: session.simulated }, requestId: req.id });
+    if (format === 'csv') {
+      audited();
+      download();
+      await stream(res, csvChunks(record, (after, limit) => src.vitals.framesPage(session.id, after, limit)));
+      return;
+    }
+    const body = format === 'pdf' ? await buildPdf(record) : JSON.stringify(buildFhirBundle(record));
+    audited();
+    download().send(body);
   });
   return r;
 }
