@@ -9,7 +9,7 @@ const CONTENT_W = PAGE_W - 2 * MARGIN;
 const FONT = 'Helvetica';
 const BOLD = 'Helvetica-Bold';
 /** The standard PDF fonts speak WinAnsi: characters outside it are replaced rather than drawn as garbage. */
-const pdfText = (s: string) => s.replace(/[≥]/g, '>=').replace(/[≤]/g, '<=').replace(/[₂]/g, '2').replace(/[^\x20-\x7e\xa0-\xff—–‘’“”•…]/g, '?');
+const pdfText = (s: string) => s.replace(/[≥]/g, '>=').replace(/[≤]/g, '<=').replace(/[₂]/g, '2').replace(/→/g, '->').replace(/[^\x20-\x7e\xa0-\xff—–‘’“”•…]/g, '?');
 const t = (x: number | null | undefined) => (x === null || x === undefined ? '' : isoTime(x).replace('T', ' ').replace('Z', ' UTC'));
 
 /**
@@ -64,6 +64,8 @@ export function buildPdf(r: SessionRecord): Promise<Buffer> {
     if (c.reopened) note(doc, `Re-opened by order v${c.reopened.orderVersion} at ${t(c.reopened.at)}: ${c.reopened.items.join(', ')}`);
   }
 
+  // The heading stays with its first chart.
+  ensure(doc, 60 + CHART_H + 30);
   section(doc, 'Trends');
   if (!r.trend.length) note(doc, 'No vital signs recorded.');
   else {
@@ -210,13 +212,22 @@ function ensure(doc: Doc, h: number): void {
 
 const CHART_H = 80;
 const AXIS_W = 40;
-const COLOURS = ['#0057b7', '#c1121f', '#2a9d8f', '#6a4c93'];
+const COLOURS = ['#0057b7', '#c1121f', '#1b9e4b', '#6a4c93'];
 
-/** Chart frame with a y axis over [lo, hi] and a time axis over [from, to]; returns the mapping functions. */
-function frame(doc: Doc, title: string, lo: number, hi: number, from: number, to: number) {
+/** Chart frame with a y axis over [lo, hi] and a time axis over [from, to], its legend on the title line; returns the mapping functions. */
+function frame(doc: Doc, title: string, legend: { label: string; colour: string }[], lo: number, hi: number, from: number, to: number) {
   ensure(doc, CHART_H + 30);
-  doc.font(BOLD).fontSize(9).fillColor('black').text(pdfText(title), MARGIN, doc.y);
-  const top = doc.y + 2;
+  const titleY = doc.y;
+  doc.font(BOLD).fontSize(9).fillColor('black').text(pdfText(title), MARGIN, titleY, { lineBreak: false });
+  // The legend beside the title, so no label lies over the data.
+  let lx = MARGIN + doc.widthOfString(pdfText(title)) + 14;
+  doc.font(FONT).fontSize(8);
+  for (const it of legend) {
+    doc.rect(lx, titleY + 2.5, 9, 2.5).fillColor(it.colour).fill();
+    doc.fillColor('#222').text(pdfText(it.label), lx + 12, titleY + 0.5, { lineBreak: false });
+    lx += 12 + doc.widthOfString(pdfText(it.label)) + 12;
+  }
+  const top = titleY + 13;
   const left = MARGIN + AXIS_W;
   const w = CONTENT_W - AXIS_W;
   doc.rect(left, top, w, CHART_H).lineWidth(0.5).strokeColor('#888').stroke();
@@ -226,26 +237,23 @@ function frame(doc: Doc, title: string, lo: number, hi: number, from: number, to
     doc.text(String(round(v)), MARGIN, y - 3, { width: AXIS_W - 4, align: 'right', lineBreak: false });
     doc.moveTo(left, y).lineTo(left + w, y).lineWidth(0.2).strokeColor('#ddd').stroke();
   }
-  doc.text(t(from).slice(11), left, top + CHART_H + 2, { width: 100, lineBreak: false });
-  doc.text(t(to).slice(11), left + w - 100, top + CHART_H + 2, { width: 100, align: 'right', lineBreak: false });
+  // Time ticks at quarters: HH:MM (UTC), the ends to the second.
+  const span = Math.max(1, to - from);
+  for (let k = 0; k <= 4; k++) {
+    const tt = from + (span * k) / 4;
+    const x = left + (w * k) / 4;
+    const label = k === 0 || k === 4 ? `${t(tt).slice(11)}` : t(tt).slice(11, 16);
+    if (k > 0 && k < 4) doc.moveTo(x, top).lineTo(x, top + CHART_H).lineWidth(0.2).strokeColor('#ddd').stroke();
+    const lw = 80;
+    const lxPos = k === 0 ? x : k === 4 ? x - lw : x - lw / 2;
+    doc.text(label, lxPos, top + CHART_H + 2, { width: lw, align: k === 0 ? 'left' : k === 4 ? 'right' : 'center', lineBreak: false });
+  }
   doc.fillColor('black');
   doc.y = top + CHART_H + 14;
   doc.x = MARGIN;
-  const span = Math.max(1, to - from);
   return {
     x: (tt: number) => left + ((tt - from) / span) * w,
     y: (v: number) => top + CHART_H - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * CHART_H,
-    legend: (items: { label: string; colour: string }[]) => {
-      let lx = left + 4;
-      doc.font(FONT).fontSize(7);
-      for (const it of items) {
-        doc.fillColor(it.colour).text(pdfText(it.label), lx, top + 3, { lineBreak: false });
-        lx += doc.widthOfString(pdfText(it.label)) + 10;
-      }
-      doc.fillColor('black');
-      doc.x = MARGIN;
-      doc.y = top + CHART_H + 14;
-    },
   };
 }
 
@@ -256,7 +264,7 @@ function vitalChart(doc: Doc, r: SessionRecord, g: VitalChartGroup, from: number
   const pad = Math.max(2, (Math.max(...values) - Math.min(...values)) * 0.1);
   const lo = Math.max(g.min, Math.floor(Math.min(...values) - pad));
   const hi = Math.min(g.max, Math.ceil(Math.max(...values) + pad));
-  const f = frame(doc, `${g.title} (${g.unit})`, lo, hi === lo ? lo + 1 : hi, from, to);
+  const f = frame(doc, `${g.title} (${g.unit})`, g.fields.map(({ label }, i) => ({ label, colour: COLOURS[i % COLOURS.length]! })), lo, hi === lo ? lo + 1 : hi, from, to);
   g.fields.forEach(({ field }, i) => {
     const colour = COLOURS[i % COLOURS.length]!;
     doc.lineWidth(0.4).strokeColor(colour).opacity(0.35);
@@ -279,7 +287,6 @@ function vitalChart(doc: Doc, r: SessionRecord, g: VitalChartGroup, from: number
     }
     doc.stroke();
   });
-  f.legend(g.fields.map(({ label }, i) => ({ label, colour: COLOURS[i % COLOURS.length]! })));
 }
 
 /** The infusion rate as a step line from the documented events (pause and stop drop it to 0). */
@@ -296,7 +303,7 @@ function rateChart(doc: Doc, r: SessionRecord, from: number, to: number): void {
   }
   if (!steps.length) return;
   const hi = Math.max(0.5, ...steps.map(([, v]) => v)) * 1.2;
-  const f = frame(doc, 'Ketamine infusion rate (mg/kg/h); boluses marked', 0, hi, from, to);
+  const f = frame(doc, 'Ketamine infusion rate (mg/kg/h)', [{ label: 'rate', colour: '#6a4c93' }, { label: 'bolus', colour: '#c1121f' }], 0, hi, from, to);
   doc.lineWidth(1).strokeColor('#6a4c93');
   doc.moveTo(f.x(steps[0]![0]), f.y(0));
   let last = 0;
@@ -306,7 +313,6 @@ function rateChart(doc: Doc, r: SessionRecord, from: number, to: number): void {
   }
   doc.lineTo(f.x(r.session.endedAt ?? to), f.y(last)).stroke();
   for (const e of r.infusionEvents.filter((x) => x.type === 'bolus')) doc.moveTo(f.x(e.t), f.y(hi * 0.95)).lineTo(f.x(e.t), f.y(0)).lineWidth(0.6).strokeColor('#c1121f').dash(2, { space: 2 }).stroke().undash();
-  f.legend([{ label: 'rate', colour: '#6a4c93' }, { label: 'bolus', colour: '#c1121f' }]);
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
