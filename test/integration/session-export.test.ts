@@ -156,25 +156,25 @@ describe('session record export', () => {
     expect(r.type).toMatch(/^text\/csv/);
     expect(r.disposition).toMatch(/filename=".*_SIMULATED\.csv"$/);
     const rows = csvRows(r.body);
-    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['time (UTC, ISO 8601)', 'simulated', 'record', 'HR (/min)', 'SpO2 (%)', 'SBP (mmHg)', 'EtCO2 (mmHg)', 'RR (/min)', 'dose (mg)', 'by']));
+    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['time (ISO 8601 UTC)', 'simulated', 'record', 'HR (/min)', 'SpO2 (%)', 'SBP (mmHg)', 'EtCO2 (mmHg)', 'RR (/min)', 'dose (mg)', 'by']));
     expect(rows.every((x) => x.simulated === 'true')).toBe(true);
-    expect(rows.every((x) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(x['time (UTC, ISO 8601)']!))).toBe(true);
+    expect(rows.every((x) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(x['time (ISO 8601 UTC)']!))).toBe(true);
     // Every frame sent (the 120 plus the baseline frame of the pre-start), values as sent, in time order.
     const vitals = rows.filter((x) => x.record === 'vitals');
     expect(vitals).toHaveLength(sent.length + 1);
     for (const f of sent) {
-      const row = vitals.find((x) => x['time (UTC, ISO 8601)'] === new Date(f.t).toISOString().replace('.000', ''));
+      const row = vitals.find((x) => x['time (ISO 8601 UTC)'] === new Date(f.t).toISOString().replace('.000', ''));
       expect(row, new Date(f.t).toISOString()).toBeDefined();
       expect([row!['HR (/min)'], row!['SpO2 (%)'], row!['SBP (mmHg)'], row!['DBP (mmHg)'], row!['MAP (mmHg)'], row!['EtCO2 (mmHg)'], row!['RR (/min)']].map(Number)).toEqual([f.hr, f.spo2, f.sbp, f.dbp, f.map, f.etco2, f.rr]);
     }
     // After the session row (its opening), every row in time order.
     expect(rows[0]!.record).toBe('session');
-    const times = rows.slice(1).map((x) => x['time (UTC, ISO 8601)']!);
+    const times = rows.slice(1).map((x) => x['time (ISO 8601 UTC)']!);
     expect([...times].sort()).toEqual(times);
     // The label with a comma and quotes survives the quoting.
     expect(rows.find((x) => x.record === 'session')!.detail).toContain('patient EXP-7, "Ward" B');
     const ackRow = rows.find((x) => x.record === 'alarm acknowledged')!;
-    expect(ackRow).toMatchObject({ by: 'Test nurse', detail: alarm.title, 'time (UTC, ISO 8601)': '2026-11-22T09:02:05Z' });
+    expect(ackRow).toMatchObject({ by: 'Test nurse', detail: alarm.title, 'time (ISO 8601 UTC)': '2026-11-22T09:02:05Z' });
     expect(rows.find((x) => x.record === 'infusion bolus')).toMatchObject({ 'dose (mg)': '10', by: 'Test physician' });
     expect(rows.find((x) => x.record === 'rescue dose')!.detail).toMatch(/midazolam/i);
     expect(rows.at(-1)).toMatchObject({ record: 'total dose', 'dose (mg)': String(Math.round(sess.infusion.cumulativeMg * 100) / 100) });
@@ -272,7 +272,7 @@ describe('session record export of a long session', () => {
     expect(csv.status).toBe(200);
     const vitals = csvRows(csv.body).filter((x) => x.record === 'vitals');
     expect(vitals).toHaveLength(frames);
-    const times = vitals.map((x) => Date.parse(x['time (UTC, ISO 8601)']!));
+    const times = vitals.map((x) => Date.parse(x['time (ISO 8601 UTC)']!));
     expect(new Set(times).size).toBe(frames);
     expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
 

@@ -20,7 +20,7 @@ const line = (cells: Cell[]) => cells.map(csvCell).join(',') + '\r\n';
  * is (`record`: `vitals`, `session`, `total dose` or an event); vitals columns carry their unit.
  */
 export const CSV_COLUMNS = [
-  'time (UTC, ISO 8601)',
+  'time (ISO 8601 UTC)',
   'simulated',
   'record',
   'device',
