@@ -87,7 +87,7 @@ export function eventLines(r: SessionRecord): { t: number; text: string }[] {
 }
 
 /** Frames read per page: a few milliseconds of SQLite and formatting each, so the event loop is never held long. */
-export const CSV_PAGE_FRAMES = 2000;
+export const CSV_PAGE_FRAMES = 500;
 
 /**
  * The session's vitals and events as one CSV (RFC 4180, CRLF, header first), produced in pieces: the

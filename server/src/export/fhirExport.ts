@@ -21,6 +21,22 @@ type Entry = fhir4.BundleEntry & { resource: fhir4.FhirResource };
  * Every reference is a urn:uuid fullUrl inside the bundle. Simulated sessions carry HTEST on every resource.
  */
 export function buildFhirBundle(r: SessionRecord, newId: () => string = randomUUID): fhir4.Bundle {
+  const { head, entries } = fhirBundleParts(r, newId);
+  return { ...head, entry: [...entries] };
+}
+
+/** The bundle without its entries, and the entries in order, the vital signs made as they are taken. */
+export interface FhirBundleParts {
+  head: Omit<fhir4.Bundle, 'entry'>;
+  entries: Iterable<Entry>;
+}
+
+/**
+ * The bundle in parts: the few resources of the record made at once, the vital-sign Observations (a
+ * few thousand for a long session) made lazily as the entries are iterated, so a caller that writes
+ * them in pieces never holds the event loop for the whole bundle.
+ */
+export function fhirBundleParts(r: SessionRecord, newId: () => string = randomUUID): FhirBundleParts {
   const s = r.session;
   const meta = (profile?: string): fhir4.Meta | undefined => {
     const m: fhir4.Meta = {};
@@ -29,11 +45,15 @@ export function buildFhirBundle(r: SessionRecord, newId: () => string = randomUU
     return m.profile || m.security ? m : undefined;
   };
   const entries: Entry[] = [];
-  const add = <T extends fhir4.FhirResource>(res: T): fhir4.Reference => {
+  const entryOf = <T extends fhir4.FhirResource>(res: T): Entry => {
     const id = newId();
     res.id = id;
-    entries.push({ fullUrl: `urn:uuid:${id}`, resource: res });
-    return { reference: `urn:uuid:${id}` };
+    return { fullUrl: `urn:uuid:${id}`, resource: res };
+  };
+  const add = <T extends fhir4.FhirResource>(res: T): fhir4.Reference => {
+    const e = entryOf(res);
+    entries.push(e);
+    return { reference: e.fullUrl! };
   };
   const withMeta = <T extends fhir4.FhirResource>(res: T, profile?: string): T => {
     const m = meta(profile);
@@ -88,31 +108,33 @@ export function buildFhirBundle(r: SessionRecord, newId: () => string = randomUU
   const meanNote = (p: TrendPoint, fields: VitalField[]) =>
     bucket === null ? {} : { note: [{ text: `Mean of the readings in the period${fields.map((f) => range(p, f)).join('') ? ` (${fields.map((f) => `${VITAL_META[f].label}${range(p, f)}`).join('; ')})` : ''}` }] };
   const single: VitalField[] = ['hr', 'spo2', 'etco2', 'rr', 'map'];
-  for (const p of r.trend) {
-    for (const f of single) {
-      const v = p[f];
-      if (typeof v !== 'number') continue;
-      add(withMeta<fhir4.Observation>({ resourceType: 'Observation', status: 'final', category: vitalsCategory, code: vitalCode(f), ...common, ...when(p.t), valueQuantity: vital(f, v), ...meanNote(p, [f]) }, 'http://hl7.org/fhir/StructureDefinition/vitalsigns'));
-    }
-    if (typeof p.sbp === 'number' && typeof p.dbp === 'number') {
-      add(
-        withMeta<fhir4.Observation>(
-          {
-            resourceType: 'Observation',
-            status: 'final',
-            category: vitalsCategory,
-            code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel with all children optional' }], text: 'Blood pressure' },
-            ...common,
-            ...when(p.t),
-            component: [
-              { code: vitalCode('sbp'), valueQuantity: vital('sbp', p.sbp) },
-              { code: vitalCode('dbp'), valueQuantity: vital('dbp', p.dbp) },
-            ],
-            ...meanNote(p, ['sbp', 'dbp']),
-          },
-          'http://hl7.org/fhir/StructureDefinition/bp',
-        ),
-      );
+  function* vitalSigns(): Generator<Entry> {
+    for (const p of r.trend) {
+      for (const f of single) {
+        const v = p[f];
+        if (typeof v !== 'number') continue;
+        yield entryOf(withMeta<fhir4.Observation>({ resourceType: 'Observation', status: 'final', category: vitalsCategory, code: vitalCode(f), ...common, ...when(p.t), valueQuantity: vital(f, v), ...meanNote(p, [f]) }, 'http://hl7.org/fhir/StructureDefinition/vitalsigns'));
+      }
+      if (typeof p.sbp === 'number' && typeof p.dbp === 'number') {
+        yield entryOf(
+          withMeta<fhir4.Observation>(
+            {
+              resourceType: 'Observation',
+              status: 'final',
+              category: vitalsCategory,
+              code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel with all children optional' }], text: 'Blood pressure' },
+              ...common,
+              ...when(p.t),
+              component: [
+                { code: vitalCode('sbp'), valueQuantity: vital('sbp', p.sbp) },
+                { code: vitalCode('dbp'), valueQuantity: vital('dbp', p.dbp) },
+              ],
+              ...meanNote(p, ['sbp', 'dbp']),
+            },
+            'http://hl7.org/fhir/StructureDefinition/bp',
+          ),
+        );
+      }
     }
   }
   for (const o of r.observations) {
@@ -257,14 +279,43 @@ export function buildFhirBundle(r: SessionRecord, newId: () => string = randomUU
     );
   }
 
-  return {
+  const head: Omit<fhir4.Bundle, 'entry'> = {
     resourceType: 'Bundle',
     ...(s.simulated ? { meta: { security: [SIMULATED_LABEL], tag: [{ system: 'urn:infusion-monitor:data', code: 'simulated', display: 'SIMULATED — not a patient record' }] } } : {}),
     identifier: { system: SYSTEM_ID, value: `urn:uuid:${newId()}` },
     type: 'collection',
     timestamp: isoTime(r.exportedAt),
-    entry: entries,
+  };
+  // Patient and Encounter first, then the vital signs, then the rest of the record.
+  return {
+    head,
+    entries: (function* () {
+      yield* entries.slice(0, 2);
+      yield* vitalSigns();
+      yield* entries.slice(2);
+    })(),
   };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The bundle as JSON text in pieces of `perPiece` entries (the same text JSON.stringify gives), so a
+ * large bundle is sent as it is written instead of as one string built while everything else waits.
+ */
+export function* bundleJson({ head, entries }: FhirBundleParts, perPiece = 200): Generator<string> {
+  const open = JSON.stringify(head);
+  yield `${open.slice(0, -1)}${open.length > 2 ? ',' : ''}"entry":[`;
+  let piece: string[] = [];
+  let first = true;
+  for (const e of entries) {
+    piece.push(JSON.stringify(e));
+    if (piece.length === perPiece) {
+      yield (first ? '' : ',') + piece.join(',');
+      first = false;
+      piece = [];
+    }
+  }
+  if (piece.length) yield (first ? '' : ',') + piece.join(',');
+  yield ']}';
+}

@@ -1,4 +1,5 @@
-import type { Session } from '@infusion/shared';
+import type { Session, TrendPoint } from '@infusion/shared';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { UserService } from '../auth/userService';
 import type { CareService } from '../care/careService';
 import type { PhysicianResponses } from '../care/physicianResponses';
@@ -25,6 +26,29 @@ const TREND_POINTS = 600;
 /** A session's alarms in the record: all of them (the screen's list stops at 500). */
 const ALARM_LIMIT = 100_000;
 
+/** Rows aggregated per step when a long session's trend is read in slices. */
+const ROWS_PER_STEP = 2000;
+
+/**
+ * The session's downsampled trend, the same points `VitalsRepo.window` gives, read in slices of whole
+ * buckets of about ROWS_PER_STEP rows each with the event loop free between them: a day at 1 Hz is
+ * 86,400 rows, which one aggregate query would hold the loop for.
+ */
+export async function trendInSteps(vitals: VitalsRepo, sessionId: string, from: number, to: number): Promise<{ points: TrendPoint[]; from: number; bucketMs: number | null }> {
+  const plan = vitals.windowPlan(sessionId, from, to, TREND_POINTS);
+  if (plan.bucketMs === null) return vitals.bucketedWindow(sessionId, from, to, TREND_POINTS);
+  const buckets = Math.ceil((plan.to - plan.from + 1) / plan.bucketMs);
+  const perStep = Math.max(1, Math.floor((buckets * ROWS_PER_STEP) / plan.rows));
+  const points: TrendPoint[] = [];
+  for (let b = 0; b < buckets; b += perStep) {
+    await nextTurn();
+    const lo = plan.from + b * plan.bucketMs;
+    const hi = Math.min(plan.to + 1, plan.from + (b + perStep) * plan.bucketMs);
+    points.push(...vitals.bucketsIn(sessionId, plan.from, plan.bucketMs, lo, hi));
+  }
+  return { points, from: plan.from, bucketMs: plan.bucketMs };
+}
+
 /** Reads everything the record shows through the services and repositories that own it. */
 export async function loadSessionRecord(src: SessionRecordSources, session: Session, exportedBy: string): Promise<SessionRecord> {
   const now = src.clock.now();
@@ -32,7 +56,10 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
   const [responses, escalations] = await Promise.all([src.responses.list(session.id), src.escalations.forSession(session.id)]);
   const displayNames: Record<string, string> = {};
   for (const u of src.users.list()) displayNames[u.username] = u.displayName;
-  const trend = src.vitals.bucketedWindow(session.id, session.createdAt - 60_000, to + 60_000, TREND_POINTS);
+  // Each read is a separate step of the event loop: the trend and the alarms of a long session are the heavy ones.
+  const trend = await trendInSteps(src.vitals, session.id, session.createdAt - 60_000, to + 60_000);
+  await nextTurn();
+  const alarms = [...src.alarms.forSession(session.id, ALARM_LIMIT)].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
   return {
     session,
     orders: src.care.orderHistory(session.id),
@@ -42,7 +69,7 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
     trendBucketMs: trend.bucketMs,
     trendFrom: trend.from,
     observations: src.care.observations(session.id),
-    alarms: [...src.alarms.forSession(session.id, ALARM_LIMIT)].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id),
+    alarms,
     escalations,
     responses,
     rescueDoses: src.care.rescueDoses(session.id),

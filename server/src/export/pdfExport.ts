@@ -1,4 +1,5 @@
 import { clinicianText, OBSERVATION_SCALES, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { isoTime, SIMULATED_MARK, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -19,7 +20,7 @@ const t = (x: number | null | undefined) => (x === null || x === undefined ? '' 
  * physician responses and the signatures (who did what, when). Every page carries the header, the
  * page number and, for a simulated session, the simulated mark at top and bottom.
  */
-export function buildPdf(r: SessionRecord): Promise<Buffer> {
+export async function buildPdf(r: SessionRecord): Promise<Buffer> {
   const s = r.session;
   const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN + 20, bottom: MARGIN + 20, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: `Session record ${s.patientLabel} ${s.location}`, Author: 'Ketamine infusion monitor', Subject: s.simulated ? SIMULATED_MARK : 'Session record' } });
   const chunks: Buffer[] = [];
@@ -32,7 +33,7 @@ export function buildPdf(r: SessionRecord): Promise<Buffer> {
   doc.font(BOLD).fontSize(16).text(pdfText(`Ketamine infusion — session record`));
   doc.font(FONT).fontSize(9).fillColor('#444').text(pdfText(`Exported ${t(r.exportedAt)} by ${who(r, r.exportedBy)}. Times are UTC.`)).fillColor('black');
 
-  section(doc, 'Patient and session');
+  await section(doc, 'Patient and session');
   const dose = totalDose(r);
   keyValues(doc, [
     ['Patient (pseudonymous)', `${s.patientLabel}${s.patientRef ? ` (ref ${s.patientRef})` : ''}`],
@@ -46,72 +47,75 @@ export function buildPdf(r: SessionRecord): Promise<Buffer> {
     ['Total ketamine given', `${round(dose.mg)} mg (${round(dose.mgPerKg)} mg/kg)`],
   ]);
 
-  section(doc, 'Orders');
+  await section(doc, 'Orders');
   if (!r.orders.length) note(doc, 'No order written.');
-  table(doc, [70, 105, 160, 60, 100], ['Version', 'Written', 'Rate range / boluses', 'Max total', 'By'], r.orders.map((o) => [
+  await table(doc, [70, 105, 160, 60, 100], ['Version', 'Written', 'Rate range / boluses', 'Max total', 'By'], r.orders.map((o) => [
     `v${o.version}`, t(o.at),
     `${o.rateMinMgKgH}-${o.rateMaxMgKgH} mg/kg/h; ${o.bolusAllowed ? `bolus <= ${o.bolusMaxMgKg} mg/kg, >= ${o.bolusMinIntervalMin} min apart` : 'no boluses'}${o.note ? `; ${o.note}` : ''}`,
     `${o.maxCumulativeMgKg} mg/kg`, who(r, o.by),
   ]));
 
-  section(doc, 'Pre-infusion checklist');
+  await section(doc, 'Pre-infusion checklist');
   const c = r.checklist;
   if (!c) note(doc, 'No checklist submitted.');
   else {
     note(doc, `Submitted ${t(c.at)} by ${who(r, c.by)}: ${c.result.passed ? 'all items passed' : 'not all items passed'}.`);
-    table(doc, [180, 45, 270], ['Item', 'Result', 'Reason / source'], c.result.items.map((i) => [i.label, i.ok ? (i.caution ? 'caution' : 'ok') : 'FAILED', clinicianText([i.reason, i.source].filter(Boolean).join(' — '))]));
+    await table(doc, [180, 45, 270], ['Item', 'Result', 'Reason / source'], c.result.items.map((i) => [i.label, i.ok ? (i.caution ? 'caution' : 'ok') : 'FAILED', clinicianText([i.reason, i.source].filter(Boolean).join(' — '))]));
     if (c.override) note(doc, `Overridden by ${who(r, c.override.by)} at ${t(c.override.at)}: ${c.override.reason}`, true);
     if (c.reopened) note(doc, `Re-opened by order v${c.reopened.orderVersion} at ${t(c.reopened.at)}: ${c.reopened.items.join(', ')}`);
   }
 
   // The heading stays with its first chart.
   ensure(doc, 60 + CHART_H + 30);
-  section(doc, 'Trends');
+  await section(doc, 'Trends');
   if (!r.trend.length) note(doc, 'No vital signs recorded.');
   else {
     const from = Math.min(r.trend[0]!.t, ...r.infusionEvents.map((e) => e.t));
     const to = Math.max(r.trend[r.trend.length - 1]!.t, s.endedAt ?? 0, ...r.infusionEvents.map((e) => e.t));
-    for (const g of VITAL_CHARTS) vitalChart(doc, r, g, from, to);
+    for (const g of VITAL_CHARTS) {
+      vitalChart(doc, r, g, from, to);
+      await breathe();
+    }
     rateChart(doc, r, from, to);
   }
 
-  section(doc, 'Infusion events');
+  await section(doc, 'Infusion events');
   if (!r.infusionEvents.length) note(doc, 'The infusion was not started.');
-  table(doc, [105, 70, 70, 60, 190], ['Time', 'Event', 'Rate (mg/kg/h)', 'Dose (mg)', 'By / note'], r.infusionEvents.map((e) => [
+  await table(doc, [105, 70, 70, 60, 190], ['Time', 'Event', 'Rate (mg/kg/h)', 'Dose (mg)', 'By / note'], r.infusionEvents.map((e) => [
     t(e.t), e.type.replace('_', ' '), e.rateMgKgH === null ? '' : String(e.rateMgKgH), e.doseMg === null ? '' : String(round(e.doseMg)),
     [who(r, e.by), e.note, e.override ? `dose limit overridden by ${who(r, e.override.by)}: ${e.override.reason}` : null].filter(Boolean).join('; '),
   ]));
   note(doc, `Total ketamine given: ${round(dose.mg)} mg (${round(dose.mgPerKg)} mg/kg).`, true);
 
-  section(doc, 'Sedation and pain scores');
+  await section(doc, 'Sedation and pain scores');
   if (!r.observations.length) note(doc, 'None recorded.');
-  table(doc, [105, 90, 50, 250], ['Time', 'Scale', 'Score', 'By / note'], r.observations.map((o) => [t(o.t), OBSERVATION_SCALES[o.scale].label, String(o.score), [who(r, o.by), o.note].filter(Boolean).join('; ')]));
+  await table(doc, [105, 90, 50, 250], ['Time', 'Scale', 'Score', 'By / note'], r.observations.map((o) => [t(o.t), OBSERVATION_SCALES[o.scale].label, String(o.score), [who(r, o.by), o.note].filter(Boolean).join('; ')]));
 
-  section(doc, 'Alarms, acknowledgements and escalations');
+  await section(doc, 'Alarms, acknowledgements and escalations');
   if (!r.alarms.length) note(doc, 'No alarms.');
-  table(doc, [105, 50, 200, 140], ['Raised', 'Priority', 'Alarm', 'Acknowledged / resolved'], r.alarms.map((a) => [
+  await table(doc, [105, 50, 200, 140], ['Raised', 'Priority', 'Alarm', 'Acknowledged / resolved'], r.alarms.map((a) => [
     t(a.startedAt), a.priority, clinicianText(`${a.title}: ${a.message}`),
     [a.acknowledgedAt !== null ? `ack ${t(a.acknowledgedAt)} by ${who(r, a.acknowledgedBy)}` : 'not acknowledged', a.resolvedAt !== null ? `resolved ${t(a.resolvedAt)}` : null].filter(Boolean).join('; '),
   ]));
   if (r.escalations.length) {
     doc.moveDown(0.3);
-    table(doc, [105, 45, 200, 145], ['Escalated', 'Level', 'Alarm', 'Acknowledged / closed'], r.escalations.map((e) => [
+    await table(doc, [105, 45, 200, 145], ['Escalated', 'Level', 'Alarm', 'Acknowledged / closed'], r.escalations.map((e) => [
       t(e.openedAt), String(e.level), clinicianText(e.title),
       [e.acknowledgedAt !== null ? `ack ${t(e.acknowledgedAt)} by ${who(r, e.acknowledgedBy)}` : 'not acknowledged', e.closedAt !== null ? `closed ${t(e.closedAt)}${e.closedReason ? ` (${e.closedReason})` : ''}` : null].filter(Boolean).join('; '),
     ]));
   }
 
-  section(doc, 'Rescue doses');
+  await section(doc, 'Rescue doses');
   if (!r.rescueDoses.length) note(doc, 'None given.');
-  table(doc, [105, 110, 60, 60, 160], ['Time', 'Drug', 'Dose (mg)', 'Route', 'By / note'], r.rescueDoses.map((d) => [t(d.t), d.drug, String(d.doseMg), d.route, [who(r, d.by), d.note, d.override ? `dose limit overridden: ${d.override.reason}` : null].filter(Boolean).join('; ')]));
+  await table(doc, [105, 110, 60, 60, 160], ['Time', 'Drug', 'Dose (mg)', 'Route', 'By / note'], r.rescueDoses.map((d) => [t(d.t), d.drug, String(d.doseMg), d.route, [who(r, d.by), d.note, d.override ? `dose limit overridden: ${d.override.reason}` : null].filter(Boolean).join('; ')]));
 
-  section(doc, 'Physician responses');
+  await section(doc, 'Physician responses');
   if (!r.responses.length) note(doc, 'None documented.');
-  table(doc, [105, 110, 280], ['Time', 'Physician', 'Advice'], r.responses.map((p) => [t(p.at), p.byName || who(r, p.by), p.text]));
+  await table(doc, [105, 110, 280], ['Time', 'Physician', 'Advice'], r.responses.map((p) => [t(p.at), p.byName || who(r, p.by), p.text]));
 
-  section(doc, 'Signatures (who did what, when)');
+  await section(doc, 'Signatures (who did what, when)');
   const signed = signatures(r);
-  table(doc, [105, 130, 260], ['Time', 'Clinician', 'Action'], signed);
+  await table(doc, [105, 130, 260], ['Time', 'Clinician', 'Action'], signed);
 
   // Header, footer, simulated mark and page numbers on every page, drawn once all pages exist.
   const range = doc.bufferedPageRange();
@@ -154,7 +158,14 @@ function signatures(r: SessionRecord): string[][] {
   return rows.map(([at, by, what]) => [t(at), who(r, by), what]);
 }
 
-function section(doc: Doc, title: string): void {
+/**
+ * Lets the event loop run between parts of the document: a long session's PDF is built in steps of a
+ * chart or a hundred table rows, never in one piece that would hold every other request.
+ */
+const breathe = () => nextTurn();
+
+async function section(doc: Doc, title: string): Promise<void> {
+  await breathe();
   ensure(doc, 60);
   doc.moveDown(0.8);
   doc.x = MARGIN;
@@ -182,7 +193,7 @@ function keyValues(doc: Doc, rows: [string, string][]): void {
 }
 
 /** A simple table: a bold header row, rows that wrap within their column; a row that does not fit starts a new page (with the header again). */
-function table(doc: Doc, widths: number[], header: string[], rows: string[][]): void {
+async function table(doc: Doc, widths: number[], header: string[], rows: string[][]): Promise<void> {
   if (!rows.length) return;
   const draw = (cells: string[], bold: boolean) => {
     doc.font(bold ? BOLD : FONT).fontSize(8);
@@ -202,7 +213,10 @@ function table(doc: Doc, widths: number[], header: string[], rows: string[][]): 
     if (bold) doc.moveTo(MARGIN, doc.y - 1.5).lineTo(MARGIN + CONTENT_W, doc.y - 1.5).lineWidth(0.3).strokeColor('#aaa').stroke();
   };
   draw(header, true);
-  for (const row of rows) draw(row, false);
+  for (let i = 0; i < rows.length; i++) {
+    draw(rows[i]!, false);
+    if (i % 100 === 99) await breathe();
+  }
   doc.x = MARGIN;
 }
 

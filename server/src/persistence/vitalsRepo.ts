@@ -49,6 +49,7 @@ export class VitalsRepo {
   private readonly sLastFrame;
   private readonly sAfter;
   private readonly sPage;
+  private readonly sBucketSlice;
 
   constructor(db: Db) {
     const cols = VITAL_FIELDS.join(', ');
@@ -59,6 +60,9 @@ export class VitalsRepo {
     const aggs = VITAL_FIELDS.map((f) => `ROUND(AVG(${f}), 1) AS ${f}, MIN(${f}) AS ${f}_min, MAX(${f}) AS ${f}_max`).join(', ');
     this.sBucketed = db.prepare(`SELECT MIN(t) AS t, ${aggs} FROM vitals WHERE session_id = @id AND t >= @from AND t <= @to
       GROUP BY (t - CAST(@from AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
+    // The same buckets (counted from @origin) over a slice [@lo, @hi) of the window: a long window read in steps.
+    this.sBucketSlice = db.prepare(`SELECT MIN(t) AS t, ${aggs} FROM vitals WHERE session_id = @id AND t >= @lo AND t < @hi
+      GROUP BY (t - CAST(@origin AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
     this.sCount = db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND t >= ? AND t <= ?');
     this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
     this.sRecentSeqs = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? ORDER BY seq DESC LIMIT ?`);
@@ -83,6 +87,23 @@ export class VitalsRepo {
   framesPage(sessionId: string, after: FrameKey | null, limit: number): StoredFrame[] {
     const a = after ?? { t: Number.MIN_SAFE_INTEGER, deviceId: Number.MIN_SAFE_INTEGER, seq: Number.MIN_SAFE_INTEGER };
     return (this.sPage.all(sessionId, a.t, a.deviceId, a.seq, limit) as (Row & { device_id: number; seq: number })[]).map((r) => ({ ...toSample(r), deviceId: r.device_id, seq: r.seq }));
+  }
+
+  /**
+   * How `window(sessionId, from, to, maxPoints)` would make its points, without reading them: the row
+   * count, and the bucket width (null: the rows themselves). With `bucketsIn` a caller can read the same
+   * points a slice at a time.
+   */
+  windowPlan(sessionId: string, from: number, to: number, maxPoints: number): { from: number; to: number; rows: number; bucketMs: number | null } {
+    from = Math.floor(from);
+    to = Math.floor(to);
+    const rows = (this.sCount.get(sessionId, from, to) as { n: number }).n;
+    return { from, to, rows, bucketMs: rows <= maxPoints ? null : Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints))) };
+  }
+
+  /** The points of the buckets (width `bucketMs`, counted from `origin`) whose readings fall in [lo, hi); lo and hi on bucket edges. */
+  bucketsIn(sessionId: string, origin: number, bucketMs: number, lo: number, hi: number): TrendPoint[] {
+    return (this.sBucketSlice.all({ id: sessionId, origin, bucket: bucketMs, lo, hi }) as Row[]).map(toBucketPoint);
   }
 
   /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
@@ -112,12 +133,9 @@ export class VitalsRepo {
    * else each point stands for the readings of [from + k·bucketMs, from + (k+1)·bucketMs).
    */
   bucketedWindow(sessionId: string, from: number, to: number, maxPoints: number): { points: TrendPoint[]; from: number; bucketMs: number | null } {
-    from = Math.floor(from);
-    to = Math.floor(to);
-    const n = (this.sCount.get(sessionId, from, to) as { n: number }).n;
-    if (n <= maxPoints) return { points: (this.sWindow.all(sessionId, from, to) as Row[]).map(toSample), from, bucketMs: null };
-    const bucket = Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints)));
-    return { points: (this.sBucketed.all({ id: sessionId, from, to, bucket }) as Row[]).map(toBucketPoint), from, bucketMs: bucket };
+    const plan = this.windowPlan(sessionId, from, to, maxPoints);
+    if (plan.bucketMs === null) return { points: (this.sWindow.all(sessionId, plan.from, plan.to) as Row[]).map(toSample), from: plan.from, bucketMs: null };
+    return { points: (this.sBucketed.all({ id: sessionId, from: plan.from, to: plan.to, bucket: plan.bucketMs }) as Row[]).map(toBucketPoint), from: plan.from, bucketMs: plan.bucketMs };
   }
 
   latest(sessionId: string, n: number): VitalsSample[] {

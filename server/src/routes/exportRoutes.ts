@@ -1,9 +1,8 @@
 import { Router, type Response } from 'express';
-import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actorOf, userOf } from '../auth/httpAuth';
 import { csvChunks } from '../export/csvExport';
-import { buildFhirBundle } from '../export/fhirExport';
+import { bundleJson, fhirBundleParts } from '../export/fhirExport';
 import { loadSessionRecord, type SessionRecordSources } from '../export/loadSessionRecord';
 import { buildPdf } from '../export/pdfExport';
 import { exportFileName } from '../export/sessionRecord';
@@ -19,6 +18,19 @@ const FORMATS = {
 type Format = keyof typeof FORMATS;
 const isFormat = (f: unknown): f is Format => typeof f === 'string' && Object.hasOwn(FORMATS, f);
 
+/** Resolves when the client has taken what was written, or has gone; leaves no listener behind. */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * Writes the pieces as they are made, yielding to the event loop between them and waiting while the
  * client is slow (backpressure), so a long session's CSV neither holds the loop nor fills memory.
@@ -26,7 +38,7 @@ const isFormat = (f: unknown): f is Format => typeof f === 'string' && Object.ha
 async function stream(res: Response, pieces: Iterable<string>): Promise<void> {
   for (const piece of pieces) {
     if (res.destroyed) return;
-    if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(piece)) await drainedOrClosed(res);
     await nextTurn();
   }
   res.end();
@@ -50,15 +62,16 @@ export function exportRoutes(src: SessionRecordSources, audit: AuditRepo): Route
     const download = () => res.status(200).type(f.type).setHeader('Content-Disposition', `attachment; filename="${exportFileName(session, f.ext)}"`).setHeader('Cache-Control', 'no-store');
     // Audited before the first byte leaves: a download cut short has still shown data.
     const audited = () => audit.record({ at: record.exportedAt, actor: actor.id, action: 'session.export', entity: 'session', entityId: session.id, after: { format, simulated: session.simulated }, requestId: req.id });
-    if (format === 'csv') {
+    if (format === 'pdf') {
+      const pdf = await buildPdf(record);
       audited();
-      download();
-      await stream(res, csvChunks(record, (after, limit) => src.vitals.framesPage(session.id, after, limit)));
+      download().send(pdf);
       return;
     }
-    const body = format === 'pdf' ? await buildPdf(record) : JSON.stringify(buildFhirBundle(record));
+    const pieces = format === 'csv' ? csvChunks(record, (after, limit) => src.vitals.framesPage(session.id, after, limit)) : bundleJson(fhirBundleParts(record));
     audited();
-    download().send(body);
+    download();
+    await stream(res, pieces);
   });
   return r;
 }
