@@ -209,6 +209,24 @@ describe('session record export', () => {
     expect(hrHigh).toMatchObject({ code: { text: alarm.title }, severity: 'high', mitigation: expect.arrayContaining([expect.objectContaining({ action: { text: 'alarm acknowledged' }, author: { display: 'Test nurse' } }), expect.objectContaining({ action: { text: expect.stringMatching(/^escalated \(level 1/) } })]) });
   });
 
+  it('exports a session with nothing recorded yet: no vitals, no order, not started', async () => {
+    const pdf = await download(s.nurse, real.id, 'pdf');
+    expect(pdf.status).toBe(200);
+    const text = pdfPages(pdf.body, dir, 'empty').join('\n');
+    expect(text).toContain('REAL-1');
+    expect(text).toMatch(/No vital signs recorded\.[\s\S]*The infusion was not started\.[\s\S]*Total ketamine given: 0 mg \(0 mg\/kg\)/);
+    expect(text).not.toContain('SIMULATED');
+    const csv = csvRows((await download(s.nurse, real.id, 'csv')).body);
+    expect(csv.map((x) => [x.record, x.simulated])).toEqual([
+      ['session', 'false'],
+      ['total dose', 'false'],
+    ]);
+    const fhir = JSON.parse((await download(s.nurse, real.id, 'fhir')).body.toString('utf8')) as { meta?: unknown; entry: { resource: { resourceType: string } }[] };
+    expect(fhirSchemaErrors(fhir)).toEqual([]);
+    expect(fhir.meta).toBeUndefined();
+    expect(fhir.entry.map((e) => e.resource.resourceType)).toEqual(['Patient', 'Encounter']);
+  });
+
   it('refuses admins (403), trainers on a clinical session and other units (404 as for viewing), names a bad format (400), audits each export', async () => {
     expect((await download(s.admin, sess.id, 'pdf')).status).toBe(403);
     const trainerReal = await download(s.trainer, real.id, 'csv');
@@ -233,8 +251,9 @@ describe('session record export', () => {
     const audit = await api<{ action: string; actor: string; entity_id: string; after: unknown }[]>(s.admin, 'GET', '/api/audit?limit=1000');
     const exports = audit.body.data.filter((a) => a.action === 'session.export');
     expect(exports).toHaveLength(exportsBefore + 1);
-    expect(exports.find((a) => a.entity_id === real.id)).toMatchObject({ actor: 'user:physician' });
-    expect(JSON.stringify(exports.find((a) => a.entity_id === real.id)!.after)).toMatch(/"format\\?":\\?"fhir/);
+    const mine = exports.filter((a) => a.entity_id === real.id && a.actor === 'user:physician');
+    expect(mine).toHaveLength(1);
+    expect(JSON.stringify(mine[0]!.after)).toMatch(/"format\\?":\\?"fhir/);
     // Refused requests leave no export row.
     expect(exports.filter((a) => a.actor === 'user:admin' || a.actor === 'user:elsewhere')).toEqual([]);
   });
