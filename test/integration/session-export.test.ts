@@ -115,6 +115,8 @@ describe('session record export', () => {
     const stop = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'stop' });
     expect(stop.status).toBe(201);
     sess = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session;
+    // Alarms raised by the last requests (the monitor's silence at the stop) are committed before any export reads them.
+    await s.app.queue.flush();
   });
   afterAll(async () => {
     await s?.close();

@@ -6,11 +6,20 @@ import { createRequire } from 'node:module';
  * schema's enumerations. Plus what a schema cannot say: every reference resolves inside the bundle.
  */
 const require = createRequire(import.meta.url);
-const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => { validate(resource: unknown, verbose?: boolean): (string | { message?: string; dataPath?: string })[] };
+const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => { validate(resource: unknown, verbose?: boolean): (string | { message?: string; dataPath?: string; params?: { additionalProperty?: string } })[] };
 const validator = new JSONSchemaValidator();
 
+/**
+ * The schema's complaints, each once: a resource is checked against every resource type of the schema's
+ * oneOf, so one wrong element repeats for each type; the element named in brackets is the clue.
+ */
 export function fhirSchemaErrors(resource: unknown): string[] {
-  return validator.validate(resource).map((e) => (typeof e === 'string' ? e : `${e.dataPath ?? ''} ${e.message ?? ''}`.trim()));
+  const out = validator.validate(resource, true).map((e) => {
+    if (typeof e === 'string') return e;
+    const extra = e.params?.additionalProperty;
+    return `${e.dataPath ?? ''} ${e.message ?? ''}${extra ? ` (${extra})` : ''}`.trim();
+  });
+  return [...new Set(out)];
 }
 
 /** References (`reference` strings) that name no entry's fullUrl. */
