@@ -30,6 +30,7 @@ import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
 import { AlarmRepo } from './persistence/alarmRepo';
 import { AuditRepo } from './persistence/auditRepo';
+import { ObservationRepo } from './persistence/observationRepo';
 import { openDatabase, type Db } from './persistence/db';
 import { MIGRATIONS } from './persistence/migrations';
 import { createRepositories, type Repositories } from './persistence/repositories';
@@ -50,6 +51,7 @@ import { exportRoutes } from './routes/exportRoutes';
 import { escalationReadRepo } from './persistence/escalationReadRepo';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
+import { loadSession } from './routes/visibleSession';
 import { reportRoutes } from './routes/reportRoutes';
 import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
@@ -116,6 +118,8 @@ export interface App {
   ownership: SessionOwnership;
   log: Logger;
   listen(port?: number, host?: string): Promise<number>;
+  /** Resolves once the stored state (sessions, open alarms, rule phases) is read back; `listen` waits for it. */
+  ready: Promise<void>;
   /** One tick now (what the timer does every second). */
   tick(): void;
   /** Starts the HL7 MLLP listener (HL7_PORT / HL7_HOST unless given); resolves with its port. */
@@ -146,11 +150,11 @@ export function createApp(deps: AppDeps): App {
   const ownership: SessionOwnership = deps.cluster ? new LeasedOwnership(repos.leases, nodeId, clock, log, deps.cluster.leaseTtlMs) : soleOwnership(nodeId);
   const owns = (id: string) => ownership.owns(id);
   const auditRepo = new AuditRepo(db);
-  const storage = new StorageHealth(db, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
+  const storage = new StorageHealth(store, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
   const queue = new WriteQueue({ store, log, flushMs: config.WRITE_FLUSH_MS, onStorageError: (err) => storage.report(err) });
-  const sessionRepo = new SessionRepo(db);
-  const vitalsRepo = new VitalsRepo(db);
-  const alarmRepo = new AlarmRepo(db);
+  const sessionRepo = new SessionRepo(store);
+  const vitalsRepo = new VitalsRepo(store);
+  const alarmRepo = new AlarmRepo(store);
   const ruleSets = new RuleSetStore(db, auditRepo, clock, deps.ruleSet ?? defaultRuleSet);
   const getRuleSet = () => ruleSets.current();
   // Rules, care and the dose guard need the session service and it needs them at a session's steps:
@@ -164,7 +168,6 @@ export function createApp(deps: AppDeps): App {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
   const sessions = new SessionService({ repo: sessionRepo, vitals: vitalsRepo, audit: auditRepo, clock, hub, ruleSet: getRuleSet, lifecycle });
-  const resumed = sessions.restore();
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
   });
@@ -175,9 +178,9 @@ export function createApp(deps: AppDeps): App {
     auditRepo,
     log,
     { mediumMs: config.ESCALATE_MEDIUM_MS, unitMs: config.ESCALATE_UNIT_MS, webhooks: config.WEBHOOK_URLS },
-    (id) => sessions.get(id).location,
+    // Escalations open on the node evaluating the session, where it is live.
+    (id) => sessions.getLive(id)?.stored.location ?? 'location not known on this server',
   );
-  escalations.restore(alarms.unresolved());
   hub.on('alarm', (u) => {
     escalations.onAlarm(u);
     if (u.transition === 'raised' && u.alarm.priority === 'high') sessions.endAudioPause(u.alarm.sessionId);
@@ -187,6 +190,8 @@ export function createApp(deps: AppDeps): App {
   // One server-time tick drives no-data and observation-due rules, alarm re-arm and reminders,
   // escalation timers and webhook retries.
   const tick = () => {
+    // Nothing to run before the stored state is read back (the port is not open yet either).
+    if (!started) return;
     try {
       const now = clock.now();
       if (deps.cluster) leaseRound();
@@ -217,7 +222,7 @@ export function createApp(deps: AppDeps): App {
       )
       .then(({ taken, lost, resumeFrom }) => {
         if (closed) return;
-        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id));
+        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id)).catch((err: unknown) => log.error({ err, sessionId: id }, 'session takeover failed'));
         for (const id of lost) sessionRules.forget(id);
       })
       .catch((err: unknown) => log.error({ err }, 'session lease round failed'))
@@ -226,23 +231,27 @@ export function createApp(deps: AppDeps): App {
       });
   };
   /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
-  const takeOver = (id: string, now: number, storedEngine: string | undefined) => {
-    const l = sessions.refresh(id);
-    if (!l) return void ownership.release(id);
-    alarms.adoptSession(id);
-    escalations.adoptSession(id, alarms.unresolved());
-    sessionRules.forget(id);
+  const takeOver = async (id: string, now: number, storedEngine: string | undefined) => {
     // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
     // one) the rules start from the alarms on record, as after a restart.
     const resumed = storedEngine === undefined ? null : restoreEngineState(storedEngine);
-    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now);
+    // Everything is read first and the switch below runs in one turn, so no tick or frame meets a
+    // half-taken session. (A frame stored in the moment between the read and the switch is not judged
+    // again: the same as one stored just before the lease was taken.)
+    const [read, open, frames] = await Promise.all([sessions.readStored(id), alarms.readSession(id), resumed?.ok ? sessionRules.framesSince(id, resumed.state) : []]);
+    if (closed) return;
+    const l = sessions.applyStored(id, read);
+    if (!l) return void ownership.release(id);
+    alarms.adoptSession(id, open);
+    escalations.adoptSession(id, alarms.unresolved());
+    sessionRules.forget(id);
+    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now, frames);
     if (resumed) log.warn({ sessionId: id, fields: resumed.fields }, 'stored engine state refused; rules restart from the alarms on record');
     sessionRules.restoreState(l, now);
   };
   const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
   ticker?.unref();
-  if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
-  const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub);
+  const care = new CareService(db, sessions, vitalsRepo, auditRepo, clock, hub, new ObservationRepo(store));
   const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
   const sessionRules = new SessionRules({
     ruleSets,
@@ -268,7 +277,6 @@ export function createApp(deps: AppDeps): App {
     },
   });
   care.ruleSetOf = (s) => sessionRules.configured(s).ruleSet;
-  for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
   // A session opened here is evaluated here until this node stops: its first frame has an owner.
   hub.on('session', (s) => {
     if (s.status === 'active' && !owns(s.id)) void ownership.claim(s.id);
@@ -282,12 +290,17 @@ export function createApp(deps: AppDeps): App {
     if (l && owns(o.sessionId)) sessionRules.onObservation(l, o);
   });
   // Several nodes: this node's copies follow what the others committed; the session's owner runs its rules.
+  // (Refreshes of one session run one after another, so its events keep their order.)
+  const refreshFailed = (sessionId: string) => (err: unknown) => log.error({ err, sessionId }, 'session could not be read again after another node changed it');
   hub.onOther('session', (s) => {
-    if (!sessions.refresh(s.id, s.audioPausedUntil)) void ownership.release(s.id);
+    sessions.refresh(s.id, s.audioPausedUntil).then((l) => {
+      if (!l) void ownership.release(s.id);
+    }, refreshFailed(s.id));
   });
   hub.onOther('infusionEvent', (e) => {
-    const l = sessions.refresh(e.sessionId);
-    if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
+    sessions.refresh(e.sessionId).then((l) => {
+      if (l && owns(e.sessionId)) sessionRules.onInfusion(l, e);
+    }, refreshFailed(e.sessionId));
   });
   hub.onOther('observation', (o) => {
     const l = sessions.getLive(o.sessionId);
@@ -391,6 +404,8 @@ export function createApp(deps: AppDeps): App {
     res.status(503).json({ ok: false, error: `recording failed since ${new Date(recording.since ?? 0).toISOString()}: ${recording.reason}`, data });
   });
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
+  // The session a /api/sessions/:id… route names, read once before the routes (they check it synchronously).
+  app.use('/api/sessions/:id', loadSession(sessions));
   app.use('/api/sessions', careRoutes(sessions, care));
   app.use('/api/sessions', responseRoutes(sessions, responses));
   app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
@@ -444,8 +459,21 @@ export function createApp(deps: AppDeps): App {
   });
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
 
-  // A start on a full disk comes up in the failed-recording state (and recovers by itself) instead of exiting.
-  if (!storage.probe()) log.error({ reason: storage.status().reason }, 'started with recording failed');
+  // The stored state is read back before the port opens (`listen` waits for it): open alarms, active
+  // sessions, and the rules resumed from them. A start on a full disk comes up in the failed-recording
+  // state (and recovers by itself) instead of exiting.
+  let started = false;
+  const ready = (async () => {
+    await alarms.restore();
+    const resumed = await sessions.restore();
+    escalations.restore(alarms.unresolved());
+    for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
+    if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
+    if (!(await storage.probe())) log.error({ reason: storage.status().reason }, 'started with recording failed');
+    started = true;
+  })();
+  // Awaited by `listen` (and `close`): handled here so a failed start is never an unhandled rejection.
+  ready.catch(() => {});
 
   let closed = false;
   let hl7: Awaited<ReturnType<typeof startHl7Listener>> | null = null;
@@ -475,7 +503,9 @@ export function createApp(deps: AppDeps): App {
     ownership,
     log,
     tick,
-    listen(port = config.PORT, host?: string) {
+    ready,
+    async listen(port = config.PORT, host?: string) {
+      await ready;
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
@@ -493,6 +523,7 @@ export function createApp(deps: AppDeps): App {
       if (closed) return;
       closed = true;
       if (ticker) clearInterval(ticker);
+      await ready.catch(() => {});
       // A node that stops hands its sessions over at once instead of when their leases expire.
       await ownership.releaseAll();
       storage.close();

@@ -48,7 +48,7 @@ async function main() {
   let demoFile: string | null = null;
   if (values.demo) {
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
-    for (const s of app.sessions.listActive()) if (s.simulated) app.sessions.end(s.id, { id: 'system:demo' });
+    for (const s of app.sessions.listActive()) if (s.simulated) await app.sessions.end(s.id, { id: 'system:demo' });
     // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
     const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;

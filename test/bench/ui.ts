@@ -156,7 +156,8 @@ async function main(): Promise<void> {
 
   // The long session: opened 4 h ago, a minute of baseline, scores, checklist, start, then 4 h at 1 Hz.
   const t0 = performance.now();
-  const long = app.sessions.create({ ...demoSession({ simulated: true, patientLabel: 'SIM-01', location: 'Chair 1' }), setting: 'monitored_unit' }, who);
+  await app.ready;
+  const long = await app.sessions.create({ ...demoSession({ simulated: true, patientLabel: 'SIM-01', location: 'Chair 1' }), setting: 'monitored_unit' }, who);
   app.assignments.assign(sim.device.id, long, null, who, () => true);
   const frameOf = (sessionId: string, i: number, seq: number, t: number) => ({ sessionId, seq, t, ...vitalsAt(i, Math.floor((t - T0) / 1000)) });
   const ingest = async (frames: ReturnType<typeof frameOf>[]) => {
@@ -165,10 +166,10 @@ async function main(): Promise<void> {
   };
   clock.shift = T0 + 60_000 - Date.now();
   await ingest(Array.from({ length: 60 }, (_, s) => frameOf(long.id, 0, s + 1, T0 + s * 1000)));
-  app.care.recordObservation(long.id, { scale: 'RASS', score: 0 }, who);
-  app.care.recordObservation(long.id, { scale: 'NRS_PAIN', score: 6 }, who);
-  app.care.submitChecklist(long.id, passingChecklist(), who);
-  app.sessions.addInfusionEvent(long.id, { type: 'start', rateMgKgH: 0.5 }, who);
+  await app.care.recordObservation(long.id, { scale: 'RASS', score: 0 }, who);
+  await app.care.recordObservation(long.id, { scale: 'NRS_PAIN', score: 6 }, who);
+  await app.care.submitChecklist(long.id, passingChecklist(), who);
+  await app.sessions.addInfusionEvent(long.id, { type: 'start', rateMgKgH: 0.5 }, who);
   let longSeq = 60;
   const backfillEnd = Math.floor((Date.now() - T0) / 1000);
   for (let from = 60; from < backfillEnd; from += 600) {
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   // The other 31 sessions, opened now.
   const ids = [long.id];
   for (let i = 2; i <= SESSIONS; i++) {
-    const s = app.sessions.create(demoSession({ simulated: true, patientLabel: `SIM-${String(i).padStart(2, '0')}`, location: `Chair ${i}`, nurse: `RN ${['Adams', 'Lee', 'Okafor', 'Silva'][i % 4]}` }), who);
+    const s = await app.sessions.create(demoSession({ simulated: true, patientLabel: `SIM-${String(i).padStart(2, '0')}`, location: `Chair ${i}`, nurse: `RN ${['Adams', 'Lee', 'Okafor', 'Silva'][i % 4]}` }), who);
     app.assignments.assign(sim.device.id, s, null, who, () => true);
     ids.push(s.id);
   }

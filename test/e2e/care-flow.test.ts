@@ -77,7 +77,7 @@ describe('nurse and physician in the browser', () => {
     expect(refusal).toContain('cannot be overridden at the bedside');
     expect(refusal).toContain('Infusion rate above any reported dose: 20 mg/kg/h, limit > 7 mg/kg/h');
     expect(refusal).toContain('Source: ASRA/AAPM/ASA 2018');
-    expect(s.app.sessions.events(sessionId).map((e) => e.type)).toEqual(['start']);
+    expect((await s.app.sessions.events(sessionId)).map((e) => e.type)).toEqual(['start']);
   });
 
   it('shows a high alarm with its first actions and rescue classes, and pages the physician', async () => {

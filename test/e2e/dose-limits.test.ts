@@ -17,7 +17,7 @@ describe('dose limits in the browser', () => {
   let physician: Page;
   let sessionId: string;
 
-  const events = () => s.app.sessions.events(sessionId).map((e) => `${e.type}:${e.rateMgKgH ?? e.doseMg}`);
+  const events = async () => (await s.app.sessions.events(sessionId)).map((e) => `${e.type}:${e.rateMgKgH ?? e.doseMg}`);
   const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
   const login = async (page: Page, username: string) => {
     await loginAs(page, s.url, username);
@@ -61,7 +61,7 @@ describe('dose limits in the browser', () => {
     await expect.poll(() => nurse.getByTestId('infusion-rate').getAttribute('data-mark'), { timeout: 10_000 }).toBe('ok');
     await nurse.getByTestId('infusion-start').click();
     await expect.poll(() => nurse.getByTestId('infusion-status').first().textContent(), { timeout: 10_000 }).toMatch(/running/i);
-    expect(events()).toEqual(['start:0.5']);
+    expect(await events()).toEqual(['start:0.5']);
   });
 
   it('refuses a rate past a hard limit plainly, with the limit, the value and the source, and stores nothing', async () => {
@@ -81,7 +81,7 @@ describe('dose limits in the browser', () => {
     expect(await nurse.getByTestId('dose-dialog').count()).toBe(0);
     await refusal.scrollIntoViewIfNeeded();
     await nurse.screenshot({ path: join(SCREENSHOTS, 'dose-hard-refusal.png') });
-    expect(events()).toEqual(['start:0.5']);
+    expect(await events()).toEqual(['start:0.5']);
   });
 
   it('a bolus past soft limits asks the nurse for a physician; Escape cancels and nothing is stored', async () => {
@@ -96,7 +96,7 @@ describe('dose limits in the browser', () => {
     expect(await nurse.getByTestId('dose-dialog-confirm').isDisabled()).toBe(true);
     await nurse.keyboard.press('Escape');
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
-    expect(events()).toEqual(['start:0.5']);
+    expect(await events()).toEqual(['start:0.5']);
   });
 
   it('the physician confirms the soft limits by keyboard only: limit, value and source shown, reason required, the dose stored with its override', async () => {
@@ -122,7 +122,7 @@ describe('dose limits in the browser', () => {
     // Enter with no reason: refused in the dialog, nothing sent.
     await physician.keyboard.press('Enter');
     await expect.poll(() => physician.getByTestId('dose-dialog-problem').textContent(), { timeout: 10_000 }).toContain('at least 5 characters');
-    expect(events()).toEqual(['start:0.5']);
+    expect(await events()).toEqual(['start:0.5']);
     // Tab stays inside the dialog (reason → confirm → cancel → reason).
     await physician.keyboard.press('Tab');
     await physician.keyboard.press('Tab');
@@ -133,8 +133,8 @@ describe('dose limits in the browser', () => {
     await physician.keyboard.press('Enter');
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
     expect(await physician.getByTestId('infusion-done').textContent()).toContain('override recorded: breakthrough pain 9/10, airway team present');
-    expect(events()).toEqual(['start:0.5', 'bolus:28']);
-    const bolus = s.app.sessions.events(sessionId).find((e) => e.type === 'bolus')!;
+    expect(await events()).toEqual(['start:0.5', 'bolus:28']);
+    const bolus = (await s.app.sessions.events(sessionId)).find((e) => e.type === 'bolus')!;
     expect(bolus.override?.reason).toBe('breakthrough pain 9/10, airway team present');
     expect(bolus.override?.limits.map((l) => l.id).sort()).toEqual(['bolus.window', 'dose.bolus.high']);
     // Focus went back to where it was, and the event list shows the override.
@@ -154,12 +154,12 @@ describe('dose limits in the browser', () => {
     expect(await focused(nurse)).toBe('dose-dialog-confirm');
     await nurse.getByTestId('dose-dialog-cancel').click();
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
-    expect(events()).toEqual(['start:0.5', 'bolus:28']);
+    expect(await events()).toEqual(['start:0.5', 'bolus:28']);
     await nurse.getByTestId('infusion-stop').click();
     await dialog.waitFor({ timeout: 10_000 });
     await nurse.keyboard.press('Enter');
     await expect.poll(() => nurse.getByTestId('infusion-status').first().textContent(), { timeout: 10_000 }).toMatch(/stopped/i);
-    expect(events()).toEqual(['start:0.5', 'bolus:28', 'stop:null']);
+    expect(await events()).toEqual(['start:0.5', 'bolus:28', 'stop:null']);
   });
 
   it('rescue doses: the formulary dose shown before submit, soft above it (the nurse confirms with a reason), refused at twice it, and "no site dose on file" never invented', async () => {
@@ -236,7 +236,7 @@ describe('dose limits in the browser', () => {
     await nurse.getByTestId('infusion-bolus-dose').fill('7');
     await expect.poll(() => nurse.getByTestId('bolus-limits').textContent(), { timeout: 10_000 }).toContain('Bolus above the ordered maximum: ≤ 0.2 mg/kg');
     expect(await nurse.getByTestId('infusion-bolus-dose').getAttribute('data-mark')).toBe('ok');
-    const given = () => s.app.sessions.events(clinic).filter((e) => e.type === 'bolus').length;
+    const given = async () => (await s.app.sessions.events(clinic)).filter((e) => e.type === 'bolus').length;
     await nurse.getByTestId('infusion-bolus').click();
     const dialog = nurse.getByTestId('dose-dialog');
     await dialog.waitFor({ timeout: 10_000 });
@@ -244,11 +244,11 @@ describe('dose limits in the browser', () => {
     expect(await nurse.getByTestId('dose-dialog-summary').textContent()).toContain('Give a bolus of 7 mg (0.10 mg/kg');
     await nurse.keyboard.press('Escape');
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
-    expect(given()).toBe(0);
+    expect(await given()).toBe(0);
     await nurse.getByTestId('infusion-bolus').click();
     await dialog.waitFor({ timeout: 10_000 });
     await nurse.keyboard.press('Enter');
     await expect.poll(given, { timeout: 10_000 }).toBe(1);
-    expect(s.app.sessions.events(clinic).find((e) => e.type === 'bolus')?.override ?? null).toBeNull();
+    expect((await s.app.sessions.events(clinic)).find((e) => e.type === 'bolus')?.override ?? null).toBeNull();
   });
 });

@@ -121,8 +121,9 @@ async function fuzzApp(): Promise<{ app: App; sessionId: string; otherId: string
   const clock = new ManualClock(NOW);
   const app = createApp({ config: testConfig({ DB_PATH: join(dir, 'fuzz.db'), LOG_LEVEL: 'silent', WRITE_FLUSH_MS: 1 }), clock, clientDist: null, autoTick: false });
   const who = { id: 'test:fuzz' };
-  const sess = app.sessions.create({ ...demoSession(), patientRef: PATIENT }, who);
-  const other = app.sessions.create(demoSession(), who);
+  await app.ready;
+  const sess = await app.sessions.create({ ...demoSession(), patientRef: PATIENT }, who);
+  const other = await app.sessions.create(demoSession(), who);
   const device = app.devices.create({ name: 'fuzz monitor', hl7Id: EQUIPMENT }, who).device;
   app.assignments.assign(device.id, sess, BED, who, () => true);
   const db = new Database(join(dir, 'fuzz.db'), { readonly: true });

@@ -277,7 +277,7 @@ describe('guideline rules in the live server', () => {
     const crossing = (refused.body as { check?: { crossings: { id: string; level: string; value: number }[] } }).check?.crossings.find((c) => c.id === 'dose.bolus.clinic');
     expect(crossing?.level).toBe('hard');
     expect(crossing?.value).toBeCloseTo(28 / 70.47, 2);
-    expect(s.app.sessions.events(ideal.id).map((e) => e.type)).toEqual(['start']);
+    expect((await s.app.sessions.events(ideal.id)).map((e) => e.type)).toEqual(['start']);
     const shown = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${actual.id}`)).body.data.session;
     // The total is figured on the actual 110 kg: the bolus alone is 0.25 mg/kg, the infusion adds little.
     expect(shown.infusion.cumulativeMgPerKg).toBeGreaterThanOrEqual(28 / 110);

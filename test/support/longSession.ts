@@ -11,7 +11,8 @@ export async function logLongSession(dir: string, hours: number): Promise<{ app:
   const clock = new ManualClock(T0);
   const app = createApp({ config: testConfig({ DB_PATH: join(dir, `long-${hours}h.db`), LOG_LEVEL: 'silent' }), clock, clientDist: null, autoTick: false });
   const who = { id: 'user:nurse' };
-  const sess = app.sessions.create({ ...demoSession(), setting: 'monitored_unit' }, who);
+  await app.ready;
+  const sess = await app.sessions.create({ ...demoSession(), setting: 'monitored_unit' }, who);
   const monitor = app.devices.create({ name: 'bedside monitor' }, who).device;
   app.assignments.assign(monitor.id, sess, null, who, () => true);
   const frame = (sec: number) => ({
@@ -28,10 +29,10 @@ export async function logLongSession(dir: string, hours: number): Promise<{ app:
   });
   clock.set(T0 + 60_000);
   await app.ingest.ingest(Array.from({ length: 60 }, (_, i) => frame(i)), monitor);
-  app.care.recordObservation(sess.id, { scale: 'RASS', score: 0 }, who);
-  app.care.recordObservation(sess.id, { scale: 'NRS_PAIN', score: 6 }, who);
-  app.care.submitChecklist(sess.id, passingChecklist(), who);
-  app.sessions.addInfusionEvent(sess.id, { type: 'start', rateMgKgH: 0.5 }, who);
+  await app.care.recordObservation(sess.id, { scale: 'RASS', score: 0 }, who);
+  await app.care.recordObservation(sess.id, { scale: 'NRS_PAIN', score: 6 }, who);
+  await app.care.submitChecklist(sess.id, passingChecklist(), who);
+  await app.sessions.addInfusionEvent(sess.id, { type: 'start', rateMgKgH: 0.5 }, who);
   const total = hours * 3600;
   for (let from = 60; from < total; from += 1000) {
     clock.set(T0 + Math.min(total, from + 1000) * 1000);

@@ -26,8 +26,8 @@ function node(path: string, clock: ManualClock) {
   const hub = new Hub();
   const updates: AlarmUpdate[] = [];
   hub.on('alarm', (u) => updates.push(u));
-  const alarms = new AlarmManager(new AlarmRepo(store.raw), queue, hub, clock, log);
-  return { store, queue, alarms, updates, repo: new AlarmRepo(store.raw) };
+  const alarms = new AlarmManager(new AlarmRepo(store), queue, hub, clock, log);
+  return { store, queue, alarms, updates, repo: new AlarmRepo(store) };
 }
 
 describe('alarm ids come from the database: two nodes never collide', () => {
@@ -53,10 +53,10 @@ describe('alarm ids come from the database: two nodes never collide', () => {
     b.alarms.apply(session('s_b'), [fire(T0)]);
     await expect.poll(() => a.updates.length + b.updates.length).toBe(2);
 
-    const stored = a.repo.unresolved();
+    const stored = await a.repo.unresolved();
     expect(stored.map((x) => x.sessionId).sort()).toEqual(['s_a', 's_b']);
     expect(new Set(stored.map((x) => x.id)).size).toBe(2);
-    const events = a.repo.updatesSince(0, 10);
+    const events = await a.repo.updatesSince(0, 10);
     expect(events).toHaveLength(2);
     // What each node showed is what the database holds: same alarm ids, same event ids.
     const shown = [...a.updates, ...b.updates].map((u) => [u.eventId, u.alarm.id, u.alarm.sessionId]).sort();
@@ -76,7 +76,7 @@ describe('alarm ids come from the database: two nodes never collide', () => {
     b.alarms.apply(session('s_b'), [fire(T0 + 1000)]);
     await expect.poll(() => b.updates.length).toBe(1);
     // A screen that saw a's event asks for what came after it: b's event.
-    const after = a.repo.updatesSince(a.updates[0]!.eventId, 10);
+    const after = await a.repo.updatesSince(a.updates[0]!.eventId, 10);
     expect(after.map((u) => u.alarm.sessionId)).toEqual(['s_b']);
   });
 
@@ -101,7 +101,38 @@ describe('alarm ids come from the database: two nodes never collide', () => {
     await expect(other.alarms.acknowledge(raisedUpdate.alarm.id, 'user:nurse')).rejects.toThrow(/already resolved/);
 
     // Resolved stays resolved in storage: a restart (or a takeover) does not show it again.
-    expect(holder.repo.unresolved()).toEqual([]);
-    expect(holder.repo.forSession('s_a').map((a) => a.state)).toEqual(['resolved']);
+    expect(await holder.repo.unresolved()).toEqual([]);
+    expect((await holder.repo.forSession('s_a')).map((a) => a.state)).toEqual(['resolved']);
+  });
+
+  it('ids reserved in blocks by two stores at once are all distinct, above the floor, and never handed out again', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'alarm-ids-'));
+    const path = join(dir, 'db.sqlite');
+    const clock = new ManualClock(T0);
+    const a = node(path, clock);
+    const b = node(path, clock);
+    open.push(a, b);
+    const blocks = await Promise.all([a.repo.reserveAlarmIds(16), b.repo.reserveAlarmIds(16), a.repo.reserveAlarmIds(1, 500)]);
+    const all = blocks.flat();
+    expect(new Set(all).size).toBe(33);
+    for (const block of blocks) expect(block).toEqual([...block].sort((x, y) => x - y));
+    // Past ids a node handed out itself while storage failed.
+    expect(blocks[2]![0]).toBeGreaterThan(500);
+    expect(Math.min(...(await a.repo.reserveAlarmIds(4)))).toBeGreaterThan(Math.max(...all));
+  });
+
+  it('a burst of raises past the reserved stock waits for the next block: every alarm stored once, in order', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'alarm-ids-'));
+    const clock = new ManualClock(T0);
+    const a = node(join(dir, 'db.sqlite'), clock);
+    open.push(a);
+    await a.alarms.restore();
+    // 40 sessions raise at once: more than one block of ids.
+    for (let i = 0; i < 40; i++) a.alarms.apply(session(`s_${i}`), [fire(T0 + i)]);
+    await expect.poll(() => a.updates.length).toBe(40);
+    expect(a.updates.map((u) => u.alarm.sessionId)).toEqual(Array.from({ length: 40 }, (_, i) => `s_${i}`));
+    const stored = await a.repo.unresolved();
+    expect(new Set(stored.map((x) => x.id)).size).toBe(40);
+    expect(a.alarms.unresolved()).toHaveLength(40);
   });
 });

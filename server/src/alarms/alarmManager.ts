@@ -41,6 +41,19 @@ interface Held {
 export class AlarmManager {
   /** Unresolved alarms by `${sessionId}\u0000${ruleId}`. */
   private readonly open = new Map<string, Alarm>();
+  /**
+   * Alarm ids reserved in the database ahead of need: the rules raise synchronously, within one
+   * evaluation, so an id must be at hand without a round trip. Refilled in the background below
+   * ID_LOW; a raise that finds none waits (with every transition after it, in order) for the refill.
+   */
+  private ids: number[] = [];
+  private refilling: Promise<void> | null = null;
+  /** The last refill failed on storage: raises take ids past every id seen, as while storage fails. */
+  private refillFailed = false;
+  /** The highest id this node handed out without a reservation (storage failing). */
+  private provisionalId = 0;
+  /** Transitions waiting for alarm ids, in the order the rules produced them. */
+  private waiting: { session: AlarmSession; transitions: RuleTransition[] }[] = [];
   /** Highest ids this node has seen (its own, other nodes', stored): ids for transitions shown while storage fails. */
   private lastAlarmId: number;
   private lastEventId: number;
@@ -57,26 +70,43 @@ export class AlarmManager {
     private readonly cfg: AlarmLifecycleConfig = { reArmMs: 0, reminderMs: 5 * 60_000 },
     private readonly storage: { readonly ok: boolean } = { ok: true },
   ) {
-    // Ids come from the database (unique across nodes): an alarm's when it is raised (it is referenced
-    // before its batch commits), an event's when it is written.
-    const max = repo.maxIds();
-    this.lastAlarmId = max.alarmId;
-    this.lastEventId = max.eventId;
-    for (const a of repo.unresolved()) this.open.set(key(a.sessionId, a.ruleId), a);
+    this.lastAlarmId = 0;
+    this.lastEventId = 0;
+  }
+
+  /**
+   * Reads what storage holds (at start): the highest ids and the unresolved alarms, and reserves the
+   * first block of alarm ids. Ids come from the database (unique across nodes): an alarm's when it is
+   * raised (it is referenced before its batch commits), an event's when it is written.
+   */
+  async restore(): Promise<void> {
+    const [max, open] = await Promise.all([this.repo.maxIds(), this.repo.unresolved()]);
+    this.seen(max.alarmId, max.eventId);
+    for (const a of open) this.open.set(key(a.sessionId, a.ruleId), a);
+    this.refillIds();
+    await this.refilling;
   }
 
   unresolved(): Alarm[] {
     return [...this.open.values()].sort((a, b) => a.id - b.id);
   }
 
-  apply(session: { id: string; unit: string; simulated: boolean; ruleSetVersion: number }, transitions: RuleTransition[]): void {
+  apply(session: AlarmSession, transitions: RuleTransition[]): void {
+    // Earlier transitions wait for ids: these wait behind them, so each alarm's changes keep their order.
+    if (this.waiting.length > 0) return void this.waiting.push({ session, transitions });
     const { id: sessionId, unit, simulated, ruleSetVersion } = session;
-    for (const tr of transitions) {
+    for (let i = 0; i < transitions.length; i++) {
+      const tr = transitions[i]!;
       const k = key(sessionId, tr.rule.id);
       const existing = this.open.get(k);
       if (tr.type === 'fire') {
+        const id = existing ? existing.id : this.newAlarmId();
+        if (id === null) {
+          this.waiting.push({ session, transitions: transitions.slice(i) });
+          return;
+        }
         const base: Alarm = existing ?? {
-          id: this.newAlarmId(),
+          id,
           sessionId,
           unit,
           ruleId: tr.rule.id,
@@ -116,7 +146,7 @@ export class AlarmManager {
     const alarm = [...this.open.values()].find((a) => a.id === alarmId);
     if (!alarm) {
       // Either never existed or already resolved: say which.
-      if (alarmId > 0 && this.repo.exists(alarmId)) throw conflict(`alarm ${alarmId} is already resolved`);
+      if (alarmId > 0 && (await this.repo.exists(alarmId))) throw conflict(`alarm ${alarmId} is already resolved`);
       throw notFound(`alarm ${alarmId}`);
     }
     if (alarm.state === 'acknowledged') throw conflict(`alarm ${alarmId} is already acknowledged by ${alarm.acknowledgedBy}`);
@@ -142,12 +172,17 @@ export class AlarmManager {
     } else this.open.set(k, a);
   }
 
-  /** This node took the session over: its unresolved alarms as stored (the previous node committed them). */
-  adoptSession(sessionId: string): void {
+  /** What a takeover of the session adopts: its unresolved alarms as stored (the previous node committed them). */
+  async readSession(sessionId: string): Promise<{ open: Alarm[]; max: { alarmId: number; eventId: number } }> {
+    const [stored, max] = await Promise.all([this.repo.unresolved(), this.repo.maxIds()]);
+    return { open: stored.filter((a) => a.sessionId === sessionId), max };
+  }
+
+  /** This node took the session over: its alarms as `readSession` read them. */
+  adoptSession(sessionId: string, stored: { open: Alarm[]; max: { alarmId: number; eventId: number } }): void {
     for (const [k, a] of this.open) if (a.sessionId === sessionId) this.open.delete(k);
-    for (const a of this.repo.unresolved()) if (a.sessionId === sessionId) this.open.set(key(a.sessionId, a.ruleId), a);
-    const max = this.repo.maxIds();
-    this.seen(max.alarmId, max.eventId);
+    for (const a of stored.open) this.open.set(key(a.sessionId, a.ruleId), a);
+    this.seen(stored.max.alarmId, stored.max.eventId);
   }
 
   private seen(alarmId: number, eventId: number): void {
@@ -156,18 +191,41 @@ export class AlarmManager {
   }
 
   /**
-   * A new alarm's id from the database. While storage refuses writes the alarm is still raised (shown,
+   * A new alarm's id, reserved in the database ahead of need; null when none is at hand yet (the
+   * caller waits for the refill). While storage refuses writes the alarm is still raised (shown,
    * held): it takes the next id past every one this node has seen, written with it once storage is back.
    */
-  private newAlarmId(): number {
-    try {
-      const id = this.repo.reserveAlarmId(this.lastAlarmId);
-      this.seen(id, 0);
-      return id;
-    } catch (err) {
-      if (!isStorageError(err)) throw err;
-      return ++this.lastAlarmId;
-    }
+  private newAlarmId(): number | null {
+    const id = this.ids.shift();
+    if (this.ids.length < ID_LOW) this.refillIds();
+    if (id !== undefined) return id;
+    if (!this.storage.ok || this.refillFailed) return (this.provisionalId = ++this.lastAlarmId);
+    return null;
+  }
+
+  /** Reserves the next block of alarm ids (one at a time), then applies the transitions that waited for them. */
+  private refillIds(): void {
+    if (this.refilling) return;
+    this.refilling = this.repo
+      .reserveAlarmIds(ID_BLOCK, this.lastAlarmId)
+      .then(
+        (ids) => {
+          this.refillFailed = false;
+          // Ids this node handed out itself meanwhile (storage failing) are not handed out twice.
+          this.ids.push(...ids.filter((id) => id > this.provisionalId));
+          this.seen(ids.at(-1) ?? 0, 0);
+        },
+        (err: unknown) => {
+          this.refillFailed = true;
+          if (!isStorageError(err)) this.log.error({ err }, 'alarm ids could not be reserved');
+        },
+      )
+      .finally(() => {
+        this.refilling = null;
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const w of waiting) this.apply(w.session, w.transitions);
+      });
   }
 
   /** Server-time housekeeping, every second: resolve what stayed clear past the re-arm interval; remind. Only the sessions this node evaluates. */
@@ -186,6 +244,8 @@ export class AlarmManager {
   /** Ending a session resolves whatever it still shows. */
   resolveSession(sessionId: string): void {
     const now = this.clock.now();
+    // Raises still waiting for ids would bring an ended session's alarms back.
+    this.waiting = this.waiting.filter((w) => w.session.id !== sessionId);
     for (const a of [...this.open.values()])
       if (a.sessionId === sessionId) this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, 'session-end').catch(logged);
   }
@@ -268,6 +328,12 @@ export class AlarmManager {
     this.hub.emit('alarm', { ...update, recorded: false });
   }
 }
+
+/** Alarm ids reserved per round trip, and the stock below which the next block is fetched. */
+const ID_BLOCK = 16;
+const ID_LOW = 8;
+
+type AlarmSession = { id: string; unit: string; simulated: boolean; ruleSetVersion: number };
 
 const key = (sessionId: string, ruleId: string) => `${sessionId}\u0000${ruleId}`;
 const rank = (state: Alarm['state']) => (state === 'resolved' ? 2 : state === 'acknowledged' ? 1 : 0);

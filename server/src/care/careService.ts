@@ -22,7 +22,7 @@ import type { StoredSession } from '../persistence/sessionRepo';
 import { GuardrailLog } from './guardrailLog';
 import { OrderRepo } from './orderRepo';
 import type { Db } from '../persistence/db';
-import { ObservationRepo } from '../persistence/observationRepo';
+import type { ObservationRepo } from '../persistence/observationRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Actor, SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
@@ -34,7 +34,6 @@ import type { Hub } from '../util/hub';
  * (and a physician's override of it), rescue doses linked to alarms, and the site formulary.
  */
 export class CareService {
-  private readonly obs;
   private readonly sChecklistPut;
   private readonly sChecklistGet;
   private readonly sOverride;
@@ -56,8 +55,8 @@ export class CareService {
     private readonly audit: AuditRepo,
     private readonly clock: Clock,
     private readonly hub: Hub,
+    private readonly obs: ObservationRepo,
   ) {
-    this.obs = new ObservationRepo(db);
     this.orders = new OrderRepo(db);
     this.guardrails = new GuardrailLog(db);
     this.sChecklistPut = db.prepare(`INSERT INTO checklists (session_id, body, passed, at, by, override) VALUES (@sessionId, @body, @passed, @at, @by, NULL)
@@ -85,36 +84,36 @@ export class CareService {
     this.formulary = this.readFormulary();
   }
 
-  recordObservation(sessionId: string, input: unknown, actor: Actor): Observation {
+  async recordObservation(sessionId: string, input: unknown, actor: Actor): Promise<Observation> {
     const s = this.sessions.requireActiveSession(sessionId);
     const p = observationInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid observation', fieldErrors(p.error));
     const now = this.clock.now();
     const t = p.data.t ?? now;
     if (t > now + 60_000) throw badRequest('invalid observation', [{ field: 't', reason: 'more than 60 s in the future' }]);
-    const obs = this.obs.insert({ sessionId, scale: p.data.scale, score: p.data.score, t, note: p.data.note ?? null, by: actor.id }, s.simulated);
+    const obs = await this.obs.insert({ sessionId, scale: p.data.scale, score: p.data.score, t, note: p.data.note ?? null, by: actor.id }, s.simulated);
     this.audit.record({ at: now, actor: actor.id, action: 'observation.record', entity: 'session', entityId: sessionId, after: obs, requestId: actor.requestId ?? null });
     this.hub.emit('observation', obs);
     return obs;
   }
 
-  observations(sessionId: string): Observation[] {
+  observations(sessionId: string): Promise<Observation[]> {
     return this.obs.list(sessionId);
   }
 
   /** Stores the answers with the evaluated result; a new submission replaces the last (and its override). */
-  submitChecklist(sessionId: string, input: unknown, actor: Actor): ChecklistRecord {
+  async submitChecklist(sessionId: string, input: unknown, actor: Actor): Promise<ChecklistRecord> {
     const s = this.sessions.requireActiveSession(sessionId);
     const p = checklistInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid checklist', fieldErrors(p.error));
-    const obs = this.observations(sessionId);
+    const [obs, latest] = await Promise.all([this.observations(sessionId), this.vitals.latest(sessionId, 1)]);
     const now = this.clock.now();
     // Bound to the order: the checklist is passed for the order's highest rate, not for a number typed apart from it.
     const order = this.orders.current(sessionId);
     const answers = order ? { ...p.data, orderedRateMgKgH: order.rateMaxMgKgH } : p.data;
     const result = evaluateChecklist(answers, {
       setting: s.setting,
-      baselineVitalsRecorded: this.vitals.latest(sessionId, 1).length > 0,
+      baselineVitalsRecorded: latest.length > 0,
       sedationRecorded: obs.some((o) => o.scale !== 'NRS_PAIN'),
       painRecorded: obs.some((o) => o.scale === 'NRS_PAIN'),
       physicianAssigned: s.supervisingPhysician.trim().length > 0,

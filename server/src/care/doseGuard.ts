@@ -23,7 +23,7 @@ export class DoseGuard {
     private readonly clock: Clock,
   ) {}
 
-  context(l: LiveSession, t: number): DoseContext {
+  async context(l: LiveSession, t: number): Promise<DoseContext> {
     const s = l.stored;
     // The site's set, the profile's and the bedside's: a profile or an override tightens a dose limit, never loosens it.
     const site = this.ruleSets.get(s.ruleSetVersion);
@@ -32,6 +32,7 @@ export class DoseGuard {
     const checklist = this.care.checklist(s.id);
     // Per-kg limits are judged on the weight the site doses on (actual, ideal or adjusted), as every per-kg figure is shown.
     const weightKg = this.care.dosingWeightKg(s);
+    const events = await this.repo.events(s.id);
     return {
       weightKg,
       setting: s.setting,
@@ -39,8 +40,7 @@ export class DoseGuard {
       order: this.care.order(s.id),
       checklistRateMgKgH: checklist ? checklist.input.orderedRateMgKgH : null,
       infusion: doseAt(l.infusion, weightKg, Math.max(t, l.infusion.asOf)),
-      boluses: this.repo
-        .events(s.id)
+      boluses: events
         .filter((e) => e.type === 'bolus' && e.doseMg !== null)
         .map((e) => ({ t: e.t, doseMg: e.doseMg! })),
       t,
@@ -48,11 +48,11 @@ export class DoseGuard {
   }
 
   /** What the action would meet, without storing or logging anything (the form's preview). */
-  preview(l: LiveSession, action: DoseAction, t = this.clock.now()): DoseCheck {
-    return checkDose(this.context(l, t), action);
+  async preview(l: LiveSession, action: DoseAction, t = this.clock.now()): Promise<DoseCheck> {
+    return checkDose(await this.context(l, t), action);
   }
 
-  gate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): DoseClearance {
+  async gate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): Promise<DoseClearance> {
     if (ev.type !== 'start' && ev.type !== 'rate_change' && ev.type !== 'bolus') return { override: null, stored: () => {} };
     const s = l.stored;
     if (ev.type === 'bolus') {
@@ -61,7 +61,7 @@ export class DoseGuard {
       if (blockers.length) throw new DomainError(409, `cannot give a bolus: ${blockers.length} pre-infusion checklist item(s) not met`, blockers.map((b) => ({ field: 'checklist', reason: b })));
     }
     const action: DoseAction = ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH };
-    const check = checkDose(this.context(l, t), action);
+    const check = checkDose(await this.context(l, t), action);
     const who = { id: s.id, unit: s.unit, simulated: s.simulated };
     const logged = { at: this.clock.now(), by: actor.id, action: `infusion.${ev.type}` };
     if (check.outcome === 'refused') {

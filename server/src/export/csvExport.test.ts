@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../persistence/db';
+import { sqliteStore } from '../persistence/store';
 import { VitalsRepo } from '../persistence/vitalsRepo';
 import { csvCell, csvChunks } from './csvExport';
 import type { SessionRecord } from './sessionRecord';
@@ -31,15 +32,16 @@ describe('CSV export', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('pages through frames of the same instant from two devices without losing or repeating one, events merged in time order', () => {
+  it('pages through frames of the same instant from two devices without losing or repeating one, events merged in time order', async () => {
     dir = mkdtempSync(join(tmpdir(), 'csv-'));
     db = openDatabase(join(dir, 'x.db'), T0);
-    const repo = new VitalsRepo(db);
+    const repo = new VitalsRepo(sqliteStore(db));
     const ins = db.prepare('INSERT INTO vitals (session_id, device_id, seq, t, hr, spo2, received_at, simulated) VALUES (?, ?, ?, ?, ?, ?, 0, 1)');
     // 10 instants, each with a frame from device 1 and device 2: pages of 3 split instants.
     for (let k = 0; k < 10; k++) for (const dev of [1, 2]) ins.run('s1', dev, k, T0 + k * 1000, 60 + k, dev === 1 ? 97 : null);
     ins.run('other', 1, 0, T0, 99, 99);
-    const chunks = [...csvChunks(record(true), (after, limit) => repo.framesPage('s1', after, limit), 3)];
+    const chunks: string[] = [];
+    for await (const c of csvChunks(record(true), (after, limit) => repo.framesPage('s1', after, limit), 3)) chunks.push(c);
     expect(chunks.length).toBeGreaterThan(5);
     const rows = parse(chunks.join(''), { columns: true }) as Record<string, string>[];
     const vitals = rows.filter((r) => r.record === 'vitals');

@@ -94,7 +94,7 @@ export const CSV_PAGE_FRAMES = 500;
  * header and the session row, then every stored frame page by page merged in time order with the
  * events, then the total dose. `readPage` returns the frames after a key (VitalsRepo.framesPage).
  */
-export function* csvChunks(r: SessionRecord, readPage: (after: FrameKey | null, limit: number) => StoredFrame[], pageFrames = CSV_PAGE_FRAMES): Generator<string> {
+export async function* csvChunks(r: SessionRecord, readPage: (after: FrameKey | null, limit: number) => Promise<StoredFrame[]>, pageFrames = CSV_PAGE_FRAMES): AsyncGenerator<string> {
   const s = r.session;
   const dose = totalDose(r);
   yield line([...CSV_COLUMNS]) +
@@ -105,7 +105,7 @@ export function* csvChunks(r: SessionRecord, readPage: (after: FrameKey | null, 
   let next = 0;
   let after: FrameKey | null = null;
   for (;;) {
-    const page = readPage(after, pageFrames);
+    const page = await readPage(after, pageFrames);
     if (!page.length) break;
     let out = '';
     for (const f of page) {
@@ -124,8 +124,10 @@ export function* csvChunks(r: SessionRecord, readPage: (after: FrameKey | null, 
 }
 
 /** The whole CSV at once (tests and small sessions; the route streams `csvChunks`). */
-export function buildCsv(r: SessionRecord, readPage: (after: FrameKey | null, limit: number) => StoredFrame[]): string {
-  return [...csvChunks(r, readPage)].join('');
+export async function buildCsv(r: SessionRecord, readPage: (after: FrameKey | null, limit: number) => Promise<StoredFrame[]>): Promise<string> {
+  let out = '';
+  for await (const piece of csvChunks(r, readPage)) out += piece;
+  return out;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

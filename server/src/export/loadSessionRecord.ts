@@ -35,7 +35,7 @@ const ROWS_PER_STEP = 2000;
  * 86,400 rows, which one aggregate query would hold the loop for.
  */
 export async function trendInSteps(vitals: VitalsRepo, sessionId: string, from: number, to: number): Promise<{ points: TrendPoint[]; from: number; bucketMs: number | null }> {
-  const plan = vitals.windowPlan(sessionId, from, to, TREND_POINTS);
+  const plan = await vitals.windowPlan(sessionId, from, to, TREND_POINTS);
   if (plan.bucketMs === null) return vitals.bucketedWindow(sessionId, from, to, TREND_POINTS);
   const buckets = Math.ceil((plan.to - plan.from + 1) / plan.bucketMs);
   const perStep = Math.max(1, Math.floor((buckets * ROWS_PER_STEP) / plan.rows));
@@ -44,7 +44,7 @@ export async function trendInSteps(vitals: VitalsRepo, sessionId: string, from: 
     await nextTurn();
     const lo = plan.from + b * plan.bucketMs;
     const hi = Math.min(plan.to + 1, plan.from + (b + perStep) * plan.bucketMs);
-    points.push(...vitals.bucketsIn(sessionId, plan.from, plan.bucketMs, lo, hi));
+    points.push(...(await vitals.bucketsIn(sessionId, plan.from, plan.bucketMs, lo, hi)));
   }
   return { points, from: plan.from, bucketMs: plan.bucketMs };
 }
@@ -53,22 +53,27 @@ export async function trendInSteps(vitals: VitalsRepo, sessionId: string, from: 
 export async function loadSessionRecord(src: SessionRecordSources, session: Session, exportedBy: string): Promise<SessionRecord> {
   const now = src.clock.now();
   const to = session.endedAt ?? now;
-  const [responses, escalations] = await Promise.all([src.responses.list(session.id), src.escalations.forSession(session.id)]);
+  const [responses, escalations, infusionEvents, observations] = await Promise.all([
+    src.responses.list(session.id),
+    src.escalations.forSession(session.id),
+    src.sessions.events(session.id),
+    src.care.observations(session.id),
+  ]);
   const displayNames: Record<string, string> = {};
   for (const u of src.users.list()) displayNames[u.username] = u.displayName;
   // Each read is a separate step of the event loop: the trend and the alarms of a long session are the heavy ones.
   const trend = await trendInSteps(src.vitals, session.id, session.createdAt - 60_000, to + 60_000);
   await nextTurn();
-  const alarms = [...src.alarms.forSession(session.id, ALARM_LIMIT)].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
+  const alarms = [...(await src.alarms.forSession(session.id, ALARM_LIMIT))].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
   return {
     session,
     orders: src.care.orderHistory(session.id),
     checklist: src.care.checklist(session.id),
-    infusionEvents: src.sessions.events(session.id),
+    infusionEvents,
     trend: trend.points,
     trendBucketMs: trend.bucketMs,
     trendFrom: trend.from,
-    observations: src.care.observations(session.id),
+    observations,
     alarms,
     escalations,
     responses,

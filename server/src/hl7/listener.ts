@@ -151,6 +151,7 @@ async function handle(text: string, d: Hl7ListenerDeps): Promise<string> {
     if (obs.frames.length === 0) return buildAck(msg, 'AR', `no usable observations${skipped.length ? `: ${skipped.join('; ')}` : ''}`, now);
     // HL7 has no frame counter: each observation time of a new message gets the device's next seq,
     // allocated in the same turn as the ingest call so nothing else can take it.
+    await d.ingest.prepareSeqs(r.sessionId, device.id);
     const base = d.ingest.nextSeq(r.sessionId, device.id);
     const result = await d.ingest.ingest(
       obs.frames.map((f, i) => ({ ...f, sessionId: r.sessionId, seq: base + i })),

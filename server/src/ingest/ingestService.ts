@@ -4,7 +4,7 @@ import type { VitalsRepo } from '../persistence/vitalsRepo';
 import { isStorageError } from '../persistence/storageErrors';
 import type { WriteQueue } from '../persistence/writeQueue';
 import type { SessionRules } from '../rules/sessionRules';
-import type { SessionService } from '../sessions/sessionService';
+import type { LiveSession, SessionService } from '../sessions/sessionService';
 import type { Device } from '../auth/deviceKeys';
 import { frameDiff, frameKey, sampleOfKey } from '../sessions/seqWindow';
 import type { Clock } from '../util/clock';
@@ -49,10 +49,28 @@ export class IngestService {
    */
   evaluatesHere: (sessionId: string) => boolean = () => true;
 
-  /** The next free seq of a device in a session (for sources without their own counter, such as HL7). */
+  /** Reads the device's seq window of a session into memory (after a restart), so `nextSeq` can answer. */
+  async prepareSeqs(sessionId: string, deviceId: number): Promise<void> {
+    await this.sessions.getLive(sessionId)?.seqs.for(deviceId);
+  }
+
+  /**
+   * The next free seq of a device in a session (for sources without their own counter, such as HL7),
+   * from memory once `prepareSeqs` has run. Call `ingest` in the same turn, so nothing else takes it
+   * (`ingest` takes the seqs of frames whose window is in memory before it first waits).
+   */
   nextSeq(sessionId: string, deviceId: number): number {
-    const live = this.sessions.getLive(sessionId);
-    return live ? live.seqs.for(deviceId).maxSeq + 1 : 0;
+    const w = this.sessions.getLive(sessionId)?.seqs.peek(deviceId);
+    return w ? w.maxSeq + 1 : 0;
+  }
+
+  /** Why a frame of a live session is refused before its seq is looked at (device not assigned, clock fault), or null. */
+  private refusal(source: IngestSource, live: LiveSession, t: number, now: number): RejectedFrame['errors'] | null {
+    const notAssigned = this.assignments.refusal(source, live.stored);
+    if (notAssigned) return [{ field: 'sessionId', reason: notAssigned }];
+    if (t > now + this.maxFutureSkewMs) return [{ field: 't', reason: `${t - now} ms ahead of the server clock (limit ${this.maxFutureSkewMs} ms)` }];
+    if (t < live.stored.createdAt - MAX_BEFORE_SESSION_MS) return [{ field: 't', reason: 'more than 1 h before the session was opened' }];
+    return null;
   }
 
   async ingest(raw: unknown, source: IngestSource): Promise<IngestResult> {
@@ -67,40 +85,68 @@ export class IngestService {
     const now = this.clock.now();
     let needBarrier = false;
 
-    raw.forEach((item, index) => {
+    // Frame by frame, in order. A frame waits on storage only for what memory cannot tell (a device's
+    // window after a restart, a seq below it, an unknown session); between the window lookup and taking
+    // the seq nothing awaits, so two batches resending one seq cannot both take it.
+    for (const [index, item] of raw.entries()) {
       const reject = (errors: RejectedFrame['errors']) =>
         rejected.push({ index, sessionId: pick<string>(item, 'sessionId', 'string'), seq: pick<number>(item, 'seq', 'number'), errors });
 
       const parsed = vitalsFrameSchema.safeParse(item);
-      if (!parsed.success) return reject(fieldErrors(parsed.error));
-      const f = parsed.data;
-      const live = this.sessions.getLive(f.sessionId);
-      if (!live) {
-        const s = this.sessionRepo.get(f.sessionId);
-        return reject([{ field: 'sessionId', reason: s ? `session ended at ${new Date(s.endedAt ?? 0).toISOString()}` : 'unknown session' }]);
+      if (!parsed.success) {
+        reject(fieldErrors(parsed.error));
+        continue;
       }
-      const notAssigned = this.assignments.refusal(source, live.stored);
-      if (notAssigned) return reject([{ field: 'sessionId', reason: notAssigned }]);
-      if (f.t > now + this.maxFutureSkewMs)
-        return reject([{ field: 't', reason: `${f.t - now} ms ahead of the server clock (limit ${this.maxFutureSkewMs} ms)` }]);
-      if (f.t < live.stored.createdAt - MAX_BEFORE_SESSION_MS)
-        return reject([{ field: 't', reason: 'more than 1 h before the session was opened' }]);
+      const f = parsed.data;
+      let live = this.sessions.getLive(f.sessionId);
+      if (!live) {
+        // Refused either way; storage only says why. (No throw here: frames of this batch are already queued.)
+        const s = await this.sessionRepo.get(f.sessionId).catch(() => undefined);
+        reject([{ field: 'sessionId', reason: s ? `session ended at ${new Date(s.endedAt ?? 0).toISOString()}` : s === null ? 'unknown session' : 'not an active session' }]);
+        continue;
+      }
+      const refusal = this.refusal(source, live, f.t, now);
+      if (refusal) {
+        reject(refusal);
+        continue;
+      }
 
       const sample = sampleOf(f);
       const key = frameKey(sample);
-      const window = live.seqs.for(source.id);
-      let prior = window.lookup(f.seq);
+      const inMemory = live.seqs.peek(source.id);
+      let prior = inMemory ? inMemory.lookup(f.seq) : 'unknown';
       if (prior === 'unknown') {
-        const row = this.vitals.frameAt(f.sessionId, source.id, f.seq);
-        prior = row ? frameKey(row) : null;
+        // Read from storage: the device's window after a restart, or a frame older than the window.
+        let storedFrame: VitalsSample | null;
+        let window;
+        try {
+          window = inMemory ?? (await live.seqs.for(source.id));
+          storedFrame = window.lookup(f.seq) === 'unknown' ? await this.vitals.frameAt(f.sessionId, source.id, f.seq) : null;
+        } catch (err) {
+          this.log.warn({ err, sessionId: f.sessionId, deviceId: source.id }, 'ingest: stored frames could not be read; frame refused');
+          reject([{ field: '(storage)', reason: 'could not be checked against the stored frames; resend' }]);
+          continue;
+        }
+        // The session may have ended meanwhile, and another batch may have taken this seq: look again.
+        live = this.sessions.getLive(f.sessionId);
+        if (!live) {
+          reject([{ field: 'sessionId', reason: 'session ended' }]);
+          continue;
+        }
+        prior = window.lookup(f.seq);
+        if (prior === 'unknown') prior = storedFrame ? frameKey(storedFrame) : null;
       }
       if (prior !== null) {
         // The original may still be in the queue: answer only after it is committed too.
         needBarrier = true;
-        if (prior === key) return void duplicates.push({ index, sessionId: f.sessionId, seq: f.seq });
+        if (prior === key) {
+          duplicates.push({ index, sessionId: f.sessionId, seq: f.seq });
+          continue;
+        }
         const errors = frameDiff(sampleOfKey(prior), sample);
         this.log.warn({ sessionId: f.sessionId, deviceId: source.id, seq: f.seq, fields: errors.map((e) => e.field) }, 'ingest: conflicting resend refused; the stored frame stands');
-        return void conflicts.push({ index, sessionId: f.sessionId, seq: f.seq, errors });
+        conflicts.push({ index, sessionId: f.sessionId, seq: f.seq, errors });
+        continue;
       }
       this.sessions.takeSeq(f.sessionId, source.id, f.seq, key);
       const sim = live.stored.simulated ? 1 : 0;
@@ -121,12 +167,20 @@ export class IngestService {
       };
       const done = this.queue.enqueue((trx) => this.vitals.insert(trx, row));
       stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
-    });
+    }
 
     const barrier = needBarrier ? this.queue.enqueue(() => {}) : Promise.resolve();
     // Awaited below, after the stored frames: handled now so a queue closed meanwhile cannot reject it unobserved.
     barrier.catch(() => {});
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
+    // A session's first frames on this node wait for its rule inputs to be read, so the alarms they
+    // raise are queued (and committed) before the device hears back, as for every later frame.
+    await Promise.all(
+      [...new Set(stored.map((s) => s.sessionId))].map((id) => {
+        const live = this.sessions.getLive(id);
+        return live && this.evaluatesHere(id) ? this.rules.whenRead(live) : undefined;
+      }),
+    );
     const accepted: number[] = [];
     const queuedBefore = this.queue.pending;
     const evaluate = (sessionId: string, sample: VitalsSample) => {
@@ -160,7 +214,7 @@ export class IngestService {
     // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored.
     const confirmed: number[] = [];
     for (const d of duplicates) {
-      if (this.vitals.frameAt(d.sessionId, source.id, d.seq)) confirmed.push(d.seq);
+      if (await this.vitals.frameAt(d.sessionId, source.id, d.seq)) confirmed.push(d.seq);
       else rejected.push({ index: d.index, sessionId: d.sessionId, seq: d.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
     }
     rejected.sort((a, b) => a.index - b.index);

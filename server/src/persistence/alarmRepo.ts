@@ -1,45 +1,38 @@
 import type { Alarm, AlarmTransition, AlarmUpdate } from '@infusion/shared';
 import { sql } from 'kysely';
 import { conflict } from '../util/errors';
-import type { Db } from './db';
-import type { Tx } from './store';
+import type { Store, Tx } from './store';
+
+const parseAlarm = (body: string): Alarm => JSON.parse(body) as Alarm;
 
 /** Alarms are stored as their full JSON body plus the columns that queries filter on. */
 export class AlarmRepo {
-  private readonly sUnresolved;
-  private readonly sSession;
-  private readonly sSince;
-  private readonly sMaxIds;
-  private readonly sReserveAlarmId;
-  private readonly sExists;
-
-  /** `kind`: the store the write transactions run on (PostgreSQL keeps its id sequence past explicit ids). */
-  constructor(
-    db: Db,
-    private readonly kind: 'sqlite' | 'postgres' = 'sqlite',
-  ) {
-    this.sUnresolved = db.prepare("SELECT body FROM alarms WHERE state <> 'resolved' ORDER BY id");
-    this.sSession = db.prepare('SELECT body FROM alarms WHERE session_id = ? ORDER BY id DESC LIMIT ?');
-    this.sSince = db.prepare('SELECT id, transition, at, alarm FROM alarm_events WHERE id > ? ORDER BY id LIMIT ?');
-    this.sMaxIds = db.prepare('SELECT (SELECT MAX(id) FROM alarms) a, (SELECT MAX(id) FROM alarm_events) e');
-    // One statement, so atomic across every connection to the database: two nodes never get the same
-    // id. Starts past the alarms already stored (a database written before the counter existed).
-    this.sReserveAlarmId = db.prepare(`INSERT INTO id_counters (name, last_id) VALUES ('alarms', MAX((SELECT COALESCE(MAX(id), 0) FROM alarms), @floor) + 1)
-      ON CONFLICT(name) DO UPDATE SET last_id = MAX(id_counters.last_id, (SELECT COALESCE(MAX(id), 0) FROM alarms), @floor) + 1
-      RETURNING last_id id`);
-    this.sExists = db.prepare('SELECT 1 FROM alarms WHERE id = ?');
-  }
+  constructor(private readonly store: Store) {}
 
   /**
-   * A new alarm's id, from the database (an alarm is referenced before its raise commits), above
-   * `floor` (ids this node handed out while storage failed, not yet written). Throws what the driver throws.
+   * `n` new alarm ids from the database (an alarm is referenced before its raise commits), ascending,
+   * all above `floor` (ids this node handed out while storage failed, not yet written). One statement
+   * on the `id_counters` row, so atomic across every connection and node on either store: two nodes
+   * never get the same id, and a block a node dies with is skipped, not reused. Starts past the alarms
+   * already stored (a database written before the counter existed). Throws what the driver throws.
    */
-  reserveAlarmId(floor = 0): number {
-    return (this.sReserveAlarmId.get({ floor }) as { id: number }).id;
+  async reserveAlarmIds(n: number, floor = 0): Promise<number[]> {
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`reserveAlarmIds: n must be a positive integer, got ${n}`);
+    const stored = sql<number>`(SELECT COALESCE(MAX(id), 0) FROM alarms)`;
+    // dialect: the greatest of several values is MAX(a, b, c) in SQLite and GREATEST(a, b, c) in PostgreSQL.
+    const greatest = (...xs: ReturnType<typeof sql<number>>[]) => (this.store.kind === 'postgres' ? sql<number>`GREATEST(${sql.join(xs)})` : sql<number>`MAX(${sql.join(xs)})`);
+    const row = await this.store.db
+      .insertInto('id_counters')
+      .values({ name: 'alarms', last_id: sql<number>`${greatest(stored, sql<number>`${floor}`)} + ${n}` })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ last_id: sql<number>`${greatest(sql<number>`id_counters.last_id`, stored, sql<number>`${floor}`)} + ${n}` }))
+      .returning('last_id')
+      .executeTakeFirstOrThrow();
+    const last = Number(row.last_id);
+    return Array.from({ length: n }, (_, i) => last - n + 1 + i);
   }
 
-  exists(alarmId: number): boolean {
-    return this.sExists.get(alarmId) !== undefined;
+  async exists(alarmId: number): Promise<boolean> {
+    return (await this.store.db.selectFrom('alarms').select('id').where('id', '=', alarmId).executeTakeFirst()) !== undefined;
   }
 
   /**
@@ -68,28 +61,35 @@ export class AlarmRepo {
       .returning('id')
       .executeTakeFirstOrThrow();
     // dialect: an explicit id does not move PostgreSQL's identity sequence; keep it past the ids written.
-    if (u.eventId !== undefined && this.kind === 'postgres') {
+    if (u.eventId !== undefined && this.store.kind === 'postgres') {
       await sql`SELECT setval(pg_get_serial_sequence('alarm_events', 'id'), GREATEST((SELECT MAX(id) FROM alarm_events), 1))`.execute(trx);
     }
     return row.id;
   }
 
-  unresolved(): Alarm[] {
-    return (this.sUnresolved.all() as { body: string }[]).map((r) => JSON.parse(r.body) as Alarm);
+  async unresolved(): Promise<Alarm[]> {
+    const rows = await this.store.db.selectFrom('alarms').select('body').where('state', '<>', 'resolved').orderBy('id').execute();
+    return rows.map((r) => parseAlarm(r.body));
   }
-  forSession(sessionId: string, limit = 500): Alarm[] {
-    return (this.sSession.all(sessionId, limit) as { body: string }[]).map((r) => JSON.parse(r.body) as Alarm);
+
+  async forSession(sessionId: string, limit = 500): Promise<Alarm[]> {
+    const rows = await this.store.db.selectFrom('alarms').select('body').where('session_id', '=', sessionId).orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => parseAlarm(r.body));
   }
-  updatesSince(eventId: number, limit: number): AlarmUpdate[] {
-    return (this.sSince.all(eventId, limit) as { id: number; transition: AlarmTransition; at: number; alarm: string }[]).map((r) => ({
-      eventId: r.id,
-      transition: r.transition,
-      at: r.at,
-      alarm: JSON.parse(r.alarm) as Alarm,
-    }));
+
+  async updatesSince(eventId: number, limit: number): Promise<AlarmUpdate[]> {
+    const rows = await this.store.db.selectFrom('alarm_events').select(['id', 'transition', 'at', 'alarm']).where('id', '>', eventId).orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ eventId: r.id, transition: r.transition as AlarmTransition, at: r.at, alarm: parseAlarm(r.alarm) }));
   }
-  maxIds(): { alarmId: number; eventId: number } {
-    const r = this.sMaxIds.get() as { a: number | null; e: number | null };
-    return { alarmId: r.a ?? 0, eventId: r.e ?? 0 };
+
+  async maxIds(): Promise<{ alarmId: number; eventId: number }> {
+    const { db } = this.store;
+    const r = await db
+      .selectNoFrom((eb) => [
+        eb.selectFrom('alarms').select((e) => e.fn.max('id').as('m')).as('a'),
+        eb.selectFrom('alarm_events').select((e) => e.fn.max('id').as('m')).as('e'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { alarmId: Number(r.a ?? 0), eventId: Number(r.e ?? 0) };
   }
 }

@@ -1,5 +1,5 @@
 import type { InfusionEvent, Session } from '@infusion/shared';
-import type { Db } from './db';
+import type { Store, Tx } from './store';
 
 export interface SessionRow {
   id: string;
@@ -75,62 +75,103 @@ export const eventFromRow = (r: EventRow): InfusionEvent => ({
   override: r.override ? (JSON.parse(r.override) as InfusionEvent['override']) : null,
 });
 
-/** Sessions and infusion events: low rate, written synchronously (each call is its own commit). */
+/**
+ * Sessions and infusion events: low rate, async, the same queries on both stores. Each call is its
+ * own commit unless given a transaction (`trx`), so writes that belong together commit together.
+ */
 export class SessionRepo {
-  private readonly sInsert;
-  private readonly sGet;
-  private readonly sActive;
-  private readonly sEnd;
-  private readonly sEvInsert;
-  private readonly sEvList;
-  private readonly sBaseline;
-  private readonly sOverrides;
-  private readonly sTreatments;
+  constructor(private readonly store: Store) {}
 
-  constructor(private readonly db: Db) {
-    this.sInsert = db.prepare(`INSERT INTO sessions (id, patient_label, weight_kg, age_years, setting, indication,
-      supervising_physician, nurse, location, unit, simulated, status, created_at, ended_at, rule_set_id, rule_set_version, patient_ref, profile, height_cm, sex)
-      VALUES (@id, @patientLabel, @weightKg, @ageYears, @setting, @indication, @supervisingPhysician, @nurse, @location,
-      @unit, @simulated, 'active', @createdAt, NULL, @ruleSetId, @ruleSetVersion, @patientRef, @profile, @heightCm, @sex)`);
-    this.sBaseline = db.prepare('UPDATE sessions SET baseline = ? WHERE id = ?');
-    this.sOverrides = db.prepare('UPDATE sessions SET limit_overrides = ? WHERE id = ?');
-    this.sTreatments = db.prepare('SELECT COUNT(*) n FROM sessions WHERE patient_ref = ? AND created_at > ? AND simulated = ?');
-    this.sGet = db.prepare('SELECT * FROM sessions WHERE id = ?');
-    this.sActive = db.prepare("SELECT * FROM sessions WHERE status = 'active' ORDER BY created_at");
-    this.sEnd = db.prepare("UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'active'");
-    this.sEvInsert = db.prepare(`INSERT INTO infusion_events (session_id, type, t, rate_mg_kg_h, dose_mg, note, by, simulated, override)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.sEvList = db.prepare('SELECT * FROM infusion_events WHERE session_id = ? ORDER BY id');
+  /** Runs `fn` in one transaction of this store (e.g. a first start's baseline with its start event). */
+  transaction<T>(fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.store.transaction(fn);
   }
 
-  insert(s: StoredSession): void {
-    this.sInsert.run({ ...s, simulated: s.simulated ? 1 : 0 });
+  async insert(s: StoredSession): Promise<void> {
+    await this.store.db
+      .insertInto('sessions')
+      .values({
+        id: s.id,
+        patient_label: s.patientLabel,
+        weight_kg: s.weightKg,
+        age_years: s.ageYears,
+        setting: s.setting,
+        indication: s.indication,
+        supervising_physician: s.supervisingPhysician,
+        nurse: s.nurse,
+        location: s.location,
+        unit: s.unit,
+        simulated: s.simulated ? 1 : 0,
+        status: 'active',
+        created_at: s.createdAt,
+        ended_at: null,
+        rule_set_id: s.ruleSetId,
+        rule_set_version: s.ruleSetVersion,
+        patient_ref: s.patientRef,
+        profile: s.profile,
+        height_cm: s.heightCm,
+        sex: s.sex,
+      })
+      .execute();
   }
-  setBaseline(id: string, baseline: Session['baseline']): void {
-    this.sBaseline.run(baseline ? JSON.stringify(baseline) : null, id);
+
+  async setBaseline(id: string, baseline: Session['baseline'], trx: Tx = this.store.db): Promise<void> {
+    await trx.updateTable('sessions').set({ baseline: baseline ? JSON.stringify(baseline) : null }).where('id', '=', id).execute();
   }
-  setOverrides(id: string, o: Session['limitOverrides']): void {
-    this.sOverrides.run(o ? JSON.stringify(o) : null, id);
+
+  async setOverrides(id: string, o: Session['limitOverrides']): Promise<void> {
+    await this.store.db.updateTable('sessions').set({ limit_overrides: o ? JSON.stringify(o) : null }).where('id', '=', id).execute();
   }
+
   /** Sessions of one patient since a time (simulated and real counted apart). */
-  treatmentsSince(patientRef: string, since: number, simulated: boolean): number {
-    return (this.sTreatments.get(patientRef, since, simulated ? 1 : 0) as { n: number }).n;
+  async treatmentsSince(patientRef: string, since: number, simulated: boolean): Promise<number> {
+    const r = await this.store.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('patient_ref', '=', patientRef)
+      .where('created_at', '>', since)
+      .where('simulated', '=', simulated ? 1 : 0)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
-  get(id: string): StoredSession | null {
-    const r = this.sGet.get(id) as SessionRow | undefined;
-    return r ? fromRow(r) : null;
+
+  async get(id: string): Promise<StoredSession | null> {
+    const r = await this.store.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? fromRow(r as SessionRow) : null;
   }
-  listActive(): StoredSession[] {
-    return (this.sActive.all() as SessionRow[]).map(fromRow);
+
+  async listActive(): Promise<StoredSession[]> {
+    const rows = await this.store.db.selectFrom('sessions').selectAll().where('status', '=', 'active').orderBy('created_at').execute();
+    return rows.map((r) => fromRow(r as SessionRow));
   }
-  end(id: string, t: number): boolean {
-    return this.sEnd.run(t, id).changes === 1;
+
+  /** Ends an active session; false when it was not active (already ended, or unknown). */
+  async end(id: string, t: number): Promise<boolean> {
+    const r = await this.store.db.updateTable('sessions').set({ status: 'ended', ended_at: t }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
-  insertEvent(e: Omit<InfusionEvent, 'id'>, simulated: boolean): InfusionEvent {
-    const info = this.sEvInsert.run(e.sessionId, e.type, e.t, e.rateMgKgH, e.doseMg, e.note, e.by, simulated ? 1 : 0, e.override ? JSON.stringify(e.override) : null);
-    return { ...e, override: e.override ?? null, id: Number(info.lastInsertRowid) };
+
+  async insertEvent(e: Omit<InfusionEvent, 'id'>, simulated: boolean, trx: Tx = this.store.db): Promise<InfusionEvent> {
+    const { id } = await trx
+      .insertInto('infusion_events')
+      .values({
+        session_id: e.sessionId,
+        type: e.type,
+        t: e.t,
+        rate_mg_kg_h: e.rateMgKgH,
+        dose_mg: e.doseMg,
+        note: e.note,
+        by: e.by,
+        simulated: simulated ? 1 : 0,
+        override: e.override ? JSON.stringify(e.override) : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ...e, override: e.override ?? null, id };
   }
-  events(sessionId: string): InfusionEvent[] {
-    return (this.sEvList.all(sessionId) as EventRow[]).map(eventFromRow);
+
+  async events(sessionId: string): Promise<InfusionEvent[]> {
+    const rows = await this.store.db.selectFrom('infusion_events').selectAll().where('session_id', '=', sessionId).orderBy('id').execute();
+    return rows.map((r) => eventFromRow(r as EventRow));
   }
 }

@@ -3,8 +3,8 @@ import type { Clock } from '../util/clock';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
 import type { AuditRepo } from './auditRepo';
-import type { Db } from './db';
 import { isStorageError, storageReason } from './storageErrors';
+import type { Store } from './store';
 
 /** Bytes each probe writes: enough to need fresh pages on a full disk, little enough to be harmless. */
 const PROBE_BYTES = 16 * 1024;
@@ -28,7 +28,7 @@ export class StorageHealth {
   held: () => { count: number; alarmIds: number[] } = () => ({ count: 0, alarmIds: [] });
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Pick<Store, 'probe'>,
     private readonly audit: AuditRepo,
     private readonly hub: Hub,
     private readonly clock: Clock,
@@ -60,11 +60,10 @@ export class StorageHealth {
     this.timer.unref();
   }
 
-  /** Writes a probe row now; reports and returns false when storage refuses it. */
-  probe(): boolean {
+  /** Writes a probe row now (through the store: the dialect's own write); reports and resolves false when storage refuses it. */
+  async probe(): Promise<boolean> {
     try {
-      this.db.exec('CREATE TABLE IF NOT EXISTS storage_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, pad BLOB NOT NULL)');
-      this.db.prepare('INSERT INTO storage_probe (id, at, pad) VALUES (1, ?, zeroblob(?)) ON CONFLICT(id) DO UPDATE SET at = excluded.at, pad = excluded.pad').run(this.clock.now(), PROBE_BYTES);
+      await this.store.probe(this.clock.now(), PROBE_BYTES);
       return true;
     } catch (err) {
       this.report(err);
@@ -78,7 +77,7 @@ export class StorageHealth {
     if (!this.failure || this.checking || this.closed) return;
     this.checking = true;
     try {
-      if (!this.probe()) return;
+      if (!(await this.probe())) return;
       for (const step of this.recoverSteps) await step();
       const outage = this.failure;
       const now = this.clock.now();

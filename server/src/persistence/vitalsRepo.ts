@@ -1,8 +1,7 @@
 import { VITAL_FIELDS, type TrendPoint, type VitalsSample } from '@infusion/shared';
-import type { Db } from './db';
 import type { VitalsTable } from './schema';
-import type { Tx } from './store';
-import { CompiledQuery } from 'kysely';
+import type { Store, Tx } from './store';
+import { CompiledQuery, sql } from 'kysely';
 
 type Row = { t: number } & Record<string, number | null>;
 
@@ -17,8 +16,11 @@ const toSample = (r: Row): VitalsSample => {
   return s;
 };
 
+/** A bucket's mean to one decimal, rounded here rather than in SQL (PostgreSQL has no ROUND for its floats). */
+const round1 = (x: number | null | undefined) => (x === null || x === undefined ? x : Math.round(Number(x) * 10) / 10);
+
 const toBucketPoint = (r: Row): TrendPoint => {
-  const p: TrendPoint = toSample(r);
+  const p: TrendPoint = toSample({ ...r, ...Object.fromEntries(VITAL_FIELDS.map((f) => [f, round1(r[f])])) } as Row);
   for (const f of VITAL_FIELDS) {
     const lo = r[`${f}_min`];
     const hi = r[`${f}_max`];
@@ -37,46 +39,22 @@ export interface FrameKey {
 }
 export type StoredFrame = VitalsSample & FrameKey;
 
-/** Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session. */
+/**
+ * Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session.
+ * Async, the same queries on both stores. The per-frame paths do not wait on these reads: the
+ * session service keeps each live session's duplicate windows and latest values in memory.
+ */
 export class VitalsRepo {
-  private readonly sWindow;
-  private readonly sBucketed;
-  private readonly sCount;
-  private readonly sLatest;
-  private readonly sRecentSeqs;
-  private readonly sHasSeq;
-  private readonly sLastNibp;
-  private readonly sLastFrame;
-  private readonly sAfter;
-  private readonly sPage;
-  private readonly sBucketSlice;
+  constructor(private readonly store: Store) {}
 
-  constructor(db: Db) {
-    const cols = VITAL_FIELDS.join(', ');
-    this.sWindow = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t >= ? AND t <= ? ORDER BY t`);
-    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
-    // rows, and the extremes keep a brief dip that the mean would hide. better-sqlite3 binds numbers as
-    // REAL, so the bucket index is computed on integers explicitly (REAL division would make every row a bucket).
-    const aggs = VITAL_FIELDS.map((f) => `ROUND(AVG(${f}), 1) AS ${f}, MIN(${f}) AS ${f}_min, MAX(${f}) AS ${f}_max`).join(', ');
-    this.sBucketed = db.prepare(`SELECT MIN(t) AS t, ${aggs} FROM vitals WHERE session_id = @id AND t >= @from AND t <= @to
-      GROUP BY (t - CAST(@from AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
-    // The same buckets (counted from @origin) over a slice [@lo, @hi) of the window: a long window read in steps.
-    this.sBucketSlice = db.prepare(`SELECT MIN(t) AS t, ${aggs} FROM vitals WHERE session_id = @id AND t >= @lo AND t < @hi
-      GROUP BY (t - CAST(@origin AS INTEGER)) / CAST(@bucket AS INTEGER) ORDER BY t`);
-    this.sCount = db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND t >= ? AND t <= ?');
-    this.sLatest = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT ?`);
-    this.sRecentSeqs = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? ORDER BY seq DESC LIMIT ?`);
-    this.sHasSeq = db.prepare(`SELECT seq, t, ${cols} FROM vitals WHERE session_id = ? AND device_id = ? AND seq = ?`);
-    this.sLastFrame = db.prepare('SELECT t, received_at FROM vitals WHERE session_id = ? ORDER BY t DESC LIMIT 1');
-    this.sLastNibp = db.prepare('SELECT MAX(t) t FROM vitals WHERE session_id = ? AND sbp IS NOT NULL');
-    this.sAfter = db.prepare(`SELECT t, ${cols} FROM vitals WHERE session_id = ? AND t > ? ORDER BY t LIMIT ?`);
-    // Keyset on (t, device_id, seq): the index (session_id, t) carries the primary key, so each page is an index range, no sort.
-    this.sPage = db.prepare(`SELECT t, device_id, seq, ${cols} FROM vitals WHERE session_id = ? AND (t, device_id, seq) > (?, ?, ?) ORDER BY t, device_id, seq LIMIT ?`);
+  private get db() {
+    return this.store.db;
   }
 
   /** Frames with event time after `t`, oldest first, at most `limit` (a takeover judges the frames its previous holder did not). */
-  framesAfter(sessionId: string, t: number, limit: number): VitalsSample[] {
-    return (this.sAfter.all(sessionId, t, limit) as Row[]).map(toSample);
+  async framesAfter(sessionId: string, t: number, limit: number): Promise<VitalsSample[]> {
+    const rows = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('t', '>', t).orderBy('t').limit(limit).execute();
+    return rows.map(toSample);
   }
 
   /**
@@ -84,9 +62,13 @@ export class VitalsRepo {
    * null for the first page) in time order, frames of the same instant ordered by device and seq.
    * An export reads a long session this way, never all of its rows at once.
    */
-  framesPage(sessionId: string, after: FrameKey | null, limit: number): StoredFrame[] {
-    const a = after ?? { t: Number.MIN_SAFE_INTEGER, deviceId: Number.MIN_SAFE_INTEGER, seq: Number.MIN_SAFE_INTEGER };
-    return (this.sPage.all(sessionId, a.t, a.deviceId, a.seq, limit) as (Row & { device_id: number; seq: number })[]).map((r) => ({ ...toSample(r), deviceId: r.device_id, seq: r.seq }));
+  async framesPage(sessionId: string, after: FrameKey | null, limit: number): Promise<StoredFrame[]> {
+    let q = this.db.selectFrom('vitals').select(['t', 'device_id', 'seq', ...VITAL_FIELDS]).where('session_id', '=', sessionId);
+    // Keyset on (t, device_id, seq) as a row-value comparison, which both stores evaluate on the
+    // (session_id, t) index: each page is an index range from the last key, not an OFFSET rescan.
+    if (after) q = q.where((eb) => eb(eb.refTuple('t', 'device_id', 'seq'), '>', eb.tuple(after.t, after.deviceId, after.seq)));
+    const rows = await q.orderBy('t').orderBy('device_id').orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ ...toSample(r), deviceId: r.device_id, seq: r.seq }));
   }
 
   /**
@@ -94,16 +76,36 @@ export class VitalsRepo {
    * count, and the bucket width (null: the rows themselves). With `bucketsIn` a caller can read the same
    * points a slice at a time.
    */
-  windowPlan(sessionId: string, from: number, to: number, maxPoints: number): { from: number; to: number; rows: number; bucketMs: number | null } {
+  async windowPlan(sessionId: string, from: number, to: number, maxPoints: number): Promise<{ from: number; to: number; rows: number; bucketMs: number | null }> {
     from = Math.floor(from);
     to = Math.floor(to);
-    const rows = (this.sCount.get(sessionId, from, to) as { n: number }).n;
+    const { n } = await this.inWindow(sessionId, from, to + 1)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const rows = Number(n);
     return { from, to, rows, bucketMs: rows <= maxPoints ? null : Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints))) };
   }
 
   /** The points of the buckets (width `bucketMs`, counted from `origin`) whose readings fall in [lo, hi); lo and hi on bucket edges. */
-  bucketsIn(sessionId: string, origin: number, bucketMs: number, lo: number, hi: number): TrendPoint[] {
-    return (this.sBucketSlice.all({ id: sessionId, origin, bucket: bucketMs, lo, hi }) as Row[]).map(toBucketPoint);
+  async bucketsIn(sessionId: string, origin: number, bucketMs: number, lo: number, hi: number): Promise<TrendPoint[]> {
+    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
+    // rows, and the extremes keep a brief dip that the mean would hide. The bucket index is integer
+    // division on BIGINT operands in both stores (better-sqlite3 binds numbers as REAL, which would make
+    // every row a bucket; PostgreSQL's INTEGER would overflow on epoch milliseconds).
+    const rows = await this.inWindow(sessionId, lo, hi)
+      .select((eb) => [
+        eb.fn.min('t').as('t'),
+        ...VITAL_FIELDS.flatMap((f) => [eb.fn.avg(f).as(f), eb.fn.min(f).as(`${f}_min`), eb.fn.max(f).as(`${f}_max`)]),
+      ])
+      .groupBy(sql`(t - CAST(${Math.floor(origin)} AS BIGINT)) / CAST(${Math.floor(bucketMs)} AS BIGINT)`)
+      .orderBy('t')
+      .execute();
+    return (rows as unknown as Row[]).map(toBucketPoint);
+  }
+
+  /** The session's readings with t in [lo, hi). */
+  private inWindow(sessionId: string, lo: number, hi: number) {
+    return this.db.selectFrom('vitals').where('session_id', '=', sessionId).where('t', '>=', lo).where('t', '<', hi);
   }
 
   /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
@@ -124,41 +126,53 @@ export class VitalsRepo {
    * Samples in [from, to], at most maxPoints: the raw rows when they are few enough, else one point
    * per time bucket with the mean as its value and the bucket's min and max (see TrendPoint).
    */
-  window(sessionId: string, from: number, to: number, maxPoints: number): TrendPoint[] {
-    return this.bucketedWindow(sessionId, from, to, maxPoints).points;
+  async window(sessionId: string, from: number, to: number, maxPoints: number): Promise<TrendPoint[]> {
+    return (await this.bucketedWindow(sessionId, from, to, maxPoints)).points;
   }
 
   /**
    * As `window`, saying how the points were made: `bucketMs` null when they are the stored readings,
    * else each point stands for the readings of [from + k·bucketMs, from + (k+1)·bucketMs).
    */
-  bucketedWindow(sessionId: string, from: number, to: number, maxPoints: number): { points: TrendPoint[]; from: number; bucketMs: number | null } {
-    const plan = this.windowPlan(sessionId, from, to, maxPoints);
-    if (plan.bucketMs === null) return { points: (this.sWindow.all(sessionId, plan.from, plan.to) as Row[]).map(toSample), from: plan.from, bucketMs: null };
-    return { points: (this.sBucketed.all({ id: sessionId, from: plan.from, to: plan.to, bucket: plan.bucketMs }) as Row[]).map(toBucketPoint), from: plan.from, bucketMs: plan.bucketMs };
+  async bucketedWindow(sessionId: string, from: number, to: number, maxPoints: number): Promise<{ points: TrendPoint[]; from: number; bucketMs: number | null }> {
+    const plan = await this.windowPlan(sessionId, from, to, maxPoints);
+    // t is whole milliseconds, so t <= to is t < to + 1.
+    if (plan.bucketMs === null) {
+      const rows = await this.inWindow(sessionId, plan.from, plan.to + 1).select(['t', ...VITAL_FIELDS]).orderBy('t').execute();
+      return { points: rows.map(toSample), from: plan.from, bucketMs: null };
+    }
+    return { points: await this.bucketsIn(sessionId, plan.from, plan.bucketMs, plan.from, plan.to + 1), from: plan.from, bucketMs: plan.bucketMs };
   }
 
-  latest(sessionId: string, n: number): VitalsSample[] {
-    return (this.sLatest.all(sessionId, n) as Row[]).map(toSample).reverse();
+  async latest(sessionId: string, n: number): Promise<VitalsSample[]> {
+    const rows = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).orderBy('t', 'desc').limit(n).execute();
+    return rows.map(toSample).reverse();
   }
 
   /** The device's `n` highest-seq frames of the session (to rebuild its duplicate window after a restart). */
-  recentFrames(sessionId: string, deviceId: number, n: number): ({ seq: number } & VitalsSample)[] {
-    return (this.sRecentSeqs.all(sessionId, deviceId, n) as (Row & { seq: number })[]).map((r) => ({ ...toSample(r), seq: r.seq }));
+  async recentFrames(sessionId: string, deviceId: number, n: number): Promise<({ seq: number } & VitalsSample)[]> {
+    const rows = await this.db.selectFrom('vitals').select(['seq', 't', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('device_id', '=', deviceId).orderBy('seq', 'desc').limit(n).execute();
+    return rows.map((r) => ({ ...toSample(r), seq: r.seq }));
   }
 
-  lastFrame(sessionId: string): { t: number; receivedAt: number } | null {
-    const r = this.sLastFrame.get(sessionId) as { t: number; received_at: number } | undefined;
+  async lastFrame(sessionId: string): Promise<{ t: number; receivedAt: number } | null> {
+    const r = await this.db.selectFrom('vitals').select(['t', 'received_at']).where('session_id', '=', sessionId).orderBy('t', 'desc').limit(1).executeTakeFirst();
     return r ? { t: r.t, receivedAt: r.received_at } : null;
   }
 
-  lastNibpAt(sessionId: string): number | null {
-    return (this.sLastNibp.get(sessionId) as { t: number | null }).t;
+  async lastNibpAt(sessionId: string): Promise<number | null> {
+    const r = await this.db
+      .selectFrom('vitals')
+      .select((eb) => eb.fn.max('t').as('t'))
+      .where('session_id', '=', sessionId)
+      .where('sbp', 'is not', null)
+      .executeTakeFirst();
+    return r?.t ?? null;
   }
 
   /** The stored frame with this (session, device, seq), or null. */
-  frameAt(sessionId: string, deviceId: number, seq: number): VitalsSample | null {
-    const r = this.sHasSeq.get(sessionId, deviceId, seq) as Row | undefined;
+  async frameAt(sessionId: string, deviceId: number, seq: number): Promise<VitalsSample | null> {
+    const r = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('device_id', '=', deviceId).where('seq', '=', seq).executeTakeFirst();
     return r ? toSample(r) : null;
   }
 }

@@ -116,26 +116,40 @@ export interface DashboardDeps {
 
 export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   const bounds = d.queueBounds ?? DEFAULT_QUEUE_BOUNDS;
-  const scopeOf = (sessionId: string) => {
-    const l = d.sessions.getLive(sessionId);
-    return l ? l.stored : d.sessions.get(sessionId);
-  };
   /** Scopes of sessions this node does not hold (opened on another node), kept from their session events. */
   const otherScopes = new Map<string, { unit: string; simulated: boolean }>();
-  /** A live session's scope (rooms of its live vitals); ended or unknown: null. */
+  /** Sessions whose scope is being read from storage (one read each). */
+  const readingScope = new Set<string>();
+  const readScope = (sessionId: string) => {
+    if (readingScope.has(sessionId)) return;
+    readingScope.add(sessionId);
+    d.sessions
+      .get(sessionId)
+      .then(
+        (s) => {
+          if (s.status !== 'ended' && !d.sessions.getLive(sessionId)) otherScopes.set(sessionId, { unit: s.unit, simulated: s.simulated });
+        },
+        () => {},
+      )
+      .finally(() => readingScope.delete(sessionId));
+  };
+  /** A live session's scope (rooms of its live vitals) from memory; ended or not known yet: null (then read for the next push). */
   const scopeOrNull = (sessionId: string) => {
     const l = d.sessions.getLive(sessionId);
     if (l) return l.stored;
-    let scope = otherScopes.get(sessionId);
+    const scope = otherScopes.get(sessionId);
     if (scope) return scope;
-    try {
-      const s = d.sessions.get(sessionId);
-      if (s.status === 'ended') return null;
-      otherScopes.set(sessionId, (scope = { unit: s.unit, simulated: s.simulated }));
-      return scope;
-    } catch {
-      return null;
-    }
+    readScope(sessionId);
+    return null;
+  };
+  /** An event of a session to its screens: at once when the session is known here, else once it is read from storage. */
+  const reliableFor = <E extends keyof DashboardServerToClient>(sessionId: string, event: E, ...args: Parameters<DashboardServerToClient[E]>) => {
+    const scope = scopeOrNull(sessionId);
+    if (scope) return reliable(roomsForSession(scope), event, ...args);
+    d.sessions.get(sessionId).then(
+      (s) => reliable(roomsForSession(s), event, ...args),
+      (err: unknown) => d.log.error({ err, sessionId, event }, 'event of an unknown session not sent'),
+    );
   };
   d.hub.onEvery('session', (s) => {
     if (s.status === 'ended' || d.sessions.getLive(s.id)) otherScopes.delete(s.id);
@@ -182,7 +196,11 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   };
 
   /** The newest alarm event this node has passed to its screens: where a catch-up starts. */
-  let lastAlarmEventId = d.alarmRepo.maxIds().eventId;
+  let lastAlarmEventId = 0;
+  d.alarmRepo.maxIds().then(
+    (m) => void (lastAlarmEventId = Math.max(lastAlarmEventId, m.eventId)),
+    (err: unknown) => d.log.error({ err }, 'last alarm event id could not be read'),
+  );
   const sendAlarm = (u: AlarmUpdate) => {
     if (u.eventId > lastAlarmEventId) lastAlarmEventId = u.eventId;
     reliable(roomsForSession(u.alarm), 'alarm', u);
@@ -191,13 +209,13 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   // Alarms are never volatile: a dashboard either gets them now or on its next subscribe.
   d.hub.onEvery('alarm', sendAlarm);
   d.hub.onEvery('session', (s) => reliable(roomsForSession(s), 'session', s));
-  d.hub.onEvery('infusionEvent', (e) => reliable(roomsForSession(scopeOf(e.sessionId)), 'infusionEvent', e));
+  d.hub.onEvery('infusionEvent', (e) => reliableFor(e.sessionId, 'infusionEvent', e));
   d.hub.onEvery('escalation', (e) => reliable(roomsForEscalation(e), 'escalation', e));
-  d.hub.onEvery('observation', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'observation', o));
-  d.hub.onEvery('response', (r) => reliable(roomsForSession(scopeOf(r.sessionId)), 'response', r));
-  d.hub.onEvery('rescueDose', (x) => reliable(roomsForSession(scopeOf(x.sessionId)), 'rescueDose', x));
-  d.hub.onEvery('order', (o) => reliable(roomsForSession(scopeOf(o.sessionId)), 'order', o));
-  d.hub.onEvery('checklist', (c) => reliable(roomsForSession(scopeOf(c.sessionId)), 'checklist', c));
+  d.hub.onEvery('observation', (o) => reliableFor(o.sessionId, 'observation', o));
+  d.hub.onEvery('response', (r) => reliableFor(r.sessionId, 'response', r));
+  d.hub.onEvery('rescueDose', (x) => reliableFor(x.sessionId, 'rescueDose', x));
+  d.hub.onEvery('order', (o) => reliableFor(o.sessionId, 'order', o));
+  d.hub.onEvery('checklist', (c) => reliableFor(c.sessionId, 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
   // This node's own status only, as its snapshot and /api/health say: another node's would raise or
   // clear the banner of screens whose recording is not the one that changed (a node that fails is taken
@@ -206,7 +224,10 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   // The link between nodes was down: alarm changes other nodes committed meanwhile are read back from
   // storage and sent (screens ignore an event id they already have).
   d.hub.onResume(() => {
-    for (const u of d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES)) sendAlarm(u);
+    d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES).then(
+      (missed) => missed.forEach(sendAlarm),
+      (err: unknown) => d.log.error({ err }, 'alarm changes missed while the hub was down could not be read'),
+    );
   });
 
   // Only logged-in users, from the dashboard's own origin (no cross-site WebSocket hijacking).
@@ -252,15 +273,22 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       // Trends are read in slices so ingest and other screens are served in between.
       if (i > 0 && i % TREND_SLICE === 0) await new Promise((r) => setImmediate(r));
       const now = d.clock.now();
-      trends[visible[i]!.id] = trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
+      trends[visible[i]!.id] = await trendCache.get(visible[i]!.id, now - TREND_WINDOW_MS, now + 60_000, points);
     }
     const latestResponses = new Map((await d.responses.latestOf(visible.map((s) => s.id))).map((r) => [r.sessionId, r]));
-    // Everything else in one synchronous step, so sessions, alarms and the event id agree with each other.
+    const now0 = d.clock.now();
+    const late = d.sessions.listActive().filter((s) => canSeeSession(u, s) && !trends[s.id]);
+    for (const s of late) trends[s.id] = await trendCache.get(s.id, now0 - TREND_WINDOW_MS, now0 + 60_000, points);
+    // The stored event id is read before the in-memory alarms: those already include every committed
+    // change (an alarm changes in memory before its write), and anything committed after the read
+    // reaches this screen live (it joined its rooms first), so a catch-up from this id misses nothing.
+    const [missedAll, maxIds] = await Promise.all([lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES), d.alarmRepo.maxIds()]);
+    // Everything else in one synchronous step, so sessions and alarms agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
-    for (const s of sessions) trends[s.id] ??= trendCache.get(s.id, now - TREND_WINDOW_MS, now + 60_000, points);
+    for (const s of sessions) trends[s.id] ??= [];
     for (const id of Object.keys(trends)) if (!sessions.some((s) => s.id === id)) delete trends[id];
-    const missed = lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES).filter((x) => canSeeSession(u, x.alarm));
+    const missed = missedAll.filter((x) => canSeeSession(u, x.alarm));
     const rs = d.ruleSet();
     return {
       serverTime: now,
@@ -269,7 +297,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       alarms: d.alarms.unresolved().filter((a) => canSeeSession(u, a)),
       escalations: d.escalations.list().filter((e) => receivesEscalation(u, e, viewing)),
       missedAlarmUpdates: missed,
-      lastAlarmEventId: d.alarmRepo.maxIds().eventId,
+      lastAlarmEventId: maxIds.eventId,
       trends,
       storage: d.storage(),
       responses: sessions.flatMap((s) => latestResponses.get(s.id) ?? []),
@@ -329,14 +357,14 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     });
     on('response:record', physicianResponseRequestSchema, async (req) => {
       const u = await userFor(socket, 'response.record');
-      const session = d.sessions.get(req.sessionId);
+      const session = await d.sessions.get(req.sessionId);
       assertCanSee(u, session);
       const { sessionId: _sessionId, ...input } = req;
       return d.responses.record(session, input, u);
     });
     on('session:detail', sessionDetailRequestSchema, async (req) => {
       const u = await userFor(socket, 'session.view');
-      const session = d.sessions.get(req.sessionId);
+      const session = await d.sessions.get(req.sessionId);
       assertCanSee(u, session);
       // This screen now shows the session's page (one page per screen): it gets its simulated escalations.
       if (socket.data.viewing !== session.id) {
@@ -351,10 +379,10 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       const from = req.sinceT !== undefined ? Math.max(req.sinceT, opened) : Math.max(opened, to - 60_000 - 60 * 60_000);
       return {
         session,
-        trend: d.vitals.window(session.id, from, to, DETAIL_POINTS),
-        infusionEvents: d.sessions.events(session.id),
-        alarms: d.alarmRepo.forSession(session.id),
-        observations: d.care.observations(session.id),
+        trend: await d.vitals.window(session.id, from, to, DETAIL_POINTS),
+        infusionEvents: await d.sessions.events(session.id),
+        alarms: await d.alarmRepo.forSession(session.id),
+        observations: await d.care.observations(session.id),
         checklist: d.care.checklist(session.id),
         rescueDoses: d.care.rescueDoses(session.id),
         order: d.care.order(session.id),

@@ -20,16 +20,19 @@ export class SnapshotTrends {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  get(sessionId: string, from: number, to: number, points: number): TrendPoint[] {
+  async get(sessionId: string, from: number, to: number, points: number): Promise<TrendPoint[]> {
     const now = this.now();
     const c = this.cache.get(sessionId);
     if (c && c.points === points && now - c.at < this.ttlMs) {
       // A bucket is stamped with its first sample's time: top up from the newest row it covered, not from its stamp.
-      const newer = this.vitals.window(sessionId, c.coveredTo + 1, to, MAX_APPENDED);
+      const newer = await this.vitals.window(sessionId, c.coveredTo + 1, to, MAX_APPENDED);
       return newer.length ? [...c.trend, ...newer] : c.trend;
     }
-    const trend = this.vitals.window(sessionId, from, to, points);
-    const coveredTo = Math.min(to, this.vitals.lastFrame(sessionId)?.t ?? from - 1);
+    // The newest row is read first and the trend built up to it: rows stored after it (even while the
+    // trend is read) are topped up later, neither skipped nor drawn twice.
+    const last = await this.vitals.lastFrame(sessionId);
+    const coveredTo = Math.min(to, last?.t ?? from - 1);
+    const trend = coveredTo >= from ? await this.vitals.window(sessionId, from, coveredTo, points) : [];
     this.cache.set(sessionId, { at: now, points, trend, coveredTo });
     return trend;
   }

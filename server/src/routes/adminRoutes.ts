@@ -47,11 +47,11 @@ export function deviceRoutes(keys: DeviceKeys, assignments: DeviceAssignments, s
   };
   // Binding a device to a patient is a bedside act: clinicians, within the sessions they may see,
   // and only for a device not feeding a session outside their rights. Binding = assignment.
-  r.post('/:id/bind', (req, res) => {
+  r.post('/:id/bind', async (req, res) => {
     const u = userOf(req, 'device.bind');
     const body = (req.body ?? {}) as { sessionId?: unknown; bed?: unknown };
     if (typeof body.sessionId !== 'string') throw badRequest('invalid binding', [{ field: 'sessionId', reason: 'must be a session id' }]);
-    const s = sessions.get(body.sessionId);
+    const s = await sessions.get(body.sessionId);
     assertCanSee(u, s);
     if (s.status !== 'active') throw new DomainError(409, `session ${s.id} has ended`);
     const id = intParam(req.params.id, 'id');

@@ -10,17 +10,17 @@ import { visibleSession } from './visibleSession';
 export function careRoutes(sessions: SessionService, care: CareService): Router {
   const r = Router({ mergeParams: true });
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
-  r.post('/:id/observations', (req, res) => {
+  r.post('/:id/observations', async (req, res) => {
     const s = visible(req, userOf(req, 'observation.record'));
-    ok(res, care.recordObservation(s.id, req.body, actorOf(req)), 201);
+    ok(res, await care.recordObservation(s.id, req.body, actorOf(req)), 201);
   });
-  r.get('/:id/observations', (req, res) => {
+  r.get('/:id/observations', async (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));
-    ok(res, care.observations(s.id));
+    ok(res, await care.observations(s.id));
   });
-  r.put('/:id/checklist', (req, res) => {
+  r.put('/:id/checklist', async (req, res) => {
     const s = visible(req, userOf(req, 'checklist.submit'));
-    ok(res, care.submitChecklist(s.id, req.body, actorOf(req)));
+    ok(res, await care.submitChecklist(s.id, req.body, actorOf(req)));
   });
   r.get('/:id/checklist', (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));

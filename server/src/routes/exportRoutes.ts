@@ -33,10 +33,11 @@ function drainedOrClosed(res: Response): Promise<void> {
 
 /**
  * Writes the pieces as they are made, yielding to the event loop between them and waiting while the
- * client is slow (backpressure), so a long session's CSV neither holds the loop nor fills memory.
+ * client is slow (backpressure), so a long session's CSV neither holds the loop nor fills memory. The
+ * CSV's pieces are async (each reads a page of frames from the store), the FHIR bundle's are not.
  */
-async function stream(res: Response, pieces: Iterable<string>): Promise<void> {
-  for (const piece of pieces) {
+async function stream(res: Response, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  for await (const piece of pieces) {
     if (res.destroyed) return;
     if (!res.write(piece)) await drainedOrClosed(res);
     await nextTurn();

@@ -22,7 +22,7 @@ export function orderRoutes(sessions: SessionService, care: CareService, guard: 
     ok(res, care.writeOrder(s.id, req.body, actorOf(req)));
   });
   /** What a start, rate change or bolus would meet (limits, crossings, outcome), storing nothing. */
-  r.post('/:id/dose-check', (req, res) => {
+  r.post('/:id/dose-check', async (req, res) => {
     const s = visible(req, userOf(req, 'session.view'));
     const p = infusionEventInputSchema.safeParse(req.body);
     if (!p.success) throw badRequest('invalid dose action', fieldErrors(p.error));
@@ -30,7 +30,7 @@ export function orderRoutes(sessions: SessionService, care: CareService, guard: 
     if (ev.type !== 'start' && ev.type !== 'rate_change' && ev.type !== 'bolus') throw badRequest('invalid dose action', [{ field: 'type', reason: 'start, rate_change or bolus' }]);
     const l = sessions.getLive(s.id);
     if (!l) throw new DomainError(409, `session ${s.id} has ended`);
-    ok(res, guard.preview(l, ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH }, ev.t));
+    ok(res, await guard.preview(l, ev.type === 'bolus' ? { type: 'bolus', doseMg: ev.doseMg } : { type: ev.type, rateMgKgH: ev.rateMgKgH }, ev.t));
   });
   return r;
 }

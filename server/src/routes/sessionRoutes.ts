@@ -27,7 +27,7 @@ export function sessionRoutes(
   const r = Router();
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
 
-  r.post('/', (req, res) => {
+  r.post('/', async (req, res) => {
     const u = userOf(req, 'session.create');
     const body = (req.body ?? {}) as { unit?: unknown; simulated?: unknown };
     if (u.role === 'trainer' && body.simulated !== true) throw forbidden('trainers may only create simulated sessions ("simulated": true)');
@@ -42,7 +42,7 @@ export function sessionRoutes(
     };
     const simulated = body.simulated === true;
     for (const d of ids) assignments.check(d, { id: '(new)', simulated }, null, maySee);
-    const created = sessions.create(req.body, actorOf(req));
+    const created = await sessions.create(req.body, actorOf(req));
     for (const d of ids) assignments.assign(d, created, null, actorOf(req), maySee);
     ok(res, created, 201);
   });
@@ -50,24 +50,30 @@ export function sessionRoutes(
     const u = userOf(req, 'session.view');
     ok(res, sessions.listActive().filter((s) => canSeeSession(u, s)));
   });
-  r.get('/:id', (req, res) => {
+  r.get('/:id', async (req, res) => {
     const session = visible(req, userOf(req, 'session.view'));
     const to = session.endedAt ?? clock.now();
+    const [trend, infusionEvents, sessionAlarms, observations] = await Promise.all([
+      vitals.window(session.id, Math.max(session.createdAt - 60_000, to - 15 * 60_000), to + 60_000, 900),
+      sessions.events(session.id),
+      alarms.forSession(session.id),
+      care.observations(session.id),
+    ]);
     ok(res, {
       session,
-      trend: vitals.window(session.id, Math.max(session.createdAt - 60_000, to - 15 * 60_000), to + 60_000, 900),
-      infusionEvents: sessions.events(session.id),
-      alarms: alarms.forSession(session.id),
-      observations: care.observations(session.id),
+      trend,
+      infusionEvents,
+      alarms: sessionAlarms,
+      observations,
       checklist: care.checklist(session.id),
       order: care.order(session.id),
       rescueDoses: care.rescueDoses(session.id),
     });
   });
-  r.post('/:id/infusion', (req, res) => {
+  r.post('/:id/infusion', async (req, res) => {
     const isBolus = (req.body as { type?: unknown } | undefined)?.type === 'bolus';
     const s = visible(req, userOf(req, isBolus ? 'infusion.bolus' : 'infusion.document'));
-    ok(res, sessions.addInfusionEvent(s.id, req.body, actorOf(req)), 201);
+    ok(res, await sessions.addInfusionEvent(s.id, req.body, actorOf(req)), 201);
   });
   r.post('/:id/audio-pause', (req, res) => {
     const s = visible(req, userOf(req, 'alarm.acknowledge'));
@@ -80,7 +86,7 @@ export function sessionRoutes(
     const c = rules.configured(stored);
     ok(res, { ruleSetVersion: stored.ruleSetVersion, profile: stored.profile, changes: c.changes, ruleSet: c.ruleSet });
   });
-  r.put('/:id/limits', (req, res) => {
+  r.put('/:id/limits', async (req, res) => {
     const u = userOf(req, 'limits.override');
     const s = visible(req, u);
     const body = (req.body ?? {}) as { overrides?: unknown; reason?: unknown };
@@ -96,15 +102,15 @@ export function sessionRoutes(
       if (err instanceof RuleSetConfigError) throw badRequest('invalid limits', err.issues.map((i) => ({ field: 'overrides', reason: i })));
       throw err;
     }
-    ok(res, sessions.setLimitOverrides(s.id, { overrides: p.data, reason: body.reason.trim().slice(0, 500), by: `user:${u.username}`, at: clock.now() }, actorOf(req)));
+    ok(res, await sessions.setLimitOverrides(s.id, { overrides: p.data, reason: body.reason.trim().slice(0, 500), by: `user:${u.username}`, at: clock.now() }, actorOf(req)));
   });
-  r.delete('/:id/limits', (req, res) => {
+  r.delete('/:id/limits', async (req, res) => {
     const s = visible(req, userOf(req, 'limits.override'));
-    ok(res, sessions.setLimitOverrides(s.id, null, actorOf(req)));
+    ok(res, await sessions.setLimitOverrides(s.id, null, actorOf(req)));
   });
-  r.post('/:id/end', (req, res) => {
+  r.post('/:id/end', async (req, res) => {
     const s = visible(req, userOf(req, 'session.end'));
-    ok(res, sessions.end(s.id, actorOf(req)));
+    ok(res, await sessions.end(s.id, actorOf(req)));
   });
   return r;
 }

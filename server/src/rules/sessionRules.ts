@@ -43,14 +43,14 @@ export interface SessionRulesDeps {
   sessions: Pick<SessionService, 'recordEvaluation' | 'resetEngine'>;
   alarms: AlarmManager;
   log: Logger;
-  lastObservations: (sessionId: string) => Observation[];
-  lastNibp: (sessionId: string) => number | null;
+  lastObservations: (sessionId: string) => Promise<Observation[]>;
+  lastNibp: (sessionId: string) => Promise<number | null>;
   /** The last stored frame's event time and server receive time (to recover the device clock after a restart). */
-  lastFrame: (sessionId: string) => { t: number; receivedAt: number } | null;
+  lastFrame: (sessionId: string) => Promise<{ t: number; receivedAt: number } | null>;
   /** The modifiers the session's documented doses switch on (a benzodiazepine or opioid: sedative_given). */
   modifiersOf?: (s: StoredSession) => RuleModifier[];
   /** Stored frames of a session with event time after `t`, oldest first (judged when a session is taken over). */
-  framesAfter?: (sessionId: string, t: number) => VitalsSample[];
+  framesAfter?: (sessionId: string, t: number) => Promise<VitalsSample[]>;
 }
 
 /**
@@ -59,6 +59,12 @@ export interface SessionRulesDeps {
  */
 export class SessionRules {
   private readonly extras = new Map<string, Extras>();
+  /**
+   * Sessions whose inputs are being read from storage, with the evaluations waiting for them in
+   * arrival order. The inputs are read once per session on this node and then kept current in
+   * memory, so no frame waits on a query after the first.
+   */
+  private readonly reading = new Map<string, { busy: boolean; waiting: ((e: Extras) => void)[]; settled: (() => void)[] }>();
   /** Modifiers in force per session (e.g. a sedative given), read once and updated on each rescue dose. */
   private readonly modifiers = new Map<string, RuleModifier[]>();
 
@@ -83,7 +89,7 @@ export class SessionRules {
     this.lastNibp = deps.lastNibp;
     this.lastFrame = deps.lastFrame;
     this.modifiersOf = deps.modifiersOf ?? (() => []);
-    this.framesAfter = deps.framesAfter ?? (() => []);
+    this.framesAfter = deps.framesAfter ?? (() => Promise.resolve([]));
   }
 
   private modifiersFor(s: StoredSession): RuleModifier[] {
@@ -104,10 +110,6 @@ export class SessionRules {
     this.modifiers.delete(s.id);
   }
 
-  private deviceClock(sessionId: string): { clockOffset: number; haveDeviceClock: boolean } {
-    const f = this.lastFrame(sessionId);
-    return f ? { clockOffset: f.t - f.receivedAt, haveDeviceClock: true } : { clockOffset: 0, haveDeviceClock: false };
-  }
 
   /** The effective rule set of a session and the plain-language list of what differs from the site's set. */
   configured(s: StoredSession): ConfiguredRuleSet {
@@ -130,25 +132,70 @@ export class SessionRules {
     return configured;
   }
 
-  private extrasFor(l: LiveSession): Extras {
-    let e = this.extras.get(l.stored.id);
-    if (!e) {
-      const obs = this.lastObservations(l.stored.id);
-      const sed = obs.filter((o) => o.scale !== 'NRS_PAIN').at(-1);
-      const pain = obs.filter((o) => o.scale === 'NRS_PAIN').at(-1);
-      const configured = this.configured(l.stored);
-      e = {
-        configured,
-        key: this.keyOf(l.stored),
-        sedation: sed ? { t: sed.t, scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
-        pain: pain ? { t: pain.t, score: pain.score } : null,
-        lastNibpAt: this.lastNibp(l.stored.id),
-        treatments: l.stored.patientRef ? this.repo.treatmentsSince(l.stored.patientRef, l.stored.createdAt - YEAR_MS, l.stored.simulated) : 1,
-        ...this.deviceClock(l.stored.id),
-      };
-      this.extras.set(l.stored.id, e);
-    }
-    return e;
+  /** The session's inputs to the engine besides the stored session, read from storage. */
+  private async readExtras(l: LiveSession): Promise<Extras> {
+    const s = l.stored;
+    const [obs, lastNibpAt, treatments, frame] = await Promise.all([
+      this.lastObservations(s.id),
+      this.lastNibp(s.id),
+      s.patientRef ? this.repo.treatmentsSince(s.patientRef, s.createdAt - YEAR_MS, s.simulated) : 1,
+      this.lastFrame(s.id),
+    ]);
+    const sed = obs.filter((o) => o.scale !== 'NRS_PAIN').at(-1);
+    const pain = obs.filter((o) => o.scale === 'NRS_PAIN').at(-1);
+    return {
+      configured: this.configured(l.stored),
+      key: this.keyOf(l.stored),
+      sedation: sed ? { t: sed.t, scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
+      pain: pain ? { t: pain.t, score: pain.score } : null,
+      lastNibpAt,
+      treatments,
+      ...(frame ? { clockOffset: frame.t - frame.receivedAt, haveDeviceClock: true } : { clockOffset: 0, haveDeviceClock: false }),
+    };
+  }
+
+  /**
+   * Runs `fn` with the session's inputs: at once when they are in memory, else once they are read
+   * (events wait in order, so each is judged as if it had run at once). A failed read is retried by
+   * the next event or tick; the waiting events stay queued meanwhile.
+   */
+  private withExtras(l: LiveSession, fn: ((e: Extras) => void) | null): void {
+    const id = l.stored.id;
+    const ready = this.extras.get(id);
+    if (ready) return void fn?.(ready);
+    let r = this.reading.get(id);
+    if (!r) this.reading.set(id, (r = { busy: false, waiting: [], settled: [] }));
+    if (fn) r.waiting.push(fn);
+    if (r.busy) return;
+    r.busy = true;
+    const entry = r;
+    this.readExtras(l).then(
+      (e) => {
+        // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run, but nobody is left waiting.
+        if (this.reading.get(id) === entry) {
+          this.reading.delete(id);
+          this.extras.set(id, e);
+          for (const w of entry.waiting) w(e);
+        }
+        for (const s of entry.settled.splice(0)) s();
+      },
+      (err: unknown) => {
+        entry.busy = false;
+        for (const s of entry.settled.splice(0)) s();
+        this.log.error({ err, sessionId: id, waiting: entry.waiting.length }, 'session rule inputs could not be read; retried with the next event');
+      },
+    );
+  }
+
+  /**
+   * Resolves once the session's inputs are in memory (or their read failed: the events stay queued
+   * for the retry), so a caller can have a frame judged, and its alarms queued, before it answers.
+   */
+  whenRead(l: LiveSession): Promise<void> {
+    if (this.extras.has(l.stored.id)) return Promise.resolve();
+    this.withExtras(l, null);
+    const r = this.reading.get(l.stored.id);
+    return r ? new Promise((resolve) => r.settled.push(resolve)) : Promise.resolve();
   }
 
   /** After a restart: rules behind unresolved alarms start as firing, so nothing is raised twice. */
@@ -162,7 +209,13 @@ export class SessionRules {
    * firing (the previous holder may have raised after its last renewal), and the frames stored after the
    * state (judged by the previous holder after it, or by nobody while no node held the lease) are judged now.
    */
-  resume(l: LiveSession, state: EngineState, serverNow: number): void {
+  /** The stored frames a resumed state has not judged (read before a takeover switches over). */
+  framesSince(sessionId: string, state: EngineState): Promise<VitalsSample[]> {
+    return state.lastT === null ? Promise.resolve([]) : this.framesAfter(sessionId, state.lastT);
+  }
+
+  /** `frames`: what `framesSince` read for this state. */
+  resume(l: LiveSession, state: EngineState, serverNow: number, frames: VitalsSample[]): void {
     const resumed: EngineState = { ...state, ids: [...state.ids], rules: [...state.rules] };
     for (const a of this.alarms.unresolved()) {
       if (a.sessionId !== l.stored.id || !a.conditionActive) continue;
@@ -174,7 +227,6 @@ export class SessionRules {
       } else if (resumed.rules[i]!.phase !== 'firing') resumed.rules[i] = { ...resumed.rules[i]!, ...firing };
     }
     this.sessions.resetEngine(l, resumed, state.lastT ?? l.lastEvalT);
-    const frames = state.lastT === null ? [] : this.framesAfter(l.stored.id, state.lastT);
     for (const f of frames) this.onVitals(l, f, serverNow);
     if (frames.length) this.log.info({ sessionId: l.stored.id, frames: frames.length }, 'session taken over: frames stored since its last evaluation judged');
   }
@@ -206,7 +258,10 @@ export class SessionRules {
   }
 
   onVitals(l: LiveSession, sample: VitalsSample, serverNow: number): void {
-    const e = this.extrasFor(l);
+    this.withExtras(l, (e) => this.vitalsWith(l, e, sample, serverNow));
+  }
+
+  private vitalsWith(l: LiveSession, e: Extras, sample: VitalsSample, serverNow: number): void {
     if (typeof sample.sbp === 'number') e.lastNibpAt = Math.max(e.lastNibpAt ?? 0, sample.t);
     e.clockOffset = sample.t - serverNow;
     if (!e.haveDeviceClock) {
@@ -229,7 +284,9 @@ export class SessionRules {
    * start itself did), and the first frame of a device behind it re-bases the engine (onVitals).
    */
   onTick(l: LiveSession, serverNow: number): void {
-    const e = this.extrasFor(l);
+    const e = this.extras.get(l.stored.id);
+    // Inputs not read yet: a tick is not kept for later (the next one comes within a second).
+    if (!e) return this.withExtras(l, null);
     if (!e.haveDeviceClock && l.infusion.status === 'not_started') return;
     const t = serverNow + e.clockOffset;
     if (t <= l.lastEvalT) return;
@@ -237,20 +294,24 @@ export class SessionRules {
   }
 
   onInfusion(l: LiveSession, ev: { type: InfusionEventType; t: number; rateMgKgH: number | null; doseMg: number | null }): void {
-    const e = this.extrasFor(l);
-    // Clinician events are stamped in server time: judged on the device clock, for the reason above.
-    this.run(l, e, { kind: 'infusion', t: Math.max(ev.t + e.clockOffset, l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
+    this.withExtras(l, (e) => {
+      // Clinician events are stamped in server time: judged on the device clock, for the reason above.
+      this.run(l, e, { kind: 'infusion', t: Math.max(ev.t + e.clockOffset, l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
+    });
   }
 
   onObservation(l: LiveSession, o: Observation): void {
-    const e = this.extrasFor(l);
-    if (o.scale === 'NRS_PAIN') e.pain = { t: o.t, score: o.score };
-    else e.sedation = { t: o.t, scale: o.scale, score: o.score };
-    this.run(l, e, { kind: 'observation', t: Math.max(o.t + e.clockOffset, l.lastEvalT), obs: { scale: o.scale, score: o.score } });
+    this.withExtras(l, (e) => {
+      // Read back from storage after the score was written: the score may already be in `e`; running it again is harmless.
+      if (o.scale === 'NRS_PAIN') e.pain = { t: o.t, score: o.score };
+      else e.sedation = { t: o.t, scale: o.scale, score: o.score };
+      this.run(l, e, { kind: 'observation', t: Math.max(o.t + e.clockOffset, l.lastEvalT), obs: { scale: o.scale, score: o.score } });
+    });
   }
 
   forget(sessionId: string): void {
     this.extras.delete(sessionId);
+    this.reading.delete(sessionId);
     this.modifiers.delete(sessionId);
   }
 }

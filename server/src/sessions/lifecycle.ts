@@ -3,6 +3,9 @@ import type { StoredSession } from '../persistence/sessionRepo';
 import type { RuleSetStore } from '../rules/ruleSetStore';
 import type { Actor, DoseClearance, LiveSession } from './sessionService';
 
+/** The parts may answer at once or after reading storage. */
+type Answer<T> = T | Promise<T>;
+
 /** What SessionService asks of the rest of the app at the steps of a session's life. */
 export interface SessionLifecycleHooks {
   /** Every limit the session runs on that differs from the site's rule set, in plain words. */
@@ -10,9 +13,9 @@ export interface SessionLifecycleHooks {
   /** The dosing-weight choice of the rule set the session opened under. */
   dosingRuleOf(s: StoredSession): DosingWeightRule | undefined;
   /** Why a first start is refused (the pre-infusion checklist). */
-  startBlockers(sessionId: string): string[];
-  /** Checks a dosing action before anything is stored: throws when refused or unconfirmed. */
-  doseGate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): DoseClearance;
+  startBlockers(sessionId: string): Answer<string[]>;
+  /** Checks a dosing action before anything is stored: throws (rejects) when refused or unconfirmed. */
+  doseGate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): Answer<DoseClearance>;
   /** The session ended: per-session state elsewhere is dropped. */
   ended(sessionId: string): void;
 }
@@ -20,8 +23,8 @@ export interface SessionLifecycleHooks {
 /** The modules the lifecycle reaches, which are built after (and from) the session service. */
 export interface LifecycleParts {
   limitChanges(s: StoredSession): string[];
-  startBlockers(sessionId: string): string[];
-  doseGate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): DoseClearance;
+  startBlockers(sessionId: string): Answer<string[]>;
+  doseGate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): Answer<DoseClearance>;
   forget(sessionId: string): void;
 }
 
@@ -54,11 +57,11 @@ export class SessionLifecycle implements SessionLifecycleHooks {
     return this.ruleSets.get(s.ruleSetVersion).dosingWeight;
   }
 
-  startBlockers(sessionId: string): string[] {
+  startBlockers(sessionId: string): Answer<string[]> {
     return this.required().startBlockers(sessionId);
   }
 
-  doseGate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): DoseClearance {
+  doseGate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): Answer<DoseClearance> {
     return this.required().doseGate(l, ev, t, actor);
   }
 

@@ -38,15 +38,25 @@ describe('seq window', () => {
     expect(w.lookup(10)).toBe(frameKey({ t: 10_000, hr: 70 }));
   });
 
-  it('keeps one window per device, loaded on first use', () => {
+  it('keeps one window per device, read back once on first use', async () => {
     const loaded: number[] = [];
     const seqs = new DeviceSeqs(10, (deviceId) => {
       loaded.push(deviceId);
-      return deviceId === 1 ? rows(1, 3) : [];
+      return Promise.resolve(deviceId === 1 ? rows(1, 3) : []);
     });
-    expect(seqs.for(1).lookup(2)).not.toBeNull();
-    expect(seqs.for(2).lookup(2)).toBeNull();
-    seqs.for(1);
+    expect(seqs.peek(1)).toBeUndefined();
+    // Two frames asking at once: one read.
+    const [a, b] = await Promise.all([seqs.for(1), seqs.for(1)]);
+    expect(a).toBe(b);
+    expect(a.lookup(2)).not.toBeNull();
+    expect((await seqs.for(2)).lookup(2)).toBeNull();
+    expect(seqs.peek(1)).toBe(a);
+    await seqs.for(1);
     expect(loaded).toEqual([1, 2]);
+  });
+
+  it("a session opened here has nothing to read: its windows are there at once", () => {
+    const seqs = new DeviceSeqs(10);
+    expect(seqs.peek(7)?.lookup(1)).toBeNull();
   });
 });

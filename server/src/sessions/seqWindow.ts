@@ -69,19 +69,50 @@ export class SeqWindow {
   }
 }
 
-/** The duplicate windows of one session, one per device (a seq is the device's own counter). */
+/**
+ * The duplicate windows of one session, one per device (a seq is the device's own counter). Kept in
+ * memory, so a frame is checked without a query; a device's window of a session restored from storage
+ * is read back once, when its first frame arrives.
+ */
 export class DeviceSeqs {
   private readonly byDevice = new Map<number, SeqWindow>();
+  private readonly loading = new Map<number, Promise<SeqWindow>>();
 
   constructor(
     private readonly size: number,
-    /** The device's highest-seq stored frames of this session, at most n (empty for a new session). */
-    private readonly load: (deviceId: number, n: number) => ({ seq: number } & VitalsSample)[] = () => [],
+    /** The device's highest-seq stored frames of this session, at most n; none for a session opened here (nothing stored yet). */
+    private readonly load: ((deviceId: number, n: number) => Promise<({ seq: number } & VitalsSample)[]>) | null = null,
   ) {}
 
-  for(deviceId: number): SeqWindow {
+  /** The device's window if it is in memory (or needs no reading), else undefined: then `for` reads it. */
+  peek(deviceId: number): SeqWindow | undefined {
     let w = this.byDevice.get(deviceId);
-    if (!w) this.byDevice.set(deviceId, (w = SeqWindow.restore(this.size, this.load(deviceId, this.size), this.size)));
+    if (!w && !this.load) this.byDevice.set(deviceId, (w = new SeqWindow(this.size)));
     return w;
+  }
+
+  /** The device's window, read back from storage the first time (one read however many frames ask at once). */
+  for(deviceId: number): Promise<SeqWindow> {
+    const w = this.peek(deviceId);
+    if (w) return Promise.resolve(w);
+    let p = this.loading.get(deviceId);
+    if (!p) {
+      const load = this.load!;
+      p = load(deviceId, this.size).then(
+        (rows) => {
+          this.loading.delete(deviceId);
+          // Seqs taken while the read was in flight cannot exist: nothing adds to a window before it is here.
+          const restored = SeqWindow.restore(this.size, rows, this.size);
+          this.byDevice.set(deviceId, restored);
+          return restored;
+        },
+        (err: unknown) => {
+          this.loading.delete(deviceId);
+          throw err;
+        },
+      );
+      this.loading.set(deviceId, p);
+    }
+    return p;
   }
 }

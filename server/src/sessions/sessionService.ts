@@ -78,11 +78,22 @@ export interface SessionServiceDeps {
   lifecycle: SessionLifecycleHooks;
 }
 
+/** A session as storage holds it, read for a refresh (`fresh`: its live state if this node has none yet). */
+export interface StoredRead {
+  stored: StoredSession | null;
+  events: InfusionEvent[];
+  fresh: LiveState | null;
+}
+
 const SEQ_WINDOW = 4096;
 const newSessionId = () => 's_' + randomBytes(8).toString('base64url');
 
 export class SessionService {
   private readonly live = new Map<string, LiveState>();
+  /** When recently ended sessions ended (this node's ends, and sessions read back): a sync refusal can say when. */
+  private readonly endedAt = new Map<string, number | null>();
+  /** Per session (and one for creation): the change running now, which the next one waits for. */
+  private readonly turns = new Map<string, Promise<void>>();
 
   private readonly repo: SessionRepo;
   private readonly vitals: VitalsRepo;
@@ -111,20 +122,46 @@ export class SessionService {
     return this.lifecycle.describeLimits(s);
   }
 
-  /** Patient-specific limits: validated by the caller against the rule set, audited, always shown. */
-  setLimitOverrides(id: string, overrides: LimitOverrides | null, actor: Actor): Session {
-    const l = this.requireActive(id);
-    const before = l.stored.limitOverrides;
-    this.repo.setOverrides(id, overrides);
-    l.stored = { ...l.stored, limitOverrides: overrides };
-    this.audit.record({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
-    const v = this.view(l);
-    this.hub.emit('session', v);
-    return v;
+  /**
+   * Runs `fn` after every earlier change of the same key (a session id): storage is async, so without
+   * this two requests could both pass a check (infusion running? label free?) before either writes.
+   */
+  private inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.turns.get(key) ?? Promise.resolve()).then(fn);
+    const done = run.then(
+      () => {},
+      () => {},
+    );
+    this.turns.set(key, done);
+    void done.then(() => {
+      if (this.turns.get(key) === done) this.turns.delete(key);
+    });
+    return run;
   }
 
-  private baselineBefore(id: string, from: number, to: number): StoredSession['baseline'] {
-    const samples = this.vitals.window(id, from - 3_600_000, to, 10_000);
+  private noteEnded(id: string, at: number | null): void {
+    this.endedAt.delete(id);
+    this.endedAt.set(id, at);
+    // Bounded: only a message depends on it (the oldest entries go first).
+    if (this.endedAt.size > 1000) this.endedAt.delete(this.endedAt.keys().next().value!);
+  }
+
+  /** Patient-specific limits: validated by the caller against the rule set, audited, always shown. */
+  setLimitOverrides(id: string, overrides: LimitOverrides | null, actor: Actor): Promise<Session> {
+    return this.inTurn(id, async () => {
+      const l = await this.requireActive(id);
+      const before = l.stored.limitOverrides;
+      await this.repo.setOverrides(id, overrides);
+      l.stored = { ...l.stored, limitOverrides: overrides };
+      this.audit.record({ at: this.clock.now(), actor: actor.id, action: overrides ? 'limits.override' : 'limits.reset', entity: 'session', entityId: id, before, after: overrides, requestId: actor.requestId ?? null });
+      const v = this.view(l);
+      this.hub.emit('session', v);
+      return v;
+    });
+  }
+
+  private async baselineBefore(id: string, from: number, to: number): Promise<StoredSession['baseline']> {
+    const samples = await this.vitals.window(id, from - 3_600_000, to, 10_000);
     if (samples.length === 0) return null;
     const out: NonNullable<StoredSession['baseline']> = {};
     for (const f of BASELINE_FIELDS) {
@@ -135,16 +172,19 @@ export class SessionService {
   }
 
   /** Rebuild active sessions after a restart: infusion from its events, seq window and latest values from vitals. */
-  restore(): number {
-    for (const stored of this.repo.listActive()) this.live.set(stored.id, this.liveFrom(stored));
+  async restore(): Promise<number> {
+    const active = await this.repo.listActive();
+    const restored = await Promise.all(active.map((stored) => this.liveFrom(stored)));
+    for (const l of restored) this.live.set(l.stored.id, l);
     return this.live.size;
   }
 
-  private liveFrom(stored: StoredSession): LiveState {
-    const latest = this.vitals.latest(stored.id, 1)[0] ?? null;
+  private async liveFrom(stored: StoredSession): Promise<LiveState> {
+    const [latestRows, events] = await Promise.all([this.vitals.latest(stored.id, 1), this.repo.events(stored.id)]);
+    const latest = latestRows[0] ?? null;
     return {
       stored,
-      infusion: replayInfusion(this.dosing(stored).kg, this.repo.events(stored.id)),
+      infusion: replayInfusion(this.dosing(stored).kg, events),
       engine: initialEngineState(),
       lastEvalT: latest?.t ?? 0,
       latest,
@@ -157,21 +197,33 @@ export class SessionService {
    * Another node changed a session (several nodes share the database): this node's copy is read again
    * from storage, adopted when new, dropped when ended. An audio pause lives in memory: it comes with the event.
    */
-  refresh(id: string, audioPausedUntil?: number | null): LiveSession | undefined {
-    const stored = this.repo.get(id);
-    const l = this.live.get(id);
-    if (!stored || stored.status === 'ended') {
-      if (l) {
-        this.live.delete(id);
-        this.lifecycle.ended(id);
-      }
+  refresh(id: string, audioPausedUntil?: number | null): Promise<LiveSession | undefined> {
+    return this.inTurn(id, async () => this.applyStored(id, await this.readStored(id), audioPausedUntil));
+  }
+
+  /**
+   * A refresh in two steps, for a takeover that reads everything it needs first and then switches in
+   * one turn: `readStored` changes nothing; `applyStored` adopts what it read.
+   */
+  async readStored(id: string): Promise<StoredRead> {
+    const stored = await this.repo.get(id);
+    if (!stored || stored.status === 'ended') return { stored, events: [], fresh: null };
+    const [events, fresh] = await Promise.all([this.repo.events(id), this.liveFrom(stored)]);
+    return { stored, events, fresh };
+  }
+
+  applyStored(id: string, read: StoredRead, audioPausedUntil?: number | null): LiveSession | undefined {
+    const { stored } = read;
+    if (!stored || stored.status === 'ended' || !read.fresh) {
+      if (stored) this.noteEnded(id, stored.endedAt);
+      if (this.live.delete(id)) this.lifecycle.ended(id);
       return undefined;
     }
-    const n = l ?? this.liveFrom(stored);
+    const n = this.live.get(id) ?? read.fresh;
     n.stored = stored;
-    n.infusion = replayInfusion(this.dosing(stored).kg, this.repo.events(id));
+    n.infusion = replayInfusion(this.dosing(stored).kg, read.events);
     if (audioPausedUntil !== undefined) n.audioPausedUntil = audioPausedUntil;
-    if (!l) this.live.set(id, n);
+    this.live.set(id, n);
     return n;
   }
 
@@ -203,12 +255,12 @@ export class SessionService {
 
   /** A device's frame seq is taken (before its write is queued), so a resend is told apart. */
   takeSeq(sessionId: string, deviceId: number, seq: number, key: string): void {
-    this.live.get(sessionId)?.seqs.for(deviceId).add(seq, key);
+    this.live.get(sessionId)?.seqs.peek(deviceId)?.add(seq, key);
   }
 
   /** The frame's write failed: its seq is free again for the device's resend. */
   releaseSeq(sessionId: string, deviceId: number, seq: number): void {
-    this.live.get(sessionId)?.seqs.for(deviceId).forget(seq);
+    this.live.get(sessionId)?.seqs.peek(deviceId)?.forget(seq);
   }
 
   liveSessions(): IterableIterator<LiveSession> {
@@ -231,7 +283,7 @@ export class SessionService {
 
   /** Pauses the session's alarm audio for the fixed, disclosed duration. */
   pauseAudio(id: string, durationMs: number, actor: Actor): Session {
-    const l = this.requireActive(id);
+    const l = this.requireLive(id);
     const now = this.clock.now();
     // Audited first: a pause that cannot be recorded (storage failing) is refused, never silently in effect.
     this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'session', entityId: id, after: { until: now + durationMs }, requestId: actor.requestId ?? null });
@@ -246,7 +298,7 @@ export class SessionService {
    * resolved) for the fixed, disclosed duration; the session's other alarms still sound. Audited first.
    */
   pauseAlarmAudio(id: string, alarmId: number, durationMs: number, actor: Actor): Session {
-    const l = this.requireActive(id);
+    const l = this.requireLive(id);
     const now = this.clock.now();
     this.audit.record({ at: now, actor: actor.id, action: 'alarm.audio_pause', entity: 'alarm', entityId: String(alarmId), after: { sessionId: id, until: now + durationMs }, requestId: actor.requestId ?? null });
     const held = l.alarmAudioPauses ?? new Map<number, number>();
@@ -273,7 +325,12 @@ export class SessionService {
     this.hub.emit('session', this.view(l));
   }
 
-  create(input: unknown, actor: Actor): Session {
+  create(input: unknown, actor: Actor): Promise<Session> {
+    // One creation at a time: the label check and the insert are not interleaved with another's.
+    return this.inTurn('\u0000create', () => this.createNow(input, actor));
+  }
+
+  private async createNow(input: unknown, actor: Actor): Promise<Session> {
     const parsed = sessionCreateSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
     this.refuseDuplicateLabels(parsed.data);
@@ -296,7 +353,7 @@ export class SessionService {
       ruleSetId: rs.id,
       ruleSetVersion: rs.version,
     };
-    this.repo.insert(stored);
+    await this.repo.insert(stored);
     const l: LiveSession = {
       stored,
       infusion: initialInfusion(),
@@ -328,39 +385,60 @@ export class SessionService {
     if (fields.length) throw new DomainError(409, `duplicate ${fields.map((f) => f.field).join(' and ')}: ${fields.map((f) => f.reason).join('; ')}`, fields);
   }
 
-  get(id: string): Session {
+  /** A session, live or from storage (ended, or opened on another node and not yet seen here). */
+  async get(id: string): Promise<Session> {
     const l = this.live.get(id);
     if (l) return this.view(l);
-    const stored = this.repo.get(id);
+    const [stored, events] = await Promise.all([this.repo.get(id), this.repo.events(id)]);
     if (!stored) throw notFound(`session ${id}`);
+    if (stored.status === 'ended') this.noteEnded(id, stored.endedAt);
     const dosing = this.dosing(stored);
-    return { ...stored, infusion: replayInfusion(dosing.kg, this.repo.events(id)), dosingWeight: dosing, audioPausedUntil: null, limitsChanged: this.describeLimits(stored) };
+    return { ...stored, infusion: replayInfusion(dosing.kg, events), dosingWeight: dosing, audioPausedUntil: null, limitsChanged: this.describeLimits(stored) };
   }
 
   listActive(): Session[] {
     return [...this.live.values()].map((l) => this.view(l));
   }
 
-  events(id: string): InfusionEvent[] {
-    this.get(id);
+  async events(id: string): Promise<InfusionEvent[]> {
+    if (!this.live.has(id) && !(await this.repo.get(id))) throw notFound(`session ${id}`);
     return this.repo.events(id);
   }
 
-  /** The stored session if it is active; 404 / 409 with the reason otherwise. */
+  /**
+   * The stored session if it is active here, from memory (callers have found the session first, e.g.
+   * `get`); 409 with the reason otherwise.
+   */
   requireActiveSession(id: string): StoredSession {
-    return this.requireActive(id).stored;
+    return this.requireLive(id).stored;
   }
 
-  private requireActive(id: string): LiveState {
+  private requireLive(id: string): LiveState {
     const l = this.live.get(id);
     if (l) return l;
-    const stored = this.repo.get(id);
+    const at = this.endedAt.get(id);
+    throw conflict(at === undefined ? `session ${id} is not active` : `session ${id} ended at ${new Date(at ?? 0).toISOString()}`);
+  }
+
+  private async requireActive(id: string): Promise<LiveState> {
+    const l = this.live.get(id);
+    if (l) return l;
+    const stored = await this.repo.get(id);
+    // Ended or started meanwhile (another node): as of now, not active here.
+    const again = this.live.get(id);
+    if (again) return again;
     if (!stored) throw notFound(`session ${id}`);
+    this.noteEnded(id, stored.endedAt);
     throw conflict(`session ${id} ended at ${new Date(stored.endedAt ?? 0).toISOString()}`);
   }
 
-  addInfusionEvent(id: string, input: unknown, actor: Actor): { session: Session; event: InfusionEvent } {
-    const l = this.requireActive(id);
+  /** Documents an infusion event (after the checklist and the dose check); one change of a session at a time. */
+  addInfusionEvent(id: string, input: unknown, actor: Actor): Promise<{ session: Session; event: InfusionEvent }> {
+    return this.inTurn(id, () => this.addInfusionEventNow(id, input, actor));
+  }
+
+  private async addInfusionEventNow(id: string, input: unknown, actor: Actor): Promise<{ session: Session; event: InfusionEvent }> {
+    const l = await this.requireActive(id);
     const parsed = infusionEventInputSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid infusion event', fieldErrors(parsed.error));
     const ev = parsed.data;
@@ -372,31 +450,33 @@ export class SessionService {
     const err = transitionError(l.infusion.status, ev.type);
     if (err) throw new DomainError(409, err);
     if (ev.type === 'start' && l.infusion.status === 'not_started') {
-      const blockers = this.lifecycle.startBlockers(id);
+      const blockers = await this.lifecycle.startBlockers(id);
       if (blockers.length) throw new DomainError(409, `cannot start: ${blockers.length} pre-infusion checklist item(s) not met`, blockers.map((b) => ({ field: 'checklist', reason: b })));
     }
     // Limits before the dose: nothing below runs for a refused or unconfirmed action.
-    const clearance = ev.type === 'start' || ev.type === 'rate_change' || ev.type === 'bolus' ? this.lifecycle.doseGate(l, ev, t, actor) : null;
-    if (ev.type === 'start' && l.infusion.status === 'not_started') {
-      // The baseline is what the patient looked like before the drug: the mean of the vitals received before the start.
-      const baseline = this.baselineBefore(id, l.stored.createdAt, t);
-      this.repo.setBaseline(id, baseline);
-      l.stored = { ...l.stored, baseline };
-    }
+    const clearance = ev.type === 'start' || ev.type === 'rate_change' || ev.type === 'bolus' ? await this.lifecycle.doseGate(l, ev, t, actor) : null;
+    // The baseline is what the patient looked like before the drug: the mean of the vitals received before the start.
+    const baseline = ev.type === 'start' && l.infusion.status === 'not_started' ? { value: await this.baselineBefore(id, l.stored.createdAt, t) } : null;
     const before = l.infusion;
-    const event = this.repo.insertEvent(
-      {
-        sessionId: id,
-        type: ev.type,
-        t,
-        rateMgKgH: 'rateMgKgH' in ev ? ev.rateMgKgH : null,
-        doseMg: 'doseMg' in ev ? ev.doseMg : null,
-        note: ev.note ?? null,
-        by: actor.id,
-        override: clearance?.override ?? null,
-      },
-      l.stored.simulated,
-    );
+    // A first start's baseline and the start event commit together.
+    const event = await this.repo.transaction(async (trx) => {
+      if (baseline) await this.repo.setBaseline(id, baseline.value, trx);
+      return this.repo.insertEvent(
+        {
+          sessionId: id,
+          type: ev.type,
+          t,
+          rateMgKgH: 'rateMgKgH' in ev ? ev.rateMgKgH : null,
+          doseMg: 'doseMg' in ev ? ev.doseMg : null,
+          note: ev.note ?? null,
+          by: actor.id,
+          override: clearance?.override ?? null,
+        },
+        l.stored.simulated,
+        trx,
+      );
+    });
+    if (baseline) l.stored = { ...l.stored, baseline: baseline.value };
     l.infusion = applyInfusionEvent(l.infusion, this.dosing(l.stored).kg, event);
     const after = event.override ? { ...l.infusion, override: event.override } : l.infusion;
     this.audit.record({ at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
@@ -408,17 +488,20 @@ export class SessionService {
   }
 
   /** Ends a session; a running infusion is stopped first so the cumulative dose is closed. */
-  end(id: string, actor: Actor): Session {
-    const l = this.requireActive(id);
-    const now = this.clock.now();
-    if (l.infusion.status === 'running' || l.infusion.status === 'paused') this.addInfusionEvent(id, { type: 'stop', t: Math.max(now, l.infusion.asOf), note: 'session ended' }, actor);
-    this.repo.end(id, now);
-    l.stored = { ...l.stored, status: 'ended', endedAt: now };
-    this.live.delete(id);
-    this.lifecycle.ended(id);
-    this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
-    const session = this.view(l);
-    this.hub.emit('session', session);
-    return session;
+  end(id: string, actor: Actor): Promise<Session> {
+    return this.inTurn(id, async () => {
+      const l = await this.requireActive(id);
+      const now = this.clock.now();
+      if (l.infusion.status === 'running' || l.infusion.status === 'paused') await this.addInfusionEventNow(id, { type: 'stop', t: Math.max(now, l.infusion.asOf), note: 'session ended' }, actor);
+      await this.repo.end(id, now);
+      l.stored = { ...l.stored, status: 'ended', endedAt: now };
+      this.live.delete(id);
+      this.noteEnded(id, now);
+      this.lifecycle.ended(id);
+      this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
+      const session = this.view(l);
+      this.hub.emit('session', session);
+      return session;
+    });
   }
 }
