@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../persistence/db';
 import { sqliteStore } from '../persistence/store';
 import { VitalsRepo } from '../persistence/vitalsRepo';
+import type { FrameKey } from '../persistence/vitalsRepo';
 import { csvCell, csvChunks } from './csvExport';
 import type { SessionRecord } from './sessionRecord';
 
@@ -54,6 +55,24 @@ describe('CSV export', () => {
     expect(rows.at(-1)).toMatchObject({ record: 'total dose', 'dose (mg)': '12.35', 'dose (mg/kg)': '0.18', simulated: 'true' });
     // Free text a spreadsheet would run as a formula is defused.
     expect(rows.find((r) => r.record === 'physician response')!.detail).toBe("'=cmd|calc");
+  });
+
+  it('a page read that fails mid-way fails the CSV: no total-dose row is written after the frames it lost', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'csv-'));
+    db = openDatabase(join(dir, 'x.db'), T0);
+    const repo = new VitalsRepo(sqliteStore(db));
+    const ins = db.prepare('INSERT INTO vitals (session_id, device_id, seq, t, hr, received_at, simulated) VALUES (?, 1, ?, ?, 70, 0, 1)');
+    for (let k = 0; k < 10; k++) ins.run('s1', k, T0 + k * 1000);
+    let reads = 0;
+    const failing = (after: FrameKey | null, limit: number) => (++reads === 2 ? Promise.reject(new Error('storage unavailable')) : repo.framesPage('s1', after, limit));
+    const written: string[] = [];
+    await expect(
+      (async () => {
+        for await (const c of csvChunks(record(true), failing, 3)) written.push(c);
+      })(),
+    ).rejects.toThrow('storage unavailable');
+    expect(written.join('')).toContain('vitals');
+    expect(written.join('')).not.toContain('total dose');
   });
 
   it('quotes cells with commas, quotes and line breaks; leaves numbers alone', () => {
