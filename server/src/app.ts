@@ -47,6 +47,8 @@ import { responseRoutes } from './routes/responseRoutes';
 import { PhysicianResponses } from './care/physicianResponses';
 import { orderRoutes } from './routes/orderRoutes';
 import { errorHandler, ok } from './routes/http';
+import { exportRoutes } from './routes/exportRoutes';
+import { escalationReadRepo } from './persistence/escalationReadRepo';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
 import { loadSession } from './routes/visibleSession';
@@ -424,6 +426,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/sessions/:id', loadSession(sessions));
   app.use('/api/sessions', careRoutes(sessions, care));
   app.use('/api/sessions', responseRoutes(sessions, responses));
+  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));

@@ -6,6 +6,8 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = {
   /** View sessions, trends and alarms (within the user's units; trainers: simulated sessions only). */
   'session.view': ['nurse', 'physician', 'trainer'],
+  /** Export a session's record (PDF, CSV, FHIR): the clinicians who may see it (trainers: simulated sessions). */
+  'session.export': ['nurse', 'physician', 'trainer'],
   'session.create': ['nurse', 'physician', 'trainer'],
   'session.end': ['nurse', 'physician', 'trainer'],
   /** Start, change rate, pause, resume, stop, on the physician's order (guideline Q6). */

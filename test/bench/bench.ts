@@ -5,6 +5,7 @@
  * - ceiling: bare socket.io emits/s on loopback (no validation, no storage)
  * - rule evaluation: frames/s through the pure engine with the default rule set
  * - replay speed of a logged 4-hour session
+ * - session record export of the replayed 4-hour session (PDF, CSV, FHIR): time, size and the longest event-loop stall meanwhile
  * Per configuration (SQLite and PostgreSQL; one server process, and two node processes behind nginx with
  * redis-server as test/support/cluster.ts starts them), printed side by side at the end (FIGURES says
  * what each is and its unit):
@@ -20,7 +21,7 @@ import { buildContext, defaultRuleSet, engineEvents, evaluate, initialEngineStat
 import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, get as httpGet, request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +34,8 @@ import { startPostgres, type PgServer } from '../support/postgres';
 import { exited, provision, ROOT, spawnServer } from '../support/child';
 import { startCluster, type Cluster, type ClusterStore } from '../support/cluster';
 import { logLongSession } from '../support/longSession';
-import { demoSession } from '../support/server';
+import { demoSession, login, TEST_PASSWORD } from '../support/server';
+import type { App } from '@infusion/server';
 import { replaySession } from '../../server/src/replay/replay';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusion-bench-'));
@@ -576,7 +578,41 @@ async function replaySpeed(): Promise<void> {
   const r = await replaySession(app.store, sessionId);
   const s = (performance.now() - t0) / 1000;
   line(`replay: logged ${HOURS} h session (${fmt(total)} frames)`, `${fmt(r.events / s)} events/s, whole session in ${(s * 1000).toFixed(0)} ms (${r.alarms.length} alarms)`);
+  await exportFigures(app, sessionId, `${HOURS} h session (${fmt(total)} frames)`);
   await app.close();
+}
+
+/**
+ * The session record export of a long session through the real route: time to the last byte, size, and
+ * the longest the event loop was held meanwhile (the server's loop; the download is read in this process too).
+ */
+async function exportFigures(app: App, sessionId: string, what: string): Promise<void> {
+  await app.users.create({ username: 'benchnurse', displayName: 'Bench nurse', role: 'nurse', units: ['*'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'bench' });
+  const url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+  const nurse = await login(url, 'benchnurse');
+  for (const format of ['pdf', 'csv', 'fhir']) {
+    // The longest gap between ticks of a 5 ms timer beyond its period: how long the loop was held at once.
+    let last = performance.now();
+    let stall = 0;
+    const probe = setInterval(() => {
+      const now = performance.now();
+      stall = Math.max(stall, now - last - 5);
+      last = now;
+    }, 5);
+    const t0 = performance.now();
+    const bytes = await new Promise<number>((resolve, reject) => {
+      const req = httpGet(`${url}/api/sessions/${sessionId}/export?format=${format}`, { headers: nurse.headers, agent: false }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`export ${format}: HTTP ${res.statusCode}`))));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+    const ms = performance.now() - t0;
+    clearInterval(probe);
+    line(`export ${format.toUpperCase()}: ${what}`, `${(bytes / 1024).toFixed(0)} kB in ${ms.toFixed(0)} ms, longest event-loop stall ${stall.toFixed(0)} ms`);
+  }
 }
 
 /** Runs the server figures on one configuration; a configuration that cannot start prints why instead. */

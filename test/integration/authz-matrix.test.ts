@@ -66,6 +66,8 @@ const CASES: Case[] = [
   { route: 'PUT /api/sessions/:id/limits (real)', path: (t) => `/api/sessions/${t.real.id}/limits`, body: () => ({ overrides: { 'hr.high.high': { limit: 140 } }, reason: 'known tachycardia' }), allowed: ['physician'], refusedAs: { trainer: 404 } },
   { route: 'PUT /api/sessions/:id/limits (simulated)', path: (t) => `/api/sessions/${t.sim.id}/limits`, body: () => ({ overrides: { 'hr.high.high': { limit: 140 } }, reason: 'teaching case' }), allowed: ['physician', 'trainer'] },
   { route: 'DELETE /api/sessions/:id/limits (real)', path: (t) => `/api/sessions/${t.real.id}/limits`, allowed: ['physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id/export (real)', path: (t) => `/api/sessions/${t.real.id}/export?format=fhir`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id/export (simulated)', path: (t) => `/api/sessions/${t.sim.id}/export?format=fhir`, allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'GET /api/formulary', path: () => '/api/formulary', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
   { route: 'PUT /api/formulary', path: () => '/api/formulary', body: () => ({ entries: defaultFormulary.entries }), allowed: ['admin'] },
   { route: 'GET /api/rulesets/current', path: () => '/api/rulesets/current', allowed: ['nurse', 'physician', 'trainer', 'admin'] },

@@ -18,6 +18,7 @@ import { SessionTrends } from '../charts/SessionTrends';
 import { InfusionEvents } from '../components/InfusionEvents';
 import { Numerics } from '../components/Numerics';
 import { ResponseNote } from '../components/ResponseNote';
+import { ExportButtons } from '../export/ExportButtons';
 import { SessionHeader } from '../components/SessionHeader';
 import { requestSessionDetail } from '../realtime/requests';
 import { detailClosed, detailFailed, detailReceived, detailReplaced, detailRequested, detailWindowChosen, windowSince, type TrendWindow } from '../stores/detailState';
@@ -234,6 +235,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         ) : (
           <p className="empty">{detail.status === 'error' ? `Session not available: ${detail.error}` : 'Loading session…'}</p>
         )}
+        {session && <ExportButtons sessionId={sessionId} />}
         <ResponseNote sessionId={sessionId} />
         {detail.status === 'error' && session && <p className="fetch-error">Could not load the full history: {detail.error}</p>}
       </div>

@@ -9,7 +9,7 @@ export const REDACTED = '[redacted]';
  * (label, reference, age, weight, indication, doses, scores, checklist findings, notes, alarm text) is
  * redacted: an allowlist, so a field added later is hidden until someone decides it is not patient data.
  */
-const NON_PATIENT_KEYS = new Set(['id', 'sessionId', 'alarmId', 'unit', 'location', 'simulated', 'status', 'state', 'level', 'priority', 'createdAt', 'endedAt', 'openedAt', 'acknowledgedAt', 'acknowledgedBy', 'closedAt', 'at', 'by', 'type', 'ruleSetId', 'ruleSetVersion', 'audioPausedUntil', 'until']);
+const NON_PATIENT_KEYS = new Set(['id', 'format', 'sessionId', 'alarmId', 'unit', 'location', 'simulated', 'status', 'state', 'level', 'priority', 'createdAt', 'endedAt', 'openedAt', 'acknowledgedAt', 'acknowledgedBy', 'closedAt', 'at', 'by', 'type', 'ruleSetId', 'ruleSetVersion', 'audioPausedUntil', 'until']);
 
 /** Entities whose before/after carry patient data, and the session each row belongs to. */
 export function sessionOf(row: AuditRow): string | null | undefined {

@@ -31,6 +31,14 @@ const toBucketPoint = (r: Row): TrendPoint => {
   return p;
 };
 
+/** A stored frame's place in the session's time order. */
+export interface FrameKey {
+  t: number;
+  deviceId: number;
+  seq: number;
+}
+export type StoredFrame = VitalsSample & FrameKey;
+
 /**
  * Raw vitals. Inserts go through the write queue; reads are bounded windows, never a whole session.
  * Async, the same queries on both stores. The per-frame paths do not wait on these reads: the
@@ -47,6 +55,57 @@ export class VitalsRepo {
   async framesAfter(sessionId: string, t: number, limit: number): Promise<VitalsSample[]> {
     const rows = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('t', '>', t).orderBy('t').limit(limit).execute();
     return rows.map(toSample);
+  }
+
+  /**
+   * Every stored frame of the session in pages: the `limit` frames after `after` (a frame's key, or
+   * null for the first page) in time order, frames of the same instant ordered by device and seq.
+   * An export reads a long session this way, never all of its rows at once.
+   */
+  async framesPage(sessionId: string, after: FrameKey | null, limit: number): Promise<StoredFrame[]> {
+    let q = this.db.selectFrom('vitals').select(['t', 'device_id', 'seq', ...VITAL_FIELDS]).where('session_id', '=', sessionId);
+    // Keyset on (t, device_id, seq) as a row-value comparison, which both stores evaluate on the
+    // (session_id, t) index: each page is an index range from the last key, not an OFFSET rescan.
+    if (after) q = q.where((eb) => eb(eb.refTuple('t', 'device_id', 'seq'), '>', eb.tuple(after.t, after.deviceId, after.seq)));
+    const rows = await q.orderBy('t').orderBy('device_id').orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({ ...toSample(r), deviceId: r.device_id, seq: r.seq }));
+  }
+
+  /**
+   * How `window(sessionId, from, to, maxPoints)` would make its points, without reading them: the row
+   * count, and the bucket width (null: the rows themselves). With `bucketsIn` a caller can read the same
+   * points a slice at a time.
+   */
+  async windowPlan(sessionId: string, from: number, to: number, maxPoints: number): Promise<{ from: number; to: number; rows: number; bucketMs: number | null }> {
+    from = Math.floor(from);
+    to = Math.floor(to);
+    const { n } = await this.inWindow(sessionId, from, to + 1)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const rows = Number(n);
+    return { from, to, rows, bucketMs: rows <= maxPoints ? null : Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints))) };
+  }
+
+  /** The points of the buckets (width `bucketMs`, counted from `origin`) whose readings fall in [lo, hi); lo and hi on bucket edges. */
+  async bucketsIn(sessionId: string, origin: number, bucketMs: number, lo: number, hi: number): Promise<TrendPoint[]> {
+    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
+    // rows, and the extremes keep a brief dip that the mean would hide. The bucket index is integer
+    // division on BIGINT operands in both stores (better-sqlite3 binds numbers as REAL, which would make
+    // every row a bucket; PostgreSQL's INTEGER would overflow on epoch milliseconds).
+    const rows = await this.inWindow(sessionId, lo, hi)
+      .select((eb) => [
+        eb.fn.min('t').as('t'),
+        ...VITAL_FIELDS.flatMap((f) => [eb.fn.avg(f).as(f), eb.fn.min(f).as(`${f}_min`), eb.fn.max(f).as(`${f}_max`)]),
+      ])
+      .groupBy(sql`(t - CAST(${Math.floor(origin)} AS BIGINT)) / CAST(${Math.floor(bucketMs)} AS BIGINT)`)
+      .orderBy('t')
+      .execute();
+    return (rows as unknown as Row[]).map(toBucketPoint);
+  }
+
+  /** The session's readings with t in [lo, hi). */
+  private inWindow(sessionId: string, lo: number, hi: number) {
+    return this.db.selectFrom('vitals').where('session_id', '=', sessionId).where('t', '>=', lo).where('t', '<', hi);
   }
 
   /** The insert compiled once per store: the highest-rate statement skips building its SQL per frame. */
@@ -68,25 +127,21 @@ export class VitalsRepo {
    * per time bucket with the mean as its value and the bucket's min and max (see TrendPoint).
    */
   async window(sessionId: string, from: number, to: number, maxPoints: number): Promise<TrendPoint[]> {
-    from = Math.floor(from);
-    to = Math.floor(to);
-    const inWindow = this.db.selectFrom('vitals').where('session_id', '=', sessionId).where('t', '>=', from).where('t', '<=', to);
-    const { n } = await inWindow.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    if (Number(n) <= maxPoints) return (await inWindow.select(['t', ...VITAL_FIELDS]).orderBy('t').execute()).map(toSample);
-    const bucket = Math.max(1, Math.ceil((to - from + 1) / Math.max(1, maxPoints)));
-    // Mean, min and max per time bucket: the server downsamples so a screen never loads a whole session's
-    // rows, and the extremes keep a brief dip that the mean would hide. The bucket index is integer
-    // division on BIGINT operands in both stores (better-sqlite3 binds numbers as REAL, which would make
-    // every row a bucket; PostgreSQL's INTEGER would overflow on epoch milliseconds).
-    const rows = await inWindow
-      .select((eb) => [
-        eb.fn.min('t').as('t'),
-        ...VITAL_FIELDS.flatMap((f) => [eb.fn.avg(f).as(f), eb.fn.min(f).as(`${f}_min`), eb.fn.max(f).as(`${f}_max`)]),
-      ])
-      .groupBy(sql`(t - CAST(${from} AS BIGINT)) / CAST(${bucket} AS BIGINT)`)
-      .orderBy('t')
-      .execute();
-    return (rows as unknown as Row[]).map(toBucketPoint);
+    return (await this.bucketedWindow(sessionId, from, to, maxPoints)).points;
+  }
+
+  /**
+   * As `window`, saying how the points were made: `bucketMs` null when they are the stored readings,
+   * else each point stands for the readings of [from + k·bucketMs, from + (k+1)·bucketMs).
+   */
+  async bucketedWindow(sessionId: string, from: number, to: number, maxPoints: number): Promise<{ points: TrendPoint[]; from: number; bucketMs: number | null }> {
+    const plan = await this.windowPlan(sessionId, from, to, maxPoints);
+    // t is whole milliseconds, so t <= to is t < to + 1.
+    if (plan.bucketMs === null) {
+      const rows = await this.inWindow(sessionId, plan.from, plan.to + 1).select(['t', ...VITAL_FIELDS]).orderBy('t').execute();
+      return { points: rows.map(toSample), from: plan.from, bucketMs: null };
+    }
+    return { points: await this.bucketsIn(sessionId, plan.from, plan.bucketMs, plan.from, plan.to + 1), from: plan.from, bucketMs: plan.bucketMs };
   }
 
   async latest(sessionId: string, n: number): Promise<VitalsSample[]> {

@@ -8,6 +8,12 @@ export const ok = <T>(res: Response, data: T, status = 200) => res.status(status
 /** Every refusal has the same body: `{ ok: false, error, fields? }` naming the field and the reason. */
 export function errorHandler(log: Logger, onStorageError: (err: unknown) => void = () => {}): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
+    if (res.headersSent) {
+      // A streamed answer (an export) failed midway: no JSON can follow its bytes; cut it so the client sees it incomplete.
+      log.error({ err, reqId: req.id }, 'response failed after it started');
+      res.destroy();
+      return;
+    }
     if (isStorageError(err)) {
       // A write the disk refused (full, I/O error): the caller learns it was not recorded; the server stays up.
       onStorageError(err);
