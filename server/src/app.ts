@@ -255,7 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   const care = new CareService(store, new ObservationRepo(store), sessions, vitalsRepo, clock, hub);
   care.onLoadError = (err, sessionId) => log.error({ err, sessionId }, 'care record could not be read');
-  care.guardrails.onDetachedError = (err) => {
+  care.guardrails.onRefusalError = (err) => {
     storage.report(err);
     log.error({ err }, 'guardrail entry could not be written');
   };
@@ -554,9 +554,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         void io.close(() => resolve());
       });
       await queue.close();
-      // Escalation steps and guardrail entries already started are written before the store closes.
+      // Escalation steps already started are written before the store closes.
       await escalations.idle();
-      await care.guardrails.settled();
       // Let the last commits' follow-ups (alarm emits and what listens to them) run before the database closes.
       await new Promise((r) => setImmediate(r));
       await hub.close();
