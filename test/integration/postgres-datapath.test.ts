@@ -274,7 +274,7 @@ describe('the data path on PostgreSQL', () => {
       clock: new ManualClock(T0 + 3_600_000),
       hub: new Hub(),
       ruleSet: () => defaultRuleSet,
-      lifecycle: { describeLimits: () => [], dosingRuleOf: () => undefined, startBlockers: () => [], doseGate: () => ({ override: null, stored: () => {} }), ended: () => {} },
+      lifecycle: { describeLimits: () => [], dosingRuleOf: () => undefined, startBlockers: () => [], doseGate: () => ({ override: null, stored: () => Promise.resolve() }), ended: () => {} },
     });
     const who = { id: 'user:nurse' };
     const created = await Promise.all([1, 2, 3].map(() => sessions.create(demoSession({ patientLabel: 'Bay-9 pt', location: 'Chair 9' }), who).then((s) => s.id, (err: Error) => err.message)));

@@ -53,7 +53,7 @@ export class DoseGuard {
   }
 
   async gate(l: LiveSession, ev: InfusionEventInput, t: number, actor: Actor): Promise<DoseClearance> {
-    if (ev.type !== 'start' && ev.type !== 'rate_change' && ev.type !== 'bolus') return { override: null, stored: () => {} };
+    if (ev.type !== 'start' && ev.type !== 'rate_change' && ev.type !== 'bolus') return { override: null, stored: async () => {} };
     const s = l.stored;
     if (ev.type === 'bolus') {
       // A bolus only after the pre-infusion checklist passed (or a physician overrode it).
@@ -65,13 +65,13 @@ export class DoseGuard {
     const who = { id: s.id, unit: s.unit, simulated: s.simulated };
     const logged = { at: this.clock.now(), by: actor.id, action: `infusion.${ev.type}` };
     if (check.outcome === 'refused') {
-      this.care.guardrails.recordDetached(who, { ...logged, outcome: 'refused', reason: null }, check.crossings);
+      await this.care.guardrails.recordRefusal(who, { ...logged, outcome: 'refused', reason: null }, check.crossings);
       const hard = check.crossings.filter((c) => c.level === 'hard');
       throw new DomainError(409, `refused by ${hard.length} hard limit(s): ${hard.map((c) => c.message).join('; ')}`, bodyOf(check), { check });
     }
-    if (check.outcome === 'ok') return { override: null, stored: () => {} };
+    if (check.outcome === 'ok') return { override: null, stored: async () => {} };
     if (!ev.confirm) {
-      this.care.guardrails.recordDetached(who, { ...logged, outcome: 'alerted', reason: null }, check.crossings);
+      await this.care.guardrails.recordRefusal(who, { ...logged, outcome: 'alerted', reason: null }, check.crossings);
       throw new DomainError(
         409,
         `confirmation needed for ${check.crossings.length} soft limit(s): ${check.crossings.map((c) => c.message).join('; ')}; confirm with a reason${check.confirmRole ? ' (a physician confirms)' : ''} (confirm.reason)`,
@@ -80,7 +80,7 @@ export class DoseGuard {
       );
     }
     if (check.confirmRole === 'physician' && actor.role !== 'physician' && actor.role !== 'trainer') {
-      this.care.guardrails.recordDetached(who, { ...logged, outcome: 'alerted', reason: null }, check.crossings);
+      await this.care.guardrails.recordRefusal(who, { ...logged, outcome: 'alerted', reason: null }, check.crossings);
       throw new DomainError(403, `only a physician may confirm: ${check.crossings.filter((c) => c.confirmRole).map((c) => c.message).join('; ')}`, bodyOf(check), { check });
     }
     const override: DoseOverride = {
@@ -88,6 +88,7 @@ export class DoseGuard {
       by: actor.id,
       limits: check.crossings.map((c) => ({ id: c.id, value: c.value, limit: c.limit, unit: c.unit, source: c.source })),
     };
-    return { override, stored: () => this.care.guardrails.recordDetached(who, { ...logged, outcome: 'overridden', reason: override.reason }, check.crossings) };
+    // The confirmed crossings commit with the event they allowed.
+    return { override, stored: (_event, trx) => this.care.guardrails.record(who, { ...logged, outcome: 'overridden', reason: override.reason }, check.crossings, trx) };
   }
 }

@@ -9,26 +9,21 @@ export type GuardrailOutcome = 'alerted' | 'overridden' | 'refused';
  * give). The compliance report reads it; a refused dose itself is never stored.
  */
 export class GuardrailLog {
-  /** Writes started by synchronous callers (the dose gate) and not finished yet. */
-  private readonly pending = new Set<Promise<void>>();
-  /** Told when such a write fails (the app reports it to the recording health). */
-  onDetachedError: (err: unknown) => void = () => {};
+  /** Told when a refusal's entry cannot be written (the app reports it to the recording health). */
+  onRefusalError: (err: unknown) => void = () => {};
 
   constructor(private readonly store: Store) {}
 
   /**
-   * For the synchronous dose gate: the write starts now; `settled()` waits for it. A failure goes to
-   * `onDetachedError` (the refusal itself still stands: a refused dose is never given).
+   * A refused or unconfirmed action's entry, written before the answer. A failure to write it goes to
+   * `onRefusalError` and never turns the refusal into another answer (nothing is given either way).
    */
-  recordDetached(...args: Parameters<GuardrailLog['record']>): void {
-    const p = this.record(...args).catch((err: unknown) => this.onDetachedError(err));
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  /** Resolves once every write started by `recordDetached` so far has finished (a route answers after it). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.pending]);
+  async recordRefusal(...args: Parameters<GuardrailLog['record']>): Promise<void> {
+    try {
+      await this.record(...args);
+    } catch (err) {
+      this.onRefusalError(err);
+    }
   }
 
   /** One multi-row insert (all crossings of the action or none), inside the caller's transaction when given. */

@@ -78,14 +78,7 @@ export function sessionRoutes(
     const s = visible(req, userOf(req, isBolus ? 'infusion.bolus' : 'infusion.document'));
     // The dose gate reads the order and checklist from memory: as committed, whichever node wrote them.
     if (s.status === 'active') await care.refresh(s.id);
-    let added: Awaited<ReturnType<typeof sessions.addInfusionEvent>>;
-    try {
-      added = await sessions.addInfusionEvent(s.id, req.body, actorOf(req));
-    } finally {
-      // The gate's guardrail entries (refused, alerted, overridden) are written before the answer.
-      await care.guardrails.settled();
-    }
-    ok(res, added, 201);
+    ok(res, await sessions.addInfusionEvent(s.id, req.body, actorOf(req)), 201);
   });
   r.post('/:id/audio-pause', async (req, res) => {
     const s = visible(req, userOf(req, 'alarm.acknowledge'));

@@ -20,7 +20,7 @@ describe('session lifecycle', () => {
     const parts = {
       limitChanges: () => ['SpO2 low: limit 88 → 90'],
       startBlockers: () => ['checklist not passed'],
-      doseGate: () => ({ override: null, stored: () => {} }),
+      doseGate: () => ({ override: null, stored: () => Promise.resolve() }),
       forget: (id: string) => void forgotten.push(id),
     };
     lc.attach(parts);

@@ -24,6 +24,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { insertAudit, type AuditRepo } from '../persistence/auditRepo';
 import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
+import type { Tx } from '../persistence/store';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Clock } from '../util/clock';
 import { badRequest, conflict, DomainError, notFound } from '../util/errors';
@@ -63,7 +64,8 @@ export interface Actor {
 /** What the dose check allows: the confirmed soft limits to store on the dose, and what to log once it is stored. */
 export interface DoseClearance {
   override: DoseOverride | null;
-  stored: (event: InfusionEvent) => void;
+  /** Writes what the check logs for the stored event, in the event's transaction. */
+  stored: (event: InfusionEvent, trx: Tx) => Promise<void>;
 }
 
 export interface SessionServiceDeps {
@@ -479,11 +481,11 @@ export class SessionService {
       const infusion = applyInfusionEvent(before, this.dosing(stored).kg, event);
       const after = event.override ? { ...infusion, override: event.override } : infusion;
       await insertAudit(trx, { at: now, actor: actor.id, action: `infusion.${ev.type}`, entity: 'session', entityId: id, before, after, requestId: actor.requestId ?? null });
+      if (clearance) await clearance.stored(event, trx);
       return { event, infusion };
     });
     l.stored = stored;
     l.infusion = infusion;
-    clearance?.stored(event);
     const session = this.view(l);
     this.hub.emit('infusionEvent', event);
     this.hub.emit('session', session);
