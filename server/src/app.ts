@@ -94,7 +94,11 @@ export interface App {
   http: HttpServer | HttpsServer;
   protocol: 'http' | 'https';
   io: Server<DashboardClientToServer, DashboardServerToClient>;
-  db: Db;
+  /**
+   * The SQLite database under the store, for tests and tools that read it directly; throws on any
+   * other store (no server module uses it: they all go through `store`).
+   */
+  readonly db: Db;
   store: Store;
   repos: Repositories;
   nodeId: string;
@@ -143,9 +147,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const startedAt = clock.now();
 
   const store = deps.store ?? sqliteStore(deps.db ?? openDatabase(config.DB_PATH, startedAt));
-  // The modules not yet behind a repository still speak SQLite directly.
-  if (!isSqlite(store)) throw new Error(`the ${store.kind} store needs every module behind a repository; only SQLite is supported so far`);
-  const db = store.raw;
   const repos = deps.repos ?? createRepositories(store);
   const nodeId = deps.cluster?.nodeId ?? deps.nodeId ?? config.NODE_ID ?? randomUUID();
   const hub = deps.cluster?.hub ?? new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
@@ -501,7 +502,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     http,
     protocol: tls ? 'https' : 'http',
     io,
-    db,
+    get db(): Db {
+      if (!isSqlite(store)) throw new Error(`app.db is the SQLite database; this server runs on ${store.kind}`);
+      return store.raw;
+    },
     store,
     repos,
     nodeId,

@@ -1,6 +1,6 @@
 import { defaultFormulary, defaultRuleSet, type Alarm, type IngestResult, type Result, type Session, type SessionDetail, type Snapshot } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, anOrder, writeOrder, TEST_PASSWORD, waitFor, type Caller, type TestServer } from '../support/server';
 
@@ -90,30 +90,28 @@ let s: TestServer;
 let callers: Record<Who, Caller>;
 
 /** Everything a refused call must leave as it was (the audit log and login sessions aside). */
-function fingerprint(): string {
-  const db = new Database(s.dbPath, { readonly: true });
-  try {
-    const q = (sql: string) => JSON.stringify(db.prepare(sql).all());
-    return [
-      q('SELECT id, status, ended_at FROM sessions ORDER BY id'),
-      q('SELECT COUNT(*) n FROM infusion_events'),
-      q('SELECT COUNT(*) n FROM vitals'),
-      q('SELECT id, state FROM alarms ORDER BY id'),
-      q('SELECT id, role, units, disabled, must_change_password FROM users ORDER BY id'),
-      q('SELECT id, revoked_at, bound_session_id FROM devices ORDER BY id'),
-      q('SELECT COUNT(*) n FROM observations'),
-      q('SELECT COUNT(*) n FROM physician_responses'),
-      q('SELECT session_id, passed, override FROM checklists ORDER BY session_id'),
-      q('SELECT COUNT(*) n FROM rescue_doses'),
-      q('SELECT COUNT(*) n FROM orders'),
-      q('SELECT COUNT(*) n FROM guardrail_events'),
-      q('SELECT COUNT(*) n FROM formulary_versions'),
-      q('SELECT COUNT(*) n FROM rule_set_versions'),
-      q('SELECT id, limit_overrides FROM sessions ORDER BY id'),
-    ].join('|');
-  } finally {
-    db.close();
-  }
+async function fingerprint(): Promise<string> {
+  // Through the server's own store, so the matrix runs on SQLite and on PostgreSQL alike.
+  const out: string[] = [];
+  for (const text of [
+    'SELECT id, status, ended_at FROM sessions ORDER BY id',
+    'SELECT COUNT(*) n FROM infusion_events',
+    'SELECT COUNT(*) n FROM vitals',
+    'SELECT id, state FROM alarms ORDER BY id',
+    'SELECT id, role, units, disabled, must_change_password FROM users ORDER BY id',
+    'SELECT id, revoked_at, bound_session_id FROM devices ORDER BY id',
+    'SELECT COUNT(*) n FROM observations',
+    'SELECT COUNT(*) n FROM physician_responses',
+    'SELECT session_id, passed, override FROM checklists ORDER BY session_id',
+    'SELECT COUNT(*) n FROM rescue_doses',
+    'SELECT COUNT(*) n FROM orders',
+    'SELECT COUNT(*) n FROM guardrail_events',
+    'SELECT COUNT(*) n FROM formulary_versions',
+    'SELECT COUNT(*) n FROM rule_set_versions',
+    'SELECT id, limit_overrides FROM sessions ORDER BY id',
+  ])
+    out.push(JSON.stringify((await sql.raw(text).execute(s.app.store.db)).rows));
+  return out.join('|');
 }
 
 async function targets(): Promise<Targets> {
@@ -146,7 +144,7 @@ describe('HTTP authorization matrix', () => {
         const t = await targets();
         const [method, ...rest] = c.route.split(' ');
         void rest;
-        const before = fingerprint();
+        const before = await fingerprint();
         const res = await api(callers[who], method!, c.path(t), c.body?.(t));
         if (allowed) {
           expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
@@ -154,7 +152,7 @@ describe('HTTP authorization matrix', () => {
           const expected = who === 'anonymous' ? 401 : (c.refusedAs?.[who] ?? 403);
           expect(res.status, JSON.stringify(res.body)).toBe(expected);
           expect(res.body.ok).toBe(false);
-          expect(fingerprint()).toBe(before);
+          expect(await fingerprint()).toBe(before);
         }
       });
     }
@@ -195,12 +193,12 @@ describe('Socket.IO authorization matrix', () => {
     expect(((await sock.emitWithAck('session:detail', { sessionId: t.sim.id })) as Result<SessionDetail>).ok).toBe(true);
 
     const realAlarm = (await api<{ alarms: Alarm[] }>(s.physician, 'GET', `/api/sessions/${t.real.id}`)).body.data.alarms[0]!;
-    const before = fingerprint();
+    const before = await fingerprint();
     const ackReal = (await sock.emitWithAck('alarm:acknowledge', { alarmId: realAlarm.id })) as Result<Alarm>;
     if (seesReal) expect(ackReal.ok && ackReal.data.acknowledgedBy).toBe(`user:${who}`);
     else {
       expect(ackReal).toEqual({ ok: false, error: `alarm ${realAlarm.id} not found` });
-      expect(fingerprint()).toBe(before);
+      expect(await fingerprint()).toBe(before);
     }
     sock.close();
   });

@@ -149,6 +149,8 @@ describe('escalation to the supervising physician', () => {
     await start({ WEBHOOK_URLS: [url] });
     const sess = await createSession(s.nurse, { location: 'Bed 2' });
     await sendHr(sess.id, 1, 180);
+    // The escalation step and its outbox row are written after the alarm that opened it.
+    await s.app.escalations.idle();
     await s.app.outbox.tick(); // 503
     clock.advance(1000);
     await s.app.outbox.tick(); // 503 again
