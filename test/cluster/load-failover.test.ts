@@ -42,7 +42,7 @@ async function pgReader(url: string): Promise<StoreReader> {
  * not prove), once on a PostgreSQL server started by this test (several writers on a database server:
  * the outbox rows each node claims with FOR UPDATE SKIP LOCKED, the alarm rows both nodes write).
  */
-describe.each(['sqlite', 'postgres'] as const)(`SIGKILL of a node while ${SESSIONS} sessions stream through the load balancer (%s)`, (storeKind) => {
+describe.each((process.env.CLUSTER_STORES?.split(',') ?? ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[])(`SIGKILL of a node while ${SESSIONS} sessions stream through the load balancer (%s)`, (storeKind) => {
   let cluster: Cluster;
   let u: ClusterUsers;
   let pgServer: PgServer | undefined;
@@ -177,7 +177,15 @@ describe.each(['sqlite', 'postgres'] as const)(`SIGKILL of a node while ${SESSIO
         (await db.rows<{ n: number }>("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'webhook' AND status <> 'sent'"))[0]!.n;
       const deadline = Date.now() + 20_000;
       while (Number(await unsent()) > 0 || new Set(pages.map((p) => p.alarmId)).size < highAlarms.length) {
-        if (Date.now() > deadline) throw new Error(`pages not all sent: ${await unsent()} unsent, ${pages.length} received`);
+        if (Date.now() > deadline) {
+          const paged = new Set(pages.map((p) => p.alarmId));
+          const missing = highAlarms.filter((a) => !paged.has(Number(a.id))).map((a) => Number(a.id));
+          const detail = await db.rows(
+            `SELECT a.id, a.rule_id, a.session_id, e.id AS escalation, e.level, n.channel, n.status FROM alarms a LEFT JOIN escalations e ON e.alarm_id = a.id LEFT JOIN notifications n ON n.escalation_id = e.id WHERE a.id IN (${missing.map(() => '?').join(',') || 'NULL'})`,
+            missing,
+          );
+          throw new Error(`pages not all sent: ${await unsent()} unsent, ${pages.length} received; not paged: ${JSON.stringify(detail)}`);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
       const pageKeys = pages.map((p) => `${p.alarmId}|${p.level}`);
