@@ -21,7 +21,7 @@ interface StoreReader {
 
 function sqliteReader(cluster: Cluster): StoreReader {
   const db = new Database(join(cluster.dir, 'infusion.db'), { readonly: true });
-  return { rows: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).all(...params) as T[], close: async () => db.close() };
+  return { rows: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).all(...params) as T[], close: async () => void db.close() };
 }
 
 async function pgReader(url: string): Promise<StoreReader> {
