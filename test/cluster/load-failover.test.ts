@@ -1,28 +1,82 @@
 import type { IngestResult, Session } from '@infusion/shared';
 import Database from 'better-sqlite3';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAMES_PER_BATCH } from '../../server/src/ingest/ingestService';
 import { startCluster, type Cluster } from '../support/cluster';
 import { openOn, provisionCluster, screen, until, type ClusterUsers, type FrameValues } from '../support/clusterClient';
+import { startPostgres, type PgServer } from '../support/postgres';
 
 // 200 as the issue asks; CLUSTER_SESSIONS runs another figure (the machine's ceiling, or a quick check).
 const SESSIONS = Number(process.env.CLUSTER_SESSIONS ?? 200);
 
+/** Read-only SQL on the cluster's store, written with `?` placeholders. */
+interface StoreReader {
+  rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+function sqliteReader(cluster: Cluster): StoreReader {
+  const db = new Database(join(cluster.dir, 'infusion.db'), { readonly: true });
+  return { rows: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).all(...params) as T[], close: async () => void db.close() };
+}
+
+async function pgReader(url: string): Promise<StoreReader> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  return {
+    rows: async <T>(sql: string, params: unknown[] = []) => {
+      let i = 0;
+      return (await c.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows as T[];
+    },
+    close: () => c.end(),
+  };
+}
+
 /**
- * Devices streaming 200 sessions through the load balancer; the node they reach is SIGKILLed. Two node
- * processes share one SQLite file (see failover.test.ts for what that does and does not prove).
+ * Devices streaming 200 sessions through the load balancer; the node they reach is SIGKILLed. Once on
+ * one SQLite file shared by the two node processes (see failover.test.ts for what that does and does
+ * not prove), once on a PostgreSQL server started by this test (several writers on a database server:
+ * the outbox rows each node claims with FOR UPDATE SKIP LOCKED, the alarm rows both nodes write).
  */
-describe(`SIGKILL of a node while ${SESSIONS} sessions stream through the load balancer`, () => {
+describe.each((process.env.CLUSTER_STORES?.split(',') ?? ['sqlite', 'postgres']) as ('sqlite' | 'postgres')[])(`SIGKILL of a node while ${SESSIONS} sessions stream through the load balancer (%s)`, (storeKind) => {
   let cluster: Cluster;
   let u: ClusterUsers;
+  let pgServer: PgServer | undefined;
+  let databaseUrl: string | undefined;
+  /** A paging gateway: every page it is sent, by escalation (alarm id and level). */
+  let gateway: Server;
+  const pages: { alarmId: number; level: number; sessionId: string }[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2, env: { LIVE_PUSH_MS: '100' } });
+    gateway = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        pages.push(JSON.parse(body) as { alarmId: number; level: number; sessionId: string });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const webhook = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/page`;
+    if (storeKind === 'postgres') {
+      pgServer = await startPostgres();
+      databaseUrl = await pgServer.createDatabase();
+    }
+    cluster = await startCluster({
+      nodes: 2,
+      store: databaseUrl ? { kind: 'url', databaseUrl } : { kind: 'sqlite' },
+      env: { LIVE_PUSH_MS: '100', WEBHOOK_URLS: webhook },
+    });
     u = await provisionCluster(cluster);
   });
   afterAll(async () => {
     await cluster?.stop();
+    await pgServer?.stop();
+    gateway?.close();
   });
 
   it('no acknowledged frame is lost, devices are answered by the survivor within 3 s, the dead node\'s sessions are evaluated again within 5 s, and no alarm is raised twice', async () => {
@@ -102,21 +156,43 @@ describe(`SIGKILL of a node while ${SESSIONS} sessions stream through the load b
     const devicesBackMs = answeredAfterKillAt! - killedAt!;
     const takeoverMs = allRaisedAt! - killedAt!;
     console.log(
-      `${SESSIONS} sessions: devices answered by the survivor ${devicesBackMs} ms after SIGKILL; every session evaluated again (new alarm raised) after ${takeoverMs} ms; acknowledged frames: ${[...acked.values()].reduce((n, s) => n + s.size, 0)}`,
+      `${storeKind}, ${SESSIONS} sessions: devices answered by the survivor ${devicesBackMs} ms after SIGKILL; every session evaluated again (new alarm raised) after ${takeoverMs} ms; acknowledged frames: ${[...acked.values()].reduce((n, s) => n + s.size, 0)}`,
     );
     expect(devicesBackMs).toBeLessThan(3_000);
     expect(takeoverMs).toBeLessThan(5_000);
 
-    const db = new Database(join(cluster.dir, 'infusion.db'), { readonly: true });
+    const db = databaseUrl ? await pgReader(databaseUrl) : sqliteReader(cluster);
     try {
       for (const s of sessions) {
-        const stored = new Set((db.prepare('SELECT seq FROM vitals WHERE session_id = ?').all(s.id) as { seq: number }[]).map((r) => r.seq));
+        const stored = new Set((await db.rows<{ seq: number }>('SELECT seq FROM vitals WHERE session_id = ?', [s.id])).map((r) => Number(r.seq)));
         expect([...acked.get(s.id)!].filter((seq) => !stored.has(seq)), `acknowledged frames of ${s.id} missing`).toEqual([]);
       }
-      const twice = db.prepare('SELECT session_id, rule_id, COUNT(*) n FROM alarms GROUP BY session_id, rule_id HAVING n > 1').all();
+      const twice = await db.rows('SELECT session_id, rule_id, COUNT(*) AS n FROM alarms GROUP BY session_id, rule_id HAVING COUNT(*) > 1');
       expect(twice).toEqual([]);
+      // Every high alarm is paged at once: wait until each page is sent (none pending on either node), then
+      // each escalation level must have reached the gateway once, whichever node claimed it.
+      const highAlarms = await db.rows<{ id: number }>("SELECT id FROM alarms WHERE priority = 'high'");
+      expect(highAlarms.length).toBeGreaterThanOrEqual(SESSIONS + Math.ceil(SESSIONS / 2));
+      const unsent = async () =>
+        (await db.rows<{ n: number }>("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'webhook' AND status <> 'sent'"))[0]!.n;
+      const deadline = Date.now() + 20_000;
+      while (Number(await unsent()) > 0 || new Set(pages.map((p) => p.alarmId)).size < highAlarms.length) {
+        if (Date.now() > deadline) {
+          const paged = new Set(pages.map((p) => p.alarmId));
+          const missing = highAlarms.filter((a) => !paged.has(Number(a.id))).map((a) => Number(a.id));
+          const detail = await db.rows(
+            `SELECT a.id, a.rule_id, a.session_id, e.id AS escalation, e.level, n.channel, n.status FROM alarms a LEFT JOIN escalations e ON e.alarm_id = a.id LEFT JOIN notifications n ON n.escalation_id = e.id WHERE a.id IN (${missing.map(() => '?').join(',') || 'NULL'})`,
+            missing,
+          );
+          throw new Error(`pages not all sent: ${await unsent()} unsent, ${pages.length} received; not paged: ${JSON.stringify(detail)}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const pageKeys = pages.map((p) => `${p.alarmId}|${p.level}`);
+      console.log(`${storeKind}: ${pages.length} pages received for ${highAlarms.length} high alarms`);
+      expect(pageKeys).toHaveLength(new Set(pageKeys).size);
     } finally {
-      db.close();
+      await db.close();
     }
     // Each alarm was raised once on the screen too (a screen shows each event id once; a second raise would be a new one).
     const raisedKeys = dash.alarms.filter((x) => x.transition === 'raised').map((x) => `${x.alarm.sessionId}|${x.alarm.ruleId}`);

@@ -1,4 +1,4 @@
-import type { AlarmUpdate, IngestResult, LiveVitals, Result, Session, Snapshot } from '@infusion/shared';
+import type { AlarmUpdate, IngestResult, LiveVitals, Result, Session, Snapshot, StorageStatus } from '@infusion/shared';
 import { io, type Socket } from 'socket.io-client';
 import { provision } from './child';
 import type { Cluster, ClusterNode } from './cluster';
@@ -54,20 +54,26 @@ export interface Screen {
   alarms: AlarmUpdate[];
   snapshots: Snapshot[];
   vitals: LiveVitals[];
+  /** The recording status pushed by the screen's node (the technical alarm "recording failed" and its end). */
+  storage: StorageStatus[];
 }
 
-/** A dashboard as the real client runs it: through the load balancer, reconnecting, catching up by its last alarm event id. */
-export function screen(cluster: Cluster, u: ClusterUsers): Screen {
-  const s: Screen = { socket: null as unknown as Socket, alarms: [], snapshots: [], vitals: [] };
+/**
+ * A dashboard as the real client runs it: through the load balancer (or straight to the node at `url`),
+ * reconnecting, catching up by its last alarm event id.
+ */
+export function screen(cluster: Cluster, u: ClusterUsers, url = cluster.url): Screen {
+  const s: Screen = { socket: null as unknown as Socket, alarms: [], snapshots: [], vitals: [], storage: [] };
   let last: number | undefined;
   const note = (x: AlarmUpdate) => {
     if (s.alarms.some((a) => a.eventId === x.eventId)) return;
     s.alarms.push(x);
     last = Math.max(last ?? 0, x.eventId);
   };
-  s.socket = io(cluster.url, { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000, forceNew: true, extraHeaders: { cookie: u.nurse.headers.cookie ?? '' } });
+  s.socket = io(url, { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000, forceNew: true, extraHeaders: { cookie: u.nurse.headers.cookie ?? '' } });
   s.socket.on('alarm', note);
   s.socket.on('vitals', (batch: LiveVitals[]) => s.vitals.push(...batch));
+  s.socket.on('storage', (st: StorageStatus) => s.storage.push(st));
   s.socket.on('connect', () => {
     void (s.socket.emitWithAck('subscribe', last === undefined ? {} : { lastAlarmEventId: last }) as Promise<Result<Snapshot>>).then((r) => {
       if (!r.ok) return;

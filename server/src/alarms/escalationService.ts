@@ -104,12 +104,23 @@ export class EscalationService {
     this.pendingMedium.delete(e.alarmId);
   }
 
-  /** This node took the session over: its open escalations and medium windows as stored. */
+  /**
+   * This node took the session over: its open escalations and medium windows as stored, and the high
+   * alarms the previous node raised but died before escalating (an escalation is written after its
+   * alarm): those open level 1 now, or they would never be paged. An alarm with any escalation on
+   * record (open, or closed by an acknowledgement) is not escalated again.
+   */
   adoptSession(sessionId: string, unresolved: Alarm[]): Promise<void> {
     return this.serial(async () => {
       for (const e of await this.openRows()) if (e.sessionId === sessionId) this.open.set(e.alarmId, e);
-      for (const a of unresolved)
-        if (a.sessionId === sessionId && a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+      const escalated = new Set(
+        (await this.store.db.selectFrom('escalations').select('alarm_id').where('session_id', '=', sessionId).execute()).map((r) => Number(r.alarm_id)),
+      );
+      for (const a of unresolved) {
+        if (a.sessionId !== sessionId || a.state !== 'active' || this.open.has(a.id)) continue;
+        if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+        else if (a.priority === 'high' && !escalated.has(a.id)) this.pendingMedium.set(a.id, { due: this.clock.now(), alarm: a });
+      }
     });
   }
 

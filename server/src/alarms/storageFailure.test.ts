@@ -121,3 +121,24 @@ describe('hub', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('escalation on takeover', () => {
+  it("opens level 1 for a high alarm the previous node raised but had not escalated, and not for one it had", async () => {
+    db = openDatabase(':memory:', T0);
+    const clock = new ManualClock(T0);
+    const hub = new Hub();
+    const cfg = { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] };
+    // The previous node escalated alarm 7, then died before escalating alarm 8.
+    const before = new EscalationService(sqliteStore(db), hub, clock, log, cfg, () => 'Chair 3');
+    before.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() });
+    await before.idle();
+    const survivor = new EscalationService(sqliteStore(db), hub, clock, log, cfg, () => 'Chair 3');
+    await survivor.adoptSession('s1', [highAlarm(), highAlarm({ id: 8, ruleId: 'hr.high.high' })]);
+    clock.advance(1000);
+    survivor.tick();
+    await survivor.idle();
+    expect(survivor.list().map((e) => e.alarmId).sort()).toEqual([7, 8]);
+    // One page each: the already escalated alarm is not paged again.
+    expect(db.prepare("SELECT e.alarm_id FROM notifications n JOIN escalations e ON e.id = n.escalation_id WHERE n.channel = 'webhook' ORDER BY e.alarm_id").all()).toEqual([{ alarm_id: 7 }, { alarm_id: 8 }]);
+  });
+});
