@@ -2,27 +2,22 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeasedOwnership } from '../../server/src/cluster/sessionOwnership';
 import { leaseRepo } from '../../server/src/persistence/leaseRepo';
-import { openPostgresStore, type PgStore } from '../../server/src/persistence/pgStore';
+import type { PgStore } from '../../server/src/persistence/pgStore';
 import { ManualClock } from '../../server/src/util/clock';
-import { freshDatabase } from '../support/postgres';
+import { twoStoresOnOneDatabase } from '../support/postgres';
 
 const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
 describe('session leases shared by two servers on PostgreSQL', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pair: Awaited<ReturnType<typeof twoStoresOnOneDatabase>> | undefined;
   let a: PgStore;
   let b: PgStore;
   beforeAll(async () => {
-    db = await freshDatabase();
-    // Two server processes: each its own pool to the one database.
-    [a, b] = await Promise.all([openPostgresStore({ url: db.url, poolSize: 4 }, T0), openPostgresStore({ url: db.url, poolSize: 4 }, T0)]);
+    pair = await twoStoresOnOneDatabase(T0);
+    ({ a, b } = pair);
   }, 60_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.release();
-  });
+  afterAll(() => pair?.close());
 
   it('two servers taking the same 50 sessions at once: each session is held by exactly one', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `s_race${i}`);

@@ -2,27 +2,22 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_MS, OutboxSender } from '../../server/src/alarms/outboxSender';
 import { outboxRepo } from '../../server/src/persistence/outboxRepo';
-import { openPostgresStore, type PgStore } from '../../server/src/persistence/pgStore';
+import type { PgStore } from '../../server/src/persistence/pgStore';
 import { ManualClock } from '../../server/src/util/clock';
-import { freshDatabase } from '../support/postgres';
+import { twoStoresOnOneDatabase } from '../support/postgres';
 
 const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
 describe('webhook outbox shared by two servers on PostgreSQL', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pair: Awaited<ReturnType<typeof twoStoresOnOneDatabase>> | undefined;
   let a: PgStore;
   let b: PgStore;
   beforeAll(async () => {
-    db = await freshDatabase();
-    // Two server processes: each its own pool to the one database.
-    [a, b] = await Promise.all([openPostgresStore({ url: db.url, poolSize: 4 }, T0), openPostgresStore({ url: db.url, poolSize: 4 }, T0)]);
+    pair = await twoStoresOnOneDatabase(T0);
+    ({ a, b } = pair);
   }, 60_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.release();
-  });
+  afterAll(() => pair?.close());
 
   async function queue(n: number, escalationId: number): Promise<void> {
     await a.pool.query("INSERT INTO escalations (id, alarm_id, session_id, unit, state, level, opened_at, simulated, body) VALUES ($1, 7, 's1', 'u', 'open', 1, $2, 0, '{}')", [escalationId, T0]);

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openPostgresStore, type PgStore } from '../../server/src/persistence/pgStore';
 import { fillUp } from './smallDisk';
 
 /**
@@ -218,6 +219,21 @@ export async function freshDatabase(): Promise<{ url: string; server: PgServer |
   }
   const server = await startPostgres();
   return { url: await server.createDatabase(), server, release: () => server.stop() };
+}
+
+/** Two server processes on one fresh database: each its own pool, as two nodes have. */
+export async function twoStoresOnOneDatabase(now: number, poolSize = 4): Promise<{ a: PgStore; b: PgStore; close(): Promise<void> }> {
+  const db = await freshDatabase();
+  const [a, b] = await Promise.all([openPostgresStore({ url: db.url, poolSize }, now), openPostgresStore({ url: db.url, poolSize }, now)]);
+  return {
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      await db.release();
+    },
+  };
 }
 
 export async function createDatabaseOn(adminUrl: string, name?: string): Promise<string> {
