@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatClock, formatCountdown, formatDateTime, formatVital, guardrailActionLabel } from './format';
+import { formatAge, formatClock, formatCountdown, formatDateTime, formatVital, guardrailActionLabel, timeTickLabels } from './format';
 
 describe('format', () => {
   it('formatClock gives local HH:MM:SS', () => {
@@ -47,5 +47,11 @@ describe('format', () => {
     expect(guardrailActionLabel('infusion.rate_change')).toBe('Rate change');
     expect(guardrailActionLabel('rescue.beta_blocker')).toBe('Rescue dose · beta blocker');
     expect(guardrailActionLabel('something.else')).toBe('something.else');
+  });
+
+  it('labels a time axis with seconds when ticks are under a minute apart, so no minute is printed twice', () => {
+    const at = (h: number, m: number, sec = 0) => new Date(2026, 11, 1, h, m, sec).getTime();
+    expect(timeTickLabels([at(6, 47), at(6, 47, 30), at(6, 48)], 30_000)).toEqual(['06:47:00', '06:47:30', '06:48:00']);
+    expect(timeTickLabels([at(6, 45), at(6, 50), at(6, 55)], 300_000)).toEqual(['06:45', '06:50', '06:55']);
   });
 });

@@ -9,6 +9,15 @@ export function formatClock(t: number | null | undefined): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
+/**
+ * Labels of a time axis: HH:MM while ticks are a minute or more apart; HH:MM:SS when they are closer, where
+ * HH:MM alone would print the same minute twice ("06:47 06:47 06:48") on a zoomed or short chart.
+ */
+export function timeTickLabels(ticks: readonly number[], stepMs: number): string[] {
+  const seconds = stepMs < 60_000 || ticks.some((t) => new Date(t).getSeconds() !== 0);
+  return ticks.map((t) => (seconds ? formatClock(t) : formatClock(t).slice(0, 5)));
+}
+
 /** Local date and time as YYYY-MM-DD HH:MM:SS, for lists that span days (users, devices, audit log). */
 export function formatDateTime(t: number | null | undefined): string {
   if (t == null || !Number.isFinite(t)) return '—';

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatClock } from '../format';
+import { timeTickLabels } from '../format';
 import type { LimitLine } from './limitLines';
 import type { Marker } from './trendData';
 
@@ -49,7 +49,7 @@ export function baseOptions(): Pick<uPlot.Options, 'ms' | 'legend' | 'cursor' | 
       ticks: { stroke: '#3a4756', width: 1 },
       font: AXIS_FONT,
       size: 26,
-      values: (_u, splits) => splits.map((t) => formatClock(t).slice(0, 5)),
+      values: (_u, splits, _axis, _space, incr) => timeTickLabels(splits, incr),
     },
   };
 }
