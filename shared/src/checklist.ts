@@ -136,7 +136,7 @@ export function evaluateChecklist(c: ChecklistInput, f: ChecklistFacts): Checkli
     preg?.result === 'not_applicable' ? `Pregnancy: not applicable (${preg.reason})` : `Pregnancy test: ${preg?.result ?? 'not recorded'}`,
     preg?.result === 'negative' || preg?.result === 'not_applicable',
     preg?.result === 'positive' ? 'positive pregnancy test: contraindication' : 'no pregnancy test result recorded',
-    `${G}, Table 5`,
+    `${G}, Table 5 (pregnancy)`,
   );
   add('consent', 'Informed consent obtained', c.consentObtained, 'no consent: refusal or inability to consent is a contraindication', `${G}, Table 5`);
   add('ecg', 'Baseline ECG (cardiovascular risk)', !c.cardiovascularRisk || c.ecgDone, 'cardiovascular risk without a baseline ECG', `${G}, Q5`);
