@@ -430,7 +430,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/sessions/:id', loadSession(sessions));
   app.use('/api/sessions', careRoutes(sessions, care, discharges));
   app.use('/api/sessions', responseRoutes(sessions, responses));
-  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
+  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, discharges, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
