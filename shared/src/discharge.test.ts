@@ -81,7 +81,7 @@ describe('discharge assessment', () => {
     const unmet = Object.fromEntries(a.criteria.filter((c) => !c.met).map((c) => [c.id, c.reason]));
     expect(unmet).toEqual({
       sedation_baseline: 'final score on MOAA/S, baseline was scored on RASS: score on RASS',
-      observation_time: '20 min since the stop of 30 min',
+      observation_time: '20 min since the stop (minimum 30 min)',
       escort: 'no escort',
     });
   });

@@ -211,7 +211,7 @@ export function assessDischarge(input: DischargeInput, f: DischargeFacts): Disch
     id: 'observation_time',
     label: `Observed at least ${minutes(s.minObservation.ms)} after the stop`,
     met: since !== null && since >= s.minObservation.ms,
-    reason: since === null ? 'the infusion has not been stopped' : `${minutes(since)} since the stop of ${minutes(s.minObservation.ms)}`,
+    reason: since === null ? 'the infusion has not been stopped' : `${minutes(since)} since the stop (minimum ${minutes(s.minObservation.ms)})`,
     source: cite(s.minObservation.source),
   });
 

@@ -22,6 +22,15 @@ describe('recovery and discharge in the browser', () => {
   let sessionId: string;
   let seq = 0;
   const clock = new ManualClock(Date.now());
+  /** The header and the session's panel of the course of care, clipped from the whole page scrolled to the top (sticky bars stay up there). */
+  const shoot = async (name: string) => {
+    await nurse.evaluate(() => window.scrollTo(0, 0));
+    const header = await nurse.locator('.session-header').boundingBox();
+    const panel = await nurse.getByTestId('course-panel').boundingBox();
+    if (!header || !panel) throw new Error('session page not laid out');
+    await nurse.screenshot({ path: join(SCREENSHOTS, `${name}-header.png`), clip: header });
+    await nurse.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, clip: panel });
+  };
   const frame = (v: Record<string, number> = {}) => dev.emitWithAck('frames', [{ sessionId, seq: ++seq, t: clock.now(), hr: 72, sbp: 120, dbp: 78, map: 92, spo2: 98, etco2: 37, rr: 14, ...v }]);
 
   beforeAll(async () => {
@@ -57,7 +66,7 @@ describe('recovery and discharge in the browser', () => {
     expect(await nurse.getByTestId('recovery-since').textContent()).toMatch(/0 min ago/);
     expect(await nurse.getByTestId('recovery-min-observation').textContent()).toMatch(/30 min after the stop · 30 min to go/);
     expect(await nurse.getByTestId('recovery-sedation-due').textContent()).toMatch(/every 15 min/);
-    await nurse.getByTestId('recovery-panel').screenshot({ path: join(SCREENSHOTS, 'recovery-panel.png') });
+    await shoot('recovery-panel');
 
     // Straight away: BP still 15 % up, but only 0 of 30 min observed and no escort yet.
     await nurse.getByTestId('discharge-activity').selectOption('2');
@@ -69,14 +78,14 @@ describe('recovery and discharge in the browser', () => {
     await nurse.getByTestId('discharge-no-driving').check();
     await nurse.getByTestId('discharge-submit').click();
     await nurse.getByTestId('discharge-refused').waitFor();
-    expect(await nurse.getByTestId('discharge-refused').textContent()).toMatch(/Observed at least 30 min after the stop \(0 min since the stop of 30 min\)/);
+    expect(await nurse.getByTestId('discharge-refused').textContent()).toMatch(/Observed at least 30 min after the stop \(0 min since the stop \(minimum 30 min\)\)/);
     expect(await nurse.getByTestId('criterion-escort').getAttribute('data-met')).toBe('false');
     expect(await nurse.getByTestId('criterion-aldrete').getAttribute('data-met')).toBe('true');
     expect(await nurse.getByTestId('aldrete-circulation').textContent()).toMatch(/SBP 138 vs baseline 120 mmHg \(\+15 %\)/);
     expect(await nurse.getByTestId('discharge-assessment-score').textContent()).toBe('10 / 10');
     // A nurse cannot override: that is the physician's decision.
     expect(await nurse.getByTestId('discharge-override-submit').count()).toBe(0);
-    await nurse.getByTestId('course-panel').screenshot({ path: join(SCREENSHOTS, 'discharge-refused.png') });
+    await shoot('discharge-refused');
     expect(await nurse.getByTestId('session-phase').textContent()).toBe('Recovery');
 
     // 31 min later, vitals back at baseline, the escort has arrived.
@@ -95,6 +104,6 @@ describe('recovery and discharge in the browser', () => {
     // Clinician words only on the page (no file names, rule ids or internal ids).
     const text = (await nurse.locator('body').textContent()) ?? '';
     for (const re of DEVELOPER_TEXT) expect(text, String(re)).not.toMatch(re);
-    await nurse.getByTestId('course-panel').screenshot({ path: join(SCREENSHOTS, 'discharge-done.png') });
+    await shoot('discharge-done');
   });
 });

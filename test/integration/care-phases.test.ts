@@ -139,7 +139,7 @@ describe('phases of a session: infusion → recovery → discharged, or ended ea
     expect(byId.sedation_baseline).toMatchObject({ met: false, reason: 'RASS -1 now, baseline 0' });
     expect(byId.vitals_range).toMatchObject({ met: false });
     expect(byId.vitals_range!.reason).toContain('SBP 156 vs baseline 120 mmHg (+30 %)');
-    expect(byId.observation_time).toMatchObject({ met: false, reason: '12 min since the stop of 30 min' });
+    expect(byId.observation_time).toMatchObject({ met: false, reason: '12 min since the stop (minimum 30 min)' });
     expect(byId.observation_time!.source).toMatch(/institutional default/);
 
     const refused = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, input);
