@@ -153,7 +153,7 @@ export function assessDischarge(input: DischargeInput, f: DischargeFacts): Disch
   const add = (c: DischargeCriterion) => criteria.push(c);
 
   const { total, items } = scoreAldrete(input, f.baseline, f.latest);
-  const low = items.filter((i) => i.score < 2).map((i) => `${i.label.toLowerCase()} ${i.score} (${i.why})`);
+  const low = items.filter((i) => i.score < 2).map((i) => `${i.item === 'oxygenation' ? i.label : i.label.toLowerCase()} ${i.score} (${i.why})`);
   add({
     id: 'aldrete',
     label: `Modified Aldrete score ${s.score.minScore} or more`,

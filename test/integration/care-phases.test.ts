@@ -1,7 +1,14 @@
 import type { Alarm, ChecklistRecord, DischargeAssessment, DischargeInput, DischargeRecord, PhaseChange, Session, SessionDetail } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
+import { parse } from 'csv-parse/sync';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { api, connected, createSession, device, passingChecklist, prepareStart, startServer, type TestServer } from '../support/server';
+import { SCREENSHOTS } from '../support/browser';
+import { fhirSchemaErrors, unresolvedReferences } from '../support/fhirValidator';
+import { api, connected, createSession, device, passingChecklist, prepareStart, startServer, type Caller, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const MIN = 60_000;
@@ -187,6 +194,57 @@ describe('phases of a session: infusion → recovery → discharged, or ended ea
     expect(row.actor).toBe('user:nurse');
     // Discharged is final.
     expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, ready())).status).toBe(409);
+  });
+
+  it('puts the phase history and the discharge (criteria, score, who, override) in the PDF, CSV and FHIR record', async () => {
+    const sess = await inRecovery();
+    clock.set(T0 + 25 * MIN);
+    await frame(sess.id, T0 + 25 * MIN);
+    const override = { reason: 'reviewed: stable, escort waiting' };
+    expect((await api(s.physician, 'POST', `/api/sessions/${sess.id}/discharge`, { ...ready(), override })).status).toBe(200);
+    const get = async (who: Caller, format: string) => Buffer.from(await (await fetch(`${who.url}/api/sessions/${sess.id}/export?format=${format}`, { headers: who.headers })).arrayBuffer());
+
+    const csv = parse(await get(s.nurse, 'csv'), { columns: true, bom: true }) as Record<string, string>[];
+    const rows = csv.filter((r) => r.record!.startsWith('phase') || r.record!.startsWith('discharge')).map((r) => [r.record, r.detail, r.by]);
+    expect(rows).toEqual([
+      ['phase pre-infusion', '', 'Test nurse'],
+      ['phase infusion', '', 'Test nurse'],
+      ['phase recovery', '', 'Test nurse'],
+      ['phase discharged', override.reason, 'Test physician'],
+      ['discharge', expect.stringMatching(/^modified Aldrete 10\/10 \(site threshold 9\); criteria not met: Observed at least 30 min after the stop \(15 min since the stop \(minimum 30 min\)\); final sedation RASS 0, pain 3, mental status at baseline$/), 'Test physician'],
+      ['discharge override', override.reason, 'Test physician'],
+    ]);
+
+    const bundle = JSON.parse((await get(s.nurse, 'fhir')).toString('utf8')) as { entry: { fullUrl: string; resource: { resourceType: string } & Record<string, unknown> }[] };
+    expect(fhirSchemaErrors(bundle)).toEqual([]);
+    expect(unresolvedReferences(bundle)).toEqual([]);
+    const enc = bundle.entry.find((e) => e.resource.resourceType === 'Encounter')!.resource;
+    expect(enc.status).toBe('finished');
+    expect(enc.period).toEqual({ start: new Date(T0).toISOString().replace('.000', ''), end: new Date(T0 + 25 * MIN).toISOString().replace('.000', '') });
+    expect((enc.statusHistory as { status: string }[]).map((h) => h.status)).toEqual(['arrived', 'in-progress', 'in-progress', 'finished']);
+    expect(enc.hospitalization).toEqual({
+      dischargeDisposition: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/discharge-disposition', code: 'home', display: 'Home' }],
+        text: `Discharged: modified Aldrete 10/10 (site threshold 9); criteria not met, discharged on the physician's decision: ${override.reason}`,
+      },
+    });
+
+    const dir = mkdtempSync(join(tmpdir(), 'care-phases-pdf-'));
+    try {
+      const file = join(dir, 'record.pdf');
+      writeFileSync(file, await get(s.nurse, 'pdf'));
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toMatch(/Phases and discharge/);
+      expect(text).toMatch(/Discharged 2026-11-22 09:25:00 UTC by Test physician: modified Aldrete 10\/10 \(site threshold 9\); criteria NOT met/);
+      expect(text).toMatch(/Discharged before the criteria were met on the decision of Test physician at 2026-11-22 09:25:00 UTC: reviewed:\s+stable, escort waiting/);
+      expect(text).toMatch(/Observed at least 30 min after[\s\S]*NOT MET/);
+      // The page with the discharge, rendered to look at.
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const page = text.split('\f').findIndex((p) => p.includes('Phases and discharge')) + 1;
+      execFileSync('pdftoppm', ['-png', '-r', '80', '-f', String(page), '-l', String(page), '-singlefile', file, join(SCREENSHOTS, 'record-discharge')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prompts post-infusion liver tests at discharge when the checklist answered liver risk (a to-do, not a block)', async () => {

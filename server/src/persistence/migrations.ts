@@ -396,7 +396,12 @@ export const MIGRATIONS: Migration[] = [
         WHEN (SELECT type FROM infusion_events e WHERE e.session_id = sessions.id AND e.type IN ('start', 'stop') ORDER BY e.id DESC LIMIT 1) = 'stop' THEN 'recovery'
         WHEN EXISTS (SELECT 1 FROM infusion_events e WHERE e.session_id = sessions.id AND e.type = 'start') THEN 'infusion'
         ELSE 'pre_infusion' END;
-      UPDATE sessions SET phase_at = COALESCE(ended_at, created_at);
+      -- Since when: the end, the last stop (recovery), the last start (infusion), else the creation.
+      UPDATE sessions SET phase_at = COALESCE(CASE phase
+        WHEN 'ended_early' THEN ended_at
+        WHEN 'recovery' THEN (SELECT MAX(t) FROM infusion_events e WHERE e.session_id = sessions.id AND e.type = 'stop')
+        WHEN 'infusion' THEN (SELECT MAX(t) FROM infusion_events e WHERE e.session_id = sessions.id AND e.type = 'start')
+        END, created_at);
       -- Each phase entered: when, by whom, and the reason where one is required (ended early, transferred, override).
       CREATE TABLE session_phases (
         id INTEGER PRIMARY KEY,
