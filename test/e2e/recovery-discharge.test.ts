@@ -18,18 +18,19 @@ describe('recovery and discharge in the browser', () => {
   let s: TestServer;
   let browser: Browser;
   let nurse: Page;
+  let physician: Page;
   let dev: DeviceSocket;
   let sessionId: string;
   let seq = 0;
   const clock = new ManualClock(Date.now());
   /** The header and the session's panel of the course of care, clipped from the whole page scrolled to the top (sticky bars stay up there). */
-  const shoot = async (name: string) => {
-    await nurse.evaluate(() => window.scrollTo(0, 0));
-    const header = await nurse.locator('.session-header').boundingBox();
-    const panel = await nurse.getByTestId('course-panel').boundingBox();
+  const shoot = async (name: string, page: Page = nurse) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const header = await page.locator('.session-header').boundingBox();
+    const panel = await page.getByTestId('course-panel').boundingBox();
     if (!header || !panel) throw new Error('session page not laid out');
-    await nurse.screenshot({ path: join(SCREENSHOTS, `${name}-header.png`), clip: header });
-    await nurse.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, clip: panel });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-header.png`), clip: header });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, clip: panel });
   };
   const frame = (v: Record<string, number> = {}) => dev.emitWithAck('frames', [{ sessionId, seq: ++seq, t: clock.now(), hr: 72, sbp: 120, dbp: 78, map: 92, spo2: 98, etco2: 37, rr: 14, ...v }]);
 
@@ -44,6 +45,7 @@ describe('recovery and discharge in the browser', () => {
     await frame({ sbp: 138 });
     browser = await launchBrowser();
     nurse = await (await browser.newContext({ viewport: { width: 1400, height: 1100 } })).newPage();
+    physician = await (await browser.newContext({ viewport: { width: 1400, height: 1100 } })).newPage();
   });
   afterAll(async () => {
     dev?.close();
@@ -105,5 +107,35 @@ describe('recovery and discharge in the browser', () => {
     const text = (await nurse.locator('body').textContent()) ?? '';
     for (const re of DEVELOPER_TEXT) expect(text, String(re)).not.toMatch(re);
     await shoot('discharge-done');
+  });
+
+  it('lets the physician discharge before the criteria are met, with the reason shown on the record', async () => {
+    const other = (await createSession(s.nurse, { patientLabel: 'Bay-5 pt', location: 'Chair 5' })).id;
+    await prepareStart(s, s.nurse, other, clock.now());
+    expect((await api(s.nurse, 'POST', `/api/sessions/${other}/infusion`, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+    clock.advance(20 * MIN);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${other}/infusion`, { type: 'stop' })).status).toBe(201);
+    clock.advance(10 * MIN);
+    await dev.emitWithAck('frames', [{ sessionId: other, seq: ++seq, t: clock.now(), hr: 72, sbp: 120, dbp: 78, map: 92, spo2: 98, etco2: 37, rr: 14 }]);
+
+    await loginAs(physician, s.url, 'physician');
+    await physician.getByTestId(`tile-${other}`).click();
+    await physician.getByTestId('recovery-panel').waitFor();
+    await physician.getByTestId('discharge-activity').selectOption('2');
+    await physician.getByTestId('discharge-respiration').selectOption('2');
+    await physician.getByTestId('discharge-consciousness').selectOption('2');
+    await physician.getByTestId('discharge-sedation-score').fill('0');
+    await physician.getByTestId('discharge-pain').fill('2');
+    await physician.getByTestId('discharge-mental').check();
+    await physician.getByTestId('discharge-escort').check();
+    await physician.getByTestId('discharge-no-driving').check();
+    await physician.getByTestId('discharge-submit').click();
+    await physician.getByTestId('discharge-refused').waitFor();
+    expect(await physician.getByTestId('discharge-refused').textContent()).toMatch(/10 min since the stop \(minimum 30 min\)/);
+    await physician.getByTestId('discharge-override-reason').fill('stable at baseline, transport waiting; reviewed by me');
+    await physician.getByTestId('discharge-override-submit').click();
+    await expect.poll(() => physician.getByTestId('session-phase').textContent(), { timeout: 10_000 }).toBe('Discharged');
+    expect(await physician.getByTestId('discharge-override').textContent()).toMatch(/discharged on the physician's decision \(Test physician, [\d:]+\): stable at baseline, transport waiting; reviewed by me/);
+    await shoot('discharge-override', physician);
   });
 });
