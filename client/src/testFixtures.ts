@@ -26,6 +26,8 @@ export function session(over: Partial<Session> = {}): Session {
     limitOverrides: null,
     limitsChanged: [],
     status: 'active',
+    phase: 'pre_infusion',
+    phaseSince: T0,
     createdAt: T0,
     endedAt: null,
     ruleSetId: 'default',

@@ -25,6 +25,7 @@ import { handleHl7, startHl7Listener, type Hl7ListenerDeps } from './hl7/listene
 import { Hl7MessageLog } from './hl7/messageLog';
 import { DeviceAssignments } from './ingest/deviceAssignments';
 import { CareService } from './care/careService';
+import { DischargeService } from './care/dischargeService';
 import { DoseGuard } from './care/doseGuard';
 import { IngestService } from './ingest/ingestService';
 import { attachIngest } from './ingest/ingestSocket';
@@ -108,6 +109,7 @@ export interface App {
   escalations: EscalationService;
   outbox: OutboxSender;
   care: CareService;
+  discharges: DischargeService;
   ruleSets: RuleSetStore;
   rules: SessionRules;
   queue: WriteQueue;
@@ -256,6 +258,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     sessionRules.restoreState(l, now);
   };
   const care = new CareService(store, new ObservationRepo(store), sessions, vitalsRepo, clock, hub);
+  const discharges = new DischargeService(store, sessions, care, vitalsRepo, clock);
   care.onLoadError = (err, sessionId) => log.error({ err, sessionId }, 'care record could not be read');
   care.guardrails.onRefusalError = (err) => {
     storage.report(err);
@@ -425,14 +428,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   // The session a /api/sessions/:id… route names, read once before the routes (they check it synchronously).
   app.use('/api/sessions/:id', loadSession(sessions));
-  app.use('/api/sessions', careRoutes(sessions, care));
+  app.use('/api/sessions', careRoutes(sessions, care, discharges));
   app.use('/api/sessions', responseRoutes(sessions, responses));
-  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
+  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, discharges, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
   app.use('/api/reports', reportRoutes(repos.reports, clock));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/users', userRoutes(users, loginSessions));
   app.use('/api/devices', deviceRoutes(devices, assignments, sessions));
@@ -464,6 +467,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     alarms,
     escalations,
     care,
+    discharges,
     responses,
     alarmRepo,
     vitals: vitalsRepo,
@@ -515,6 +519,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     escalations,
     outbox,
     care,
+    discharges,
     ruleSets,
     rules: sessionRules,
     queue,

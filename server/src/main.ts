@@ -48,7 +48,13 @@ async function main() {
   let demoFile: string | null = null;
   if (values.demo) {
     // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
-    for (const s of app.sessions.listActive()) if (s.simulated) await app.sessions.end(s.id, { id: 'system:demo' });
+    for (const s of app.sessions.listActive()) {
+      if (!s.simulated) continue;
+      const system = { id: 'system:demo' };
+      // An infusion left running is stopped first (a session is never ended mid-infusion), then ended with the reason.
+      if (s.infusion.status === 'running' || s.infusion.status === 'paused') await app.sessions.addInfusionEvent(s.id, { type: 'stop', note: 'demo restarted' }, system);
+      await app.sessions.end(s.id, { outcome: 'ended_early', reason: 'demo session from an earlier run: its simulated device is gone' }, system);
+    }
     // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
     const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { CareSetting } from './sessions';
+import { VITAL_META, type VitalField } from './vitals';
+import { formatSource, type RuleSet } from './rules/schema';
 
 const G = 'ASRA/AAPM/ASA 2018';
 
@@ -15,8 +17,10 @@ export const CONTRAINDICATIONS = [
   { id: 'severe_liver_disease', label: 'Severe liver disease', blocking: true, source: `${G}, Table 5 (metabolic), Q2` },
   { id: 'moderate_liver_disease', label: 'Moderate liver disease (caution)', blocking: false, source: `${G}, Q2` },
   { id: 'full_stomach', label: 'Full stomach / aspiration risk', blocking: true, source: `${G}, Table 5 (gastrointestinal)` },
-  { id: 'pregnancy', label: 'Pregnancy', blocking: true, source: `${G}, Table 5` },
-  { id: 'psychiatric', label: 'Intoxication, active substance abuse, delirium or psychosis', blocking: true, source: `${G}, Table 5 (psychiatric)` },
+  { id: 'intoxication', label: 'Intoxication', blocking: true, source: `${G}, Table 5 (psychiatric)` },
+  { id: 'active_substance_abuse', label: 'Active substance abuse', blocking: true, source: `${G}, Table 5 (psychiatric)` },
+  { id: 'delirium', label: 'Delirium', blocking: true, source: `${G}, Table 5 (psychiatric)` },
+  { id: 'psychosis', label: 'Psychosis', blocking: true, source: `${G}, Table 5 (psychiatric)` },
   { id: 'rescue_drug_contraindication', label: 'Relative contraindication to rescue drugs (e.g. benzodiazepine interaction, myasthenia gravis)', blocking: false, source: `${G}, Q2` },
 ] as const;
 export type ContraindicationId = (typeof CONTRAINDICATIONS)[number]['id'];
@@ -26,9 +30,18 @@ const contraindicationShape = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c
   z.ZodBoolean
 >;
 
+/** Pregnancy (Table 5): a test result, or "not applicable" with the reason (e.g. male, post-menopausal). */
+export const pregnancyAnswerSchema = z.discriminatedUnion('result', [
+  z.strictObject({ result: z.literal('negative') }),
+  z.strictObject({ result: z.literal('positive') }),
+  z.strictObject({ result: z.literal('not_applicable'), reason: z.string().trim().min(3, { error: 'say why a pregnancy test does not apply' }).max(200) }),
+]);
+export type PregnancyAnswer = z.infer<typeof pregnancyAnswerSchema>;
+
 /** What the nurse answers before the infusion; every item must be answered. */
 export const checklistInputSchema = z.strictObject({
   contraindications: z.strictObject(contraindicationShape),
+  pregnancy: pregnancyAnswerSchema,
   consentObtained: z.boolean(),
   cardiovascularRisk: z.boolean(),
   ecgDone: z.boolean(),
@@ -55,28 +68,86 @@ export interface ChecklistResult {
   items: ChecklistItem[];
 }
 
+/** The site's hypertension limit (the high-priority SBP/DBP rules of the session's rule set), with its source. */
+export interface HypertensionLimit {
+  sbpAbove: number | null;
+  dbpAbove: number | null;
+  source: string;
+}
+
+/**
+ * The site's hypertension limit: the enabled high-priority "SBP >" and "DBP >" threshold rules of the
+ * session's rule set (shipped: SBP > 180, DBP > 110, institutional defaults), so the limit is set in one place.
+ */
+export function hypertensionLimitOf(rs: Pick<RuleSet, 'rules'>): HypertensionLimit | null {
+  const find = (f: 'sbp' | 'dbp') => {
+    const found = rs.rules.filter((r) => r.kind === 'threshold' && r.field === f && r.op === '>' && r.priority === 'high' && r.enabled !== false);
+    return found.sort((a, b) => ('limit' in a && 'limit' in b ? a.limit - b.limit : 0))[0];
+  };
+  const sbp = find('sbp');
+  const dbp = find('dbp');
+  if (!sbp && !dbp) return null;
+  const limit = (r: typeof sbp) => (r && 'limit' in r ? r.limit : null);
+  return { sbpAbove: limit(sbp), dbpAbove: limit(dbp), source: formatSource((sbp ?? dbp)!.source) };
+}
+
 /** What the server knows and the checklist cannot claim: recorded data and the session's setting. */
 export interface ChecklistFacts {
   setting: CareSetting;
-  baselineVitalsRecorded: boolean;
+  /** The vitals measured before the start (mean of the frames so far), per field; absent = none measured. */
+  baselineVitals: Partial<Record<VitalField, number>>;
+  /** A measured baseline above this fails "poorly controlled hypertension" whatever was answered. */
+  hypertensionLimit: HypertensionLimit | null;
   sedationRecorded: boolean;
   painRecorded: boolean;
   physicianAssigned: boolean;
 }
 
 /** Pure: the items, each with why it fails, so the screen and the 409 answer say the same thing. */
+/** The baseline vitals the checklist requires, each its own item (EtCO2: where monitored). */
+const BASELINE_REQUIRED: readonly { id: string; label: string; fields: VitalField[] }[] = [
+  { id: 'bp', label: 'blood pressure (SBP/DBP)', fields: ['sbp', 'dbp'] },
+  { id: 'hr', label: 'heart rate', fields: ['hr'] },
+  { id: 'spo2', label: 'SpO2', fields: ['spo2'] },
+];
+
 export function evaluateChecklist(c: ChecklistInput, f: ChecklistFacts): ChecklistResult {
   const items: ChecklistItem[] = [];
   const add = (id: string, label: string, ok: boolean, reason: string, source: string, caution = false) =>
     items.push({ id, label, ok: ok || caution, ...(caution ? { caution: !ok } : {}), reason: ok ? null : reason, source });
+  const bv = f.baselineVitals;
+  const lim = f.hypertensionLimit;
+  const sbpHigh = lim?.sbpAbove != null && bv.sbp !== undefined && bv.sbp > lim.sbpAbove;
+  const dbpHigh = lim?.dbpAbove != null && bv.dbp !== undefined && bv.dbp > lim.dbpAbove;
   for (const ci of CONTRAINDICATIONS) {
-    const present = c.contraindications[ci.id];
+    // Stored checklists from before an item existed have no answer for it: unanswered counts as present.
+    const present = c.contraindications[ci.id] !== false;
+    if (ci.id === 'poorly_controlled_hypertension' && (sbpHigh || dbpHigh)) {
+      // Measured, not ticked: a baseline above the site's limit fails the item whatever was answered.
+      const bp = `${bv.sbp ?? '–'}/${bv.dbp ?? '–'} mmHg`;
+      add(`contraindication.${ci.id}`, ci.label, false, `measured baseline BP ${bp} above the site's limit (SBP > ${lim?.sbpAbove ?? '–'} or DBP > ${lim?.dbpAbove ?? '–'} mmHg)`, `${ci.source}; ${lim?.source ?? ''}`);
+      continue;
+    }
     add(`contraindication.${ci.id}`, ci.label, !present, ci.blocking ? 'contraindication present' : 'precaution present: proceed with caution', ci.source, !ci.blocking);
   }
+  const preg = (c as Partial<ChecklistInput>).pregnancy;
+  add(
+    'pregnancy',
+    preg?.result === 'not_applicable' ? `Pregnancy: not applicable (${preg.reason})` : `Pregnancy test: ${preg?.result ?? 'not recorded'}`,
+    preg?.result === 'negative' || preg?.result === 'not_applicable',
+    preg?.result === 'positive' ? 'positive pregnancy test: contraindication' : 'no pregnancy test result recorded',
+    `${G}, Table 5 (pregnancy)`,
+  );
   add('consent', 'Informed consent obtained', c.consentObtained, 'no consent: refusal or inability to consent is a contraindication', `${G}, Table 5`);
   add('ecg', 'Baseline ECG (cardiovascular risk)', !c.cardiovascularRisk || c.ecgDone, 'cardiovascular risk without a baseline ECG', `${G}, Q5`);
   add('lft', 'Baseline liver function tests (liver risk)', !c.liverRisk || c.lftsDone, 'liver risk without baseline liver function tests', `${G}, Q5`);
-  add('baseline_vitals', 'Baseline vital signs recorded', f.baselineVitalsRecorded, 'no vitals received before the infusion', `${G}, Q6 (monitor before the infusion)`);
+  for (const v of BASELINE_REQUIRED) {
+    const missing = v.fields.filter((x) => bv[x] === undefined);
+    const shown = missing.length ? '' : ` (${v.fields.map((x) => bv[x]).join('/')} ${VITAL_META[v.fields[0]!].displayUnit})`;
+    add(`baseline_${v.id}`, `Baseline ${v.label} measured${shown}`, missing.length === 0, `no ${v.label} measured before the infusion`, `${G}, Monitoring section (before the infusion); Q6`);
+  }
+  // EtCO2 where monitored: a capnograph that reports is required to have reported before the start.
+  add('baseline_etco2', bv.etco2 === undefined ? 'Baseline EtCO2 (not monitored)' : `Baseline EtCO2 measured (${bv.etco2} mmHg)`, bv.etco2 !== undefined, 'no EtCO2 before the infusion: capnography not monitored', `${G}, Monitoring section (respiratory parameters: EtCO2)`, true);
   add('baseline_sedation', 'Baseline sedation score on a validated scale', f.sedationRecorded, 'no sedation score recorded', `${G}, Q6`);
   add('baseline_pain', 'Baseline pain score', f.painRecorded, 'no pain score recorded', `${G}, Q8 (response = pain score change)`);
   add('physician', 'Supervising physician assigned and immediately available', f.physicianAssigned && c.physicianImmediatelyAvailable, 'supervising physician not immediately available', `${G}, Table 6 (personnel)`);

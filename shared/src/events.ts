@@ -6,7 +6,8 @@ import type { Observation } from './observations';
 import type { PhysicianResponse, PhysicianResponseRequest } from './responses';
 import type { Order } from './orders';
 import type { FieldError, Result } from './errors';
-import type { InfusionEvent, Session } from './sessions';
+import type { InfusionEvent, PhaseChange, Session } from './sessions';
+import type { DischargeRecord } from './discharge';
 import { z } from 'zod';
 import type { VitalField, VitalsSample } from './vitals';
 
@@ -107,6 +108,10 @@ export interface SessionDetail {
   order?: Order | null;
   /** Physician responses documented for this session, oldest first. */
   responses?: PhysicianResponse[];
+  /** The phases the session went through, oldest first. */
+  phases?: PhaseChange[];
+  /** The discharge, once the session was discharged. */
+  discharge?: DischargeRecord | null;
 }
 
 export interface LiveVitals {

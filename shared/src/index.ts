@@ -10,6 +10,7 @@ export * from './roles';
 export * from './escalation';
 export * from './observations';
 export * from './checklist';
+export * from './discharge';
 export * from './formulary';
 export * from './reports';
 export * from './audit';

@@ -9,7 +9,12 @@ export const PERMISSIONS = {
   /** Export a session's record (PDF, CSV, FHIR): the clinicians who may see it (trainers: simulated sessions). */
   'session.export': ['nurse', 'physician', 'trainer'],
   'session.create': ['nurse', 'physician', 'trainer'],
+  /** End a session other than by discharge (ended early, transferred), with a reason; never while the infusion runs. */
   'session.end': ['nurse', 'physician', 'trainer'],
+  /** Discharge from recovery when the site's discharge criteria are met. */
+  'session.discharge': ['nurse', 'physician', 'trainer'],
+  /** Discharge before the criteria are met, with a recorded reason: the physician's decision. */
+  'discharge.override': ['physician', 'trainer'],
   /** Start, change rate, pause, resume, stop, on the physician's order (guideline Q6). */
   'infusion.document': ['nurse', 'physician', 'trainer'],
   /**

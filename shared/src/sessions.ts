@@ -86,6 +86,41 @@ export interface InfusionState {
 
 export type RuleProfile = 'standard' | 'elderly_comorbid';
 
+/**
+ * Where a session is in the course of care. Monitoring (rules, observation-due alerts) runs from
+ * pre-infusion through recovery; the last three end the session. Stopping the infusion starts recovery.
+ */
+export const SESSION_PHASES = ['pre_infusion', 'infusion', 'recovery', 'discharged', 'transferred', 'ended_early'] as const;
+export type SessionPhase = (typeof SESSION_PHASES)[number];
+/** The phases a session can be ended into by "end" (discharge has its own criteria and route). */
+export const END_OUTCOMES = ['ended_early', 'transferred'] as const satisfies readonly SessionPhase[];
+export type EndOutcome = (typeof END_OUTCOMES)[number];
+
+export const PHASE_LABELS: Record<SessionPhase, string> = {
+  pre_infusion: 'Pre-infusion',
+  infusion: 'Infusion',
+  recovery: 'Recovery',
+  discharged: 'Discharged',
+  transferred: 'Transferred',
+  ended_early: 'Ended early',
+};
+
+/** Ending a session other than by discharge: which outcome, and why (required, audited). */
+export const sessionEndSchema = z.strictObject({
+  outcome: z.enum(END_OUTCOMES).default('ended_early'),
+  reason: z.string().trim().min(5, { error: 'a reason of at least 5 characters is required' }).max(500),
+});
+export type SessionEndInput = z.input<typeof sessionEndSchema>;
+
+/** One step of a session's course: entered `phase` at `at`, by whom, and why when a reason is required. */
+export interface PhaseChange {
+  sessionId: string;
+  phase: SessionPhase;
+  at: number;
+  by: string;
+  reason: string | null;
+}
+
 export interface LimitOverrides {
   /** Per rule id: the parameters a physician changed for this patient. */
   overrides: Record<string, Record<string, number | boolean | string | undefined>>;
@@ -109,6 +144,10 @@ export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientR
   /** Plain-language list of every limit that differs from the site's rule set ("SpO2 low: limit 88 → 90"). */
   limitsChanged: string[];
   status: 'active' | 'ended';
+  /** The course of care: pre-infusion → infusion → recovery → discharged (or transferred / ended early). */
+  phase: SessionPhase;
+  /** When the current phase began (recovery: the stop time). */
+  phaseSince: number;
   createdAt: number;
   endedAt: number | null;
   ruleSetId: string;

@@ -65,8 +65,9 @@ export class InfusionApi {
     return this.post(`/api/sessions/${encodeURIComponent(sessionId)}/rescue`, dose);
   }
 
-  endSession(sessionId: string): Promise<Session> {
-    return this.post<Session>(`/api/sessions/${encodeURIComponent(sessionId)}/end`);
+  /** Ends the session early with the reason (the server refuses while an infusion runs: stop it first). */
+  endSession(sessionId: string, reason = 'simulation stopped'): Promise<Session> {
+    return this.post<Session>(`/api/sessions/${encodeURIComponent(sessionId)}/end`, { outcome: 'ended_early', reason });
   }
 
   private async post<T>(path: string, body?: unknown, method: 'GET' | 'POST' | 'PUT' = 'POST'): Promise<T> {

@@ -418,6 +418,8 @@ export function simulatedChecklist(orderedRateMgKgH: number, findings: readonly 
   const answers = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, findings.includes(c.id)])) as ChecklistInput['contraindications'];
   return {
     contraindications: answers,
+    // A simulated patient: a negative test stands for the result a nurse would record.
+    pregnancy: { result: 'negative' },
     consentObtained: true,
     cardiovascularRisk: false,
     ecgDone: false,

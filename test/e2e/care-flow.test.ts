@@ -57,6 +57,7 @@ describe('nurse and physician in the browser', () => {
       await expect.poll(() => nurse.getByTestId(scale === 'RASS' ? 'last-sedation' : 'last-pain').textContent(), { timeout: 10_000 }).toContain(score);
     }
     for (const c of CONTRAINDICATIONS) await nurse.getByTestId(`ci-${c.id}-no`).check();
+    await nurse.getByTestId('ci-pregnancy-negative').check();
     for (const id of ['chk-consent', 'chk-physician', 'chk-resus', 'chk-rescue']) await nurse.getByTestId(id).check();
     await nurse.getByTestId('chk-rate').fill('0.5');
     await nurse.getByTestId('checklist-submit').click();

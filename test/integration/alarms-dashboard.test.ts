@@ -225,7 +225,7 @@ describe('alarms reach the dashboard', () => {
     await connected(dash);
     await dash.emitWithAck('subscribe', {});
     const resolved = waitFor<AlarmUpdate>(dash, 'alarm', (u) => u.transition === 'resolved');
-    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' });
     expect((await resolved).alarm.sessionId).toBe(sess.id);
     const snap = (await dash.emitWithAck('subscribe', {})) as Result<Snapshot>;
     expect(snap.ok && snap.data.alarms).toEqual([]);

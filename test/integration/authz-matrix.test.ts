@@ -20,6 +20,8 @@ interface Targets {
   /** A real session whose checklist failed (consent missing), not started. */
   fresh: Session;
   sim: Session;
+  /** A simulated session not started. */
+  simIdle: Session;
   userId: number;
   deviceId: number;
 }
@@ -51,8 +53,9 @@ const CASES: Case[] = [
   { route: 'POST /api/sessions/:id/dose-check (real)', path: (t) => `/api/sessions/${t.real.id}/dose-check`, body: () => ({ type: 'bolus', doseMg: 10 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/infusion rate (simulated)', path: (t) => `/api/sessions/${t.sim.id}/infusion`, body: () => ({ type: 'rate_change', rateMgKgH: 0.75 }), allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'POST /api/sessions/:id/audio-pause (real)', path: (t) => `/api/sessions/${t.real.id}/audio-pause`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
-  { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.real.id}/end`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
-  { route: 'POST /api/sessions/:id/end (simulated)', path: (t) => `/api/sessions/${t.sim.id}/end`, allowed: ['nurse', 'physician', 'trainer'] },
+  // Ended early (never while an infusion runs): the not-started sessions.
+  { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.fresh.id}/end`, body: () => ({ reason: 'patient declined the infusion' }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/end (simulated)', path: (t) => `/api/sessions/${t.simIdle.id}/end`, body: () => ({ reason: 'teaching case finished' }), allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'POST /api/sessions/:id/observations (real)', path: (t) => `/api/sessions/${t.real.id}/observations`, body: () => ({ scale: 'RASS', score: -1 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/responses (real)', path: (t) => `/api/sessions/${t.real.id}/responses`, body: () => ({ text: 'continue, observe' }), allowed: ['physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/responses (simulated)', path: (t) => `/api/sessions/${t.sim.id}/responses`, body: () => ({ text: 'stop' }), allowed: ['physician', 'trainer'] },
@@ -123,11 +126,12 @@ async function targets(): Promise<Targets> {
   await writeOrder(s.trainer, sim.id);
   await prepareStart(s, s.trainer, sim.id, clock.now());
   await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+  const simIdle = await createSession(s.trainer, { simulated: true });
   const fresh = await createSession(s.nurse);
   await api(s.nurse, 'PUT', `/api/sessions/${fresh.id}/checklist`, { ...passingChecklist(), consentObtained: false });
   const user = await api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD });
   const dev = await api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' });
-  return { real, fresh, sim, userId: user.body.data.id, deviceId: dev.body.data.device.id };
+  return { real, fresh, sim, simIdle, userId: user.body.data.id, deviceId: dev.body.data.device.id };
 }
 
 beforeAll(async () => {

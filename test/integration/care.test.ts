@@ -34,12 +34,15 @@ describe('bedside documentation and the pre-infusion checklist', () => {
     expect(noChecklist.body.fields).toEqual([{ field: 'checklist', reason: 'pre-infusion checklist not submitted' }]);
 
     const c = passingChecklist(1.5);
-    c.contraindications.pregnancy = true;
+    c.pregnancy = { result: 'positive' };
     c.contraindications.moderate_liver_disease = true;
     const sub = await api<ChecklistRecord>(s.nurse, 'PUT', `/api/sessions/${sess.id}/checklist`, c);
     expect(sub.body.data.result.passed).toBe(false);
     const failed = sub.body.data.result.items.filter((i) => !i.ok).map((i) => i.id);
-    expect(failed).toEqual(['contraindication.pregnancy', 'baseline_vitals', 'baseline_sedation', 'baseline_pain', 'setting']);
+    expect(failed).toEqual(['pregnancy', 'baseline_bp', 'baseline_hr', 'baseline_spo2', 'baseline_sedation', 'baseline_pain', 'setting']);
+    // Each missing baseline vital is named; EtCO2 is asked where it is monitored (a caution here).
+    expect(sub.body.data.result.items.find((i) => i.id === 'baseline_bp')!.reason).toBe('no blood pressure (SBP/DBP) measured before the infusion');
+    expect(sub.body.data.result.items.find((i) => i.id === 'baseline_etco2')).toMatchObject({ ok: true, caution: true });
     const caution = sub.body.data.result.items.find((i) => i.id === 'contraindication.moderate_liver_disease')!;
     expect(caution).toMatchObject({ ok: true, caution: true, reason: 'precaution present: proceed with caution', source: 'ASRA/AAPM/ASA 2018, Q2' });
     const setting = sub.body.data.result.items.find((i) => i.id === 'setting')!;
@@ -47,8 +50,8 @@ describe('bedside documentation and the pre-infusion checklist', () => {
 
     const refused = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 1.5 });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('cannot start: 5 pre-infusion checklist item(s) not met');
-    expect(refused.body.fields!.map((f) => f.reason)).toContain('Pregnancy: contraindication present');
+    expect(refused.body.error).toBe('cannot start: 7 pre-infusion checklist item(s) not met');
+    expect(refused.body.fields!.map((f) => f.reason)).toContain('Pregnancy test: positive: positive pregnancy test: contraindication');
   });
 
   it('lets only a physician override a failed checklist, with a recorded reason', async () => {
@@ -77,8 +80,8 @@ describe('bedside documentation and the pre-infusion checklist', () => {
     const dev = device(s);
     await connected(dev);
     await dev.emitWithAck('frames', [
-      { sessionId: sess.id, seq: 1, t: T0 - 120_000, sbp: 118, hr: 70 },
-      { sessionId: sess.id, seq: 2, t: T0 - 60_000, sbp: 126, hr: 74 },
+      { sessionId: sess.id, seq: 1, t: T0 - 120_000, sbp: 118, dbp: 70, hr: 70, spo2: 97 },
+      { sessionId: sess.id, seq: 2, t: T0 - 60_000, sbp: 126, dbp: 76, hr: 74, spo2: 99 },
     ]);
     dev.close();
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'MOAAS', score: 5 });
@@ -86,7 +89,7 @@ describe('bedside documentation and the pre-infusion checklist', () => {
     expect((await api<ChecklistRecord>(s.nurse, 'PUT', `/api/sessions/${sess.id}/checklist`, passingChecklist())).body.data.result.passed).toBe(true);
     const started = await api<{ session: Session; event: InfusionEvent }>(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
     expect(started.status).toBe(201);
-    expect(started.body.data.session.baseline).toEqual({ sbp: 122, hr: 72 });
+    expect(started.body.data.session.baseline).toEqual({ sbp: 122, dbp: 73, hr: 72, spo2: 98 });
   });
 
   it('ships a formulary with doses only where a publication gives one, and links a rescue dose to its alarm', async () => {

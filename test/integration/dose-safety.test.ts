@@ -126,7 +126,7 @@ describe('limits before the dose: the cases of the issue', () => {
     await writeOrder(s.physician, pregnant.id);
     await prepareStart(s, s.nurse, pregnant.id, clock.now());
     const c = passingChecklist();
-    await api(s.nurse, 'PUT', `/api/sessions/${pregnant.id}/checklist`, { ...c, contraindications: { ...c.contraindications, pregnancy: true } });
+    await api(s.nurse, 'PUT', `/api/sessions/${pregnant.id}/checklist`, { ...c, pregnancy: { result: 'positive' } });
     const failed = await refusedStoresNothing(pregnant.id, () => post(s.physician, pregnant.id, { type: 'bolus', doseMg: 10 }));
     expect(failed.body.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'checklist', reason: expect.stringMatching(/Pregnancy/) })]));
     const sess = await ready();

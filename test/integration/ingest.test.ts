@@ -155,7 +155,7 @@ describe('ingest', () => {
 
   it('refuses frames for an ended session with the reason', async () => {
     const sess = await createSession(s.nurse);
-    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' });
     const r = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', { frames: [frame(sess.id, 1)] });
     expect(r.status).toBe(200);
     expect(r.body.data.rejected[0]!.errors[0]).toEqual({ field: 'sessionId', reason: expect.stringMatching(/^session ended at /) });
@@ -254,7 +254,7 @@ describe('ingest identity: a device feeds only the sessions it is assigned to', 
     const sess = await createSession(s.nurse);
     expect(audit(s.deviceId).at(-1)).toMatchObject({ action: 'device.bind', actor: 'user:nurse', after: JSON.stringify({ sessionId: sess.id, bed: null }) });
     expect((await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 1)])).body.data.accepted).toEqual([1]);
-    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' });
     const devices = await api<{ id: number; assignments: unknown[] }[]>(s.admin, 'GET', '/api/devices');
     expect(devices.body.data.find((d) => d.id === s.deviceId)!.assignments).toEqual([]);
     // An unknown device refuses the whole session start, and nothing is created.

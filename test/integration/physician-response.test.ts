@@ -102,7 +102,7 @@ describe('physician response to an escalation', () => {
     expect(wrongEsc).toMatchObject({ ok: false, fields: [{ field: 'escalationId', reason: "escalation 999 is not one of this session's" }] });
 
     // An ended session takes no more advice.
-    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`)).status).toBe(200);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' })).status).toBe(200);
     const ended = await api(s.physician, 'POST', `/api/sessions/${sess.id}/responses`, { text: 'stop' });
     expect(ended.body.fields).toEqual([{ field: 'sessionId', reason: 'the session has ended' }]);
 

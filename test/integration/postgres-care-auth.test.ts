@@ -62,7 +62,8 @@ function careOn(store: Store, clock: ManualClock, hub: Hub): CareService {
   const care = new CareService(
     store,
     { insert: () => observations[0]!, list: () => observations } as never,
-    { requireActiveSession: () => stored, dosing: () => ({ kg: 70 }) } as never,
+    // The measured pre-infusion baseline (BP, HR, SpO2 each required by the checklist).
+    { requireActiveSession: () => stored, dosing: () => ({ kg: 70 }), measuredBaseline: () => Promise.resolve({ hr: 72, sbp: 120, dbp: 78, spo2: 98 }) } as never,
     { latest: () => [{ t: T0 }] } as never,
     clock,
     hub,

@@ -44,6 +44,8 @@ const session = (id: string, over: Partial<StoredSession> = {}): StoredSession =
   unit: 'infusion-suite',
   simulated: false,
   status: 'active',
+  phase: 'pre_infusion',
+  phaseSince: T0,
   createdAt: T0,
   endedAt: null,
   ruleSetId: 'default',
@@ -78,9 +80,9 @@ async function scenario(store: Store): Promise<Record<string, unknown>> {
   const observations = new ObservationRepo(store);
   const out: Record<string, unknown> = {};
 
-  await sessions.insert(session('s1'));
-  await sessions.insert(session('s2', { simulated: true, createdAt: T0 + 1000, patientRef: null, profile: 'elderly_comorbid', heightCm: null, sex: null }));
-  await sessions.insert(session('s0', { createdAt: T0 - 30 * 86_400_000 }));
+  await sessions.insert(session('s1'), 'user:nurse');
+  await sessions.insert(session('s2', { simulated: true, createdAt: T0 + 1000, patientRef: null, profile: 'elderly_comorbid', heightCm: null, sex: null }), 'user:nurse');
+  await sessions.insert(session('s0', { createdAt: T0 - 30 * 86_400_000 }), 'user:nurse');
   await sessions.end('s0', T0 - 29 * 86_400_000);
   // A first start: baseline and start event in one transaction.
   const start = await sessions.transaction(async (trx) => {
@@ -285,9 +287,11 @@ describe('the data path on PostgreSQL', () => {
     const starts = await Promise.allSettled([1, 2, 3].map(() => sessions.addInfusionEvent(id, { type: 'start', rateMgKgH: 0.5 }, who)));
     expect(starts.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(starts.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([expect.stringMatching(/start/), expect.stringMatching(/start/)]);
-    const ends = await Promise.allSettled([sessions.end(id, who), sessions.end(id, who)]);
+    // Ending is refused while the infusion runs: the stop starts recovery, then two ends race.
+    await sessions.addInfusionEvent(id, { type: 'stop' }, who);
+    const ends = await Promise.allSettled([sessions.end(id, { reason: 'transferred to ward' }, who), sessions.end(id, { reason: 'transferred to ward' }, who)]);
     expect(ends.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    // One start, and the one stop the end closed it with; the session ended once.
+    // One start and one stop; the session ended once.
     expect((await new SessionRepo(a).events(id)).map((e) => e.type)).toEqual(['start', 'stop']);
     expect(await new SessionRepo(a).get(id)).toMatchObject({ status: 'ended', endedAt: T0 + 3_600_000 });
   });

@@ -145,8 +145,9 @@ describe('session record export', () => {
     expect(text).toContain('Test physician');
     expect(text).not.toMatch(/user:(nurse|physician)/);
     expect(text).toMatch(/Midazolam|midazolam/);
-    // What the product does not record has no section pretending it does.
-    expect(text).not.toMatch(/Adverse effects|Discharge|Response assessment/i);
+    // What the product does not record has no section pretending it does; phases are recorded.
+    expect(text).not.toMatch(/Adverse effects|Response assessment/i);
+    expect(text).toMatch(/Phases and discharge[\s\S]*Pre-infusion[\s\S]*Infusion/);
 
     const pngs = renderPdf(r.body, dir, 'session-export');
     expect(pngs.length).toBe(pages.length);
@@ -221,6 +222,7 @@ describe('session record export', () => {
     const csv = csvRows((await download(s.nurse, real.id, 'csv')).body);
     expect(csv.map((x) => [x.record, x.simulated])).toEqual([
       ['session', 'false'],
+      ['phase pre-infusion', 'false'],
       ['total dose', 'false'],
     ]);
     const fhir = JSON.parse((await download(s.nurse, real.id, 'fhir')).body.toString('utf8')) as { meta?: unknown; entry: { resource: { resourceType: string } }[] };

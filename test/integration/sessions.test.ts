@@ -30,12 +30,12 @@ describe('sessions and infusion events over REST', () => {
     const got = await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${created.id}`);
     expect(got.body.data.session.patientLabel).toBe(created.patientLabel);
 
-    const ended = await api<Session>(s.nurse, 'POST', `/api/sessions/${created.id}/end`);
+    const ended = await api<Session>(s.nurse, 'POST', `/api/sessions/${created.id}/end`, { reason: 'session closed by the nurse' });
     expect(ended.status).toBe(200);
     expect(ended.body.data.status).toBe('ended');
     expect((await api<Session[]>(s.nurse, 'GET', '/api/sessions')).body.data).toEqual([]);
     // Ending twice is refused with the reason.
-    const again = await api(s.nurse, 'POST', `/api/sessions/${created.id}/end`);
+    const again = await api(s.nurse, 'POST', `/api/sessions/${created.id}/end`, { reason: 'session closed by the nurse' });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatch(/ended at/);
   });
@@ -62,7 +62,7 @@ describe('sessions and infusion events over REST', () => {
     await api(s.admin, 'POST', '/api/users', { username: 'nurse-b', displayName: 'Ward B nurse', role: 'nurse', units: ['ward-b'], password: TEST_PASSWORD, mustChangePassword: false });
     const nurseB = await login(s.url, 'nurse-b');
     expect((await api(nurseB, 'POST', '/api/sessions', demoSession({ patientLabel: 'Bay-7 pt', location: 'Chair 3', unit: 'ward-b' }))).status).toBe(201);
-    expect((await api(s.nurse, 'POST', `/api/sessions/${first.id}/end`)).status).toBe(200);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${first.id}/end`, { reason: 'session closed by the nurse' })).status).toBe(200);
     expect((await createSession(s.nurse, { patientLabel: 'Bay-7 pt', location: 'Chair 3' })).status).toBe('active');
   });
 
@@ -111,11 +111,12 @@ describe('sessions and infusion events over REST', () => {
     const sess = await createSession(s.nurse);
     await prepareStart(s, s.nurse, sess.id, T0);
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
-    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'stop' });
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' });
     const db = new Database(s.dbPath);
     try {
       const rows = db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'session' ORDER BY id").all() as { action: string; entity_id: string; actor: string }[];
-      expect(rows.map((r) => r.action)).toEqual(['session.create', 'observation.record', 'observation.record', 'checklist.submit', 'infusion.start', 'infusion.stop', 'session.end']);
+      expect(rows.map((r) => r.action)).toEqual(['session.create', 'observation.record', 'observation.record', 'checklist.submit', 'session.phase', 'infusion.start', 'session.phase', 'infusion.stop', 'session.end']);
       expect(rows.every((r) => r.entity_id === sess.id)).toBe(true);
       expect(new Set(rows.map((r) => r.actor))).toEqual(new Set(['user:nurse']));
       expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);

@@ -7,7 +7,7 @@ import type { FieldError } from '@infusion/shared';
  */
 export type ApiResult<T> =
   | { ok: true; status: number; data: T }
-  | { ok: false; status: number; error: string; fields?: FieldError[]; retryAfterS?: number; check?: unknown };
+  | { ok: false; status: number; error: string; fields?: FieldError[]; retryAfterS?: number; check?: unknown; assessment?: unknown };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -65,6 +65,7 @@ export async function readResult<T>(res: Response): Promise<ApiResult<T>> {
     ...(fields ? { fields } : {}),
     ...(retryAfterS !== undefined ? { retryAfterS } : {}),
     ...(isObject(body) && body.check !== undefined ? { check: body.check } : {}),
+    ...(isObject(body) && body.assessment !== undefined ? { assessment: body.assessment } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { overrideChecklist, submitChecklist } from './careActions';
 import { CHECKLIST_FLAGS, checklistFormFrom, emptyChecklistForm, toChecklistInput, type Answer, type ChecklistFormState } from './checklistForm';
 import { shownPerson, shownText } from '../clinicianWords';
 
-const FORM_FIELDS = ['contraindications', 'orderedRateMgKgH', ...CHECKLIST_FLAGS.map((f) => f.key)] as const;
+const FORM_FIELDS = ['contraindications', 'pregnancy', 'orderedRateMgKgH', ...CHECKLIST_FLAGS.map((f) => f.key)] as const;
 
 function ContraindicationRow({ id, label, blocking, source, answer, onAnswer, problem }: { id: string; label: string; blocking: boolean; source: string; answer: Answer; onAnswer: (a: boolean) => void; problem: string | null }) {
   return (
@@ -46,7 +46,8 @@ function ChecklistForm({ sessionId, initial }: { sessionId: string; initial: Che
     const check = toChecklistInput(form);
     if (!check.ok) {
       const unanswered = check.problems.filter((p) => p.field.startsWith('contraindications.')).length;
-      setRefusal({ error: unanswered ? `${unanswered} item(s) not answered: every contraindication must be answered present or absent.` : 'Not sent:', fields: check.problems });
+      const preg = check.problems.some((p) => p.field.startsWith('pregnancy'));
+      setRefusal({ error: unanswered ? `${unanswered} item(s) not answered: every contraindication must be answered present or absent.` : preg ? 'Pregnancy not answered: record the test result, or not applicable with the reason.' : 'Not sent:', fields: check.problems });
       return;
     }
     setPending(true);
@@ -80,6 +81,33 @@ function ChecklistForm({ sessionId, initial }: { sessionId: string; initial: Che
               problem={fieldMessage(fields, `contraindications.${c.id}`)}
             />
           ))}
+          <tr className={fieldMessage(fields, 'pregnancy') || fieldMessage(fields, 'pregnancy.reason') ? 'ci-row ci-unanswered' : 'ci-row'} data-testid="ci-pregnancy">
+            <td>
+              <div>Pregnancy</div>
+              <div className="hint">ASRA/AAPM/ASA 2018, Table 5 (pregnancy): a positive test blocks the start</div>
+              {form.pregnancy.result === 'not_applicable' && (
+                <label>
+                  Why not applicable
+                  <input data-testid="ci-pregnancy-reason" autoComplete="off" maxLength={200} value={form.pregnancy.reason} onChange={(e) => setForm((f) => ({ ...f, pregnancy: { ...f.pregnancy, reason: e.target.value } }))} />
+                </label>
+              )}
+              {(fieldMessage(fields, 'pregnancy') ?? fieldMessage(fields, 'pregnancy.reason')) && <div className="field-error">{fieldMessage(fields, 'pregnancy') ?? fieldMessage(fields, 'pregnancy.reason')}</div>}
+            </td>
+            <td className="ci-answer">
+              {(
+                [
+                  ['negative', 'Test negative'],
+                  ['positive', 'Test positive'],
+                  ['not_applicable', 'Not applicable'],
+                ] as const
+              ).map(([v, text]) => (
+                <label key={v} className="radio">
+                  <input type="radio" name="ci-pregnancy" data-testid={`ci-pregnancy-${v}`} checked={form.pregnancy.result === v} onChange={() => setForm((f) => ({ ...f, pregnancy: { ...f.pregnancy, result: v } }))} />
+                  {text}
+                </label>
+              ))}
+            </td>
+          </tr>
         </tbody>
       </table>
       <fieldset className="checklist-flags">

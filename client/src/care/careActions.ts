@@ -1,7 +1,11 @@
 import type {
   ChecklistInput,
   ChecklistRecord,
+  DischargeAssessment,
+  DischargeInput,
+  DischargeRecord,
   DoseCheck,
+  EndOutcome,
   InfusionEvent,
   InfusionEventInput,
   Observation,
@@ -15,7 +19,7 @@ import type {
 } from '@infusion/shared';
 import { api } from '../auth/authActions';
 import type { ApiResult } from '../auth/http';
-import { addInfusionEvent, addObservation, addRescueDose, applyChecklist, applyOrder, applySession } from '../stores/monitorState';
+import { addInfusionEvent, addObservation, addRescueDose, applyChecklist, applyDischarge, applyOrder, applySession } from '../stores/monitorState';
 import { updateMonitor } from '../stores/useMonitor';
 
 /**
@@ -87,5 +91,22 @@ export async function writeOrder(sessionId: string, input: OrderInput): Promise<
 export async function loadOrder(sessionId: string): Promise<ApiResult<{ order: Order | null; history: Order[] }>> {
   const res = await api<{ order: Order | null; history: Order[] }>('GET', `${base(sessionId)}/order`);
   if (res.ok) updateMonitor((s) => applyOrder(s, sessionId, res.data.order));
+  return res;
+}
+
+/** The discharge criteria for these answers as they stand now; stores nothing. */
+export const assessDischarge = (sessionId: string, input: DischargeInput) => api<DischargeAssessment>('POST', `${base(sessionId)}/discharge/assess`, input);
+
+/** Discharge from recovery (a physician's override carries `override.reason`). */
+export async function dischargeSession(sessionId: string, input: DischargeInput): Promise<ApiResult<{ session: Session; discharge: DischargeRecord }>> {
+  const res = await api<{ session: Session; discharge: DischargeRecord }>('POST', `${base(sessionId)}/discharge`, input);
+  if (res.ok) updateMonitor((s) => applyDischarge(applySession(s, res.data.session), res.data.discharge));
+  return res;
+}
+
+/** Ends the session early or as a transfer, with the reason (refused while the infusion runs). */
+export async function endSession(sessionId: string, outcome: EndOutcome, reason: string): Promise<ApiResult<Session>> {
+  const res = await api<Session>('POST', `${base(sessionId)}/end`, { outcome, reason });
+  if (res.ok) updateMonitor((s) => applySession(s, res.data));
   return res;
 }

@@ -7,6 +7,7 @@ function answered(): ChecklistFormState {
   const f = emptyChecklistForm();
   for (const c of CONTRAINDICATIONS) f.contraindications[c.id] = false;
   for (const k of CHECKLIST_FLAGS) f.flags[k.key] = true;
+  f.pregnancy = { result: 'negative', reason: '' };
   f.rate = '0.5';
   return f;
 }
@@ -21,16 +22,25 @@ describe('checklist form', () => {
 
   it('an unanswered contraindication blocks the submission, naming the item', () => {
     const f = answered();
-    f.contraindications.pregnancy = null;
+    f.contraindications.psychosis = null;
     const r = toChecklistInput(f);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems.map((p) => p.field)).toEqual(['contraindications.pregnancy']);
+    if (!r.ok) expect(r.problems.map((p) => p.field)).toEqual(['contraindications.psychosis']);
+  });
+
+  it('pregnancy needs a test result, or "not applicable" with the reason', () => {
+    const none = toChecklistInput({ ...answered(), pregnancy: { result: null, reason: '' } });
+    expect(!none.ok && none.problems.map((p) => p.field)).toEqual(['pregnancy']);
+    const noReason = toChecklistInput({ ...answered(), pregnancy: { result: 'not_applicable', reason: ' ' } });
+    expect(!noReason.ok && noReason.problems.map((p) => p.field)).toEqual(['pregnancy.reason']);
+    const na = toChecklistInput({ ...answered(), pregnancy: { result: 'not_applicable', reason: 'male patient' } });
+    expect(na.ok && na.input.pregnancy).toEqual({ result: 'not_applicable', reason: 'male patient' });
   });
 
   it('the empty form is refused for every item and the rate', () => {
     const r = toChecklistInput(emptyChecklistForm());
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems).toHaveLength(CONTRAINDICATIONS.length + 1);
+    if (!r.ok) expect(r.problems).toHaveLength(CONTRAINDICATIONS.length + 2);
   });
 
   it('a missing, zero, malformed or implausible rate blocks the submission', () => {
@@ -50,7 +60,8 @@ describe('checklist form', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.input.contraindications.hyperthyroidism).toBe(true);
-    expect(r.input.contraindications.pregnancy).toBe(false);
+    expect(r.input.contraindications.psychosis).toBe(false);
+    expect(r.input.pregnancy).toEqual({ result: 'negative' });
     expect(r.input.ecgDone).toBe(false);
     expect(r.input.consentObtained).toBe(true);
     expect(r.input.orderedRateMgKgH).toBe(0.35);

@@ -24,8 +24,12 @@ export const CHECKLIST_FLAGS = [
 
 export type ChecklistFlag = (typeof CHECKLIST_FLAGS)[number]['key'];
 
+/** Pregnancy (Table 5): a test result or "not applicable" with the reason; null = not answered. */
+export type PregnancyResult = 'negative' | 'positive' | 'not_applicable' | null;
+
 export interface ChecklistFormState {
   contraindications: Record<ContraindicationId, Answer>;
+  pregnancy: { result: PregnancyResult; reason: string };
   flags: Record<ChecklistFlag, boolean>;
   /** Ordered rate in mg/kg/h, as typed. */
   rate: string;
@@ -36,6 +40,7 @@ export const MAX_ORDERED_RATE = 20;
 export function emptyChecklistForm(): ChecklistFormState {
   return {
     contraindications: Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, null])) as Record<ContraindicationId, Answer>,
+    pregnancy: { result: null, reason: '' },
     flags: Object.fromEntries(CHECKLIST_FLAGS.map((f) => [f.key, false])) as Record<ChecklistFlag, boolean>,
     rate: '',
   };
@@ -51,7 +56,9 @@ export function checklistFormFrom(input: ChecklistInput): ChecklistFormState {
   }
   const flags = { ...empty.flags };
   for (const f of CHECKLIST_FLAGS) flags[f.key] = input[f.key] === true;
-  return { contraindications, flags, rate: String(input.orderedRateMgKgH) };
+  const p = (input as Partial<ChecklistInput>).pregnancy;
+  const pregnancy = { result: p?.result ?? null, reason: p?.result === 'not_applicable' ? p.reason : '' };
+  return { contraindications, pregnancy, flags, rate: String(input.orderedRateMgKgH) };
 }
 
 export const unansweredContraindications = (f: ChecklistFormState): ContraindicationId[] =>
@@ -63,12 +70,15 @@ export type ChecklistFormCheck = { ok: true; input: ChecklistInput } | { ok: fal
 export function toChecklistInput(f: ChecklistFormState): ChecklistFormCheck {
   const problems: FieldError[] = [];
   for (const id of unansweredContraindications(f)) problems.push({ field: `contraindications.${id}`, reason: 'not answered: choose present or absent' });
+  if (f.pregnancy.result === null) problems.push({ field: 'pregnancy', reason: 'not answered: record the test result, or not applicable with the reason' });
+  else if (f.pregnancy.result === 'not_applicable' && f.pregnancy.reason.trim().length < 3) problems.push({ field: 'pregnancy.reason', reason: 'say why a pregnancy test does not apply' });
   const rate = parseDecimal(f.rate);
   if (rate === null || rate <= 0) problems.push({ field: 'orderedRateMgKgH', reason: 'enter the ordered rate in mg/kg/h (a number above 0)' });
   else if (rate > MAX_ORDERED_RATE) problems.push({ field: 'orderedRateMgKgH', reason: `above ${MAX_ORDERED_RATE} mg/kg/h: not a plausible ketamine rate` });
   if (problems.length) return { ok: false, problems };
   const contraindications = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, f.contraindications[c.id] === true])) as Record<ContraindicationId, boolean>;
-  const candidate = { contraindications, ...f.flags, orderedRateMgKgH: rate! };
+  const pregnancy = f.pregnancy.result === 'not_applicable' ? { result: 'not_applicable' as const, reason: f.pregnancy.reason.trim() } : { result: f.pregnancy.result! };
+  const candidate = { contraindications, pregnancy, ...f.flags, orderedRateMgKgH: rate! };
   // The shared schema is the server's: a form that passes here is not refused for its shape.
   const parsed = checklistInputSchema.safeParse(candidate);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(form)', reason: i.message })) };

@@ -4,6 +4,7 @@ import { CARE_SETTING_LABEL, RULE_PROFILE_LABEL } from '../format';
 import { AudioPausedCountdown, AudioPauseButton } from './AudioPause';
 import { ChangedLimitsPanel, ProfileMarker } from './ChangedLimits';
 import { InfusionSummary } from './InfusionSummary';
+import { PhaseMarker } from './PhaseMarker';
 import { SimulatedBadge } from './SimulatedBadge';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -21,6 +22,7 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
       <div className="session-title">
         <h2>{session.patientLabel}</h2>
         {session.simulated && <SimulatedBadge />}
+        <PhaseMarker session={session} testId="session-phase" />
         {session.status === 'ended' && <span className="ended-marker">ENDED</span>}
         <ProfileMarker session={session} />
         <div className="header-spacer" />

@@ -10,6 +10,7 @@ import { signalClass, signalStyle } from './alarmSignal';
 import { InfusionSummary } from './InfusionSummary';
 import { Numerics } from './Numerics';
 import { KindMarker } from './KindMarker';
+import { PhaseMarker } from './PhaseMarker';
 import { PriorityChip } from './PriorityChip';
 import { ResponseNote } from './ResponseNote';
 import { SimulatedBadge } from './SimulatedBadge';
@@ -44,6 +45,7 @@ export function SessionTile({ session }: { session: Session }) {
         <span className="tile-nurse" data-testid={`nurse-of-${session.id}`} title={`Nurse: ${session.nurse}`}>
           {session.nurse}
         </span>
+        <PhaseMarker session={session} testId={`phase-of-${session.id}`} />
         {session.simulated && <SimulatedBadge />}
       </div>
       {(session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (

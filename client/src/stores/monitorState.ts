@@ -2,6 +2,7 @@ import type {
   Alarm,
   AlarmUpdate,
   ChecklistRecord,
+  DischargeRecord,
   Escalation,
   InfusionEvent,
   LiveVitals,
@@ -44,6 +45,8 @@ export interface MonitorState {
   rescueDoses: Record<string, RescueDose[]>;
   /** The pre-infusion checklist per session, once known (null: none submitted). */
   checklists: Record<string, ChecklistRecord | null>;
+  /** Discharge records of sessions whose page was opened or that were discharged here. */
+  discharges: Record<string, DischargeRecord | null>;
   /** The physician's current order per session, once known (null: none written). */
   orders: Record<string, Order | null>;
   /** Physician responses per session, oldest first (the snapshot brings each session's latest, its page all). */
@@ -64,6 +67,7 @@ export const initialMonitorState: MonitorState = {
   observations: {},
   rescueDoses: {},
   checklists: {},
+  discharges: {},
   orders: {},
   responses: {},
   clockOffsetMs: 0,
@@ -158,6 +162,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     observations: keep(next.observations),
     rescueDoses: keep(next.rescueDoses),
     checklists: keep(next.checklists),
+    discharges: keep(next.discharges),
     orders: keep(next.orders),
     responses: mergeResponses(keep(next.responses), snap.responses ?? []),
     clockOffsetMs: receivedAt === undefined ? next.clockOffsetMs : snap.serverTime - receivedAt,
@@ -172,6 +177,11 @@ export function applyVitals(s: MonitorState, batch: readonly LiveVitals[]): Moni
     trends[sessionId] = capTrend(mergeSamples(trends[sessionId] ?? [], samples));
   }
   return trends ? { ...s, trends } : s;
+}
+
+/** A discharge recorded here: the session page shows it at once. */
+export function applyDischarge(s: MonitorState, d: DischargeRecord): MonitorState {
+  return { ...s, discharges: { ...s.discharges, [d.sessionId]: d } };
 }
 
 export function applySession(s: MonitorState, session: Session): MonitorState {
@@ -264,6 +274,7 @@ export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorSt
     observations: { ...s.observations, [id]: mergeById(s.observations[id] ?? [], d.observations ?? []) },
     rescueDoses: { ...s.rescueDoses, [id]: mergeById(s.rescueDoses[id] ?? [], d.rescueDoses ?? []) },
     checklists: { ...s.checklists, [id]: newerChecklist(s.checklists[id], d.checklist ?? null) },
+    discharges: d.discharge === undefined ? s.discharges : { ...s.discharges, [id]: d.discharge ?? s.discharges[id] ?? null },
     orders: d.order === undefined ? s.orders : applyOrder(s, id, d.order).orders,
     responses: mergeResponses(s.responses, d.responses ?? []),
   };

@@ -7,6 +7,7 @@ import { useSocket } from '../app/socketContext';
 import { useCan } from '../auth/useCan';
 import { ObservationList, RescueDoseList } from '../care/CareLists';
 import { ChecklistPanel } from '../care/ChecklistPanel';
+import { CoursePanel } from '../care/CoursePanel';
 import { InfusionControls } from '../care/InfusionControls';
 import { LimitsEditor } from '../care/LimitsEditor';
 import { ObservationForm } from '../care/ObservationForm';
@@ -186,6 +187,7 @@ const SessionSide = memo(function SessionSide({ sessionId, session, alarms, form
         </section>
       )}
       {session && <CarePanel session={session} observations={observations} />}
+      {session && <CoursePanel session={session} observations={observations} events={events} />}
       <section>
         <h3>Rescue doses</h3>
         <RescueDoseList doses={rescueDoses} />

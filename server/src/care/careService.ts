@@ -2,6 +2,7 @@ import {
   checklistInputSchema,
   defaultFormulary,
   evaluateChecklist,
+  hypertensionLimitOf,
   fieldErrors,
   formularySchema,
   observationInputSchema,
@@ -190,14 +191,17 @@ export class CareService {
     const s = this.sessions.requireActiveSession(sessionId);
     const p = checklistInputSchema.safeParse(input);
     if (!p.success) throw badRequest('invalid checklist', fieldErrors(p.error));
-    const [obs, latest] = await Promise.all([this.observations(sessionId), this.vitals.latest(sessionId, 1)]);
     const now = this.clock.now();
+    const [obs, measured] = await Promise.all([this.observations(sessionId), this.sessions.measuredBaseline(sessionId, s.createdAt, now)]);
+    const rs = this.ruleSetOf(s);
     // Bound to the order: the checklist is passed for the order's highest rate, not for a number typed apart from it.
     const order = await this.orders.current(sessionId);
     const answers = order ? { ...p.data, orderedRateMgKgH: order.rateMaxMgKgH } : p.data;
     const result = evaluateChecklist(answers, {
       setting: s.setting,
-      baselineVitalsRecorded: latest.length > 0,
+      // Each baseline vital as measured so far; the BP is also judged against the site's hypertension limit.
+      baselineVitals: measured ?? {},
+      hypertensionLimit: rs ? hypertensionLimitOf(rs) : null,
       sedationRecorded: obs.some((o) => o.scale !== 'NRS_PAIN'),
       painRecorded: obs.some((o) => o.scale === 'NRS_PAIN'),
       physicianAssigned: s.supervisingPhysician.trim().length > 0,
@@ -307,8 +311,9 @@ export class CareService {
     const input = { ...c.input, orderedRateMgKgH: order.rateMaxMgKgH };
     const fresh = evaluateChecklist(input, {
       setting: s.setting,
-      // Recorded facts stand as they were when the checklist was submitted.
-      baselineVitalsRecorded: c.result.items.find((i) => i.id === 'baseline_vitals')?.ok ?? false,
+      // Only the setting item is taken from this evaluation: the recorded facts stand as they were.
+      baselineVitals: {},
+      hypertensionLimit: null,
       sedationRecorded: c.result.items.find((i) => i.id === 'baseline_sedation')?.ok ?? false,
       painRecorded: c.result.items.find((i) => i.id === 'baseline_pain')?.ok ?? false,
       physicianAssigned: s.supervisingPhysician.trim().length > 0,

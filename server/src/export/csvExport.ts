@@ -1,4 +1,4 @@
-import { VITAL_FIELDS, VITAL_META } from '@infusion/shared';
+import { PHASE_LABELS, VITAL_FIELDS, VITAL_META } from '@infusion/shared';
 import type { FrameKey, StoredFrame } from '../persistence/vitalsRepo';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -82,6 +82,17 @@ export function eventLines(r: SessionRecord): { t: number; text: string }[] {
   }
   for (const p of r.responses) push(p.at, 'physician response', { detail: p.text, by: `user:${p.by}` });
   if (s.limitOverrides) push(s.limitOverrides.at, 'alarm limits changed', { detail: s.limitOverrides.reason, by: s.limitOverrides.by });
+  for (const p of r.phases ?? []) push(p.at, `phase ${PHASE_LABELS[p.phase].toLowerCase()}`, { detail: p.reason, by: p.by });
+  const d = r.discharge;
+  if (d) {
+    const unmet = d.assessment.criteria.filter((c) => !c.met && !c.todo);
+    push(d.at, 'discharge', {
+      score: d.assessment.score,
+      detail: `modified Aldrete ${d.assessment.score}/10 (site threshold ${d.assessment.minScore}); ${d.assessment.met ? 'criteria met' : `criteria not met: ${unmet.map((c) => `${c.label} (${c.reason})`).join('; ')}`}; final sedation ${d.input.finalSedation.scale} ${d.input.finalSedation.score}, pain ${d.input.finalPain}, mental status ${d.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}`,
+      by: d.by,
+    });
+    if (d.override) push(d.override.at, 'discharge override', { detail: d.override.reason, by: d.override.by });
+  }
   // Stable: events of the same instant keep the order above (order before start, raised before acknowledged).
   return out.sort((a, b) => a.t - b.t);
 }

@@ -1,5 +1,5 @@
 /// <reference types="fhir" />
-import { VITAL_META, type TrendPoint, type VitalField } from '@infusion/shared';
+import { VITAL_META, type PhaseChange, type TrendPoint, type VitalField } from '@infusion/shared';
 import { randomUUID } from 'node:crypto';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -74,10 +74,12 @@ export function fhirBundleParts(r: SessionRecord, newId: () => string = randomUU
     withMeta<fhir4.Encounter>({
       resourceType: 'Encounter',
       identifier: [{ system: 'urn:infusion-monitor:session', value: s.id }],
-      status: s.status === 'ended' ? 'finished' : 'in-progress',
+      status: encounterStatus(r),
+      ...(r.phases?.length ? { statusHistory: statusHistory(r) } : {}),
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
       subject: patient,
       period: { start: isoTime(s.createdAt), ...(s.endedAt !== null ? { end: isoTime(s.endedAt) } : {}) },
+      ...(s.status === 'ended' ? { hospitalization: { dischargeDisposition: dischargeDisposition(r) } } : {}),
       reasonCode: [{ text: s.indication }],
       location: [{ location: { display: `${s.location} (${s.unit})` } }],
     }),
@@ -318,4 +320,42 @@ export function* bundleJson({ head, entries }: FhirBundleParts, perPiece = 200):
   }
   if (piece.length) yield (first ? '' : ',') + piece.join(',');
   yield ']}';
+}
+
+/** Encounter.status: a session ended before any infusion was given was cancelled; any other end is finished. */
+function encounterStatus(r: SessionRecord): fhir4.Encounter['status'] {
+  const s = r.session;
+  if (s.status !== 'ended') return s.phase === 'pre_infusion' ? 'arrived' : 'in-progress';
+  const given = (r.phases ?? []).some((p) => p.phase === 'infusion') || r.infusionEvents.some((e) => e.type === 'start');
+  return s.phase === 'ended_early' && !given ? 'cancelled' : 'finished';
+}
+
+/** The phases as Encounter.statusHistory: pre-infusion arrived, infusion and recovery in progress, then the end. */
+function statusHistory(r: SessionRecord): fhir4.EncounterStatusHistory[] {
+  const phases = r.phases ?? [];
+  const status = (p: PhaseChange['phase']): fhir4.EncounterStatusHistory['status'] => (p === 'pre_infusion' ? 'arrived' : p === 'infusion' || p === 'recovery' ? 'in-progress' : encounterStatus(r));
+  return phases.map((p, i) => {
+    const end = phases[i + 1]?.at ?? (p.phase === r.session.phase ? r.session.endedAt : null);
+    return { status: status(p.phase), period: { start: isoTime(p.at), ...(end !== null && end !== undefined ? { end: isoTime(end) } : {}) } };
+  });
+}
+
+/** How the session ended (discharge-disposition codes: home, other healthcare facility), the discharge score in the text. */
+function dischargeDisposition(r: SessionRecord): fhir4.CodeableConcept {
+  const DD = 'http://terminology.hl7.org/CodeSystem/discharge-disposition';
+  const d = r.discharge;
+  const last = r.phases?.at(-1);
+  switch (r.session.phase) {
+    case 'discharged':
+      return {
+        coding: [{ system: DD, code: 'home', display: 'Home' }],
+        text: d
+          ? `Discharged: modified Aldrete ${d.assessment.score}/10 (site threshold ${d.assessment.minScore}); ${d.assessment.met ? 'discharge criteria met' : `criteria not met, discharged on the physician's decision: ${d.override?.reason ?? ''}`}`
+          : 'Discharged',
+      };
+    case 'transferred':
+      return { coding: [{ system: DD, code: 'other-hcf', display: 'Other healthcare facility' }], text: `Transferred: ${last?.reason ?? ''}` };
+    default:
+      return { text: `Ended early: ${last?.reason ?? ''}` };
+  }
 }

@@ -2,6 +2,7 @@ import type { Session, TrendPoint } from '@infusion/shared';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { UserService } from '../auth/userService';
 import type { CareService } from '../care/careService';
+import type { DischargeService } from '../care/dischargeService';
 import type { PhysicianResponses } from '../care/physicianResponses';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { EscalationReadRepo } from '../persistence/escalationReadRepo';
@@ -15,6 +16,8 @@ export interface SessionRecordSources {
   vitals: VitalsRepo;
   alarms: AlarmRepo;
   care: CareService;
+  /** Discharge records (absent: the record has none). */
+  discharges?: Pick<DischargeService, 'record'>;
   responses: PhysicianResponses;
   escalations: EscalationReadRepo;
   users: UserService;
@@ -65,7 +68,13 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
   const trend = await trendInSteps(src.vitals, session.id, session.createdAt - 60_000, to + 60_000);
   await nextTurn();
   const alarms = [...(await src.alarms.forSession(session.id, ALARM_LIMIT))].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
-  const [orders, checklist, rescueDoses] = await Promise.all([src.care.orderHistory(session.id), src.care.checklist(session.id), src.care.rescueDoses(session.id)]);
+  const [orders, checklist, rescueDoses, phases, discharge] = await Promise.all([
+    src.care.orderHistory(session.id),
+    src.care.checklist(session.id),
+    src.care.rescueDoses(session.id),
+    src.sessions.phases(session.id),
+    src.discharges ? src.discharges.record(session.id) : null,
+  ]);
   return {
     session,
     orders,
@@ -79,6 +88,8 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
     escalations,
     responses,
     rescueDoses,
+    phases,
+    discharge,
     displayNames,
     exportedAt: now,
     exportedBy,

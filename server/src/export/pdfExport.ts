@@ -1,4 +1,4 @@
-import { clinicianText, OBSERVATION_SCALES, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
+import { clinicianText, OBSERVATION_SCALES, PHASE_LABELS, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { isoTime, SIMULATED_MARK, totalDose, who, type SessionRecord } from './sessionRecord';
@@ -109,6 +109,19 @@ export async function buildPdf(r: SessionRecord): Promise<Buffer> {
   if (!r.rescueDoses.length) note(doc, 'None given.');
   await table(doc, [105, 110, 60, 60, 160], ['Time', 'Drug', 'Dose (mg)', 'Route', 'By / note'], r.rescueDoses.map((d) => [t(d.t), d.drug, String(d.doseMg), d.route, [who(r, d.by), d.note, d.override ? `dose limit overridden: ${d.override.reason}` : null].filter(Boolean).join('; ')]));
 
+  await section(doc, 'Phases and discharge');
+  const phases = r.phases ?? [];
+  if (!phases.length) note(doc, 'No phases recorded.');
+  await table(doc, [105, 90, 130, 170], ['From', 'Phase', 'By', 'Reason'], phases.map((p) => [t(p.at), PHASE_LABELS[p.phase], who(r, p.by), p.reason ?? '']));
+  const d = r.discharge;
+  if (d) {
+    const a = d.assessment;
+    note(doc, `Discharged ${t(d.at)} by ${who(r, d.by)}: modified Aldrete ${a.score}/10 (site threshold ${a.minScore}); criteria ${a.met ? 'met' : 'NOT met'}. Final sedation ${OBSERVATION_SCALES[d.input.finalSedation.scale].label} ${d.input.finalSedation.score}, pain ${d.input.finalPain}/10, mental status ${d.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}.`, true);
+    if (d.override) note(doc, `Discharged before the criteria were met on the decision of ${who(r, d.override.by)} at ${t(d.override.at)}: ${d.override.reason}`, true);
+    await table(doc, [120, 45, 330], ['Aldrete item', 'Score', 'Why'], a.aldrete.map((i) => [`${i.label}${i.computed ? ' (measured)' : ''}`, String(i.score), i.why]));
+    await table(doc, [180, 45, 270], ['Discharge criterion', 'Result', 'Reason / source'], a.criteria.map((c) => [c.label, c.met ? 'met' : c.todo ? 'to do' : 'NOT MET', clinicianText(`${c.reason} — ${c.source}`)]));
+  }
+
   await section(doc, 'Physician responses');
   if (!r.responses.length) note(doc, 'None documented.');
   await table(doc, [105, 110, 280], ['Time', 'Physician', 'Advice'], r.responses.map((p) => [t(p.at), p.byName || who(r, p.by), p.text]));
@@ -154,6 +167,7 @@ function signatures(r: SessionRecord): string[][] {
   for (const d of r.rescueDoses) rows.push([d.t, d.by, `gave ${d.drug} ${d.doseMg} mg ${d.route}`]);
   for (const p of r.responses) rows.push([p.at, `user:${p.by}`, 'documented a physician response']);
   if (s.limitOverrides) rows.push([s.limitOverrides.at, s.limitOverrides.by, `changed alarm limits: ${s.limitOverrides.reason}`]);
+  for (const p of r.phases ?? []) if (p.reason || p.phase === 'discharged') rows.push([p.at, p.by, `${p.phase === 'discharged' ? 'discharged the patient' : PHASE_LABELS[p.phase].toLowerCase()}${p.reason ? `: ${p.reason}` : ''}`]);
   rows.sort((a, b) => a[0] - b[0]);
   return rows.map(([at, by, what]) => [t(at), who(r, by), what]);
 }

@@ -1,4 +1,4 @@
-import type { Alarm, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, TrendPoint } from '@infusion/shared';
+import type { Alarm, ChecklistRecord, DischargeRecord, Escalation, InfusionEvent, Observation, Order, PhaseChange, PhysicianResponse, RescueDose, Session, TrendPoint } from '@infusion/shared';
 import { personName } from '@infusion/shared';
 
 /**
@@ -22,6 +22,10 @@ export interface SessionRecord {
   escalations: Escalation[];
   responses: PhysicianResponse[];
   rescueDoses: RescueDose[];
+  /** The phases the session went through (pre-infusion, infusion, recovery, discharged, …), oldest first. */
+  phases?: PhaseChange[];
+  /** The discharge: criteria as assessed, score, who, and a physician's override. */
+  discharge?: DischargeRecord | null;
   /** Login name → display name, so the record names clinicians, not internal ids. */
   displayNames: Readonly<Record<string, string>>;
   /** When the record was produced (server time) and by whom (an actor id). */

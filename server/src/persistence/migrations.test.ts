@@ -50,3 +50,39 @@ describe('migration 7 (session height and sex)', () => {
     expect(db.prepare('SELECT weight_kg, height_cm, sex FROM sessions').all()).toEqual([{ weight_kg: 70, height_cm: null, sex: null }]);
   });
 });
+
+describe('migration 14 (session phases and discharges)', () => {
+  it('gives sessions stored before it the phase their infusion events imply; ended ones are ended early', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version < 14)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+    const session = (id: string, status: string, ended: number | null) =>
+      db.prepare(`INSERT INTO sessions (id, patient_label, weight_kg, age_years, setting, indication, supervising_physician, nurse, location, unit, simulated, status, created_at, ended_at, rule_set_id, rule_set_version)
+        VALUES (?, 'p', 70, 40, 'clinic', 'x', 'd', 'n', ?, 'u', 0, ?, 100, ?, 'default', 4)`).run(id, `c-${id}`, status, ended);
+    const event = (sessionId: string, type: string, t: number) => db.prepare("INSERT INTO infusion_events (session_id, type, t, by, simulated) VALUES (?, ?, ?, 'n', 0)").run(sessionId, type, t);
+    session('s_new', 'active', null);
+    session('s_running', 'active', null);
+    event('s_running', 'start', 200);
+    session('s_stopped', 'active', null);
+    event('s_stopped', 'start', 200);
+    event('s_stopped', 'stop', 300);
+    session('s_restarted', 'active', null);
+    event('s_restarted', 'start', 200);
+    event('s_restarted', 'stop', 300);
+    event('s_restarted', 'start', 400);
+    session('s_done', 'ended', 500);
+    expect(migrate(db, 10)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(db.prepare('SELECT id, phase, phase_at FROM sessions ORDER BY id').all()).toEqual([
+      { id: 's_done', phase: 'ended_early', phase_at: 500 },
+      { id: 's_new', phase: 'pre_infusion', phase_at: 100 },
+      { id: 's_restarted', phase: 'infusion', phase_at: 400 },
+      { id: 's_running', phase: 'infusion', phase_at: 200 },
+      { id: 's_stopped', phase: 'recovery', phase_at: 300 },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) n FROM session_phases').get()).toEqual({ n: 0 });
+    db.close();
+  });
+});

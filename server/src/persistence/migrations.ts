@@ -383,6 +383,48 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 14,
+    name: 'session phases (pre-infusion, infusion, recovery, discharged, transferred, ended early) and discharge records',
+    sql: `
+      -- The course of care as explicit state. Sessions stored before it get the phase their infusion
+      -- events imply; ended ones are marked ended early (they ended before discharge was recorded).
+      ALTER TABLE sessions ADD COLUMN phase TEXT NOT NULL DEFAULT 'pre_infusion';
+      ALTER TABLE sessions ADD COLUMN phase_at INTEGER NOT NULL DEFAULT 0;
+      UPDATE sessions SET phase = CASE
+        WHEN status = 'ended' THEN 'ended_early'
+        WHEN (SELECT type FROM infusion_events e WHERE e.session_id = sessions.id AND e.type IN ('start', 'stop') ORDER BY e.id DESC LIMIT 1) = 'stop' THEN 'recovery'
+        WHEN EXISTS (SELECT 1 FROM infusion_events e WHERE e.session_id = sessions.id AND e.type = 'start') THEN 'infusion'
+        ELSE 'pre_infusion' END;
+      -- Since when: the end, the last stop (recovery), the last start (infusion), else the creation.
+      UPDATE sessions SET phase_at = COALESCE(CASE phase
+        WHEN 'ended_early' THEN ended_at
+        WHEN 'recovery' THEN (SELECT MAX(t) FROM infusion_events e WHERE e.session_id = sessions.id AND e.type = 'stop')
+        WHEN 'infusion' THEN (SELECT MAX(t) FROM infusion_events e WHERE e.session_id = sessions.id AND e.type = 'start')
+        END, created_at);
+      -- Each phase entered: when, by whom, and the reason where one is required (ended early, transferred, override).
+      CREATE TABLE session_phases (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        phase TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        reason TEXT,
+        simulated INTEGER NOT NULL
+      );
+      CREATE INDEX session_phases_session ON session_phases(session_id, at);
+      -- The discharge: the criteria as assessed (JSON), and a physician's override when they were not met.
+      CREATE TABLE discharges (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        body TEXT NOT NULL,
+        met INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        override TEXT,
+        simulated INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -49,6 +49,9 @@ export interface SessionsTable {
   // 8
   height_cm: number | null;
   sex: string | null;
+  // 14
+  phase: Defaulted<string>;
+  phase_at: Defaulted<number>;
 }
 
 export interface InfusionEventsTable {
@@ -343,6 +346,30 @@ export interface Database {
   storage_probe: StorageProbeTable;
   session_leases: SessionLeasesTable;
   id_counters: IdCountersTable;
+  session_phases: SessionPhasesTable;
+  discharges: DischargesTable;
+}
+
+/** 14: each phase a session entered (pre-infusion, infusion, recovery, discharged, transferred, ended early). */
+export interface SessionPhasesTable {
+  id: Id;
+  session_id: string;
+  phase: string;
+  at: number;
+  by: string;
+  reason: string | null;
+  simulated: Flag;
+}
+
+/** 14: a session's discharge (the assessed criteria as JSON) and a physician's override (JSON) when not met. */
+export interface DischargesTable {
+  session_id: string;
+  body: string;
+  met: Flag;
+  at: number;
+  by: string;
+  override: string | null;
+  simulated: Flag;
 }
 
 /** 11: the node that evaluates a session's rules, until its lease expires. */

@@ -1,4 +1,4 @@
-import type { InfusionEvent, Session } from '@infusion/shared';
+import type { InfusionEvent, PhaseChange, Session, SessionPhase } from '@infusion/shared';
 import type { Store, Tx } from './store';
 
 export interface SessionRow {
@@ -24,6 +24,8 @@ export interface SessionRow {
   limit_overrides: string | null;
   height_cm: number | null;
   sex: Session['sex'];
+  phase: string;
+  phase_at: number;
 }
 export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged' | 'dosingWeight'>;
 
@@ -42,6 +44,8 @@ export const fromRow = (r: SessionRow): StoredSession => ({
   unit: r.unit,
   simulated: r.simulated === 1,
   status: r.status,
+  phase: r.phase as SessionPhase,
+  phaseSince: Number(r.phase_at),
   createdAt: r.created_at,
   endedAt: r.ended_at,
   ruleSetId: r.rule_set_id,
@@ -87,7 +91,8 @@ export class SessionRepo {
     return this.store.transaction(fn);
   }
 
-  async insert(s: StoredSession): Promise<void> {
+  /** A new session, in its first phase (recorded as entered by `by`). */
+  async insert(s: StoredSession, by: string): Promise<void> {
     await this.store.db
       .insertInto('sessions')
       .values({
@@ -111,8 +116,27 @@ export class SessionRepo {
         profile: s.profile,
         height_cm: s.heightCm,
         sex: s.sex,
+        phase: s.phase,
+        phase_at: s.phaseSince,
       })
       .execute();
+    await this.insertPhase({ sessionId: s.id, phase: s.phase, at: s.phaseSince, by, reason: null }, s.simulated);
+  }
+
+  /** Moves a session to a phase and records the step (in the caller's transaction, with its audit entry). */
+  async setPhase(c: PhaseChange, simulated: boolean, trx: Tx = this.store.db): Promise<void> {
+    await trx.updateTable('sessions').set({ phase: c.phase, phase_at: c.at }).where('id', '=', c.sessionId).execute();
+    await this.insertPhase(c, simulated, trx);
+  }
+
+  private async insertPhase(c: PhaseChange, simulated: boolean, trx: Tx = this.store.db): Promise<void> {
+    await trx.insertInto('session_phases').values({ session_id: c.sessionId, phase: c.phase, at: c.at, by: c.by, reason: c.reason, simulated: simulated ? 1 : 0 }).execute();
+  }
+
+  /** The phases a session went through, oldest first. */
+  async phases(sessionId: string): Promise<PhaseChange[]> {
+    const rows = await this.store.db.selectFrom('session_phases').selectAll().where('session_id', '=', sessionId).orderBy('at').orderBy('id').execute();
+    return rows.map((r) => ({ sessionId: r.session_id, phase: r.phase as SessionPhase, at: Number(r.at), by: r.by, reason: r.reason }));
   }
 
   async setBaseline(id: string, baseline: Session['baseline'], trx: Tx = this.store.db): Promise<void> {
@@ -146,8 +170,8 @@ export class SessionRepo {
   }
 
   /** Ends an active session; false when it was not active (already ended, or unknown). */
-  async end(id: string, t: number): Promise<boolean> {
-    const r = await this.store.db.updateTable('sessions').set({ status: 'ended', ended_at: t }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+  async end(id: string, t: number, trx: Tx = this.store.db): Promise<boolean> {
+    const r = await trx.updateTable('sessions').set({ status: 'ended', ended_at: t }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 

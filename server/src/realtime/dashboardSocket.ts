@@ -23,6 +23,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { EscalationService } from '../alarms/escalationService';
 import type { CareService } from '../care/careService';
+import type { DischargeService } from '../care/dischargeService';
 import type { PhysicianResponses } from '../care/physicianResponses';
 import { assertCanSee, cookieToken } from '../auth/httpAuth';
 import type { LoginSessions } from '../auth/loginSessions';
@@ -95,6 +96,8 @@ export interface DashboardDeps {
   alarms: AlarmManager;
   escalations: EscalationService;
   care: CareService;
+  /** Discharge records (recovery → discharged); absent in tools that build a dashboard without them. */
+  discharges?: Pick<DischargeService, 'record'>;
   responses: PhysicianResponses;
   alarmRepo: AlarmRepo;
   vitals: VitalsRepo;
@@ -387,6 +390,8 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         rescueDoses: await d.care.rescueDoses(session.id),
         order: await d.care.order(session.id),
         responses: await d.responses.list(session.id),
+        phases: await d.sessions.phases(session.id),
+        discharge: d.discharges ? await d.discharges.record(session.id) : null,
       };
     });
   });

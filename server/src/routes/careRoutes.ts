@@ -2,12 +2,13 @@ import { Router, type Request } from 'express';
 import type { PublicUser } from '@infusion/shared';
 import { actorOf, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
+import type { DischargeService } from '../care/dischargeService';
 import type { SessionService } from '../sessions/sessionService';
 import { ok } from './http';
 import { visibleSession } from './visibleSession';
 
 /** Bedside documentation on a session: /api/sessions/:id/{observations,checklist,rescue}. */
-export function careRoutes(sessions: SessionService, care: CareService): Router {
+export function careRoutes(sessions: SessionService, care: CareService, discharges: DischargeService): Router {
   const r = Router({ mergeParams: true });
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
   r.post('/:id/observations', async (req, res) => {
@@ -29,6 +30,16 @@ export function careRoutes(sessions: SessionService, care: CareService): Router 
   r.post('/:id/checklist/override', async (req, res) => {
     const s = visible(req, userOf(req, 'checklist.override'));
     ok(res, await care.overrideChecklist(s.id, req.body, actorOf(req)));
+  });
+  /** The discharge criteria for these answers as they stand now (nothing stored). */
+  r.post('/:id/discharge/assess', async (req, res) => {
+    const s = visible(req, userOf(req, 'session.discharge'));
+    ok(res, await discharges.assess(s.id, req.body));
+  });
+  /** Discharge from recovery: criteria met, or a physician's override with a reason. */
+  r.post('/:id/discharge', async (req, res) => {
+    const s = visible(req, userOf(req, 'session.discharge'));
+    ok(res, await discharges.discharge(s.id, req.body, actorOf(req)));
   });
   r.post('/:id/rescue', async (req, res) => {
     const s = visible(req, userOf(req, 'rescue.document'));

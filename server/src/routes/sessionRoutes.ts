@@ -2,6 +2,7 @@ import { ALL_UNITS, bedsideIssues, canSeeSession, configureRuleSet, fieldErrors,
 import { Router, type Request } from 'express';
 import { actorOf, forbidden, userOf } from '../auth/httpAuth';
 import type { CareService } from '../care/careService';
+import type { DischargeService } from '../care/dischargeService';
 import type { DeviceAssignments } from '../ingest/deviceAssignments';
 import type { AlarmRepo } from '../persistence/alarmRepo';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
@@ -18,6 +19,7 @@ export function sessionRoutes(
   vitals: VitalsRepo,
   alarms: AlarmRepo,
   care: CareService,
+  discharges: DischargeService,
   clock: Clock,
   audioPauseMs: number,
   rules: SessionRules,
@@ -53,7 +55,7 @@ export function sessionRoutes(
   r.get('/:id', async (req, res) => {
     const session = visible(req, userOf(req, 'session.view'));
     const to = session.endedAt ?? clock.now();
-    const [trend, infusionEvents, sessionAlarms, observations, checklist, order, rescueDoses] = await Promise.all([
+    const [trend, infusionEvents, sessionAlarms, observations, checklist, order, rescueDoses, phases, discharge] = await Promise.all([
       vitals.window(session.id, Math.max(session.createdAt - 60_000, to - 15 * 60_000), to + 60_000, 900),
       sessions.events(session.id),
       alarms.forSession(session.id),
@@ -61,6 +63,8 @@ export function sessionRoutes(
       care.checklist(session.id),
       care.order(session.id),
       care.rescueDoses(session.id),
+      sessions.phases(session.id),
+      discharges.record(session.id),
     ]);
     ok(res, {
       session,
@@ -71,6 +75,8 @@ export function sessionRoutes(
       checklist,
       order,
       rescueDoses,
+      phases,
+      discharge,
     });
   });
   r.post('/:id/infusion', async (req, res) => {
@@ -115,7 +121,7 @@ export function sessionRoutes(
   });
   r.post('/:id/end', async (req, res) => {
     const s = visible(req, userOf(req, 'session.end'));
-    ok(res, await sessions.end(s.id, actorOf(req)));
+    ok(res, await sessions.end(s.id, req.body, actorOf(req)));
   });
   return r;
 }

@@ -25,6 +25,8 @@ const stored: StoredSession = {
   unit: 'infusion-suite',
   simulated: false,
   status: 'active',
+  phase: 'pre_infusion',
+  phaseSince: T0,
   createdAt: T0,
   endedAt: null,
   ruleSetId: defaultRuleSet.id,

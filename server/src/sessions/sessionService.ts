@@ -8,6 +8,10 @@ import {
   replayInfusion,
   sessionCreateSchema,
   sessionDosingWeight,
+  sessionEndSchema,
+  PHASE_LABELS,
+  type SessionPhase,
+  type PhaseChange,
   transitionError,
   type DosingWeight,
   type EngineState,
@@ -160,6 +164,11 @@ export class SessionService {
       this.hub.emit('session', v);
       return v;
     });
+  }
+
+  /** The vitals measured before `to`: the mean of each baseline field over the frames since the session opened. */
+  measuredBaseline(id: string, from: number, to: number): Promise<StoredSession['baseline']> {
+    return this.baselineBefore(id, from, to);
   }
 
   private async baselineBefore(id: string, from: number, to: number): Promise<StoredSession['baseline']> {
@@ -350,12 +359,15 @@ export class SessionService {
       limitOverrides: null,
       id: newSessionId(),
       status: 'active',
+      phase: 'pre_infusion',
+      phaseSince: 0,
       createdAt: this.clock.now(),
       endedAt: null,
       ruleSetId: rs.id,
       ruleSetVersion: rs.version,
     };
-    await this.repo.insert(stored);
+    stored.phaseSince = stored.createdAt;
+    await this.repo.insert(stored, actor.id);
     const l: LiveSession = {
       stored,
       infusion: initialInfusion(),
@@ -460,10 +472,17 @@ export class SessionService {
     // The baseline is what the patient looked like before the drug: the mean of the vitals received before the start.
     const baseline = ev.type === 'start' && l.infusion.status === 'not_started' ? { value: await this.baselineBefore(id, l.stored.createdAt, t) } : null;
     const before = l.infusion;
-    const stored = baseline ? { ...l.stored, baseline: baseline.value } : l.stored;
-    // A first start's baseline, the event and its audit entry commit together.
+    // Starting (or starting again from recovery) is the infusion phase; stopping starts recovery.
+    const phase = phaseAfter(l.stored.phase, ev.type);
+    const withBaseline = baseline ? { ...l.stored, baseline: baseline.value } : l.stored;
+    const stored = phase !== l.stored.phase ? { ...withBaseline, phase, phaseSince: t } : withBaseline;
+    // A first start's baseline, the event, the phase it moves to and their audit entries commit together.
     const { event, infusion } = await this.repo.transaction(async (trx) => {
       if (baseline) await this.repo.setBaseline(id, baseline.value, trx);
+      if (phase !== l.stored.phase) {
+        await this.repo.setPhase({ sessionId: id, phase, at: t, by: actor.id, reason: null }, l.stored.simulated, trx);
+        await insertAudit(trx, { at: now, actor: actor.id, action: 'session.phase', entity: 'session', entityId: id, before: { phase: l.stored.phase }, after: { phase, at: t, by: `infusion.${ev.type}` }, requestId: actor.requestId ?? null });
+      }
       const event = await this.repo.insertEvent(
         {
           sessionId: id,
@@ -492,21 +511,73 @@ export class SessionService {
     return { session, event };
   }
 
-  /** Ends a session; a running infusion is stopped first so the cumulative dose is closed. */
-  end(id: string, actor: Actor): Promise<Session> {
+  /**
+   * Ends a session other than by discharge: ended early or transferred, with the reason (audited). Never
+   * while the infusion runs or is paused: stopping it starts recovery, where rules and schedules go on.
+   */
+  end(id: string, input: unknown, actor: Actor): Promise<Session> {
+    const p = sessionEndSchema.safeParse(input ?? {});
+    if (!p.success) throw badRequest('invalid end', fieldErrors(p.error));
+    const { outcome, reason } = p.data;
+    return this.close(id, { phase: outcome, reason }, actor, 'session.end');
+  }
+
+  /**
+   * Discharges a session from recovery (the caller assessed the criteria, or a physician overrode them):
+   * `write` stores the discharge record in the same transaction as the end and its audit entry.
+   */
+  discharge(id: string, reason: string | null, actor: Actor, write: (trx: Tx, l: LiveSession) => Promise<void>): Promise<Session> {
+    return this.close(id, { phase: 'discharged', reason }, actor, 'session.discharge', (l) => {
+      if (l.stored.phase !== 'recovery') throw new DomainError(409, `cannot discharge: the session is in ${PHASE_LABELS[l.stored.phase].toLowerCase()}, not recovery (stop the infusion first)`);
+    }, write);
+  }
+
+  /** The phase a session is in now, from memory (the discharge check reads it before assessing). */
+  phaseOf(id: string): { phase: SessionPhase; since: number } {
+    const s = this.requireLive(id).stored;
+    return { phase: s.phase, since: s.phaseSince };
+  }
+
+  async phases(id: string): Promise<PhaseChange[]> {
+    return this.repo.phases(id);
+  }
+
+  private close(
+    id: string,
+    to: { phase: 'discharged' | 'transferred' | 'ended_early'; reason: string | null },
+    actor: Actor,
+    action: string,
+    check?: (l: LiveState) => void,
+    write?: (trx: Tx, l: LiveSession) => Promise<void>,
+  ): Promise<Session> {
     return this.inTurn(id, async () => {
       const l = await this.requireActive(id);
+      const st = l.infusion.status;
+      if (st === 'running' || st === 'paused')
+        throw new DomainError(409, `cannot end the session while the infusion is ${st} (phase: infusion): stop the infusion first, which starts recovery`, [{ field: 'phase', reason: `infusion ${st}` }]);
+      check?.(l);
       const now = this.clock.now();
-      if (l.infusion.status === 'running' || l.infusion.status === 'paused') await this.addInfusionEventNow(id, { type: 'stop', t: Math.max(now, l.infusion.asOf), note: 'session ended' }, actor);
-      await this.repo.end(id, now);
-      l.stored = { ...l.stored, status: 'ended', endedAt: now };
+      const from = l.stored.phase;
+      await this.repo.transaction(async (trx) => {
+        if (!(await this.repo.end(id, now, trx))) throw conflict(`session ${id} is not active`);
+        await this.repo.setPhase({ sessionId: id, phase: to.phase, at: now, by: actor.id, reason: to.reason }, l.stored.simulated, trx);
+        if (write) await write(trx, l);
+        await insertAudit(trx, { at: now, actor: actor.id, action, entity: 'session', entityId: id, before: { phase: from }, after: { phase: to.phase, reason: to.reason }, requestId: actor.requestId ?? null });
+      });
+      l.stored = { ...l.stored, status: 'ended', endedAt: now, phase: to.phase, phaseSince: now };
       this.live.delete(id);
       this.noteEnded(id, now);
       this.lifecycle.ended(id);
-      await this.audit.record({ at: now, actor: actor.id, action: 'session.end', entity: 'session', entityId: id, requestId: actor.requestId ?? null });
       const session = this.view(l);
       this.hub.emit('session', session);
       return session;
     });
   }
+}
+
+/** The phase an infusion event leads to: a start is the infusion; a stop starts recovery. */
+export function phaseAfter(phase: SessionPhase, type: InfusionEvent['type']): SessionPhase {
+  if (type === 'start') return 'infusion';
+  if (type === 'stop') return 'recovery';
+  return phase;
 }

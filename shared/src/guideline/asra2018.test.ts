@@ -84,8 +84,8 @@ describe('every guideline citation the product makes', () => {
     for (const c of CONTRAINDICATIONS) issues.push(...citationIssues(`${c.source} (${c.label})`));
     const yes = Object.fromEntries(CONTRAINDICATIONS.map((c) => [c.id, false]));
     const { items } = evaluateChecklist(
-      { contraindications: yes, consentObtained: true, cardiovascularRisk: false, ecgDone: false, liverRisk: false, lftsDone: false, physicianImmediatelyAvailable: true, resuscitationEquipmentChecked: true, rescueDrugsChecked: true, orderedRateMgKgH: 0.5 } as Parameters<typeof evaluateChecklist>[0],
-      { setting: 'clinic', baselineVitalsRecorded: true, sedationRecorded: true, painRecorded: true, physicianAssigned: true },
+      { contraindications: yes, pregnancy: { result: 'negative' }, consentObtained: true, cardiovascularRisk: false, ecgDone: false, liverRisk: false, lftsDone: false, physicianImmediatelyAvailable: true, resuscitationEquipmentChecked: true, rescueDrugsChecked: true, orderedRateMgKgH: 0.5 } as Parameters<typeof evaluateChecklist>[0],
+      { setting: 'clinic', baselineVitals: { sbp: 120, dbp: 80, hr: 70, spo2: 98, etco2: 38 }, hypertensionLimit: { sbpAbove: 180, dbpAbove: 110, source: 'ASRA/AAPM/ASA 2018, Q6 (hemodynamic adverse effects)' }, sedationRecorded: true, painRecorded: true, physicianAssigned: true },
     );
     for (const i of items) issues.push(...citationIssues(`${i.source} (${i.label})`));
     expect(issues).toEqual([]);

@@ -5,9 +5,9 @@ import { engineEvents as E, type EngineContext, type EngineEvent } from './conte
 import { defaultRuleSet, formatSource, ruleSetSchema } from './index';
 import { T0, at, ctxAt, run } from './testkit';
 
-describe('the shipped rule set (version 4)', () => {
-  it('is version 4 and lists each rule with its priority, category and kind', () => {
-    expect(defaultRuleSet.version).toBe(4);
+describe('the shipped rule set (version 5)', () => {
+  it('is version 5 and lists each rule with its priority, category and kind', () => {
+    expect(defaultRuleSet.version).toBe(5);
     expect(defaultRuleSet.rules.map((r) => `${r.id} ${r.priority} ${r.category} ${r.kind}`)).toEqual([
       'spo2.low.high high clinical threshold',
       'sbp.high.high high clinical threshold',
@@ -38,6 +38,7 @@ describe('the shipped rule set (version 4)', () => {
       'tech.spo2.artifact low technical technical',
       'obs.sedation.due medium advisory observation_due',
       'obs.nibp.due low advisory observation_due',
+      'obs.sedation.recovery medium advisory observation_due',
       'dose.bolus.clinic high advisory dose_guardrail',
       'dose.bolus.high medium advisory dose_guardrail',
       'dose.rate.clinic high advisory dose_guardrail',

@@ -557,6 +557,25 @@ export const doseSafetySchema = z.strictObject({
 });
 export type DoseSafety = z.infer<typeof doseSafetySchema>;
 
+/**
+ * The site's discharge criteria (recovery → discharged). Optional so rule sets stored before it still
+ * load: without it the shipped defaults apply (`dischargeSettingsOf`). PADSS is not offered yet.
+ */
+export const dischargeSettingsSchema = z.strictObject({
+  /** Modified Aldrete score and the total a patient must reach. */
+  score: z.strictObject({ scale: z.literal('aldrete'), minScore: z.number().int().min(0).max(10), source: ruleSourceSchema }),
+  /** Least time between the stop of the infusion and discharge. */
+  minObservation: z.strictObject({ ms: duration, source: ruleSourceSchema }),
+  /** Latest vitals within ± percent of the measured pre-infusion baseline, for each field named. */
+  vitalsRange: z.strictObject({ percent: z.number().finite().min(1).max(100), fields: z.array(field).min(1).max(VITAL_FIELDS.length), source: ruleSourceSchema }),
+  /**
+   * When post-infusion liver function tests are prompted (Q5: liver dysfunction, liver-toxicity risk,
+   * frequent high doses): on the checklist's liver-risk answer, and/or from a cumulative dose (null: not used).
+   */
+  postInfusionLft: z.strictObject({ whenLiverRisk: z.boolean(), minCumulativeMgKg: positive.max(100).nullable(), source: ruleSourceSchema }),
+});
+export type DischargeSettings = z.infer<typeof dischargeSettingsSchema>;
+
 export const ruleSetSchema = z.preprocess(
   withTrendConfirmation,
   z
@@ -571,6 +590,8 @@ export const ruleSetSchema = z.preprocess(
       dosingWeight: dosingWeightRuleSchema.optional(),
       /** Limits that tighten while something has happened in the session (absent in rule sets stored before version 4). */
       modifiers: z.strictObject({ sedative_given: modifierSchema.optional() }).optional(),
+      /** Discharge criteria (absent in rule sets stored before version 5: the shipped defaults). */
+      discharge: dischargeSettingsSchema.optional(),
       rules: z.array(ruleSchema).min(1).max(500),
     })
     .superRefine((rs, ctx) => {
