@@ -22,6 +22,8 @@ interface Targets {
   sim: Session;
   /** A simulated session not started. */
   simIdle: Session;
+  /** A real session in recovery (started and stopped), made only for the discharge cases. */
+  recovering?: Session;
   userId: number;
   deviceId: number;
 }
@@ -36,6 +38,16 @@ interface Case {
 
 const clock = new ManualClock(Date.now());
 const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: clock.now(), hr: 170 });
+
+const DISCHARGE = {
+  aldrete: { activity: 2, respiration: 2, consciousness: 2 },
+  onSupplementalOxygen: false,
+  finalSedation: { scale: 'RASS', score: 0 },
+  finalPain: 2,
+  mentalStatusAtBaseline: true,
+  escortPresent: true,
+  noDrivingAgreed: true,
+};
 
 const CASES: Case[] = [
   { route: 'GET /api/health', path: () => '/api/health', allowed: WHO },
@@ -56,6 +68,9 @@ const CASES: Case[] = [
   // Ended early (never while an infusion runs): the not-started sessions.
   { route: 'POST /api/sessions/:id/end (real)', path: (t) => `/api/sessions/${t.fresh.id}/end`, body: () => ({ reason: 'patient declined the infusion' }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/end (simulated)', path: (t) => `/api/sessions/${t.simIdle.id}/end`, body: () => ({ reason: 'teaching case finished' }), allowed: ['nurse', 'physician', 'trainer'] },
+  // Discharge from recovery: the assessment stores nothing; discharging before the criteria are met (0 min observed) is the physician's.
+  { route: 'POST /api/sessions/:id/discharge/assess (real)', path: (t) => `/api/sessions/${t.recovering!.id}/discharge/assess`, body: () => DISCHARGE, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/discharge override (real)', path: (t) => `/api/sessions/${t.recovering!.id}/discharge`, body: () => ({ ...DISCHARGE, override: { reason: 'reviewed, stable at baseline' } }), allowed: ['physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/observations (real)', path: (t) => `/api/sessions/${t.real.id}/observations`, body: () => ({ scale: 'RASS', score: -1 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/responses (real)', path: (t) => `/api/sessions/${t.real.id}/responses`, body: () => ({ text: 'continue, observe' }), allowed: ['physician'], refusedAs: { trainer: 404 } },
   { route: 'POST /api/sessions/:id/responses (simulated)', path: (t) => `/api/sessions/${t.sim.id}/responses`, body: () => ({ text: 'stop' }), allowed: ['physician', 'trainer'] },
@@ -112,12 +127,15 @@ async function fingerprint(): Promise<string> {
     'SELECT COUNT(*) n FROM formulary_versions',
     'SELECT COUNT(*) n FROM rule_set_versions',
     'SELECT id, limit_overrides FROM sessions ORDER BY id',
+    'SELECT id, phase, phase_at FROM sessions ORDER BY id',
+    'SELECT COUNT(*) n FROM session_phases',
+    'SELECT COUNT(*) n FROM discharges',
   ])
     out.push(JSON.stringify((await sql.raw(text).execute(s.app.store.db)).rows));
   return out.join('|');
 }
 
-async function targets(): Promise<Targets> {
+async function targets(withRecovery = false): Promise<Targets> {
   const real = await createSession(s.physician);
   await writeOrder(s.physician, real.id, { bolusMinIntervalMin: 0 });
   await prepareStart(s, s.physician, real.id, clock.now());
@@ -131,7 +149,14 @@ async function targets(): Promise<Targets> {
   await api(s.nurse, 'PUT', `/api/sessions/${fresh.id}/checklist`, { ...passingChecklist(), consentObtained: false });
   const user = await api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD });
   const dev = await api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' });
-  return { real, fresh, sim, simIdle, userId: user.body.data.id, deviceId: dev.body.data.device.id };
+  let recovering: Session | undefined;
+  if (withRecovery) {
+    recovering = await createSession(s.physician);
+    await prepareStart(s, s.physician, recovering.id, clock.now());
+    await api(s.physician, 'POST', `/api/sessions/${recovering.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+    await api(s.physician, 'POST', `/api/sessions/${recovering.id}/infusion`, { type: 'stop' });
+  }
+  return { real, fresh, sim, simIdle, ...(recovering ? { recovering } : {}), userId: user.body.data.id, deviceId: dev.body.data.device.id };
 }
 
 beforeAll(async () => {
@@ -145,7 +170,7 @@ describe('HTTP authorization matrix', () => {
     for (const who of WHO) {
       const allowed = c.allowed.includes(who);
       it(`${c.route} as ${who}: ${allowed ? 'allowed' : 'refused'}`, async () => {
-        const t = await targets();
+        const t = await targets(c.route.includes('discharge'));
         const [method, ...rest] = c.route.split(' ');
         void rest;
         const before = await fingerprint();
