@@ -1,4 +1,5 @@
 import type { Alarm, AlarmUpdate } from './alarms';
+import type { AdverseEffect } from './course/adverseEffects';
 import type { ChecklistRecord } from './checklist';
 import type { Escalation } from './escalation';
 import type { RescueDose } from './formulary';
@@ -107,6 +108,8 @@ export interface SessionDetail {
   order?: Order | null;
   /** Physician responses documented for this session, oldest first. */
   responses?: PhysicianResponse[];
+  /** Adverse effects documented for this session, in time order. */
+  adverseEffects?: AdverseEffect[];
 }
 
 export interface LiveVitals {
@@ -123,6 +126,8 @@ export interface DashboardServerToClient {
   infusionEvent: (ev: InfusionEvent) => void;
   observation: (o: Observation) => void;
   rescueDose: (d: RescueDose) => void;
+  /** An adverse effect documented (sent to every screen that shows the session). */
+  adverseEffect: (a: AdverseEffect) => void;
   /** An escalation opened, went to the next level, was acknowledged or closed. */
   escalation: (e: Escalation) => void;
   /** Recording failed or came back (sent to every dashboard, whatever its role or unit). */

@@ -571,6 +571,8 @@ export const ruleSetSchema = z.preprocess(
       dosingWeight: dosingWeightRuleSchema.optional(),
       /** Limits that tighten while something has happened in the session (absent in rule sets stored before version 4). */
       modifiers: z.strictObject({ sedative_given: modifierSchema.optional() }).optional(),
+      /** Adverse-effect documentation: whether the site scores dissociation on CADSS (absent: off, the institutional default). */
+      adverseEffects: z.strictObject({ cadss: z.boolean() }).optional(),
       rules: z.array(ruleSchema).min(1).max(500),
     })
     .superRefine((rs, ctx) => {
