@@ -24,6 +24,7 @@ export interface SessionRow {
   limit_overrides: string | null;
   height_cm: number | null;
   sex: Session['sex'];
+  patient_id: number | null;
 }
 export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged' | 'dosingWeight'>;
 
@@ -47,6 +48,7 @@ export const fromRow = (r: SessionRow): StoredSession => ({
   ruleSetId: r.rule_set_id,
   ruleSetVersion: r.rule_set_version,
   patientRef: r.patient_ref,
+  patientId: r.patient_id === null ? null : Number(r.patient_id),
   profile: r.profile,
   baseline: r.baseline ? (JSON.parse(r.baseline) as Session['baseline']) : null,
   limitOverrides: r.limit_overrides ? (JSON.parse(r.limit_overrides) as Session['limitOverrides']) : null,
@@ -87,8 +89,8 @@ export class SessionRepo {
     return this.store.transaction(fn);
   }
 
-  async insert(s: StoredSession): Promise<void> {
-    await this.store.db
+  async insert(s: StoredSession, trx: Tx = this.store.db): Promise<void> {
+    await trx
       .insertInto('sessions')
       .values({
         id: s.id,
@@ -108,6 +110,7 @@ export class SessionRepo {
         rule_set_id: s.ruleSetId,
         rule_set_version: s.ruleSetVersion,
         patient_ref: s.patientRef,
+        patient_id: s.patientId,
         profile: s.profile,
         height_cm: s.heightCm,
         sex: s.sex,
@@ -133,6 +136,27 @@ export class SessionRepo {
       .where('simulated', '=', simulated ? 1 : 0)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /**
+   * Infusions given to a patient since a time: sessions whose infusion started (a start event) after
+   * `since`, other than `except`. Sessions opened but never started are not treatments (Q8 counts treatments).
+   */
+  async infusionsGivenSince(patientId: number, since: number, except: string): Promise<number> {
+    const r = await this.store.db
+      .selectFrom('sessions as s')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('s.patient_id', '=', patientId)
+      .where('s.id', '!=', except)
+      .where((eb) => eb.exists(eb.selectFrom('infusion_events as e').select('e.id').whereRef('e.session_id', '=', 's.id').where('e.type', '=', 'start').where('e.t', '>', since)))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** The sessions of a patient, oldest first. */
+  async forPatient(patientId: number): Promise<StoredSession[]> {
+    const rows = await this.store.db.selectFrom('sessions').selectAll().where('patient_id', '=', patientId).orderBy('created_at').execute();
+    return rows.map((r) => fromRow(r as SessionRow));
   }
 
   async get(id: string): Promise<StoredSession | null> {

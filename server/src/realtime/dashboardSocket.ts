@@ -22,6 +22,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { EscalationService } from '../alarms/escalationService';
+import type { AdverseEffects } from '../care/adverseEffects';
 import type { CareService } from '../care/careService';
 import type { PhysicianResponses } from '../care/physicianResponses';
 import { assertCanSee, cookieToken } from '../auth/httpAuth';
@@ -92,6 +93,8 @@ const receivesEscalation = (u: PublicUser, e: Escalation, viewing: string | unde
 
 export interface DashboardDeps {
   sessions: SessionService;
+  /** Adverse effects of a session, sent with its detail. */
+  adverseEffects?: Pick<AdverseEffects, 'list'>;
   alarms: AlarmManager;
   escalations: EscalationService;
   care: CareService;
@@ -214,6 +217,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.onEvery('observation', (o) => reliableFor(o.sessionId, 'observation', o));
   d.hub.onEvery('response', (r) => reliableFor(r.sessionId, 'response', r));
   d.hub.onEvery('rescueDose', (x) => reliableFor(x.sessionId, 'rescueDose', x));
+  d.hub.onEvery('adverseEffect', (x) => reliableFor(x.sessionId, 'adverseEffect', x));
   d.hub.onEvery('order', (o) => reliableFor(o.sessionId, 'order', o));
   d.hub.onEvery('checklist', (c) => reliableFor(c.sessionId, 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
@@ -387,6 +391,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         rescueDoses: await d.care.rescueDoses(session.id),
         order: await d.care.order(session.id),
         responses: await d.responses.list(session.id),
+        adverseEffects: (await d.adverseEffects?.list(session.id)) ?? [],
       };
     });
   });
