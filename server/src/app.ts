@@ -440,7 +440,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/sessions', responseRoutes(sessions, responses));
   app.use('/api/sessions', courseRoutes(sessions, adverseEffects, sessionResponses, courseRecords));
   app.use('/api/patients', patientRoutes(patients, courseRecords));
-  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
+  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock, course: { patients, adverseEffects, responses: sessionResponses, records: courseRecords } }, auditRepo));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
