@@ -9,6 +9,7 @@ import type {
   Order,
   PhysicianResponse,
   RescueDose,
+  AdverseEffect,
   RuleSetRef,
   Session,
   SessionDetail,
@@ -42,6 +43,8 @@ export interface MonitorState {
   observations: Record<string, Observation[]>;
   /** Documented rescue doses per session, ordered by t. */
   rescueDoses: Record<string, RescueDose[]>;
+  /** Adverse effects per session (session detail, `adverseEffect` events). */
+  adverseEffects: Record<string, AdverseEffect[]>;
   /** The pre-infusion checklist per session, once known (null: none submitted). */
   checklists: Record<string, ChecklistRecord | null>;
   /** The physician's current order per session, once known (null: none written). */
@@ -63,6 +66,7 @@ export const initialMonitorState: MonitorState = {
   escalations: {},
   observations: {},
   rescueDoses: {},
+  adverseEffects: {},
   checklists: {},
   orders: {},
   responses: {},
@@ -157,6 +161,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     escalations: escalationsFromSnapshot(next.escalations, snap.escalations ?? []),
     observations: keep(next.observations),
     rescueDoses: keep(next.rescueDoses),
+    adverseEffects: keep(next.adverseEffects),
     checklists: keep(next.checklists),
     orders: keep(next.orders),
     responses: mergeResponses(keep(next.responses), snap.responses ?? []),
@@ -208,6 +213,11 @@ export function addObservation(s: MonitorState, o: Observation): MonitorState {
 /** A `rescueDose` event or the answer to documenting one (merged by id). */
 export function addRescueDose(s: MonitorState, d: RescueDose): MonitorState {
   return { ...s, rescueDoses: { ...s.rescueDoses, [d.sessionId]: mergeById(s.rescueDoses[d.sessionId] ?? [], [d]) } };
+}
+
+/** An `adverseEffect` event or the answer to documenting one (merged by id). */
+export function addAdverseEffect(s: MonitorState, a: AdverseEffect): MonitorState {
+  return { ...s, adverseEffects: { ...s.adverseEffects, [a.sessionId]: mergeById(s.adverseEffects[a.sessionId] ?? [], [a]) } };
 }
 
 /**
@@ -263,6 +273,7 @@ export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorSt
     infusionEvents: { ...s.infusionEvents, [id]: mergeById(s.infusionEvents[id] ?? [], d.infusionEvents) },
     observations: { ...s.observations, [id]: mergeById(s.observations[id] ?? [], d.observations ?? []) },
     rescueDoses: { ...s.rescueDoses, [id]: mergeById(s.rescueDoses[id] ?? [], d.rescueDoses ?? []) },
+    adverseEffects: { ...s.adverseEffects, [id]: mergeById(s.adverseEffects[id] ?? [], d.adverseEffects ?? []) },
     checklists: { ...s.checklists, [id]: newerChecklist(s.checklists[id], d.checklist ?? null) },
     orders: d.order === undefined ? s.orders : applyOrder(s, id, d.order).orders,
     responses: mergeResponses(s.responses, d.responses ?? []),
