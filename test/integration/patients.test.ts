@@ -193,7 +193,7 @@ describe('sessions belong to a patient', () => {
     const seventh = await createSession(s.nurse, { patientId: p.id });
     await prepareStart(s, s.nurse, seventh.id, clock.now());
     const over = await until(() => s.app.alarms.unresolved().find((a) => a.sessionId === seventh.id && a.ruleId === 'treatments.year.over6'));
-    expect(over.message).toBe('7 treatments in 12 months > 6 (guideline: no more than 6 to 12 a year)');
+    expect(over!.message).toBe('7 treatments in 12 months > 6 (guideline: no more than 6 to 12 a year)');
     expect((await api<SeriesNotice>(s.nurse, 'GET', `/api/sessions/${seventh.id}/series`)).body.data.infusionsLast12Months).toBe(6);
   });
 
