@@ -34,7 +34,7 @@ export const PERMISSIONS = {
   'patient.view': ['nurse', 'physician', 'trainer'],
   /** Create a patient, add weight or height, change allergies and contraindications on file. */
   'patient.manage': ['nurse', 'physician', 'trainer'],
-  /** Adverse effects with time and severity (Table 4, Q6), linked to rescue doses and alarms. */
+  /** Adverse effects with time and severity (Table 4: psychomimetic, vision, nausea, headache; Q6: hemodynamic), linked to rescue doses and alarms. */
   'adverse.document': ['nurse', 'physician', 'trainer'],
   /** The session's response (satisfaction, opioid use, function) and follow-ups on the patient record (Q8). */
   'outcome.document': ['nurse', 'physician', 'trainer'],

@@ -44,7 +44,7 @@ export function AdverseEffectList({ effects }: { effects: readonly AdverseEffect
 }
 
 /**
- * Document an adverse effect: type (each cites Table 4 or Q6), severity, how long ago, optionally the
+ * Document an adverse effect: type (each cites where the guideline lists it: Table 4 for psychomimetic effects, nausea, vision, headache; Q6 for hemodynamic ones), severity, how long ago, optionally the
  * rescue dose given for it and the alarm it came with; a CADSS total where the site scores dissociation.
  */
 export function AdverseEffectForm({ sessionId, ruleSetVersion, rescueDoses, alarms }: { sessionId: string; ruleSetVersion: number; rescueDoses: readonly RescueDose[]; alarms: readonly Alarm[] }) {
