@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Patient, RescueDose, Session } from '@infusion/shared';
+import { DEVELOPER_TEXT, type Patient, type RescueDose, type Session } from '@infusion/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, loginAs, SCREENSHOTS } from '../support/browser';
 import { api, connected, createSession, device, deviceKeyFor, login, prepareStart, startServer, type TestServer } from '../support/server';
@@ -159,5 +159,10 @@ describe('patient record in the browser', () => {
     await expect.poll(() => p.getByTestId('patient-followups').locator('tbody tr').count()).toBe(1);
     expect(await p.getByTestId('patient-followups').textContent()).toContain('3-week call: walking further');
     await page.screenshot({ path: join(SCREENSHOTS, 'patient-page.png') });
+    // Clinical words only: no internal user ids, file names or rule ids on the page.
+    await p.locator('details.measurements summary').click();
+    const shown = (await p.textContent()) ?? '';
+    expect(DEVELOPER_TEXT.filter((re) => re.test(shown)).map(String)).toEqual([]);
+    expect(shown).toContain('(Test nurse)');
   });
 });
