@@ -14,7 +14,7 @@ export const RESPONSE_CRITERIA = {
   opioidReductionPct: 20,
   /** Q8's example for back pain (Oswestry Disability Index). */
   functionImprovementPct: 12.8,
-  source: `${G}, Q8: positive response = >= 30% decrease in pain score plus patient satisfaction and/or an objective measure (e.g. >= 20% less opioid use)`,
+  source: `${G}, Q8: a positive response is a 30% or greater decrease in pain score with patient satisfaction and/or an objective measure of benefit (e.g. 20% or greater reduction in opioid use)`,
   followUpSource: `${G}, Q8: benefit lasting more than 3 weeks after a single outpatient infusion, more than 6 weeks after a series`,
 } as const;
 
