@@ -1,6 +1,7 @@
 import { defaultRuleSet, type AdverseEffect, type AuditRow, type FollowUp, type Patient, type PatientRecord, type RescueDose, type ResponseAssessment, type SeriesNotice, type Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingRepo } from '../../server/src/persistence/recordingRepo';
 import { api, connected, login, createSession, dashboard, prepareStart, startServer, waitFor, type Caller, type DashClient, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
@@ -195,6 +196,8 @@ describe('sessions belong to a patient', () => {
     const over = await until(() => s.app.alarms.unresolved().find((a) => a.sessionId === seventh.id && a.ruleId === 'treatments.year.over6'));
     expect(over!.message).toBe('7 treatments in 12 months > 6 (guideline: no more than 6 to 12 a year)');
     expect((await api<SeriesNotice>(s.nurse, 'GET', `/api/sessions/${seventh.id}/series`)).body.data.infusionsLast12Months).toBe(6);
+    // Replay reads the same count the live rules used.
+    expect((await recordingRepo(s.app.store).load(seventh.id, 365 * DAY))!.treatmentsInYear).toBe(7);
   });
 
   it('check the first course against Q3 at the next session', async () => {
