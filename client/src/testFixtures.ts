@@ -21,6 +21,7 @@ export function session(over: Partial<Session> = {}): Session {
     unit: 'infusion-suite',
     simulated: false,
     patientRef: null,
+    patientId: null,
     profile: 'standard',
     baseline: null,
     limitOverrides: null,

@@ -58,6 +58,13 @@ import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
 import { SessionRules } from './rules/sessionRules';
 import { sessionRoutes } from './routes/sessionRoutes';
+import { courseRoutes } from './routes/courseRoutes';
+import { patientRoutes } from './routes/patientRoutes';
+import { AdverseEffects } from './care/adverseEffects';
+import { SessionResponses } from './care/sessionResponse';
+import { CourseRecords } from './patients/courseRecords';
+import { PatientRepo } from './patients/patientRepo';
+import { PatientService } from './patients/patientService';
 import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -172,7 +179,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   hub.on('alarm', (u) => {
     if (u.recorded === false) hub.emit('storage', storage.status());
   });
-  const sessions = new SessionService({ repo: sessionRepo, vitals: vitalsRepo, audit: auditRepo, clock, hub, ruleSet: getRuleSet, lifecycle });
+  const patients = new PatientService(new PatientRepo(store), clock);
+  const sessions = new SessionService({ repo: sessionRepo, vitals: vitalsRepo, audit: auditRepo, clock, hub, ruleSet: getRuleSet, lifecycle, patients });
   hub.on('session', (s) => {
     if (s.status === 'ended') alarms.resolveSession(s.id);
   });
@@ -276,6 +284,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   hub.onOther('order', (o) => care.applyRemote({ order: o }));
   hub.onOther('rescueDose', (d) => care.applyRemote({ rescueDose: d }));
   const responses = new PhysicianResponses({ repo: repos.responses, escalations, clock, hub });
+  const adverseEffects = new AdverseEffects(store, care, alarmRepo, (s) => ruleSets.get(s.ruleSetVersion), clock, hub);
+  const sessionResponses = new SessionResponses(store, clock);
+  const courseRecords = new CourseRecords({ patients, sessionRepo, sessions, care, alarms: alarmRepo, adverseEffects, responses: sessionResponses, clock });
   const sessionRules = new SessionRules({
     ruleSets,
     sessionRepo,
@@ -430,7 +441,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/sessions/:id', loadSession(sessions));
   app.use('/api/sessions', careRoutes(sessions, care, discharges));
   app.use('/api/sessions', responseRoutes(sessions, responses));
-  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, discharges, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));
+  app.use('/api/sessions', courseRoutes(sessions, adverseEffects, sessionResponses, courseRecords));
+  app.use('/api/patients', patientRoutes(patients, courseRecords));
+  app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, discharges, responses, escalations: escalationReadRepo(store), users, clock, course: { patients, adverseEffects, responses: sessionResponses, records: courseRecords } }, auditRepo));
   app.use('/api/sessions', orderRoutes(sessions, care, doseGuard));
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
@@ -464,6 +477,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const stopDashboard = attachDashboard(io.of('/'), {
     sessions,
+    adverseEffects,
     alarms,
     escalations,
     care,

@@ -1,4 +1,5 @@
 import type { Alarm, AlarmUpdate } from './alarms';
+import type { AdverseEffect } from './course/adverseEffects';
 import type { ChecklistRecord } from './checklist';
 import type { Escalation } from './escalation';
 import type { RescueDose } from './formulary';
@@ -112,6 +113,8 @@ export interface SessionDetail {
   phases?: PhaseChange[];
   /** The discharge, once the session was discharged. */
   discharge?: DischargeRecord | null;
+  /** Adverse effects documented for this session, in time order. */
+  adverseEffects?: AdverseEffect[];
 }
 
 export interface LiveVitals {
@@ -128,6 +131,8 @@ export interface DashboardServerToClient {
   infusionEvent: (ev: InfusionEvent) => void;
   observation: (o: Observation) => void;
   rescueDose: (d: RescueDose) => void;
+  /** An adverse effect documented (sent to every screen that shows the session). */
+  adverseEffect: (a: AdverseEffect) => void;
   /** An escalation opened, went to the next level, was acknowledged or closed. */
   escalation: (e: Escalation) => void;
   /** Recording failed or came back (sent to every dashboard, whatever its role or unit). */

@@ -20,3 +20,4 @@ export * from './responses';
 export * from './clinicianText';
 export * from './demo';
 export * from './scenario';
+export * from './course/index';

@@ -35,6 +35,14 @@ export const PERMISSIONS = {
   /** Start despite a failed checklist item, with a recorded reason: the physician's decision. */
   'checklist.override': ['physician', 'trainer'],
   'rescue.document': ['nurse', 'physician', 'trainer'],
+  /** Patient records (pseudonymous): list, read with their sessions (trainers: simulated patients only). */
+  'patient.view': ['nurse', 'physician', 'trainer'],
+  /** Create a patient, add weight or height, change allergies and contraindications on file. */
+  'patient.manage': ['nurse', 'physician', 'trainer'],
+  /** Adverse effects with time and severity (Table 4: psychomimetic, vision, nausea, headache; Q6: hemodynamic), linked to rescue doses and alarms. */
+  'adverse.document': ['nurse', 'physician', 'trainer'],
+  /** The session's response (satisfaction, opioid use, function) and follow-ups on the patient record (Q8). */
+  'outcome.document': ['nurse', 'physician', 'trainer'],
   'formulary.view': ['nurse', 'physician', 'trainer', 'admin'],
   'formulary.manage': ['admin'],
   /** Patient-specific alarm limits: the physician's decision, audited and always shown. */

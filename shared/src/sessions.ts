@@ -22,8 +22,13 @@ export const sessionCreateSchema = z.strictObject({
   location: text(40),
   unit: text(40).default('infusion-suite'),
   simulated: z.boolean().default(false),
-  /** Pseudonymous, stable across a patient's sessions: counts treatments per year (guideline Q8). */
+  /**
+   * The site patient id (pseudonymous; HL7 PID-3 is checked against it). Kept for API clients that name
+   * the patient this way: the patient with this id is used, or created from the session's data.
+   */
   patientRef: z.string().trim().min(1).max(64).optional(),
+  /** The patient record the session belongs to (`GET /api/patients`); without it or `patientRef` a new patient is created. */
+  patientId: z.number().int().positive().optional(),
   /** Rule profile; when not given, patients of 65 or older get the elderly/comorbid profile (institutional default). */
   profile: z.enum(['standard', 'elderly_comorbid']).optional(),
   /** Devices (ids from `GET /api/devices`) assigned to feed this session from the start; each is audited. */
@@ -129,9 +134,12 @@ export interface LimitOverrides {
   at: number;
 }
 
-export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef' | 'deviceIds' | 'heightCm' | 'sex'> {
+export interface Session extends Omit<SessionCreateParsed, 'profile' | 'patientRef' | 'patientId' | 'deviceIds' | 'heightCm' | 'sex'> {
   id: string;
+  /** The patient's site patient id (pseudonymous). */
   patientRef: string | null;
+  /** The patient record the session belongs to; null only for sessions stored without a patient before migration 15. */
+  patientId: number | null;
   heightCm: number | null;
   sex: Sex | null;
   /** The weight per-kg doses are figured on (the rule set's choice) and its label for every per-kg figure. */

@@ -37,6 +37,7 @@ interface Case {
 }
 
 const clock = new ManualClock(Date.now());
+let patientCount = 0;
 const frame = (sessionId: string, seq: number) => ({ sessionId, seq, t: clock.now(), hr: 170 });
 
 const DISCHARGE = {
@@ -97,6 +98,19 @@ const CASES: Case[] = [
   { route: 'GET /api/users', path: () => '/api/users', allowed: ['admin'] },
   { route: 'POST /api/users', path: () => '/api/users', body: () => ({ username: `u${Math.random().toString(36).slice(2, 10)}`, displayName: 'New', role: 'nurse', password: TEST_PASSWORD }), allowed: ['admin'] },
   { route: 'PATCH /api/users/:id', path: (t) => `/api/users/${t.userId}`, body: () => ({ role: 'physician' }), allowed: ['admin'] },
+  { route: 'GET /api/patients', path: () => '/api/patients', allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'POST /api/patients (real)', path: () => '/api/patients', body: () => ({ sitePatientId: `AZ-${++patientCount}`, yearOfBirth: 1970 }), allowed: ['nurse', 'physician'] },
+  { route: 'POST /api/patients (simulated)', path: () => '/api/patients', body: () => ({ sitePatientId: `AZ-SIM-${++patientCount}`, yearOfBirth: 1970, simulated: true }), allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'GET /api/patients/:id (real)', path: (t) => `/api/patients/${t.real.patientId}`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/patients/:id (simulated)', path: (t) => `/api/patients/${t.sim.patientId}`, allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'PATCH /api/patients/:id (real)', path: (t) => `/api/patients/${t.real.patientId}`, body: () => ({ weightKg: 71, allergies: ['latex'] }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/patients/:id/series (real)', path: (t) => `/api/patients/${t.real.patientId}/series`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/patients/:id/follow-ups (real)', path: (t) => `/api/patients/${t.real.patientId}/follow-ups`, body: () => ({ t: clock.now(), pain: 4 }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/adverse-effects (real)', path: (t) => `/api/sessions/${t.real.id}/adverse-effects`, body: () => ({ type: 'nausea', severity: 'mild' }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'POST /api/sessions/:id/adverse-effects (simulated)', path: (t) => `/api/sessions/${t.sim.id}/adverse-effects`, body: () => ({ type: 'headache', severity: 'mild' }), allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'GET /api/sessions/:id/adverse-effects (real)', path: (t) => `/api/sessions/${t.real.id}/adverse-effects`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'PUT /api/sessions/:id/response (real)', path: (t) => `/api/sessions/${t.real.id}/response`, body: () => ({ satisfaction: 'satisfied' }), allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
+  { route: 'GET /api/sessions/:id/series (real)', path: (t) => `/api/sessions/${t.real.id}/series`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
   { route: 'GET /api/devices', path: () => '/api/devices', allowed: ['admin'] },
   { route: 'POST /api/devices', path: () => '/api/devices', body: () => ({ name: 'pump bay 2' }), allowed: ['admin'] },
   { route: 'POST /api/devices/:id/revoke', path: (t) => `/api/devices/${t.deviceId}/revoke`, allowed: ['admin'] },
@@ -130,6 +144,11 @@ async function fingerprint(): Promise<string> {
     'SELECT id, phase, phase_at FROM sessions ORDER BY id',
     'SELECT COUNT(*) n FROM session_phases',
     'SELECT COUNT(*) n FROM discharges',
+    'SELECT id, allergies FROM patients ORDER BY id',
+    'SELECT COUNT(*) n FROM patient_measurements',
+    'SELECT COUNT(*) n FROM adverse_effects',
+    'SELECT session_id, body FROM session_responses ORDER BY session_id',
+    'SELECT COUNT(*) n FROM patient_followups',
   ])
     out.push(JSON.stringify((await sql.raw(text).execute(s.app.store.db)).rows));
   return out.join('|');

@@ -51,6 +51,7 @@ const session = (id: string, over: Partial<StoredSession> = {}): StoredSession =
   ruleSetId: 'default',
   ruleSetVersion: 1,
   patientRef: 'MRN-1',
+  patientId: null,
   profile: 'standard',
   baseline: null,
   limitOverrides: null,

@@ -111,9 +111,15 @@ describe('session record export', () => {
     expect(bolus.status).toBe(201);
     const rescue = await api(s.physician, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'midazolam', doseMg: 2, alarmId: alarm.id, note: 'emergence reaction' });
     expect(rescue.status).toBe(201);
+    const effect = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/adverse-effects`, { type: 'dysphoria', severity: 'moderate', rescueDoseId: (rescue.body.data as { id: number }).id, note: 'agitated on emergence' });
+    expect(effect.status).toBe(201);
     clock.set(T0 + 30 * MIN);
     const stop = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'stop' });
     expect(stop.status).toBe(201);
+    // Pain 6 before the start (prepareStart), 3 after the stop: 50 %, a responder; satisfied (Q8).
+    clock.set(T0 + 45 * MIN);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'NRS_PAIN', score: 3 })).status).toBe(201);
+    expect((await api(s.nurse, 'PUT', `/api/sessions/${sess.id}/response`, { satisfaction: 'satisfied' })).status).toBe(200);
     sess = (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session;
     // Alarms raised by the last requests (the monitor's silence at the stop) are committed before any export reads them.
     await s.app.queue.flush();
@@ -145,9 +151,13 @@ describe('session record export', () => {
     expect(text).toContain('Test physician');
     expect(text).not.toMatch(/user:(nurse|physician)/);
     expect(text).toMatch(/Midazolam|midazolam/);
-    // What the product does not record has no section pretending it does; phases are recorded.
-    expect(text).not.toMatch(/Adverse effects|Response assessment/i);
+    // Phases are recorded; the adverse effects and the response, each with its source.
     expect(text).toMatch(/Phases and discharge[\s\S]*Pre-infusion[\s\S]*Infusion/);
+    expect(text).toMatch(/Adverse effects[\s\S]*Dysphoria or emergence reaction\s+moderate[\s\S]*Table 4/);
+    expect(text).toMatch(/Pain before, after:?\s+6 -> 3/);
+    expect(text).toMatch(/Pain decrease:?\s+50% \(reaches 30%\)/);
+    expect(text).toMatch(/Positive response:?\s+yes/);
+    expect(text).toContain('documented dysphoria or emergence reaction (moderate)');
 
     const pngs = renderPdf(r.body, dir, 'session-export');
     expect(pngs.length).toBe(pages.length);
@@ -180,6 +190,8 @@ describe('session record export', () => {
     expect(ackRow).toMatchObject({ by: 'Test nurse', detail: alarm.title, 'time (ISO 8601 UTC)': '2026-11-22T09:02:05Z' });
     expect(rows.find((x) => x.record === 'infusion bolus')).toMatchObject({ 'dose (mg)': '10', by: 'Test physician' });
     expect(rows.find((x) => x.record === 'rescue dose')!.detail).toMatch(/midazolam/i);
+    expect(rows.find((x) => x.record === 'adverse effect')).toMatchObject({ priority: 'moderate', by: 'Test nurse', detail: expect.stringMatching(/^Dysphoria or emergence reaction; agitated on emergence; rescue dose \d+$/) });
+    expect(rows.find((x) => x.record === 'response')).toMatchObject({ score: '50', by: 'Test nurse', detail: expect.stringMatching(/pain 6 -> 3.*positive \(Q8\) yes/) });
     expect(rows.at(-1)).toMatchObject({ record: 'total dose', 'dose (mg)': String(Math.round(sess.infusion.cumulativeMg * 100) / 100) });
   });
 
@@ -209,6 +221,13 @@ describe('session record export', () => {
     const all = (await api<{ alarms: Alarm[] }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.alarms;
     expect(issues).toHaveLength(all.length);
     const hrHigh = issues.find((i) => JSON.stringify(i.identifier).includes(`"value":"${alarm.id}"`));
+    // The adverse effect as an AdverseEvent (FHIR's severity codes), the response as an Observation (% decrease, pain before and after).
+    const events = of('AdverseEvent');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actuality: 'actual', severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'moderate' }] }, event: { text: expect.stringMatching(/^Dysphoria or emergence reaction — agitated on emergence; treated with a rescue dose .*Table 4/) } });
+    const response = of('Observation').find((o) => (o.code as { text?: string }).text?.startsWith('Response to the ketamine infusion'));
+    expect(response).toMatchObject({ valueQuantity: { value: 50, unit: '%', system: 'http://unitsofmeasure.org', code: '%' }, interpretation: [{ text: 'positive response' }] });
+    expect((response!.component as { valueInteger?: number }[]).map((c) => c.valueInteger).filter((v) => v !== undefined)).toEqual([6, 3]);
     expect(hrHigh).toMatchObject({ code: { text: alarm.title }, severity: 'high', mitigation: expect.arrayContaining([expect.objectContaining({ action: { text: 'alarm acknowledged' }, author: { display: 'Test nurse' } }), expect.objectContaining({ action: { text: expect.stringMatching(/^escalated \(level 1/) } })]) });
   });
 

@@ -20,8 +20,9 @@ import { PasswordForm } from '../views/PasswordView';
 import { SessionView } from '../views/SessionView';
 import { AdmitView } from '../views/AdmitView';
 import { InboxView } from '../views/InboxView';
+import { PatientsView, PatientView } from '../views/PatientView';
 import { openEscalations } from '../stores/escalationState';
-import { INBOX_HREF, OVERVIEW_HREF, REPORTS_HREF } from './route';
+import { INBOX_HREF, OVERVIEW_HREF, PATIENTS_HREF, REPORTS_HREF } from './route';
 import { SocketContext } from './socketContext';
 import { useRoute } from './useRoute';
 
@@ -59,11 +60,23 @@ function RoutedView() {
   const route = useRoute();
   const canReport = useCan('report.view');
   const canRespond = useCan('response.record');
+  const canSeePatients = useCan('patient.view');
   if (route.view === 'session') return <SessionView key={route.sessionId} sessionId={route.sessionId} />;
   if (route.view === 'reports' && canReport) return <ReportsPage />;
   if (route.view === 'inbox' && canRespond) return <InboxView />;
   if (route.view === 'admit') return <AdmitView />;
+  if (route.view === 'patients' && canSeePatients) return <PatientsView />;
+  if (route.view === 'patient' && canSeePatients) return <PatientView key={route.patientId} patientId={route.patientId} />;
   return <OverviewView />;
+}
+
+function PatientsLink() {
+  if (!useCan('patient.view')) return null;
+  return (
+    <a className="header-link" href={PATIENTS_HREF} data-testid="patients-link">
+      Patients
+    </a>
+  );
 }
 
 function ReportsLink() {
@@ -123,6 +136,7 @@ export function MonitorShell() {
               <a href={OVERVIEW_HREF}>Ketamine infusion monitor</a>
               <RuleSetLabel />
               <ReportsLink />
+              <PatientsLink />
             </div>
             <AlarmBanner />
             <InboxLink />

@@ -1,10 +1,14 @@
-export type Route = { view: 'overview' } | { view: 'session'; sessionId: string } | { view: 'reports' } | { view: 'inbox' } | { view: 'admit' };
+export type Route = { view: 'overview' } | { view: 'session'; sessionId: string } | { view: 'reports' } | { view: 'inbox' } | { view: 'admit' } | { view: 'patients' } | { view: 'patient'; patientId: number };
 
 /**
  * `#/` is the overview, `#/session/<id>` a session page, `#/reports` the alarm report, `#/inbox` the
- * physician's escalation inbox, `#/admit` the form opening a session; anything else falls back to the overview.
+ * physician's escalation inbox, `#/admit` the form opening a session, `#/patients` the patients on file,
+ * `#/patient/<id>` a patient's course of care; anything else falls back to the overview.
  */
 export function parseRoute(hash: string): Route {
+  if (/^#\/patients\/?$/.test(hash)) return { view: 'patients' };
+  const p = /^#\/patient\/(\d{1,15})\/?$/.exec(hash);
+  if (p?.[1]) return { view: 'patient', patientId: Number(p[1]) };
   if (/^#\/reports\/?$/.test(hash)) return { view: 'reports' };
   if (/^#\/inbox\/?$/.test(hash)) return { view: 'inbox' };
   if (/^#\/admit\/?$/.test(hash)) return { view: 'admit' };
@@ -24,3 +28,5 @@ export const OVERVIEW_HREF = '#/';
 export const REPORTS_HREF = '#/reports';
 export const INBOX_HREF = '#/inbox';
 export const ADMIT_HREF = '#/admit';
+export const PATIENTS_HREF = '#/patients';
+export const patientHref = (patientId: number) => `#/patient/${patientId}`;

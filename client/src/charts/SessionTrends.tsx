@@ -1,10 +1,10 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
-import { OBSERVATION_SCALES, type Alarm, type InfusionEvent, type Observation, type RescueDose, type TrendPoint, type VitalField } from '@infusion/shared';
+import { OBSERVATION_SCALES, type AdverseEffect, type Alarm, type InfusionEvent, type Observation, type RescueDose, type TrendPoint, type VitalField } from '@infusion/shared';
 import { formatClock, formatMg } from '../format';
 import type { LimitLine } from './limitLines';
 import { baseOptions, RIGHT_AXIS, UPlotPanel, valueAxis, type PanelOverlay } from './UPlotPanel';
-import { markers as buildMarkers, rateData, scoreData, segments, updatePanelData, type Marker, type PanelData } from './trendData';
+import { ADVERSE_COLOUR, markers as buildMarkers, rateData, scoreData, segments, updatePanelData, type Marker, type PanelData } from './trendData';
 import { TREND_WINDOWS, type TrendWindow } from '../stores/detailState';
 
 interface VitalPanel {
@@ -102,6 +102,8 @@ interface Props {
   events: readonly InfusionEvent[];
   observations: readonly Observation[];
   rescueDoses: readonly RescueDose[];
+  /** Adverse effects: a diamond at the foot of every chart, labelled on the infusion chart. */
+  adverseEffects?: readonly AdverseEffect[];
   alarms: readonly Alarm[];
   limits: readonly LimitLine[];
   dosingWeightKg: number;
@@ -240,7 +242,7 @@ const WINDOW_LABEL: Record<TrendWindow, string> = { '15m': '15 min', '1h': '1 h'
 
 /**
  * The session's trends on one time axis: every panel shows the same window, the cursor moves on all
- * of them, and dragging across one zooms all. Markers: infusion events, boluses, rescue drugs, alarms.
+ * of them, and dragging across one zooms all. Markers: infusion events, boluses, rescue drugs, alarms, adverse effects.
  */
 export function SessionTrends(p: Props) {
   const [zoom, setZoom] = useState<[number, number] | null>(null);
@@ -255,7 +257,7 @@ export function SessionTrends(p: Props) {
   const from = windowMs === null ? p.openedAt : Math.max(p.openedAt, edge - windowMs);
   const live = useMemo((): [number, number] => [from, edge], [from, edge]);
   const xRange = zoom ?? live;
-  const allMarkers = useMemo(() => buildMarkers(p.events, p.rescueDoses, p.alarms), [p.events, p.rescueDoses, p.alarms]);
+  const allMarkers = useMemo(() => buildMarkers(p.events, p.rescueDoses, p.alarms, p.adverseEffects), [p.events, p.rescueDoses, p.alarms, p.adverseEffects]);
   const overlays = useMemo(() => {
     const forPanel = (fields: readonly string[]): PanelOverlay => ({
       markers: allMarkers.filter((m: Marker) => m.kind !== 'alarm' || m.field === null || fields.includes(m.field)),
@@ -305,6 +307,7 @@ export function SessionTrends(p: Props) {
           <span className="marker-swatch" style={{ background: '#5eead4' }} /> infusion, bolus
           <span className="marker-swatch dashed" style={{ borderColor: '#f472b6' }} /> rescue drug
           <span className="marker-swatch triangle" /> alarm (priority colour)
+          <span className="marker-swatch diamond" style={{ background: ADVERSE_COLOUR }} /> adverse effect
         </span>
       </div>
       <RateChart events={p.events} weightKg={p.dosingWeightKg} until={Math.max(edge, p.doseAsOf)} xRange={xRange} overlay={overlays.infusion!} onZoom={onZoom} />

@@ -121,6 +121,28 @@ function drawOverlay(u: uPlot, o: PanelOverlay): void {
       ctx.globalAlpha = 1;
       continue;
     }
+    if (m.kind === 'adverse') {
+      // A diamond at the foot of the chart in the adverse-effect colour, and a faint line up: never mistaken for an alarm's triangle.
+      const s = 5 * px;
+      const y = top + height - s - px;
+      ctx.beginPath();
+      ctx.moveTo(x, y - s);
+      ctx.lineTo(x + s, y);
+      ctx.lineTo(x, y + s);
+      ctx.lineTo(x - s, y);
+      ctx.closePath();
+      ctx.fill();
+      ctx.globalAlpha = 0.5;
+      ctx.lineWidth = px;
+      ctx.setLineDash([1 * px, 3 * px]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, y - s);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+      if (!o.markerLabels) continue;
+    }
     // On the vital charts a faint dotted line (never mistaken for data); on the infusion chart a solid one with its text.
     ctx.lineWidth = (o.markerLabels ? 1.5 : 1) * px;
     ctx.globalAlpha = o.markerLabels ? 1 : 0.55;

@@ -1,9 +1,11 @@
 import {
+  ADVERSE_EFFECT_TYPES,
   OBSERVATION_SCALES,
   PRIORITY_SIGNAL,
   applyInfusionEvent,
   doseAt,
   initialInfusion,
+  type AdverseEffect,
   type Alarm,
   type AlarmPriority,
   type InfusionEvent,
@@ -179,7 +181,7 @@ export function scoreData(observations: readonly Observation[]): { scales: Obser
 
 // ---------- markers ----------
 
-export type MarkerKind = 'infusion' | 'bolus' | 'rescue' | 'alarm';
+export type MarkerKind = 'infusion' | 'bolus' | 'rescue' | 'alarm' | 'adverse';
 
 export interface Marker {
   t: number;
@@ -195,8 +197,9 @@ export interface Marker {
 
 const EVENT_COLOUR = '#5eead4';
 const RESCUE_COLOUR = '#f472b6';
+export const ADVERSE_COLOUR = '#fb923c';
 
-export function markers(events: readonly InfusionEvent[], rescues: readonly RescueDose[], alarms: readonly Alarm[]): Marker[] {
+export function markers(events: readonly InfusionEvent[], rescues: readonly RescueDose[], alarms: readonly Alarm[], adverse: readonly AdverseEffect[] = []): Marker[] {
   const out: Marker[] = [];
   for (const e of events) {
     if (e.type === 'bolus') out.push({ t: e.t, kind: 'bolus', label: `Bolus ${e.doseMg ?? ''} mg`, colour: EVENT_COLOUR, detail: e.type, field: null });
@@ -206,6 +209,7 @@ export function markers(events: readonly InfusionEvent[], rescues: readonly Resc
     }
   }
   for (const r of rescues) out.push({ t: r.t, kind: 'rescue', label: `${shownText(r.drug)} ${r.doseMg} mg`, colour: RESCUE_COLOUR, detail: r.drugId, field: null });
+  for (const a of adverse) out.push({ t: a.t, kind: 'adverse', label: `${ADVERSE_EFFECT_TYPES[a.type].label} (${a.severity})`, colour: ADVERSE_COLOUR, detail: a.type, field: null });
   for (const a of alarms) {
     const p: AlarmPriority = a.priority;
     out.push({ t: a.startedAt, kind: 'alarm', label: shownText(a.message), colour: PRIORITY_SIGNAL[p].colour, detail: p, field: a.field });

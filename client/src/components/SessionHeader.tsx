@@ -6,6 +6,7 @@ import { ChangedLimitsPanel, ProfileMarker } from './ChangedLimits';
 import { InfusionSummary } from './InfusionSummary';
 import { PhaseMarker } from './PhaseMarker';
 import { SimulatedBadge } from './SimulatedBadge';
+import { patientHref } from '../app/route';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -30,6 +31,13 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
         <AudioPauseButton session={session} />
       </div>
       <dl className="session-fields">
+        {session.patientId !== null && (
+          <Field label="Patient">
+            <a href={patientHref(session.patientId)} data-testid="patient-link">
+              {session.patientRef ?? 'course of care'}
+            </a>
+          </Field>
+        )}
         <Field label="Location">{session.location}</Field>
         <Field label="Setting">{CARE_SETTING_LABEL[session.setting]}</Field>
         <Field label="Weight">

@@ -4,7 +4,7 @@ import { classifyRefusal } from '../auth/authState';
 import type { DashboardSocket } from '../socket';
 import { requestSnapshot } from './requests';
 import { detailVitals } from '../stores/detailState';
-import { addInfusionEvent, addObservation, addRescueDose, addResponse, applyAlarmUpdate, applyChecklist, applyOrder, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
+import { addAdverseEffect, addInfusionEvent, addObservation, addRescueDose, addResponse, applyAlarmUpdate, applyChecklist, applyOrder, applyEscalation, applySession, applySnapshot, applyVitals } from '../stores/monitorState';
 import { dispatchConnection } from '../stores/useConnection';
 import { updateDetail } from '../stores/useDetail';
 import { updateMonitor, useMonitor } from '../stores/useMonitor';
@@ -99,6 +99,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
   socket.on('infusionEvent', (ev) => updateMonitor((s) => addInfusionEvent(s, ev)));
   socket.on('observation', (o) => updateMonitor((s) => addObservation(s, o)));
   socket.on('rescueDose', (d) => updateMonitor((s) => addRescueDose(s, d)));
+  socket.on('adverseEffect', (a) => updateMonitor((s) => addAdverseEffect(s, a)));
   socket.on('escalation', (e) => updateMonitor((s) => applyEscalation(s, e)));
   socket.on('response', (r) => updateMonitor((s) => addResponse(s, r)));
   socket.on('order', (o) => updateMonitor((s) => applyOrder(s, o.sessionId, o)));
@@ -125,6 +126,7 @@ export function startLiveUpdates(socket: DashboardSocket): () => void {
     socket.off('infusionEvent');
     socket.off('observation');
     socket.off('rescueDose');
+    socket.off('adverseEffect');
     socket.off('escalation');
     socket.off('response');
     socket.off('order');

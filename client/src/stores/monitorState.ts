@@ -10,6 +10,7 @@ import type {
   Order,
   PhysicianResponse,
   RescueDose,
+  AdverseEffect,
   RuleSetRef,
   Session,
   SessionDetail,
@@ -43,6 +44,8 @@ export interface MonitorState {
   observations: Record<string, Observation[]>;
   /** Documented rescue doses per session, ordered by t. */
   rescueDoses: Record<string, RescueDose[]>;
+  /** Adverse effects per session (session detail, `adverseEffect` events). */
+  adverseEffects: Record<string, AdverseEffect[]>;
   /** The pre-infusion checklist per session, once known (null: none submitted). */
   checklists: Record<string, ChecklistRecord | null>;
   /** Discharge records of sessions whose page was opened or that were discharged here. */
@@ -66,6 +69,7 @@ export const initialMonitorState: MonitorState = {
   escalations: {},
   observations: {},
   rescueDoses: {},
+  adverseEffects: {},
   checklists: {},
   discharges: {},
   orders: {},
@@ -161,6 +165,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     escalations: escalationsFromSnapshot(next.escalations, snap.escalations ?? []),
     observations: keep(next.observations),
     rescueDoses: keep(next.rescueDoses),
+    adverseEffects: keep(next.adverseEffects),
     checklists: keep(next.checklists),
     discharges: keep(next.discharges),
     orders: keep(next.orders),
@@ -220,6 +225,11 @@ export function addRescueDose(s: MonitorState, d: RescueDose): MonitorState {
   return { ...s, rescueDoses: { ...s.rescueDoses, [d.sessionId]: mergeById(s.rescueDoses[d.sessionId] ?? [], [d]) } };
 }
 
+/** An `adverseEffect` event or the answer to documenting one (merged by id). */
+export function addAdverseEffect(s: MonitorState, a: AdverseEffect): MonitorState {
+  return { ...s, adverseEffects: { ...s.adverseEffects, [a.sessionId]: mergeById(s.adverseEffects[a.sessionId] ?? [], [a]) } };
+}
+
 /**
  * The newer of two copies of a session's checklist: a later submission, the same one re-bound to a newer
  * order (which may re-open an item and drop the override), or the same one with an override added.
@@ -273,6 +283,7 @@ export function applySessionDetail(s: MonitorState, d: SessionDetail): MonitorSt
     infusionEvents: { ...s.infusionEvents, [id]: mergeById(s.infusionEvents[id] ?? [], d.infusionEvents) },
     observations: { ...s.observations, [id]: mergeById(s.observations[id] ?? [], d.observations ?? []) },
     rescueDoses: { ...s.rescueDoses, [id]: mergeById(s.rescueDoses[id] ?? [], d.rescueDoses ?? []) },
+    adverseEffects: { ...s.adverseEffects, [id]: mergeById(s.adverseEffects[id] ?? [], d.adverseEffects ?? []) },
     checklists: { ...s.checklists, [id]: newerChecklist(s.checklists[id], d.checklist ?? null) },
     discharges: d.discharge === undefined ? s.discharges : { ...s.discharges, [id]: d.discharge ?? s.discharges[id] ?? null },
     orders: d.order === undefined ? s.orders : applyOrder(s, id, d.order).orders,

@@ -8,6 +8,7 @@ import { FieldErrorText, FormError } from '../components/FormErrors';
 import { CARE_SETTING_LABEL } from '../format';
 import { parseDecimal } from '../forms';
 import { applySession } from '../stores/monitorState';
+import { PatientOnFile } from '../course/PatientOnFile';
 import { updateMonitor } from '../stores/useMonitor';
 
 const KNOWN_FIELDS = ['patientLabel', 'location', 'unit', 'weightKg', 'heightCm', 'sex', 'ageYears', 'setting', 'indication', 'supervisingPhysician', 'nurse', 'simulated', 'patientRef'] as const;
@@ -178,9 +179,10 @@ export function AdmitView() {
         <Row label="Nurse" name="nurse" fields={f}>
           {text('nurse', { maxLength: 100 })}
         </Row>
-        <Row label="Patient reference (optional, pseudonymous)" name="patientRef" fields={f}>
+        <Row label="Site patient id (pseudonymous; on file or new — empty: a new patient)" name="patientRef" fields={f}>
           {text('patientRef', { maxLength: 64 })}
         </Row>
+        <PatientOnFile sitePatientId={d.patientRef.trim()} simulated={d.simulated} />
         <label className="admit-field admit-check">
           <input type="checkbox" data-testid="admit-simulated" checked={d.simulated} disabled={trainer} onChange={(e) => set('simulated', e.target.checked)} />
           <span>Simulated (training){trainer ? ': trainers open simulated sessions only' : ''}</span>

@@ -1,5 +1,5 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import type { Alarm, Formulary, InfusionEvent, Observation, RescueDose, RuleChange, RuleSet, Session, TrendPoint } from '@infusion/shared';
+import type { AdverseEffect, Alarm, Formulary, InfusionEvent, Observation, RescueDose, RuleChange, RuleSet, Session, TrendPoint } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { api } from '../auth/authActions';
 import { OVERVIEW_HREF } from '../app/route';
@@ -13,6 +13,9 @@ import { LimitsEditor } from '../care/LimitsEditor';
 import { ObservationForm } from '../care/ObservationForm';
 import { OrderPanel } from '../care/OrderPanel';
 import { RescueForm } from '../care/RescueForm';
+import { AdverseEffectForm, AdverseEffectList } from '../course/AdverseEffectPanel';
+import { ResponsePanel } from '../course/ResponsePanel';
+import { SeriesNoticePanel } from '../course/SeriesNoticePanel';
 import { AlarmGuidance, AlarmList } from '../components/AlarmList';
 import { limitLines } from '../charts/limitLines';
 import { SessionTrends } from '../charts/SessionTrends';
@@ -35,6 +38,7 @@ const NO_SAMPLES: TrendPoint[] = [];
 const NO_EVENTS: InfusionEvent[] = [];
 const NO_OBSERVATIONS: Observation[] = [];
 const NO_DOSES: RescueDose[] = [];
+const NO_EFFECTS: AdverseEffect[] = [];
 const NO_CLASSES: string[] = [];
 
 /** The newest sample time known for a session before its page has loaded (the overview's live trend), else now. */
@@ -126,6 +130,7 @@ function CarePanel({ session, observations }: { session: Session; observations: 
     return (
       <section className="prestart-panel" data-testid="prestart-panel">
         <h3>Before the infusion</h3>
+        {session.patientId !== null && <SeriesNoticePanel path={`/api/sessions/${encodeURIComponent(session.id)}/series`} />}
         <ObservationForm sessionId={session.id} observations={observations} />
         <OrderPanel session={session} />
         <ChecklistPanel sessionId={session.id} record={checklist} />
@@ -168,15 +173,18 @@ interface SideProps {
   rescueDoses: readonly RescueDose[];
   observations: readonly Observation[];
   events: readonly InfusionEvent[];
+  adverseEffects: readonly AdverseEffect[];
 }
 
 /**
  * What to do, bedside documentation and the session's lists. Memoised: a vitals push (several a
  * second) re-renders the numerics and charts, not these forms.
  */
-const SessionSide = memo(function SessionSide({ sessionId, session, alarms, formulary, formularyError, rescueDoses, observations, events }: SideProps) {
+const SessionSide = memo(function SessionSide({ sessionId, session, alarms, formulary, formularyError, rescueDoses, observations, events, adverseEffects }: SideProps) {
   const canRescue = useCan('rescue.document');
   const active = session?.status === 'active';
+  const stopped = session !== undefined && (session.infusion.status === 'stopped' || (session.status === 'ended' && session.infusion.status !== 'not_started'));
+  const painScores = observations.filter((o) => o.scale === 'NRS_PAIN').length;
   return (
     <div className="session-side">
       {alarms.length > 0 && (
@@ -192,6 +200,12 @@ const SessionSide = memo(function SessionSide({ sessionId, session, alarms, form
         <h3>Rescue doses</h3>
         <RescueDoseList doses={rescueDoses} />
         {canRescue && active && <RescueForm sessionId={sessionId} formulary={formulary} classes={NO_CLASSES} idSuffix="session" />}
+      </section>
+      {stopped && <ResponsePanel sessionId={sessionId} painScores={painScores} />}
+      <section data-testid="adverse-section">
+        <h3>Adverse effects</h3>
+        <AdverseEffectList effects={adverseEffects} />
+        {session && <AdverseEffectForm sessionId={sessionId} ruleSetVersion={session.ruleSetVersion} rescueDoses={rescueDoses} alarms={alarms} />}
       </section>
       <section>
         <h3>Sedation and pain scores</h3>
@@ -216,6 +230,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const allAlarms = useMonitor((s) => s.alarms);
   const observations = useMonitor((s) => s.observations[sessionId]) ?? NO_OBSERVATIONS;
   const rescueDoses = useMonitor((s) => s.rescueDoses[sessionId]) ?? NO_DOSES;
+  const adverseEffects = useMonitor((s) => s.adverseEffects[sessionId]) ?? NO_EFFECTS;
   const detail = useDetail();
   const { data: formulary, error: formularyError } = useApiData<Formulary>('/api/formulary');
   const limits = useLimitLines(session);
@@ -262,6 +277,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
               events={events}
               observations={observations}
               rescueDoses={rescueDoses}
+              adverseEffects={adverseEffects}
               alarms={alarms}
               limits={limits}
               dosingWeightKg={session.dosingWeight.kg}
@@ -283,6 +299,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           rescueDoses={rescueDoses}
           observations={observations}
           events={events}
+          adverseEffects={adverseEffects}
         />
       </div>
     </div>

@@ -17,7 +17,7 @@ const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const record = (simulated: boolean): SessionRecord =>
   ({
     session: {
-      id: 's1', patientLabel: 'P-1', patientRef: null, location: 'Chair 1', unit: 'u', weightKg: 70, dosingWeight: { kg: 70, basis: 'actual' }, createdAt: T0, endedAt: T0 + 60_000, simulated,
+      id: 's1', patientLabel: 'P-1', patientRef: null, patientId: null, location: 'Chair 1', unit: 'u', weightKg: 70, dosingWeight: { kg: 70, basis: 'actual' }, createdAt: T0, endedAt: T0 + 60_000, simulated,
       infusion: { cumulativeMg: 12.345, cumulativeMgPerKg: 0.1764, asOf: T0 + 60_000 }, limitOverrides: null, ruleSetVersion: defaultRuleSet.version,
     },
     orders: [], checklist: null, infusionEvents: [], trend: [], trendBucketMs: null, trendFrom: T0, observations: [],

@@ -1,4 +1,4 @@
-import { PHASE_LABELS, VITAL_FIELDS, VITAL_META } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, PHASE_LABELS, VITAL_FIELDS, VITAL_META } from '@infusion/shared';
 import type { FrameKey, StoredFrame } from '../persistence/vitalsRepo';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -81,6 +81,17 @@ export function eventLines(r: SessionRecord): { t: number; text: string }[] {
     if (e.closedAt !== null) push(e.closedAt, 'escalation closed', { priority: e.priority, detail: `${e.title}${e.closedReason ? ` (${e.closedReason})` : ''}` });
   }
   for (const p of r.responses) push(p.at, 'physician response', { detail: p.text, by: `user:${p.by}` });
+  for (const a of r.adverseEffects ?? [])
+    push(a.t, 'adverse effect', { score: a.cadssTotal, priority: a.severity, detail: [ADVERSE_EFFECT_TYPES[a.type].label, a.note, a.rescueDoseId !== null ? `rescue dose ${a.rescueDoseId}` : null, a.alarmId !== null ? `alarm ${a.alarmId}` : null].filter(Boolean).join('; '), by: a.by });
+  if (r.response) {
+    const a = r.response.assessment;
+    push(r.response.record?.at ?? s.endedAt ?? r.exportedAt, 'response', {
+      score: a.pain.decreasePct,
+      detail: `pain ${a.pain.before ?? '?'} -> ${a.pain.after ?? '?'} (% decrease in score column); satisfaction ${a.satisfaction ?? 'not recorded'}; opioid ${a.opioidReductionPct === null ? 'not recorded' : `${a.opioidReductionPct}% less`}; positive (Q8) ${a.positive === null ? 'cannot be judged' : a.positive ? 'yes' : 'no'}`,
+      by: r.response.record?.by ?? null,
+    });
+  }
+  for (const f of r.followUps ?? []) push(f.t, 'follow-up', { score: f.pain, detail: [f.satisfaction ? `satisfaction ${f.satisfaction}` : null, f.opioidMmePerDay !== null ? `opioid ${f.opioidMmePerDay} mg/d` : null, f.note].filter(Boolean).join('; '), by: f.by });
   if (s.limitOverrides) push(s.limitOverrides.at, 'alarm limits changed', { detail: s.limitOverrides.reason, by: s.limitOverrides.by });
   for (const p of r.phases ?? []) push(p.at, `phase ${PHASE_LABELS[p.phase].toLowerCase()}`, { detail: p.reason, by: p.by });
   const d = r.discharge;
@@ -110,7 +121,7 @@ export async function* csvChunks(r: SessionRecord, readPage: (after: FrameKey | 
   const dose = totalDose(r);
   yield line([...CSV_COLUMNS]) +
     eventLine(r, s.createdAt, 'session', {
-      detail: `patient ${s.patientLabel}${s.patientRef ? ` (ref ${s.patientRef})` : ''}; ${s.location}, unit ${s.unit}; ${s.weightKg} kg (dosing weight ${round(s.dosingWeight.kg)} kg); ended ${isoTime(s.endedAt) || 'no (ongoing)'}; session ${s.id}`,
+      detail: `patient ${s.patientLabel}${s.patientRef ? ` (ref ${s.patientRef})` : ''}${r.patient ? `; site patient id ${r.patient.sitePatientId}${r.patient.yearOfBirth !== null ? `, born ${r.patient.yearOfBirth}` : ''}` : ''}; ${s.location}, unit ${s.unit}; ${s.weightKg} kg (dosing weight ${round(s.dosingWeight.kg)} kg); ended ${isoTime(s.endedAt) || 'no (ongoing)'}; session ${s.id}`,
     });
   const events = eventLines(r);
   let next = 0;

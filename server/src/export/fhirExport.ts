@@ -1,5 +1,5 @@
 /// <reference types="fhir" />
-import { VITAL_META, type PhaseChange, type TrendPoint, type VitalField } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, RESPONSE_CRITERIA, VITAL_META, type PhaseChange, type TrendPoint, type VitalField } from '@infusion/shared';
 import { randomUUID } from 'node:crypto';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -66,8 +66,12 @@ export function fhirBundleParts(r: SessionRecord, newId: () => string = randomUU
       identifier: [
         { use: 'usual', system: 'urn:infusion-monitor:patient-label', value: s.patientLabel },
         ...(s.patientRef ? [{ use: 'official' as const, system: 'urn:infusion-monitor:patient-ref', value: s.patientRef }] : []),
+        // The site patient id of the patient record (pseudonymous), when it is not already the patientRef.
+        ...(r.patient && r.patient.sitePatientId !== s.patientRef ? [{ use: 'secondary' as const, system: 'urn:infusion-monitor:site-patient-id', value: r.patient.sitePatientId }] : []),
       ],
       ...(s.sex === 'female' || s.sex === 'male' ? { gender: s.sex } : {}),
+      // Year of birth only: the pseudonymous record keeps no exact date.
+      ...(r.patient?.yearOfBirth ? { birthDate: String(r.patient.yearOfBirth) } : {}),
     }),
   );
   const encounter = add(
@@ -229,8 +233,9 @@ export function fhirBundleParts(r: SessionRecord, newId: () => string = randomUU
       );
     }
   }
+  const rescueRefs = new Map<number, fhir4.Reference>();
   for (const d of r.rescueDoses) {
-    add(
+    rescueRefs.set(d.id, add(
       withMeta<fhir4.MedicationAdministration>({
         resourceType: 'MedicationAdministration',
         status: 'completed',
@@ -242,7 +247,7 @@ export function fhirBundleParts(r: SessionRecord, newId: () => string = randomUU
         ...(d.note ? { note: [{ text: d.note }] } : {}),
         dosage: { text: 'rescue dose', route: { text: d.route }, dose: { value: d.doseMg, unit: 'mg', system: UCUM, code: 'mg' } },
       }),
-    );
+    ));
   }
 
   // Alarms: a DetectedIssue each; acknowledgement and escalation steps are its mitigations (who, when).
@@ -277,6 +282,53 @@ export function fhirBundleParts(r: SessionRecord, newId: () => string = randomUU
         sent: isoTime(p.at),
         sender: { display: p.byName || who(r, p.by) },
         payload: [{ contentString: p.text }],
+      }),
+    );
+  }
+
+  // Adverse effects: an AdverseEvent each (actual, severity on FHIR's mild/moderate/severe), the rescue dose given for it as its treatment.
+  for (const a of r.adverseEffects ?? []) {
+    const treated = a.rescueDoseId !== null ? rescueRefs.get(a.rescueDoseId) : undefined;
+    const kind = ADVERSE_EFFECT_TYPES[a.type];
+    // R4's AdverseEvent has no note element: the note, a CADSS total, the rescue dose and the source go in the event's text.
+    const extra = [a.note, a.cadssTotal !== null ? `CADSS total ${a.cadssTotal}` : null, treated ? `treated with a rescue dose (${treated.reference})` : null, kind.source].filter(Boolean).join('; ');
+    add(
+      withMeta<fhir4.AdverseEvent>({
+        resourceType: 'AdverseEvent',
+        identifier: { system: 'urn:infusion-monitor:adverse-effect', value: String(a.id) },
+        actuality: 'actual',
+        event: { text: `${kind.label} — ${extra}` },
+        subject: patient,
+        encounter,
+        date: isoTime(a.t),
+        recordedDate: isoTime(a.at),
+        recorder: { display: who(r, a.by) },
+        severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: a.severity, display: a.severity }] },
+        suspectEntity: [{ instance: { display: 'ketamine' } }],
+      }),
+    );
+  }
+  // The response (Q8): percentage decrease in pain, with the scores before and after and what was recorded besides.
+  const resp = r.response?.assessment;
+  if (resp && (resp.pain.before !== null || resp.pain.after !== null)) {
+    const painCode = (when: string): fhir4.CodeableConcept => ({ coding: [{ system: LOINC, code: '72514-3', display: 'Pain severity - 0-10 verbal numeric rating [Score] - Reported' }], text: `Pain ${when}` });
+    add(
+      withMeta<fhir4.Observation>({
+        resourceType: 'Observation',
+        status: 'final',
+        category: [{ coding: [{ system: OBS_CATEGORY, code: 'survey', display: 'Survey' }] }],
+        code: { text: 'Response to the ketamine infusion: pain decrease (ASRA/AAPM/ASA 2018, Q8)' },
+        ...common,
+        effectiveDateTime: isoTime(r.response?.record?.at ?? s.endedAt ?? r.exportedAt),
+        ...(resp.pain.decreasePct !== null ? { valueQuantity: { value: resp.pain.decreasePct, unit: '%', system: UCUM, code: '%' } } : { dataAbsentReason: { text: 'pain before or after not recorded' } }),
+        ...(resp.positive !== null ? { interpretation: [{ text: resp.positive ? 'positive response' : 'not a positive response' }] } : {}),
+        component: [
+          ...(resp.pain.before !== null ? [{ code: painCode('before the infusion'), valueInteger: resp.pain.before }] : []),
+          ...(resp.pain.after !== null ? [{ code: painCode('after the infusion'), valueInteger: resp.pain.after }] : []),
+          ...(resp.satisfaction ? [{ code: { text: 'Patient satisfaction' }, valueString: resp.satisfaction }] : []),
+          ...(resp.opioidReductionPct !== null ? [{ code: { text: 'Opioid use reduction' }, valueQuantity: { value: resp.opioidReductionPct, unit: '%', system: UCUM, code: '%' } }] : []),
+        ],
+        note: [{ text: RESPONSE_CRITERIA.source }],
       }),
     );
   }

@@ -10,6 +10,10 @@ import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import type { SessionRecord } from './sessionRecord';
+import type { AdverseEffects } from '../care/adverseEffects';
+import type { SessionResponses } from '../care/sessionResponse';
+import type { CourseRecords } from '../patients/courseRecords';
+import type { PatientService } from '../patients/patientService';
 
 export interface SessionRecordSources {
   sessions: SessionService;
@@ -22,6 +26,8 @@ export interface SessionRecordSources {
   escalations: EscalationReadRepo;
   users: UserService;
   clock: Clock;
+  /** The course of care (patient, adverse effects, response, follow-ups); absent: the record has none of them. */
+  course?: { patients: Pick<PatientService, 'get' | 'followUps'>; adverseEffects: Pick<AdverseEffects, 'list'>; responses: Pick<SessionResponses, 'get'>; records: Pick<CourseRecords, 'response'> };
 }
 
 /** Trend points over the whole session: enough for a page-wide chart, each bucket keeping its min and max. */
@@ -75,6 +81,16 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
     src.sessions.phases(session.id),
     src.discharges ? src.discharges.record(session.id) : null,
   ]);
+  const c = src.course;
+  const [patient, adverseEffects, responseRecord, assessment, followUps] = c
+    ? await Promise.all([
+        session.patientId !== null ? c.patients.get(session.patientId) : null,
+        c.adverseEffects.list(session.id),
+        c.responses.get(session.id),
+        c.records.response(session.id),
+        session.patientId !== null ? c.patients.followUps(session.patientId) : [],
+      ])
+    : [null, [], null, null, []];
   return {
     session,
     orders,
@@ -90,6 +106,11 @@ export async function loadSessionRecord(src: SessionRecordSources, session: Sess
     rescueDoses,
     phases,
     discharge,
+    patient,
+    adverseEffects,
+    // Nothing to say (no pain score either side, nothing recorded): no response in the record.
+    response: assessment && (assessment.pain.before !== null || assessment.pain.after !== null || responseRecord) ? { assessment, record: responseRecord } : null,
+    followUps: followUps.filter((f) => f.sessionId === session.id),
     displayNames,
     exportedAt: now,
     exportedBy,

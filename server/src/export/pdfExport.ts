@@ -1,4 +1,4 @@
-import { clinicianText, OBSERVATION_SCALES, PHASE_LABELS, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, clinicianText, OBSERVATION_SCALES, PHASE_LABELS, RESPONSE_CRITERIA, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { isoTime, SIMULATED_MARK, totalDose, who, type SessionRecord } from './sessionRecord';
@@ -45,6 +45,7 @@ export async function buildPdf(r: SessionRecord): Promise<Buffer> {
     ['Session', `${t(s.createdAt)} to ${s.endedAt !== null ? t(s.endedAt) : 'ongoing'} (${s.status})`],
     ['Rule set', `version ${s.ruleSetVersion}, profile ${s.profile.replace('_', ' ')}${s.limitOverrides ? `; limits changed by ${who(r, s.limitOverrides.by)} at ${t(s.limitOverrides.at)}: ${s.limitOverrides.reason}` : ''}`],
     ['Total ketamine given', `${round(dose.mg)} mg (${round(dose.mgPerKg)} mg/kg)`],
+    ...(r.patient ? [['Patient record', `site patient id ${r.patient.sitePatientId}${r.patient.yearOfBirth !== null ? `, born ${r.patient.yearOfBirth}` : ''}`] as [string, string]] : []),
   ]);
 
   await section(doc, 'Orders');
@@ -122,6 +123,34 @@ export async function buildPdf(r: SessionRecord): Promise<Buffer> {
     await table(doc, [180, 45, 270], ['Discharge criterion', 'Result', 'Reason / source'], a.criteria.map((c) => [c.label, c.met ? 'met' : c.todo ? 'to do' : 'NOT MET', clinicianText(`${c.reason} — ${c.source}`)]));
   }
 
+  if (r.adverseEffects) {
+    await section(doc, 'Adverse effects');
+    if (!r.adverseEffects.length) note(doc, 'None documented.');
+    await table(doc, [105, 150, 60, 180], ['Time', 'Effect', 'Severity', 'Source / by / note'], r.adverseEffects.map((a) => [
+      t(a.t), ADVERSE_EFFECT_TYPES[a.type].label, a.severity,
+      [clinicianText(ADVERSE_EFFECT_TYPES[a.type].source), who(r, a.by), a.cadssTotal !== null ? `CADSS total ${a.cadssTotal}` : null, a.rescueDoseId !== null ? 'treated with a rescue dose' : null, a.note].filter(Boolean).join('; '),
+    ]));
+  }
+
+  if (r.response) {
+    await section(doc, 'Response');
+    const a = r.response.assessment;
+    const pct = (x: number | null) => (x === null ? 'not computed' : `${x}%`);
+    keyValues(doc, [
+      ['Pain before, after', `${a.pain.before ?? 'not recorded'} -> ${a.pain.after ?? 'not recorded'} (NRS 0-10; after = last score after the infusion stopped)`],
+      ['Pain decrease', `${pct(a.pain.decreasePct)}${a.pain.responder === null ? '' : a.pain.responder ? ' (reaches 30%)' : ' (below 30%)'}`],
+      ['Satisfaction', a.satisfaction ?? 'not recorded'],
+      ['Opioid use', a.opioidReductionPct === null ? 'not recorded' : `${a.opioidReductionPct}% less`],
+      ['Function score', a.functionImprovementPct === null ? 'not recorded' : `${a.functionImprovementPct}% better`],
+      ['Positive response', a.positive === null ? 'cannot be judged (pain before or after missing)' : a.positive ? 'yes' : 'no'],
+    ]);
+    note(doc, clinicianText(RESPONSE_CRITERIA.source));
+    if (r.followUps?.length) {
+      doc.moveDown(0.3);
+      await table(doc, [105, 50, 80, 80, 180], ['Follow-up', 'Pain', 'Satisfaction', 'Opioid (mg/d)', 'By / note'], r.followUps.map((f) => [t(f.t), f.pain === null ? '' : String(f.pain), f.satisfaction ?? '', f.opioidMmePerDay === null ? '' : String(f.opioidMmePerDay), [who(r, f.by), f.note].filter(Boolean).join('; ')]));
+    }
+  }
+
   await section(doc, 'Physician responses');
   if (!r.responses.length) note(doc, 'None documented.');
   await table(doc, [105, 110, 280], ['Time', 'Physician', 'Advice'], r.responses.map((p) => [t(p.at), p.byName || who(r, p.by), p.text]));
@@ -166,6 +195,9 @@ function signatures(r: SessionRecord): string[][] {
   for (const e of r.escalations) if (e.acknowledgedAt !== null && e.acknowledgedBy) rows.push([e.acknowledgedAt, e.acknowledgedBy, `acknowledged the escalation of "${clinicianText(e.title)}"`]);
   for (const d of r.rescueDoses) rows.push([d.t, d.by, `gave ${d.drug} ${d.doseMg} mg ${d.route}`]);
   for (const p of r.responses) rows.push([p.at, `user:${p.by}`, 'documented a physician response']);
+  for (const a of r.adverseEffects ?? []) rows.push([a.at, a.by, `documented ${ADVERSE_EFFECT_TYPES[a.type].label.toLowerCase()} (${a.severity})`]);
+  if (r.response?.record) rows.push([r.response.record.at, r.response.record.by, 'documented the response']);
+  for (const f of r.followUps ?? []) rows.push([f.at, f.by, 'documented a follow-up']);
   if (s.limitOverrides) rows.push([s.limitOverrides.at, s.limitOverrides.by, `changed alarm limits: ${s.limitOverrides.reason}`]);
   for (const p of r.phases ?? []) if (p.reason || p.phase === 'discharged') rows.push([p.at, p.by, `${p.phase === 'discharged' ? 'discharged the patient' : PHASE_LABELS[p.phase].toLowerCase()}${p.reason ? `: ${p.reason}` : ''}`]);
   rows.sort((a, b) => a[0] - b[0]);

@@ -1,4 +1,4 @@
-import type { Alarm, ChecklistRecord, DischargeRecord, Escalation, InfusionEvent, Observation, Order, PhaseChange, PhysicianResponse, RescueDose, Session, TrendPoint } from '@infusion/shared';
+import type { AdverseEffect, Alarm, ChecklistRecord, DischargeRecord, Escalation, FollowUp, InfusionEvent, Observation, Order, Patient, PhaseChange, PhysicianResponse, RescueDose, ResponseAssessment, ResponseRecord, Session, TrendPoint } from '@infusion/shared';
 import { personName } from '@infusion/shared';
 
 /**
@@ -26,6 +26,14 @@ export interface SessionRecord {
   phases?: PhaseChange[];
   /** The discharge: criteria as assessed, score, who, and a physician's override. */
   discharge?: DischargeRecord | null;
+  /** The patient (pseudonymous) the session belongs to; absent for sessions stored without one. */
+  patient?: Patient | null;
+  /** Adverse effects documented, in time order. */
+  adverseEffects?: AdverseEffect[];
+  /** The response: pain before and after, with what was recorded besides (Q8). */
+  response?: { assessment: ResponseAssessment; record: ResponseRecord | null } | null;
+  /** The patient's follow-ups that name this session. */
+  followUps?: FollowUp[];
   /** Login name → display name, so the record names clinicians, not internal ids. */
   displayNames: Readonly<Record<string, string>>;
   /** When the record was produced (server time) and by whom (an actor id). */

@@ -14,6 +14,8 @@ const NON_PATIENT_KEYS = new Set(['id', 'format', 'sessionId', 'alarmId', 'unit'
 /** Entities whose before/after carry patient data, and the session each row belongs to. */
 export function sessionOf(row: AuditRow): string | null | undefined {
   if (row.entity === 'session') return row.entity_id;
+  // A patient record spans sessions of several units: its fields are shown to no reader of the log.
+  if (row.entity === 'patient') return null;
   if (row.entity === 'escalation') {
     for (const j of [row.after, row.before]) {
       const v = parse(j);

@@ -425,6 +425,78 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 15,
+    name: 'patients (pseudonymous record, weight and height history), adverse effects, session responses, follow-ups',
+    sql: `
+      -- A patient is known by the site's pseudonymous id, unique per site; sessions belong to one.
+      CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        site_patient_id TEXT NOT NULL UNIQUE,
+        year_of_birth INTEGER,
+        sex TEXT,
+        allergies TEXT NOT NULL DEFAULT '[]',
+        contraindications TEXT NOT NULL DEFAULT '[]',
+        simulated INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      -- Weight and height as documented over time (a new value is a new row, never an overwrite).
+      CREATE TABLE patient_measurements (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        t INTEGER NOT NULL,
+        weight_kg REAL,
+        height_cm REAL,
+        by TEXT NOT NULL
+      );
+      CREATE INDEX patient_measurements_patient ON patient_measurements(patient_id, t);
+      ALTER TABLE sessions ADD COLUMN patient_id INTEGER REFERENCES patients(id);
+      -- Sessions stored with a patientRef get a patient: one per ref, born in the year the first session's age gives.
+      INSERT INTO patients (site_patient_id, year_of_birth, sex, simulated, created_at, created_by)
+        SELECT patient_ref, MIN(CAST(strftime('%Y', created_at / 1000, 'unixepoch') AS INTEGER) - age_years), MAX(sex), MIN(simulated), MIN(created_at), 'system:migration'
+        FROM sessions WHERE patient_ref IS NOT NULL GROUP BY patient_ref;
+      UPDATE sessions SET patient_id = (SELECT p.id FROM patients p WHERE p.site_patient_id = sessions.patient_ref) WHERE patient_ref IS NOT NULL;
+      INSERT INTO patient_measurements (patient_id, t, weight_kg, height_cm, by)
+        SELECT patient_id, created_at, weight_kg, height_cm, 'system:migration' FROM sessions WHERE patient_id IS NOT NULL;
+      CREATE INDEX sessions_patient ON sessions(patient_id, created_at) WHERE patient_id IS NOT NULL;
+      CREATE TABLE adverse_effects (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        type TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        note TEXT,
+        rescue_dose_id INTEGER,
+        alarm_id INTEGER,
+        cadss_total INTEGER,
+        by TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        simulated INTEGER NOT NULL
+      );
+      CREATE INDEX adverse_effects_session ON adverse_effects(session_id, t);
+      -- Satisfaction, opioid use and function for a session's response (the pain scores are observations).
+      CREATE TABLE session_responses (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT NOT NULL
+      );
+      CREATE TABLE patient_followups (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        session_id TEXT REFERENCES sessions(id),
+        t INTEGER NOT NULL,
+        pain INTEGER,
+        satisfaction TEXT,
+        opioid_mme_per_day REAL,
+        note TEXT,
+        by TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX patient_followups_patient ON patient_followups(patient_id, t);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

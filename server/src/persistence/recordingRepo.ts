@@ -1,5 +1,5 @@
 import { VITAL_FIELDS, type InfusionEvent, type Observation, type VitalsSample } from '@infusion/shared';
-import { eventFromRow, fromRow, type EventRow, type SessionRow, type StoredSession } from './sessionRepo';
+import { eventFromRow, fromRow, SessionRepo, type EventRow, type SessionRow, type StoredSession } from './sessionRepo';
 import type { Store } from './store';
 
 /** Everything one logged session holds that its rules read, for replay: read only, never written. */
@@ -16,7 +16,11 @@ export interface Recording {
   /** Event-time order. */
   observations: Observation[];
   rescueDoses: { drugId: string; t: number }[];
-  /** Sessions of the same patient in the year before (null without a patient reference). */
+  /**
+   * Treatments of the same patient in the year before, as the live rules count them: infusions given
+   * (started) plus this one for a session with a patient record; sessions of the same patientRef for a
+   * session stored before patient records (null without either).
+   */
   treatmentsInYear: number | null;
 }
 
@@ -53,7 +57,8 @@ export function recordingRepo(store: Store): RecordingRepo {
         t: r.t,
       }));
       let treatmentsInYear: number | null = null;
-      if (session.patientRef) {
+      if (session.patientId !== null) treatmentsInYear = (await new SessionRepo(store).infusionsGivenSince(session.patientId, session.createdAt - yearMs, session.id)) + 1;
+      else if (session.patientRef) {
         const { n } = await db
           .selectFrom('sessions')
           .select((eb) => eb.fn.countAll().as('n'))

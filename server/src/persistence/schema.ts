@@ -52,6 +52,8 @@ export interface SessionsTable {
   // 14
   phase: Defaulted<string>;
   phase_at: Defaulted<number>;
+  // 15: the patient record the session belongs to
+  patient_id: Defaulted<number | null>;
 }
 
 export interface InfusionEventsTable {
@@ -348,6 +350,11 @@ export interface Database {
   id_counters: IdCountersTable;
   session_phases: SessionPhasesTable;
   discharges: DischargesTable;
+  patients: PatientsTable;
+  patient_measurements: PatientMeasurementsTable;
+  adverse_effects: AdverseEffectsTable;
+  session_responses: SessionResponsesTable;
+  patient_followups: PatientFollowupsTable;
 }
 
 /** 14: each phase a session entered (pre-infusion, infusion, recovery, discharged, transferred, ended early). */
@@ -370,6 +377,69 @@ export interface DischargesTable {
   by: string;
   override: string | null;
   simulated: Flag;
+}
+
+/** 15: a pseudonymous patient record (the site's patient id, unique per site). */
+export interface PatientsTable {
+  id: Id;
+  site_patient_id: string;
+  year_of_birth: number | null;
+  sex: string | null;
+  /** JSON array of text */
+  allergies: Defaulted<string>;
+  /** JSON array of text */
+  contraindications: Defaulted<string>;
+  simulated: Flag;
+  created_at: number;
+  created_by: string;
+}
+
+/** 15: weight and height as documented over time. */
+export interface PatientMeasurementsTable {
+  id: Id;
+  patient_id: number;
+  t: number;
+  weight_kg: number | null;
+  height_cm: number | null;
+  by: string;
+}
+
+/** 15: adverse effects of a session (type and severity as in shared/src/course/adverseEffects.ts). */
+export interface AdverseEffectsTable {
+  id: Id;
+  session_id: string;
+  type: string;
+  severity: string;
+  t: number;
+  note: string | null;
+  rescue_dose_id: number | null;
+  alarm_id: number | null;
+  cadss_total: number | null;
+  by: string;
+  at: number;
+  simulated: Flag;
+}
+
+/** 15: the session's response besides its pain scores (JSON of the response input). */
+export interface SessionResponsesTable {
+  session_id: string;
+  body: string;
+  at: number;
+  by: string;
+}
+
+/** 15: follow-ups on the patient record (Q8). */
+export interface PatientFollowupsTable {
+  id: Id;
+  patient_id: number;
+  session_id: string | null;
+  t: number;
+  pain: number | null;
+  satisfaction: string | null;
+  opioid_mme_per_day: number | null;
+  note: string | null;
+  by: string;
+  at: number;
 }
 
 /** 11: the node that evaluates a session's rules, until its lease expires. */

@@ -26,6 +26,7 @@ export interface SessionRow {
   sex: Session['sex'];
   phase: string;
   phase_at: number;
+  patient_id: number | null;
 }
 export type StoredSession = Omit<Session, 'infusion' | 'audioPausedUntil' | 'limitsChanged' | 'dosingWeight'>;
 
@@ -51,6 +52,7 @@ export const fromRow = (r: SessionRow): StoredSession => ({
   ruleSetId: r.rule_set_id,
   ruleSetVersion: r.rule_set_version,
   patientRef: r.patient_ref,
+  patientId: r.patient_id === null ? null : Number(r.patient_id),
   profile: r.profile,
   baseline: r.baseline ? (JSON.parse(r.baseline) as Session['baseline']) : null,
   limitOverrides: r.limit_overrides ? (JSON.parse(r.limit_overrides) as Session['limitOverrides']) : null,
@@ -91,9 +93,9 @@ export class SessionRepo {
     return this.store.transaction(fn);
   }
 
-  /** A new session, in its first phase (recorded as entered by `by`). */
-  async insert(s: StoredSession, by: string): Promise<void> {
-    await this.store.db
+  /** A new session, in its first phase (recorded as entered by `by`), in the caller's transaction where given. */
+  async insert(s: StoredSession, by: string, trx: Tx = this.store.db): Promise<void> {
+    await trx
       .insertInto('sessions')
       .values({
         id: s.id,
@@ -113,6 +115,7 @@ export class SessionRepo {
         rule_set_id: s.ruleSetId,
         rule_set_version: s.ruleSetVersion,
         patient_ref: s.patientRef,
+        patient_id: s.patientId,
         profile: s.profile,
         height_cm: s.heightCm,
         sex: s.sex,
@@ -120,7 +123,7 @@ export class SessionRepo {
         phase_at: s.phaseSince,
       })
       .execute();
-    await this.insertPhase({ sessionId: s.id, phase: s.phase, at: s.phaseSince, by, reason: null }, s.simulated);
+    await this.insertPhase({ sessionId: s.id, phase: s.phase, at: s.phaseSince, by, reason: null }, s.simulated, trx);
   }
 
   /** Moves a session to a phase and records the step (in the caller's transaction, with its audit entry). */
@@ -157,6 +160,27 @@ export class SessionRepo {
       .where('simulated', '=', simulated ? 1 : 0)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /**
+   * Infusions given to a patient since a time: sessions whose infusion started (a start event) after
+   * `since`, other than `except`. Sessions opened but never started are not treatments (Q8 counts treatments).
+   */
+  async infusionsGivenSince(patientId: number, since: number, except: string): Promise<number> {
+    const r = await this.store.db
+      .selectFrom('sessions as s')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('s.patient_id', '=', patientId)
+      .where('s.id', '!=', except)
+      .where((eb) => eb.exists(eb.selectFrom('infusion_events as e').select('e.id').whereRef('e.session_id', '=', 's.id').where('e.type', '=', 'start').where('e.t', '>', since)))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** The sessions of a patient, oldest first. */
+  async forPatient(patientId: number): Promise<StoredSession[]> {
+    const rows = await this.store.db.selectFrom('sessions').selectAll().where('patient_id', '=', patientId).orderBy('created_at').execute();
+    return rows.map((r) => fromRow(r as SessionRow));
   }
 
   async get(id: string): Promise<StoredSession | null> {

@@ -22,6 +22,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { EscalationService } from '../alarms/escalationService';
+import type { AdverseEffects } from '../care/adverseEffects';
 import type { CareService } from '../care/careService';
 import type { DischargeService } from '../care/dischargeService';
 import type { PhysicianResponses } from '../care/physicianResponses';
@@ -93,6 +94,8 @@ const receivesEscalation = (u: PublicUser, e: Escalation, viewing: string | unde
 
 export interface DashboardDeps {
   sessions: SessionService;
+  /** Adverse effects of a session, sent with its detail. */
+  adverseEffects?: Pick<AdverseEffects, 'list'>;
   alarms: AlarmManager;
   escalations: EscalationService;
   care: CareService;
@@ -217,6 +220,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   d.hub.onEvery('observation', (o) => reliableFor(o.sessionId, 'observation', o));
   d.hub.onEvery('response', (r) => reliableFor(r.sessionId, 'response', r));
   d.hub.onEvery('rescueDose', (x) => reliableFor(x.sessionId, 'rescueDose', x));
+  d.hub.onEvery('adverseEffect', (x) => reliableFor(x.sessionId, 'adverseEffect', x));
   d.hub.onEvery('order', (o) => reliableFor(o.sessionId, 'order', o));
   d.hub.onEvery('checklist', (c) => reliableFor(c.sessionId, 'checklist', c));
   // Recording failed or came back: every connected screen, whatever its unit or role.
@@ -392,6 +396,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
         responses: await d.responses.list(session.id),
         phases: await d.sessions.phases(session.id),
         discharge: d.discharges ? await d.discharges.record(session.id) : null,
+        adverseEffects: (await d.adverseEffects?.list(session.id)) ?? [],
       };
     });
   });

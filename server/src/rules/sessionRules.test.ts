@@ -32,6 +32,7 @@ const stored: StoredSession = {
   ruleSetId: defaultRuleSet.id,
   ruleSetVersion: defaultRuleSet.version,
   patientRef: null,
+  patientId: null,
   profile: 'standard',
   baseline: null,
   limitOverrides: null,

@@ -138,7 +138,8 @@ export class SessionRules {
     const [obs, lastNibpAt, treatments, frame] = await Promise.all([
       this.lastObservations(s.id),
       this.lastNibp(s.id),
-      s.patientRef ? this.repo.treatmentsSince(s.patientRef, s.createdAt - YEAR_MS, s.simulated) : 1,
+      // Infusions actually given to the patient in the 12 months before this session, and this one (Q8).
+      s.patientId !== null ? this.repo.infusionsGivenSince(s.patientId, s.createdAt - YEAR_MS, s.id).then((n) => n + 1) : 1,
       this.lastFrame(s.id),
     ]);
     const sed = obs.filter((o) => o.scale !== 'NRS_PAIN').at(-1);

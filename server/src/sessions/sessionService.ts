@@ -35,6 +35,7 @@ import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { SessionLifecycleHooks } from './lifecycle';
 import { DeviceSeqs } from './seqWindow';
+import type { PatientService } from '../patients/patientService';
 
 /**
  * Everything the pipeline needs about an active session, kept in memory and rebuilt from storage on
@@ -82,6 +83,8 @@ export interface SessionServiceDeps {
   ruleSet: () => RuleSet;
   /** The checklist, dose check, changed limits and clean-up at the steps of a session's life. */
   lifecycle: SessionLifecycleHooks;
+  /** Finds or creates the patient a new session belongs to, in the session's transaction. */
+  patients?: Pick<PatientService, 'forSession'>;
 }
 
 /** A session as storage holds it, read for a refresh (`fresh`: its live state if this node has none yet). */
@@ -108,8 +111,10 @@ export class SessionService {
   private readonly hub: Hub;
   private readonly ruleSet: () => RuleSet;
   private readonly lifecycle: SessionLifecycleHooks;
+  private readonly patients: SessionServiceDeps['patients'];
 
   constructor(deps: SessionServiceDeps) {
+    this.patients = deps.patients;
     this.repo = deps.repo;
     this.vitals = deps.vitals;
     this.audit = deps.audit;
@@ -347,12 +352,13 @@ export class SessionService {
     this.refuseDuplicateLabels(parsed.data);
     const rs = this.ruleSet();
     // Device assignments are made by the caller (they need the user's rights over each device).
-    const { patientRef, profile, heightCm, sex, deviceIds: _devices, ...rest } = parsed.data;
-    const stored: StoredSession = {
+    const { patientRef, patientId, profile, heightCm, sex, deviceIds: _devices, ...rest } = parsed.data;
+    let stored: StoredSession = {
       ...rest,
       heightCm: heightCm ?? null,
       sex: sex ?? null,
       patientRef: patientRef ?? null,
+      patientId: null,
       // Institutional default: 65 and older run on the tighter elderly/comorbid limits (guideline Q6).
       profile: profile ?? (rest.ageYears >= 65 ? 'elderly_comorbid' : 'standard'),
       baseline: null,
@@ -367,7 +373,14 @@ export class SessionService {
       ruleSetVersion: rs.version,
     };
     stored.phaseSince = stored.createdAt;
-    await this.repo.insert(stored, actor.id);
+    // The session and its patient (found or created, the admission weight added to its history) commit together.
+    stored = await this.repo.transaction(async (trx) => {
+      const patient = this.patients ? await this.patients.forSession({ patientId, patientRef, ageYears: rest.ageYears, sex, weightKg: rest.weightKg, heightCm, simulated: rest.simulated }, actor, trx) : null;
+      // patientRef is the site patient id a monitor's HL7 PID-3 is checked against: none for an id made up here.
+      const withPatient = patient ? { ...stored, patientId: patient.id, patientRef: patient.generated ? null : patient.sitePatientId } : stored;
+      await this.repo.insert(withPatient, actor.id, trx);
+      return withPatient;
+    });
     const l: LiveSession = {
       stored,
       infusion: initialInfusion(),

@@ -1,4 +1,4 @@
-import type { AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
+import type { AdverseEffect, AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -9,6 +9,8 @@ export interface HubEvents {
   escalation: (e: Escalation) => void;
   observation: (o: Observation) => void;
   rescueDose: (d: RescueDose) => void;
+  /** An adverse effect documented on a session. */
+  adverseEffect: (a: AdverseEffect) => void;
   storage: (s: StorageStatus) => void;
   response: (r: PhysicianResponse) => void;
   /** A physician's order written (a new version). */
@@ -33,6 +35,7 @@ const emptyListeners = (): Listeners => ({
   escalation: [],
   observation: [],
   rescueDose: [],
+  adverseEffect: [],
   storage: [],
   response: [],
   order: [],

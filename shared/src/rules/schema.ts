@@ -592,6 +592,8 @@ export const ruleSetSchema = z.preprocess(
       modifiers: z.strictObject({ sedative_given: modifierSchema.optional() }).optional(),
       /** Discharge criteria (absent in rule sets stored before version 5: the shipped defaults). */
       discharge: dischargeSettingsSchema.optional(),
+      /** Adverse-effect documentation: whether the site scores dissociation on CADSS (absent: off, the institutional default). */
+      adverseEffects: z.strictObject({ cadss: z.boolean() }).optional(),
       rules: z.array(ruleSchema).min(1).max(500),
     })
     .superRefine((rs, ctx) => {

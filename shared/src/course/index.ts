@@ -1,0 +1,4 @@
+export * from './patients';
+export * from './adverseEffects';
+export * from './response';
+export * from './series';
