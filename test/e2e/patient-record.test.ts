@@ -54,7 +54,7 @@ describe('patient record in the browser', () => {
     expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'stop', t: at + 160 * MIN })).status).toBe(201);
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'NRS_PAIN', score: painAfter, t: at + 175 * MIN });
     await api(s.nurse, 'PUT', `/api/sessions/${sess.id}/response`, { satisfaction: 'satisfied' });
-    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed after recovery' });
     past.push(sess);
   }
 

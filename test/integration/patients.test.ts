@@ -60,7 +60,7 @@ async function infusion(patientId: number, o: { painBefore?: number; painAfter?:
   expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'stop' })).status).toBe(201);
   await advance(15 * MIN);
   if (o.painAfter !== undefined) await api(s.nurse, 'POST', `/api/sessions/${sess.id}/observations`, { scale: 'NRS_PAIN', score: o.painAfter });
-  if (o.end !== false) expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`)).status).toBe(200);
+  if (o.end !== false) expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed after recovery' })).status).toBe(200);
   await advance(MIN);
   return sess;
 }
@@ -174,7 +174,7 @@ describe('sessions belong to a patient', () => {
     // Two sessions opened and ended without an infusion: not treatments.
     for (let i = 0; i < 2; i++) {
       const never = await createSession(s.nurse, { patientId: p.id });
-      await api(s.nurse, 'POST', `/api/sessions/${never.id}/end`);
+      await api(s.nurse, 'POST', `/api/sessions/${never.id}/end`, { reason: 'infusion not given' });
     }
     const admission = await api<SeriesNotice>(s.nurse, 'GET', `/api/patients/${p.id}/series`);
     expect(admission.body.data.infusionsLast12Months).toBe(5);
@@ -188,7 +188,7 @@ describe('sessions belong to a patient', () => {
     await until(() => s.app.rules && s.app.sessions.getLive(sixth.id)!.lastEvalT > 0);
     expect(s.app.alarms.unresolved().filter((a) => a.sessionId === sixth.id && a.ruleId.startsWith('treatments.'))).toEqual([]);
     await api(s.nurse, 'POST', `/api/sessions/${sixth.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
-    await api(s.nurse, 'POST', `/api/sessions/${sixth.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${sixth.id}/end`, { reason: 'session closed after recovery' });
 
     // The seventh: 6 given + this one = 7 > 6: the Q8 advisory fires.
     const seventh = await createSession(s.nurse, { patientId: p.id });
@@ -280,7 +280,7 @@ describe('response and follow-ups (Q8)', () => {
     expect((await api(s.nurse, 'PUT', `/api/sessions/${a.id}/response`, { satisfaction: 'delighted' })).status).toBe(400);
     expect((await api(s.admin, 'PUT', `/api/sessions/${a.id}/response`, { satisfaction: 'satisfied' })).status).toBe(403);
     await api(s.nurse, 'POST', `/api/sessions/${a.id}/adverse-effects`, { type: 'dissociation', severity: 'mild' });
-    await api(s.nurse, 'POST', `/api/sessions/${a.id}/end`);
+    await api(s.nurse, 'POST', `/api/sessions/${a.id}/end`, { reason: 'session closed after recovery' });
     await advance(7 * DAY);
 
     const b = await infusion(p.id, { painBefore: 8, painAfter: 6, minutes: 60 });
