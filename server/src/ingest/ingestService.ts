@@ -165,11 +165,12 @@ export class IngestService {
         received_at: now,
         simulated: sim,
       };
-      const done = this.queue.enqueue((trx) => this.vitals.insert(trx, row));
+      // A row, not an op: the rows queued together are written as one statement (see WriteQueue.enqueueRow).
+      const done = this.queue.enqueueRow(this.vitals, row);
       stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
     }
 
-    const barrier = needBarrier ? this.queue.enqueue(() => {}) : Promise.resolve();
+    const barrier = needBarrier ? this.queue.barrier() : Promise.resolve();
     // Awaited below, after the stored frames: handled now so a queue closed meanwhile cannot reject it unobserved.
     barrier.catch(() => {});
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
@@ -210,7 +211,7 @@ export class IngestService {
     // The alarm transitions these frames caused are committed (and emitted) before the device hears back.
     const alarmsQueued = this.queue.pending > queuedBefore;
     await barrier;
-    if (alarmsQueued) await this.queue.enqueue(() => {});
+    if (alarmsQueued) await this.queue.barrier();
     // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored.
     const confirmed: number[] = [];
     for (const d of duplicates) {

@@ -4,11 +4,21 @@ import type { Store, Tx } from './store';
 
 /** One write: statements against the batch's transaction. */
 export type WriteOp = (trx: Tx) => Promise<unknown> | void;
-interface Entry {
-  op: WriteOp;
+
+/**
+ * Writes rows of one table several at a time. Rows queued one after another to the same sink are
+ * handed over together (one multi-row INSERT on PostgreSQL instead of a round trip per row).
+ */
+export interface RowSink<R> {
+  insertRows(trx: Tx, rows: readonly R[]): Promise<void>;
+}
+
+/** An op, a row for a sink, or a barrier (nothing to write: settles once what was queued before it is committed). */
+type Work = { op: WriteOp; sink?: undefined } | { op?: undefined; sink: RowSink<unknown>; row: unknown } | { op?: undefined; sink?: undefined };
+type Entry = Work & {
   resolve: () => void;
   reject: (e: Error) => void;
-}
+};
 
 export interface WriteQueueDeps {
   store: Store;
@@ -19,6 +29,31 @@ export interface WriteQueueDeps {
   maxBatch?: number;
   /** Hears every storage failure (disk full, I/O error, store unreachable): recording is then reported as failed. */
   onStorageError?: (err: unknown) => void;
+}
+
+/**
+ * The entries' writes in queue order: each run of consecutive rows for one sink (barriers in between do
+ * not break a run) as one call, flushed before the next op so ops still see every row queued before them.
+ */
+async function run(trx: Tx, batch: readonly Entry[]): Promise<void> {
+  let sink: RowSink<unknown> | null = null;
+  let rows: unknown[] = [];
+  const flushRows = async () => {
+    if (sink && rows.length > 0) await sink.insertRows(trx, rows);
+    sink = null;
+    rows = [];
+  };
+  for (const e of batch) {
+    if (e.sink) {
+      if (e.sink !== sink) await flushRows();
+      sink = e.sink;
+      rows.push(e.row);
+    } else if (e.op) {
+      await flushRows();
+      await e.op(trx);
+    }
+  }
+  await flushRows();
 }
 
 /**
@@ -49,9 +84,23 @@ export class WriteQueue {
   }
 
   enqueue(op: WriteOp): Promise<void> {
+    return this.push({ op });
+  }
+
+  /** A row for `sink`, written with the rows queued next to it; resolves once committed, as `enqueue`. */
+  enqueueRow<R>(sink: RowSink<R>, row: R): Promise<void> {
+    return this.push({ sink: sink as RowSink<unknown>, row });
+  }
+
+  /** Resolves once everything queued before it is committed (rejects if the queue is closed). */
+  barrier(): Promise<void> {
+    return this.push({});
+  }
+
+  private push(what: Work): Promise<void> {
     if (this.closed) return Promise.reject(new Error('write queue is closed'));
     return new Promise((resolve, reject) => {
-      this.entries.push({ op, resolve, reject });
+      this.entries.push({ ...what, resolve, reject });
       // A full batch commits without waiting for the window, but in a task of its own: a
       // transaction never shares its statements' turn with the caller's code.
       if (this.entries.length >= this.maxBatch) this.schedule(0);
@@ -92,9 +141,7 @@ export class WriteQueue {
 
   private async commit(batch: Entry[]): Promise<void> {
     try {
-      await this.store.transaction(async (trx) => {
-        for (const e of batch) await e.op(trx);
-      });
+      await this.store.transaction((trx) => run(trx, batch));
       for (const e of batch) e.resolve();
     } catch (err) {
       if (isStorageError(err)) {
@@ -108,9 +155,7 @@ export class WriteQueue {
         this.log.error({ err, ops: batch.length }, 'batch commit failed; retrying ops one by one');
         for (const e of batch) {
           try {
-            await this.store.transaction(async (trx) => {
-              await e.op(trx);
-            });
+            await this.store.transaction((trx) => run(trx, [e]));
             e.resolve();
           } catch (opErr) {
             if (isStorageError(opErr)) this.onStorageError(opErr);
