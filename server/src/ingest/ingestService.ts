@@ -6,7 +6,7 @@ import type { WriteQueue } from '../persistence/writeQueue';
 import type { SessionRules } from '../rules/sessionRules';
 import type { LiveSession, SessionService } from '../sessions/sessionService';
 import type { Device } from '../auth/deviceKeys';
-import { frameDiff, frameKey, sampleOfKey } from '../sessions/seqWindow';
+import { frameDiff, frameKey, sampleOfKey, type SeqState } from '../sessions/seqWindow';
 import type { Clock } from '../util/clock';
 import { badRequest } from '../util/errors';
 import type { Hub } from '../util/hub';
@@ -114,14 +114,18 @@ export class IngestService {
       const sample = sampleOf(f);
       const key = frameKey(sample);
       const inMemory = live.seqs.peek(source.id);
-      let prior = inMemory ? inMemory.lookup(f.seq) : 'unknown';
-      if (prior === 'unknown') {
-        // Read from storage: the device's window after a restart, or a frame older than the window.
-        let storedFrame: VitalsSample | null;
+      let prior: SeqState = inMemory ? inMemory.lookup(f.seq) : 'unknown';
+      if (prior === 'unknown' || prior === 'stored') {
+        // Read from storage: a committed frame (memory keeps only that its seq is taken), the device's
+        // window after a restart, or a seq older than the window.
+        let storedFrame: VitalsSample | null = null;
         let window;
         try {
           window = inMemory ?? (await live.seqs.for(source.id));
-          storedFrame = window.lookup(f.seq) === 'unknown' ? await this.vitals.frameAt(f.sessionId, source.id, f.seq) : null;
+          const known = window.lookup(f.seq);
+          if (known === 'unknown' || known === 'stored') storedFrame = await this.vitals.frameAt(f.sessionId, source.id, f.seq);
+          // Another batch took this seq and committed it while that read ran: it is in storage now.
+          if (!storedFrame && window.lookup(f.seq) === 'stored') storedFrame = await this.vitals.frameAt(f.sessionId, source.id, f.seq);
         } catch (err) {
           this.log.warn({ err, sessionId: f.sessionId, deviceId: source.id }, 'ingest: stored frames could not be read; frame refused');
           reject([{ field: '(storage)', reason: 'could not be checked against the stored frames; resend' }]);
@@ -134,7 +138,7 @@ export class IngestService {
           continue;
         }
         prior = window.lookup(f.seq);
-        if (prior === 'unknown') prior = storedFrame ? frameKey(storedFrame) : null;
+        if (prior === 'unknown' || prior === 'stored') prior = storedFrame ? frameKey(storedFrame) : null;
       }
       if (prior !== null) {
         // The original may still be in the queue: answer only after it is committed too.
@@ -197,6 +201,7 @@ export class IngestService {
       const s = stored[i]!;
       if (o.status === 'fulfilled') {
         accepted.push(s.seq);
+        this.sessions.commitSeq(s.sessionId, source.id, s.seq);
         // Evaluated only once committed: an alarm never rests on a value the record does not hold.
         evaluate(s.sessionId, s.sample);
         return;
