@@ -56,7 +56,7 @@ const FIGURES: Record<string, string> = {
   'memory per session':
     'server heap per active session, KB: heap after a full GC with 1,000 sessions streaming at 1 Hz (10 device sockets, 1 screen) minus before they were opened, divided by 1,000',
   'memory per long session':
-    'server heap per session that has streamed for over an hour, KB: its duplicate window (last 4,096 frame keys per device) full; 20 such sessions measured beside the 1,000',
+    'server heap per session that has streamed 4 hours of 1 Hz frames (14,400), KB: its duplicate window and every other per-session structure at their 4-hour size; 20 such sessions measured beside the 1,000',
 };
 /** Figures measured per configuration, printed side by side at the end. */
 const byConfig = new Map<string, Map<string, string>>();
@@ -469,9 +469,9 @@ async function heapOf(srv: { child: ChildProcess; output(): string }): Promise<{
  * with a few sessions; heap after a full GC; then 1,000 sessions opened and streamed as 10 bedside
  * gateways would feed them (one socket per 100 sessions, so the figure is the sessions' state, not
  * per-connection buffers): a minute of history each, then 1 frame/s each for 10 s, one screen
- * subscribed; heap after a full GC again, sessions still active. A session's duplicate window (the keys
- * of its last 4,096 frames per device) fills over its first 68 minutes at 1 Hz, so 20 more sessions are
- * then given 4,700 frames each and measured the same way: the figure for a session streaming for hours.
+ * subscribed; heap after a full GC again, sessions still active. Then 20 more sessions are each given the
+ * 14,400 frames of 4 hours at 1 Hz and measured the same way: the figure for a session streaming for hours
+ * (whatever grows with a session's frames, such as its duplicate window, is at its 4-hour size).
  * BENCH_HEAP_SNAPSHOTS=<dir> also writes the heap snapshots there.
  */
 async function memoryPerSession(env: Record<string, string>): Promise<void> {
@@ -479,7 +479,7 @@ async function memoryPerSession(env: Record<string, string>): Promise<void> {
   const HISTORY_S = 60;
   const LIVE_S = 10;
   const LONG = 20;
-  const LONG_FRAMES = 4700;
+  const LONG_FRAMES = 14_400;
   const probe = pathToFileURL(join(ROOT, 'test/scripts/heap-probe.mjs')).href;
   const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
   const srv = await spawnServer({
@@ -538,10 +538,11 @@ async function memoryPerSession(env: Record<string, string>): Promise<void> {
     const kb = (after.heapUsed - before.heapUsed) / N / 1024;
     line('memory per session', `${kb.toFixed(1)} KB (heap after full GC ${(before.heapUsed / 1e6).toFixed(1)} → ${(after.heapUsed / 1e6).toFixed(1)} MB; ${fmt(HISTORY_S + frames / N)} frames each)${resentNote()}`);
 
-    // Long-running sessions: 4,700 frames each at 2 Hz, the last ending now (a session of 40 minutes at 2 Hz, or 78 at 1 Hz).
+    // Long-running sessions: the 14,400 frames of 4 h at 1 Hz each, the last ending now. Their event times are
+    // 240 ms apart, so all of them fall within the hour before the session opened that the server accepts.
     const long = await createSessions(t, LONG);
-    const tl = Date.now() - LONG_FRAMES * 500;
-    for (let s = 0; s < LONG_FRAMES; s += 500) await send(history(long, s, Math.min(500, LONG_FRAMES - s), tl, 500));
+    const tl = Date.now() - LONG_FRAMES * 240;
+    for (let s = 0; s < LONG_FRAMES; s += 500) await send(history(long, s, Math.min(500, LONG_FRAMES - s), tl, 240));
     const full = await heapOf(srv);
     const kbFull = (full.heapUsed - after.heapUsed) / LONG / 1024;
     line('memory per long session', `${kbFull.toFixed(1)} KB (${LONG} sessions of ${fmt(LONG_FRAMES)} frames each, beside the 1,000: heap ${(full.heapUsed / 1e6).toFixed(1)} MB)${resentNote()}`);
