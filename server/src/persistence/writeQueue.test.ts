@@ -61,7 +61,7 @@ describe('write queue', () => {
 });
 
 describe('write queue rows', () => {
-  it('hands consecutive rows of a sink over together, in queue order, flushed before any op queued after them', async () => {
+  it("hands a batch's rows of a sink over together, in queue order, after the batch's ops, each resolved only once committed", async () => {
     const { q, count } = setup({ flushMs: 50 });
     const calls: string[] = [];
     const sink = {
@@ -70,7 +70,7 @@ describe('write queue rows', () => {
         for (const x of rows) await sql`INSERT INTO t VALUES (${x})`.execute(trx);
       },
     };
-    // The op reads the table: it must see every row queued before it, and none queued after.
+    // The op reads the table: the rows come after the ops of their batch.
     const seen = async (trx: Tx) => {
       const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM t`.execute(trx);
       calls.push(`op sees ${r.rows[0]!.n}`);
@@ -78,8 +78,9 @@ describe('write queue rows', () => {
     let barrierDone = false;
     const done = [q.enqueueRow(sink, 1), q.enqueueRow(sink, 2), q.barrier().then(() => (barrierDone = true)), q.enqueueRow(sink, 3), q.enqueue(seen), q.enqueueRow(sink, 4)];
     expect(barrierDone).toBe(false);
+    expect(count()).toBe(0);
     await Promise.all(done);
-    expect(calls).toEqual(['rows 1,2,3', 'op sees 3', 'rows 4']);
+    expect(calls).toEqual(['op sees 0', 'rows 1,2,3,4']);
     expect(count()).toBe(4);
     expect(q.stats).toMatchObject({ batches: 1, ops: 6 });
   });

@@ -6,8 +6,8 @@ import type { Store, Tx } from './store';
 export type WriteOp = (trx: Tx) => Promise<unknown> | void;
 
 /**
- * Writes rows of one table several at a time. Rows queued one after another to the same sink are
- * handed over together (one multi-row INSERT on PostgreSQL instead of a round trip per row).
+ * Writes rows of one table several at a time: the rows of one write batch are handed over together
+ * (one multi-row INSERT on PostgreSQL instead of a round trip per row).
  */
 export interface RowSink<R> {
   insertRows(trx: Tx, rows: readonly R[]): Promise<void>;
@@ -32,28 +32,22 @@ export interface WriteQueueDeps {
 }
 
 /**
- * The entries' writes in queue order: each run of consecutive rows for one sink (barriers in between do
- * not break a run) as one call, flushed before the next op so ops still see every row queued before them.
+ * The entries' writes: the ops in queue order, then each sink's rows in queue order as one call, so a batch
+ * costs one multi-row statement per table however its rows interleave with other ops (alarm writes fall
+ * between frames). Rows therefore land after every op of their transaction: a sink is for rows no op of
+ * the queue reads or needs first (vitals: no op reads them, no key refers to them).
  */
 async function run(trx: Tx, batch: readonly Entry[]): Promise<void> {
-  let sink: RowSink<unknown> | null = null;
-  let rows: unknown[] = [];
-  const flushRows = async () => {
-    if (sink && rows.length > 0) await sink.insertRows(trx, rows);
-    sink = null;
-    rows = [];
-  };
+  const rows = new Map<RowSink<unknown>, unknown[]>();
   for (const e of batch) {
-    if (e.sink) {
-      if (e.sink !== sink) await flushRows();
-      sink = e.sink;
-      rows.push(e.row);
-    } else if (e.op) {
-      await flushRows();
-      await e.op(trx);
+    if (e.op) await e.op(trx);
+    else if (e.sink) {
+      const list = rows.get(e.sink);
+      if (list) list.push(e.row);
+      else rows.set(e.sink, [e.row]);
     }
   }
-  await flushRows();
+  for (const [sink, list] of rows) await sink.insertRows(trx, list);
 }
 
 /**
@@ -87,7 +81,7 @@ export class WriteQueue {
     return this.push({ op });
   }
 
-  /** A row for `sink`, written with the rows queued next to it; resolves once committed, as `enqueue`. */
+  /** A row for `sink`, written with the other rows of its batch after the batch's ops; resolves once committed, as `enqueue`. */
   enqueueRow<R>(sink: RowSink<R>, row: R): Promise<void> {
     return this.push({ sink: sink as RowSink<unknown>, row });
   }
