@@ -79,7 +79,7 @@ export class IngestService {
       throw badRequest(`at most ${MAX_FRAMES_PER_BATCH} frames per batch`, [{ field: 'frames', reason: `${raw.length} frames` }]);
 
     const rejected: RejectedFrame[] = [];
-    const duplicates: { index: number; sessionId: string; seq: number }[] = [];
+    const duplicates: { index: number; sessionId: string; seq: number; committed: boolean }[] = [];
     const conflicts: RejectedFrame[] = [];
     const stored: { seq: number; index: number; sessionId: string; sample: VitalsSample; done: Promise<void> }[] = [];
     const now = this.clock.now();
@@ -115,6 +115,8 @@ export class IngestService {
       const key = frameKey(sample);
       const inMemory = live.seqs.peek(source.id);
       let prior: SeqState = inMemory ? inMemory.lookup(f.seq) : 'unknown';
+      /** The prior frame was read from storage: committed, so a duplicate of it needs no second read. */
+      let readFromStorage = false;
       if (prior === 'unknown' || prior === 'stored') {
         // Read from storage: a committed frame (memory keeps only that its seq is taken), the device's
         // window after a restart, or a seq older than the window.
@@ -138,13 +140,16 @@ export class IngestService {
           continue;
         }
         prior = window.lookup(f.seq);
-        if (prior === 'unknown' || prior === 'stored') prior = storedFrame ? frameKey(storedFrame) : null;
+        if (prior === 'unknown' || prior === 'stored') {
+          prior = storedFrame ? frameKey(storedFrame) : null;
+          readFromStorage = storedFrame !== null;
+        }
       }
       if (prior !== null) {
         // The original may still be in the queue: answer only after it is committed too.
         needBarrier = true;
         if (prior === key) {
-          duplicates.push({ index, sessionId: f.sessionId, seq: f.seq });
+          duplicates.push({ index, sessionId: f.sessionId, seq: f.seq, committed: readFromStorage });
           continue;
         }
         const errors = frameDiff(sampleOfKey(prior), sample);
@@ -217,10 +222,11 @@ export class IngestService {
     const alarmsQueued = this.queue.pending > queuedBefore;
     await barrier;
     if (alarmsQueued) await this.queue.barrier();
-    // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored.
+    // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored
+    // (one read from storage found it already).
     const confirmed: number[] = [];
     for (const d of duplicates) {
-      if (await this.vitals.frameAt(d.sessionId, source.id, d.seq)) confirmed.push(d.seq);
+      if (d.committed || (await this.vitals.frameAt(d.sessionId, source.id, d.seq))) confirmed.push(d.seq);
       else rejected.push({ index: d.index, sessionId: d.sessionId, seq: d.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
     }
     rejected.sort((a, b) => a.index - b.index);
