@@ -6,7 +6,7 @@ import type { WriteQueue } from '../persistence/writeQueue';
 import type { SessionRules } from '../rules/sessionRules';
 import type { LiveSession, SessionService } from '../sessions/sessionService';
 import type { Device } from '../auth/deviceKeys';
-import { frameDiff, frameKey, sampleOfKey } from '../sessions/seqWindow';
+import { frameDiff, frameKey, sampleOfKey, type SeqState } from '../sessions/seqWindow';
 import type { Clock } from '../util/clock';
 import { badRequest } from '../util/errors';
 import type { Hub } from '../util/hub';
@@ -79,7 +79,7 @@ export class IngestService {
       throw badRequest(`at most ${MAX_FRAMES_PER_BATCH} frames per batch`, [{ field: 'frames', reason: `${raw.length} frames` }]);
 
     const rejected: RejectedFrame[] = [];
-    const duplicates: { index: number; sessionId: string; seq: number }[] = [];
+    const duplicates: { index: number; sessionId: string; seq: number; committed: boolean }[] = [];
     const conflicts: RejectedFrame[] = [];
     const stored: { seq: number; index: number; sessionId: string; sample: VitalsSample; done: Promise<void> }[] = [];
     const now = this.clock.now();
@@ -114,14 +114,20 @@ export class IngestService {
       const sample = sampleOf(f);
       const key = frameKey(sample);
       const inMemory = live.seqs.peek(source.id);
-      let prior = inMemory ? inMemory.lookup(f.seq) : 'unknown';
-      if (prior === 'unknown') {
-        // Read from storage: the device's window after a restart, or a frame older than the window.
-        let storedFrame: VitalsSample | null;
+      let prior: SeqState = inMemory ? inMemory.lookup(f.seq) : 'unknown';
+      /** The prior frame was read from storage: committed, so a duplicate of it needs no second read. */
+      let readFromStorage = false;
+      if (prior === 'unknown' || prior === 'stored') {
+        // Read from storage: a committed frame (memory keeps only that its seq is taken), the device's
+        // window after a restart, or a seq older than the window.
+        let storedFrame: VitalsSample | null = null;
         let window;
         try {
           window = inMemory ?? (await live.seqs.for(source.id));
-          storedFrame = window.lookup(f.seq) === 'unknown' ? await this.vitals.frameAt(f.sessionId, source.id, f.seq) : null;
+          const known = window.lookup(f.seq);
+          if (known === 'unknown' || known === 'stored') storedFrame = await this.vitals.frameAt(f.sessionId, source.id, f.seq);
+          // Another batch took this seq and committed it while that read ran: it is in storage now.
+          if (!storedFrame && window.lookup(f.seq) === 'stored') storedFrame = await this.vitals.frameAt(f.sessionId, source.id, f.seq);
         } catch (err) {
           this.log.warn({ err, sessionId: f.sessionId, deviceId: source.id }, 'ingest: stored frames could not be read; frame refused');
           reject([{ field: '(storage)', reason: 'could not be checked against the stored frames; resend' }]);
@@ -134,13 +140,16 @@ export class IngestService {
           continue;
         }
         prior = window.lookup(f.seq);
-        if (prior === 'unknown') prior = storedFrame ? frameKey(storedFrame) : null;
+        if (prior === 'unknown' || prior === 'stored') {
+          prior = storedFrame ? frameKey(storedFrame) : null;
+          readFromStorage = storedFrame !== null;
+        }
       }
       if (prior !== null) {
         // The original may still be in the queue: answer only after it is committed too.
         needBarrier = true;
         if (prior === key) {
-          duplicates.push({ index, sessionId: f.sessionId, seq: f.seq });
+          duplicates.push({ index, sessionId: f.sessionId, seq: f.seq, committed: readFromStorage });
           continue;
         }
         const errors = frameDiff(sampleOfKey(prior), sample);
@@ -165,11 +174,12 @@ export class IngestService {
         received_at: now,
         simulated: sim,
       };
-      const done = this.queue.enqueue((trx) => this.vitals.insert(trx, row));
+      // A row, not an op: the rows queued together are written as one statement (see WriteQueue.enqueueRow).
+      const done = this.queue.enqueueRow(this.vitals, row);
       stored.push({ seq: f.seq, index, sessionId: f.sessionId, sample, done });
     }
 
-    const barrier = needBarrier ? this.queue.enqueue(() => {}) : Promise.resolve();
+    const barrier = needBarrier ? this.queue.barrier() : Promise.resolve();
     // Awaited below, after the stored frames: handled now so a queue closed meanwhile cannot reject it unobserved.
     barrier.catch(() => {});
     const outcomes = await Promise.allSettled(stored.map((s) => s.done));
@@ -196,6 +206,7 @@ export class IngestService {
       const s = stored[i]!;
       if (o.status === 'fulfilled') {
         accepted.push(s.seq);
+        this.sessions.commitSeq(s.sessionId, source.id, s.seq);
         // Evaluated only once committed: an alarm never rests on a value the record does not hold.
         evaluate(s.sessionId, s.sample);
         return;
@@ -210,11 +221,12 @@ export class IngestService {
     // The alarm transitions these frames caused are committed (and emitted) before the device hears back.
     const alarmsQueued = this.queue.pending > queuedBefore;
     await barrier;
-    if (alarmsQueued) await this.queue.enqueue(() => {});
-    // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored.
+    if (alarmsQueued) await this.queue.barrier();
+    // A duplicate of a frame still queued is only as good as that frame's commit: confirm it is stored
+    // (one read from storage found it already).
     const confirmed: number[] = [];
     for (const d of duplicates) {
-      if (await this.vitals.frameAt(d.sessionId, source.id, d.seq)) confirmed.push(d.seq);
+      if (d.committed || (await this.vitals.frameAt(d.sessionId, source.id, d.seq))) confirmed.push(d.seq);
       else rejected.push({ index: d.index, sessionId: d.sessionId, seq: d.seq, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] });
     }
     rejected.sort((a, b) => a.index - b.index);

@@ -60,6 +60,32 @@ describe('write queue', () => {
   });
 });
 
+describe('write queue rows', () => {
+  it("hands a batch's rows of a sink over together, in queue order, after the batch's ops, each resolved only once committed", async () => {
+    const { q, count } = setup({ flushMs: 50 });
+    const calls: string[] = [];
+    const sink = {
+      async insertRows(trx: Tx, rows: readonly number[]) {
+        calls.push(`rows ${rows.join(',')}`);
+        for (const x of rows) await sql`INSERT INTO t VALUES (${x})`.execute(trx);
+      },
+    };
+    // The op reads the table: the rows come after the ops of their batch.
+    const seen = async (trx: Tx) => {
+      const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM t`.execute(trx);
+      calls.push(`op sees ${r.rows[0]!.n}`);
+    };
+    let barrierDone = false;
+    const done = [q.enqueueRow(sink, 1), q.enqueueRow(sink, 2), q.barrier().then(() => (barrierDone = true)), q.enqueueRow(sink, 3), q.enqueue(seen), q.enqueueRow(sink, 4)];
+    expect(barrierDone).toBe(false);
+    expect(count()).toBe(0);
+    await Promise.all(done);
+    expect(calls).toEqual(['op sees 0', 'rows 1,2,3,4']);
+    expect(count()).toBe(4);
+    expect(q.stats).toMatchObject({ batches: 1, ops: 6 });
+  });
+});
+
 describe('write queue on failing storage', () => {
   it('rejects the whole batch at once when the storage refuses writes, and reports it once per batch', async () => {
     const reported: unknown[] = [];

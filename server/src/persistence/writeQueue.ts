@@ -4,11 +4,21 @@ import type { Store, Tx } from './store';
 
 /** One write: statements against the batch's transaction. */
 export type WriteOp = (trx: Tx) => Promise<unknown> | void;
-interface Entry {
-  op: WriteOp;
+
+/**
+ * Writes rows of one table several at a time: the rows of one write batch are handed over together
+ * (one multi-row INSERT on PostgreSQL instead of a round trip per row).
+ */
+export interface RowSink<R> {
+  insertRows(trx: Tx, rows: readonly R[]): Promise<void>;
+}
+
+/** An op, a row for a sink, or a barrier (nothing to write: settles once what was queued before it is committed). */
+type Work = { op: WriteOp; sink?: undefined } | { op?: undefined; sink: RowSink<unknown>; row: unknown } | { op?: undefined; sink?: undefined };
+type Entry = Work & {
   resolve: () => void;
   reject: (e: Error) => void;
-}
+};
 
 export interface WriteQueueDeps {
   store: Store;
@@ -19,6 +29,25 @@ export interface WriteQueueDeps {
   maxBatch?: number;
   /** Hears every storage failure (disk full, I/O error, store unreachable): recording is then reported as failed. */
   onStorageError?: (err: unknown) => void;
+}
+
+/**
+ * The entries' writes: the ops in queue order, then each sink's rows in queue order as one call, so a batch
+ * costs one multi-row statement per table however its rows interleave with other ops (alarm writes fall
+ * between frames). Rows therefore land after every op of their transaction: a sink is for rows no op of
+ * the queue reads or needs first (vitals: no op reads them, no key refers to them).
+ */
+async function run(trx: Tx, batch: readonly Entry[]): Promise<void> {
+  const rows = new Map<RowSink<unknown>, unknown[]>();
+  for (const e of batch) {
+    if (e.op) await e.op(trx);
+    else if (e.sink) {
+      const list = rows.get(e.sink);
+      if (list) list.push(e.row);
+      else rows.set(e.sink, [e.row]);
+    }
+  }
+  for (const [sink, list] of rows) await sink.insertRows(trx, list);
 }
 
 /**
@@ -49,9 +78,23 @@ export class WriteQueue {
   }
 
   enqueue(op: WriteOp): Promise<void> {
+    return this.push({ op });
+  }
+
+  /** A row for `sink`, written with the other rows of its batch after the batch's ops; resolves once committed, as `enqueue`. */
+  enqueueRow<R>(sink: RowSink<R>, row: R): Promise<void> {
+    return this.push({ sink: sink as RowSink<unknown>, row });
+  }
+
+  /** Resolves once everything queued before it is committed (rejects if the queue is closed). */
+  barrier(): Promise<void> {
+    return this.push({});
+  }
+
+  private push(what: Work): Promise<void> {
     if (this.closed) return Promise.reject(new Error('write queue is closed'));
     return new Promise((resolve, reject) => {
-      this.entries.push({ op, resolve, reject });
+      this.entries.push({ ...what, resolve, reject });
       // A full batch commits without waiting for the window, but in a task of its own: a
       // transaction never shares its statements' turn with the caller's code.
       if (this.entries.length >= this.maxBatch) this.schedule(0);
@@ -92,9 +135,7 @@ export class WriteQueue {
 
   private async commit(batch: Entry[]): Promise<void> {
     try {
-      await this.store.transaction(async (trx) => {
-        for (const e of batch) await e.op(trx);
-      });
+      await this.store.transaction((trx) => run(trx, batch));
       for (const e of batch) e.resolve();
     } catch (err) {
       if (isStorageError(err)) {
@@ -108,9 +149,7 @@ export class WriteQueue {
         this.log.error({ err, ops: batch.length }, 'batch commit failed; retrying ops one by one');
         for (const e of batch) {
           try {
-            await this.store.transaction(async (trx) => {
-              await e.op(trx);
-            });
+            await this.store.transaction((trx) => run(trx, [e]));
             e.resolve();
           } catch (opErr) {
             if (isStorageError(opErr)) this.onStorageError(opErr);

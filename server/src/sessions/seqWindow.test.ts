@@ -4,61 +4,131 @@ import { DeviceSeqs, frameKey, sampleOfKey, SeqWindow } from './seqWindow';
 
 const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ seq: to - i, t: 1000 * (to - i), hr: 70 }));
 
+/** Takes a seq and commits it, as ingest does once the frame's row is stored. */
+const store = (w: SeqWindow, seq: number, key = 'k') => {
+  w.add(seq, key);
+  w.commit(seq);
+};
+
 describe('seq window', () => {
-  it('knows recent seqs with what they said, calls far older ones unknown, and forgets a failed one', () => {
+  it('knows a frame in flight by what it said, a committed one as stored, far older ones as unknown, and forgets a failed one', () => {
     const w = new SeqWindow(10);
     for (const s of [1, 2, 3]) w.add(s, frameKey({ t: s, hr: 70 }));
     expect(w.lookup(2)).toBe(frameKey({ t: 2, hr: 70 }));
     expect(w.lookup(4)).toBeNull();
-    for (let s = 4; s <= 100; s++) w.add(s, 'k');
-    expect(w.lookup(100)).toBe('k');
-    expect(w.lookup(95)).toBe('k');
+    w.commit(2);
+    // Committed: taken (never free again), what it said is in the database.
+    expect(w.lookup(2)).toBe('stored');
+    for (let s = 4; s <= 3000; s++) store(w, s);
+    w.add(3001, 'k3001');
+    expect(w.lookup(3001)).toBe('k3001');
+    expect(w.lookup(2995)).toBe('stored');
     expect(w.lookup(50)).toBe('unknown');
-    w.forget(100);
-    expect(w.lookup(100)).toBeNull();
+    w.forget(3001);
+    expect(w.lookup(3001)).toBeNull();
+    // A committed seq cannot be forgotten: only a write that failed frees its seq.
+    w.forget(3000);
+    expect(w.lookup(3000)).toBe('stored');
   });
 
-  it('holds at most the window and an eighth of it, and still knows every seq within the window', () => {
+  it('never calls a taken seq free: a resend of a frame in flight or committed is refused, whatever the order', () => {
+    const w = new SeqWindow(4096);
+    // Out of order: 10 first, then 1..9 late, each committed; 12 taken but still in flight.
+    store(w, 10);
+    for (let s = 1; s <= 9; s++) store(w, s);
+    w.add(12, 'k12');
+    for (let s = 1; s <= 10; s++) expect(w.lookup(s)).toBe('stored');
+    expect(w.lookup(12)).toBe('k12');
+    // The late frame never sent yet is new: accepted.
+    expect(w.lookup(11)).toBeNull();
+    expect(w.lookup(0)).toBeNull();
+  });
+
+  it('accepts a late frame under a free seq anywhere in the window, and sends older ones to the database', () => {
     const w = new SeqWindow(64);
-    let most = 0;
-    for (let s = 1; s <= 1000; s++) {
-      w.add(s, frameKey({ t: s * 1000, hr: 70 }));
-      most = Math.max(most, w.held);
-      for (const back of [0, 32, 64]) expect(w.lookup(s - back), `seq ${s - back} after ${s}`).toBe(s - back >= 1 ? frameKey({ t: (s - back) * 1000, hr: 70 }) : null);
-    }
-    expect(most).toBeLessThanOrEqual(64 + 8);
-    expect(w.lookup(1000 - 80)).toBe('unknown');
+    // A stream with every seventh frame missing: each gap stays free until the late frame comes.
+    for (let s = 1; s <= 3000; s++) if (s % 7 !== 0) store(w, s);
+    for (let s = 3000 - 64; s <= 3000; s++) expect(w.lookup(s)).toBe(s % 7 === 0 ? null : 'stored');
+    store(w, 2996);
+    expect(w.lookup(2996)).toBe('stored');
+    // Older than the window: only the database can tell (it holds the frame, or the seq is free).
+    expect(w.lookup(10)).toBe('unknown');
+    expect(w.lookup(14)).toBe('unknown');
   });
 
-  it('answers every lookup as a plain map of every taken seq would, whatever the order of seqs, resends and failures', () => {
-    // The model: every seq ever taken and not forgotten, and the floor below which only the database can tell.
+  it('stays small over a 4-hour stream at 1 Hz: no frame keys once committed, a few bitmap blocks', () => {
+    const w = new SeqWindow(4096);
+    let mostKeys = 0;
+    let mostBlocks = 0;
+    // 14,400 frames, sent in batches of 10 that commit together (keys held only while in flight).
+    for (let s = 1; s <= 14_400; s += 10) {
+      for (let k = s; k < s + 10; k++) w.add(k, frameKey({ t: k * 1000, hr: 70, spo2: 97, rr: 14 }));
+      mostKeys = Math.max(mostKeys, w.held);
+      mostBlocks = Math.max(mostBlocks, w.blocks);
+      for (let k = s; k < s + 10; k++) w.commit(k);
+    }
+    expect(mostKeys).toBe(10);
+    expect(w.held).toBe(0);
+    // 4,096 seqs at 1,024 per block: at most 6 blocks (partial ones at both ends), 128 bytes of bits each.
+    expect(mostBlocks).toBeLessThanOrEqual(6);
+    expect(w.lookup(14_400 - 4096)).toBe('stored');
+    expect(w.lookup(14_401)).toBeNull();
+  });
+
+  it('drops the key of a write whose outcome never came back once it lags a whole window behind (the database answers for it)', () => {
+    const w = new SeqWindow(64);
+    w.add(1, 'lost');
+    for (let s = 2; s <= 2000; s++) store(w, s);
+    expect(w.held).toBe(0);
+    expect(w.lookup(1)).toBe('unknown');
+  });
+
+  it('answers every lookup as a model of every taken seq would, whatever the order of seqs, commits, resends and failures', () => {
+    // The model: seqs in flight with their keys, committed seqs, and the floor below which the window may say 'unknown'.
     const op = fc.oneof(
-      fc.record({ add: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000_000 })) }),
-      fc.record({ forget: fc.integer({ min: 0, max: 300 }) }),
+      fc.record({ add: fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 5_000_000 })) }),
+      fc.record({ commit: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({ forget: fc.integer({ min: 0, max: 3000 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), fc.integer({ min: 1, max: 40 }), (ops, size) => {
+      fc.property(fc.array(op, { maxLength: 400 }), fc.integer({ min: 1, max: 2000 }), (ops, size) => {
         const w = new SeqWindow(size);
-        const model = new Map<number, string>();
+        const pending = new Map<number, string>();
+        const committed = new Set<number>();
         let max = -1;
-        let floor = -Infinity;
         for (const o of ops) {
           if ('add' in o) {
+            // Ingest takes only a seq the window (or the database) calls free.
+            if (pending.has(o.add) || committed.has(o.add)) continue;
             const key = frameKey({ t: o.add * 1000, hr: o.add % 200 });
             w.add(o.add, key);
-            model.set(o.add, key);
+            pending.set(o.add, key);
             max = Math.max(max, o.add);
-            if (model.size > size + Math.max(1, size >> 3)) {
-              floor = Math.max(floor, max - size);
-              for (const s of [...model.keys()]) if (s < max - size) model.delete(s);
-            }
+          } else if ('commit' in o) {
+            w.commit(o.commit);
+            if (pending.delete(o.commit)) committed.add(o.commit);
           } else {
             w.forget(o.forget);
-            model.delete(o.forget);
+            pending.delete(o.forget);
           }
-          expect(w.held).toBe(model.size);
         }
-        for (const s of [...model.keys(), ...Array.from({ length: 320 }, (_, i) => i), max + 1]) expect(w.lookup(s)).toBe(model.get(s) ?? (s < floor ? 'unknown' : null));
+        const floor = max - size;
+        const wrong: string[] = [];
+        for (const s of [...pending.keys(), ...committed, ...Array.from({ length: 3100 }, (_, i) => i), max + 1]) {
+          const got = w.lookup(s);
+          const key = pending.get(s);
+          // Below the floor the window may say 'unknown' (the database answers) for any seq; never free for a taken one.
+          // A key in flight lagging a whole window behind may have been dropped too.
+          const ok =
+            key !== undefined
+              ? got === key || (s < floor - size && got === 'unknown')
+              : committed.has(s)
+                ? got === 'stored' || (s < floor && got === 'unknown')
+                : got === null || (s < floor && got === 'unknown');
+          if (!ok) wrong.push(`seq ${s}: ${got}`);
+        }
+        expect(wrong).toEqual([]);
+        expect(w.held).toBeLessThanOrEqual(pending.size);
       }),
     );
   });
@@ -76,7 +146,7 @@ describe('seq window', () => {
 
   it('accepts an out-of-order new seq inside the window', () => {
     const w = new SeqWindow(10);
-    for (const s of [1, 2, 4]) w.add(s, 'k');
+    for (const s of [1, 2, 4]) store(w, s);
     expect(w.lookup(3)).toBeNull();
   });
 
@@ -92,7 +162,7 @@ describe('seq window', () => {
   it('after a restart with fewer rows than the window, knows they are all there is', () => {
     const w = SeqWindow.restore(4096, rows(1, 10), 4096);
     expect(w.lookup(0)).toBeNull();
-    expect(w.lookup(10)).toBe(frameKey({ t: 10_000, hr: 70 }));
+    expect(w.lookup(10)).toBe('stored');
   });
 
   it('keeps one window per device, read back once on first use', async () => {

@@ -29,86 +29,114 @@ export function frameDiff(stored: VitalsSample, sent: VitalsSample): { field: st
   return out;
 }
 
-/**
- * Remembers which sequence numbers of one (session, device) are taken and what each frame said,
- * so a resent frame is recognised as a duplicate (same values) or a conflict (different values)
- * before it reaches the rules. Keeps a recent window in memory; seqs below `floor` may be stored
- * without being remembered, so for them the caller asks the database.
- */
-/** Consecutive seqs per block of the window. */
-const BLOCK = 16;
+/** Seqs per block of the stored-seq bitmap: 128 bytes of bits for 1,024 frames. */
+const BLOCK = 1024;
 
+/**
+ * What a window knows of a seq: the key of a frame taken and not yet committed (a string); 'stored', a
+ * committed frame whose values only the database holds now; null, free; 'unknown', only the database can tell.
+ */
+export type SeqState = string | 'stored' | null | 'unknown';
+
+/**
+ * Remembers which sequence numbers of one (session, device) are taken, so a resent frame is recognised as
+ * a duplicate (same values) or a conflict (different values) before it reaches the rules, and a late frame
+ * under a free seq is accepted. A frame's values (its key) are kept only until it is committed, for the
+ * resends that arrive meanwhile; once committed, the database holds them and one bit says the seq is taken.
+ * A session streams for hours: keys of every committed frame would cost about 70 bytes each, the bits an
+ * eighth of a byte. Every taken seq >= floor is known; below it, ask the database.
+ */
 export class SeqWindow {
-  /**
-   * Keys by seq, in blocks of 16 consecutive seqs: one map entry per block, not per frame. A session's
-   * window is full (4,096 keys per device) for most of its life, and a Map of that many entries costs
-   * more than the keys themselves. A device whose seqs are scattered costs one block per seq, about what
-   * a map entry per seq did.
-   */
-  private readonly blocks = new Map<number, (string | undefined)[]>();
-  private count = 0;
+  /** Taken, not yet committed: what each frame said. Only the frames in flight. */
+  private readonly pending = new Map<number, string>();
+  /** Committed seqs as bits, one Uint32Array per block of BLOCK consecutive seqs; blocks below the floor are dropped. */
+  private readonly stored = new Map<number, Uint32Array>();
+  /** The highest seq taken (pending or committed). */
   maxSeq = -1;
   /** Every taken seq >= floor is in memory; below it, ask the database. */
   private floor = -Infinity;
 
+  /** `size`: how many seqs below the highest one are known without the database. */
   constructor(readonly size: number) {}
 
   /**
    * A window rebuilt from the database: `rows` are the highest-seq stored frames, at most `limit`.
    * Fewer than `limit` rows are all there is; otherwise only seqs from the lowest returned one up are known.
    */
-  static restore(size: number, rows: ({ seq: number } & VitalsSample)[], limit: number): SeqWindow {
+  static restore(size: number, rows: readonly { seq: number }[], limit: number): SeqWindow {
     const w = new SeqWindow(size);
-    for (const r of rows) w.add(r.seq, frameKey(r));
-    if (rows.length >= limit && rows.length > 0) w.floor = Math.max(w.floor, Math.min(...rows.map((r) => r.seq)));
+    for (const r of rows) {
+      w.setStored(r.seq);
+      if (r.seq > w.maxSeq) w.maxSeq = r.seq;
+    }
+    if (rows.length >= limit && rows.length > 0) w.floor = Math.min(...rows.map((r) => r.seq));
+    w.prune();
     return w;
   }
 
-  /** Seqs held in memory (at most the window and an eighth of it). */
+  /** Frame keys held in memory: the frames taken and not yet committed (or failed). */
   get held(): number {
-    return this.count;
+    return this.pending.size;
   }
 
-  /** The key of the frame stored under this seq; null if it is free; 'unknown' if only the database can tell. */
-  lookup(seq: number): string | null | 'unknown' {
-    const b = Math.floor(seq / BLOCK);
-    const k = this.blocks.get(b)?.[seq - b * BLOCK];
+  /** Bitmap blocks held in memory (each BLOCK seqs). */
+  get blocks(): number {
+    return this.stored.size;
+  }
+
+  lookup(seq: number): SeqState {
+    const k = this.pending.get(seq);
     if (k !== undefined) return k;
+    if (this.isStored(seq)) return 'stored';
     return seq < this.floor ? 'unknown' : null;
+  }
+
+  /** The seq is taken by a frame being written (`key`: what it said). */
+  add(seq: number, key: string): void {
+    this.pending.set(seq, key);
+    if (seq > this.maxSeq) this.maxSeq = seq;
+    this.prune();
+  }
+
+  /** The frame taken under `seq` is committed: its key is dropped, the seq stays taken. */
+  commit(seq: number): void {
+    if (this.pending.delete(seq)) this.setStored(seq);
   }
 
   /** A frame that could not be stored must be accepted again when the device resends it. */
   forget(seq: number): void {
-    const b = Math.floor(seq / BLOCK);
-    const block = this.blocks.get(b);
-    if (block?.[seq - b * BLOCK] === undefined) return;
-    block[seq - b * BLOCK] = undefined;
-    this.count--;
-    if (block.every((k) => k === undefined)) this.blocks.delete(b);
+    this.pending.delete(seq);
   }
 
-  add(seq: number, key: string): void {
+  private isStored(seq: number): boolean {
     const b = Math.floor(seq / BLOCK);
-    let block = this.blocks.get(b);
-    if (!block) this.blocks.set(b, (block = new Array<string | undefined>(BLOCK).fill(undefined)));
-    if (block[seq - b * BLOCK] === undefined) this.count++;
-    block[seq - b * BLOCK] = key;
-    if (seq > this.maxSeq) this.maxSeq = seq;
-    // Pruned once it holds an eighth more than the window (not twice as much): a session streams for hours,
-    // so the window is full most of its life and this slack is kept per session, per device.
-    if (this.count > this.size + Math.max(1, this.size >> 3)) {
-      const floor = this.maxSeq - this.size;
-      for (const [id, keys] of this.blocks) {
-        if (id * BLOCK >= floor) continue;
-        for (let i = 0; i < BLOCK && id * BLOCK + i < floor; i++) {
-          if (keys[i] === undefined) continue;
-          keys[i] = undefined;
-          this.count--;
-        }
-        if (keys.every((k) => k === undefined)) this.blocks.delete(id);
-      }
-      this.floor = Math.max(this.floor, floor);
-    }
+    const i = seq - b * BLOCK;
+    return ((this.stored.get(b)?.[i >>> 5] ?? 0) & (1 << (i & 31))) !== 0;
+  }
+
+  private setStored(seq: number): void {
+    const b = Math.floor(seq / BLOCK);
+    const i = seq - b * BLOCK;
+    let bits = this.stored.get(b);
+    if (!bits) this.stored.set(b, (bits = new Uint32Array(BLOCK / 32)));
+    bits[i >>> 5]! |= 1 << (i & 31);
+  }
+
+  /**
+   * The floor follows the highest seq at `size` behind it; bitmap blocks wholly below it are dropped (a
+   * seq there is then 'unknown': the database answers). Pending keys stay until their write settles,
+   * unless one lags the floor by a whole window (a write whose outcome never came back): the database
+   * answers for it too.
+   */
+  private prune(): void {
+    const floor = this.maxSeq - this.size;
+    if (floor <= this.floor) return;
+    const crossed = this.floor === -Infinity || Math.floor(floor / BLOCK) > Math.floor(this.floor / BLOCK);
+    this.floor = floor;
+    if (!crossed) return;
+    const below = Math.floor(floor / BLOCK);
+    for (const b of this.stored.keys()) if (b < below) this.stored.delete(b);
+    for (const seq of this.pending.keys()) if (seq < floor - this.size) this.pending.delete(seq);
   }
 }
 

@@ -274,6 +274,11 @@ export class SessionService {
     this.live.get(sessionId)?.seqs.peek(deviceId)?.add(seq, key);
   }
 
+  /** The frame's write committed: the database holds what it said, the window keeps only that its seq is taken. */
+  commitSeq(sessionId: string, deviceId: number, seq: number): void {
+    this.live.get(sessionId)?.seqs.peek(deviceId)?.commit(seq);
+  }
+
   /** The frame's write failed: its seq is free again for the device's resend. */
   releaseSeq(sessionId: string, deviceId: number, seq: number): void {
     this.live.get(sessionId)?.seqs.peek(deviceId)?.forget(seq);
