@@ -253,7 +253,7 @@ async function createSessions(t: Target, n: number): Promise<string[]> {
 let uniq = 0;
 
 async function endSessions(t: Target, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => fetch(`${t.url}/api/sessions/${id}/end`, { method: 'POST', headers: creds.nurseHeaders })));
+  for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => fetch(`${t.url}/api/sessions/${id}/end`, { method: 'POST', headers: { ...creds.nurseHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'benchmark finished' }) })));
 }
 
 /** socket.io-client passes `localAddress` on to its WebSocket (engine.io-client), though its types omit it. */
