@@ -118,8 +118,10 @@ export async function openPostgresStore(o: PgStoreOptions, now: number): Promise
     async close() {
       if (closed) return;
       closed = true;
-      // Ends the pool too.
+      // Ends the pool too, but only once the query builder has run a query; a store closed before
+      // that would leave its connections open (and the process waiting on them).
       await db.destroy();
+      if (!pool.ending && !pool.ended) await pool.end();
     },
   };
 }
