@@ -8,7 +8,7 @@ import { openPostgresStore } from '../../server/src/persistence/pgStore';
 import { openSqliteStore, type Store } from '../../server/src/persistence/store';
 import { ManualClock } from '../../server/src/util/clock';
 import { Hub } from '../../server/src/util/hub';
-import { databaseFor, testOnPostgres, twoStoresOnOneDatabase } from '../support/postgres';
+import { databaseFor, freshDatabase, testOnPostgres, twoStoresOnOneDatabase } from '../support/postgres';
 import { anOrder, api, createSession, startServer, type TestServer } from '../support/server';
 import { countOf, dbOf } from '../support/storeSql';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -210,7 +210,10 @@ describe('an order written twice for the same version', () => {
 describe('migration 13 on a database that already holds duplicate escalations', () => {
   it('keeps the first escalation of each alarm and level, moves the duplicate pages to it, then refuses a duplicate', async () => {
     if (testOnPostgres()) {
-      const url = await databaseFor(mkdtempSync(join(tmpdir(), 'infusion-m13-')));
+      // An empty database (not a test server's, which is copied from one already migrated).
+      const fresh = await freshDatabase();
+      cleanup.push(() => fresh.release());
+      const url = fresh.url;
       const { migratePg, PG_MIGRATIONS } = await import('../../server/src/persistence/pgMigrations');
       const pool = new pg.Pool({ connectionString: url, max: 1 });
       cleanup.push(() => pool.end());
