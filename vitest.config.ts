@@ -1,13 +1,35 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Integration files run against PostgreSQL (the integration-pg project). Today: the PostgreSQL store's
- * own tests and the repositories compared with SQLite. Once createApp accepts the PostgreSQL store, add
- * the files whose behaviour depends on the store (ingest, crash-safety, alarms-dashboard, escalation,
- * sessions, care, dose-safety, report, audit-privacy, hl7, trend-downsampling, physician-response):
- * the SQLite suite takes about 6 minutes on 2 cores, so all of it twice would crowd CI's 15.
+ * Integration files that also run against PostgreSQL (the integration-pg project): every file whose
+ * behaviour depends on the store, reading what it stored through the server's own query builder
+ * (test/support/storeSql.ts), plus PostgreSQL's own tests (postgres-*).
  */
-const PG_SUITE = ['test/integration/postgres-*.test.ts'];
+const PG_SUITE = [
+  'test/integration/postgres-*.test.ts',
+  ...[
+    'alarm-audio-pause',
+    'alarms-dashboard',
+    'audit-privacy',
+    'care',
+    'care-live',
+    'cluster-conflicts',
+    'crash-safety',
+    'dose-safety',
+    'escalation',
+    'hl7',
+    'ingest',
+    'physician-response',
+    'report',
+    'rules-live',
+    'session-export',
+    'sessions',
+    'simulated-routing',
+    'trend-downsampling',
+    'unique-labels',
+    'vital-table',
+  ].map((f) => `test/integration/${f}.test.ts`),
+];
 
 export default defineConfig({
   test: {

@@ -1,5 +1,8 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { openPostgresStore } from '../../server/src/persistence/pgStore';
 import type { Database } from '../../server/src/persistence/schema';
+import { openSqliteStore, type Store } from '../../server/src/persistence/store';
+import { databaseFor, testOnPostgres } from './postgres';
 import type { TestServer } from './server';
 
 /**
@@ -8,6 +11,14 @@ import type { TestServer } from './server';
  * by the schema), so the same assertion holds on both.
  */
 export const dbOf = (s: Pick<TestServer, 'app'>): Kysely<Database> => s.app.store.db;
+
+/**
+ * A store of its own on the database a child server process was started on for `dbPath`
+ * (spawnServer): the SQLite file, or (TEST_STORE=postgres) the database standing for it. Close it.
+ */
+export async function openStoreAt(dbPath: string): Promise<Store> {
+  return testOnPostgres() ? openPostgresStore({ url: await databaseFor(dbPath), poolSize: 1 }, Date.now()) : openSqliteStore(dbPath, Date.now());
+}
 
 /** How many rows a query matches (`countOf(dbOf(s).selectFrom('vitals').where(...))`), as a number on both stores. */
 export async function countOf<TB extends keyof Database>(q: SelectQueryBuilder<Database, TB, object>): Promise<number> {
