@@ -4,7 +4,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EscalationService } from '../../server/src/alarms/escalationService';
-import { openPostgresStore } from '../../server/src/persistence/pgStore';
+import { createPgPool, openPostgresStore } from '../../server/src/persistence/pgStore';
 import { openSqliteStore, type Store } from '../../server/src/persistence/store';
 import { ManualClock } from '../../server/src/util/clock';
 import { Hub } from '../../server/src/util/hub';
@@ -215,7 +215,8 @@ describe('migration 13 on a database that already holds duplicate escalations', 
       cleanup.push(() => fresh.release());
       const url = fresh.url;
       const { migratePg, PG_MIGRATIONS } = await import('../../server/src/persistence/pgMigrations');
-      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      // The server's own pool: a connection the database drop ends while it closes is not an unhandled error.
+      const pool = createPgPool({ url, poolSize: 1 });
       cleanup.push(() => pool.end());
       await migratePg(pool, T0, PG_MIGRATIONS.filter((m) => m.version < 13));
       await seedDuplicates((q) => pool.query(q));
