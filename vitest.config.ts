@@ -1,13 +1,47 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Integration files run against PostgreSQL (the integration-pg project). Today: the PostgreSQL store's
- * own tests and the repositories compared with SQLite. Once createApp accepts the PostgreSQL store, add
- * the files whose behaviour depends on the store (ingest, crash-safety, alarms-dashboard, escalation,
- * sessions, care, dose-safety, report, audit-privacy, hl7, trend-downsampling, physician-response):
- * the SQLite suite takes about 6 minutes on 2 cores, so all of it twice would crowd CI's 15.
+ * Integration files that also run against PostgreSQL (the integration-pg project): every file whose
+ * behaviour depends on the store, reading what it stored through the server's own query builder
+ * (test/support/storeSql.ts), plus PostgreSQL's own tests (postgres-*). The others stay on SQLite:
+ * - storage-failure: SQLite itself (a full disk under its file, its WAL); PostgreSQL's outages
+ *   (down, disk full, read-only) are tested in postgres-store.
+ * - replay: the replay command line reads a recorded SQLite file; replay through a store runs on
+ *   PostgreSQL in rules-live.
+ * - demo-start, health-config, deployment: the demo launcher and the configuration (an SQLite file at
+ *   DB_PATH), TLS and proxies; nothing they check is stored.
+ * - dashboard-hostile, slow-screen: socket abuse and back-pressure, before anything is stored.
+ * - simulated-patient: the simulator's physiology and its session naming through the API.
+ * - fuzz.property: builds its own SQLite app for thousands of generated cases.
+ * - auth, authz-matrix: roles, CSRF, cookies and throttles are store-independent, and the login,
+ *   device and user repositories are compared on both stores in postgres-care-auth; the matrix (246
+ *   cases, a fingerprint of every table each) alone takes minutes. Both pass with TEST_STORE=postgres.
  */
-const PG_SUITE = ['test/integration/postgres-*.test.ts'];
+const PG_SUITE = [
+  'test/integration/postgres-*.test.ts',
+  ...[
+    'alarm-audio-pause',
+    'alarms-dashboard',
+    'audit-privacy',
+    'care',
+    'care-live',
+    'cluster-conflicts',
+    'crash-safety',
+    'dose-safety',
+    'escalation',
+    'hl7',
+    'ingest',
+    'physician-response',
+    'report',
+    'rules-live',
+    'session-export',
+    'sessions',
+    'simulated-routing',
+    'trend-downsampling',
+    'unique-labels',
+    'vital-table',
+  ].map((f) => `test/integration/${f}.test.ts`),
+];
 
 /**
  * Two phases. Unit and integration files mostly wait on sockets and databases, so two run at a time even on

@@ -1,8 +1,8 @@
 import type { Alarm, AlarmUpdate, IngestResult, LiveVitals, Result, Session, Snapshot } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, device, deviceKeyFor, startServer, waitFor, type TestServer } from '../support/server';
+import { dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -59,8 +59,7 @@ describe('alarms reach the dashboard', () => {
     expect(u.alarm.source).toMatch(/ASRA\/AAPM\/ASA 2018/);
 
     // Stored before it was emitted.
-    const db = new Database(s.dbPath, { readonly: true });
-    expect(db.prepare('SELECT state, simulated FROM alarms WHERE id = ?').get(u.alarm.id)).toEqual({ state: 'active', simulated: 1 });
+    expect(await dbOf(s).selectFrom('alarms').select(['state', 'simulated']).where('id', '=', u.alarm.id).executeTakeFirst()).toEqual({ state: 'active', simulated: 1 });
 
     clock.set(T0 + 20_000);
     const ack = (await dash.emitWithAck('alarm:acknowledge', { alarmId: u.alarm.id })) as Result<Alarm>;
@@ -81,9 +80,8 @@ describe('alarms reach the dashboard', () => {
     clock.set(T0 + 45_000);
     s.app.alarms.tick();
     expect((await resolved).alarm.state).toBe('resolved');
-    const events = db.prepare('SELECT transition FROM alarm_events WHERE alarm_id = ? ORDER BY id').all(u.alarm.id) as { transition: string }[];
+    const events = await dbOf(s).selectFrom('alarm_events').select('transition').where('alarm_id', '=', u.alarm.id).orderBy('id').execute();
     expect(events.map((e) => e.transition)).toEqual(['raised', 'acknowledged', 'condition_cleared', 'resolved']);
-    db.close();
     dash.close();
   });
 

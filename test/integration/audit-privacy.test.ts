@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createSession, startServer, type TestServer } from '../support/server';
+import { dbOf } from '../support/storeSql';
 
 // Values that identify or describe the patient; none may reach an admin (docs/roles.md).
 const PATIENT = { patientLabel: 'Privacy-Bay-9', weightKg: 83.4, ageYears: 61, indication: 'Treatment-resistant depression, course 2' };
@@ -36,13 +36,8 @@ describe('audit log privacy', () => {
     }
   });
 
-  it('keeps the patient fields in the stored audit log', () => {
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      const row = db.prepare("SELECT after FROM audit_log WHERE action = 'session.create' AND entity_id = ?").get(sessionId) as { after: string };
-      expect(JSON.parse(row.after)).toMatchObject(PATIENT);
-    } finally {
-      db.close();
-    }
+  it('keeps the patient fields in the stored audit log', async () => {
+    const row = await dbOf(s).selectFrom('audit_log').select('after').where('action', '=', 'session.create').where('entity_id', '=', sessionId).executeTakeFirstOrThrow();
+    expect(JSON.parse(row.after!)).toMatchObject(PATIENT);
   });
 });

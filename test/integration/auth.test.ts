@@ -1,6 +1,5 @@
 import type { IngestResult, PublicUser, Result, Session, Snapshot } from '@infusion/shared';
 import { createApp, ManualClock, testConfig } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { pino } from 'pino';
 import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, demoSession, device, login, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
+import { countOf, dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -51,9 +51,7 @@ describe('login, sessions and CSRF', () => {
     expect(Number(locked.retryAfter)).toBeGreaterThan(0);
     clock.advance(16 * 60_000);
     expect((await rawLogin(s.url, 'physician', TEST_PASSWORD)).status).toBe(200);
-    const db = new Database(s.dbPath, { readonly: true });
-    const actions = (db.prepare("SELECT action FROM audit_log WHERE entity = 'user' AND entity_id IN ('physician', '2') ORDER BY id").all() as { action: string }[]).map((r) => r.action);
-    db.close();
+    const actions = (await dbOf(s).selectFrom('audit_log').select('action').where('entity', '=', 'user').where('entity_id', 'in', ['physician', '2']).orderBy('id').execute()).map((r) => r.action);
     expect(actions).toEqual(['user.create', 'auth.login', 'auth.login_failed', 'auth.login_failed', 'auth.login_failed', 'auth.login_failed', 'auth.lockout', 'auth.login_refused', 'auth.login']);
   });
 
@@ -126,9 +124,7 @@ describe('login, sessions and CSRF', () => {
     const badUser = await api(s.admin, 'POST', '/api/users', { username: "x'; DROP TABLE users;--", displayName: 'x', role: 'nurse', password: TEST_PASSWORD });
     expect(badUser.status).toBe(400);
     expect(badUser.body.fields![0]!.field).toBe('username');
-    const db = new Database(s.dbPath, { readonly: true });
-    expect((db.prepare('SELECT COUNT(*) n FROM users').get() as { n: number }).n).toBe(4);
-    db.close();
+    expect(await countOf(dbOf(s).selectFrom('users'))).toBe(4);
   });
 
   it('takes ingest only with a valid device key and cuts a revoked key off at once', async () => {

@@ -2,6 +2,7 @@ import type { ChecklistRecord, Formulary, InfusionEvent, Observation, RescueDose
 import { ManualClock } from '@infusion/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, device, passingChecklist, prepareStart, startServer, type TestServer } from '../support/server';
+import { dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -71,8 +72,8 @@ describe('bedside documentation and the pre-infusion checklist', () => {
     expect(row.actor).toBe('user:physician');
     // The reason is free text about the patient: stored in full, shown to admins redacted.
     expect(JSON.parse(row.after)).toMatchObject({ reason: '[redacted]', by: 'user:physician', at: T0 });
-    const stored = s.app.db.prepare("SELECT after FROM audit_log WHERE action = 'checklist.override'").get() as { after: string };
-    expect(JSON.parse(stored.after)).toMatchObject({ reason: 'crash cart in next bay, checked by me' });
+    const stored = await dbOf(s).selectFrom('audit_log').select('after').where('action', '=', 'checklist.override').executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.after!)).toMatchObject({ reason: 'crash cart in next bay, checked by me' });
   });
 
   it('takes the baseline as the mean of the vitals before the start', async () => {

@@ -1,8 +1,8 @@
 import type { ChecklistRecord, DoseCheck, GuardrailReport, InfusionEvent, Order, RescueDose, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anOrder, api, connected, createSession, dashboard, passingChecklist, prepareStart, startServer, writeOrder, type Caller, type DashClient, type TestServer } from '../support/server';
+import { countOf, dbOf } from '../support/storeSql';
 
 /**
  * Limits before the dose, through the API as clinicians would try them (the cases of the issue).
@@ -31,16 +31,12 @@ type Answer = { status: number; body: { ok: boolean; error?: string; fields?: { 
 const post = (who: Caller, id: string, body: unknown) => api<{ session: Session; event: InfusionEvent }>(who, 'POST', `/api/sessions/${id}/infusion`, body) as Promise<Answer & { body: { data: { session: Session; event: InfusionEvent } } }>;
 const crossed = (r: Answer) => (r.body.check?.crossings ?? []).map((c) => `${c.id}:${c.level}`).sort();
 
-function stored(id: string) {
-  const db = new Database(s.dbPath, { readonly: true });
-  try {
-    const events = (db.prepare('SELECT COUNT(*) n FROM infusion_events WHERE session_id = ?').get(id) as { n: number }).n;
-    const audit = (db.prepare("SELECT COUNT(*) n FROM audit_log WHERE entity_id = ? AND action LIKE 'infusion.%'").get(id) as { n: number }).n;
-    const rescue = (db.prepare('SELECT COUNT(*) n FROM rescue_doses WHERE session_id = ?').get(id) as { n: number }).n;
-    return { events, audit, rescue };
-  } finally {
-    db.close();
-  }
+async function stored(id: string) {
+  const db = dbOf(s);
+  const events = await countOf(db.selectFrom('infusion_events').where('session_id', '=', id));
+  const audit = await countOf(db.selectFrom('audit_log').where('entity_id', '=', id).where('action', 'like', 'infusion.%'));
+  const rescue = await countOf(db.selectFrom('rescue_doses').where('session_id', '=', id));
+  return { events, audit, rescue };
 }
 const infusionOf = async (id: string) => (await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${id}`)).body.data.session.infusion;
 
@@ -49,12 +45,12 @@ const infusionOf = async (id: string) => (await api<{ session: Session }>(s.nurs
  * (or nothing, for a session not running) is the only new broadcast.
  */
 async function refusedStoresNothing(id: string, call: () => Promise<Answer>): Promise<Answer> {
-  const before = stored(id);
+  const before = await stored(id);
   const inf = await infusionOf(id);
   const seen = broadcast.length;
   const r = await call();
   expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
-  expect(stored(id)).toEqual(before);
+  expect(await stored(id)).toEqual(before);
   const after = await infusionOf(id);
   expect({ status: after.status, rateMgKgH: after.rateMgKgH }).toEqual({ status: inf.status, rateMgKgH: inf.rateMgKgH });
   // No broadcast: a marker event sent after the refusal is the first one the screen gets.
@@ -155,13 +151,8 @@ describe('limits before the dose: the cases of the issue', () => {
     expect(ok.body.data.event.override).toMatchObject({ reason: 'pain 8/10, airway-trained staff at the bedside', by: 'user:physician', limits: [{ id: 'bolus.window', value: 0.68, limit: 0.35 }] });
     const events = (await api<{ infusionEvents: InfusionEvent[] }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.infusionEvents;
     expect(events.at(-1)!.override?.reason).toBe('pain 8/10, airway-trained staff at the bedside');
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      const row = db.prepare("SELECT after FROM audit_log WHERE entity_id = ? AND action = 'infusion.bolus' ORDER BY id DESC LIMIT 1").get(sess.id) as { after: string };
-      expect(JSON.parse(row.after)).toMatchObject({ override: { reason: 'pain 8/10, airway-trained staff at the bedside' } });
-    } finally {
-      db.close();
-    }
+    const row = await dbOf(s).selectFrom('audit_log').select('after').where('entity_id', '=', sess.id).where('action', '=', 'infusion.bolus').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(JSON.parse(row.after!)).toMatchObject({ override: { reason: 'pain 8/10, airway-trained staff at the bedside' } });
     clock.advance(20_000);
     const third = await post(s.nurse, sess.id, dose);
     expect(third.body.check?.crossings.find((c) => c.id === 'bolus.window')?.value).toBeCloseTo(1.02, 2);
@@ -235,16 +226,11 @@ describe('orders', () => {
     const got = await api<{ order: Order; history: Order[] }>(s.nurse, 'GET', `/api/sessions/${sess.id}/order`);
     expect(got.body.data.order).toMatchObject({ version: 2, rateMaxMgKgH: 0.75, by: 'user:physician' });
     expect(got.body.data.history.map((o) => o.version)).toEqual([1, 2]);
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      const rows = db.prepare("SELECT actor, before, after FROM audit_log WHERE entity_id = ? AND action = 'order.write' ORDER BY id").all(sess.id) as { actor: string; before: string | null; after: string }[];
-      expect(rows.map((r) => [r.actor, (JSON.parse(r.before ?? 'null') as Order | null)?.rateMaxMgKgH ?? null, (JSON.parse(r.after) as Order).rateMaxMgKgH])).toEqual([
-        ['user:physician', null, 0.5],
-        ['user:physician', 0.5, 0.75],
-      ]);
-    } finally {
-      db.close();
-    }
+    const rows = await dbOf(s).selectFrom('audit_log').select(['actor', 'before', 'after']).where('entity_id', '=', sess.id).where('action', '=', 'order.write').orderBy('id').execute();
+    expect(rows.map((r) => [r.actor, (JSON.parse(r.before ?? 'null') as Order | null)?.rateMaxMgKgH ?? null, (JSON.parse(r.after!) as Order).rateMaxMgKgH])).toEqual([
+      ['user:physician', null, 0.5],
+      ['user:physician', 0.5, 0.75],
+    ]);
   });
 
   it('refuses an order above a hard limit of every setting, naming it, and stores no order', async () => {
@@ -272,12 +258,12 @@ describe('orders', () => {
 
   it('previews a dose against the limits without storing anything', async () => {
     const sess = await ready();
-    const before = stored(sess.id);
+    const before = await stored(sess.id);
     const r = await api<DoseCheck>(s.nurse, 'POST', `/api/sessions/${sess.id}/dose-check`, { type: 'bolus', doseMg: 30 });
     expect(r.status).toBe(200);
     expect(r.body.data.outcome).toBe('refused');
     expect(r.body.data.limits.map((l) => l.id)).toEqual(expect.arrayContaining(['order.bolus.max', 'order.bolus.interval', 'dose.bolus.clinic', 'bolus.window', 'dose.cumulative']));
-    expect(stored(sess.id)).toEqual(before);
+    expect(await stored(sess.id)).toEqual(before);
   });
 });
 

@@ -1,10 +1,10 @@
 import { defaultRuleSet, type Alarm, type Escalation, type IngestResult, type Result, type RuleSet, type Snapshot } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connected, createSession, dashboard, device, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
+import { dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 // The shipped set has both paths: HR > 150 (high, at once) and HR > 120 for 10 s (medium).
@@ -71,10 +71,8 @@ describe('escalation to the supervising physician', () => {
     const byNurse = (await nurse.d.emitWithAck('escalation:acknowledge', { escalationId: e1.id })) as Result<Escalation>;
     expect(byNurse).toMatchObject({ ok: false, error: 'role nurse may not escalation.acknowledge' });
 
-    const db = new Database(s.dbPath, { readonly: true });
     // (HR 165 also broke the medium limit of 120: that alarm escalated on its own at 61 s.)
-    const steps = db.prepare('SELECT level, channel, target, status, created_at FROM notifications WHERE escalation_id = ? ORDER BY id').all(e1.id);
-    db.close();
+    const steps = await dbOf(s).selectFrom('notifications').select(['level', 'channel', 'target', 'status', 'created_at']).where('escalation_id', '=', e1.id).orderBy('id').execute();
     expect(steps).toEqual([
       { level: 1, channel: 'dashboard', target: 'physicians:infusion-suite', status: 'sent', created_at: T0 + 1000 },
       { level: 2, channel: 'dashboard', target: 'unit:infusion-suite', status: 'sent', created_at: T0 + 121_000 },
@@ -160,8 +158,6 @@ describe('escalation to the supervising physician', () => {
     clock.advance(1000);
     await s.app.outbox.tick();
     expect(received).toEqual([expect.objectContaining({ level: 1, location: 'Bed 2', message: 'HR 180 > 150' })]);
-    const db = new Database(s.dbPath, { readonly: true });
-    expect(db.prepare("SELECT status, attempts, last_error FROM notifications WHERE channel = 'webhook'").get()).toEqual({ status: 'sent', attempts: 3, last_error: null });
-    db.close();
+    expect(await dbOf(s).selectFrom('notifications').select(['status', 'attempts', 'last_error']).where('channel', '=', 'webhook').execute()).toEqual([{ status: 'sent', attempts: 3, last_error: null }]);
   });
 });

@@ -1,5 +1,10 @@
 import { ConfigError, loadConfig } from '@infusion/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exited, ROOT } from '../support/child';
 import { startServer, type TestServer } from '../support/server';
 
 describe('configuration', () => {
@@ -25,6 +30,22 @@ describe('configuration', () => {
   });
   it('accepts HL7_PORT=0 (off)', () => {
     expect(loadConfig({ HL7_PORT: '0' }).HL7_PORT).toBe(0);
+  });
+  it('the server entry point refuses to start with a bad environment variable and names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infusion-config-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/main.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, PORT: 'not-a-port', DB_PATH: join(dir, 'infusion.db') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      expect(await exited(child)).toBe(2);
+      expect(err).toMatch(/PORT: must be a port number/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

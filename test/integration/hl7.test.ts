@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alarm, Result } from '@infusion/shared';
 import { api, connected, createSession, dashboard, startServer, type TestServer } from '../support/server';
+import { dbOf } from '../support/storeSql';
 
 const VT = '\x0b';
 const END = '\x1c\x0d';
@@ -62,14 +62,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
   });
   afterEach(() => s.close());
 
-  const rows = (sessionId: string) => {
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      return db.prepare('SELECT seq, t, hr, spo2, sbp FROM vitals WHERE session_id = ? ORDER BY t').all(sessionId) as { seq: number; t: number; hr: number | null; spo2: number | null; sbp: number | null }[];
-    } finally {
-      db.close();
-    }
-  };
+  const rows = (sessionId: string) => dbOf(s).selectFrom('vitals').select(['seq', 't', 'hr', 'spo2', 'sbp']).where('session_id', '=', sessionId).orderBy('t').execute();
 
   it('binds to loopback by default: not reachable from other hosts unless HL7_HOST says so', () => {
     expect(s.app.hl7Address()).toMatchObject({ address: '127.0.0.1', port });
@@ -91,9 +84,9 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     expect(ack.code).toBe('AA');
     expect(ack.raw).toContain(`MSA|AA|C${t}`);
     const t0 = Math.floor(t / 1000) * 1000;
-    expect(rows(sess.id)).toEqual([{ seq: 0, t: t0, hr: null, spo2: 97, sbp: 128 }]);
+    expect(await rows(sess.id)).toEqual([{ seq: 0, t: t0, hr: null, spo2: 97, sbp: 128 }]);
     expect((await c.send(msg)).code).toBe('AA');
-    expect(rows(sess.id)).toHaveLength(1);
+    expect(await rows(sess.id)).toHaveLength(1);
     c.close();
   });
 
@@ -123,7 +116,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     expect(ack.code).toBe('AE');
     expect(ack.text).toMatch(/OBX 2 unknown observation 999999/);
     expect(ack.text).toMatch(/OBX 3 OBX-5 "fast" is not a number/);
-    expect(rows(sess.id).map((r) => r.spo2)).toEqual([96]);
+    expect((await rows(sess.id)).map((r) => r.spo2)).toEqual([96]);
     c.close();
   });
 
@@ -135,9 +128,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     expect((await api(s.admin, 'POST', `/api/devices/${id}/bind`, { sessionId: sess.id })).status).toBe(403);
     expect((await api(s.nurse, 'POST', `/api/devices/${id}/bind`, { sessionId: sess.id })).status).toBe(200);
     expect((await api(s.nurse, 'POST', `/api/devices/${id}/unbind`)).status).toBe(200);
-    const db = new Database(s.dbPath, { readonly: true });
-    const actions = db.prepare("SELECT action, actor FROM audit_log WHERE entity = 'device' AND entity_id = ? ORDER BY id").all(String(id));
-    db.close();
+    const actions = await dbOf(s).selectFrom('audit_log').select(['action', 'actor']).where('entity', '=', 'device').where('entity_id', '=', String(id)).orderBy('id').execute();
     expect(actions).toEqual([
       { action: 'device.create', actor: 'user:admin' },
       { action: 'device.bind', actor: 'user:nurse' },
@@ -161,7 +152,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     const nibp = oru('DDDD000000000004', t, [['150021', 'MDC_PRESS_BLD_NONINV_SYS', '210'], ['150022', 'MDC_PRESS_BLD_NONINV_DIA', '120']], 'MSG-2');
     expect((await c.send(hr)).code).toBe('AA');
     expect((await c.send(nibp)).code).toBe('AA');
-    expect(rows(sess.id).map((r) => [r.hr, r.sbp])).toEqual([
+    expect((await rows(sess.id)).map((r) => [r.hr, r.sbp])).toEqual([
       [80, null],
       [null, 210],
     ]);
@@ -169,11 +160,11 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     // A resend of either (even with a new MSH-7) gets the same answer and stores nothing.
     expect(await c.send(nibp.replace(/\|ORU\^R01/, '|ORU^R01').replace(ts(t), ts(t + 5000)))).toMatchObject({ code: 'AA', text: 'accepted' });
     expect((await c.send(hr)).code).toBe('AA');
-    expect(rows(sess.id)).toHaveLength(2);
+    expect(await rows(sess.id)).toHaveLength(2);
     // The same control id with other content is not a resend: refused, nothing stored.
     const reused = await c.send(oru('DDDD000000000004', t, [['147842', 'MDC_ECG_HEART_RATE', '95']], 'MSG-1'));
     expect(reused).toMatchObject({ code: 'AR', text: expect.stringMatching(/MSH-10 control id MSG-1 was already used/) });
-    expect(rows(sess.id)).toHaveLength(2);
+    expect(await rows(sess.id)).toHaveLength(2);
     c.close();
   });
 
@@ -187,7 +178,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     expect(otherBed).toMatchObject({ code: 'AR', text: "PV1-3 bed ICU 8 1 does not match the bound session's bed ICU 7 1" }); // MSA-3 carries HL7 delimiters as spaces
     const otherPatient = await c.send(oru('EEEE000000000005', t, obx, 'B-2', { pid: 'PSEUDO-2' }));
     expect(otherPatient).toMatchObject({ code: 'AR', text: "PID-3 patient PSEUDO-2 does not match the bound session's patient" });
-    expect(rows(sess.id)).toEqual([]);
+    expect(await rows(sess.id)).toEqual([]);
     // Stored (the write queue commits it, then it is broadcast), latched until acknowledged.
     await expect.poll(async () => (await alarmsOf(sess.id)).find((a) => a.ruleId === 'tech.source_mismatch')?.message).toMatch(/PID-3 patient PSEUDO-2/);
     const alarm = (await alarmsOf(sess.id)).find((a) => a.ruleId === 'tech.source_mismatch')!;
@@ -200,7 +191,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     dash.close();
     // The right patient at the right bed is accepted.
     expect((await c.send(oru('EEEE000000000005', t, obx, 'B-3'))).code).toBe('AA');
-    expect(rows(sess.id).map((r) => r.spo2)).toEqual([91]);
+    expect((await rows(sess.id)).map((r) => r.spo2)).toEqual([91]);
     c.close();
   });
 
@@ -216,8 +207,8 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     expect((await c.send(oru('FFFF000000000006', t, [['147842', 'MDC_ECG_HEART_RATE', '70']], 'G-1', { bed: 'ICU^7^1' }))).code).toBe('AA');
     expect((await c.send(oru('FFFF000000000006', t, [['147842', 'MDC_ECG_HEART_RATE', '90']], 'G-2', { bed: 'ICU^8^1' }))).code).toBe('AA');
     expect(await c.send(oru('FFFF000000000006', t, [['147842', 'MDC_ECG_HEART_RATE', '99']], 'G-3', { bed: 'ICU^9^1' }))).toMatchObject({ code: 'AR', text: expect.stringMatching(/bed ICU 9 1 is not bound/) });
-    expect(rows(a.id).map((r) => r.hr)).toEqual([70]);
-    expect(rows(b.id).map((r) => r.hr)).toEqual([90]);
+    expect((await rows(a.id)).map((r) => r.hr)).toEqual([70]);
+    expect((await rows(b.id)).map((r) => r.hr)).toEqual([90]);
     c.close();
   });
 
@@ -228,7 +219,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     const t = Date.now() - 2000;
     const ack = await c.send(oru('ABAB000000000007', t, [['150456', 'MDC_PULS_OXIM_SAT_O2', '96'], ['147842', 'MDC_ECG_HEART_RATE', '400']], 'R-1'));
     expect(ack).toMatchObject({ code: 'AE', text: 'OBX 2 hr 400 above the physiological range (max 300 /min)' });
-    expect(rows(sess.id).map((r) => [r.spo2, r.hr])).toEqual([[96, null]]);
+    expect((await rows(sess.id)).map((r) => [r.spo2, r.hr])).toEqual([[96, null]]);
 
     const many = [
       `MSH|^~\\&|GW|ICU|IKM|HOSP|${ts(t)}||ORU^R01^ORU_R01|R-2|P|2.6`,
@@ -242,7 +233,7 @@ describe('HL7 v2 ORU^R01 over MLLP', () => {
     expect(big.raw).toContain('MSA|AR|R-3|');
     // The connection still works after it.
     expect((await c.send(oru('ABAB000000000007', t + 1000, [['150456', 'MDC_PULS_OXIM_SAT_O2', '95']], 'R-4'))).code).toBe('AA');
-    expect(rows(sess.id).map((r) => r.spo2)).toEqual([96, 95]);
+    expect((await rows(sess.id)).map((r) => r.spo2)).toEqual([96, 95]);
     c.close();
   });
 });

@@ -1,8 +1,8 @@
 import type { IngestResult, Result } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, device, login, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
+import { countOf, dbOf, refuseRows } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const frame = (sessionId: string, seq: number, over: Record<string, unknown> = {}) => ({
@@ -27,31 +27,17 @@ describe('ingest', () => {
   });
   afterEach(() => s.close());
 
-  const stored = (sessionId: string, seq: number) => {
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      return db.prepare('SELECT * FROM vitals WHERE session_id = ? AND seq = ?').get(sessionId, seq);
-    } finally {
-      db.close();
-    }
-  };
-  const rowCount = (sessionId: string) => {
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      return (db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ?').get(sessionId) as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const stored = (sessionId: string, seq: number) => dbOf(s).selectFrom('vitals').selectAll().where('session_id', '=', sessionId).where('seq', '=', seq).executeTakeFirst();
+  const rowCount = (sessionId: string) => countOf(dbOf(s).selectFrom('vitals').where('session_id', '=', sessionId));
 
-  it('acknowledges socket frames only after they are committed to SQLite', async () => {
+  it('acknowledges socket frames only after they are committed to the store', async () => {
     const sess = await createSession(s.nurse);
     const dev = device(s);
     await connected(dev);
     const res = (await dev.emitWithAck('frames', [frame(sess.id, 1), frame(sess.id, 2)])) as Result<IngestResult>;
     expect(res).toEqual({ ok: true, data: { accepted: [1, 2], duplicates: [], rejected: [], conflicts: [] } });
     // Read from a separate connection: the rows are durable at ack time.
-    expect(rowCount(sess.id)).toBe(2);
+    expect(await rowCount(sess.id)).toBe(2);
     dev.close();
   });
 
@@ -84,7 +70,7 @@ describe('ingest', () => {
     expect(byIndex[7]).toEqual([{ field: 'Spo2', reason: 'unknown field(s): Spo2' }]);
     expect(byIndex[8]![0]!.field).toBe('seq');
     expect(res.data.rejected.find((r) => r.index === 1)).toMatchObject({ sessionId: sess.id, seq: 2 });
-    expect(rowCount(sess.id)).toBe(2);
+    expect(await rowCount(sess.id)).toBe(2);
     dev.close();
   });
 
@@ -102,23 +88,21 @@ describe('ingest', () => {
     const same = (await dev.emitWithAck('frames', [frame(sess.id, 4), frame(sess.id, 4), frame(sess.id, 4, { spo2: 90 })])) as Result<IngestResult>;
     if (!same.ok) throw new Error(same.error);
     expect(same.data).toMatchObject({ accepted: [4], duplicates: [4], conflicts: [{ index: 2, seq: 4, errors: [{ field: 'spo2' }] }] });
-    expect(rowCount(sess.id)).toBe(4);
-    expect(stored(sess.id, 1)).toMatchObject({ hr: 72 });
+    expect(await rowCount(sess.id)).toBe(4);
+    expect(await stored(sess.id, 1)).toMatchObject({ hr: 72 });
     dev.close();
   });
 
   it('evaluates only what was stored: a frame the database refuses raises no alarm and is accepted when resent', async () => {
     const sess = await createSession(s.nurse);
-    // A storage failure on one row, from a second connection to the real database file.
-    const db = new Database(s.dbPath);
-    db.exec("CREATE TRIGGER refuse_hr BEFORE INSERT ON vitals WHEN NEW.sbp = 200 BEGIN SELECT RAISE(ABORT, 'storage failure'); END");
+    // A storage failure on one row (a trigger in the real database refuses it).
+    const allow = await refuseRows(s, 'vitals', 'NEW.sbp = 200');
     const r = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 2), frame(sess.id, 3, { sbp: 200 })]);
     expect(r.body.data.accepted).toEqual([2]);
     expect(r.body.data.rejected).toEqual([{ index: 1, sessionId: sess.id, seq: 3, errors: [{ field: '(storage)', reason: 'could not be stored; resend' }] }]);
     expect(s.app.alarms.unresolved().filter((a) => a.sessionId === sess.id).map((a) => a.ruleId)).not.toContain('sbp.high.high');
     expect(s.app.sessions.getLive(sess.id)!.latest).toMatchObject({ sbp: 122 });
-    db.exec('DROP TRIGGER refuse_hr');
-    db.close();
+    await allow();
     const again = await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 3, { sbp: 200 })]);
     expect(again.body.data.accepted).toEqual([3]);
     expect(s.app.alarms.unresolved().filter((a) => a.sessionId === sess.id).map((a) => a.ruleId)).toContain('sbp.high.high');
@@ -128,9 +112,7 @@ describe('ingest', () => {
     await s.close();
     s = await startServer({ clock, config: { WRITE_FLUSH_MS: 100 } });
     const sess = await createSession(s.nurse);
-    const db = new Database(s.dbPath);
-    db.exec("CREATE TRIGGER refuse_sbp BEFORE INSERT ON vitals WHEN NEW.sbp = 200 BEGIN SELECT RAISE(ABORT, 'storage failure'); END");
-    db.close();
+    await refuseRows(s, 'vitals', 'NEW.sbp = 200');
     const dev = device(s);
     await connected(dev);
     // Both batches reach the server before the write queue commits (100 ms): the second sees the first's seq taken.
@@ -150,7 +132,7 @@ describe('ingest', () => {
     const b = await api<IngestResult>({ url: s.url, headers: { authorization: `Bearer ${second.key}` } }, 'POST', '/api/ingest/frames', [{ sessionId: sess.id, seq: 1, t: T0 + 1000, etco2: 41 }]);
     expect(a.body.data.accepted).toEqual([1]);
     expect(b.body.data).toEqual({ accepted: [1], duplicates: [], rejected: [], conflicts: [] });
-    expect(rowCount(sess.id)).toBe(2);
+    expect(await rowCount(sess.id)).toBe(2);
   });
 
   it('refuses frames for an ended session with the reason', async () => {
@@ -167,7 +149,7 @@ describe('ingest', () => {
     expect(r.status).toBe(200);
     expect(r.body.data.accepted).toEqual([1]);
     expect(r.body.data.rejected[0]!.errors[0]!.field).toBe('rr');
-    expect(rowCount(sess.id)).toBe(1);
+    expect(await rowCount(sess.id)).toBe(1);
   });
 
   it('answers malformed JSON, a wrong body shape and an oversized batch with 400s, and stays up', async () => {
@@ -211,14 +193,15 @@ describe('ingest identity: a device feeds only the sessions it is assigned to', 
   });
   afterEach(() => s.close());
 
-  const audit = (deviceId: number) => {
-    const db = new Database(s.dbPath, { readonly: true });
-    try {
-      return db.prepare("SELECT action, actor, after, before FROM audit_log WHERE entity = 'device' AND entity_id = ? AND action LIKE 'device.%bind' ORDER BY id").all(String(deviceId)) as { action: string; actor: string; after: string | null; before: string | null }[];
-    } finally {
-      db.close();
-    }
-  };
+  const audit = (deviceId: number) =>
+    dbOf(s)
+      .selectFrom('audit_log')
+      .select(['action', 'actor', 'after', 'before'])
+      .where('entity', '=', 'device')
+      .where('entity_id', '=', String(deviceId))
+      .where('action', 'like', 'device.%bind')
+      .orderBy('id')
+      .execute();
 
   it('refuses, per frame and naming sessionId, frames for a session the device is not assigned to; keeps the others', async () => {
     const mine = await createSession(s.nurse);
@@ -252,7 +235,7 @@ describe('ingest identity: a device feeds only the sessions it is assigned to', 
 
   it('assigns devices named at session start, audits each assignment, and releases them when the session ends', async () => {
     const sess = await createSession(s.nurse);
-    expect(audit(s.deviceId).at(-1)).toMatchObject({ action: 'device.bind', actor: 'user:nurse', after: JSON.stringify({ sessionId: sess.id, bed: null }) });
+    expect((await audit(s.deviceId)).at(-1)).toMatchObject({ action: 'device.bind', actor: 'user:nurse', after: JSON.stringify({ sessionId: sess.id, bed: null }) });
     expect((await api<IngestResult>(s.deviceHttp, 'POST', '/api/ingest/frames', [frame(sess.id, 1)])).body.data.accepted).toEqual([1]);
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' });
     const devices = await api<{ id: number; assignments: unknown[] }[]>(s.admin, 'GET', '/api/devices');
@@ -279,7 +262,7 @@ describe('ingest identity: a device feeds only the sessions it is assigned to', 
     // Once unbound by someone with rights over its session, the device may go.
     expect((await api(s.nurse, 'POST', `/api/devices/${s.deviceId}/unbind`, { sessionId: here.id })).status).toBe(200);
     expect((await api(nurseB, 'POST', `/api/devices/${s.deviceId}/bind`, { sessionId: theirs.id })).status).toBe(200);
-    expect(audit(s.deviceId).map((a) => [a.action, a.actor])).toEqual([
+    expect((await audit(s.deviceId)).map((a) => [a.action, a.actor])).toEqual([
       ['device.bind', 'user:nurse'],
       ['device.unbind', 'user:nurse'],
       ['device.bind', 'user:nurse-b'],
@@ -287,7 +270,7 @@ describe('ingest identity: a device feeds only the sessions it is assigned to', 
   });
 });
 
-describe('ingest after a restart (same SQLite file)', () => {
+describe('ingest after a restart (same database)', () => {
   it('answers a resend of the seq just below the restored window from the database: duplicate if identical, conflict if not, never accepted', async () => {
     const clock = new ManualClock(T0 + 3_600_000);
     const first = await startServer({ clock });
@@ -312,9 +295,7 @@ describe('ingest after a restart (same SQLite file)', () => {
         rejected: [],
         conflicts: [{ index: 0, sessionId: sess.id, seq: 904, errors: [{ field: 'spo2', reason: 'seq already stored with spo2 98, resent with 80' }] }],
       });
-      const db = new Database(again.dbPath, { readonly: true });
-      const row = db.prepare('SELECT spo2 FROM vitals WHERE session_id = ? AND seq = 904').all(sess.id);
-      db.close();
+      const row = await dbOf(again).selectFrom('vitals').select('spo2').where('session_id', '=', sess.id).where('seq', '=', 904).execute();
       expect(row).toEqual([{ spo2: 98 }]);
       // What the engine saw is what is stored: the refused SpO2 80 is not the latest value.
       expect(again.app.sessions.getLive(sess.id)!.latest).toMatchObject({ spo2: 98 });

@@ -2,6 +2,7 @@ import { defaultRuleSet, type Escalation, type IngestResult, type PhysicianRespo
 import { ManualClock } from '@infusion/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, device, login, startServer, waitFor, TEST_PASSWORD, type DashClient, type TestServer } from '../support/server';
+import { countOf, dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -54,7 +55,7 @@ describe('physician response to an escalation', () => {
     expect(await acked).toMatchObject({ acknowledgedBy: 'user:physician', acknowledgedAt: T0 + 30_000 });
 
     // Advice, not a dose: the infusion is untouched.
-    expect(s.app.db.prepare('SELECT COUNT(*) n FROM infusion_events WHERE session_id = ?').get(sess.id)).toEqual({ n: 0 });
+    expect(await countOf(dbOf(s).selectFrom('infusion_events').where('session_id', '=', sess.id))).toBe(0);
 
     // The nurse's session page and a fresh snapshot (the tile) both carry it.
     const detail = (await nurse.d.emitWithAck('session:detail', { sessionId: sess.id })) as Result<SessionDetail>;
@@ -106,7 +107,7 @@ describe('physician response to an escalation', () => {
     const ended = await api(s.physician, 'POST', `/api/sessions/${sess.id}/responses`, { text: 'stop' });
     expect(ended.body.fields).toEqual([{ field: 'sessionId', reason: 'the session has ended' }]);
 
-    const stored = s.app.db.prepare('SELECT session_id, by FROM physician_responses ORDER BY id').all();
+    const stored = await dbOf(s).selectFrom('physician_responses').select(['session_id', 'by']).orderBy('id').execute();
     expect(stored).toEqual([{ session_id: sim.id, by: 'trainer' }]);
   });
 });

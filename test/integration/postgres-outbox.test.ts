@@ -20,7 +20,7 @@ describe('webhook outbox shared by two servers on PostgreSQL', () => {
   afterAll(() => pair?.close());
 
   async function queue(n: number, escalationId: number): Promise<void> {
-    await a.pool.query("INSERT INTO escalations (id, alarm_id, session_id, unit, state, level, opened_at, simulated, body) VALUES ($1, 7, 's1', 'u', 'open', 1, $2, 0, '{}')", [escalationId, T0]);
+    await a.pool.query("INSERT INTO escalations (id, alarm_id, session_id, unit, state, level, opened_at, simulated, body) VALUES ($1, $1, 's1', 'u', 'open', 1, $2, 0, '{}')", [escalationId, T0]);
     for (let i = 0; i < n; i++)
       await a.pool.query("INSERT INTO notifications (escalation_id, level, channel, target, payload, status, next_attempt_at, created_at) VALUES ($1, 1, 'webhook', $2, '{}', 'pending', $3, $3)", [escalationId, `http://pager/${escalationId}/${i}`, T0]);
   }

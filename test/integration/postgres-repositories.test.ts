@@ -63,7 +63,8 @@ async function seed(store: Store): Promise<void> {
     .insertInto('alarm_events')
     .values([ev(1, 1, 'raised', T0 + 1000, null), ev(2, 1, 'acknowledged', T0 + 9000, 'user:3'), ev(3, 1, 'resolved', T0 + 61_000, 'user:4'), ev(4, 2, 'raised', T0 + 2000, null), ev(5, 2, 'resolved', T0 + 5000, 'system')])
     .execute();
-  const esc = (id: number, level: number, state: string, sessionId: string, simulated: number) => ({ id, alarm_id: 1, session_id: sessionId, unit: UNIT, state, level, opened_at: T0 + id * 1000, next_level_at: null, simulated, body: '{}' });
+  // One escalation per alarm and level (migration 13): each its own alarm.
+  const esc = (id: number, level: number, state: string, sessionId: string, simulated: number) => ({ id, alarm_id: id, session_id: sessionId, unit: UNIT, state, level, opened_at: T0 + id * 1000, next_level_at: null, simulated, body: '{}' });
   await db
     .insertInto('escalations')
     .values([esc(1, 1, 'open', 's1', 0), esc(2, 2, 'acknowledged', 's1', 0), esc(3, 2, 'open', 's2', 1)])

@@ -1,8 +1,6 @@
 import type { Alarm, AlarmUpdate, IngestResult, Result, RuleSet, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteStore } from '../../server/src/persistence/store';
 import { replaySession } from '../../server/src/replay/replay';
 import { api, connected, createSession, dashboard, demoSession, device, passingChecklist, startServer, waitFor, writeOrder, type TestServer } from '../support/server';
 
@@ -200,9 +198,7 @@ describe('guideline rules in the live server', () => {
     expect(a).toMatchObject({ message: 'RR 11 < 12', startedAt: T0 + 38_000 });
     expect(a?.source).toMatch(/benzodiazepine or opioid given: Q6: concomitantly administered medications may enhance certain effects/);
     // Replay switches to the tighter limits at the dose, as the live server did.
-    const db = new Database(s.dbPath, { readonly: true });
-    const replayed = await replaySession(sqliteStore(db), sess.id);
-    db.close();
+    const replayed = await replaySession(s.app.store, sess.id);
     expect(replayed.alarms.map((x) => `${x.ruleId}@${x.t - T0}`)).toEqual(['rr.low.medium@38000']);
   });
 

@@ -1,8 +1,8 @@
 import { defaultRuleSet, type InfusionEvent, type Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, createSession, demoSession, login, prepareStart, startServer, TEST_PASSWORD, writeOrder, type TestServer } from '../support/server';
+import { countOf, dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -113,16 +113,14 @@ describe('sessions and infusion events over REST', () => {
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/infusion`, { type: 'stop' });
     await api(s.nurse, 'POST', `/api/sessions/${sess.id}/end`, { reason: 'session closed by the nurse' });
-    const db = new Database(s.dbPath);
-    try {
-      const rows = db.prepare("SELECT action, entity_id, actor FROM audit_log WHERE entity = 'session' ORDER BY id").all() as { action: string; entity_id: string; actor: string }[];
-      expect(rows.map((r) => r.action)).toEqual(['session.create', 'observation.record', 'observation.record', 'checklist.submit', 'session.phase', 'infusion.start', 'session.phase', 'infusion.stop', 'session.end']);
-      expect(rows.every((r) => r.entity_id === sess.id)).toBe(true);
-      expect(new Set(rows.map((r) => r.actor))).toEqual(new Set(['user:nurse']));
-      expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
-      expect(() => db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/);
-    } finally {
-      db.close();
-    }
+    const db = dbOf(s);
+    const rows = await db.selectFrom('audit_log').select(['action', 'entity_id', 'actor']).where('entity', '=', 'session').orderBy('id').execute();
+    expect(rows.map((r) => r.action)).toEqual(['session.create', 'observation.record', 'observation.record', 'checklist.submit', 'session.phase', 'infusion.start', 'session.phase', 'infusion.stop', 'session.end']);
+    expect(rows.every((r) => r.entity_id === sess.id)).toBe(true);
+    expect(new Set(rows.map((r) => r.actor))).toEqual(new Set(['user:nurse']));
+    // The database itself refuses (a trigger), whoever connects to it.
+    await expect(db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable('audit_log').set({ actor: 'x' }).execute()).rejects.toThrow(/append-only/);
+    expect(await countOf(db.selectFrom('audit_log').where('actor', '=', 'x'))).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 import { defaultRuleSet, type AlarmUpdate, type Escalation, type IngestResult, type Result, type SessionDetail, type Snapshot } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
-import Database from 'better-sqlite3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connected, createSession, dashboard, device, deviceKeyFor, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
+import { dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 
@@ -117,11 +117,13 @@ describe('simulated escalations stay in training', () => {
     await s.app.outbox.tick();
     expect(paged.length).toBeGreaterThan(0);
     expect(paged.filter((e) => e.simulated || e.sessionId === sim.id)).toEqual([]);
-    const db = new Database(s.dbPath, { readonly: true });
-    const simRows = db
-      .prepare('SELECT n.channel, n.target, n.level FROM notifications n JOIN escalations e ON e.id = n.escalation_id WHERE e.session_id = ? ORDER BY n.id')
-      .all(sim.id);
-    db.close();
+    const simRows = await dbOf(s)
+      .selectFrom('notifications as n')
+      .innerJoin('escalations as e', 'e.id', 'n.escalation_id')
+      .select(['n.channel', 'n.target', 'n.level'])
+      .where('e.session_id', '=', sim.id)
+      .orderBy('n.id')
+      .execute();
     expect(simRows).toEqual([
       { channel: 'dashboard', target: 'trainers:infusion-suite', level: 1 },
       { channel: 'dashboard', target: 'trainers:infusion-suite', level: 2 },

@@ -1,5 +1,7 @@
 import type { Alarm, AlarmUpdate, Escalation, EscalationLevel } from '@infusion/shared';
+import type { SelectQueryBuilder } from 'kysely';
 import { insertAudit } from '../persistence/auditRepo';
+import type { Database } from '../persistence/schema';
 import type { Store, Tx } from '../persistence/store';
 import { isStorageError } from '../persistence/storageErrors';
 import type { Clock } from '../util/clock';
@@ -199,23 +201,38 @@ export class EscalationService {
     return done;
   }
 
-  /** Opens level 1 for an alarm, or raises an open escalation to level 2: one transaction, nothing shown unless it commits. */
+  /**
+   * Opens level 1 for an alarm, or raises an open escalation to level 2: one transaction, nothing shown
+   * unless it commits. Another node on the same database may have taken the same step first (the
+   * unique index on alarm and level, or a level already raised, acknowledged or closed there): then
+   * nothing is paged again and this node follows the stored escalation.
+   */
   private async escalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): Promise<void> {
     const now = this.clock.now();
     const location = alarm ? this.locationOf(alarm.sessionId) : '';
-    const e = await this.store.transaction(async (trx) => {
+    const step = await this.store.transaction(async (trx): Promise<{ paged: Escalation } | { taken: Escalation | null }> => {
       let e: Escalation;
       if (existing) {
         e = { ...existing, level, nextLevelAt: null };
+        const raised = await trx
+          .updateTable('escalations')
+          .set({ state: e.state, level: e.level, next_level_at: e.nextLevelAt, body: JSON.stringify(e) })
+          .where('id', '=', e.id)
+          .where('state', '=', 'open')
+          .where('level', '<', level)
+          .executeTakeFirst();
+        if (Number(raised.numUpdatedRows) === 0) return { taken: await this.storedIn(trx, (q) => q.where('id', '=', e.id)) };
       } else {
         const a = alarm!;
-        const { id } = await trx
+        const row = await trx
           .insertInto('escalations')
           .values({ alarm_id: a.id, session_id: a.sessionId, unit: a.unit, state: 'open', level, opened_at: now, next_level_at: now + this.cfg.unitMs, simulated: a.simulated ? 1 : 0, body: '{}' })
+          .onConflict((oc) => oc.columns(['alarm_id', 'level']).doNothing())
           .returning('id')
-          .executeTakeFirstOrThrow();
+          .executeTakeFirst();
+        if (!row) return { taken: await this.storedIn(trx, (q) => q.where('alarm_id', '=', a.id).where('level', '=', level)) };
         e = {
-          id,
+          id: row.id,
           alarmId: a.id,
           sessionId: a.sessionId,
           unit: a.unit,
@@ -233,8 +250,8 @@ export class EscalationService {
           closedAt: null,
           closedReason: null,
         };
+        await this.write(trx, e);
       }
-      await this.write(trx, e);
       // The dashboard push happens now (below); webhooks go through the outbox with retries. A simulated
       // escalation goes to the trainers' screens only: never to a pager, a physician or the whole unit.
       const payload = JSON.stringify(e);
@@ -254,11 +271,24 @@ export class EscalationService {
         .insertInto('notifications')
         .values([notification('dashboard', dashboardTarget(e), 'sent', now), ...(e.simulated ? [] : this.cfg.webhooks.map((url) => notification('webhook', url, 'pending', null)))])
         .execute();
-      return e;
+      return { paged: e };
     });
+    if ('taken' in step) {
+      // Already paged (or stopped) by another node: its step stands, this node's copy follows it.
+      if (step.taken) this.applyRemote(step.taken);
+      this.log.info({ alarmId: alarm?.id ?? existing?.alarmId, level }, 'escalation step already taken by another node');
+      return;
+    }
+    const e = step.paged;
     this.open.set(e.alarmId, e);
     this.log.info({ escalationId: e.id, alarmId: e.alarmId, level }, 'escalated');
     this.hub.emit('escalation', e);
+  }
+
+  /** The stored escalation a query picks, read in the step's transaction. */
+  private async storedIn(trx: Tx, pick: (q: SelectQueryBuilder<Database, 'escalations', { body: string }>) => SelectQueryBuilder<Database, 'escalations', { body: string }>): Promise<Escalation | null> {
+    const row = await pick(trx.selectFrom('escalations').select('body')).executeTakeFirst();
+    return row ? (JSON.parse(row.body) as Escalation) : null;
   }
 
   private close(e: Escalation, reason: string): Promise<void> {

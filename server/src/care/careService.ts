@@ -24,6 +24,7 @@ import { OrderRepo } from './orderRepo';
 import { insertAudit } from '../persistence/auditRepo';
 import type { ObservationRepo } from '../persistence/observationRepo';
 import type { Store } from '../persistence/store';
+import { isKeyViolation } from '../persistence/storageErrors';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Actor, SessionService } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
@@ -278,15 +279,21 @@ export class CareService {
     const order: Order = { ...p.data, sessionId, version: (before?.version ?? 0) + 1, at: now, by: actor.id };
     const current = await this.checklist(sessionId);
     const rebound = current ? this.rebindChecklist(current, order, s, now) : null;
-    // The order, the checklist it re-binds and their audit entries commit together (a second writer
-    // of the same version fails on the primary key and writes nothing).
-    await this.store.transaction(async (trx) => {
-      if (rebound) await trx.updateTable('checklists').set(rebound.row).where('session_id', '=', sessionId).execute();
-      await this.orders.insert(order, trx);
-      await insertAudit(trx, { at: now, actor: actor.id, action: 'order.write', entity: 'session', entityId: sessionId, before, after: order, requestId: actor.requestId ?? null });
-      if (rebound?.record.reopened?.orderVersion === order.version)
-        await insertAudit(trx, { at: now, actor: actor.id, action: 'checklist.reopen', entity: 'session', entityId: sessionId, after: rebound.record.reopened, requestId: actor.requestId ?? null });
-    });
+    // The order, the checklist it re-binds and their audit entries commit together. A second writer
+    // of the same version (another node on the same database, between our read and our write) fails
+    // on the primary key and writes nothing: a conflict to reload and retry, as any stale write is.
+    try {
+      await this.store.transaction(async (trx) => {
+        if (rebound) await trx.updateTable('checklists').set(rebound.row).where('session_id', '=', sessionId).execute();
+        await this.orders.insert(order, trx);
+        await insertAudit(trx, { at: now, actor: actor.id, action: 'order.write', entity: 'session', entityId: sessionId, before, after: order, requestId: actor.requestId ?? null });
+        if (rebound?.record.reopened?.orderVersion === order.version)
+          await insertAudit(trx, { at: now, actor: actor.id, action: 'checklist.reopen', entity: 'session', entityId: sessionId, after: rebound.record.reopened, requestId: actor.requestId ?? null });
+      });
+    } catch (err) {
+      if (isKeyViolation(err)) throw new DomainError(409, `order version ${order.version} was written meanwhile by someone else: reload the order and write it again`);
+      throw err;
+    }
     const checklist = rebound?.record ?? null;
     const held = this.live.get(sessionId);
     if (held) held.order = order;

@@ -388,6 +388,20 @@ export const PG_MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'one escalation per alarm and level (a cluster pages an alarm once per level)',
+    sql: `
+      -- Two nodes may both decide to escalate one alarm (a lease handed over, an event missed): the
+      -- second insert of the same step is refused here and taken as "already paged". Duplicates stored
+      -- before this index keep the first escalation of their alarm and level; their outbox rows move to it.
+      UPDATE notifications SET escalation_id = (
+        SELECT MIN(k.id) FROM escalations k JOIN escalations d ON d.alarm_id = k.alarm_id AND d.level = k.level WHERE d.id = notifications.escalation_id
+      ) WHERE escalation_id IN (SELECT e.id FROM escalations e WHERE EXISTS (SELECT 1 FROM escalations f WHERE f.alarm_id = e.alarm_id AND f.level = e.level AND f.id < e.id));
+      DELETE FROM escalations WHERE EXISTS (SELECT 1 FROM escalations f WHERE f.alarm_id = escalations.alarm_id AND f.level = escalations.level AND f.id < escalations.id);
+      CREATE UNIQUE INDEX escalations_alarm_level ON escalations(alarm_id, level);
+    `,
+  },
+  {
     version: 14,
     name: 'session phases (pre-infusion, infusion, recovery, discharged, transferred, ended early) and discharge records',
     sql: `

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pgStorageErrors } from './pgStorageErrors';
-import { isStorageError, registerStorageErrors, storageFailureOf, storageReason } from './storageErrors';
+import Database from 'better-sqlite3';
+import { pgKeyViolation, pgStorageErrors } from './pgStorageErrors';
+import { isKeyViolation, isStorageError, registerKeyViolations, registerStorageErrors, storageFailureOf, storageReason } from './storageErrors';
 
 registerStorageErrors(pgStorageErrors);
+registerKeyViolations(pgKeyViolation);
 
 /** An error as node-postgres reports a server error: the SQLSTATE in `code`, with a severity. */
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'ERROR' });
@@ -46,5 +48,39 @@ describe('PostgreSQL storage errors', () => {
     'a string',
   ])('a bad row or query is not storage failing: %s', (err) => {
     expect(isStorageError(err)).toBe(false);
+  });
+});
+
+describe('a key another writer took (unique or primary key violation)', () => {
+  /** What better-sqlite3 throws for a statement against a real database. */
+  const sqliteError = (sqlText: string): unknown => {
+    const db = new Database(':memory:');
+    db.exec("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT UNIQUE, c TEXT NOT NULL); INSERT INTO t VALUES (1, 'x', 'y')");
+    try {
+      db.exec(sqlText);
+      return null;
+    } catch (err) {
+      return err;
+    } finally {
+      db.close();
+    }
+  };
+
+  it.each([
+    ['SQLite primary key', sqliteError("INSERT INTO t VALUES (1, 'z', 'y')")],
+    ['SQLite unique index', sqliteError("INSERT INTO t VALUES (2, 'x', 'y')")],
+    ['PostgreSQL 23505', pgError('23505', 'duplicate key value violates unique constraint "orders_pkey"')],
+  ])('%s is a taken key, not a storage failure', (_, err) => {
+    expect(isKeyViolation(err)).toBe(true);
+    expect(isStorageError(err)).toBe(false);
+  });
+
+  it.each([
+    ['SQLite not null', sqliteError("INSERT INTO t VALUES (3, 'q', NULL)")],
+    ['PostgreSQL not null', pgError('23502', 'null value in column "t" violates not-null constraint')],
+    ['a code without a server severity', Object.assign(new Error('x'), { code: '23505' })],
+    ['PostgreSQL disk full', pgError('53100', 'could not extend file')],
+  ])('%s is not a taken key', (_, err) => {
+    expect(isKeyViolation(err)).toBe(false);
   });
 });

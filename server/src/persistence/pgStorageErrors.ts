@@ -1,4 +1,4 @@
-import type { StorageErrorClassifier, StorageFailure, StorageFailureKind } from './storageErrors';
+import type { KeyViolationTest, StorageErrorClassifier, StorageFailure, StorageFailureKind } from './storageErrors';
 
 /**
  * node-postgres errors that mean PostgreSQL cannot take writes, as opposed to a bad row (22 data,
@@ -47,3 +47,6 @@ export const pgStorageErrors: StorageErrorClassifier = (err): StorageFailure | n
   }
   return null;
 };
+
+/** unique_violation (23505): a primary key or unique index already holds the key. */
+export const pgKeyViolation: KeyViolationTest = (err) => err.code === '23505' && 'severity' in err;

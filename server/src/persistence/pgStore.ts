@@ -2,9 +2,9 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migratePg } from './pgMigrations';
-import { pgStorageErrors } from './pgStorageErrors';
+import { pgKeyViolation, pgStorageErrors } from './pgStorageErrors';
 import type { Database } from './schema';
-import { registerStorageErrors } from './storageErrors';
+import { registerKeyViolations, registerStorageErrors } from './storageErrors';
 import type { Store } from './store';
 
 const OID = { int8: 20, numeric: 1700, json: 114, jsonb: 3802 } as const;
@@ -42,6 +42,7 @@ export interface PgStoreOptions {
 /** A pool to PostgreSQL with the row types above; callers `end()` it on close. */
 export function createPgPool(o: PgStoreOptions): pg.Pool {
   registerStorageErrors(pgStorageErrors);
+  registerKeyViolations(pgKeyViolation);
   const pool = new pg.Pool({
     connectionString: o.url,
     max: o.poolSize,
@@ -117,8 +118,10 @@ export async function openPostgresStore(o: PgStoreOptions, now: number): Promise
     async close() {
       if (closed) return;
       closed = true;
-      // Ends the pool too.
+      // Ends the pool too, but only once the query builder has run a query; a store closed before
+      // that would leave its connections open (and the process waiting on them).
       await db.destroy();
+      if (!pool.ending && !pool.ended) await pool.end();
     },
   };
 }

@@ -42,6 +42,27 @@ export function registerStorageErrors(classify: StorageErrorClassifier): void {
   if (!classifiers.includes(classify)) classifiers.push(classify);
 }
 
+/**
+ * A row refused because its key is already taken (a primary key or unique index): another writer,
+ * typically another node on the same database, stored that key first. Not a storage failure; what
+ * it means (a conflict, or work already done) is for the module that wrote the row to say.
+ */
+export type KeyViolationTest = (err: Error & { code?: unknown }) => boolean;
+
+/** better-sqlite3: extended result codes of a primary key or UNIQUE constraint. */
+export const sqliteKeyViolation: KeyViolationTest = (err) => err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
+
+const keyViolations: KeyViolationTest[] = [sqliteKeyViolation];
+
+/** Adds a store's test for a taken key (PostgreSQL: SQLSTATE 23505); idempotent. */
+export function registerKeyViolations(test: KeyViolationTest): void {
+  if (!keyViolations.includes(test)) keyViolations.push(test);
+}
+
+export function isKeyViolation(err: unknown): boolean {
+  return err instanceof Error && keyViolations.some((t) => t(err as Error & { code?: unknown }));
+}
+
 export function storageFailureOf(err: unknown): StorageFailure | null {
   if (!(err instanceof Error)) return null;
   for (const classify of classifiers) {
