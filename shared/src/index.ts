@@ -19,3 +19,4 @@ export * from './responses';
 export * from './clinicianText';
 export * from './demo';
 export * from './scenario';
+export * from './training';

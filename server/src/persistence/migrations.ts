@@ -43,7 +43,7 @@ export const MIGRATIONS: Migration[] = [
         rate_mg_kg_h REAL,
         dose_mg REAL,
         note TEXT,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
       CREATE INDEX infusion_events_session ON infusion_events(session_id, id);
@@ -195,7 +195,7 @@ export const MIGRATIONS: Migration[] = [
         score INTEGER NOT NULL,
         t INTEGER NOT NULL,
         note TEXT,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
       CREATE INDEX observations_session ON observations(session_id, t);
@@ -204,7 +204,7 @@ export const MIGRATIONS: Migration[] = [
         body TEXT NOT NULL,
         passed INTEGER NOT NULL,
         at INTEGER NOT NULL,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         override TEXT
       );
       CREATE TABLE rescue_doses (
@@ -217,7 +217,7 @@ export const MIGRATIONS: Migration[] = [
         route TEXT NOT NULL,
         t INTEGER NOT NULL,
         note TEXT,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
       CREATE INDEX rescue_doses_session ON rescue_doses(session_id);
@@ -297,7 +297,7 @@ export const MIGRATIONS: Migration[] = [
         version INTEGER NOT NULL,
         body TEXT NOT NULL,
         at INTEGER NOT NULL,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         PRIMARY KEY (session_id, version)
       );
       ALTER TABLE infusion_events ADD COLUMN override TEXT;
@@ -310,7 +310,7 @@ export const MIGRATIONS: Migration[] = [
         unit TEXT NOT NULL,
         simulated INTEGER NOT NULL,
         at INTEGER NOT NULL,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         action TEXT NOT NULL,
         outcome TEXT NOT NULL,
         limit_id TEXT NOT NULL,
@@ -342,7 +342,7 @@ export const MIGRATIONS: Migration[] = [
         escalation_id INTEGER,
         text TEXT NOT NULL,
         at INTEGER NOT NULL,
-        by TEXT NOT NULL,
+        actor TEXT NOT NULL,
         by_name TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
@@ -381,6 +381,47 @@ export const MIGRATIONS: Migration[] = [
         name TEXT PRIMARY KEY,
         last_id INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    version: 16,
+    name: 'training runs (trainer, trainee, scenario, seed, scenario clock) and their injected events and trainee actions',
+    sql: `
+      -- A training run in a training unit: its simulated session, the training host's device, and the
+      -- scenario clock (scenario ms at the last state change + wall time of that change, speed), from
+      -- which the current scenario time is derived after any restart.
+      CREATE TABLE training_runs (
+        id TEXT PRIMARY KEY,
+        unit TEXT NOT NULL,
+        trainer TEXT NOT NULL,
+        trainee TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        session_id TEXT NOT NULL UNIQUE,
+        device_id INTEGER NOT NULL,
+        weight_kg REAL NOT NULL,
+        state TEXT NOT NULL,
+        speed INTEGER NOT NULL,
+        clock_scenario_ms INTEGER NOT NULL,
+        clock_wall_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX training_runs_unit ON training_runs (unit, created_at);
+      CREATE INDEX training_runs_trainee ON training_runs (trainee, created_at);
+      CREATE INDEX training_runs_device ON training_runs (device_id, state);
+      -- The run's timeline: events the trainer injected and the trainee's actions, at their scenario time (body: JSON).
+      CREATE TABLE training_run_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL REFERENCES training_runs(id),
+        scenario_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX training_run_events_run ON training_run_events (run_id, id);
     `,
   },
 ];

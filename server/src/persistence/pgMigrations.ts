@@ -51,7 +51,7 @@ export const PG_MIGRATIONS: Migration[] = [
         rate_mg_kg_h double precision,
         dose_mg double precision,
         note text,
-        by text NOT NULL,
+        actor text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
       CREATE INDEX infusion_events_session ON infusion_events(session_id, id);
@@ -210,7 +210,7 @@ export const PG_MIGRATIONS: Migration[] = [
         score integer NOT NULL,
         t bigint NOT NULL,
         note text,
-        by text NOT NULL,
+        actor text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
       CREATE INDEX observations_session ON observations(session_id, t);
@@ -219,7 +219,7 @@ export const PG_MIGRATIONS: Migration[] = [
         body json NOT NULL,
         passed integer NOT NULL CHECK (passed IN (0, 1)),
         at bigint NOT NULL,
-        by text NOT NULL,
+        actor text NOT NULL,
         override json
       );
       CREATE TABLE rescue_doses (
@@ -232,7 +232,7 @@ export const PG_MIGRATIONS: Migration[] = [
         route text NOT NULL,
         t bigint NOT NULL,
         note text,
-        by text NOT NULL,
+        actor text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
       CREATE INDEX rescue_doses_session ON rescue_doses(session_id);
@@ -301,7 +301,7 @@ export const PG_MIGRATIONS: Migration[] = [
         version integer NOT NULL,
         body json NOT NULL,
         at bigint NOT NULL,
-        by text NOT NULL,
+        actor text NOT NULL,
         PRIMARY KEY (session_id, version)
       );
       ALTER TABLE infusion_events ADD COLUMN override json;
@@ -314,7 +314,7 @@ export const PG_MIGRATIONS: Migration[] = [
         unit text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1)),
         at bigint NOT NULL,
-        by text NOT NULL,
+        actor text NOT NULL,
         action text NOT NULL,
         outcome text NOT NULL,
         limit_id text NOT NULL,
@@ -346,7 +346,7 @@ export const PG_MIGRATIONS: Migration[] = [
         escalation_id bigint,
         text text NOT NULL,
         at bigint NOT NULL,
-        by text NOT NULL,
+        actor text NOT NULL,
         by_name text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
@@ -385,6 +385,47 @@ export const PG_MIGRATIONS: Migration[] = [
         name text PRIMARY KEY,
         last_id bigint NOT NULL
       );
+    `,
+  },
+  {
+    version: 16,
+    name: 'training runs (trainer, trainee, scenario, seed, scenario clock) and their injected events and trainee actions',
+    sql: `
+      -- A training run in a training unit: its simulated session, the training host's device, and the
+      -- scenario clock (scenario ms at the last state change + wall time of that change, speed), from
+      -- which the current scenario time is derived after any restart.
+      CREATE TABLE training_runs (
+        id text PRIMARY KEY,
+        unit text NOT NULL,
+        trainer text NOT NULL,
+        trainee text NOT NULL,
+        scenario text NOT NULL,
+        seed bigint NOT NULL,
+        session_id text NOT NULL UNIQUE,
+        device_id bigint NOT NULL,
+        weight_kg double precision NOT NULL,
+        state text NOT NULL,
+        speed bigint NOT NULL,
+        clock_scenario_ms bigint NOT NULL,
+        clock_wall_at bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        ended_at bigint
+      );
+      CREATE INDEX training_runs_unit ON training_runs (unit, created_at);
+      CREATE INDEX training_runs_trainee ON training_runs (trainee, created_at);
+      CREATE INDEX training_runs_device ON training_runs (device_id, state);
+      -- The run's timeline: events the trainer injected and the trainee's actions, at their scenario time (body: JSON).
+      CREATE TABLE training_run_events (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL REFERENCES training_runs(id),
+        scenario_ms bigint NOT NULL,
+        kind text NOT NULL,
+        body text NOT NULL,
+        actor text NOT NULL,
+        at bigint NOT NULL
+      );
+      CREATE INDEX training_run_events_run ON training_run_events (run_id, id);
     `,
   },
 ];
