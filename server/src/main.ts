@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import { connectCluster } from './cluster/connect';
-import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, demoTrainingHostKey, ensureDemoAccounts, removeDemoDeviceFile, writeDemoDeviceFile } from './auth/demoAccounts';
+import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, demoTrainingHostKey, endDemoSessions, ensureDemoAccounts, removeDemoDeviceFile, writeDemoDeviceFile } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './util/clock';
 import { createLogger } from './util/logger';
@@ -47,9 +47,7 @@ async function main() {
 
   let demoFile: string | null = null;
   if (values.demo) {
-    // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
-    // Training runs are not the demo simulator's: they go on (their host resumes them from their stored state).
-    for (const s of app.sessions.listActive()) if (s.simulated && !app.training.traineeOf(s.id)) await app.sessions.end(s.id, { id: 'system:demo' });
+    await endDemoSessions(app);
     // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
     const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;

@@ -20,6 +20,20 @@ export async function ensureDemoAccounts(app: App): Promise<void> {
   }
 }
 
+/**
+ * Demo sessions from an earlier run have no device any more: they are closed so they do not linger as
+ * active. Training runs are not the demo simulator's: they go on (their host resumes them).
+ */
+export async function endDemoSessions(app: App): Promise<number> {
+  let n = 0;
+  for (const s of app.sessions.listActive()) {
+    if (!s.simulated || app.training.traineeOf(s.id)) continue;
+    await app.sessions.end(s.id, { id: 'system:demo' });
+    n++;
+  }
+  return n;
+}
+
 /** A fresh simulator key for the demo simulator each start (it feeds only simulated sessions); the previous demo key is revoked. */
 export async function demoDeviceKey(app: App): Promise<string> {
   for (const d of await app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) await app.devices.revoke(d.id, { id: 'system:demo' });

@@ -43,7 +43,7 @@ export const MIGRATIONS: Migration[] = [
         rate_mg_kg_h REAL,
         dose_mg REAL,
         note TEXT,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
       CREATE INDEX infusion_events_session ON infusion_events(session_id, id);
@@ -195,7 +195,7 @@ export const MIGRATIONS: Migration[] = [
         score INTEGER NOT NULL,
         t INTEGER NOT NULL,
         note TEXT,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
       CREATE INDEX observations_session ON observations(session_id, t);
@@ -204,7 +204,7 @@ export const MIGRATIONS: Migration[] = [
         body TEXT NOT NULL,
         passed INTEGER NOT NULL,
         at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         override TEXT
       );
       CREATE TABLE rescue_doses (
@@ -217,7 +217,7 @@ export const MIGRATIONS: Migration[] = [
         route TEXT NOT NULL,
         t INTEGER NOT NULL,
         note TEXT,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );
       CREATE INDEX rescue_doses_session ON rescue_doses(session_id);
@@ -297,7 +297,7 @@ export const MIGRATIONS: Migration[] = [
         version INTEGER NOT NULL,
         body TEXT NOT NULL,
         at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         PRIMARY KEY (session_id, version)
       );
       ALTER TABLE infusion_events ADD COLUMN override TEXT;
@@ -310,7 +310,7 @@ export const MIGRATIONS: Migration[] = [
         unit TEXT NOT NULL,
         simulated INTEGER NOT NULL,
         at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         action TEXT NOT NULL,
         outcome TEXT NOT NULL,
         limit_id TEXT NOT NULL,
@@ -342,7 +342,7 @@ export const MIGRATIONS: Migration[] = [
         escalation_id INTEGER,
         text TEXT NOT NULL,
         at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
+        by TEXT NOT NULL,
         by_name TEXT NOT NULL,
         simulated INTEGER NOT NULL
       );

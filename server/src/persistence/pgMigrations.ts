@@ -51,7 +51,7 @@ export const PG_MIGRATIONS: Migration[] = [
         rate_mg_kg_h double precision,
         dose_mg double precision,
         note text,
-        actor text NOT NULL,
+        by text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
       CREATE INDEX infusion_events_session ON infusion_events(session_id, id);
@@ -210,7 +210,7 @@ export const PG_MIGRATIONS: Migration[] = [
         score integer NOT NULL,
         t bigint NOT NULL,
         note text,
-        actor text NOT NULL,
+        by text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
       CREATE INDEX observations_session ON observations(session_id, t);
@@ -219,7 +219,7 @@ export const PG_MIGRATIONS: Migration[] = [
         body json NOT NULL,
         passed integer NOT NULL CHECK (passed IN (0, 1)),
         at bigint NOT NULL,
-        actor text NOT NULL,
+        by text NOT NULL,
         override json
       );
       CREATE TABLE rescue_doses (
@@ -232,7 +232,7 @@ export const PG_MIGRATIONS: Migration[] = [
         route text NOT NULL,
         t bigint NOT NULL,
         note text,
-        actor text NOT NULL,
+        by text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );
       CREATE INDEX rescue_doses_session ON rescue_doses(session_id);
@@ -301,7 +301,7 @@ export const PG_MIGRATIONS: Migration[] = [
         version integer NOT NULL,
         body json NOT NULL,
         at bigint NOT NULL,
-        actor text NOT NULL,
+        by text NOT NULL,
         PRIMARY KEY (session_id, version)
       );
       ALTER TABLE infusion_events ADD COLUMN override json;
@@ -314,7 +314,7 @@ export const PG_MIGRATIONS: Migration[] = [
         unit text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1)),
         at bigint NOT NULL,
-        actor text NOT NULL,
+        by text NOT NULL,
         action text NOT NULL,
         outcome text NOT NULL,
         limit_id text NOT NULL,
@@ -346,7 +346,7 @@ export const PG_MIGRATIONS: Migration[] = [
         escalation_id bigint,
         text text NOT NULL,
         at bigint NOT NULL,
-        actor text NOT NULL,
+        by text NOT NULL,
         by_name text NOT NULL,
         simulated integer NOT NULL CHECK (simulated IN (0, 1))
       );

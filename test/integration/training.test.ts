@@ -1,0 +1,213 @@
+import type { AlarmUpdate, Escalation, Session, TrainingRun } from '@infusion/shared';
+import { silentLogger, TrainingHost } from '@infusion/simulator';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { endDemoSessions } from '../../server/src/auth/demoAccounts';
+import { api, connected, createSession, dashboard, login, startServer, TEST_PASSWORD, type Caller, type DashClient, type TestServer } from '../support/server';
+
+/**
+ * Training runs hosted by the product: the trainer API, the training host as a real device over
+ * socket.io (in-process here), alarms only to the trainer and the trainee, restarts.
+ */
+
+const until = async <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+
+interface Fixture {
+  s: TestServer;
+  coach: Caller;
+  trainee: Caller;
+  other: Caller;
+  /** A physician of every unit: never a training run's alarm. */
+  allPhys: Caller;
+}
+
+async function users(s: TestServer): Promise<Fixture> {
+  const mk = async (username: string, role: 'nurse' | 'physician' | 'trainer', units: string[]) => {
+    if (!(await s.app.users.findByUsername(username))) await s.app.users.create({ username, displayName: username, role, units, password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
+    return login(s.url, username);
+  };
+  return { s, coach: await mk('coach', 'trainer', ['training']), trainee: await mk('trainee', 'nurse', ['training']), other: await mk('trainee2', 'nurse', ['training']), allPhys: await mk('allphys', 'physician', ['*']) };
+}
+
+type Frame = { seq: number; t: number; spo2: number | null; rr: number | null; etco2: number | null };
+const frames = (s: TestServer, sessionId: string) => s.app.db.prepare('SELECT seq, t, spo2, rr, etco2 FROM vitals WHERE session_id = ? ORDER BY seq').all(sessionId) as Frame[];
+
+async function subscribed(who: Caller): Promise<{ sock: DashClient; alarms: AlarmUpdate[]; escalations: Escalation[]; runs: TrainingRun[] }> {
+  const sock = dashboard(who);
+  const seen = { sock, alarms: [] as AlarmUpdate[], escalations: [] as Escalation[], runs: [] as TrainingRun[] };
+  sock.on('alarm', (u) => seen.alarms.push(u));
+  sock.on('escalation', (e) => seen.escalations.push(e));
+  sock.on('trainingRun', (r) => seen.runs.push(r));
+  await connected(sock);
+  const r = await sock.emitWithAck('subscribe', {});
+  if (!r.ok) throw new Error(r.error);
+  return seen;
+}
+
+const post = async (who: Caller, path: string, body?: unknown) => {
+  const r = await api<TrainingRun>(who, 'POST', path, body ?? {});
+  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.data;
+};
+
+describe('training runs', () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const f of cleanup.splice(0).reverse()) await f();
+  });
+
+  it('runs a scenario at x60 through the host: frames at pace, alarms only to trainer and trainee, pause, resume, speed, inject, end', async () => {
+    const s = await startServer({ config: { WEBHOOK_URLS: ['http://127.0.0.1:9/page'], LOG_LEVEL: 'error' } as never });
+    cleanup.push(() => s.close());
+    const f = await users(s);
+    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    cleanup.push(() => host.close());
+    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.some((x) => x.name === 'desaturation'));
+
+    // Only a trainer creates and drives runs.
+    const body = { scenario: 'desaturation', seed: 7, trainee: 'trainee', unit: 'training' };
+    expect((await api(s.nurse, 'POST', '/api/training/runs', body)).status).toBe(403);
+    expect((await api(f.trainee, 'POST', '/api/training/runs', body)).status).toBe(403);
+    expect((await api(f.coach, 'POST', '/api/training/runs', { ...body, unit: 'infusion-suite' })).status).toBe(400);
+    const created = await post(f.coach, '/api/training/runs', body);
+    expect(created).toMatchObject({ state: 'created', trainee: 'trainee', scenario: 'desaturation', simulated: true });
+    expect((await api(s.nurse, 'POST', `/api/training/runs/${created.id}/start`)).status).toBe(403);
+
+    const trainee = await subscribed(f.trainee);
+    const coach = await subscribed(f.coach);
+    const clinicalNurse = await subscribed(s.nurse);
+    const allPhys = await subscribed(f.allPhys);
+    const otherTrainee = await subscribed(f.other);
+    cleanup.push(() => [trainee, coach, clinicalNurse, allPhys, otherTrainee].forEach((x) => x.sock.close()));
+
+    await post(f.coach, `/api/training/runs/${created.id}/start`);
+    const running = await post(f.coach, `/api/training/runs/${created.id}/speed`, { speed: 60 });
+    expect(running.clock).toMatchObject({ speed: 60, running: true });
+    await until('the trainee sees the run change', () => trainee.runs.some((r) => r.id === created.id && r.speed === 60));
+
+    // x60: one frame per scenario second, i.e. ~60 frames per real second.
+    await until('frames arrive', () => frames(s, created.sessionId).length >= 60);
+    const n0 = frames(s, created.sessionId).length;
+    const t0 = Date.now();
+    await until('two more seconds of frames', () => Date.now() - t0 >= 2000 && frames(s, created.sessionId).length);
+    const rate = (frames(s, created.sessionId).length - n0) / ((Date.now() - t0) / 1000);
+    console.log(`training run at x60: ${rate.toFixed(1)} frames/s`);
+    expect(rate).toBeGreaterThan(40);
+    expect(rate).toBeLessThan(80);
+
+    // An injected desaturation raises the SpO2 alarm, seen by the trainee and the trainer only.
+    await post(f.coach, `/api/training/runs/${created.id}/events`, { event: { kind: 'excursion', label: 'Sudden desaturation', onsetMin: 0.5, holdMin: 30, recoverMin: 1, to: { spo2: 78 } } });
+    expect((await api(f.coach, 'POST', `/api/training/runs/${created.id}/events`, { event: { kind: 'excursion', label: 'x' } })).status).toBe(400);
+    await until('SpO2 falls in the frames', () => frames(s, created.sessionId).some((x) => x.spo2 !== null && x.spo2 < 85));
+    const isRun = (u: AlarmUpdate) => u.alarm.sessionId === created.sessionId;
+    await until('the trainee gets the SpO2 alarm', () => trainee.alarms.some((u) => isRun(u) && u.alarm.ruleId === 'spo2.low.high'));
+    await until('the trainer gets it too', () => coach.alarms.some((u) => isRun(u) && u.alarm.ruleId === 'spo2.low.high'));
+    await until('its escalation reaches the trainer', () => coach.escalations.some((e) => e.sessionId === created.sessionId));
+
+    // Pause: the scenario clock stops, so does the stream (the last frame is the paused second's).
+    const paused = await post(f.coach, `/api/training/runs/${created.id}/pause`);
+    const lastSeq = Math.floor(paused.clock.scenarioMs / 1000) + 1;
+    await until('frames up to the pause are stored', () => frames(s, created.sessionId).at(-1)!.seq === lastSeq);
+    const resumed = await post(f.coach, `/api/training/runs/${created.id}/resume`);
+    await until('frames after the resume', () => frames(s, created.sessionId).at(-1)!.seq > lastSeq + 5);
+    const after = frames(s, created.sessionId).filter((x) => x.seq > lastSeq);
+    // No frame was made for the paused time: the next one is stamped after the resume.
+    expect(after[0]!.seq).toBe(lastSeq + 1);
+    expect(after[0]!.t).toBeGreaterThanOrEqual(resumed.clock.wallAt);
+
+    // Speed x10: ~10 frames per real second.
+    await post(f.coach, `/api/training/runs/${created.id}/speed`, { speed: 10 });
+    const m0 = frames(s, created.sessionId).length;
+    const u0 = Date.now();
+    await until('two seconds at x10', () => Date.now() - u0 >= 2000 && frames(s, created.sessionId).length);
+    const slow = (frames(s, created.sessionId).length - m0) / ((Date.now() - u0) / 1000);
+    console.log(`training run at x10: ${slow.toFixed(1)} frames/s`);
+    expect(slow).toBeGreaterThan(5);
+    expect(slow).toBeLessThan(16);
+
+    const ended = await post(f.coach, `/api/training/runs/${created.id}/end`);
+    expect(ended.state).toBe('ended');
+    expect((await api<{ session: Session }>(f.coach, 'GET', `/api/sessions/${created.sessionId}`)).body.data.session).toMatchObject({ status: 'ended', simulated: true });
+    await until('the host drops the run', () => host.stats.runs === 0);
+
+    // Nobody else: no clinical screen, no physician of every unit, no other trainee, no pager.
+    for (const x of [clinicalNurse, allPhys, otherTrainee]) {
+      expect(x.alarms.filter(isRun)).toEqual([]);
+      expect(x.escalations.filter((e) => e.sessionId === created.sessionId)).toEqual([]);
+      expect(x.runs).toEqual([]);
+    }
+    const pages = s.app.db
+      .prepare("SELECT n.channel FROM notifications n JOIN escalations e ON e.id = n.escalation_id WHERE e.session_id = ? AND n.channel = 'webhook'")
+      .all(created.sessionId);
+    expect(pages).toEqual([]);
+    // The rows are marked simulated.
+    expect(s.app.db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND simulated = 0').get(created.sessionId)).toEqual({ n: 0 });
+    expect(s.app.db.prepare('SELECT COUNT(*) n FROM alarms WHERE session_id = ? AND simulated = 0').get(created.sessionId)).toEqual({ n: 0 });
+
+    // Reads: the trainee sees own runs, another trainee none, the trainer their unit's.
+    expect((await api<TrainingRun[]>(f.trainee, 'GET', '/api/training/runs')).body.data.map((r) => r.id)).toEqual([created.id]);
+    expect((await api<TrainingRun[]>(f.other, 'GET', '/api/training/runs')).body.data).toEqual([]);
+    expect((await api(f.other, 'GET', `/api/training/runs/${created.id}`)).status).toBe(404);
+    expect((await api<TrainingRun[]>(s.trainer, 'GET', '/api/training/runs')).body.data).toEqual([]);
+    const read = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${created.id}`)).body.data;
+    expect(read.events.map((e) => e.kind)).toEqual(['inject']);
+    const audit = s.app.db.prepare("SELECT action FROM audit_log WHERE entity = 'training_run' AND entity_id = ? ORDER BY id").all(created.id) as { action: string }[];
+    expect(audit.map((a) => a.action)).toEqual(['training.create', 'training.start', 'training.speed', 'training.inject', 'training.pause', 'training.resume', 'training.speed', 'training.end']);
+  });
+
+  it('a server restart mid-run: the run resumes with no gap and no duplicate rows, and the demo start-up leaves it running', async () => {
+    const port = await freePort();
+    let s = await startServer({ port });
+    const dir = s.dir;
+    cleanup.push(() => s.close());
+    let f = await users(s);
+    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    cleanup.push(() => host.close());
+    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length > 0);
+    const run = await post(f.coach, '/api/training/runs', { scenario: 'stable', seed: 3, trainee: 'trainee', unit: 'training' });
+    await post(f.coach, `/api/training/runs/${run.id}/start`);
+    await post(f.coach, `/api/training/runs/${run.id}/speed`, { speed: 60 });
+    await until('frames before the restart', () => frames(s, run.sessionId).length >= 120);
+
+    // The server stops and comes back on the same port and database; the host keeps running.
+    await s.app.close();
+    const stoppedAt = Date.now();
+    s = await startServer({ port, dir });
+    cleanup.splice(0, 1, () => s.close());
+    f = await users(s);
+    // A demo start-up ends the demo simulator's sessions, never a training run's.
+    const demo = await createSession(s.trainer, { simulated: true });
+    expect(await endDemoSessions(s.app)).toBe(1);
+    expect(s.app.sessions.getLive(demo.id)).toBeUndefined();
+    expect(s.app.sessions.getLive(run.sessionId)).toBeDefined();
+
+    await until('frames after the restart', () => frames(s, run.sessionId).some((x) => x.t > stoppedAt + 2000));
+    const all = frames(s, run.sessionId);
+    const seqs = all.map((x) => x.seq);
+    // Every scenario second once: contiguous seqs (the stable scenario has no monitor disconnect), no duplicates.
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs.at(-1)! - seqs[0]! + 1).toBe(seqs.length);
+    const gaps = all.slice(1).map((x, i) => x.t - all[i]!.t);
+    console.log(`restart: largest gap between frame timestamps ${Math.max(...gaps)} ms (x60: 17 ms per frame)`);
+    expect(Math.max(...gaps)).toBeLessThan(100);
+    const got = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${run.id}`)).body.data;
+    expect(got.state).toBe('running');
+  });
+});
