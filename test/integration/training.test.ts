@@ -1,9 +1,9 @@
 import type { AlarmUpdate, Escalation, Session, TrainingRun } from '@infusion/shared';
-import { silentLogger, TrainingHost } from '@infusion/simulator';
+import { replayPlan, SCENARIOS, SimulatedPatient, silentLogger, TrainingHost } from '@infusion/simulator';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endDemoSessions } from '../../server/src/auth/demoAccounts';
-import { api, connected, createSession, dashboard, login, startServer, TEST_PASSWORD, type Caller, type DashClient, type TestServer } from '../support/server';
+import { api, connected, createSession, dashboard, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type Caller, type DashClient, type TestServer } from '../support/server';
 
 /**
  * Training runs hosted by the product: the trainer API, the training host as a real device over
@@ -170,7 +170,7 @@ describe('training runs', () => {
     expect(read.events.map((e) => e.kind)).toEqual(['inject']);
     const audit = s.app.db.prepare("SELECT action FROM audit_log WHERE entity = 'training_run' AND entity_id = ? ORDER BY id").all(created.id) as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual(['training.create', 'training.start', 'training.speed', 'training.inject', 'training.pause', 'training.resume', 'training.speed', 'training.end']);
-  });
+  }, 90_000);
 
   it('a server restart mid-run: the run resumes with no gap and no duplicate rows, and the demo start-up leaves it running', async () => {
     const port = await freePort();
@@ -190,6 +190,7 @@ describe('training runs', () => {
     await s.app.close();
     const stoppedAt = Date.now();
     s = await startServer({ port, dir });
+    const restartedAt = Date.now();
     cleanup.splice(0, 1, () => s.close());
     f = await users(s);
     // A demo start-up ends the demo simulator's sessions, never a training run's.
@@ -204,10 +205,103 @@ describe('training runs', () => {
     // Every scenario second once: contiguous seqs (the stable scenario has no monitor disconnect), no duplicates.
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs.at(-1)! - seqs[0]! + 1).toBe(seqs.length);
-    const gaps = all.slice(1).map((x, i) => x.t - all[i]!.t);
-    console.log(`restart: largest gap between frame timestamps ${Math.max(...gaps)} ms (x60: 17 ms per frame)`);
-    expect(Math.max(...gaps)).toBeLessThan(100);
+    // One frame per scenario second at x60 throughout (after the first, stamped before the speed change): no hole in time either.
+    const gaps = all.slice(2).map((x, i) => x.t - all[i + 1]!.t);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(18);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(16);
+    const firstAfter = s.app.db.prepare('SELECT MIN(received_at) r FROM vitals WHERE session_id = ? AND received_at >= ?').get(run.sessionId, restartedAt) as { r: number };
+    const backlog = s.app.db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ? AND received_at >= ? AND t < ?').get(run.sessionId, restartedAt, restartedAt) as { n: number };
+    console.log(`restart: server down ${restartedAt - stoppedAt} ms; first frame stored ${firstAfter.r - restartedAt} ms after it was back; ${backlog.n} frames of the outage sent from the host's outbox; largest step between frames ${Math.max(...gaps)} ms`);
     const got = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${run.id}`)).body.data;
     expect(got.state).toBe('running');
-  });
+  }, 60_000);
+
+  it('a restart of the host: it re-simulates the run to the first frame not stored and continues with the same patient, no gap, no duplicate', async () => {
+    const s = await startServer();
+    cleanup.push(() => s.close());
+    const f = await users(s);
+    let host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    cleanup.push(() => host.close());
+    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length > 0);
+    const run = await post(f.coach, '/api/training/runs', { scenario: 'desaturation', seed: 11, trainee: 'trainee', unit: 'training' });
+    await post(f.coach, `/api/training/runs/${run.id}/start`);
+    await post(f.coach, `/api/training/runs/${run.id}/speed`, { speed: 60 });
+    await post(f.coach, `/api/training/runs/${run.id}/events`, { event: { kind: 'excursion', label: 'Hypertensive surge', onsetMin: 1, holdMin: 5, recoverMin: 1, delta: { sbp: 40, dbp: 20 } } });
+    await until('frames from the first host', () => frames(s, run.sessionId).length >= 90);
+    await host.drain(5_000);
+    host.close();
+    const before = frames(s, run.sessionId).length;
+
+    host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    cleanup.splice(1, 1, () => host.close());
+    await until('frames from the second host', () => frames(s, run.sessionId).length >= before + 120);
+    const all = frames(s, run.sessionId);
+    const seqs = all.map((x) => x.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs.at(-1)! - seqs[0]! + 1).toBe(seqs.length);
+    // The second host started where storage was: it did not send what was stored again.
+    expect(host.deviceStats.duplicates).toBe(0);
+
+    // Every stored frame, before and after the restart, is the run's re-simulation from its seed and timeline.
+    const read = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${run.id}`)).body.data;
+    const plan = replayPlan(SCENARIOS.desaturation, read.events);
+    const patient = new SimulatedPatient({ scenario: plan.scenario, weightKg: read.weightKg, seed: read.seed, followPlan: false });
+    const expected = new Map<number, number | null>();
+    for (let sec = 0; sec < seqs.at(-1)!; sec++) {
+      const x = patient.advanceTo(sec / 60);
+      if (x.reading.connected) expected.set(sec + 1, x.reading.values.sbp ?? null);
+    }
+    const sbp = s.app.db.prepare('SELECT seq, sbp FROM vitals WHERE session_id = ? ORDER BY seq').all(run.sessionId) as { seq: number; sbp: number | null }[];
+    expect(sbp.map((x) => [x.seq, x.sbp])).toEqual(sbp.map((x) => [x.seq, expected.get(x.seq) ?? null]));
+    // The injected surge is in the frames.
+    expect(Math.max(...sbp.map((x) => x.sbp ?? 0))).toBeGreaterThan(Math.min(...sbp.filter((x) => x.seq < 30).map((x) => x.sbp ?? 999)) + 25);
+  }, 60_000);
+
+  it('the trainee\'s midazolam, given through the normal rescue route, deepens respiratory depression against the same run without it', async () => {
+    const s = await startServer();
+    cleanup.push(() => s.close());
+    const f = await users(s);
+    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    cleanup.push(() => host.close());
+    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length > 0);
+    const runs: TrainingRun[] = [];
+    for (const k of [1, 2]) runs.push(await post(f.coach, '/api/training/runs', { scenario: 'stable', seed: 5, trainee: 'trainee', unit: 'training', patientLabel: `PD ${k}`, location: `PD chair ${k}` }));
+    const [withMz, without] = runs as [TrainingRun, TrainingRun];
+    for (const r of runs) {
+      await post(f.coach, `/api/training/runs/${r.id}/start`);
+      await until('baseline frames', () => frames(s, r.sessionId).length >= 3);
+      await writeOrder(f.coach, r.sessionId, { setting: SCENARIOS.stable.setting, rateMinMgKgH: 0.5, rateMaxMgKgH: 1 });
+      await api(f.trainee, 'POST', `/api/sessions/${r.sessionId}/observations`, { scale: 'RASS', score: 0 });
+      await api(f.trainee, 'POST', `/api/sessions/${r.sessionId}/observations`, { scale: 'NRS_PAIN', score: 6 });
+      const c = await api<{ result: { passed: boolean } }>(f.trainee, 'PUT', `/api/sessions/${r.sessionId}/checklist`, passingChecklist(1));
+      expect(c.body.data.result.passed).toBe(true);
+    }
+    // Both clocks re-based at once: the trainee's actions land at nearly the same scenario time in both runs.
+    for (const r of runs) await post(f.coach, `/api/training/runs/${r.id}/pause`);
+    for (const r of runs) {
+      const started = await api(f.trainee, 'POST', `/api/sessions/${r.sessionId}/infusion`, { type: 'start', rateMgKgH: 1 });
+      expect(started.status).toBe(201);
+    }
+    // Midazolam 0.05 mg/kg: the formulary's published example (Green et al., Ann Emerg Med 2011), drawn up to 0.1 mg below.
+    const doseMg = Math.floor(0.05 * withMz.weightKg * 10) / 10;
+    const given = await api(f.trainee, 'POST', `/api/sessions/${withMz.sessionId}/rescue`, { drugId: 'midazolam', doseMg, route: 'IV', confirm: { reason: 'training run: scenario dose' } });
+    expect(given.status).toBe(201);
+    await until('the actions are on both timelines', async () => {
+      const [a, b] = await Promise.all(runs.map(async (r) => (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${r.id}`)).body.data));
+      return a!.events.length === 2 && b!.events.length === 1;
+    });
+    for (const r of runs) await post(f.coach, `/api/training/runs/${r.id}/speed`, { speed: 60 });
+    for (const r of runs) await post(f.coach, `/api/training/runs/${r.id}/resume`);
+    const fromSeq = Math.max(...runs.map((r) => frames(s, r.sessionId).at(-1)!.seq));
+    // 15 scenario minutes after the doses.
+    await until('15 scenario minutes in both runs', () => runs.every((r) => frames(s, r.sessionId).at(-1)!.seq >= fromSeq + 900), 60_000);
+    const window = (r: TrainingRun) => frames(s, r.sessionId).filter((x) => x.seq > fromSeq + 300 && x.seq <= fromSeq + 900);
+    const mean = (xs: Frame[], k: 'rr' | 'etco2' | 'spo2') => xs.reduce((a, x) => a + (x[k] ?? 0), 0) / xs.length;
+    const a = window(withMz);
+    const b = window(without);
+    console.log(`PD: RR ${mean(a, 'rr').toFixed(1)} vs ${mean(b, 'rr').toFixed(1)} /min, EtCO2 ${mean(a, 'etco2').toFixed(1)} vs ${mean(b, 'etco2').toFixed(1)} mmHg (midazolam vs none)`);
+    // Ventilation falls (Greco interaction with the ketamine on board, simulator/src/pd): EtCO2 rises, RR slows.
+    expect(mean(a, 'etco2')).toBeGreaterThan(mean(b, 'etco2') + 1.5);
+    expect(mean(a, 'rr')).toBeLessThan(mean(b, 'rr'));
+  }, 90_000);
 });
