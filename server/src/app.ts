@@ -52,6 +52,7 @@ import { escalationReadRepo } from './persistence/escalationReadRepo';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
 import { loadSession } from './routes/visibleSession';
+import { notFound } from './util/errors';
 import { reportRoutes } from './routes/reportRoutes';
 import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
@@ -432,6 +433,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   // The session a /api/sessions/:id… route names, read once before the routes (they check it synchronously).
   app.use('/api/sessions/:id', loadSession(sessions));
+  // A training unit's session is the run's trainee's and its trainers' only: anyone else gets 404, as for another unit.
+  app.use('/api/sessions/:id', (req, _res, next) => {
+    const u = req.auth?.user;
+    const s = req.namedSession;
+    if (!u || !s || u.role === 'trainer' || !isTrainingUnit(s.unit)) return next();
+    training.traineeOfStored(s.id).then(
+      (trainee) => next(trainee === u.username ? undefined : notFound(`session ${s.id}`)),
+      (err: unknown) => next(err),
+    );
+  });
   app.use('/api/sessions', careRoutes(sessions, care));
   app.use('/api/sessions', responseRoutes(sessions, responses));
   app.use('/api/sessions', exportRoutes({ sessions, vitals: vitalsRepo, alarms: alarmRepo, care, responses, escalations: escalationReadRepo(store), users, clock }, auditRepo));

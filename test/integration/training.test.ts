@@ -165,6 +165,9 @@ describe('training runs', () => {
     expect((await api<TrainingRun[]>(f.trainee, 'GET', '/api/training/runs')).body.data.map((r) => r.id)).toEqual([created.id]);
     expect((await api<TrainingRun[]>(f.other, 'GET', '/api/training/runs')).body.data).toEqual([]);
     expect((await api(f.other, 'GET', `/api/training/runs/${created.id}`)).status).toBe(404);
+    // Its session too: another clinician of the training unit does not read it; the trainee does.
+    expect((await api(f.other, 'GET', `/api/sessions/${created.sessionId}`)).status).toBe(404);
+    expect((await api(f.trainee, 'GET', `/api/sessions/${created.sessionId}`)).status).toBe(200);
     expect((await api<TrainingRun[]>(s.trainer, 'GET', '/api/training/runs')).body.data).toEqual([]);
     const read = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${created.id}`)).body.data;
     expect(read.events.map((e) => e.kind)).toEqual(['inject']);

@@ -96,6 +96,14 @@ export class TrainingService {
     return id ? (this.live.get(id)?.trainee ?? null) : null;
   }
 
+  /** The trainee of a session's run, ended or not (null: not a training run's session). */
+  async traineeOfStored(sessionId: string): Promise<string | null> {
+    const live = this.traineeOf(sessionId);
+    if (live) return live;
+    const r = await this.d.store.db.selectFrom('training_runs').select('trainee').where('session_id', '=', sessionId).executeTakeFirst();
+    return r?.trainee ?? null;
+  }
+
   /** Session ids of the runs (not ended) this user is the trainee of. */
   sessionsOfTrainee(username: string): string[] {
     return [...this.live.values()].filter((r) => r.trainee === username).map((r) => r.sessionId);
