@@ -142,6 +142,8 @@ describe('npm start: server and simulator as separate processes', () => {
     const { launcher, kids } = await launch();
     launcher.kill('SIGKILL');
     await exited(launcher);
-    await until('the server and the simulator to exit', () => !alive(kids.server) && !alive(kids.sim) && !alive(kids.host), 30_000);
+    await until(`the server, the simulator and the training host to exit`, () => !alive(kids.server) && !alive(kids.sim) && !alive(kids.host), 30_000).catch((err: unknown) => {
+      throw new Error(`${String(err)} (alive: ${Object.entries(kids).filter(([, p]) => alive(p)).map(([k]) => k).join(', ')})`);
+    });
   }, 120_000);
 });

@@ -205,8 +205,10 @@ async function main() {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  // Started with an IPC channel by the launcher: a launcher that dies takes the host with it.
-  if (process.send) process.once('disconnect', () => void stop());
+  // Started with an IPC channel by the launcher: a launcher that dies takes the host with it (also one
+  // that died while this process was still loading, before the listener existed).
+  if (process.connected === false) void stop();
+  else if (process.send) process.once('disconnect', () => void stop());
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();
