@@ -60,6 +60,8 @@ export class TrainingService {
   private readonly live = new Map<string, TrainingRun>();
   private readonly bySession = new Map<string, string>();
   private readonly hosts = new Map<number, HostOffer>();
+  /** Changes of one run happen one after another (a clock re-based on a stale clock would jump). */
+  private readonly turns = new Map<string, Promise<unknown>>();
   /** Called after every committed change of a run (host namespace, dashboards). */
   readonly changed: ((run: TrainingRun) => void)[] = [];
 
@@ -232,7 +234,13 @@ export class TrainingService {
   }
 
   async transition(u: PublicUser, id: string, what: TrainingTransition, actor: Actor): Promise<TrainingRun> {
-    const run = await this.owned(u, id);
+    await this.owned(u, id);
+    return this.inTurn(id, () => this.transitionNow(id, what, actor));
+  }
+
+  private async transitionNow(id: string, what: TrainingTransition, actor: Actor): Promise<TrainingRun> {
+    const run = this.live.get(id);
+    if (!run) throw conflict('training run is ended');
     const next = NEXT[what];
     if (!next.from.includes(run.state)) throw conflict(`training run is ${run.state}: cannot ${what}`);
     const updated = await this.update(run, { state: next.to }, actor, `training.${what}`);
@@ -243,21 +251,29 @@ export class TrainingService {
   async setSpeed(u: PublicUser, id: string, body: unknown, actor: Actor): Promise<TrainingRun> {
     const parsed = trainingSpeedSchema.safeParse(body);
     if (!parsed.success) throw badRequest('speed must be 1, 10 or 60', fieldErrors(parsed.error));
-    const run = await this.owned(u, id);
-    if (run.state === 'ended') throw conflict('training run is ended');
-    return this.update(run, { speed: parsed.data.speed }, actor, 'training.speed');
+    await this.owned(u, id);
+    return this.inTurn(id, () => {
+      const run = this.live.get(id);
+      if (!run) throw conflict('training run is ended');
+      return this.update(run, { speed: parsed.data.speed }, actor, 'training.speed');
+    });
   }
 
   /** An event injected live: at the current scenario time unless a later `atMin` is given; validated by the scenario event schema. */
   async inject(u: PublicUser, id: string, body: unknown, actor: Actor): Promise<TrainingRun> {
     const outer = trainingInjectSchema.safeParse(body);
     if (!outer.success) throw badRequest('invalid injected event', fieldErrors(outer.error));
-    const run = await this.owned(u, id);
-    if (run.state === 'ended') throw conflict('training run is ended');
+    await this.owned(u, id);
+    return this.inTurn(id, () => this.injectNow(id, outer.data.event, actor));
+  }
+
+  private async injectNow(id: string, raw: Record<string, unknown>, actor: Actor): Promise<TrainingRun> {
+    const run = this.live.get(id);
+    if (!run) throw conflict('training run is ended');
     const nowMs = scenarioMsAt(run.clock, this.d.clock.now());
     const nowMin = Math.ceil(nowMs / 1000) / 60;
-    const atMin = typeof outer.data.event.atMin === 'number' ? outer.data.event.atMin : nowMin;
-    const ev = scenarioEventSchema.safeParse({ ...outer.data.event, atMin });
+    const atMin = typeof raw.atMin === 'number' ? raw.atMin : nowMin;
+    const ev = scenarioEventSchema.safeParse({ ...raw, atMin });
     if (!ev.success) throw badRequest('invalid injected event', fieldErrors(ev.error).map((f) => ({ ...f, field: `event.${f.field}` })));
     if (ev.data.atMin < nowMin - 1e-9) throw badRequest('an injected event cannot be in the scenario\'s past', [{ field: 'event.atMin', reason: `before the current scenario minute ${nowMin.toFixed(2)}` }]);
     return this.append(run, { kind: 'inject', event: ev.data }, ev.data.atMin * 60_000, actor.id, actor.requestId ?? null);
@@ -278,8 +294,9 @@ export class TrainingService {
     const id = this.bySession.get(sessionId);
     const run = id ? this.live.get(id) : undefined;
     if (!run || run.state === 'ended') return;
+    // Stamped now (when it happened), recorded in the run's turn.
     const at = scenarioMsAt(run.clock, this.d.clock.now());
-    this.append(run, { kind: 'action', action }, at, by, null).catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training action could not be recorded'));
+    this.inTurn(run.id, () => this.append(this.live.get(run.id) ?? run, { kind: 'action', action }, at, by, null)).catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training action could not be recorded'));
   }
 
   private async append(run: TrainingRun, body: { kind: 'inject'; event: ScenarioEvent } | { kind: 'action'; action: TrainingAction }, scenarioMs: number, by: string, requestId: string | null): Promise<TrainingRun> {
@@ -311,7 +328,9 @@ export class TrainingService {
       await trx.updateTable('training_runs').set(set).where('id', '=', run.id).execute();
       await insertAudit(trx, { at: now, actor: actor.id, action, entity: 'training_run', entityId: run.id, before: { state: run.state, speed: run.speed }, after: { state, speed, scenarioMs }, requestId: actor.requestId ?? null });
     });
-    const updated: TrainingRun = { ...run, state, speed, clock: { scenarioMs, wallAt: now, speed, running: state === 'running' }, updatedAt: now, endedAt: set.ended_at };
+    // Built on the run as it is now in memory: a trainee's action recorded meanwhile stays on its timeline.
+    const cur = this.live.get(run.id) ?? run;
+    const updated: TrainingRun = { ...cur, state, speed, clock: { scenarioMs, wallAt: now, speed, running: state === 'running' }, updatedAt: now, endedAt: set.ended_at };
     if (state === 'ended') this.forget(updated);
     else this.keep(updated);
     this.emit(updated);
@@ -319,9 +338,12 @@ export class TrainingService {
   }
 
   private endForSession(sessionId: string): void {
-    const run = this.live.get(this.bySession.get(sessionId) ?? '');
-    if (!run) return;
-    this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end').catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training run of an ended session could not be ended'));
+    const id = this.bySession.get(sessionId);
+    if (!id) return;
+    this.inTurn(id, async () => {
+      const run = this.live.get(id);
+      if (run) await this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end');
+    }).catch((err: unknown) => this.d.log.error({ err, runId: id }, 'training run of an ended session could not be ended'));
   }
 
   private async endSession(run: TrainingRun, actor: Actor): Promise<void> {
@@ -334,6 +356,17 @@ export class TrainingService {
     const run = await this.get(u, id);
     if (u.role !== 'trainer') throw forbidden('only a trainer drives a training run');
     return this.live.get(id) ?? run;
+  }
+
+  private inTurn<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.turns.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => {});
+    this.turns.set(id, settled);
+    void settled.then(() => {
+      if (this.turns.get(id) === settled) this.turns.delete(id);
+    });
+    return next;
   }
 
   private keep(run: TrainingRun): void {
