@@ -1,4 +1,4 @@
-import { defaultRuleSet, INGEST_NAMESPACE, modifiersFromRescue, restoreEngineState, serializeEngineState, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, TRAINING_HOST_NAMESPACE, modifiersFromRescue, restoreEngineState, serializeEngineState, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -53,6 +53,7 @@ import { escalationReadRepo } from './persistence/escalationReadRepo';
 import { ingestRoutes } from './routes/ingestRoutes';
 import { requestId } from './routes/requestContext';
 import { loadSession } from './routes/visibleSession';
+import { notFound } from './util/errors';
 import { reportRoutes } from './routes/reportRoutes';
 import { ruleSetRoutes } from './routes/ruleSetRoutes';
 import { RuleSetStore } from './rules/ruleSetStore';
@@ -65,6 +66,9 @@ import { SessionResponses } from './care/sessionResponse';
 import { CourseRecords } from './patients/courseRecords';
 import { PatientRepo } from './patients/patientRepo';
 import { PatientService } from './patients/patientService';
+import { trainingRoutes } from './routes/trainingRoutes';
+import { attachTrainingHosts } from './training/hostSocket';
+import { TrainingService } from './training/trainingService';
 import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -125,6 +129,8 @@ export interface App {
   devices: DeviceKeys;
   /** Which device may feed which session (binding and assignment are one concept). */
   assignments: DeviceAssignments;
+  /** Training runs (trainer console API, training hosts). */
+  training: TrainingService;
   audit: AuditRepo;
   hub: Hub;
   /** Which sessions this node evaluates (all of them on one node). */
@@ -381,6 +387,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   hub.onOther('deviceRevoked', (id) => devices.revoked(id));
   const ingest = new IngestService(sessions, sessionRepo, vitalsRepo, queue, sessionRules, hub, clock, config.MAX_FUTURE_SKEW_MS, assignments, log);
   ingest.evaluatesHere = owns;
+  const isTrainingUnit = (unit: string) => config.TRAINING_UNITS.includes(unit);
+  const training = new TrainingService({ store, sessions, assignments, clock, hub, log, isTrainingUnit });
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
@@ -439,6 +447,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/auth', authRoutes({ users, sessions: loginSessions, throttle, audit: auditRepo, clock, cookieSecure: https, ttlMs: config.SESSION_TTL_MS }));
   // The session a /api/sessions/:id… route names, read once before the routes (they check it synchronously).
   app.use('/api/sessions/:id', loadSession(sessions));
+  // A training unit's session is the run's trainee's and its trainers' only: anyone else gets 404, as for another unit.
+  app.use('/api/sessions/:id', (req, _res, next) => {
+    const u = req.auth?.user;
+    const s = req.namedSession;
+    if (!u || !s || u.role === 'trainer' || !isTrainingUnit(s.unit)) return next();
+    training.traineeOfStored(s.id).then(
+      (trainee) => next(trainee === u.username ? undefined : notFound(`session ${s.id}`)),
+      (err: unknown) => next(err),
+    );
+  });
   app.use('/api/sessions', careRoutes(sessions, care, discharges));
   app.use('/api/sessions', responseRoutes(sessions, responses));
   app.use('/api/sessions', courseRoutes(sessions, adverseEffects, sessionResponses, courseRecords));
@@ -450,6 +468,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/reports', reportRoutes(repos.reports, clock));
   app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
+  app.use('/api/training', trainingRoutes(training));
   app.use('/api/users', userRoutes(users, loginSessions));
   app.use('/api/devices', deviceRoutes(devices, assignments, sessions));
   app.use('/api/audit', auditRoutes(auditRepo, clock));
@@ -493,7 +512,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     livePushMs: config.LIVE_PUSH_MS,
     audioPauseMs: config.AUDIO_PAUSE_MS,
     storage: () => storage.status(),
+    training: { isTrainingUnit, traineeOf: (id) => training.traineeOf(id), sessionsOfTrainee: (u) => training.sessionsOfTrainee(u) },
   });
+  training.changed.push((run) => {
+    // The run's state to its trainers and its trainee only; a new run's trainee screens join its session's room.
+    io.of('/').in(`user:${run.trainee}`).socketsJoin(`trainee:${run.sessionId}`);
+    io.of('/').local.to([`trainer:${run.unit}`, `trainer:*`, `user:${run.trainee}`]).emit('trainingRun', run);
+  });
+  attachTrainingHosts(io.of(TRAINING_HOST_NAMESPACE) as unknown as Parameters<typeof attachTrainingHosts>[0], training, ingest, devices, log);
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
 
   // What the modules keep in memory is read back before anything is served: open alarms, active
@@ -507,6 +533,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // The care records of the sessions resumed here (dose gate, start check, rule modifiers read them).
   await care.load([...sessions.liveSessions()].map((l) => l.stored.id));
   await assignments.reload();
+  await training.restore();
   for (const l of sessions.liveSessions()) sessionRules.restoreState(l, clock.now());
   if (resumed) log.info({ sessions: resumed }, 'resumed active sessions');
   if (!(await storage.probe())) log.error({ reason: storage.status().reason }, 'started with recording failed');
@@ -541,6 +568,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     users,
     devices,
     assignments,
+    training,
     audit: auditRepo,
     hub,
     ownership,

@@ -181,6 +181,14 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1-64 letters, digits or . _ : -' })
     .optional(),
+  /**
+   * Units flagged for training (comma-separated; default "training"): training runs live there, and
+   * their alarms and escalations reach only the unit's trainers and each run's trainee.
+   */
+  TRAINING_UNITS: z
+    .string()
+    .default('training')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
 });
 
 export type Config = z.output<typeof envSchema>;

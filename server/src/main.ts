@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import { connectCluster } from './cluster/connect';
-import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, ensureDemoAccounts, removeDemoDeviceFile, writeDemoDeviceFile } from './auth/demoAccounts';
+import { DEMO_ACCOUNTS, DEMO_ADMIN_PASSWORD, demoDeviceKey, demoTrainingHostKey, endDemoSessions, ensureDemoAccounts, removeDemoDeviceFile, writeDemoDeviceFile } from './auth/demoAccounts';
 import { ConfigError, loadConfig } from './config';
 import { systemClock } from './util/clock';
 import { createLogger } from './util/logger';
@@ -47,19 +47,12 @@ async function main() {
 
   let demoFile: string | null = null;
   if (values.demo) {
-    // Demo sessions from an earlier run have no device any more: close them so they do not linger as active.
-    for (const s of app.sessions.listActive()) {
-      if (!s.simulated) continue;
-      const system = { id: 'system:demo' };
-      // An infusion left running is stopped first (a session is never ended mid-infusion), then ended with the reason.
-      if (s.infusion.status === 'running' || s.infusion.status === 'paused') await app.sessions.addInfusionEvent(s.id, { type: 'stop', note: 'demo restarted' }, system);
-      await app.sessions.end(s.id, { outcome: 'ended_early', reason: 'demo session from an earlier run: its simulated device is gone' }, system);
-    }
+    await endDemoSessions(app);
     // Over HTTPS the simulator checks the certificate like any client (a self-signed one needs NODE_EXTRA_CA_CERTS).
     const base = app.protocol === 'https' ? url : `http://127.0.0.1:${port}`;
     const trainer = DEMO_ACCOUNTS.find((a) => a.role === 'trainer')!;
     demoFile = values['demo-file'] ?? join(dirname(config.DB_PATH), 'demo-device.json');
-    writeDemoDeviceFile(demoFile, { url: base, deviceKey: await demoDeviceKey(app), user: trainer.username, password: trainer.password });
+    writeDemoDeviceFile(demoFile, { url: base, deviceKey: await demoDeviceKey(app), trainingHostKey: await demoTrainingHostKey(app), user: trainer.username, password: trainer.password });
     console.log(`Demo: simulator device key written to ${demoFile}. Open ${url}`);
     console.log(`Demo accounts: ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}, admin / ${config.ADMIN_PASSWORD ? '(ADMIN_PASSWORD)' : DEMO_ADMIN_PASSWORD}`);
   }

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const demoDeviceFileSchema = z.strictObject({
   url: z.url(),
   deviceKey: z.string().min(1),
+  /** The training host's simulator key (it simulates the training runs). */
+  trainingHostKey: z.string().min(1).optional(),
   user: z.string().min(1),
   /** The documented demo password of that account (README): the file is the demo's, mode 0600. */
   password: z.string().min(1),

@@ -9,6 +9,7 @@ import type { Order } from './orders';
 import type { FieldError, Result } from './errors';
 import type { InfusionEvent, PhaseChange, Session } from './sessions';
 import type { DischargeRecord } from './discharge';
+import type { TrainingRun } from './training';
 import { z } from 'zod';
 import type { VitalField, VitalsSample } from './vitals';
 
@@ -143,6 +144,8 @@ export interface DashboardServerToClient {
   order: (o: Order) => void;
   /** The pre-infusion checklist submitted, overridden, or re-opened by a new order (sent like `order`). */
   checklist: (c: ChecklistRecord) => void;
+  /** A training run changed (sent to the trainers of its unit and to its trainee only). */
+  trainingRun: (run: TrainingRun) => void;
 }
 
 /** Requests a dashboard sends: validated on the server, so a wrong type is refused with the field and the reason. */

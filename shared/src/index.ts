@@ -21,3 +21,4 @@ export * from './clinicianText';
 export * from './demo';
 export * from './scenario';
 export * from './course/index';
+export * from './training';

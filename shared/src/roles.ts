@@ -53,6 +53,10 @@ export const PERMISSIONS = {
   'report.view': ['physician', 'admin'],
   /** Connect a bedside monitor (HL7 device) to a session it is watching. */
   'device.bind': ['nurse', 'physician', 'trainer'],
+  /** Create and drive training runs (scenario, seed, trainee; start, pause, resume, speed, inject, end) in a training unit. */
+  'training.run': ['trainer'],
+  /** See training runs: the trainer those of their units, a trainee their own. */
+  'training.view': ['nurse', 'physician', 'trainer'],
   'users.manage': ['admin'],
   'devices.manage': ['admin'],
   'audit.view': ['admin'],

@@ -24,8 +24,8 @@ describe('parseCliArgs', () => {
   });
 
   it('reads every option', () => {
-    const o = parseCliArgs(['--sessions', '12', '--speed', '10', '--url', 'https://monitor.example/', '--duration', '90', '--seed', '7', '--scenario', 'stable,desaturation', '--scenario', 'tachycardia', '--leave-sessions']);
-    expect(o).toMatchObject({ sessions: 12, speed: 10, url: 'https://monitor.example', durationS: 90, seed: 7, leaveSessions: true });
+    const o = parseCliArgs(['--sessions', '12', '--speed', '10', '--url', 'https://monitor.example/', '--duration', '90', '--seed', '7', '--scenario', 'stable,desaturation', '--scenario', 'tachycardia', '--leave-sessions', '--unit', 'ward-b']);
+    expect(o).toMatchObject({ sessions: 12, speed: 10, url: 'https://monitor.example', durationS: 90, seed: 7, leaveSessions: true, unit: 'ward-b' });
     expect(o.scenarios).toEqual(['stable', 'desaturation', 'tachycardia']);
   });
 
@@ -41,6 +41,7 @@ describe('parseCliArgs', () => {
     [['--url', 'localhost:3000'], /--url must use http or https/],
     [['--url', 'not a url'], /--url must be a URL/],
     [['--scenario', 'stable,panic'], /unknown scenario "panic" \(known: stable, desaturation, hypertensive, tachycardia, emergence, bradycardia, artifacts, bolus-over-limit, checklist-fail\)/],
+    [['--unit', ' '], /--unit must be a unit name of 1 to 40 characters/],
     [['--sesions', '3'], /Unknown option '--sesions'/],
     [['extra'], /Unexpected argument 'extra'/],
   ])('refuses %j with a clear message', (argv, message) => {

@@ -8,6 +8,8 @@ export interface CliOptions {
   durationS?: number;
   seed: number;
   scenarios?: ScenarioName[];
+  /** Unit the sessions are opened in (default: the server's default unit). */
+  unit?: string;
   leaveSessions: boolean;
   help: boolean;
   user: string;
@@ -26,6 +28,7 @@ export const USAGE = `Usage: npm run simulate -- [options]
   --seed N          seed for reproducible patients and vitals (default 1)
   --scenario NAME   scenario for every session, or a comma-separated list used round-robin;
                     repeatable. Known: ${SCENARIO_NAMES.join(', ')}
+  --unit NAME       unit the sessions are opened in (default: the server's default unit)
   --leave-sessions  do not end the sessions on exit
   --user NAME       account that creates the simulated sessions (default trainer)
   --password PW     its password (better: environment variable SIM_PASSWORD)
@@ -53,6 +56,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
         duration: { type: 'string' },
         seed: { type: 'string', default: '1' },
         scenario: { type: 'string', multiple: true },
+        unit: { type: 'string' },
         'leave-sessions': { type: 'boolean', default: false },
         user: { type: 'string', default: 'trainer' },
         password: { type: 'string' },
@@ -88,7 +92,10 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     if (unknown.length) throw new UsageError(`unknown scenario ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${SCENARIO_NAMES.join(', ')})`);
     if (names.length) scenarios = names as ScenarioName[];
   }
+  const unit = values.unit?.trim();
+  if (values.unit !== undefined && (!unit || unit.length > 40)) throw new UsageError(`--unit must be a unit name of 1 to 40 characters (got "${values.unit}")`);
   return {
+    ...(unit ? { unit } : {}),
     url: url.origin + url.pathname.replace(/\/+$/, ''),
     sessions,
     speed,

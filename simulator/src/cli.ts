@@ -67,6 +67,7 @@ async function main(): Promise<number> {
       speed: opts.speed,
       seed: opts.seed,
       scenarios: opts.scenarios,
+      ...(opts.unit ? { unit: opts.unit } : {}),
       durationS: opts.durationS,
       endSessionsOnStop: !opts.leaveSessions,
       signal: abort.signal,

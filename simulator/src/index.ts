@@ -25,3 +25,5 @@ export { ARCHETYPE_PROFILES, SimulatedPatient, type ArchetypeProfile, type Given
 export { runHeadless, type HeadlessAlarm, type HeadlessOptions } from './headless';
 export { consoleLogger, silentLogger, type SimLogger } from './log';
 export { loginHeaders } from './login';
+export { FRAME_STEP_S, TrainingHost, type TrainingHostOptions, type TrainingHostStats } from './training/host';
+export { replayPlan, type ReplayPlan } from './training/replay';

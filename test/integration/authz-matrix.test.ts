@@ -54,6 +54,10 @@ const CASES: Case[] = [
   { route: 'GET /api/health', path: () => '/api/health', allowed: WHO },
   { route: 'GET /api/auth/me', path: () => '/api/auth/me', allowed: ['nurse', 'physician', 'trainer', 'admin'] },
   { route: 'GET /api/sessions', path: () => '/api/sessions', allowed: ['nurse', 'physician', 'trainer'] },
+  // Training runs: creating and driving them is the trainer's (403 for others: test/integration/training.test.ts); reading, own runs.
+  { route: 'GET /api/training/runs', path: () => '/api/training/runs', allowed: ['nurse', 'physician', 'trainer'] },
+  { route: 'GET /api/training/scenarios', path: () => '/api/training/scenarios', allowed: ['trainer'] },
+  { route: 'POST /api/training/runs', path: () => '/api/training/runs', body: () => ({ scenario: 'stable', seed: 1, trainee: 'nurse', unit: 'training' }), allowed: [] },
   { route: 'POST /api/sessions (real)', path: () => '/api/sessions', body: () => demoSession(), allowed: ['nurse', 'physician'] },
   { route: 'POST /api/sessions (simulated)', path: () => '/api/sessions', body: () => demoSession({ simulated: true }), allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'GET /api/sessions/:id (real)', path: (t) => `/api/sessions/${t.real.id}`, allowed: ['nurse', 'physician'], refusedAs: { trainer: 404 } },
@@ -140,6 +144,7 @@ async function fingerprint(): Promise<string> {
     'SELECT COUNT(*) n FROM guardrail_events',
     'SELECT COUNT(*) n FROM formulary_versions',
     'SELECT COUNT(*) n FROM rule_set_versions',
+    'SELECT COUNT(*) n FROM training_runs',
     'SELECT id, limit_overrides FROM sessions ORDER BY id',
     'SELECT id, phase, phase_at FROM sessions ORDER BY id',
     'SELECT COUNT(*) n FROM session_phases',

@@ -45,10 +45,10 @@ const alive = (pid: number) => {
   }
 };
 
-async function until<T>(what: string, f: () => T | null | undefined | false, ms = 60_000): Promise<T> {
+async function until<T>(what: string, f: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -73,7 +73,8 @@ async function launch() {
     const k = childrenOf(launcher.pid!);
     const server = k.find((c) => c.cmd.includes('server/src/main.ts'));
     const sim = k.find((c) => c.cmd.includes('simulator/src/cli.ts'));
-    return server && sim ? { server: server.pid, sim: sim.pid } : null;
+    const host = k.find((c) => c.cmd.includes('simulator/src/training/host.ts'));
+    return server && sim && host ? { server: server.pid, sim: sim.pid, host: host.pid } : null;
   });
   return { launcher, dir, url, kids, output: () => out };
 }
@@ -114,10 +115,16 @@ describe('npm start: server and simulator as separate processes', () => {
     } finally {
       dash.close();
     }
+    // The training host (its own process, its own key) offers its scenarios to the trainer's console.
+    await until('the training host offers scenarios', async () => {
+      const r = await fetch(`${url}/api/training/scenarios`, { headers: trainer.headers });
+      return ((await r.json()) as { data?: unknown[] }).data?.length;
+    });
 
     launcher.kill('SIGTERM');
     expect(await exited(launcher)).toBe(0);
     expect(alive(kids.sim)).toBe(false);
+    expect(alive(kids.host)).toBe(false);
     expect(alive(kids.server)).toBe(false);
     // The server removed the key file on the way out.
     expect(existsSync(keyFile)).toBe(false);
@@ -128,12 +135,15 @@ describe('npm start: server and simulator as separate processes', () => {
     process.kill(kids.server, 'SIGKILL');
     expect(await exited(launcher)).toBe(1);
     expect(alive(kids.sim)).toBe(false);
+    expect(alive(kids.host)).toBe(false);
   }, 120_000);
 
   it('a launcher killed outright takes both processes with it', async () => {
     const { launcher, kids } = await launch();
     launcher.kill('SIGKILL');
     await exited(launcher);
-    await until('the server and the simulator to exit', () => !alive(kids.server) && !alive(kids.sim), 30_000);
+    await until(`the server, the simulator and the training host to exit`, () => !alive(kids.server) && !alive(kids.sim) && !alive(kids.host), 30_000).catch((err: unknown) => {
+      throw new Error(`${String(err)} (alive: ${Object.entries(kids).filter(([, p]) => alive(p)).map(([k]) => k).join(', ')})`);
+    });
   }, 120_000);
 });

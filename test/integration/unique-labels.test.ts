@@ -1,7 +1,7 @@
 import type { Session } from '@infusion/shared';
 import { runSimulation, silentLogger, type SimulationHandle } from '@infusion/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, createSession, startServer, type TestServer } from '../support/server';
+import { api, createSession, login, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
 
 /**
  * Every screen names a session by its chair and patient label, so no two active sessions of a unit
@@ -33,4 +33,19 @@ describe('chair and patient label identify one active session', () => {
     expect(new Set(active.map((x) => x.location)).size).toBe(active.length);
     expect(new Set(active.map((x) => x.patientLabel)).size).toBe(active.length);
   });
+
+  it('two load runs started at once in one unit (--unit, --scenario) get labels and chairs that never collide', async () => {
+    s = await startServer();
+    await s.app.users.create({ username: 'loadtrainer', displayName: 'Load trainer', role: 'trainer', units: ['ward-b'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
+    const who = await login(s.url, 'loadtrainer');
+    const start = () => runSimulation({ url: s.url, sessions: 50, unit: 'ward-b', scenarios: ['desaturation'], headers: who.headers, auth: { deviceKey: s.simDeviceKey }, log: silentLogger, frameIntervalMs: 1000 });
+    const both = await Promise.all([start(), start()]);
+    runs.push(...both);
+    const active = (await api<Session[]>(who, 'GET', '/api/sessions')).body.data;
+    expect(active.length).toBe(100);
+    expect(active.every((x) => x.unit === 'ward-b' && x.simulated)).toBe(true);
+    expect(new Set(active.map((x) => x.patientLabel)).size).toBe(100);
+    expect(new Set(active.map((x) => x.location)).size).toBe(100);
+    expect(new Set(both.flatMap((h) => h.sessions.map((x) => x.scenario)))).toEqual(new Set(['desaturation']));
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ export async function login(url: string, username: string, password = TEST_PASSW
  * a database of its own on the run's PostgreSQL server, the same one again for the same `dir`.
  */
 export async function startServer(
-  opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet; storageProbeMs?: number; cluster?: AppDeps['cluster'] } = {},
+  opts: { clock?: Clock; config?: Partial<Config>; dir?: string; clientDist?: string | null; ruleSet?: RuleSet; storageProbeMs?: number; cluster?: AppDeps['cluster']; port?: number } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'infusion-test-'));
   const dbPath = join(dir, 'infusion.db');
@@ -80,7 +80,7 @@ export async function startServer(
     ...(opts.storageProbeMs ? { storageProbeMs: opts.storageProbeMs } : {}),
     ...(opts.cluster ? { cluster: opts.cluster } : {}),
   });
-  const port = await app.listen(0, '127.0.0.1');
+  const port = await app.listen(opts.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   for (const role of TEST_ROLES) {
     if (!(await app.users.findByUsername(role)))

@@ -3,10 +3,12 @@ import type { DemoDeviceFile, Role } from '@infusion/shared';
 import type { App } from '../app';
 
 /** Documented in README: created by `npm start` (demo mode) only, never otherwise. */
-export const DEMO_ACCOUNTS: { username: string; role: Role; displayName: string; password: string }[] = [
+export const DEMO_ACCOUNTS: { username: string; role: Role; displayName: string; password: string; units?: string[] }[] = [
   { username: 'nurse', role: 'nurse', displayName: 'Demo Nurse', password: 'nurse-demo-2026' },
   { username: 'physician', role: 'physician', displayName: 'Demo Physician', password: 'physician-demo-2026' },
-  { username: 'trainer', role: 'trainer', displayName: 'Demo Trainer', password: 'trainer-demo-2026' },
+  { username: 'trainer', role: 'trainer', displayName: 'Demo Trainer', password: 'trainer-demo-2026', units: ['infusion-suite', 'training'] },
+  // A trainee of the demo's training unit (training runs are created for them by the trainer).
+  { username: 'trainee', role: 'nurse', displayName: 'Demo Trainee', password: 'trainee-demo-2026', units: ['training'] },
 ];
 export const DEMO_ADMIN_PASSWORD = 'admin-demo-2026';
 const DEMO_DEVICE = 'demo simulator';
@@ -14,14 +16,47 @@ const DEMO_DEVICE = 'demo simulator';
 export async function ensureDemoAccounts(app: App): Promise<void> {
   for (const a of DEMO_ACCOUNTS) {
     if (await app.users.findByUsername(a.username)) continue;
-    await app.users.create({ ...a, units: ['infusion-suite'], mustChangePassword: false }, { id: 'system:demo' });
+    await app.users.create({ ...a, units: a.units ?? ['infusion-suite'], mustChangePassword: false }, { id: 'system:demo' });
   }
+}
+
+/**
+ * Demo sessions from an earlier run have no device any more: they are closed so they do not linger as
+ * active. Training runs are not the demo simulator's: they go on (their host resumes them).
+ */
+export async function endDemoSessions(app: App): Promise<number> {
+  let n = 0;
+  for (const s of app.sessions.listActive()) {
+    if (!s.simulated || app.training.traineeOf(s.id)) continue;
+    const system = { id: 'system:demo' };
+    // An infusion left running is stopped first (a session is never ended mid-infusion), then ended with the reason.
+    if (s.infusion.status === 'running' || s.infusion.status === 'paused') await app.sessions.addInfusionEvent(s.id, { type: 'stop', note: 'demo restarted' }, system);
+    await app.sessions.end(s.id, { outcome: 'ended_early', reason: 'demo session from an earlier run: its simulated device is gone' }, system);
+    n++;
+  }
+  return n;
 }
 
 /** A fresh simulator key for the demo simulator each start (it feeds only simulated sessions); the previous demo key is revoked. */
 export async function demoDeviceKey(app: App): Promise<string> {
   for (const d of await app.devices.list()) if (d.name === DEMO_DEVICE && !d.revokedAt) await app.devices.revoke(d.id, { id: 'system:demo' });
   return (await app.devices.create({ name: DEMO_DEVICE, simulator: true }, { id: 'system:demo' })).key;
+}
+
+const DEMO_TRAINING_HOST = 'demo training host';
+
+/**
+ * A fresh key for the demo's training host each start (a key is shown only once). Its training runs
+ * go on: they move to the new device before the old one is revoked, and the host resumes them.
+ */
+export async function demoTrainingHostKey(app: App): Promise<string> {
+  const created = await app.devices.create({ name: DEMO_TRAINING_HOST, simulator: true }, { id: 'system:demo' });
+  for (const d of await app.devices.list()) {
+    if (d.name !== DEMO_TRAINING_HOST || d.revokedAt || d.id === created.device.id) continue;
+    await app.training.moveRuns(d.id, created.device.id, { id: 'system:demo' });
+    await app.devices.revoke(d.id, { id: 'system:demo' });
+  }
+  return created.key;
 }
 
 /**

@@ -511,6 +511,47 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX patient_followups_patient ON patient_followups(patient_id, t);
     `,
   },
+  {
+    version: 16,
+    name: 'training runs (trainer, trainee, scenario, seed, scenario clock) and their injected events and trainee actions',
+    sql: `
+      -- A training run in a training unit: its simulated session, the training host's device, and the
+      -- scenario clock (scenario ms at the last state change + wall time of that change, speed), from
+      -- which the current scenario time is derived after any restart.
+      CREATE TABLE training_runs (
+        id TEXT PRIMARY KEY,
+        unit TEXT NOT NULL,
+        trainer TEXT NOT NULL,
+        trainee TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        session_id TEXT NOT NULL UNIQUE,
+        device_id INTEGER NOT NULL,
+        weight_kg REAL NOT NULL,
+        state TEXT NOT NULL,
+        speed INTEGER NOT NULL,
+        clock_scenario_ms INTEGER NOT NULL,
+        clock_wall_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX training_runs_unit ON training_runs (unit, created_at);
+      CREATE INDEX training_runs_trainee ON training_runs (trainee, created_at);
+      CREATE INDEX training_runs_device ON training_runs (device_id, state);
+      -- The run's timeline: events the trainer injected and the trainee's actions, at their scenario time (body: JSON).
+      CREATE TABLE training_run_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL REFERENCES training_runs(id),
+        scenario_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX training_run_events_run ON training_run_events (run_id, id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

@@ -511,6 +511,47 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX patient_followups_patient ON patient_followups(patient_id, t);
     `,
   },
+  {
+    version: 16,
+    name: 'training runs (trainer, trainee, scenario, seed, scenario clock) and their injected events and trainee actions',
+    sql: `
+      -- A training run in a training unit: its simulated session, the training host's device, and the
+      -- scenario clock (scenario ms at the last state change + wall time of that change, speed), from
+      -- which the current scenario time is derived after any restart.
+      CREATE TABLE training_runs (
+        id text PRIMARY KEY,
+        unit text NOT NULL,
+        trainer text NOT NULL,
+        trainee text NOT NULL,
+        scenario text NOT NULL,
+        seed bigint NOT NULL,
+        session_id text NOT NULL UNIQUE,
+        device_id bigint NOT NULL,
+        weight_kg double precision NOT NULL,
+        state text NOT NULL,
+        speed bigint NOT NULL,
+        clock_scenario_ms bigint NOT NULL,
+        clock_wall_at bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        ended_at bigint
+      );
+      CREATE INDEX training_runs_unit ON training_runs (unit, created_at);
+      CREATE INDEX training_runs_trainee ON training_runs (trainee, created_at);
+      CREATE INDEX training_runs_device ON training_runs (device_id, state);
+      -- The run's timeline: events the trainer injected and the trainee's actions, at their scenario time (body: JSON).
+      CREATE TABLE training_run_events (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL REFERENCES training_runs(id),
+        scenario_ms bigint NOT NULL,
+        kind text NOT NULL,
+        body text NOT NULL,
+        actor text NOT NULL,
+        at bigint NOT NULL
+      );
+      CREATE INDEX training_run_events_run ON training_run_events (run_id, id);
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

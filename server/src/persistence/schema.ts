@@ -355,6 +355,8 @@ export interface Database {
   adverse_effects: AdverseEffectsTable;
   session_responses: SessionResponsesTable;
   patient_followups: PatientFollowupsTable;
+  training_runs: TrainingRunsTable;
+  training_run_events: TrainingRunEventsTable;
 }
 
 /** 14: each phase a session entered (pre-infusion, infusion, recovery, discharged, transferred, ended early). */
@@ -455,4 +457,35 @@ export interface SessionLeasesTable {
 export interface IdCountersTable {
   name: string;
   last_id: number;
+}
+
+/** 16: a training run (shared/src/training.ts); the scenario clock as of its last state change. */
+export interface TrainingRunsTable {
+  id: string;
+  unit: string;
+  trainer: string;
+  trainee: string;
+  scenario: string;
+  seed: number;
+  session_id: string;
+  device_id: number;
+  weight_kg: number;
+  state: string;
+  speed: number;
+  clock_scenario_ms: number;
+  clock_wall_at: number;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+}
+
+/** 16: an injected event or a trainee's action of a training run (body: JSON). */
+export interface TrainingRunEventsTable {
+  id: Id;
+  run_id: string;
+  scenario_ms: number;
+  kind: string;
+  body: string;
+  actor: string;
+  at: number;
 }

@@ -86,8 +86,10 @@ const roomsForEscalation = (e: { unit: string; simulated: boolean; level: number
   e.simulated
     ? [`trainer:${e.unit}`, `trainer:${ALL_UNITS}`, `view:${e.sessionId}`]
     : [`phys:${e.unit}`, `phys:${ALL_UNITS}`, ...(e.level >= 2 ? [`unit:${e.unit}`, `unit:${ALL_UNITS}`] : [])];
-const roomsForSession = (s: { unit: string; simulated: boolean }) =>
+const clinicalRooms = (s: { unit: string; simulated: boolean }) =>
   s.simulated ? [`sim:${s.unit}`, `sim:${ALL_UNITS}`] : [`unit:${s.unit}`, `unit:${ALL_UNITS}`];
+/** A training unit's sessions (training runs): only its trainers and the run's trainee, never a clinical screen. */
+const trainingRooms = (unit: string, sessionId: string) => [`trainer:${unit}`, `trainer:${ALL_UNITS}`, `trainee:${sessionId}`];
 /** Whether a user's screen lists an escalation in its snapshot (the same people the rooms above reach). */
 const receivesEscalation = (u: PublicUser, e: Escalation, viewing: string | undefined) =>
   canSeeSession(u, e) && (e.simulated ? u.role === 'trainer' || viewing === e.sessionId : e.level >= 2 || u.role !== 'nurse');
@@ -118,10 +120,17 @@ export interface DashboardDeps {
   allowedOrigins?: string[];
   /** How far a screen may fall behind before it is disconnected (default DEFAULT_QUEUE_BOUNDS). */
   queueBounds?: QueueBounds;
+  /** Training units and runs: their sessions' events reach only trainers and the run's trainee. */
+  training?: { isTrainingUnit: (unit: string) => boolean; traineeOf: (sessionId: string) => string | null; sessionsOfTrainee: (username: string) => string[] };
 }
 
 export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   const bounds = d.queueBounds ?? DEFAULT_QUEUE_BOUNDS;
+  const isTrainingUnit = (unit: string) => d.training?.isTrainingUnit(unit) ?? false;
+  const roomsForSession = (s: { unit: string; simulated: boolean }, sessionId: string) => (isTrainingUnit(s.unit) ? trainingRooms(s.unit, sessionId) : clinicalRooms(s));
+  /** Whether a screen shows a session: as canSeeSession, and a training unit's sessions only to trainers and the run's trainee. */
+  const shows = (u: PublicUser, s: { unit: string; simulated: boolean }, sessionId: string) =>
+    canSeeSession(u, s) && (!isTrainingUnit(s.unit) || u.role === 'trainer' || d.training?.traineeOf(sessionId) === u.username);
   /** Scopes of sessions this node does not hold (opened on another node), kept from their session events. */
   const otherScopes = new Map<string, { unit: string; simulated: boolean }>();
   /** Sessions whose scope is being read from storage (one read each). */
@@ -151,9 +160,9 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   /** An event of a session to its screens: at once when the session is known here, else once it is read from storage. */
   const reliableFor = <E extends keyof DashboardServerToClient>(sessionId: string, event: E, ...args: Parameters<DashboardServerToClient[E]>) => {
     const scope = scopeOrNull(sessionId);
-    if (scope) return reliable(roomsForSession(scope), event, ...args);
+    if (scope) return reliable(roomsForSession(scope, sessionId), event, ...args);
     d.sessions.get(sessionId).then(
-      (s) => reliable(roomsForSession(s), event, ...args),
+      (s) => reliable(roomsForSession(s, sessionId), event, ...args),
       (err: unknown) => d.log.error({ err, sessionId, event }, 'event of an unknown session not sent'),
     );
   };
@@ -170,7 +179,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     for (const lv of batch) {
       const scope = scopeOrNull(lv.sessionId);
       if (!scope) continue;
-      for (const room of roomsForSession(scope)) {
+      for (const room of roomsForSession(scope, lv.sessionId)) {
         let list = byRoom.get(room);
         if (!list) byRoom.set(room, (list = []));
         list.push(lv);
@@ -209,14 +218,14 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   );
   const sendAlarm = (u: AlarmUpdate) => {
     if (u.eventId > lastAlarmEventId) lastAlarmEventId = u.eventId;
-    reliable(roomsForSession(u.alarm), 'alarm', u);
+    reliable(roomsForSession(u.alarm, u.alarm.sessionId), 'alarm', u);
   };
   d.hub.onEvery('vitals', (id, s) => coalescer.add(id, s));
   // Alarms are never volatile: a dashboard either gets them now or on its next subscribe.
   d.hub.onEvery('alarm', sendAlarm);
-  d.hub.onEvery('session', (s) => reliable(roomsForSession(s), 'session', s));
+  d.hub.onEvery('session', (s) => reliable(roomsForSession(s, s.id), 'session', s));
   d.hub.onEvery('infusionEvent', (e) => reliableFor(e.sessionId, 'infusionEvent', e));
-  d.hub.onEvery('escalation', (e) => reliable(roomsForEscalation(e), 'escalation', e));
+  d.hub.onEvery('escalation', (e) => reliable(isTrainingUnit(e.unit) ? trainingRooms(e.unit, e.sessionId) : roomsForEscalation(e), 'escalation', e));
   d.hub.onEvery('observation', (o) => reliableFor(o.sessionId, 'observation', o));
   d.hub.onEvery('response', (r) => reliableFor(r.sessionId, 'response', r));
   d.hub.onEvery('rescueDose', (x) => reliableFor(x.sessionId, 'rescueDose', x));
@@ -273,7 +282,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
   const trendCache = new SnapshotTrends(d.vitals);
   const snapshot = async (u: PublicUser, lastAlarmEventId: number | undefined, viewing: string | undefined): Promise<Snapshot> => {
     trendCache.prune();
-    const visible = d.sessions.listActive().filter((s) => canSeeSession(u, s));
+    const visible = d.sessions.listActive().filter((s) => shows(u, s, s.id));
     const trends: Snapshot['trends'] = {};
     const points = snapshotPointsPerSession(visible.length);
     for (let i = 0; i < visible.length; i++) {
@@ -284,7 +293,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     }
     const latestResponses = new Map((await d.responses.latestOf(visible.map((s) => s.id))).map((r) => [r.sessionId, r]));
     const now0 = d.clock.now();
-    const late = d.sessions.listActive().filter((s) => canSeeSession(u, s) && !trends[s.id]);
+    const late = d.sessions.listActive().filter((s) => shows(u, s, s.id) && !trends[s.id]);
     for (const s of late) trends[s.id] = await trendCache.get(s.id, now0 - TREND_WINDOW_MS, now0 + 60_000, points);
     // The stored event id is read before the in-memory alarms: those already include every committed
     // change (an alarm changes in memory before its write), and anything committed after the read
@@ -292,17 +301,17 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     const [missedAll, maxIds] = await Promise.all([lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES), d.alarmRepo.maxIds()]);
     // Everything else in one synchronous step, so sessions and alarms agree with each other.
     const now = d.clock.now();
-    const sessions = d.sessions.listActive().filter((s) => canSeeSession(u, s));
+    const sessions = d.sessions.listActive().filter((s) => shows(u, s, s.id));
     for (const s of sessions) trends[s.id] ??= [];
     for (const id of Object.keys(trends)) if (!sessions.some((s) => s.id === id)) delete trends[id];
-    const missed = missedAll.filter((x) => canSeeSession(u, x.alarm));
+    const missed = missedAll.filter((x) => shows(u, x.alarm, x.alarm.sessionId));
     const rs = d.ruleSet();
     return {
       serverTime: now,
       ruleSet: { id: rs.id, version: rs.version, name: rs.name },
       sessions,
-      alarms: d.alarms.unresolved().filter((a) => canSeeSession(u, a)),
-      escalations: d.escalations.list().filter((e) => receivesEscalation(u, e, viewing)),
+      alarms: d.alarms.unresolved().filter((a) => shows(u, a, a.sessionId)),
+      escalations: d.escalations.list().filter((e) => receivesEscalation(u, e, viewing) && shows(u, e, e.sessionId)),
       missedAlarmUpdates: missed,
       lastAlarmEventId: maxIds.eventId,
       trends,
@@ -340,7 +349,8 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     on('subscribe', subscribeRequestSchema, async (req) => {
       const u = await userFor(socket, 'session.view');
       // Join before building the snapshot so nothing emitted in between is missed (duplicates are ignored by eventId).
-      await socket.join(roomsForUser(u));
+      // Its own room (a training run created later joins it to the run's session) and its training runs' sessions.
+      await socket.join([...roomsForUser(u), `user:${u.username}`, ...(d.training?.sessionsOfTrainee(u.username) ?? []).map((id) => `trainee:${id}`)]);
       return await snapshot(u, req.lastAlarmEventId, socket.data.viewing);
     });
     on('alarm:acknowledge', alarmAcknowledgeRequestSchema, async (req) => {

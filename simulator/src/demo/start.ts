@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { demoDeviceFileSchema, type DemoDeviceFile } from '@infusion/shared';
 
 /**
- * `npm start`: the server and the demo simulator as two processes. The server does not contain the
+ * `npm start`: the server, the demo simulator and the training host as separate processes. The server does not contain the
  * simulator: it prepares the demo (accounts, a fresh simulator device key written with mode 0600
  * beside the database) and the simulator then connects as a device like any other. Stopping is
  * ordered: on SIGINT or SIGTERM the simulator stops first (ending its sessions), then the server;
@@ -61,12 +61,13 @@ async function main(): Promise<number> {
   rmSync(demoFile, { force: true });
   const server = start('server', 'server/src/main.ts', ['--demo', '--demo-file', demoFile]);
   let sim: ReturnType<typeof start> | null = null;
+  let host: ReturnType<typeof start> | null = null;
   let stopping: Promise<number> | null = null;
   /** Stops both in order, once. The exit code is the one of the process that exited first, else the server's. */
   const shutdown = (why: string, first: Exit | null = null): Promise<number> =>
     (stopping ??= (async () => {
-      console.log(`start: ${why}: stopping the simulator, then the server`);
-      await stop(sim);
+      console.log(`start: ${why}: stopping the simulator and the training host, then the server`);
+      await Promise.all([stop(sim), stop(host)]);
       const s = await stop(server);
       return codeOf(first ?? s);
     })());
@@ -91,8 +92,14 @@ async function main(): Promise<number> {
     SIM_PASSWORD: demo.password,
   });
   const simExit = sim.exited.then((e) => shutdown(`the simulator exited (${e.signal ?? e.code})`, e));
+  // The training host: a device of its own that simulates the trainers' training runs (and resumes them after a restart).
+  const exits = [signalled, serverExit, simExit];
+  if (demo.trainingHostKey) {
+    host = start('training host', 'simulator/src/training/host.ts', ['--url', demo.url], { ...process.env, TRAINING_HOST_KEY: demo.trainingHostKey });
+    exits.push(host.exited.then((e) => shutdown(`the training host exited (${e.signal ?? e.code})`, e)));
+  }
   console.log(`Demo: ${values.sessions} simulated sessions streaming (physiology ${values.speed}x) from the simulator, a separate process`);
-  return Promise.race([signalled, serverExit, simExit]);
+  return Promise.race(exits);
 }
 
 main().then(

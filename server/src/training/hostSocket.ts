@@ -1,0 +1,66 @@
+import { fieldErrors, trainingHostHelloSchema, type TrainingHostClientToServer, type TrainingHostRun, type TrainingHostServerToClient, type TrainingRun } from '@infusion/shared';
+import type { Namespace } from 'socket.io';
+import type { DeviceKeys } from '../auth/deviceKeys';
+import type { IngestService } from '../ingest/ingestService';
+import { handler } from '../realtime/ack';
+import { badRequest } from '../util/errors';
+import type { Logger } from '../util/logger';
+import type { TrainingService } from './trainingService';
+
+type HostNs = Namespace<TrainingHostClientToServer, TrainingHostServerToClient, Record<string, never>, { deviceId: number }>;
+
+/**
+ * Training hosts connect here with a simulator device key (`auth: { deviceKey }`), say which scenarios
+ * they run (`hello`), and are sent the runs bound to their device (`runs` on hello, `run` on each
+ * change), each with the next seq the server expects, so a restarted host resumes where storage is.
+ */
+export function attachTrainingHosts(ns: HostNs, training: TrainingService, ingest: IngestService, keys: DeviceKeys, log: Logger): void {
+  ns.use((socket, next) => {
+    const auth = socket.handshake.auth as { deviceKey?: unknown } | undefined;
+    keys.authenticate(auth?.deviceKey).then(
+      (device) => {
+        if (!device) return next(new Error('invalid or revoked device key'));
+        // Training hosts feed simulated sessions only.
+        if (!device.simulator) return next(new Error('only a simulator device may host training runs'));
+        socket.data.deviceId = device.id;
+        next();
+      },
+      (err: unknown) => {
+        log.warn({ err }, 'training host key check failed');
+        next(new Error('device key could not be checked; retry'));
+      },
+    ).catch((err: unknown) => log.error({ err }, 'training host connection setup failed'));
+  });
+  keys.onRevoke((id) => {
+    for (const s of ns.sockets.values()) if (s.data.deviceId === id) s.disconnect(true);
+  });
+  const forHost = async (run: TrainingRun): Promise<TrainingHostRun> => {
+    if (run.state === 'ended') return { ...run, nextSeq: 0 };
+    await ingest.prepareSeqs(run.sessionId, run.deviceId);
+    return { ...run, nextSeq: ingest.nextSeq(run.sessionId, run.deviceId) };
+  };
+  training.changed.push((run) => {
+    forHost(run).then(
+      (r) => ns.to(`device:${run.deviceId}`).emit('run', r),
+      (err: unknown) => log.error({ err, runId: run.id }, 'training run not sent to its host'),
+    );
+  });
+  ns.on('connection', (socket) => {
+    const deviceId = socket.data.deviceId;
+    socket.on(
+      'hello',
+      handler(log, async (raw: unknown) => {
+        const parsed = trainingHostHelloSchema.safeParse(raw);
+        if (!parsed.success) throw badRequest('invalid hello', fieldErrors(parsed.error));
+        training.hostConnected(deviceId, parsed.data.scenarios);
+        await socket.join(`device:${deviceId}`);
+        const runs = await Promise.all(training.runsOfDevice(deviceId).map(forHost));
+        socket.emit('runs', runs);
+        return { runs: runs.length };
+      }),
+    );
+    socket.on('disconnect', () => {
+      if (![...ns.sockets.values()].some((s) => s.data.deviceId === deviceId && s.id !== socket.id)) training.hostDisconnected(deviceId);
+    });
+  });
+}

@@ -1,0 +1,435 @@
+import {
+  ALL_UNITS,
+  scenarioEventSchema,
+  scenarioMsAt,
+  fieldErrors,
+  simDrugOfFormularyId,
+  trainingInjectSchema,
+  trainingRunCreateSchema,
+  trainingSpeedSchema,
+  type InfusionEvent,
+  type PublicUser,
+  type RescueDose,
+  type ScenarioEvent,
+  type TrainingAction,
+  type TrainingRun,
+  type TrainingRunEvent,
+  type TrainingScenarioSummary,
+  type TrainingSpeed,
+  type TrainingState,
+} from '@infusion/shared';
+import { randomUUID } from 'node:crypto';
+import type { DeviceAssignments } from '../ingest/deviceAssignments';
+import { insertAudit } from '../persistence/auditRepo';
+import type { Selectable } from 'kysely';
+import type { TrainingRunEventsTable, TrainingRunsTable } from '../persistence/schema';
+import type { Store } from '../persistence/store';
+import type { Actor, SessionService } from '../sessions/sessionService';
+import type { Clock } from '../util/clock';
+import { badRequest, conflict, DomainError, notFound } from '../util/errors';
+import type { Hub } from '../util/hub';
+import type { Logger } from '../util/logger';
+
+type RunRow = Selectable<TrainingRunsTable>;
+type EventRow = Selectable<TrainingRunEventsTable>;
+
+/** The scenarios a connected training host offers (its device id → catalogue). */
+interface HostOffer {
+  deviceId: number;
+  scenarios: TrainingScenarioSummary[];
+}
+
+/** Which state changes are allowed from which state. */
+const NEXT: Record<'start' | 'pause' | 'resume' | 'end', { from: TrainingState[]; to: TrainingState }> = {
+  start: { from: ['created'], to: 'running' },
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  end: { from: ['created', 'running', 'paused'], to: 'ended' },
+};
+export type TrainingTransition = keyof typeof NEXT;
+
+const forbidden = (why: string) => new DomainError(403, why);
+
+/**
+ * Training runs: a trainer runs a scenario for a trainee in a training unit. The run and its timeline
+ * (injected events, trainee actions, each at its scenario time) are stored with their audit entries;
+ * the training host that simulates the run is told of every change and re-simulates from them after
+ * any restart. Runs not ended are kept in memory (a handful at a time).
+ */
+export class TrainingService {
+  private readonly live = new Map<string, TrainingRun>();
+  private readonly bySession = new Map<string, string>();
+  private readonly hosts = new Map<number, HostOffer>();
+  /** Changes of one run happen one after another (a clock re-based on a stale clock would jump). */
+  private readonly turns = new Map<string, Promise<unknown>>();
+  /** Called after every committed change of a run (host namespace, dashboards). */
+  readonly changed: ((run: TrainingRun) => void)[] = [];
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      sessions: SessionService;
+      assignments: DeviceAssignments;
+      clock: Clock;
+      hub: Hub;
+      log: Logger;
+      isTrainingUnit: (unit: string) => boolean;
+    },
+  ) {
+    // The trainee's actions reach the simulated patient: the same events the dashboards receive.
+    d.hub.on('infusionEvent', (e) => this.onInfusionEvent(e));
+    d.hub.on('rescueDose', (r) => this.onRescueDose(r));
+    d.hub.on('session', (s) => {
+      // A training session ended elsewhere (its page, the API) ends its run.
+      if (s.status === 'ended' && this.bySession.has(s.id)) this.endForSession(s.id);
+    });
+  }
+
+  /** Reads the runs not ended (start-up). */
+  async restore(): Promise<number> {
+    const rows = await this.d.store.db.selectFrom('training_runs').selectAll().where('state', '!=', 'ended').execute();
+    for (const r of rows) this.keep(await this.read(r));
+    return rows.length;
+  }
+
+  /** Is this session a training run's, and whose (trainee username)? */
+  traineeOf(sessionId: string): string | null {
+    const id = this.bySession.get(sessionId);
+    return id ? (this.live.get(id)?.trainee ?? null) : null;
+  }
+
+  /** The trainee of a session's run, ended or not (null: not a training run's session). */
+  async traineeOfStored(sessionId: string): Promise<string | null> {
+    const live = this.traineeOf(sessionId);
+    if (live) return live;
+    const r = await this.d.store.db.selectFrom('training_runs').select('trainee').where('session_id', '=', sessionId).executeTakeFirst();
+    return r?.trainee ?? null;
+  }
+
+  /** Session ids of the runs (not ended) this user is the trainee of. */
+  sessionsOfTrainee(username: string): string[] {
+    return [...this.live.values()].filter((r) => r.trainee === username).map((r) => r.sessionId);
+  }
+
+  /** The runs a host device simulates (not ended). */
+  runsOfDevice(deviceId: number): TrainingRun[] {
+    return [...this.live.values()].filter((r) => r.deviceId === deviceId);
+  }
+
+  /** The runs of one host device go to another (the demo's host gets a fresh key each start); audited. */
+  async moveRuns(from: number, to: number, actor: Actor): Promise<number> {
+    const runs = this.runsOfDevice(from);
+    for (const run of runs) {
+      await this.d.assignments.assign(to, { id: run.sessionId, simulated: true }, null, actor, () => true);
+      const now = this.d.clock.now();
+      await this.d.store.transaction(async (trx) => {
+        await trx.updateTable('training_runs').set({ device_id: to, updated_at: now }).where('id', '=', run.id).execute();
+        await insertAudit(trx, { at: now, actor: actor.id, action: 'training.move_host', entity: 'training_run', entityId: run.id, before: { deviceId: from }, after: { deviceId: to }, requestId: null });
+      });
+      this.keep({ ...run, deviceId: to, updatedAt: now });
+    }
+    return runs.length;
+  }
+
+  hostConnected(deviceId: number, scenarios: TrainingScenarioSummary[]): void {
+    this.hosts.set(deviceId, { deviceId, scenarios });
+  }
+
+  hostDisconnected(deviceId: number): void {
+    this.hosts.delete(deviceId);
+  }
+
+  /** Scenarios offered by the connected training hosts (the console's list). */
+  scenarios(): TrainingScenarioSummary[] {
+    const seen = new Map<string, TrainingScenarioSummary>();
+    for (const h of this.hosts.values()) for (const s of h.scenarios) if (!seen.has(s.name)) seen.set(s.name, s);
+    return [...seen.values()];
+  }
+
+  /** Who may see a run: the trainers of its unit, and its trainee. */
+  canSee(u: PublicUser, r: Pick<TrainingRun, 'unit' | 'trainee'>): boolean {
+    if (u.role === 'trainer') return u.units.includes(ALL_UNITS) || u.units.includes(r.unit);
+    return r.trainee === u.username;
+  }
+
+  async list(u: PublicUser): Promise<TrainingRun[]> {
+    let q = this.d.store.db.selectFrom('training_runs').selectAll().orderBy('created_at', 'desc').limit(200);
+    if (u.role !== 'trainer') q = q.where('trainee', '=', u.username);
+    else if (!u.units.includes(ALL_UNITS)) q = q.where('unit', 'in', u.units.length ? u.units : ['\u0000']);
+    const rows = await q.execute();
+    return Promise.all(rows.map((r) => this.live.get(r.id) ?? this.read(r)));
+  }
+
+  async get(u: PublicUser, id: string): Promise<TrainingRun> {
+    const run = this.live.get(id) ?? (await this.readById(id));
+    // Runs of other units answer as if they did not exist.
+    if (!run || !this.canSee(u, run)) throw notFound(`training run ${id}`);
+    return run;
+  }
+
+  async create(u: PublicUser, input: unknown, actor: Actor): Promise<TrainingRun> {
+    const parsed = trainingRunCreateSchema.safeParse(input);
+    if (!parsed.success) throw badRequest('invalid training run', fieldErrors(parsed.error));
+    const p = parsed.data;
+    if (!this.d.isTrainingUnit(p.unit)) throw badRequest(`unit ${p.unit} is not a training unit`, [{ field: 'unit', reason: 'not a training unit (TRAINING_UNITS)' }]);
+    if (!u.units.includes(ALL_UNITS) && !u.units.includes(p.unit)) throw forbidden(`not assigned to unit ${p.unit}`);
+    const trainee = await this.d.store.db.selectFrom('users').select(['username', 'role', 'units', 'disabled']).where('username', '=', p.trainee).executeTakeFirst();
+    const traineeUnits = trainee ? (JSON.parse(trainee.units) as string[]) : [];
+    if (!trainee || trainee.disabled || trainee.role === 'admin' || !(traineeUnits.includes(p.unit) || traineeUnits.includes(ALL_UNITS)))
+      throw badRequest(`no active clinician ${p.trainee} in unit ${p.unit}`, [{ field: 'trainee', reason: 'not an active clinician of the training unit' }]);
+    const host = [...this.hosts.values()].find((h) => h.scenarios.some((s) => s.name === p.scenario));
+    const scenario = host?.scenarios.find((s) => s.name === p.scenario);
+    if (!host || !scenario) throw conflict(`no training host connected offers scenario ${p.scenario}`);
+    const id = randomUUID();
+    const weightKg = p.weightKg ?? Math.round((scenario.weightKg[0] + scenario.weightKg[1]) / 2);
+    const session = await this.d.sessions.create(
+      {
+        // Unique per run: two runs never show two tiles with one name.
+        patientLabel: p.patientLabel ?? `TRN-${id.slice(0, 6).toUpperCase()}`,
+        weightKg,
+        ageYears: Math.round((scenario.ageYears[0] + scenario.ageYears[1]) / 2),
+        setting: scenario.setting,
+        indication: scenario.indication,
+        supervisingPhysician: u.displayName,
+        nurse: p.trainee,
+        location: p.location ?? `Training ${id.slice(0, 6).toUpperCase()}`,
+        unit: p.unit,
+        simulated: true,
+      },
+      actor,
+    );
+    try {
+      await this.d.assignments.assign(host.deviceId, session, null, actor, () => true);
+    } catch (err) {
+      await this.d.sessions.end(session.id, { outcome: 'ended_early', reason: 'training run not created: its device could not be bound' }, actor).catch(() => {});
+      throw err;
+    }
+    const now = this.d.clock.now();
+    const row: RunRow = {
+      id,
+      unit: p.unit,
+      trainer: u.username,
+      trainee: p.trainee,
+      scenario: p.scenario,
+      seed: p.seed,
+      session_id: session.id,
+      device_id: host.deviceId,
+      weight_kg: weightKg,
+      state: 'created',
+      speed: 1,
+      clock_scenario_ms: 0,
+      clock_wall_at: now,
+      created_at: now,
+      updated_at: now,
+      ended_at: null,
+    };
+    await this.d.store.transaction(async (trx) => {
+      await trx.insertInto('training_runs').values(row).execute();
+      await insertAudit(trx, { at: now, actor: actor.id, action: 'training.create', entity: 'training_run', entityId: id, after: { scenario: p.scenario, seed: p.seed, trainee: p.trainee, unit: p.unit, sessionId: session.id, deviceId: host.deviceId }, requestId: actor.requestId ?? null });
+    });
+    const run = toRun(row, []);
+    this.keep(run);
+    this.emit(run);
+    return run;
+  }
+
+  async transition(u: PublicUser, id: string, what: TrainingTransition, actor: Actor): Promise<TrainingRun> {
+    await this.owned(u, id);
+    return this.inTurn(id, () => this.transitionNow(id, what, actor));
+  }
+
+  private async transitionNow(id: string, what: TrainingTransition, actor: Actor): Promise<TrainingRun> {
+    const run = this.live.get(id);
+    if (!run) throw conflict('training run is ended');
+    const next = NEXT[what];
+    if (!next.from.includes(run.state)) throw conflict(`training run is ${run.state}: cannot ${what}`);
+    const updated = await this.update(run, { state: next.to }, actor, `training.${what}`);
+    if (what === 'end') await this.endSession(updated, actor);
+    return updated;
+  }
+
+  async setSpeed(u: PublicUser, id: string, body: unknown, actor: Actor): Promise<TrainingRun> {
+    const parsed = trainingSpeedSchema.safeParse(body);
+    if (!parsed.success) throw badRequest('speed must be 1, 10 or 60', fieldErrors(parsed.error));
+    await this.owned(u, id);
+    return this.inTurn(id, () => {
+      const run = this.live.get(id);
+      if (!run) throw conflict('training run is ended');
+      return this.update(run, { speed: parsed.data.speed }, actor, 'training.speed');
+    });
+  }
+
+  /** An event injected live: at the current scenario time unless a later `atMin` is given; validated by the scenario event schema. */
+  async inject(u: PublicUser, id: string, body: unknown, actor: Actor): Promise<TrainingRun> {
+    const outer = trainingInjectSchema.safeParse(body);
+    if (!outer.success) throw badRequest('invalid injected event', fieldErrors(outer.error));
+    await this.owned(u, id);
+    return this.inTurn(id, () => this.injectNow(id, outer.data.event, actor));
+  }
+
+  private async injectNow(id: string, raw: Record<string, unknown>, actor: Actor): Promise<TrainingRun> {
+    const run = this.live.get(id);
+    if (!run) throw conflict('training run is ended');
+    const nowMs = scenarioMsAt(run.clock, this.d.clock.now());
+    const nowMin = Math.ceil(nowMs / 1000) / 60;
+    const atMin = typeof raw.atMin === 'number' ? raw.atMin : nowMin;
+    const ev = scenarioEventSchema.safeParse({ ...raw, atMin });
+    if (!ev.success) throw badRequest('invalid injected event', fieldErrors(ev.error).map((f) => ({ ...f, field: `event.${f.field}` })));
+    if (ev.data.atMin < nowMin - 1e-9) throw badRequest('an injected event cannot be in the scenario\'s past', [{ field: 'event.atMin', reason: `before the current scenario minute ${nowMin.toFixed(2)}` }]);
+    return this.append(run, { kind: 'inject', event: ev.data }, ev.data.atMin * 60_000, actor.id, actor.requestId ?? null);
+  }
+
+  private onInfusionEvent(e: InfusionEvent): void {
+    const action: TrainingAction = { type: 'infusion', event: { type: e.type, ...(e.rateMgKgH === null ? {} : { rateMgKgH: e.rateMgKgH }), ...(e.doseMg === null ? {} : { doseMg: e.doseMg }) } };
+    this.onAction(e.sessionId, action, e.by);
+  }
+
+  private onRescueDose(r: RescueDose): void {
+    const drug = simDrugOfFormularyId(r.drugId);
+    if (drug) this.onAction(r.sessionId, { type: 'drug', drug, doseMg: r.doseMg }, r.by);
+  }
+
+  /** A trainee's action on a running (or paused) run, stamped with the scenario time it happened at. */
+  private onAction(sessionId: string, action: TrainingAction, by: string): void {
+    const id = this.bySession.get(sessionId);
+    const run = id ? this.live.get(id) : undefined;
+    if (!run || run.state === 'ended') return;
+    // Stamped now (when it happened), recorded in the run's turn.
+    const at = scenarioMsAt(run.clock, this.d.clock.now());
+    this.inTurn(run.id, () => this.append(this.live.get(run.id) ?? run, { kind: 'action', action }, at, by, null)).catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training action could not be recorded'));
+  }
+
+  private async append(run: TrainingRun, body: { kind: 'inject'; event: ScenarioEvent } | { kind: 'action'; action: TrainingAction }, scenarioMs: number, by: string, requestId: string | null): Promise<TrainingRun> {
+    const now = this.d.clock.now();
+    const json = JSON.stringify(body.kind === 'inject' ? body.event : body.action);
+    const ms = Math.round(scenarioMs);
+    const inserted = await this.d.store.transaction(async (trx) => {
+      const r = await trx.insertInto('training_run_events').values({ run_id: run.id, scenario_ms: ms, kind: body.kind, body: json, actor: by, at: now }).returning('id').executeTakeFirstOrThrow();
+      await trx.updateTable('training_runs').set({ updated_at: now }).where('id', '=', run.id).execute();
+      if (body.kind === 'inject') await insertAudit(trx, { at: now, actor: by, action: 'training.inject', entity: 'training_run', entityId: run.id, after: { scenarioMs: ms, event: body.event }, requestId });
+      return r.id;
+    });
+    const cur = this.live.get(run.id) ?? run;
+    const ev: TrainingRunEvent = body.kind === 'inject' ? { id: inserted, scenarioMs: ms, kind: 'inject', event: body.event, by, at: now } : { id: inserted, scenarioMs: ms, kind: 'action', action: body.action, by, at: now };
+    const updated: TrainingRun = { ...cur, events: [...cur.events, ev], updatedAt: now };
+    if (updated.state !== 'ended') this.keep(updated);
+    this.emit(updated);
+    return updated;
+  }
+
+  private async update(run: TrainingRun, change: { state?: TrainingState; speed?: TrainingSpeed }, actor: Actor, action: string): Promise<TrainingRun> {
+    const now = this.d.clock.now();
+    const state = change.state ?? run.state;
+    const speed = change.speed ?? run.speed;
+    // The clock is re-based at every change: scenario time so far, from now on at the new speed.
+    const scenarioMs = run.state === 'created' ? 0 : Math.round(scenarioMsAt(run.clock, now));
+    const set = { state, speed, clock_scenario_ms: scenarioMs, clock_wall_at: now, updated_at: now, ended_at: state === 'ended' ? now : null };
+    await this.d.store.transaction(async (trx) => {
+      await trx.updateTable('training_runs').set(set).where('id', '=', run.id).execute();
+      await insertAudit(trx, { at: now, actor: actor.id, action, entity: 'training_run', entityId: run.id, before: { state: run.state, speed: run.speed }, after: { state, speed, scenarioMs }, requestId: actor.requestId ?? null });
+    });
+    // Built on the run as it is now in memory: a trainee's action recorded meanwhile stays on its timeline.
+    const cur = this.live.get(run.id) ?? run;
+    const updated: TrainingRun = { ...cur, state, speed, clock: { scenarioMs, wallAt: now, speed, running: state === 'running' }, updatedAt: now, endedAt: set.ended_at };
+    if (state === 'ended') this.forget(updated);
+    else this.keep(updated);
+    this.emit(updated);
+    return updated;
+  }
+
+  private endForSession(sessionId: string): void {
+    const id = this.bySession.get(sessionId);
+    if (!id) return;
+    this.inTurn(id, async () => {
+      const run = this.live.get(id);
+      if (run) await this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end');
+    }).catch((err: unknown) => this.d.log.error({ err, runId: id }, 'training run of an ended session could not be ended'));
+  }
+
+  private async endSession(run: TrainingRun, actor: Actor): Promise<void> {
+    const live = this.d.sessions.getLive(run.sessionId);
+    if (!live) return;
+    // A session is never ended mid-infusion: the run's end stops a running infusion first.
+    if (live.infusion.status === 'running' || live.infusion.status === 'paused')
+      await this.d.sessions.addInfusionEvent(run.sessionId, { type: 'stop', note: 'training run ended' }, actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'infusion of an ended training run not stopped'));
+    await this.d.sessions.end(run.sessionId, { outcome: 'ended_early', reason: 'training run ended by the trainer' }, actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'session of an ended training run not ended'));
+  }
+
+  /** A run the trainer may drive: of one of their units. */
+  private async owned(u: PublicUser, id: string): Promise<TrainingRun> {
+    const run = await this.get(u, id);
+    if (u.role !== 'trainer') throw forbidden('only a trainer drives a training run');
+    return this.live.get(id) ?? run;
+  }
+
+  private inTurn<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.turns.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => {});
+    this.turns.set(id, settled);
+    void settled.then(() => {
+      if (this.turns.get(id) === settled) this.turns.delete(id);
+    });
+    return next;
+  }
+
+  private keep(run: TrainingRun): void {
+    this.live.set(run.id, run);
+    this.bySession.set(run.sessionId, run.id);
+  }
+
+  private forget(run: TrainingRun): void {
+    this.live.delete(run.id);
+    this.bySession.delete(run.sessionId);
+  }
+
+  private emit(run: TrainingRun): void {
+    for (const fn of this.changed) {
+      try {
+        fn(run);
+      } catch (err) {
+        this.d.log.error({ err, runId: run.id }, 'training run listener failed');
+      }
+    }
+  }
+
+  private async readById(id: string): Promise<TrainingRun | null> {
+    const r = await this.d.store.db.selectFrom('training_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? this.read(r) : null;
+  }
+
+  private async read(r: RunRow): Promise<TrainingRun> {
+    const events = await this.d.store.db.selectFrom('training_run_events').selectAll().where('run_id', '=', r.id).orderBy('id').execute();
+    return toRun(r, events);
+  }
+}
+
+function toEvent(e: EventRow): TrainingRunEvent {
+  const body = JSON.parse(e.body) as unknown;
+  return e.kind === 'inject'
+    ? { id: e.id, scenarioMs: e.scenario_ms, kind: 'inject', event: body as ScenarioEvent, by: e.actor, at: e.at }
+    : { id: e.id, scenarioMs: e.scenario_ms, kind: 'action', action: body as TrainingAction, by: e.actor, at: e.at };
+}
+
+function toRun(r: RunRow, events: EventRow[]): TrainingRun {
+  const state = r.state as TrainingState;
+  return {
+    id: r.id,
+    unit: r.unit,
+    trainer: r.trainer,
+    trainee: r.trainee,
+    scenario: r.scenario,
+    seed: r.seed,
+    sessionId: r.session_id,
+    deviceId: r.device_id,
+    weightKg: r.weight_kg,
+    state,
+    speed: r.speed as TrainingSpeed,
+    clock: { scenarioMs: r.clock_scenario_ms, wallAt: r.clock_wall_at, speed: r.speed, running: state === 'running' },
+    events: events.map(toEvent),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    endedAt: r.ended_at,
+    simulated: true,
+  };
+}
