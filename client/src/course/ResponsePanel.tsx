@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { SATISFACTION, type FieldError, type ResponseAssessment, type ResponseInput, type ResponseRecord, type Satisfaction } from '@infusion/shared';
+import { type FieldError, type ResponseAssessment, type ResponseInput, type ResponseRecord, type Satisfaction } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { api } from '../auth/authActions';
 import { useCan } from '../auth/useCan';
 import { shownText } from '../clinicianWords';
 import { FormError } from '../components/FormErrors';
 import { parseDecimal } from '../forms';
+import { SatisfactionSelect } from './SatisfactionSelect';
 
 interface Answer {
   record: ResponseRecord | null;
@@ -73,14 +74,7 @@ export function ResponsePanel({ sessionId, painScores }: { sessionId: string; pa
         <form className="response-form" onSubmit={(e) => void onSubmit(e)} noValidate>
           <label>
             Satisfaction
-            <select data-testid="response-satisfaction" value={satisfaction} onChange={(e) => setSatisfaction(e.target.value as '' | Satisfaction)}>
-              <option value="">not asked</option>
-              {SATISFACTION.map((x) => (
-                <option key={x} value={x}>
-                  {x}
-                </option>
-              ))}
-            </select>
+            <SatisfactionSelect testId="response-satisfaction" value={satisfaction} onChange={setSatisfaction} />
           </label>
           <label>
             Opioid before (mg MME/day)

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ADVERSE_EFFECT_TYPES, SATISFACTION, latestMeasures, type FieldError, type FollowUp, type FollowUpInput, type Patient, type PatientRecord, type Satisfaction } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, latestMeasures, type FieldError, type FollowUp, type FollowUpInput, type Patient, type PatientRecord, type Satisfaction } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { patientHref, sessionHref, OVERVIEW_HREF } from '../app/route';
 import { api } from '../auth/authActions';
@@ -10,6 +10,7 @@ import { SimulatedBadge } from '../components/SimulatedBadge';
 import { SeriesNoticePanel } from '../course/SeriesNoticePanel';
 import { formatDateTime } from '../format';
 import { parseDecimal } from '../forms';
+import { SatisfactionSelect } from '../course/SatisfactionSelect';
 
 const hm = (ms: number) => {
   const min = Math.round(ms / 60_000);
@@ -181,14 +182,7 @@ function FollowUpForm({ patientId, sessions, onAdded }: { patientId: number; ses
       </label>
       <label>
         Satisfaction
-        <select data-testid="followup-satisfaction" value={satisfaction} onChange={(e) => setSatisfaction(e.target.value as '' | Satisfaction)}>
-          <option value="">not asked</option>
-          {SATISFACTION.map((x) => (
-            <option key={x} value={x}>
-              {x}
-            </option>
-          ))}
-        </select>
+        <SatisfactionSelect testId="followup-satisfaction" value={satisfaction} onChange={setSatisfaction} />
       </label>
       <label>
         Opioid (mg MME/day) <input inputMode="decimal" size={5} value={opioid} onChange={(e) => setOpioid(e.target.value)} />

@@ -28,10 +28,7 @@ export async function endDemoSessions(app: App): Promise<number> {
   let n = 0;
   for (const s of app.sessions.listActive()) {
     if (!s.simulated || app.training.traineeOf(s.id)) continue;
-    const system = { id: 'system:demo' };
-    // An infusion left running is stopped first (a session is never ended mid-infusion), then ended with the reason.
-    if (s.infusion.status === 'running' || s.infusion.status === 'paused') await app.sessions.addInfusionEvent(s.id, { type: 'stop', note: 'demo restarted' }, system);
-    await app.sessions.end(s.id, { outcome: 'ended_early', reason: 'demo session from an earlier run: its simulated device is gone' }, system);
+    await app.sessions.stopAndEnd(s.id, 'demo session from an earlier run: its simulated device is gone', { id: 'system:demo' });
     n++;
   }
   return n;

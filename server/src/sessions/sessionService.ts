@@ -541,6 +541,16 @@ export class SessionService {
   }
 
   /**
+   * Ends a session whose source went away (a demo restart, a training run's end): a running or paused
+   * infusion is stopped first (a session never ends mid-infusion), then the session ends early with the reason.
+   */
+  async stopAndEnd(id: string, reason: string, actor: Actor): Promise<Session> {
+    const status = this.getLive(id)?.infusion.status;
+    if (status === 'running' || status === 'paused') await this.addInfusionEvent(id, { type: 'stop', note: reason }, actor);
+    return this.end(id, { outcome: 'ended_early', reason }, actor);
+  }
+
+  /**
    * Discharges a session from recovery (the caller assessed the criteria, or a physician overrode them):
    * `write` stores the discharge record in the same transaction as the end and its audit entry.
    */

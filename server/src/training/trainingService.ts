@@ -347,12 +347,8 @@ export class TrainingService {
   }
 
   private async endSession(run: TrainingRun, actor: Actor): Promise<void> {
-    const live = this.d.sessions.getLive(run.sessionId);
-    if (!live) return;
-    // A session is never ended mid-infusion: the run's end stops a running infusion first.
-    if (live.infusion.status === 'running' || live.infusion.status === 'paused')
-      await this.d.sessions.addInfusionEvent(run.sessionId, { type: 'stop', note: 'training run ended' }, actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'infusion of an ended training run not stopped'));
-    await this.d.sessions.end(run.sessionId, { outcome: 'ended_early', reason: 'training run ended by the trainer' }, actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'session of an ended training run not ended'));
+    if (!this.d.sessions.getLive(run.sessionId)) return;
+    await this.d.sessions.stopAndEnd(run.sessionId, 'training run ended by the trainer', actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'session of an ended training run not ended'));
   }
 
   /** A run the trainer may drive: of one of their units. */
