@@ -22,3 +22,4 @@ export * from './demo';
 export * from './scenario';
 export * from './course/index';
 export * from './training';
+export * from './trainingDebrief';
