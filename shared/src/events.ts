@@ -79,6 +79,11 @@ export interface Snapshot {
   lastAlarmEventId: number;
   /** Open escalations the user is a responder for. */
   escalations: Escalation[];
+  /**
+   * Escalations the user is a responder for that were acknowledged in the last 12 hours, newest first (at
+   * most 20): the inbox lists what was answered, also after a reload.
+   */
+  recentEscalations?: Escalation[];
   /** Last 15 minutes per active session, downsampled for tiles and first paint (bounded in total). */
   trends: Record<string, TrendPoint[]>;
   /** Recording state now (a failed recording is a technical alarm shown to every screen). */

@@ -76,6 +76,9 @@ describe('physician inbox and admission form in the browser', () => {
     await expect.poll(() => physician.getByTestId('inbox-link').getAttribute('data-count')).toBe('0');
     await expect.poll(() => physician.getByTestId(`response-${sessionId}`).textContent()).toContain('reduce to 0.3 mg/kg/h');
     await physician.screenshot({ path: join(SCREENSHOTS, 'inbox-answered.png') });
+    // After a reload the inbox still lists what was answered (from the server, not the page's memory).
+    await physician.reload();
+    await physician.getByTestId('inbox-acknowledged').getByTestId(`escalation-${escId}`).waitFor({ timeout: 10_000 });
 
     // The nurse's session page shows it at once, then the tile on the overview.
     const note = nurse.getByTestId('session-page').getByTestId(`response-${sessionId}`);

@@ -3,7 +3,7 @@ import { ManualClock } from '@infusion/server';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connected, createSession, dashboard, device, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
+import { connected, createSession, dashboard, device, login, startServer, waitFor, type DashClient, type TestServer } from '../support/server';
 import { dbOf } from '../support/storeSql';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
@@ -124,6 +124,32 @@ describe('escalation to the supervising physician', () => {
     clock.advance(200_000);
     s.app.escalations.tick();
     expect(s.app.escalations.list()).toEqual([]);
+  });
+
+  it('lists escalations acknowledged in the last 12 hours in a new snapshot (the inbox after a reload), to their responders only', async () => {
+    await start();
+    const old = await createSession(s.nurse, { location: 'Chair 1' });
+    await sendHr(old.id, 1, 170);
+    const phys = await subscribed('physician');
+    const [e1] = phys.snap.escalations;
+    const acked = (await phys.d.emitWithAck('escalation:acknowledge', { escalationId: e1!.id })) as Result<Escalation>;
+    expect(acked.ok).toBe(true);
+    clock.set(T0 + 13 * 3_600_000);
+    // A new shift: the clinicians log in again (their sessions of 13 h ago have expired).
+    s.nurse = await login(s.url, 'nurse');
+    s.physician = await login(s.url, 'physician');
+    const recent = await createSession(s.nurse, { location: 'Chair 2' });
+    await sendHr(recent.id, 13 * 3600 + 5, 171);
+    const again = await subscribed('physician');
+    const [e2] = again.snap.escalations;
+    await again.d.emitWithAck('escalation:acknowledge', { escalationId: e2!.id });
+
+    const reloaded = await subscribed('physician');
+    expect(reloaded.snap.escalations).toEqual([]);
+    // The one acknowledged 13 h ago has left the list; the one acknowledged now is on it, with who and when.
+    expect(reloaded.snap.recentEscalations?.map((e) => [e.sessionId, e.state, e.acknowledgedBy])).toEqual([[recent.id, 'acknowledged', 'user:physician']]);
+    const nurse = await subscribed('nurse');
+    expect(nurse.snap.recentEscalations).toEqual([]);
   });
 
   it('sends every step to the paging webhook through the outbox, retrying until it answers', async () => {

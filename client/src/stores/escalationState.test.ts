@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0, escalation } from '../testFixtures';
-import { MAX_FINISHED_ESCALATIONS, escalationsFromSnapshot, openEscalations, upsertEscalation, type EscalationMap } from './escalationState';
+import { MAX_FINISHED_ESCALATIONS, acknowledgedEscalations, escalationsFromSnapshot, openEscalations, upsertEscalation, type EscalationMap } from './escalationState';
 
 const ids = (m: EscalationMap) => openEscalations(m).map((e) => e.id);
 
@@ -68,5 +68,14 @@ describe('escalation reducer', () => {
     expect(Object.keys(m)).toHaveLength(MAX_FINISHED_ESCALATIONS + 1);
     expect(m[1]).toBeUndefined();
     expect(m[100_000]?.state).toBe('open');
+  });
+
+  it('keeps the recently acknowledged ones a snapshot lists, newest first, also once their alarm has resolved', () => {
+    const ackA = escalation({ id: 1, state: 'acknowledged', acknowledgedAt: T0 + 1000, acknowledgedBy: 'user:physician' });
+    const ackThenClosed = escalation({ id: 2, alarmId: 2, state: 'closed', acknowledgedAt: T0 + 2000, acknowledgedBy: 'user:physician', closedAt: T0 + 3000, closedReason: 'alarm resolved' });
+    const closedUnanswered = escalation({ id: 3, alarmId: 3, state: 'closed', closedAt: T0 + 4000, closedReason: 'alarm resolved' });
+    const m = escalationsFromSnapshot({}, [escalation({ id: 4, alarmId: 4 })], [ackA, ackThenClosed, closedUnanswered]);
+    expect(openEscalations(m).map((e) => e.id)).toEqual([4]);
+    expect(acknowledgedEscalations(m).map((e) => e.id)).toEqual([2, 1]);
   });
 });

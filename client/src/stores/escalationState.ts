@@ -28,13 +28,14 @@ export function upsertEscalation(m: EscalationMap, e: Escalation): EscalationMap
 }
 
 /**
- * A (re)subscribe snapshot lists every escalation still open for this user. An escalation held as
- * open but not listed was acknowledged or closed while the page was away: it is dropped.
+ * A (re)subscribe snapshot lists every escalation still open for this user, and those acknowledged
+ * recently. An escalation held as open but not listed was acknowledged or closed while the page was
+ * away: it is dropped.
  */
-export function escalationsFromSnapshot(m: EscalationMap, open: readonly Escalation[]): EscalationMap {
+export function escalationsFromSnapshot(m: EscalationMap, open: readonly Escalation[], recent: readonly Escalation[] = []): EscalationMap {
   const out: EscalationMap = {};
   for (const e of Object.values(m)) if (e.state !== 'open') out[e.id] = e;
-  for (const e of open) {
+  for (const e of [...recent, ...open]) {
     const local = out[e.id];
     if (!local || !isBehind(local, e)) out[e.id] = e;
   }
@@ -57,10 +58,10 @@ export function openEscalations(m: EscalationMap): Escalation[] {
     .sort((a, b) => b.level - a.level || PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || a.openedAt - b.openedAt || a.id - b.id);
 }
 
-/** Escalations acknowledged while this page was open, latest first (the inbox shows what was answered). */
+/** Escalations acknowledged (their alarm may have resolved since), latest first: the inbox shows what was answered. */
 export function acknowledgedEscalations(m: EscalationMap, max = 20): Escalation[] {
   return Object.values(m)
-    .filter((e) => e.state === 'acknowledged')
+    .filter((e) => e.state !== 'open' && e.acknowledgedAt !== null)
     .sort((a, b) => (b.acknowledgedAt ?? 0) - (a.acknowledgedAt ?? 0) || b.id - a.id)
     .slice(0, max);
 }

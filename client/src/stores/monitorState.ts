@@ -162,7 +162,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     trends,
     infusionEvents: keep(next.infusionEvents),
     ruleSet: snap.ruleSet,
-    escalations: escalationsFromSnapshot(next.escalations, snap.escalations ?? []),
+    escalations: escalationsFromSnapshot(next.escalations, snap.escalations ?? [], snap.recentEscalations ?? []),
     observations: keep(next.observations),
     rescueDoses: keep(next.rescueDoses),
     adverseEffects: keep(next.adverseEffects),

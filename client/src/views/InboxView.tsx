@@ -47,8 +47,8 @@ function SupervisedSession({ session, mine }: { session: Session; mine: boolean 
 }
 
 /**
- * The physician's inbox: open escalations first (loudest, then longest waiting), those answered while
- * this page was open, then every active session under the physician's supervision (the units they cover),
+ * The physician's inbox: open escalations first (loudest, then longest waiting), those acknowledged
+ * in the last 12 hours (also after a reload), then every active session under the physician's supervision (the units they cover),
  * the ones naming them first. Each can be answered with a response shown at the bedside.
  */
 export function InboxView() {

@@ -76,6 +76,19 @@ export class EscalationService {
     return [...this.open.values()];
   }
 
+  /**
+   * Escalations acknowledged since `since` (the alarm may have resolved since, closing them), newest
+   * first: read from storage, so every node and every reload lists the same ones.
+   */
+  async recentlyAcknowledged(since: number, limit: number): Promise<Escalation[]> {
+    const rows = await this.store.db.selectFrom('escalations').select('body').where('state', '!=', 'open').where('opened_at', '>=', since).orderBy('id', 'desc').limit(limit * 10).execute();
+    return rows
+      .map((r) => JSON.parse(r.body) as Escalation)
+      .filter((e) => e.acknowledgedAt !== null && e.acknowledgedAt >= since)
+      .sort((a, b) => (b.acknowledgedAt ?? 0) - (a.acknowledgedAt ?? 0) || b.id - a.id)
+      .slice(0, limit);
+  }
+
   onAlarm(u: AlarmUpdate): void {
     this.background('step', () => this.applyAlarm(u));
   }

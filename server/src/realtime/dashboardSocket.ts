@@ -91,6 +91,10 @@ const clinicalRooms = (s: { unit: string; simulated: boolean }) =>
 /** A training unit's sessions (training runs): only its trainers and the run's trainee, never a clinical screen. */
 const trainingRooms = (unit: string, sessionId: string) => [`trainer:${unit}`, `trainer:${ALL_UNITS}`, `trainee:${sessionId}`];
 /** Whether a user's screen lists an escalation in its snapshot (the same people the rooms above reach). */
+/** The inbox's "acknowledged" list after a reload: the last 12 hours (a shift), at most 20 (display only). */
+const RECENT_ESCALATIONS_MS = 12 * 3600_000;
+const MAX_RECENT_ESCALATIONS = 20;
+
 const receivesEscalation = (u: PublicUser, e: Escalation, viewing: string | undefined) =>
   canSeeSession(u, e) && (e.simulated ? u.role === 'trainer' || viewing === e.sessionId : e.level >= 2 || u.role !== 'nurse');
 
@@ -298,7 +302,11 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     // The stored event id is read before the in-memory alarms: those already include every committed
     // change (an alarm changes in memory before its write), and anything committed after the read
     // reaches this screen live (it joined its rooms first), so a catch-up from this id misses nothing.
-    const [missedAll, maxIds] = await Promise.all([lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES), d.alarmRepo.maxIds()]);
+    const [missedAll, maxIds, recentAll] = await Promise.all([
+      lastAlarmEventId === undefined ? [] : d.alarmRepo.updatesSince(lastAlarmEventId, MAX_MISSED_UPDATES),
+      d.alarmRepo.maxIds(),
+      d.escalations.recentlyAcknowledged(d.clock.now() - RECENT_ESCALATIONS_MS, MAX_RECENT_ESCALATIONS),
+    ]);
     // Everything else in one synchronous step, so sessions and alarms agree with each other.
     const now = d.clock.now();
     const sessions = d.sessions.listActive().filter((s) => shows(u, s, s.id));
@@ -312,6 +320,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
       sessions,
       alarms: d.alarms.unresolved().filter((a) => shows(u, a, a.sessionId)),
       escalations: d.escalations.list().filter((e) => receivesEscalation(u, e, viewing) && shows(u, e, e.sessionId)),
+      recentEscalations: recentAll.filter((e) => receivesEscalation(u, e, viewing) && shows(u, e, e.sessionId)),
       missedAlarmUpdates: missed,
       lastAlarmEventId: maxIds.eventId,
       trends,
