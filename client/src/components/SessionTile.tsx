@@ -15,6 +15,7 @@ import { PriorityChip } from './PriorityChip';
 import { ResponseNote } from './ResponseNote';
 import { SimulatedBadge } from './SimulatedBadge';
 import { Sparkline } from './Sparkline';
+import { TrainingBadge } from '../training/TrainingBadge';
 
 const NO_SAMPLES: TrendPoint[] = [];
 
@@ -47,6 +48,7 @@ export function SessionTile({ session }: { session: Session }) {
         </span>
         <PhaseMarker session={session} testId={`phase-of-${session.id}`} />
         {session.simulated && <SimulatedBadge />}
+        {session.simulated && <TrainingBadge sessionId={session.id} />}
       </div>
       {(session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (
         <div className="tile-markers">
