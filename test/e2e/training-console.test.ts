@@ -108,6 +108,8 @@ describe('trainer console in the browser', () => {
     expect(await trainee.getByTestId('run-start').count()).toBe(0);
     expect(await trainee.getByTestId('run-create').count()).toBe(0);
     expect(await trainee.getByTestId(`trainee-session-${runId}`).getAttribute('href')).toBe(`#/session/${sessionId}`);
+    await trainee.getByTestId(`trainee-run-${runId}`).getByTestId(`tile-${sessionId}`).waitFor();
+    await trainee.screenshot({ path: join(SCREENSHOTS, 'training-trainee-runs.png') });
   });
 
   it('injects a desaturation: on the timeline at once, then the trainee\'s alarm, watched until the trainee acknowledges it', async () => {
