@@ -162,6 +162,8 @@ describe('trainer console in the browser', () => {
     await expect.poll(() => trainer.getByTestId('run-detail').getAttribute('data-state'), { timeout: 10_000 }).toBe('ended');
     expect(await trainer.getByTestId('run-debrief-link').getAttribute('href')).toBe(`#/training/runs/${runId}/debrief`);
     expect(await trainer.getByTestId('run-controls').count()).toBe(0);
+    expect(await trainer.getByTestId('inject-form').count()).toBe(0);
+    await trainer.screenshot({ path: join(SCREENSHOTS, 'training-console-ended.png') });
     await trainee.getByTestId('training-link').click();
     await expect.poll(() => trainee.getByTestId(`trainee-run-${runId}`).getAttribute('data-state'), { timeout: 10_000 }).toBe('ended');
     expect(await trainee.getByTestId(`trainee-debrief-${runId}`).getAttribute('href')).toBe(`#/training/runs/${runId}/debrief`);

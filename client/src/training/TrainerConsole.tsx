@@ -64,10 +64,14 @@ function RunDetail({ run, scenarios }: { run: TrainingRun; scenarios: ScenarioTi
         </p>
       )}
       <div className="run-detail-body">
-        <div className="run-detail-watch">
-          <h4>The trainee&apos;s screen now</h4>
-          <RunWatch run={run} />
-        </div>
+        {run.state !== 'ended' ? (
+          <div className="run-detail-watch">
+            <h4>The trainee&apos;s screen now</h4>
+            <RunWatch run={run} />
+          </div>
+        ) : (
+          <p className="empty">The run has ended: its session is closed. The debrief judges what the trainee did.</p>
+        )}
         <div className="run-detail-side">
           {run.state !== 'ended' && <InjectForm key={run.id} run={run} />}
           <h4>Timeline</h4>
