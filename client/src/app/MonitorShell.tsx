@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { PRIORITY_RANK, type AlarmPriority } from '@infusion/shared';
 import { signalClass, signalStyle } from '../components/alarmSignal';
 import { useAuth } from '../auth/useAuth';
@@ -22,9 +22,14 @@ import { AdmitView } from '../views/AdmitView';
 import { InboxView } from '../views/InboxView';
 import { PatientsView, PatientView } from '../views/PatientView';
 import { openEscalations } from '../stores/escalationState';
-import { INBOX_HREF, OVERVIEW_HREF, PATIENTS_HREF, REPORTS_HREF } from './route';
+import { TrainingFeed } from '../training/TrainingFeed';
+import { useTraining } from '../training/useTraining';
+import { INBOX_HREF, OVERVIEW_HREF, PATIENTS_HREF, REPORTS_HREF, TRAINING_HREF } from './route';
 import { SocketContext } from './socketContext';
 import { useRoute } from './useRoute';
+
+/** The trainer console (and a trainee's runs): loaded only when opened, the ward screens never carry it. */
+const TrainingPage = lazy(() => import('../training/TrainingPage'));
 
 function RuleSetLabel() {
   const ruleSet = useMonitor((s) => s.ruleSet);
@@ -61,6 +66,13 @@ function RoutedView() {
   const canReport = useCan('report.view');
   const canRespond = useCan('response.record');
   const canSeePatients = useCan('patient.view');
+  const canTrain = useCan('training.view');
+  if (route.view === 'training' && canTrain)
+    return (
+      <Suspense fallback={<p className="empty">Loading the training console…</p>}>
+        <TrainingPage />
+      </Suspense>
+    );
   if (route.view === 'session') return <SessionView key={route.sessionId} sessionId={route.sessionId} />;
   if (route.view === 'reports' && canReport) return <ReportsPage />;
   if (route.view === 'inbox' && canRespond) return <InboxView />;
@@ -75,6 +87,19 @@ function PatientsLink() {
   return (
     <a className="header-link" href={PATIENTS_HREF} data-testid="patients-link">
       Patients
+    </a>
+  );
+}
+
+/** Trainers: the console. Anyone else: their own runs, once they have one. */
+function TrainingLink() {
+  const trainer = useCan('training.run');
+  const viewer = useCan('training.view');
+  const hasRuns = useTraining((s) => Object.keys(s.runs).length > 0);
+  if (!trainer && !(viewer && hasRuns)) return null;
+  return (
+    <a className="header-link" href={TRAINING_HREF} data-testid="training-link">
+      {trainer ? 'Training console' : 'My training runs'}
     </a>
   );
 }
@@ -137,6 +162,7 @@ export function MonitorShell() {
               <RuleSetLabel />
               <ReportsLink />
               <PatientsLink />
+              <TrainingLink />
             </div>
             <AlarmBanner />
             <InboxLink />
@@ -159,6 +185,7 @@ export function MonitorShell() {
         )}
         <LiveLink key={csrfToken ?? ''} onSocket={setHeaderSocket}>
           <KeyboardShortcuts />
+          <TrainingFeed />
           {changingPassword ? (
             <section className="page-panel">
               <h2>Change password</h2>

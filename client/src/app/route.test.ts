@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, sessionHref } from './route';
+import { parseRoute, sessionHref, trainingDebriefHref } from './route';
 
 describe('hash routes', () => {
   it('parses the overview and session pages', () => {
@@ -14,5 +14,12 @@ describe('hash routes', () => {
   it('round-trips ids with reserved characters', () => {
     const id = 'a b/c';
     expect(parseRoute(sessionHref(id))).toEqual({ view: 'session', sessionId: id });
+  });
+
+  it('opens the training console, and links a run\'s debrief under it', () => {
+    expect(parseRoute('#/training')).toEqual({ view: 'training' });
+    expect(parseRoute('#/training/')).toEqual({ view: 'training' });
+    expect(parseRoute('#/trainingx')).toEqual({ view: 'overview' });
+    expect(trainingDebriefHref('run 1')).toBe('#/training/runs/run%201/debrief');
   });
 });

@@ -6,6 +6,7 @@ import { ChangedLimitsPanel, ProfileMarker } from './ChangedLimits';
 import { InfusionSummary } from './InfusionSummary';
 import { PhaseMarker } from './PhaseMarker';
 import { SimulatedBadge } from './SimulatedBadge';
+import { TrainingBadge } from '../training/TrainingBadge';
 import { patientHref } from '../app/route';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -23,6 +24,7 @@ export function SessionHeader({ session, infusion }: { session: Session; infusio
       <div className="session-title">
         <h2>{session.patientLabel}</h2>
         {session.simulated && <SimulatedBadge />}
+        {session.simulated && <TrainingBadge sessionId={session.id} />}
         <PhaseMarker session={session} testId="session-phase" />
         {session.status === 'ended' && <span className="ended-marker">ENDED</span>}
         <ProfileMarker session={session} />

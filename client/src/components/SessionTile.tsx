@@ -15,6 +15,8 @@ import { PriorityChip } from './PriorityChip';
 import { ResponseNote } from './ResponseNote';
 import { SimulatedBadge } from './SimulatedBadge';
 import { Sparkline } from './Sparkline';
+import { TrainingBadge } from '../training/TrainingBadge';
+import { useTraining } from '../training/useTraining';
 
 const NO_SAMPLES: TrendPoint[] = [];
 
@@ -30,6 +32,8 @@ export function SessionTile({ session }: { session: Session }) {
   const newestT = lastSampleTime(trend);
   const alarming = useMemo(() => alarmingFields(alarms), [alarms]);
   const top = alarms[0];
+  // A training run's session says so in its markers row (the head keeps chair and label readable).
+  const trainingRun = useTraining((s) => session.simulated && session.id in s.bySession);
 
   return (
     <a
@@ -48,8 +52,9 @@ export function SessionTile({ session }: { session: Session }) {
         <PhaseMarker session={session} testId={`phase-of-${session.id}`} />
         {session.simulated && <SimulatedBadge />}
       </div>
-      {(session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (
+      {(trainingRun || session.limitsChanged.length > 0 || session.profile === 'elderly_comorbid' || session.audioPausedUntil !== null) && (
         <div className="tile-markers">
+          {trainingRun && <TrainingBadge sessionId={session.id} />}
           <ChangedLimitsMarker session={session} />
           <ProfileMarker session={session} />
           <AudioPausedCountdown session={session} />

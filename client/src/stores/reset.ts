@@ -8,6 +8,7 @@ import { initialMonitorState } from './monitorState';
 import { useMonitor } from './useMonitor';
 import { initialStorageState } from './storageState';
 import { useStorage } from './useStorage';
+import { resetTraining } from '../training/useTraining';
 
 /** Forget everything the socket delivered: a logout or another login must not see the previous user's patients. */
 export function resetDashboardStores(now = Date.now()): void {
@@ -16,5 +17,6 @@ export function resetDashboardStores(now = Date.now()): void {
   useConnection.setState(initialConnectionState(now), true);
   useStorage.setState(initialStorageState, true);
   useTileOrder.setState({ ids: null }, true);
+  resetTraining();
   resetFeed();
 }
