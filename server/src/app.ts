@@ -69,6 +69,7 @@ import { PatientService } from './patients/patientService';
 import { trainingRoutes } from './routes/trainingRoutes';
 import { attachTrainingHosts } from './training/hostSocket';
 import { TrainingService } from './training/trainingService';
+import { followTrainingAcrossNodes } from './training/trainingAcrossNodes';
 import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -211,6 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     try {
       const now = clock.now();
       if (deps.cluster) leaseRound();
+      trainingNodes?.tick(now);
       for (const l of sessions.liveSessions()) if (owns(l.stored.id)) sessionRules.onTick(l, now);
       alarms.tick(now, owns);
       escalations.tick(now, owns);
@@ -389,6 +391,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ingest.evaluatesHere = owns;
   const isTrainingUnit = (unit: string) => config.TRAINING_UNITS.includes(unit);
   const training = new TrainingService({ store, sessions, assignments, clock, hub, log, isTrainingUnit });
+  const trainingNodes = deps.cluster ? followTrainingAcrossNodes(training, hub, nodeId, clock, log) : null;
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);

@@ -215,7 +215,10 @@ describe('rule-set and formulary versions written twice for the same version', (
   /** An admin's edit of the rule set: the shipped rules with the SpO2 limit given. */
   const ruleSetEdit = (spo2: number) => ({ name: defaultRuleSet.name, description: defaultRuleSet.description, rules: defaultRuleSet.rules.map((r) => (r.id === 'spo2.low.high' ? { ...r, limit: spo2 } : r)) });
   const formularyEdit = (dose: string) => ({ entries: defaultFormulary.entries.map((e) => (e.id === 'lorazepam' ? { ...e, dose, doseSource: 'Site protocol 12' } : e)) });
-  const spo2Limit = (rs: RuleSet) => rs.rules.find((r) => r.id === 'spo2.low.high')!.limit;
+  const spo2Limit = (rs: RuleSet) => {
+    const r = rs.rules.find((x) => x.id === 'spo2.low.high');
+    return r && 'limit' in r ? r.limit : undefined;
+  };
   const lorazepam = (f: Formulary) => f.entries.find((e) => e.id === 'lorazepam')!.dose;
   // The next versions after the shipped ones.
   const RS = defaultRuleSet.version + 1;
