@@ -9,7 +9,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server, type ServerOptions } from 'socket.io';
-import { LeasedOwnership, soleOwnership, type SessionOwnership } from './cluster/sessionOwnership';
+import { LEASE_TTL_MS, LeasedOwnership, leaseRoundMs, soleOwnership, type SessionOwnership } from './cluster/sessionOwnership';
 import type { RedisClient } from './cluster/redisHub';
 import { RedisLoginThrottle } from './cluster/redisThrottle';
 import { AlarmManager } from './alarms/alarmManager';
@@ -69,6 +69,7 @@ import { PatientService } from './patients/patientService';
 import { trainingRoutes } from './routes/trainingRoutes';
 import { attachTrainingHosts } from './training/hostSocket';
 import { TrainingService } from './training/trainingService';
+import { followTrainingAcrossNodes } from './training/trainingAcrossNodes';
 import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -165,7 +166,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const repos = deps.repos ?? createRepositories(store);
   const nodeId = deps.cluster?.nodeId ?? deps.nodeId ?? config.NODE_ID ?? randomUUID();
   const hub = deps.cluster?.hub ?? new Hub((err, event) => log.error({ err, event }, 'event listener failed'));
-  const ownership: SessionOwnership = deps.cluster ? new LeasedOwnership(repos.leases, nodeId, clock, log, deps.cluster.leaseTtlMs) : soleOwnership(nodeId);
+  const leaseTtlMs = deps.cluster?.leaseTtlMs ?? LEASE_TTL_MS;
+  const ownership: SessionOwnership = deps.cluster ? new LeasedOwnership(repos.leases, nodeId, clock, log, leaseTtlMs) : soleOwnership(nodeId);
   const owns = (id: string) => ownership.owns(id);
   const auditRepo = new AuditRepo(store);
   const storage = new StorageHealth(store, auditRepo, hub, clock, log, deps.storageProbeMs ?? 2000);
@@ -210,7 +212,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const tick = () => {
     try {
       const now = clock.now();
-      if (deps.cluster) leaseRound();
+      // Lease rounds run on their own timer; without timers (a test's manual clock) with the tick.
+      if (deps.cluster && !leaseTimer) leaseRound();
+      trainingNodes?.tick(now);
       for (const l of sessions.liveSessions()) if (owns(l.stored.id)) sessionRules.onTick(l, now);
       alarms.tick(now, owns);
       escalations.tick(now, owns);
@@ -222,8 +226,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   /**
    * Several nodes: renew this node's session leases, take over those whose node stopped renewing. One
-   * round at a time; the tick's rules run on the holdings of the last finished round.
+   * round at a time, four per lease time (`leaseRoundMs`); the rules run on the holdings of the last
+   * finished round.
    */
+  let leaseTimer: NodeJS.Timeout | null = null;
   let leaseRoundRunning = false;
   const leaseRound = () => {
     if (leaseRoundRunning) return;
@@ -389,6 +395,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ingest.evaluatesHere = owns;
   const isTrainingUnit = (unit: string) => config.TRAINING_UNITS.includes(unit);
   const training = new TrainingService({ store, sessions, assignments, clock, hub, log, isTrainingUnit });
+  const trainingNodes = deps.cluster ? followTrainingAcrossNodes(training, hub, nodeId, clock, log) : null;
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
@@ -540,6 +547,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Ticks start once every module exists and has read what it keeps in memory.
   const ticker = deps.autoTick === false ? null : setInterval(tick, 1000);
   ticker?.unref();
+  if (deps.cluster && deps.autoTick !== false) {
+    leaseTimer = setInterval(leaseRound, leaseRoundMs(leaseTtlMs));
+    leaseTimer.unref();
+  }
 
   let closed = false;
   let hl7: Awaited<ReturnType<typeof startHl7Listener>> | null = null;
@@ -592,6 +603,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (closed) return;
       closed = true;
       if (ticker) clearInterval(ticker);
+      if (leaseTimer) clearInterval(leaseTimer);
       // A node that stops hands its sessions over at once instead of when their leases expire.
       await ownership.releaseAll();
       storage.close();

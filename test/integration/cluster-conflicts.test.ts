@@ -1,4 +1,4 @@
-import type { Alarm, Escalation, Order } from '@infusion/shared';
+import { defaultFormulary, defaultRuleSet, type Alarm, type Escalation, type Formulary, type Order, type RuleSet } from '@infusion/shared';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -203,6 +203,106 @@ describe('an order written twice for the same version', () => {
       const again = await api<{ order: Order }>(s.physician, 'PUT', `/api/sessions/${sess.id}/order`, anOrder());
       expect(again.status).toBe(200);
       expect(again.body.data.order.version).toBe(2);
+    });
+  }
+});
+
+describe('rule-set and formulary versions written twice for the same version', () => {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0).reverse()) await s.close();
+  });
+  /** An admin's edit of the rule set: the shipped rules with the SpO2 limit given. */
+  const ruleSetEdit = (spo2: number) => ({ name: defaultRuleSet.name, description: defaultRuleSet.description, rules: defaultRuleSet.rules.map((r) => (r.id === 'spo2.low.high' ? { ...r, limit: spo2 } : r)) });
+  const formularyEdit = (dose: string) => ({ entries: defaultFormulary.entries.map((e) => (e.id === 'lorazepam' ? { ...e, dose, doseSource: 'Site protocol 12' } : e)) });
+  const spo2Limit = (rs: RuleSet) => {
+    const r = rs.rules.find((x) => x.id === 'spo2.low.high');
+    return r && 'limit' in r ? r.limit : undefined;
+  };
+  const lorazepam = (f: Formulary) => f.entries.find((e) => e.id === 'lorazepam')!.dose;
+  // The next versions after the shipped ones.
+  const RS = defaultRuleSet.version + 1;
+  const F = defaultFormulary.version + 1;
+
+  it('when another writer stored the next version first: 409 naming it, nothing stored, and the next edit builds on the stored one', async () => {
+    const s = await startServer();
+    servers.push(s);
+    const db = dbOf(s);
+    // Another node stored the next rule set and formulary versions (its news has not reached this node).
+    const otherRules: RuleSet = { ...defaultRuleSet, ...ruleSetEdit(86), version: RS };
+    await db.insertInto('rule_set_versions').values({ rule_set_id: defaultRuleSet.id, version: RS, body: JSON.stringify(otherRules), created_at: T0, created_by: 'user:other' }).execute();
+    const otherFormulary: Formulary = { ...formularyEdit('other node'), version: F };
+    await db.insertInto('formulary_versions').values({ version: F, body: JSON.stringify(otherFormulary), created_at: T0, created_by: 'user:other' }).execute();
+
+    const rs = await api(s.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(87));
+    expect(rs.status).toBe(409);
+    expect(rs.body.error).toMatch(new RegExp(`rule set version ${RS} was stored meanwhile`));
+    const f = await api(s.admin, 'PUT', '/api/formulary', formularyEdit('this node'));
+    expect(f.status).toBe(409);
+    expect(f.body.error).toMatch(new RegExp(`formulary version ${F} was stored meanwhile`));
+    // Nothing of the refused edits is stored, and this node now shows what the other one stored.
+    expect(await countOf(db.selectFrom('audit_log').where('action', 'in', ['ruleset.update', 'formulary.update']))).toBe(0);
+    expect((await db.selectFrom('rule_set_versions').select(['version', 'created_by']).orderBy('version').execute()).map((r) => r.created_by)).toEqual(['system:shipped', 'user:other']);
+    expect(await db.selectFrom('formulary_versions').select('created_by').execute()).toEqual([{ created_by: 'user:other' }]);
+    expect(spo2Limit((await api<RuleSet>(s.admin, 'GET', '/api/rulesets/current')).body.data)).toBe(86);
+    expect(lorazepam((await api<Formulary>(s.admin, 'GET', '/api/formulary')).body.data)).toBe('other node');
+
+    // The admin edits again: the version after the other node's, on top of it.
+    const rs3 = await api<RuleSet>(s.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(87));
+    expect(rs3.status).toBe(200);
+    expect(rs3.body.data).toMatchObject({ version: RS + 1 });
+    const f3 = await api<Formulary>(s.admin, 'PUT', '/api/formulary', formularyEdit('this node'));
+    expect(f3.status).toBe(200);
+    expect(f3.body.data.version).toBe(F + 1);
+    expect(await countOf(db.selectFrom('audit_log').where('action', 'in', ['ruleset.update', 'formulary.update']))).toBe(2);
+  });
+
+  if (testOnPostgres()) {
+    it('on two nodes at once: one stores each version, the other gets 409 and stores nothing, then stores the next version', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'infusion-two-nodes-'));
+      cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const a = await startServer({ dir });
+      servers.push(a);
+      const b = await startServer({ dir });
+      servers.push(b);
+      // Hold every insert until both nodes' writes wait (a lock that only writes wait on).
+      const lock = new pg.Client({ connectionString: await databaseFor(dir) });
+      await lock.connect();
+      cleanup.push(() => lock.end());
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE rule_set_versions, formulary_versions IN SHARE ROW EXCLUSIVE MODE');
+      const writes = Promise.all([
+        api<RuleSet>(a.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(86)),
+        api<RuleSet>(b.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(87)),
+        api<Formulary>(a.admin, 'PUT', '/api/formulary', formularyEdit('node a')),
+        api<Formulary>(b.admin, 'PUT', '/api/formulary', formularyEdit('node b')),
+      ]);
+      for (let waiting = 0; waiting < 4; ) {
+        const r = await lock.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE relation IN ('rule_set_versions'::regclass, 'formulary_versions'::regclass) AND NOT granted");
+        waiting = r.rows[0]!.n;
+      }
+      await lock.query('COMMIT');
+      const [rsA, rsB, fA, fB] = await writes;
+      expect([rsA!.status, rsB!.status].sort()).toEqual([200, 409]);
+      expect([fA!.status, fB!.status].sort()).toEqual([200, 409]);
+      expect([rsA, rsB].find((r) => r!.status === 409)!.body.error).toMatch(new RegExp(`rule set version ${RS} was stored meanwhile`));
+      expect([fA, fB].find((r) => r!.status === 409)!.body.error).toMatch(new RegExp(`formulary version ${F} was stored meanwhile`));
+      const rsWon = [rsA, rsB].find((r) => r!.status === 200)!.body.data;
+      const fWon = [fA, fB].find((r) => r!.status === 200)!.body.data;
+      const db = dbOf(a);
+      expect(await db.selectFrom('rule_set_versions').select(['version', 'body']).where('version', '>', defaultRuleSet.version).execute()).toEqual([{ version: RS, body: JSON.stringify(rsWon) }]);
+      expect(await db.selectFrom('formulary_versions').select(['version', 'body']).execute()).toEqual([{ version: F, body: JSON.stringify(fWon) }]);
+      expect(await countOf(db.selectFrom('audit_log').where('action', '=', 'ruleset.update'))).toBe(1);
+      expect(await countOf(db.selectFrom('audit_log').where('action', '=', 'formulary.update'))).toBe(1);
+      // The losers edit again: the next version, on top of what the other node stored.
+      const rsLoser = rsA!.status === 409 ? a : b;
+      const fLoser = fA!.status === 409 ? a : b;
+      const rs3 = await api<RuleSet>(rsLoser.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(85));
+      expect(rs3.status).toBe(200);
+      expect(rs3.body.data.version).toBe(RS + 1);
+      const f3 = await api<Formulary>(fLoser.admin, 'PUT', '/api/formulary', formularyEdit('again'));
+      expect(f3.status).toBe(200);
+      expect(f3.body.data.version).toBe(F + 1);
     });
   }
 });

@@ -427,10 +427,18 @@ export class CareService {
     if (!p.success) throw badRequest('invalid formulary', fieldErrors(p.error));
     const now = this.clock.now();
     const before = this.formulary;
-    await this.store.transaction(async (trx) => {
-      await trx.insertInto('formulary_versions').values({ version: p.data.version, body: JSON.stringify(p.data), created_at: now, created_by: actor.id }).execute();
-      await insertAudit(trx, { at: now, actor: actor.id, action: 'formulary.update', entity: 'formulary', entityId: String(p.data.version), before, after: p.data, requestId: actor.requestId ?? null });
-    });
+    // As an order: a version another node stored first fails on the key, writes nothing, and is a
+    // conflict; this node reads the formulary again so the retry builds on what was stored meanwhile.
+    try {
+      await this.store.transaction(async (trx) => {
+        await trx.insertInto('formulary_versions').values({ version: p.data.version, body: JSON.stringify(p.data), created_at: now, created_by: actor.id }).execute();
+        await insertAudit(trx, { at: now, actor: actor.id, action: 'formulary.update', entity: 'formulary', entityId: String(p.data.version), before, after: p.data, requestId: actor.requestId ?? null });
+      });
+    } catch (err) {
+      if (!isKeyViolation(err)) throw err;
+      await this.reloadFormulary().catch(() => {});
+      throw new DomainError(409, `formulary version ${p.data.version} was stored meanwhile by someone else: reload the formulary and edit it again`);
+    }
     this.formulary = p.data;
     this.formularyChanged();
     return p.data;

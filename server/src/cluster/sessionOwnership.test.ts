@@ -95,4 +95,24 @@ describe('session leases: one node evaluates a session at a time', () => {
     const c = new LeasedOwnership(leaseRepo(dbA), 'node-c', clock, log, 4_000);
     expect((await c.round(['s1'])).resumeFrom.get('s1')).toBe('b state');
   });
+
+  it('renewals between two stored engine states keep the stored one (a state at most once a second)', async () => {
+    await a.round(['s1']);
+    clock.advance(1_000);
+    await a.round(['s1'], () => 'state 1');
+    // Half a second later: the lease is renewed, the state of then is not written.
+    clock.advance(500);
+    expect(await a.round(['s1'], () => 'state 1.5')).toMatchObject({ taken: [], lost: [] });
+    clock.advance(5_000);
+    const r = await b.round(['s1']);
+    expect(r.taken).toEqual(['s1']);
+    expect(r.resumeFrom.get('s1')).toBe('state 1');
+  });
+
+  it('takes many sessions in one round, each held by one node', async () => {
+    const ids = Array.from({ length: 2_500 }, (_, i) => `s${i}`);
+    await a.round(ids.filter((_, i) => i % 2 === 0));
+    expect((await b.round(ids)).taken).toHaveLength(1_250);
+    expect(ids.every((id, i) => a.owns(id) === (i % 2 === 0) && b.owns(id) === (i % 2 === 1))).toBe(true);
+  });
 });

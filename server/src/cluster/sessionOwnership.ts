@@ -42,10 +42,23 @@ export const soleOwnership = (nodeId: string): SessionOwnership => ({
 });
 
 /**
- * Default lease: renewed every tick (1 s), so two missed renewals are tolerated, and a dead node's
- * sessions are taken over at most 4 s after its death (expiry plus the survivor's next tick).
+ * Default lease: 3 s, renewed every 0.5 s (`leaseRoundMs`), so a holder stalled up to 2.5 s (a loaded
+ * machine, SQLite's write lock held by another process) keeps its sessions, and a dead node's sessions
+ * are taken over at most 3.5 s after its death (expiry plus the survivor's next round), plus the time
+ * to read their state. A 2 s lease was tried: on a 2-core machine at load 13 live nodes lost their
+ * sessions to each other (stalls over 2 s), so the lease stays 3 s and the rounds got shorter.
  */
 export const LEASE_TTL_MS = 3_000;
+
+/** Rounds run six times per lease: renewals stay well inside it. */
+export const leaseRoundMs = (ttlMs: number): number => Math.max(50, Math.floor(ttlMs / 6));
+
+/**
+ * The holder's engine state is stored with a renewal at most this often (the renewals between keep
+ * the stored one): a takeover resumes from it and judges the frames stored after it, so an older
+ * state costs a few more frames to judge, not a missed or repeated alarm.
+ */
+export const ENGINE_STATE_EVERY_MS = 1_000;
 
 /**
  * Several nodes: a lease row per session (`session_leases`). The holder renews it every round; any
@@ -57,6 +70,7 @@ export const LEASE_TTL_MS = 3_000;
  */
 export class LeasedOwnership implements SessionOwnership {
   private readonly held = new Set<string>();
+  private stateStoredAt = -Infinity;
 
   constructor(
     private readonly repo: LeaseRepo,
@@ -79,8 +93,13 @@ export class LeasedOwnership implements SessionOwnership {
     for (const id of [...this.held]) if (!active.has(id)) await this.release(id);
     let mine: Map<string, string | null>;
     try {
-      const sessions = [...active].map((sessionId) => ({ sessionId, engineState: this.held.has(sessionId) ? engineStateOf(sessionId) : null }));
+      const withState = now - this.stateStoredAt >= ENGINE_STATE_EVERY_MS;
+      const sessions = [...active].map((sessionId) => ({ sessionId, engineState: withState && this.held.has(sessionId) ? engineStateOf(sessionId) : null }));
       mine = new Map((await this.repo.takeAll(sessions, this.nodeId, now, now + this.ttlMs)).map((h) => [h.sessionId, h.engineState]));
+      if (withState) this.stateStoredAt = now;
+      const tookMs = this.clock.now() - now;
+      // A round slower than the renewal margin puts this node's leases at risk of lapsing while it lives.
+      if (tookMs > this.ttlMs / 2) this.log.warn({ node: this.nodeId, ms: tookMs, sessions: sessions.length }, 'session lease round slow: leases near expiry');
     } catch (err) {
       this.log.error({ err }, 'session leases could not be written; evaluation stays where it is');
       return { taken, lost, resumeFrom };

@@ -4,7 +4,8 @@ import type { Store } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { Serial } from '../util/serial';
-import { badRequest, notFound } from '../util/errors';
+import { isKeyViolation } from '../persistence/storageErrors';
+import { badRequest, conflict, notFound } from '../util/errors';
 
 export interface RuleSetVersionInfo {
   id: string;
@@ -114,11 +115,21 @@ export class RuleSetStore {
     if (!p.success) throw badRequest('invalid rule set', fieldErrors(p.error));
     const now = this.clock.now();
     const before = this.latest.version;
-    // The version and its audit entry commit together; a version another node stored first fails on the key.
-    await this.store.transaction(async (trx) => {
-      await trx.insertInto('rule_set_versions').values({ rule_set_id: p.data.id, version: p.data.version, body: JSON.stringify(p.data), created_at: now, created_by: actor.id }).execute();
-      await insertAudit(trx, { at: now, actor: actor.id, action: 'ruleset.update', entity: 'rule_set', entityId: `${p.data.id}@${p.data.version}`, before: { version: before }, after: p.data, requestId: actor.requestId ?? null });
-    });
+    // The version and its audit entry commit together. A version another node stored first (edits at
+    // the same moment, or one whose news has not reached this node yet) fails on the key and writes
+    // nothing: a conflict to reload and edit again, as any stale edit is. This node reads the versions
+    // again at once, so the retry builds on the one stored meanwhile.
+    try {
+      await this.store.transaction(async (trx) => {
+        await trx.insertInto('rule_set_versions').values({ rule_set_id: p.data.id, version: p.data.version, body: JSON.stringify(p.data), created_at: now, created_by: actor.id }).execute();
+        await insertAudit(trx, { at: now, actor: actor.id, action: 'ruleset.update', entity: 'rule_set', entityId: `${p.data.id}@${p.data.version}`, before: { version: before }, after: p.data, requestId: actor.requestId ?? null });
+      });
+    } catch (err) {
+      if (!isKeyViolation(err)) throw err;
+      // Best effort: failing, the next edit conflicts again and reads again.
+      await this.reload().catch(() => {});
+      throw conflict(`rule set version ${p.data.version} was stored meanwhile by someone else: reload the rule set and edit it again`);
+    }
     this.versions.set(p.data.version, p.data);
     this.latest = p.data;
     this.changed();

@@ -91,6 +91,7 @@ export interface SessionServiceDeps {
 export interface StoredRead {
   stored: StoredSession | null;
   events: InfusionEvent[];
+  /** A new copy, for a session not live here when it was read (a live one is kept and updated). */
   fresh: LiveState | null;
 }
 
@@ -195,8 +196,8 @@ export class SessionService {
     return this.live.size;
   }
 
-  private async liveFrom(stored: StoredSession): Promise<LiveState> {
-    const [latestRows, events] = await Promise.all([this.vitals.latest(stored.id, 1), this.repo.events(stored.id)]);
+  private async liveFrom(stored: StoredSession, knownEvents?: InfusionEvent[]): Promise<LiveState> {
+    const [latestRows, events] = await Promise.all([this.vitals.latest(stored.id, 1), knownEvents ?? this.repo.events(stored.id)]);
     const latest = latestRows[0] ?? null;
     return {
       stored,
@@ -224,18 +225,20 @@ export class SessionService {
   async readStored(id: string): Promise<StoredRead> {
     const stored = await this.repo.get(id);
     if (!stored || stored.status === 'ended') return { stored, events: [], fresh: null };
-    const [events, fresh] = await Promise.all([this.repo.events(id), this.liveFrom(stored)]);
+    const events = await this.repo.events(id);
+    // Every node follows every active session, so a takeover mostly finds it live here: no new copy to read.
+    const fresh = this.live.has(id) ? null : await this.liveFrom(stored, events);
     return { stored, events, fresh };
   }
 
   applyStored(id: string, read: StoredRead, audioPausedUntil?: number | null): LiveSession | undefined {
     const { stored } = read;
-    if (!stored || stored.status === 'ended' || !read.fresh) {
+    const n = this.live.get(id) ?? read.fresh;
+    if (!stored || stored.status === 'ended' || !n) {
       if (stored) this.noteEnded(id, stored.endedAt);
       if (this.live.delete(id)) this.lifecycle.ended(id);
       return undefined;
     }
-    const n = this.live.get(id) ?? read.fresh;
     n.stored = stored;
     n.infusion = replayInfusion(this.dosing(stored).kg, read.events);
     if (audioPausedUntil !== undefined) n.audioPausedUntil = audioPausedUntil;

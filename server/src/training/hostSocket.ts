@@ -41,7 +41,8 @@ export function attachTrainingHosts(ns: HostNs, training: TrainingService, inges
   };
   training.changed.push((run) => {
     forHost(run).then(
-      (r) => ns.to(`device:${run.deviceId}`).emit('run', r),
+      // This node's hosts only: each node tells its own hosts of every node's changes (trainingAcrossNodes.ts).
+      (r) => ns.local.to(`device:${run.deviceId}`).emit('run', r),
       (err: unknown) => log.error({ err, runId: run.id }, 'training run not sent to its host'),
     );
   });

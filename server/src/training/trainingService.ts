@@ -34,7 +34,7 @@ type RunRow = Selectable<TrainingRunsTable>;
 type EventRow = Selectable<TrainingRunEventsTable>;
 
 /** The scenarios a connected training host offers (its device id → catalogue). */
-interface HostOffer {
+export interface HostOffer {
   deviceId: number;
   scenarios: TrainingScenarioSummary[];
 }
@@ -62,8 +62,12 @@ export class TrainingService {
   private readonly hosts = new Map<number, HostOffer>();
   /** Changes of one run happen one after another (a clock re-based on a stale clock would jump). */
   private readonly turns = new Map<string, Promise<unknown>>();
-  /** Called after every committed change of a run (host namespace, dashboards). */
+  /** Called after every committed change of a run (host namespace, dashboards), this node's or another's (`follow`). */
   readonly changed: ((run: TrainingRun) => void)[] = [];
+  /** Several nodes (trainingAcrossNodes.ts): told of this node's changes and hosts; asked for the other nodes' hosts. */
+  changedHere: (run: TrainingRun) => void = () => {};
+  hostsChanged: () => void = () => {};
+  hostsElsewhere: () => HostOffer[] = () => [];
 
   constructor(
     private readonly d: {
@@ -133,16 +137,39 @@ export class TrainingService {
 
   hostConnected(deviceId: number, scenarios: TrainingScenarioSummary[]): void {
     this.hosts.set(deviceId, { deviceId, scenarios });
+    this.hostsChanged();
   }
 
   hostDisconnected(deviceId: number): void {
     this.hosts.delete(deviceId);
+    this.hostsChanged();
+  }
+
+  /** The training hosts connected to this node. */
+  hostsHere(): HostOffer[] {
+    return [...this.hosts.values()];
+  }
+
+  /** Another node changed a run: read it again from storage and tell this node's listeners (screens, hosts). */
+  follow(id: string): Promise<void> {
+    return this.inTurn(id, async () => {
+      const run = await this.readById(id);
+      if (!run) return;
+      if (run.state === 'ended') this.forget(run);
+      else this.keep(run);
+      this.notify(run);
+    });
+  }
+
+  /** This node's hosts first, then the other nodes'. */
+  private offers(): HostOffer[] {
+    return [...this.hosts.values(), ...this.hostsElsewhere()];
   }
 
   /** Scenarios offered by the connected training hosts (the console's list). */
   scenarios(): TrainingScenarioSummary[] {
     const seen = new Map<string, TrainingScenarioSummary>();
-    for (const h of this.hosts.values()) for (const s of h.scenarios) if (!seen.has(s.name)) seen.set(s.name, s);
+    for (const h of this.offers()) for (const s of h.scenarios) if (!seen.has(s.name)) seen.set(s.name, s);
     return [...seen.values()];
   }
 
@@ -177,7 +204,7 @@ export class TrainingService {
     const traineeUnits = trainee ? (JSON.parse(trainee.units) as string[]) : [];
     if (!trainee || trainee.disabled || trainee.role === 'admin' || !(traineeUnits.includes(p.unit) || traineeUnits.includes(ALL_UNITS)))
       throw badRequest(`no active clinician ${p.trainee} in unit ${p.unit}`, [{ field: 'trainee', reason: 'not an active clinician of the training unit' }]);
-    const host = [...this.hosts.values()].find((h) => h.scenarios.some((s) => s.name === p.scenario));
+    const host = this.offers().find((h) => h.scenarios.some((s) => s.name === p.scenario));
     const scenario = host?.scenarios.find((s) => s.name === p.scenario);
     if (!host || !scenario) throw conflict(`no training host connected offers scenario ${p.scenario}`);
     const id = randomUUID();
@@ -324,10 +351,14 @@ export class TrainingService {
     // The clock is re-based at every change: scenario time so far, from now on at the new speed.
     const scenarioMs = run.state === 'created' ? 0 : Math.round(scenarioMsAt(run.clock, now));
     const set = { state, speed, clock_scenario_ms: scenarioMs, clock_wall_at: now, updated_at: now, ended_at: state === 'ended' ? now : null };
-    await this.d.store.transaction(async (trx) => {
-      await trx.updateTable('training_runs').set(set).where('id', '=', run.id).execute();
+    const written = await this.d.store.transaction(async (trx) => {
+      // Only over the state this change was judged on: another node may have changed it meanwhile.
+      const r = await trx.updateTable('training_runs').set(set).where('id', '=', run.id).where('state', '=', run.state).where('speed', '=', run.speed).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
       await insertAudit(trx, { at: now, actor: actor.id, action, entity: 'training_run', entityId: run.id, before: { state: run.state, speed: run.speed }, after: { state, speed, scenarioMs }, requestId: actor.requestId ?? null });
+      return true;
     });
+    if (!written) throw await this.changedElsewhere(run.id);
     // Built on the run as it is now in memory: a trainee's action recorded meanwhile stays on its timeline.
     const cur = this.live.get(run.id) ?? run;
     const updated: TrainingRun = { ...cur, state, speed, clock: { scenarioMs, wallAt: now, speed, running: state === 'running' }, updatedAt: now, endedAt: set.ended_at };
@@ -335,6 +366,17 @@ export class TrainingService {
     else this.keep(updated);
     this.emit(updated);
     return updated;
+  }
+
+  /** A change refused because the stored run moved on: this node reads it again; the caller is told to reload. */
+  private async changedElsewhere(id: string): Promise<DomainError> {
+    const stored = await this.readById(id);
+    if (stored) {
+      if (stored.state === 'ended') this.forget(stored);
+      else this.keep(stored);
+      this.notify(stored);
+    }
+    return conflict(`training run ${id} was changed meanwhile on another node${stored ? ` (now ${stored.state}, x${stored.speed})` : ''}: reload it and try again`);
   }
 
   private endForSession(sessionId: string): void {
@@ -355,6 +397,8 @@ export class TrainingService {
   private async owned(u: PublicUser, id: string): Promise<TrainingRun> {
     const run = await this.get(u, id);
     if (u.role !== 'trainer') throw forbidden('only a trainer drives a training run');
+    // A run another node created whose news has not arrived here yet.
+    if (!this.live.has(id) && run.state !== 'ended') this.keep(run);
     return this.live.get(id) ?? run;
   }
 
@@ -380,6 +424,11 @@ export class TrainingService {
   }
 
   private emit(run: TrainingRun): void {
+    this.notify(run);
+    this.changedHere(run);
+  }
+
+  private notify(run: TrainingRun): void {
     for (const fn of this.changed) {
       try {
         fn(run);

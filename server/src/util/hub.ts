@@ -1,4 +1,4 @@
-import type { AdverseEffect, AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, StorageStatus, VitalsSample } from '@infusion/shared';
+import type { AdverseEffect, AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, StorageStatus, TrainingScenarioSummary, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -23,6 +23,10 @@ export interface HubEvents {
   deviceRevoked: (deviceId: number) => void;
   /** A committed frame of a session another node evaluates, forwarded to that node (`receivedAt`: server time). */
   frame: (sessionId: string, sample: VitalsSample, receivedAt: number) => void;
+  /** A training run changed (created, started, paused, sped, an event on its timeline): the other nodes read it again. */
+  trainingRun: (runId: string) => void;
+  /** The training hosts connected to a node (all of them, sent on every change and every few seconds). */
+  trainingHosts: (nodeId: string, hosts: { deviceId: number; scenarios: TrainingScenarioSummary[] }[]) => void;
 }
 
 export type HubEvent = keyof HubEvents;
@@ -43,6 +47,8 @@ const emptyListeners = (): Listeners => ({
   invalidate: [],
   deviceRevoked: [],
   frame: [],
+  trainingRun: [],
+  trainingHosts: [],
 });
 
 /**
