@@ -2,7 +2,7 @@ import { defaultRuleSet, type AdverseEffect, type AuditRow, type FollowUp, type 
 import { ManualClock } from '@infusion/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingRepo } from '../../server/src/persistence/recordingRepo';
-import { api, connected, login, createSession, dashboard, prepareStart, startServer, waitFor, type Caller, type DashClient, type TestServer } from '../support/server';
+import { api, connected, login, createSession, dashboard, demoSession, prepareStart, startServer, waitFor, type Caller, type DashClient, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const MIN = 60_000;
@@ -117,6 +117,23 @@ describe('patient records', () => {
     const asAdmin = await api<AuditRow[]>(s.admin, 'GET', '/api/audit?afterId=0&limit=500');
     const update = asAdmin.body.data.find((r) => r.action === 'patient.update')!;
     expect(JSON.parse(update.after!)).toEqual({ weightKg: '[redacted]', contraindications: '[redacted]' });
+  });
+
+  it('created twice at once with the same site patient id: one is created, the others answer 409 naming sitePatientId', async () => {
+    await start();
+    const body = (yearOfBirth: number) => ({ sitePatientId: 'KX-RACE', yearOfBirth });
+    const answers = await Promise.all([1970, 1971, 1972, 1973].map((y, i) => api<Patient>(i % 2 ? s.physician : s.nurse, 'POST', '/api/patients', body(y))));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const a of answers.filter((x) => x.status === 409)) {
+      expect(a.body.fields).toEqual([{ field: 'sitePatientId', reason: 'already on file' }]);
+      expect(a.body.error).toBe('site patient id KX-RACE is already on file');
+    }
+    expect((await api<Patient[]>(s.nurse, 'GET', '/api/patients?q=KX-RACE')).body.data).toHaveLength(1);
+    // Sessions admitting the same new site patient id at once share the one patient created.
+    const sessions = await Promise.all([1, 2, 3].map(() => api<Session>(s.nurse, 'POST', '/api/sessions', demoSession({ patientRef: 'KX-ADMIT' }))));
+    expect(sessions.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(sessions.map((r) => r.body.data.patientId)).size).toBe(1);
+    expect((await api<Patient[]>(s.nurse, 'GET', '/api/patients?q=KX-ADMIT')).body.data).toHaveLength(1);
   });
 
   it('are shown to trainers only when simulated', async () => {
