@@ -1,4 +1,4 @@
-import { defaultRuleSet, type AdverseEffect, type AuditRow, type FollowUp, type Patient, type PatientRecord, type RescueDose, type ResponseAssessment, type SeriesNotice, type Session } from '@infusion/shared';
+import { defaultRuleSet, patientCursor, type AdverseEffect, type AuditRow, type FollowUp, type Patient, type PatientRecord, type RescueDose, type ResponseAssessment, type SeriesNotice, type Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingRepo } from '../../server/src/persistence/recordingRepo';
@@ -134,6 +134,46 @@ describe('patient records', () => {
     expect(sessions.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(new Set(sessions.map((r) => r.body.data.patientId)).size).toBe(1);
     expect((await api<Patient[]>(s.nurse, 'GET', '/api/patients?q=KX-ADMIT')).body.data).toHaveLength(1);
+  });
+
+  it('are listed newest first in pages: limit and the cursor of the last patient, every patient once, the same search', async () => {
+    await start();
+    // Five patients, two of them created in the same millisecond (the id breaks the tie).
+    const made: Patient[] = [];
+    for (const [i, id] of ['PG-1', 'PG-2', 'PG-3', 'PG-4', 'OTHER-1'].entries()) {
+      if (i !== 2) await advance(MIN);
+      made.push(await newPatient(s.nurse, { sitePatientId: id }));
+    }
+    const page = async (query: string) => {
+      const r = await api<Patient[]>(s.nurse, 'GET', `/api/patients?${query}`);
+      expect(r.status).toBe(200);
+      return r.body.data;
+    };
+    const all = (await page('limit=200')).map((p) => p.sitePatientId);
+    expect(all).toEqual(['OTHER-1', 'PG-4', 'PG-3', 'PG-2', 'PG-1']);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const got: Patient[] = await page(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...got.map((p) => p.sitePatientId));
+      if (got.length < 2) break;
+      cursor = patientCursor(got.at(-1)!);
+    }
+    expect(seen).toEqual(all);
+    // The tie: PG-2 and PG-3 share created_at; a page ending at PG-3 continues with PG-2.
+    expect(made[1]!.createdAt).toBe(made[2]!.createdAt);
+    expect((await page(`limit=1&cursor=${patientCursor(made[2]!)}`)).map((p) => p.sitePatientId)).toEqual(['PG-2']);
+    // The search keeps its filter across pages.
+    const first = await page('q=PG&limit=3');
+    expect(first.map((p) => p.sitePatientId)).toEqual(['PG-4', 'PG-3', 'PG-2']);
+    expect((await page(`q=PG&limit=3&cursor=${patientCursor(first.at(-1)!)}`)).map((p) => p.sitePatientId)).toEqual(['PG-1']);
+    expect(await page(`q=PG&limit=3&cursor=${patientCursor(made[0]!)}`)).toEqual([]);
+
+    const bad = await api(s.nurse, 'GET', '/api/patients?cursor=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ field: 'cursor', reason: 'a cursor from a previous page (<createdAt>.<id>)' }]);
+    expect((await api(s.nurse, 'GET', '/api/patients?limit=201')).status).toBe(400);
   });
 
   it('are shown to trainers only when simulated', async () => {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ADVERSE_EFFECT_TYPES, latestMeasures, type FieldError, type FollowUp, type FollowUpInput, type Patient, type PatientRecord, type Satisfaction } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, latestMeasures, patientCursor, type FieldError, type FollowUp, type FollowUpInput, type Patient, type PatientRecord, type Satisfaction } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { patientHref, sessionHref, OVERVIEW_HREF } from '../app/route';
 import { api } from '../auth/authActions';
@@ -18,10 +18,27 @@ const hm = (ms: number) => {
 };
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** Patients on file: search by the site's pseudonymous id (trainers see simulated patients only). */
+/** Patients asked for per page; "more" asks for the next page after the last one shown. */
+export const PATIENTS_PAGE = 50;
+
+/** Patients on file: search by the site's pseudonymous id (trainers see simulated patients only), a page at a time. */
 export function PatientsView() {
   const [q, setQ] = useState('');
-  const { data, error } = useApiData<Patient[]>(`/api/patients?q=${encodeURIComponent(q.trim())}`);
+  const { data, error } = useApiData<Patient[]>(`/api/patients?q=${encodeURIComponent(q.trim())}&limit=${PATIENTS_PAGE}`);
+  // Pages fetched with "more" after the first (reset when the search or the first page changes).
+  const [more, setMore] = useState<{ for: Patient[] | null; pages: Patient[]; done: boolean; error: string | null }>({ for: null, pages: [], done: false, error: null });
+  const extra = more.for === data ? more : { for: data, pages: [], done: false, error: null };
+  const shown = [...(data ?? []), ...extra.pages];
+  const canMore = data !== null && data.length === PATIENTS_PAGE && !extra.done;
+  const [loadingMore, setLoadingMore] = useState(false);
+  const loadMore = async () => {
+    const last = shown.at(-1);
+    if (!last || loadingMore) return;
+    setLoadingMore(true);
+    const r = await api<Patient[]>('GET', `/api/patients?q=${encodeURIComponent(q.trim())}&limit=${PATIENTS_PAGE}&cursor=${patientCursor(last)}`);
+    setLoadingMore(false);
+    setMore(r.ok ? { for: data, pages: [...extra.pages, ...r.data], done: r.data.length < PATIENTS_PAGE, error: null } : { ...extra, error: r.error });
+  };
   return (
     <section className="page-panel patients-page" data-testid="patients">
       <h2>Patients</h2>
@@ -40,7 +57,7 @@ export function PatientsView() {
           </tr>
         </thead>
         <tbody>
-          {(data ?? []).map((p) => (
+          {shown.map((p) => (
             <tr key={p.id} data-testid={`patient-row-${p.id}`}>
               <td>
                 <a href={patientHref(p.id)}>{p.sitePatientId}</a> {p.simulated && <SimulatedBadge />}
@@ -52,6 +69,12 @@ export function PatientsView() {
           ))}
         </tbody>
       </table>
+      {extra.error && <p className="fetch-error">{extra.error}</p>}
+      {canMore && (
+        <button type="button" className="header-button" data-testid="patients-more" disabled={loadingMore} onClick={() => void loadMore()}>
+          {loadingMore ? 'Loading…' : 'More patients'}
+        </button>
+      )}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { fieldErrors, followUpInputSchema, patientCreateSchema, patientUpdateSchema, type FollowUp, type Patient, type Sex } from '@infusion/shared';
+import { fieldErrors, followUpInputSchema, patientCreateSchema, patientUpdateSchema, type FollowUp, type Patient, type PatientCursor, type Sex } from '@infusion/shared';
 import { randomBytes } from 'node:crypto';
 import { insertAudit } from '../persistence/auditRepo';
 import { isKeyViolation } from '../persistence/storageErrors';
@@ -45,8 +45,8 @@ export class PatientService {
     return this.repo.get(id);
   }
 
-  search(q: string, limit: number, simulatedOnly: boolean): Promise<Patient[]> {
-    return this.repo.search(q, limit, simulatedOnly);
+  search(q: string, limit: number, simulatedOnly: boolean, after?: PatientCursor): Promise<Patient[]> {
+    return this.repo.search(q, limit, simulatedOnly, after);
   }
 
   followUps(patientId: number): Promise<FollowUp[]> {

@@ -20,7 +20,7 @@ export function patientRoutes(patients: PatientService, course: CourseRecords): 
     const u = userOf(req, 'patient.view');
     const q = patientSearchSchema.safeParse(req.query);
     if (!q.success) throw badRequest('invalid search', fieldErrors(q.error));
-    ok(res, await patients.search(q.data.q ?? '', q.data.limit, simulatedOnly(u)));
+    ok(res, await patients.search(q.data.q ?? '', q.data.limit, simulatedOnly(u), q.data.cursor));
   });
   r.post('/', async (req, res) => {
     const u = userOf(req, 'patient.manage');
