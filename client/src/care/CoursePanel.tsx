@@ -9,7 +9,6 @@ import {
   dischargeScoreOf,
   dischargeSettingsOf,
   fmtDuration,
-  formatSource,
   type DischargeAssessment,
   type DischargeRecord,
   type EndOutcome,
@@ -226,11 +225,11 @@ function DischargeForm({ session, observations, events, settings }: { session: S
             <ScoreSelect testId="discharge-padss-bleeding" item={PADSS_ITEMS.bleeding} value={form.bleeding} onChange={(v) => set('bleeding', v)} />
           ) : (
             <p className="hint" data-testid="discharge-padss-bleeding-policy">
-              {PADSS_ITEMS.bleeding.label}: not applicable (no surgical wound), scored 2 — {shownText(formatSource(settings.padss.bleeding.source))}
+              {PADSS_ITEMS.bleeding.label}: not applicable (no surgical wound), scored 2 — {shownText(settings.padss.bleeding.source.document)}
             </p>
           )}
           <OxygenCheckbox checked={form.onSupplementalOxygen} onChange={(v) => set('onSupplementalOxygen', v)} />
-          <div className="hint">{shownText(formatSource(settings.padss.source))}</div>
+          <div className="hint">{shownText(settings.padss.source.document)}</div>
         </fieldset>
       )}
 
