@@ -176,6 +176,45 @@ describe('patient records', () => {
     expect((await api(s.nurse, 'GET', '/api/patients?limit=201')).status).toBe(400);
   });
 
+  it('list a patient\'s sessions newest first in pages (limit and cursor)', async () => {
+    await start();
+    const p = await newPatient(s.nurse);
+    const made: Session[] = [];
+    for (let i = 0; i < 5; i++) {
+      // Two sessions opened in the same millisecond: the id orders them.
+      if (i !== 3) await advance(MIN);
+      made.push(await createSession(s.nurse, { patientId: p.id }));
+    }
+    const page = async (query: string) => {
+      const r = await api<PatientRecord>(s.nurse, 'GET', `/api/patients/${p.id}?${query}`);
+      expect(r.status).toBe(200);
+      return r.body.data;
+    };
+    const everything = (await page('limit=200')).sessions.map((x) => x.sessionId);
+    const newestFirst = [...made].sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : -1)).map((x) => x.id);
+    expect(made[3]!.createdAt).toBe(made[2]!.createdAt);
+    expect(everything).toEqual(newestFirst);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    const cursors: (string | null)[] = [];
+    for (let guard = 0; guard < 10; guard++) {
+      const got: PatientRecord = await page(`limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...got.sessions.map((x) => x.sessionId));
+      cursors.push(got.sessionsCursor);
+      cursor = got.sessionsCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(newestFirst);
+    // 5 visible sessions in pages of 2: two pages say there is more, the third is the last.
+    expect(cursors.map((c) => c !== null)).toEqual([true, true, false]);
+
+    const bad = await api(s.nurse, 'GET', `/api/patients/${p.id}?cursor=x`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ field: 'cursor', reason: 'a cursor from a previous page (<createdAt>.<sessionId>)' }]);
+    expect((await api(s.nurse, 'GET', `/api/patients/${p.id}?limit=0`)).status).toBe(400);
+  });
+
   it('are shown to trainers only when simulated', async () => {
     await start();
     const real = await newPatient(s.nurse);
@@ -355,11 +394,13 @@ describe('response and follow-ups (Q8)', () => {
     expect((await api(s.nurse, 'POST', `/api/patients/${p.id}/follow-ups`, { t: clock.now() + DAY })).status).toBe(400);
 
     const record = (await api<PatientRecord>(s.nurse, 'GET', `/api/patients/${p.id}`)).body.data;
+    // Newest first.
     expect(record.sessions.map((x) => [x.sessionId, Math.round(x.totalMg * 10) / 10, x.response.pain.decreasePct, x.response.positive, x.adverseEffects.map((e) => e.type)])).toEqual([
-      [a.id, 87.5, 37.5, true, ['dissociation']],
       [b.id, 35, 25, false, []],
+      [a.id, 87.5, 37.5, true, ['dissociation']],
     ]);
-    expect(record.sessions[0]!.mgPerKg).toBeCloseTo(1.25, 5);
+    expect(record.sessionsCursor).toBeNull();
+    expect(record.sessions[1]!.mgPerKg).toBeCloseTo(1.25, 5);
     expect(record.followUps.map((x) => x.note)).toEqual(['3-week call']);
     // Q3 at the next session: the first course was 87.5 mg over 2 h 30 min.
     const n = (await api<SeriesNotice>(s.nurse, 'GET', `/api/patients/${p.id}/series`)).body.data;

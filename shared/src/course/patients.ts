@@ -49,6 +49,27 @@ export interface PatientCursor {
 /** The cursor that asks for the patients after `p` (newest first): `<createdAt>.<id>`. */
 export const patientCursor = (p: Pick<Patient, 'createdAt' | 'id'>): string => `${p.createdAt}.${p.id}`;
 
+/** Where a page of a patient's sessions ends: the last session's creation time and id (newest first). */
+export interface SessionCursor {
+  createdAt: number;
+  id: string;
+}
+/** The cursor that asks for the sessions after (older than) `s`: `<createdAt>.<sessionId>`. */
+export const sessionCursor = (s: { createdAt: number; sessionId: string }): string => `${s.createdAt}.${s.sessionId}`;
+
+/** The patient page: a page of the patient's sessions, newest first. */
+export const patientRecordQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}\.[A-Za-z0-9_-]{1,64}$/, { error: 'a cursor from a previous page (<createdAt>.<sessionId>)' })
+    .transform((c): SessionCursor => {
+      const dot = c.indexOf('.');
+      return { createdAt: Number(c.slice(0, dot)), id: c.slice(dot + 1) };
+    })
+    .optional(),
+});
+
 export const patientSearchSchema = z.strictObject({
   q: z.string().trim().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
