@@ -79,7 +79,7 @@ async function main(): Promise<number> {
     console.error(`simulate: ${errorText(err)}`);
     return 1;
   }
-  for (const s of handle.sessions) console.log(`  ${s.patientLabel}  ${s.scenario.padEnd(12)} ${s.setting.padEnd(14)} ${s.weightKg} kg  session ${s.sessionId}`);
+  for (const s of handle.sessions) console.log(`  ${s.patientLabel}  ${s.patientRef.padEnd(10)} ${s.scenario.padEnd(12)} ${s.setting.padEnd(14)} ${s.weightKg} kg  session ${s.sessionId}`);
   const status = setInterval(() => console.log(statusLine(handle.stats())), STATUS_EVERY_MS);
   const final = await handle.done;
   clearInterval(status);

@@ -1,4 +1,4 @@
-export { runSimulation, simulatedChecklist, type RunSimulationOptions, type SimulatedSessionInfo, type SimulationHandle, type SimulationStats } from './runner';
+export { runSimulation, simPatientRef, simulatedChecklist, type RunSimulationOptions, type SimulatedSessionInfo, type SimulationHandle, type SimulationStats } from './runner';
 export { DeviceClient, type DeviceClientOptions, type DeviceStats } from './device';
 export { ApiError, InfusionApi, type ApiClientOptions } from './api';
 export { DOMINO_1982, PK_PARAMETER_SETS, PkModel, RESCUE_PK, dispositionRates, terminalHalfLifeMin, type PkAmounts, type PkParameterSet } from './pk';

@@ -1,7 +1,7 @@
-import { vitalsFrameSchema, type VitalsFrame } from '@infusion/shared';
+import { sitePatientIdSchema, vitalsFrameSchema, type VitalsFrame } from '@infusion/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimLogger } from './log';
-import { runSimulation, type SimulationHandle } from './runner';
+import { runSimulation, simPatientRef, type SimulationHandle } from './runner';
 import { SCENARIOS } from './scenarios';
 import { FakeServer, waitFor } from './testing/fake-server';
 
@@ -51,6 +51,30 @@ describe('runSimulation', () => {
       expect(s.ageYears).toBeGreaterThanOrEqual(18);
     }
     expect(byId(server, handle, 'SIM-03').session.setting).toBe('monitored_unit');
+  });
+
+  it('sends a stable simulated patient per bed, so a second run after the first joins the same patients', async () => {
+    const { server, handle } = await start({ sessions: 3 });
+    expect(server.sessions.map((s) => s.patientRef)).toEqual(['SIM-PT-01', 'SIM-PT-02', 'SIM-PT-03']);
+    expect(handle.sessions.map((s) => s.patientRef)).toEqual(['SIM-PT-01', 'SIM-PT-02', 'SIM-PT-03']);
+    await handle.stop();
+    const again = await runSimulation({ url: server.url, sessions: 2, frameIntervalMs: 100, log: recordingLog().log });
+    cleanup.push(() => again.stop());
+    expect(again.sessions.map((s) => s.patientRef)).toEqual(['SIM-PT-01', 'SIM-PT-02']);
+    // A run beside one still going takes the next free beds, and their patients.
+    const beside = await runSimulation({ url: server.url, sessions: 1, frameIntervalMs: 100, log: recordingLog().log });
+    cleanup.push(() => beside.stop());
+    expect(beside.sessions.map((s) => [s.patientLabel, s.patientRef])).toEqual([['SIM-03', 'SIM-PT-03']]);
+  });
+
+  it('names the simulated patient from the unit and bed, as a valid site patient id', () => {
+    expect(simPatientRef(undefined, 7)).toBe('SIM-PT-07');
+    expect(simPatientRef('ward-b', 12)).toBe('SIM-PT-ward-b-12');
+    expect(simPatientRef('Ward B (east)', 1)).toBe('SIM-PT-Ward-B-east-01');
+    expect(simPatientRef('  ', 1)).toBe('SIM-PT-01');
+    const long = simPatientRef('x'.repeat(200), 999);
+    expect(long.length).toBeLessThanOrEqual(64);
+    for (const id of [long, simPatientRef('Ward B (east)', 1), simPatientRef('éé', 3)]) expect(sitePatientIdSchema.safeParse(id).success, id).toBe(true);
   });
 
   it('streams one frame per session per interval, seq from 1 without gaps, stamped with the wall clock', async () => {

@@ -39,6 +39,8 @@ export interface RunSimulationOptions {
 export interface SimulatedSessionInfo {
   sessionId: string;
   patientLabel: string;
+  /** The simulated patient's site id: the same for the same bed (unit and label) on every run, so runs build a series. */
+  patientRef: string;
   scenario: string;
   setting: CareSetting;
   weightKg: number;
@@ -288,6 +290,16 @@ export function deviceIdOfKey(key: unknown): number | null {
 
 const simLabel = (k: number) => `SIM-${String(k).padStart(2, '0')}`;
 const simChair = (k: number) => `Chair ${k}`;
+
+/**
+ * The simulated patient of bed k (label SIM-k) in a unit: a stable site patient id, so each run's
+ * session in that bed joins the same simulated patient's series (the server creates the patient,
+ * marked simulated, on the first run). Only the characters a site patient id allows; at most 64.
+ */
+export function simPatientRef(unit: string | undefined, k: number): string {
+  const slug = (unit ?? '').replace(/[^A-Za-z0-9._:/-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '').slice(0, 40);
+  return `SIM-PT-${slug ? `${slug}-` : ''}${String(k).padStart(2, '0')}`;
+}
 /** Tries past chairs taken by sessions this caller cannot see (a trainer does not see real patients). */
 const MAX_NAME_TRIES = 200;
 
@@ -339,6 +351,7 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
           location: simChair(k),
           ...(opts.unit ? { unit: opts.unit } : {}),
           simulated: true,
+          patientRef: simPatientRef(opts.unit, k),
           // The server feeds a session only from devices assigned to it: assign this simulator's own.
           ...(deviceId ? { deviceIds: [deviceId] } : {}),
         });
@@ -356,11 +369,12 @@ async function createSessions(api: InfusionApi, opts: RunSimulationOptions, scen
     throw new Error(`cannot create simulated sessions: ${errorText(failures[0]!.reason)}`);
   }
   return plans.map((p, i) => {
-    const result = created[i] as PromiseFulfilledResult<{ id: string; patientLabel: string }>;
+    const result = created[i] as PromiseFulfilledResult<{ id: string; patientLabel: string; patientRef: string | null }>;
     return {
       info: {
         sessionId: result.value.id,
         patientLabel: result.value.patientLabel,
+        patientRef: result.value.patientRef ?? '',
         scenario: p.scenario.name,
         setting: p.scenario.setting,
         weightKg: p.weightKg,

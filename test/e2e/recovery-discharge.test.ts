@@ -1,4 +1,4 @@
-import { DEVELOPER_TEXT } from '@infusion/shared';
+import { DEVELOPER_TEXT, type RuleSet } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -100,7 +100,7 @@ describe('recovery and discharge in the browser', () => {
     await expect.poll(() => nurse.getByTestId('session-phase').textContent(), { timeout: 10_000 }).toBe('Discharged');
     await nurse.getByTestId('discharge-summary').waitFor();
     const summary = (await nurse.getByTestId('discharge-summary').textContent()) ?? '';
-    expect(summary).toMatch(/modified Aldrete 10 \/ 10 · final sedation RASS 0 · pain 3 \/ 10 · mental status at baseline/);
+    expect(summary).toMatch(/Modified Aldrete 10 \/ 10 · final sedation RASS 0 · pain 3 \/ 10 · mental status at baseline/);
     expect(summary).not.toMatch(/physician's decision/);
     expect(await nurse.getByTestId('criterion-observation_time').last().getAttribute('data-met')).toBe('true');
     // Clinician words only on the page (no file names, rule ids or internal ids).
@@ -137,5 +137,63 @@ describe('recovery and discharge in the browser', () => {
     await expect.poll(() => physician.getByTestId('session-phase').textContent(), { timeout: 10_000 }).toBe('Discharged');
     expect(await physician.getByTestId('discharge-override').textContent()).toMatch(/discharged on the physician's decision \(Test physician, [\d:]+\): stable at baseline, transport waiting; reviewed by me/);
     await shoot('discharge-override', physician);
+  });
+
+  it('asks the PADSS items on a site that chose PADSS (bleeding by site policy, no escort asked), shows them scored and discharges at 9', async () => {
+    // The admin's rule-set edit (the document the rule-set editor saves): PADSS, escort not required.
+    const current = (await api<RuleSet>(s.admin, 'GET', '/api/rulesets/current')).body.data;
+    const { id: _id, version: _v, ...doc } = current;
+    const d = current.discharge!;
+    expect((await api(s.admin, 'PUT', '/api/rulesets/current', { ...doc, discharge: { ...d, score: { ...d.score, scale: 'padss' }, escort: { ...d.escort!, required: false } } })).status).toBe(200);
+
+    const padss = (await createSession(s.nurse, { patientLabel: 'Bay-6 pt', location: 'Chair 6' })).id;
+    await prepareStart(s, s.nurse, padss, clock.now());
+    expect((await api(s.nurse, 'POST', `/api/sessions/${padss}/infusion`, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+    clock.advance(20 * MIN);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${padss}/infusion`, { type: 'stop' })).status).toBe(201);
+    clock.advance(35 * MIN);
+    await dev.emitWithAck('frames', [{ sessionId: padss, seq: ++seq, t: clock.now(), hr: 76, sbp: 126, dbp: 80, map: 95, spo2: 98, etco2: 37, rr: 14 }]);
+
+    await nurse.goto(`${s.url}/`);
+    await nurse.getByTestId(`tile-${padss}`).click();
+    await nurse.getByTestId('recovery-panel').waitFor();
+    await nurse.getByTestId('discharge-score-padss').waitFor();
+    // The Aldrete items and the escort are not asked on this site.
+    expect(await nurse.getByTestId('discharge-score-aldrete').count()).toBe(0);
+    expect(await nurse.getByTestId('discharge-respiration').count()).toBe(0);
+    expect(await nurse.getByTestId('discharge-escort').count()).toBe(0);
+    expect(await nurse.getByTestId('discharge-padss-bleeding').count()).toBe(0);
+    expect(await nurse.getByTestId('discharge-padss-bleeding-policy').textContent()).toBe('Surgical bleeding: not applicable (no surgical wound), scored 2 — Site discharge policy (institutional default, not from PADSS)');
+    expect(await nurse.getByTestId('discharge-score-padss').textContent()).toMatch(/Chung F, Chan VW, Ong D/);
+    const options = await nurse.getByTestId('discharge-padss-nauseaVomiting').locator('option').allTextContents();
+    expect(options).toEqual(['score…', '0: severe', '1: moderate', '2: minimal']);
+
+    await nurse.getByTestId('discharge-padss-activity').selectOption('2');
+    await nurse.getByTestId('discharge-padss-nauseaVomiting').selectOption('1');
+    await nurse.getByTestId('discharge-padss-pain').selectOption('1');
+    await nurse.getByTestId('discharge-sedation-score').fill('0');
+    await nurse.getByTestId('discharge-pain').fill('4');
+    await nurse.getByTestId('discharge-mental').check();
+    await nurse.getByTestId('discharge-no-driving').check();
+    await nurse.getByTestId('discharge-submit').click();
+    await nurse.getByTestId('discharge-refused').waitFor();
+    expect(await nurse.getByTestId('discharge-refused').textContent()).toMatch(/PADSS score 9 or more \(score 8 of 10, needs 9: nausea and vomiting 1 \(moderate\); pain 1 \(moderate\)\)/);
+    expect(await nurse.getByTestId('discharge-assessment-padss').count()).toBe(1);
+    expect(await nurse.getByTestId('padss-vitals').textContent()).toMatch(/Vital signs \(measured\)2SBP 126 vs baseline 120 mmHg \(\+5 %\), HR 76 vs baseline 72 \/min \(\+6 %\)/);
+    expect(await nurse.getByTestId('padss-bleeding').textContent()).toMatch(/Surgical bleeding \(site policy\)2not applicable/);
+    expect(await nurse.getByTestId('criterion-escort').count()).toBe(0);
+
+    await nurse.getByTestId('discharge-padss-pain').selectOption('2');
+    await nurse.getByTestId('discharge-assess').click();
+    await expect.poll(() => nurse.getByTestId('discharge-assessment').getAttribute('data-met'), { timeout: 10_000 }).toBe('true');
+    expect(await nurse.getByTestId('discharge-assessment-score').textContent()).toBe('9 / 10');
+    expect(await nurse.getByTestId('criterion-padss').getAttribute('data-met')).toBe('true');
+    await shoot('discharge-padss');
+    await nurse.getByTestId('discharge-submit').click();
+    await expect.poll(() => nurse.getByTestId('session-phase').textContent(), { timeout: 10_000 }).toBe('Discharged');
+    expect(await nurse.getByTestId('discharge-summary').textContent()).toMatch(/PADSS 9 \/ 10 · final sedation RASS 0/);
+    const text = (await nurse.locator('body').textContent()) ?? '';
+    for (const re of DEVELOPER_TEXT) expect(text, String(re)).not.toMatch(re);
+    await shoot('discharge-padss-done');
   });
 });

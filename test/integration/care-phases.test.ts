@@ -1,4 +1,4 @@
-import type { Alarm, ChecklistRecord, DischargeAssessment, DischargeInput, DischargeRecord, PhaseChange, Session, SessionDetail } from '@infusion/shared';
+import type { Alarm, ChecklistRecord, DischargeAssessment, DischargeInput, DischargeRecord, PhaseChange, RuleSet, Session, SessionDetail } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { parse } from 'csv-parse/sync';
 import { execFileSync } from 'node:child_process';
@@ -211,7 +211,7 @@ describe('phases of a session: infusion → recovery → discharged, or ended ea
       ['phase infusion', '', 'Test nurse'],
       ['phase recovery', '', 'Test nurse'],
       ['phase discharged', override.reason, 'Test physician'],
-      ['discharge', expect.stringMatching(/^modified Aldrete 10\/10 \(site threshold 9\); criteria not met: Observed at least 30 min after the stop \(15 min since the stop \(minimum 30 min\)\); final sedation RASS 0, pain 3, mental status at baseline$/), 'Test physician'],
+      ['discharge', expect.stringMatching(/^Modified Aldrete 10\/10 \(site threshold 9; Activity 2, Respiration 2, Circulation 2, Consciousness 2, SpO2 2\); criteria not met: Observed at least 30 min after the stop \(15 min since the stop \(minimum 30 min\)\); final sedation RASS 0, pain 3, mental status at baseline$/), 'Test physician'],
       ['discharge override', override.reason, 'Test physician'],
     ]);
 
@@ -225,7 +225,7 @@ describe('phases of a session: infusion → recovery → discharged, or ended ea
     expect(enc.hospitalization).toEqual({
       dischargeDisposition: {
         coding: [{ system: 'http://terminology.hl7.org/CodeSystem/discharge-disposition', code: 'home', display: 'Home' }],
-        text: `Discharged: modified Aldrete 10/10 (site threshold 9); criteria not met, discharged on the physician's decision: ${override.reason}`,
+        text: `Discharged: Modified Aldrete 10/10 (site threshold 9); criteria not met, discharged on the physician's decision: ${override.reason}`,
       },
     });
 
@@ -235,7 +235,7 @@ describe('phases of a session: infusion → recovery → discharged, or ended ea
       writeFileSync(file, await get(s.nurse, 'pdf'));
       const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
       expect(text).toMatch(/Phases and discharge/);
-      expect(text).toMatch(/Discharged 2026-11-22 09:25:00 UTC by Test physician: modified Aldrete 10\/10 \(site threshold 9\); criteria NOT met/);
+      expect(text).toMatch(/Discharged 2026-11-22 09:25:00 UTC by Test physician: Modified Aldrete 10\/10 \(site threshold 9\); criteria NOT met/);
       expect(text).toMatch(/Discharged before the criteria were met on the decision of Test physician at 2026-11-22 09:25:00 UTC: reviewed:\s+stable, escort waiting/);
       expect(text).toMatch(/Observed at least 30 min after[\s\S]*NOT MET/);
       // The page with the discharge, rendered to look at.
@@ -245,6 +245,112 @@ describe('phases of a session: infusion → recovery → discharged, or ended ea
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  /** The admin edits the site's discharge section in the rule set (as the rule-set editor does); new sessions run on it. */
+  const editDischarge = async (change: (d: NonNullable<RuleSet['discharge']>) => NonNullable<RuleSet['discharge']>) => {
+    const current = (await api<RuleSet>(s.admin, 'GET', '/api/rulesets/current')).body.data;
+    const { id: _id, version: _v, ...doc } = current;
+    const put = await api<RuleSet>(s.admin, 'PUT', '/api/rulesets/current', { ...doc, discharge: change(current.discharge!) });
+    expect(put.status).toBe(200);
+  };
+  const padssReady = (padss: DischargeInput['padss'], over: Partial<DischargeInput> = {}): DischargeInput => {
+    const { aldrete: _a, ...rest } = ready(over);
+    return { ...rest, padss };
+  };
+
+  it('a site on PADSS: asks its items, refuses discharge below 9 naming the low items, discharges at 9, and the record shows PADSS', async () => {
+    await editDischarge((d) => ({ ...d, score: { ...d.score, scale: 'padss' } }));
+    const sess = await inRecovery();
+    clock.set(T0 + 41 * MIN);
+    // SBP 150 vs 120 (+25 %): PADSS vital signs 1.
+    await frame(sess.id, T0 + 41 * MIN, { sbp: 150, dbp: 80, hr: 76 });
+
+    const aldreteOnly = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, ready());
+    expect(aldreteOnly.status).toBe(400);
+    expect(aldreteOnly.body.fields).toEqual(['activity', 'nauseaVomiting', 'pain'].map((k) => ({ field: `padss.${k}`, reason: 'not scored (the site uses PADSS)' })));
+
+    const eight = await api<{ assessment: DischargeAssessment }>(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, padssReady({ activity: 2, nauseaVomiting: 1, pain: 2 }, { onSupplementalOxygen: true }));
+    expect(eight.status).toBe(409);
+    expect(eight.body.error).toContain('PADSS score 9 or more (score 8 of 10, needs 9: vital signs 1 (SBP 150 vs baseline 120 mmHg (+25 %), HR 76 vs baseline 72 /min (+6 %): BP and pulse within 20-40 % of baseline); nausea and vomiting 1 (moderate))');
+    expect(eight.body.fields).toContainEqual({ field: 'padss', reason: expect.stringMatching(/^score 8 of 10/) });
+
+    const assessed = (await api<DischargeAssessment>(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge/assess`, padssReady({ activity: 2, nauseaVomiting: 2, pain: 2 }))).body.data;
+    expect(assessed).toMatchObject({ scale: 'padss', score: 9, minScore: 9, met: false, aldrete: [] });
+    expect(assessed.padss!.map((i) => [i.item, i.score])).toEqual([['vitals', 1], ['activity', 2], ['nauseaVomiting', 2], ['pain', 2], ['bleeding', 2]]);
+    expect(assessed.padss!.find((i) => i.item === 'bleeding')).toMatchObject({ policy: true, why: expect.stringMatching(/not applicable.*institutional default/) });
+    expect(assessed.criteria.find((c) => c.id === 'padss')).toMatchObject({ met: true, reason: 'score 9 of 10', source: expect.stringMatching(/Chung F, Chan VW, Ong D/) });
+    // Vitals out of the site's 20 % range still block (the separate criterion), as for Aldrete.
+    expect(assessed.criteria.filter((c) => !c.met).map((c) => c.id)).toEqual(['vitals_range']);
+
+    clock.set(T0 + 42 * MIN);
+    await frame(sess.id, T0 + 42 * MIN, { sbp: 130, dbp: 80, hr: 76 });
+    const nine = await api<{ discharge: DischargeRecord }>(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, padssReady({ activity: 2, nauseaVomiting: 1, pain: 2 }));
+    expect(nine.status).toBe(200);
+    expect(nine.body.data.discharge.assessment).toMatchObject({ scale: 'padss', score: 9, met: true });
+
+    const get = async (format: string) => Buffer.from(await (await fetch(`${s.nurse.url}/api/sessions/${sess.id}/export?format=${format}`, { headers: s.nurse.headers })).arrayBuffer());
+    const csv = parse(await get('csv'), { columns: true, bom: true }) as Record<string, string>[];
+    expect(csv.find((r) => r.record === 'discharge')!.detail).toMatch(/^PADSS 9\/10 \(site threshold 9; Vital signs 2, Activity 2, Nausea and vomiting 1, Pain 2, Surgical bleeding 2\); criteria met/);
+    const bundle = JSON.parse((await get('fhir')).toString('utf8')) as { entry: { resource: { resourceType: string; hospitalization?: { dischargeDisposition: { text: string } } } }[] };
+    expect(bundle.entry.find((e) => e.resource.resourceType === 'Encounter')!.resource.hospitalization!.dischargeDisposition.text).toBe('Discharged: PADSS 9/10 (site threshold 9); discharge criteria met');
+    const dir = mkdtempSync(join(tmpdir(), 'care-phases-padss-'));
+    try {
+      const file = join(dir, 'record.pdf');
+      writeFileSync(file, await get('pdf'));
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toMatch(/by Test nurse: PADSS 9\/10 \(site threshold 9\); criteria met/);
+      expect(text).toMatch(/PADSS item/);
+      expect(text).toMatch(/Surgical bleeding \(site policy\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a site scoring PADSS bleeding at the bedside asks for it; a threshold of 10 refuses a 9', async () => {
+    await editDischarge((d) => ({ ...d, score: { ...d.score, scale: 'padss', minScore: 10 }, padss: { ...d.padss!, bleeding: { ...d.padss!.bleeding, handling: 'nurse_scores' } } }));
+    const sess = await inRecovery();
+    clock.set(T0 + 41 * MIN);
+    await frame(sess.id, T0 + 41 * MIN);
+    const noBleeding = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge/assess`, padssReady({ activity: 2, nauseaVomiting: 2, pain: 2 }));
+    expect(noBleeding.status).toBe(400);
+    expect(noBleeding.body.fields).toEqual([{ field: 'padss.bleeding', reason: 'not scored (the site uses PADSS)' }]);
+    const nine = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, padssReady({ activity: 2, nauseaVomiting: 2, pain: 2, bleeding: 1 }));
+    expect(nine.status).toBe(409);
+    expect(nine.body.error).toContain('PADSS score 10 or more (score 9 of 10, needs 10: surgical bleeding 1 (moderate))');
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sess.id}/discharge`, padssReady({ activity: 2, nauseaVomiting: 2, pain: 2, bleeding: 2 }))).status).toBe(200);
+  });
+
+  it('requires escort and no driving as shipped, and neither asks nor assesses them once the site switches them off', async () => {
+    // One session opened under the shipped rule set, one after the admin switched both criteria off.
+    const shipped = await createSession(s.nurse);
+    await editDischarge((d) => ({ ...d, escort: { ...d.escort!, required: false }, noDriving: { ...d.noDriving!, required: false } }));
+    const off = await createSession(s.nurse, { patientLabel: 'P-4', location: 'Chair 9' });
+    for (const sess of [shipped, off]) {
+      await prepareStart(s, s.nurse, sess.id, T0);
+      expect((await infusion(sess.id, { type: 'start', rateMgKgH: 0.5 })).status).toBe(201);
+    }
+    clock.set(T0 + 10 * MIN);
+    for (const sess of [shipped, off]) expect((await infusion(sess.id, { type: 'stop' })).status).toBe(201);
+    clock.set(T0 + 41 * MIN);
+    for (const sess of [shipped, off]) await frame(sess.id, T0 + 41 * MIN);
+    const { escortPresent: _e, noDrivingAgreed: _n, ...without } = ready();
+
+    const refused = await api(s.nurse, 'POST', `/api/sessions/${shipped.id}/discharge`, without);
+    expect(refused.status).toBe(409);
+    expect(refused.body.fields).toEqual([
+      { field: 'escort', reason: 'no escort' },
+      { field: 'no_driving', reason: 'not agreed' },
+    ]);
+
+    const a = (await api<DischargeAssessment>(s.nurse, 'POST', `/api/sessions/${off.id}/discharge/assess`, without)).body.data;
+    expect(a.met).toBe(true);
+    expect(a.criteria.map((c) => c.id)).not.toContain('escort');
+    expect(a.criteria.map((c) => c.id)).not.toContain('no_driving');
+    expect((await api(s.nurse, 'POST', `/api/sessions/${off.id}/discharge`, without)).status).toBe(200);
+    // The shipped session keeps the version it was opened under: both still required there.
+    expect((await api(s.nurse, 'POST', `/api/sessions/${shipped.id}/discharge`, without)).status).toBe(409);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${shipped.id}/discharge`, ready())).status).toBe(200);
   });
 
   it('prompts post-infusion liver tests at discharge when the checklist answered liver risk (a to-do, not a block)', async () => {

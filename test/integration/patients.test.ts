@@ -1,8 +1,8 @@
-import { defaultRuleSet, type AdverseEffect, type AuditRow, type FollowUp, type Patient, type PatientRecord, type RescueDose, type ResponseAssessment, type SeriesNotice, type Session } from '@infusion/shared';
+import { defaultRuleSet, patientCursor, type AdverseEffect, type AuditRow, type FollowUp, type Patient, type PatientRecord, type RescueDose, type ResponseAssessment, type SeriesNotice, type Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingRepo } from '../../server/src/persistence/recordingRepo';
-import { api, connected, login, createSession, dashboard, prepareStart, startServer, waitFor, type Caller, type DashClient, type TestServer } from '../support/server';
+import { api, connected, login, createSession, dashboard, demoSession, prepareStart, startServer, waitFor, type Caller, type DashClient, type TestServer } from '../support/server';
 
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const MIN = 60_000;
@@ -117,6 +117,102 @@ describe('patient records', () => {
     const asAdmin = await api<AuditRow[]>(s.admin, 'GET', '/api/audit?afterId=0&limit=500');
     const update = asAdmin.body.data.find((r) => r.action === 'patient.update')!;
     expect(JSON.parse(update.after!)).toEqual({ weightKg: '[redacted]', contraindications: '[redacted]' });
+  });
+
+  it('created twice at once with the same site patient id: one is created, the others answer 409 naming sitePatientId', async () => {
+    await start();
+    const body = (yearOfBirth: number) => ({ sitePatientId: 'KX-RACE', yearOfBirth });
+    const answers = await Promise.all([1970, 1971, 1972, 1973].map((y, i) => api<Patient>(i % 2 ? s.physician : s.nurse, 'POST', '/api/patients', body(y))));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const a of answers.filter((x) => x.status === 409)) {
+      expect(a.body.fields).toEqual([{ field: 'sitePatientId', reason: 'already on file' }]);
+      expect(a.body.error).toBe('site patient id KX-RACE is already on file');
+    }
+    expect((await api<Patient[]>(s.nurse, 'GET', '/api/patients?q=KX-RACE')).body.data).toHaveLength(1);
+    // Sessions admitting the same new site patient id at once share the one patient created.
+    const sessions = await Promise.all([1, 2, 3].map(() => api<Session>(s.nurse, 'POST', '/api/sessions', demoSession({ patientRef: 'KX-ADMIT' }))));
+    expect(sessions.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(sessions.map((r) => r.body.data.patientId)).size).toBe(1);
+    expect((await api<Patient[]>(s.nurse, 'GET', '/api/patients?q=KX-ADMIT')).body.data).toHaveLength(1);
+  });
+
+  it('are listed newest first in pages: limit and the cursor of the last patient, every patient once, the same search', async () => {
+    await start();
+    // Five patients, two of them created in the same millisecond (the id breaks the tie).
+    const made: Patient[] = [];
+    for (const [i, id] of ['PG-1', 'PG-2', 'PG-3', 'PG-4', 'OTHER-1'].entries()) {
+      if (i !== 2) await advance(MIN);
+      made.push(await newPatient(s.nurse, { sitePatientId: id }));
+    }
+    const page = async (query: string) => {
+      const r = await api<Patient[]>(s.nurse, 'GET', `/api/patients?${query}`);
+      expect(r.status).toBe(200);
+      return r.body.data;
+    };
+    const all = (await page('limit=200')).map((p) => p.sitePatientId);
+    expect(all).toEqual(['OTHER-1', 'PG-4', 'PG-3', 'PG-2', 'PG-1']);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const got: Patient[] = await page(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...got.map((p) => p.sitePatientId));
+      if (got.length < 2) break;
+      cursor = patientCursor(got.at(-1)!);
+    }
+    expect(seen).toEqual(all);
+    // The tie: PG-2 and PG-3 share created_at; a page ending at PG-3 continues with PG-2.
+    expect(made[1]!.createdAt).toBe(made[2]!.createdAt);
+    expect((await page(`limit=1&cursor=${patientCursor(made[2]!)}`)).map((p) => p.sitePatientId)).toEqual(['PG-2']);
+    // The search keeps its filter across pages.
+    const first = await page('q=PG&limit=3');
+    expect(first.map((p) => p.sitePatientId)).toEqual(['PG-4', 'PG-3', 'PG-2']);
+    expect((await page(`q=PG&limit=3&cursor=${patientCursor(first.at(-1)!)}`)).map((p) => p.sitePatientId)).toEqual(['PG-1']);
+    expect(await page(`q=PG&limit=3&cursor=${patientCursor(made[0]!)}`)).toEqual([]);
+
+    const bad = await api(s.nurse, 'GET', '/api/patients?cursor=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ field: 'cursor', reason: 'a cursor from a previous page (<createdAt>.<id>)' }]);
+    expect((await api(s.nurse, 'GET', '/api/patients?limit=201')).status).toBe(400);
+  });
+
+  it('list a patient\'s sessions newest first in pages (limit and cursor)', async () => {
+    await start();
+    const p = await newPatient(s.nurse);
+    const made: Session[] = [];
+    for (let i = 0; i < 5; i++) {
+      // Two sessions opened in the same millisecond: the id orders them.
+      if (i !== 3) await advance(MIN);
+      made.push(await createSession(s.nurse, { patientId: p.id }));
+    }
+    const page = async (query: string) => {
+      const r = await api<PatientRecord>(s.nurse, 'GET', `/api/patients/${p.id}?${query}`);
+      expect(r.status).toBe(200);
+      return r.body.data;
+    };
+    const everything = (await page('limit=200')).sessions.map((x) => x.sessionId);
+    const newestFirst = [...made].sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : -1)).map((x) => x.id);
+    expect(made[3]!.createdAt).toBe(made[2]!.createdAt);
+    expect(everything).toEqual(newestFirst);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    const cursors: (string | null)[] = [];
+    for (let guard = 0; guard < 10; guard++) {
+      const got: PatientRecord = await page(`limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...got.sessions.map((x) => x.sessionId));
+      cursors.push(got.sessionsCursor);
+      cursor = got.sessionsCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(newestFirst);
+    // 5 visible sessions in pages of 2: two pages say there is more, the third is the last.
+    expect(cursors.map((c) => c !== null)).toEqual([true, true, false]);
+
+    const bad = await api(s.nurse, 'GET', `/api/patients/${p.id}?cursor=x`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ field: 'cursor', reason: 'a cursor from a previous page (<createdAt>.<sessionId>)' }]);
+    expect((await api(s.nurse, 'GET', `/api/patients/${p.id}?limit=0`)).status).toBe(400);
   });
 
   it('are shown to trainers only when simulated', async () => {
@@ -298,11 +394,13 @@ describe('response and follow-ups (Q8)', () => {
     expect((await api(s.nurse, 'POST', `/api/patients/${p.id}/follow-ups`, { t: clock.now() + DAY })).status).toBe(400);
 
     const record = (await api<PatientRecord>(s.nurse, 'GET', `/api/patients/${p.id}`)).body.data;
+    // Newest first.
     expect(record.sessions.map((x) => [x.sessionId, Math.round(x.totalMg * 10) / 10, x.response.pain.decreasePct, x.response.positive, x.adverseEffects.map((e) => e.type)])).toEqual([
-      [a.id, 87.5, 37.5, true, ['dissociation']],
       [b.id, 35, 25, false, []],
+      [a.id, 87.5, 37.5, true, ['dissociation']],
     ]);
-    expect(record.sessions[0]!.mgPerKg).toBeCloseTo(1.25, 5);
+    expect(record.sessionsCursor).toBeNull();
+    expect(record.sessions[1]!.mgPerKg).toBeCloseTo(1.25, 5);
     expect(record.followUps.map((x) => x.note)).toEqual(['3-week call']);
     // Q3 at the next session: the first course was 87.5 mg over 2 h 30 min.
     const n = (await api<SeriesNotice>(s.nurse, 'GET', `/api/patients/${p.id}/series`)).body.data;

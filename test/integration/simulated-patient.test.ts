@@ -1,4 +1,4 @@
-import type { ChecklistRecord, InfusionEvent, Observation, RescueDose, Session } from '@infusion/shared';
+import type { ChecklistRecord, InfusionEvent, Observation, Patient, PatientRecord, RescueDose, Session } from '@infusion/shared';
 import { runSimulation, silentLogger, type SimulationHandle } from '@infusion/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, startServer, type TestServer } from '../support/server';
@@ -65,5 +65,24 @@ describe('simulated patient through the real server', () => {
     expect(f.checklist!.result.items.find((i) => i.id === 'contraindication.poorly_controlled_hypertension')).toMatchObject({ ok: false });
     expect(f.infusionEvents).toEqual([]);
     expect(run.stats().infusionEventsFailed).toBe(0);
+  });
+
+  it('keeps the same simulated patient per bed across runs, so repeated runs build a series on the patient page', async () => {
+    s = await startServer();
+    const simulate = () => runSimulation({ url: s.url, sessions: 2, speed: 60, frameIntervalMs: 200, scenarios: ['stable'], headers: s.trainer.headers, auth: { deviceKey: s.simDeviceKey }, log: silentLogger });
+    run = await simulate();
+    const first = run.sessions.map((x) => ({ ref: x.patientRef, id: x.sessionId }));
+    await run.stop();
+    run = await simulate();
+    const second = run.sessions.map((x) => ({ ref: x.patientRef, id: x.sessionId }));
+    expect(first.map((x) => x.ref)).toEqual(['SIM-PT-01', 'SIM-PT-02']);
+    expect(second.map((x) => x.ref)).toEqual(['SIM-PT-01', 'SIM-PT-02']);
+    for (const [i, { ref }] of first.entries()) {
+      const [patient, ...others] = (await api<Patient[]>(s.trainer, 'GET', `/api/patients?q=${ref}`)).body.data;
+      expect(others).toEqual([]);
+      expect(patient).toMatchObject({ sitePatientId: ref, simulated: true });
+      const record = (await api<PatientRecord>(s.trainer, 'GET', `/api/patients/${patient!.id}`)).body.data;
+      expect(record.sessions.map((x) => x.sessionId).sort()).toEqual([first[i]!.id, second[i]!.id].sort());
+    }
   });
 });

@@ -4,7 +4,9 @@ import {
   END_OUTCOMES,
   OBSERVATION_SCALES,
   PHASE_LABELS,
+  PADSS_ITEMS,
   SEDATION_SCALES,
+  dischargeScoreOf,
   dischargeSettingsOf,
   fmtDuration,
   type DischargeAssessment,
@@ -14,6 +16,7 @@ import {
   type Observation,
   type RuleSet,
   type Session,
+  type SiteDischargeSettings,
 } from '@infusion/shared';
 import { api } from '../auth/authActions';
 import { useCan } from '../auth/useCan';
@@ -83,24 +86,26 @@ function RecoveryStatus({ session, observations, ruleSet }: { session: Session; 
   );
 }
 
-/** The criteria, each met or not with the reason the server gave, and the Aldrete items scored. */
+/** The criteria, each met or not with the reason the server gave, and the items of the score the site used. */
 export function DischargeCriteria({ assessment, testId }: { assessment: DischargeAssessment; testId: string }) {
+  const score = dischargeScoreOf(assessment);
   return (
     <div className="discharge-criteria" data-testid={testId} data-met={String(assessment.met)}>
-      <table className="aldrete-table" data-testid={`${testId}-aldrete`}>
+      <table className="aldrete-table" data-testid={`${testId}-${score.scale}`}>
         <thead>
           <tr>
-            <th>Modified Aldrete</th>
+            <th>{score.name}</th>
             <th>Score</th>
             <th>Why</th>
           </tr>
         </thead>
         <tbody>
-          {assessment.aldrete.map((i) => (
-            <tr key={i.item} data-testid={`aldrete-${i.item}`}>
+          {score.items.map((i) => (
+            <tr key={i.item} data-testid={`${score.scale}-${i.item}`}>
               <td>
                 {i.label}
                 {i.computed && <span className="hint"> (measured)</span>}
+                {i.policy && <span className="hint"> (site policy)</span>}
               </td>
               <td>{i.score}</td>
               <td>{i.why}</td>
@@ -127,15 +132,15 @@ export function DischargeCriteria({ assessment, testId }: { assessment: Discharg
   );
 }
 
-function ScoreSelect({ item, value, onChange }: { item: 'activity' | 'respiration' | 'consciousness'; value: number | null; onChange: (v: number) => void }) {
+function ScoreSelect({ testId, item, value, onChange }: { testId: string; item: { label: string; scores: readonly string[] }; value: number | null; onChange: (v: number) => void }) {
   return (
     <label>
-      {ALDRETE_ITEMS[item].label}
-      <select data-testid={`discharge-${item}`} value={value === null ? '' : String(value)} onChange={(e) => onChange(Number(e.target.value))}>
+      {item.label}
+      <select data-testid={testId} value={value === null ? '' : String(value)} onChange={(e) => onChange(Number(e.target.value))}>
         <option value="" disabled>
           score…
         </option>
-        {ALDRETE_ITEMS[item].scores.map((text, score) => (
+        {item.scores.map((text, score) => (
           <option key={score} value={score}>
             {score}: {text}
           </option>
@@ -145,8 +150,17 @@ function ScoreSelect({ item, value, onChange }: { item: 'activity' | 'respiratio
   );
 }
 
+function OxygenCheckbox({ checked, onChange }: { checked: boolean; onChange: (v: boolean) => void }) {
+  return (
+    <label className="checkbox">
+      <input type="checkbox" data-testid="discharge-oxygen" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      On supplemental oxygen now
+    </label>
+  );
+}
+
 /** The discharge checklist: bedside answers, the criteria as the server assesses them, discharge (or a physician's override). */
-function DischargeForm({ session, observations, events }: { session: Session; observations: readonly Observation[]; events: readonly InfusionEvent[] }) {
+function DischargeForm({ session, observations, events, settings }: { session: Session; observations: readonly Observation[]; events: readonly InfusionEvent[]; settings: SiteDischargeSettings }) {
   const canOverride = useCan('discharge.override');
   const startedAt = events.find((e) => e.type === 'start')?.t ?? null;
   const [form, setForm] = useState<DischargeFormState>(() => emptyDischargeForm(observations, startedAt));
@@ -159,7 +173,7 @@ function DischargeForm({ session, observations, events }: { session: Session; ob
 
   const run = async (what: 'assess' | 'discharge' | 'override') => {
     if (pending) return;
-    const check = toDischargeInput(form);
+    const check = toDischargeInput(form, settings);
     if (!check.ok) {
       setError(`Not complete: ${check.problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
       return;
@@ -193,16 +207,32 @@ function DischargeForm({ session, observations, events }: { session: Session; ob
   return (
     <form className="care-form discharge-form" data-testid="discharge-form" onSubmit={onSubmit} noValidate>
       <h4>Discharge criteria</h4>
-      <fieldset>
-        <legend>Modified Aldrete: bedside items (circulation and SpO2 are taken from the monitor)</legend>
-        <ScoreSelect item="activity" value={form.activity} onChange={(v) => set('activity', v)} />
-        <ScoreSelect item="respiration" value={form.respiration} onChange={(v) => set('respiration', v)} />
-        <ScoreSelect item="consciousness" value={form.consciousness} onChange={(v) => set('consciousness', v)} />
-        <label className="checkbox">
-          <input type="checkbox" data-testid="discharge-oxygen" checked={form.onSupplementalOxygen} onChange={(e) => set('onSupplementalOxygen', e.target.checked)} />
-          On supplemental oxygen now
-        </label>
-      </fieldset>
+      {settings.score.scale === 'aldrete' ? (
+        <fieldset data-testid="discharge-score-aldrete">
+          <legend>Modified Aldrete: bedside items (circulation and SpO2 are taken from the monitor)</legend>
+          <ScoreSelect testId="discharge-activity" item={ALDRETE_ITEMS.activity} value={form.activity} onChange={(v) => set('activity', v)} />
+          <ScoreSelect testId="discharge-respiration" item={ALDRETE_ITEMS.respiration} value={form.respiration} onChange={(v) => set('respiration', v)} />
+          <ScoreSelect testId="discharge-consciousness" item={ALDRETE_ITEMS.consciousness} value={form.consciousness} onChange={(v) => set('consciousness', v)} />
+          <OxygenCheckbox checked={form.onSupplementalOxygen} onChange={(v) => set('onSupplementalOxygen', v)} />
+        </fieldset>
+      ) : (
+        <fieldset data-testid="discharge-score-padss">
+          <legend>PADSS: bedside items (vital signs are taken from the monitor; site threshold {settings.score.minScore})</legend>
+          <ScoreSelect testId="discharge-padss-activity" item={PADSS_ITEMS.activity} value={form.padssActivity} onChange={(v) => set('padssActivity', v)} />
+          <ScoreSelect testId="discharge-padss-nauseaVomiting" item={PADSS_ITEMS.nauseaVomiting} value={form.nauseaVomiting} onChange={(v) => set('nauseaVomiting', v)} />
+          <ScoreSelect testId="discharge-padss-pain" item={PADSS_ITEMS.pain} value={form.padssPain} onChange={(v) => set('padssPain', v)} />
+          {settings.padss.bleeding.handling === 'nurse_scores' ? (
+            <ScoreSelect testId="discharge-padss-bleeding" item={PADSS_ITEMS.bleeding} value={form.bleeding} onChange={(v) => set('bleeding', v)} />
+          ) : (
+            <p className="hint" data-testid="discharge-padss-bleeding-policy">
+              {PADSS_ITEMS.bleeding.label}: not applicable (no surgical wound), scored 2 — {shownText(settings.padss.bleeding.source.document)}
+            </p>
+          )}
+          <OxygenCheckbox checked={form.onSupplementalOxygen} onChange={(v) => set('onSupplementalOxygen', v)} />
+          <div className="hint">{shownText(settings.padss.source.document)}</div>
+        </fieldset>
+      )}
+
       <fieldset>
         <legend>Final check</legend>
         <label>
@@ -227,14 +257,18 @@ function DischargeForm({ session, observations, events }: { session: Session; ob
           <input type="checkbox" data-testid="discharge-mental" checked={form.mentalStatusAtBaseline} onChange={(e) => set('mentalStatusAtBaseline', e.target.checked)} />
           Mental status back to baseline (oriented, verbalising, aware)
         </label>
-        <label className="checkbox">
-          <input type="checkbox" data-testid="discharge-escort" checked={form.escortPresent} onChange={(e) => set('escortPresent', e.target.checked)} />
-          Responsible adult escort present
-        </label>
-        <label className="checkbox">
-          <input type="checkbox" data-testid="discharge-no-driving" checked={form.noDrivingAgreed} onChange={(e) => set('noDrivingAgreed', e.target.checked)} />
-          Told not to drive today, and agrees
-        </label>
+        {settings.escort.required && (
+          <label className="checkbox">
+            <input type="checkbox" data-testid="discharge-escort" checked={form.escortPresent} onChange={(e) => set('escortPresent', e.target.checked)} />
+            Responsible adult escort present
+          </label>
+        )}
+        {settings.noDriving.required && (
+          <label className="checkbox">
+            <input type="checkbox" data-testid="discharge-no-driving" checked={form.noDrivingAgreed} onChange={(e) => set('noDrivingAgreed', e.target.checked)} />
+            Told not to drive today, and agrees
+          </label>
+        )}
         {assessment?.criteria.some((c) => c.id === 'post_infusion_lft') && (
           <label className="checkbox">
             <input type="checkbox" data-testid="discharge-lft" checked={form.postInfusionLftsArranged} onChange={(e) => set('postInfusionLftsArranged', e.target.checked)} />
@@ -329,7 +363,7 @@ function DischargeSummary({ record }: { record: DischargeRecord }) {
   return (
     <div className="discharge-summary" data-testid="discharge-summary">
       <p>
-        Discharged {formatClock(record.at)} by {shownPerson(record.by)} · modified Aldrete {record.assessment.score} / 10 · final sedation {OBSERVATION_SCALES[record.input.finalSedation.scale].label} {record.input.finalSedation.score} · pain{' '}
+        Discharged {formatClock(record.at)} by {shownPerson(record.by)} · {dischargeScoreOf(record.assessment).name} {record.assessment.score} / 10 · final sedation {OBSERVATION_SCALES[record.input.finalSedation.scale].label} {record.input.finalSedation.score} · pain{' '}
         {record.input.finalPain} / 10 · mental status {record.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}
       </p>
       {record.override && (
@@ -359,7 +393,7 @@ export function CoursePanel({ session, observations, events }: { session: Sessio
       {session.phase === 'recovery' && session.status === 'active' && (
         <div data-testid="recovery-panel">
           <RecoveryStatus session={session} observations={observations} ruleSet={ruleSet} />
-          {canDischarge && <DischargeForm session={session} observations={observations} events={events} />}
+          {canDischarge && (ruleSet ? <DischargeForm session={session} observations={observations} events={events} settings={dischargeSettingsOf(ruleSet)} /> : <p className="hint">Loading the site&apos;s discharge criteria…</p>)}
         </div>
       )}
       {session.phase === 'infusion' && <p className="hint">The session cannot be ended while the infusion runs or is paused: stopping it starts recovery.</p>}

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { ADVERSE_EFFECT_TYPES, latestMeasures, type FieldError, type FollowUp, type FollowUpInput, type Patient, type PatientRecord, type Satisfaction } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, latestMeasures, patientCursor, type FieldError, type FollowUp, type FollowUpInput, type Patient, type PatientRecord, type Satisfaction } from '@infusion/shared';
 import { useApiData } from '../admin/useApiData';
 import { patientHref, sessionHref, OVERVIEW_HREF } from '../app/route';
 import { api } from '../auth/authActions';
@@ -18,10 +18,30 @@ const hm = (ms: number) => {
 };
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** Patients on file: search by the site's pseudonymous id (trainers see simulated patients only). */
+/** Sessions on the patient page per page, newest first; "Older sessions" asks for the next page. */
+export const SESSIONS_PAGE = 20;
+
+/** Patients asked for per page; "more" asks for the next page after the last one shown. */
+export const PATIENTS_PAGE = 50;
+
+/** Patients on file: search by the site's pseudonymous id (trainers see simulated patients only), a page at a time. */
 export function PatientsView() {
   const [q, setQ] = useState('');
-  const { data, error } = useApiData<Patient[]>(`/api/patients?q=${encodeURIComponent(q.trim())}`);
+  const { data, error } = useApiData<Patient[]>(`/api/patients?q=${encodeURIComponent(q.trim())}&limit=${PATIENTS_PAGE}`);
+  // Pages fetched with "more" after the first (reset when the search or the first page changes).
+  const [more, setMore] = useState<{ for: Patient[] | null; pages: Patient[]; done: boolean; error: string | null }>({ for: null, pages: [], done: false, error: null });
+  const extra = more.for === data ? more : { for: data, pages: [], done: false, error: null };
+  const shown = [...(data ?? []), ...extra.pages];
+  const canMore = data !== null && data.length === PATIENTS_PAGE && !extra.done;
+  const [loadingMore, setLoadingMore] = useState(false);
+  const loadMore = async () => {
+    const last = shown.at(-1);
+    if (!last || loadingMore) return;
+    setLoadingMore(true);
+    const r = await api<Patient[]>('GET', `/api/patients?q=${encodeURIComponent(q.trim())}&limit=${PATIENTS_PAGE}&cursor=${patientCursor(last)}`);
+    setLoadingMore(false);
+    setMore(r.ok ? { for: data, pages: [...extra.pages, ...r.data], done: r.data.length < PATIENTS_PAGE, error: null } : { ...extra, error: r.error });
+  };
   return (
     <section className="page-panel patients-page" data-testid="patients">
       <h2>Patients</h2>
@@ -40,7 +60,7 @@ export function PatientsView() {
           </tr>
         </thead>
         <tbody>
-          {(data ?? []).map((p) => (
+          {shown.map((p) => (
             <tr key={p.id} data-testid={`patient-row-${p.id}`}>
               <td>
                 <a href={patientHref(p.id)}>{p.sitePatientId}</a> {p.simulated && <SimulatedBadge />}
@@ -52,6 +72,12 @@ export function PatientsView() {
           ))}
         </tbody>
       </table>
+      {extra.error && <p className="fetch-error">{extra.error}</p>}
+      {canMore && (
+        <button type="button" className="header-button" data-testid="patients-more" disabled={loadingMore} onClick={() => void loadMore()}>
+          {loadingMore ? 'Loading…' : 'More patients'}
+        </button>
+      )}
     </section>
   );
 }
@@ -138,7 +164,7 @@ function FollowUpForm({ patientId, sessions, onAdded }: { patientId: number; ses
   const [pain, setPain] = useState('');
   const [satisfaction, setSatisfaction] = useState<'' | Satisfaction>('');
   const [opioid, setOpioid] = useState('');
-  const [sessionId, setSessionId] = useState(sessions.at(-1)?.sessionId ?? '');
+  const [sessionId, setSessionId] = useState(sessions[0]?.sessionId ?? '');
   const [note, setNote] = useState('');
   const [refusal, setRefusal] = useState<{ error: string; fields?: FieldError[] | undefined } | null>(null);
   const onSubmit = async (e: FormEvent) => {
@@ -199,15 +225,27 @@ function FollowUpForm({ patientId, sessions, onAdded }: { patientId: number; ses
 }
 
 /**
- * A patient's course of care: what is on file, every session (date, dose in mg and mg/kg, pain before
+ * A patient's course of care: what is on file, the sessions newest first, a page at a time (date, dose in mg and mg/kg, pain before
  * and after, response, adverse effects, alarms), the course against Q3 and Q8, and the follow-ups.
  */
 export function PatientView({ patientId }: { patientId: number }) {
-  const { data, error, reload } = useApiData<PatientRecord>(`/api/patients/${patientId}`);
+  const { data, error, reload } = useApiData<PatientRecord>(`/api/patients/${patientId}?limit=${SESSIONS_PAGE}`);
   const canFollowUp = useCan('outcome.document');
+  // Older pages fetched with "Older sessions" (dropped when the first page is read again).
+  const [older, setOlder] = useState<{ for: PatientRecord | null; sessions: PatientRecord['sessions']; cursor: string | null; error: string | null }>({ for: null, sessions: [], cursor: null, error: null });
+  const [loadingOlder, setLoadingOlder] = useState(false);
   if (error && !data) return <p className="fetch-error">Patient not available: {error}</p>;
   if (!data) return <p className="empty">Loading patient…</p>;
-  const { patient, sessions, followUps } = data;
+  const extra = older.for === data ? older : { for: data, sessions: [], cursor: data.sessionsCursor, error: null };
+  const { patient, followUps } = data;
+  const sessions = [...data.sessions, ...extra.sessions];
+  const loadOlder = async () => {
+    if (!extra.cursor || loadingOlder) return;
+    setLoadingOlder(true);
+    const r = await api<PatientRecord>('GET', `/api/patients/${patientId}?limit=${SESSIONS_PAGE}&cursor=${encodeURIComponent(extra.cursor)}`);
+    setLoadingOlder(false);
+    setOlder(r.ok ? { for: data, sessions: [...extra.sessions, ...r.data.sessions], cursor: r.data.sessionsCursor, error: null } : { ...extra, error: r.error });
+  };
   return (
     <section className="page-panel patient-page" data-testid="patient-page" data-patient-id={patient.id}>
       <a className="back-link" href={OVERVIEW_HREF}>
@@ -262,6 +300,12 @@ export function PatientView({ patientId }: { patientId: number }) {
             ))}
           </tbody>
         </table>
+      )}
+      {extra.error && <p className="fetch-error">{extra.error}</p>}
+      {extra.cursor && (
+        <button type="button" className="header-button" data-testid="patient-sessions-more" disabled={loadingOlder} onClick={() => void loadOlder()}>
+          {loadingOlder ? 'Loading…' : 'Older sessions'}
+        </button>
       )}
       <h3>Follow-ups</h3>
       {followUps.length === 0 ? (

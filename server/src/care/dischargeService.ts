@@ -4,6 +4,7 @@ import {
   dischargeInputSchema,
   dischargeSettingsOf,
   fieldErrors,
+  missingScoreItems,
   SEDATION_SCALES,
   VITAL_FIELDS,
   type DischargeAssessment,
@@ -74,6 +75,13 @@ export class DischargeService {
     };
   }
 
+  /** The bedside items of the site's score (Aldrete or PADSS, from the session's rule set) must all be answered. */
+  private withSiteScore(input: DischargeInput, facts: DischargeFacts): DischargeFacts {
+    const missing = missingScoreItems(input, facts.settings);
+    if (missing.length) throw badRequest(`invalid discharge: score the ${facts.settings.score.scale === 'padss' ? 'PADSS' : 'modified Aldrete'} items`, missing);
+    return facts;
+  }
+
   private requireRecovery(sessionId: string): void {
     const { phase } = this.sessions.phaseOf(sessionId);
     if (phase === 'infusion') throw new DomainError(409, 'cannot discharge while the infusion is running or paused (phase: infusion): stop it first, which starts recovery', [{ field: 'phase', reason: 'infusion' }]);
@@ -84,7 +92,7 @@ export class DischargeService {
   async assess(sessionId: string, input: unknown): Promise<DischargeAssessment> {
     const p = this.parse(input);
     this.requireRecovery(sessionId);
-    return assessDischarge(p, await this.facts(sessionId));
+    return assessDischarge(p, this.withSiteScore(p, await this.facts(sessionId)));
   }
 
   /**
@@ -94,7 +102,7 @@ export class DischargeService {
   async discharge(sessionId: string, input: unknown, actor: Actor): Promise<{ session: Session; discharge: DischargeRecord }> {
     const p = this.parse(input);
     this.requireRecovery(sessionId);
-    const assessment = assessDischarge(p, await this.facts(sessionId));
+    const assessment = assessDischarge(p, this.withSiteScore(p, await this.facts(sessionId)));
     const unmet = assessment.criteria.filter((c) => !c.met && !c.todo);
     if (!assessment.met) {
       if (!p.override)

@@ -1,4 +1,4 @@
-import { ADVERSE_EFFECT_TYPES, PHASE_LABELS, VITAL_FIELDS, VITAL_META } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, dischargeScoreOf, PHASE_LABELS, VITAL_FIELDS, VITAL_META } from '@infusion/shared';
 import type { FrameKey, StoredFrame } from '../persistence/vitalsRepo';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -99,7 +99,7 @@ export function eventLines(r: SessionRecord): { t: number; text: string }[] {
     const unmet = d.assessment.criteria.filter((c) => !c.met && !c.todo);
     push(d.at, 'discharge', {
       score: d.assessment.score,
-      detail: `modified Aldrete ${d.assessment.score}/10 (site threshold ${d.assessment.minScore}); ${d.assessment.met ? 'criteria met' : `criteria not met: ${unmet.map((c) => `${c.label} (${c.reason})`).join('; ')}`}; final sedation ${d.input.finalSedation.scale} ${d.input.finalSedation.score}, pain ${d.input.finalPain}, mental status ${d.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}`,
+      detail: `${dischargeScoreOf(d.assessment).name} ${d.assessment.score}/10 (site threshold ${d.assessment.minScore}; ${dischargeScoreOf(d.assessment).items.map((i) => `${i.label} ${i.score}`).join(', ')}); ${d.assessment.met ? 'criteria met' : `criteria not met: ${unmet.map((c) => `${c.label} (${c.reason})`).join('; ')}`}; final sedation ${d.input.finalSedation.scale} ${d.input.finalSedation.score}, pain ${d.input.finalPain}, mental status ${d.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}`,
       by: d.by,
     });
     if (d.override) push(d.override.at, 'discharge override', { detail: d.override.reason, by: d.override.by });

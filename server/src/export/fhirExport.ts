@@ -1,5 +1,5 @@
 /// <reference types="fhir" />
-import { ADVERSE_EFFECT_TYPES, RESPONSE_CRITERIA, VITAL_META, type PhaseChange, type TrendPoint, type VitalField } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, dischargeScoreOf, RESPONSE_CRITERIA, VITAL_META, type PhaseChange, type TrendPoint, type VitalField } from '@infusion/shared';
 import { randomUUID } from 'node:crypto';
 import { isoTime, totalDose, who, type SessionRecord } from './sessionRecord';
 
@@ -402,7 +402,7 @@ function dischargeDisposition(r: SessionRecord): fhir4.CodeableConcept {
       return {
         coding: [{ system: DD, code: 'home', display: 'Home' }],
         text: d
-          ? `Discharged: modified Aldrete ${d.assessment.score}/10 (site threshold ${d.assessment.minScore}); ${d.assessment.met ? 'discharge criteria met' : `criteria not met, discharged on the physician's decision: ${d.override?.reason ?? ''}`}`
+          ? `Discharged: ${dischargeScoreOf(d.assessment).name} ${d.assessment.score}/10 (site threshold ${d.assessment.minScore}); ${d.assessment.met ? 'discharge criteria met' : `criteria not met, discharged on the physician's decision: ${d.override?.reason ?? ''}`}`
           : 'Discharged',
       };
     case 'transferred':

@@ -1,4 +1,4 @@
-import { ADVERSE_EFFECT_TYPES, clinicianText, OBSERVATION_SCALES, PHASE_LABELS, RESPONSE_CRITERIA, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
+import { ADVERSE_EFFECT_TYPES, clinicianText, dischargeScoreOf, OBSERVATION_SCALES, PHASE_LABELS, RESPONSE_CRITERIA, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { isoTime, SIMULATED_MARK, totalDose, who, type SessionRecord } from './sessionRecord';
@@ -117,9 +117,9 @@ export async function buildPdf(r: SessionRecord): Promise<Buffer> {
   const d = r.discharge;
   if (d) {
     const a = d.assessment;
-    note(doc, `Discharged ${t(d.at)} by ${who(r, d.by)}: modified Aldrete ${a.score}/10 (site threshold ${a.minScore}); criteria ${a.met ? 'met' : 'NOT met'}. Final sedation ${OBSERVATION_SCALES[d.input.finalSedation.scale].label} ${d.input.finalSedation.score}, pain ${d.input.finalPain}/10, mental status ${d.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}.`, true);
+    note(doc, `Discharged ${t(d.at)} by ${who(r, d.by)}: ${dischargeScoreOf(a).name} ${a.score}/10 (site threshold ${a.minScore}); criteria ${a.met ? 'met' : 'NOT met'}. Final sedation ${OBSERVATION_SCALES[d.input.finalSedation.scale].label} ${d.input.finalSedation.score}, pain ${d.input.finalPain}/10, mental status ${d.input.mentalStatusAtBaseline ? 'at baseline' : 'not at baseline'}.`, true);
     if (d.override) note(doc, `Discharged before the criteria were met on the decision of ${who(r, d.override.by)} at ${t(d.override.at)}: ${d.override.reason}`, true);
-    await table(doc, [120, 45, 330], ['Aldrete item', 'Score', 'Why'], a.aldrete.map((i) => [`${i.label}${i.computed ? ' (measured)' : ''}`, String(i.score), i.why]));
+    await table(doc, [120, 45, 330], [`${dischargeScoreOf(a).name} item`, 'Score', 'Why'], dischargeScoreOf(a).items.map((i) => [`${i.label}${i.computed ? ' (measured)' : i.policy ? ' (site policy)' : ''}`, String(i.score), i.why]));
     await table(doc, [180, 45, 270], ['Discharge criterion', 'Result', 'Reason / source'], a.criteria.map((c) => [c.label, c.met ? 'met' : c.todo ? 'to do' : 'NOT MET', clinicianText(`${c.reason} — ${c.source}`)]));
   }
 

@@ -1,4 +1,4 @@
-import { assessResponse, canSeeSession, infusionCourse, painBeforeAfter, painResponse, seriesNotice, type CourseSession, type PatientRecord, type Patient, type ResponseAssessment, type SeriesNotice, type Session, type UserScope } from '@infusion/shared';
+import { assessResponse, canSeeSession, infusionCourse, painBeforeAfter, painResponse, seriesNotice, sessionCursor, type CourseSession, type SessionCursor, type PatientRecord, type Patient, type ResponseAssessment, type SeriesNotice, type Session, type UserScope } from '@infusion/shared';
 import type { AdverseEffects } from '../care/adverseEffects';
 import type { CareService } from '../care/careService';
 import type { SessionResponses } from '../care/sessionResponse';
@@ -63,10 +63,26 @@ export class CourseRecords {
     return out;
   }
 
-  /** The patient page: sessions the user may see (their units; trainers simulated ones), and follow-ups. */
-  async record(patient: Patient, user: UserScope): Promise<PatientRecord> {
-    const [all, followUps] = await Promise.all([this.allSessions(patient.id), this.d.patients.followUps(patient.id)]);
-    return { patient, sessions: all.filter((x) => canSeeSession(user, x.session)).map((x) => x.course), followUps };
+  /**
+   * The patient page: a page of the sessions the user may see (their units; trainers simulated ones),
+   * newest first, keyset on (createdAt, id) after `after`; and the follow-ups. Only the page's sessions
+   * are read in full (events, alarms, response), so a long course costs one page at a time.
+   */
+  async record(patient: Patient, user: UserScope, page: { limit: number; after?: SessionCursor | undefined } = { limit: 50 }): Promise<PatientRecord> {
+    const stored = (await this.d.sessionRepo.forPatient(patient.id)).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const after = page.after;
+    const older = after ? stored.filter((s) => s.createdAt < after.createdAt || (s.createdAt === after.createdAt && s.id < after.id)) : stored;
+    const visible: Session[] = [];
+    // One more than the page tells whether an older page exists.
+    for (const st of older) {
+      const session = await this.d.sessions.get(st.id);
+      if (canSeeSession(user, session)) visible.push(session);
+      if (visible.length > page.limit) break;
+    }
+    const shown = visible.slice(0, page.limit);
+    const [sessions, followUps] = await Promise.all([Promise.all(shown.map((s) => this.courseSession(s))), this.d.patients.followUps(patient.id)]);
+    const last = sessions.at(-1);
+    return { patient, sessions, sessionsCursor: visible.length > page.limit && last ? sessionCursor(last) : null, followUps };
   }
 
   /** The notice at the start of a new session of the patient (`current`: that session, not counted as a past course). */

@@ -1,4 +1,4 @@
-import type { FollowUp, Patient, PatientMeasurement, Satisfaction, Sex } from '@infusion/shared';
+import type { FollowUp, Patient, PatientCursor, PatientMeasurement, Satisfaction, Sex } from '@infusion/shared';
 import { sql } from 'kysely';
 import type { Store, Tx } from '../persistence/store';
 
@@ -112,9 +112,13 @@ export class PatientRepo {
     return r ? this.get(Number(r.id), trx) : null;
   }
 
-  /** Patients whose site id starts with `q` (all when empty), newest first; `simulatedOnly` for trainers. */
-  async search(q: string, limit: number, simulatedOnly: boolean): Promise<Patient[]> {
+  /**
+   * Patients whose site id starts with `q` (all when empty), newest first; `simulatedOnly` for trainers.
+   * Keyset paging on (created_at, id), the list's own order: `after` is the previous page's last patient.
+   */
+  async search(q: string, limit: number, simulatedOnly: boolean, after?: PatientCursor): Promise<Patient[]> {
     let query = this.store.db.selectFrom('patients').selectAll();
+    if (after) query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
     // A prefix match, case-insensitive, with LIKE's wildcards escaped (ESCAPE reads the same on both stores).
     if (q) query = query.where(sql<boolean>`upper(site_patient_id) LIKE ${`${q.toUpperCase().replace(/[!%_]/g, (c) => `!${c}`)}%`} ESCAPE '!'`);
     if (simulatedOnly) query = query.where('simulated', '=', 1);

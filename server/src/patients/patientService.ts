@@ -1,6 +1,7 @@
-import { fieldErrors, followUpInputSchema, patientCreateSchema, patientUpdateSchema, type FollowUp, type Patient, type Sex } from '@infusion/shared';
+import { fieldErrors, followUpInputSchema, patientCreateSchema, patientUpdateSchema, type FollowUp, type Patient, type PatientCursor, type Sex } from '@infusion/shared';
 import { randomBytes } from 'node:crypto';
 import { insertAudit } from '../persistence/auditRepo';
+import { isKeyViolation } from '../persistence/storageErrors';
 import type { Tx } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
@@ -44,8 +45,8 @@ export class PatientService {
     return this.repo.get(id);
   }
 
-  search(q: string, limit: number, simulatedOnly: boolean): Promise<Patient[]> {
-    return this.repo.search(q, limit, simulatedOnly);
+  search(q: string, limit: number, simulatedOnly: boolean, after?: PatientCursor): Promise<Patient[]> {
+    return this.repo.search(q, limit, simulatedOnly, after);
   }
 
   followUps(patientId: number): Promise<FollowUp[]> {
@@ -57,13 +58,20 @@ export class PatientService {
     if (!p.success) throw badRequest('invalid patient', fieldErrors(p.error));
     const now = this.clock.now();
     const d = p.data;
-    const id = await this.repo.transaction(async (trx) => {
-      if (await this.repo.bySiteId(d.sitePatientId, trx)) throw new DomainError(409, `site patient id ${d.sitePatientId} is already on file`, [{ field: 'sitePatientId', reason: 'already on file' }]);
-      const id = await this.repo.insert({ sitePatientId: d.sitePatientId, yearOfBirth: d.yearOfBirth, sex: d.sex ?? null, allergies: d.allergies, contraindications: d.contraindications, simulated: d.simulated, createdAt: now, createdBy: actor.id }, trx);
-      if (d.weightKg !== undefined || d.heightCm !== undefined) await this.repo.addMeasurement(id, { t: now, weightKg: d.weightKg ?? null, heightCm: d.heightCm ?? null, by: actor.id }, trx);
-      await insertAudit(trx, { at: now, actor: actor.id, action: 'patient.create', entity: 'patient', entityId: String(id), after: d, requestId: actor.requestId ?? null });
-      return id;
-    });
+    const taken = () => new DomainError(409, `site patient id ${d.sitePatientId} is already on file`, [{ field: 'sitePatientId', reason: 'already on file' }]);
+    // The look-up answers the common case; two creates of the same id at once both pass it, and the
+    // unique index refuses the second one's insert: the same conflict, not a storage failure.
+    const id = await this.repo
+      .transaction(async (trx) => {
+        if (await this.repo.bySiteId(d.sitePatientId, trx)) throw taken();
+        const id = await this.repo.insert({ sitePatientId: d.sitePatientId, yearOfBirth: d.yearOfBirth, sex: d.sex ?? null, allergies: d.allergies, contraindications: d.contraindications, simulated: d.simulated, createdAt: now, createdBy: actor.id }, trx);
+        if (d.weightKg !== undefined || d.heightCm !== undefined) await this.repo.addMeasurement(id, { t: now, weightKg: d.weightKg ?? null, heightCm: d.heightCm ?? null, by: actor.id }, trx);
+        await insertAudit(trx, { at: now, actor: actor.id, action: 'patient.create', entity: 'patient', entityId: String(id), after: d, requestId: actor.requestId ?? null });
+        return id;
+      })
+      .catch((err: unknown) => {
+        throw isKeyViolation(err) ? taken() : err;
+      });
     return (await this.repo.get(id))!;
   }
 

@@ -552,6 +552,14 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX training_run_events_run ON training_run_events (run_id, id);
     `,
   },
+  {
+    version: 18,
+    name: 'patients list paged newest first: index on (created_at, id)',
+    sql: `
+      -- The patients list pages on (created_at, id), newest first (keyset paging, GET /api/patients?cursor=).
+      CREATE INDEX patients_created ON patients(created_at, id);
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

@@ -1,4 +1,4 @@
-import { fieldErrors, patientSearchSchema, type PublicUser } from '@infusion/shared';
+import { fieldErrors, patientRecordQuerySchema, patientSearchSchema, type PublicUser } from '@infusion/shared';
 import { Router, type Request } from 'express';
 import { actorOf, forbidden, userOf } from '../auth/httpAuth';
 import type { CourseRecords } from '../patients/courseRecords';
@@ -20,7 +20,7 @@ export function patientRoutes(patients: PatientService, course: CourseRecords): 
     const u = userOf(req, 'patient.view');
     const q = patientSearchSchema.safeParse(req.query);
     if (!q.success) throw badRequest('invalid search', fieldErrors(q.error));
-    ok(res, await patients.search(q.data.q ?? '', q.data.limit, simulatedOnly(u)));
+    ok(res, await patients.search(q.data.q ?? '', q.data.limit, simulatedOnly(u), q.data.cursor));
   });
   r.post('/', async (req, res) => {
     const u = userOf(req, 'patient.manage');
@@ -29,7 +29,9 @@ export function patientRoutes(patients: PatientService, course: CourseRecords): 
   });
   r.get('/:pid', async (req, res) => {
     const u = userOf(req, 'patient.view');
-    ok(res, await course.record(await patientOf(req, u), u));
+    const q = patientRecordQuerySchema.safeParse(req.query);
+    if (!q.success) throw badRequest('invalid page', fieldErrors(q.error));
+    ok(res, await course.record(await patientOf(req, u), u, { limit: q.data.limit, after: q.data.cursor }));
   });
   r.patch('/:pid', async (req, res) => {
     const u = userOf(req, 'patient.manage');

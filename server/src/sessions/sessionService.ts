@@ -29,6 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { insertAudit, type AuditRepo } from '../persistence/auditRepo';
 import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
 import type { Tx } from '../persistence/store';
+import { isKeyViolation } from '../persistence/storageErrors';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
 import type { Clock } from '../util/clock';
 import { badRequest, conflict, DomainError, notFound } from '../util/errors';
@@ -382,12 +383,20 @@ export class SessionService {
     };
     stored.phaseSince = stored.createdAt;
     // The session and its patient (found or created, the admission weight added to its history) commit together.
-    stored = await this.repo.transaction(async (trx) => {
-      const patient = this.patients ? await this.patients.forSession({ patientId, patientRef, ageYears: rest.ageYears, sex, weightKg: rest.weightKg, heightCm, simulated: rest.simulated }, actor, trx) : null;
-      // patientRef is the site patient id a monitor's HL7 PID-3 is checked against: none for an id made up here.
-      const withPatient = patient ? { ...stored, patientId: patient.id, patientRef: patient.generated ? null : patient.sitePatientId } : stored;
-      await this.repo.insert(withPatient, actor.id, trx);
-      return withPatient;
+    const admit = (base: StoredSession) =>
+      this.repo.transaction(async (trx) => {
+        const patient = this.patients ? await this.patients.forSession({ patientId, patientRef, ageYears: rest.ageYears, sex, weightKg: rest.weightKg, heightCm, simulated: rest.simulated }, actor, trx) : null;
+        // patientRef is the site patient id a monitor's HL7 PID-3 is checked against: none for an id made up here.
+        const withPatient = patient ? { ...base, patientId: patient.id, patientRef: patient.generated ? null : patient.sitePatientId } : base;
+        await this.repo.insert(withPatient, actor.id, trx);
+        return withPatient;
+      });
+    // Two sessions admitting the same new site patient id at once: the second's patient insert meets the
+    // unique index. Run once more: the patient the first one created is then found and shared.
+    const first = stored;
+    stored = await admit(first).catch((err: unknown) => {
+      if (patientRef !== undefined && patientId === undefined && isKeyViolation(err)) return admit(first);
+      throw err;
     });
     const l: LiveSession = {
       stored,

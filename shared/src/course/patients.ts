@@ -41,9 +41,47 @@ export const patientUpdateSchema = z
   .refine((u) => Object.values(u).some((v) => v !== undefined), { error: 'nothing to change: give weightKg, heightCm, allergies or contraindications' });
 export type PatientUpdate = z.input<typeof patientUpdateSchema>;
 
+/** Where a page of the patients list ends: the last patient's creation time and id (the list's order). */
+export interface PatientCursor {
+  createdAt: number;
+  id: number;
+}
+/** The cursor that asks for the patients after `p` (newest first): `<createdAt>.<id>`. */
+export const patientCursor = (p: Pick<Patient, 'createdAt' | 'id'>): string => `${p.createdAt}.${p.id}`;
+
+/** Where a page of a patient's sessions ends: the last session's creation time and id (newest first). */
+export interface SessionCursor {
+  createdAt: number;
+  id: string;
+}
+/** The cursor that asks for the sessions after (older than) `s`: `<createdAt>.<sessionId>`. */
+export const sessionCursor = (s: { createdAt: number; sessionId: string }): string => `${s.createdAt}.${s.sessionId}`;
+
+/** The patient page: a page of the patient's sessions, newest first. */
+export const patientRecordQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}\.[A-Za-z0-9_-]{1,64}$/, { error: 'a cursor from a previous page (<createdAt>.<sessionId>)' })
+    .transform((c): SessionCursor => {
+      const dot = c.indexOf('.');
+      return { createdAt: Number(c.slice(0, dot)), id: c.slice(dot + 1) };
+    })
+    .optional(),
+});
+
 export const patientSearchSchema = z.strictObject({
   q: z.string().trim().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Keyset paging: the `patientCursor` of the previous page's last patient; absent: the first page. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}\.\d{1,16}$/, { error: 'a cursor from a previous page (<createdAt>.<id>)' })
+    .transform((c): PatientCursor => {
+      const [createdAt, id] = c.split('.').map(Number) as [number, number];
+      return { createdAt, id };
+    })
+    .optional(),
 });
 
 export interface PatientMeasurement {

@@ -65,7 +65,10 @@ export interface CourseSession extends InfusionCourse {
 
 export interface PatientRecord {
   patient: Patient;
+  /** A page of the sessions the user may see, newest first (`GET /api/patients/:id?limit=&cursor=`). */
   sessions: CourseSession[];
+  /** The cursor of the next (older) page, or null when this page holds the oldest session. */
+  sessionsCursor: string | null;
   followUps: FollowUp[];
 }
 

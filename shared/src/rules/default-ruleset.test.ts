@@ -5,9 +5,9 @@ import { engineEvents as E, type EngineContext, type EngineEvent } from './conte
 import { defaultRuleSet, formatSource, ruleSetSchema } from './index';
 import { T0, at, ctxAt, run } from './testkit';
 
-describe('the shipped rule set (version 5)', () => {
-  it('is version 5 and lists each rule with its priority, category and kind', () => {
-    expect(defaultRuleSet.version).toBe(5);
+describe('the shipped rule set (version 6)', () => {
+  it('is version 6 and lists each rule with its priority, category and kind', () => {
+    expect(defaultRuleSet.version).toBe(6);
     expect(defaultRuleSet.rules.map((r) => `${r.id} ${r.priority} ${r.category} ${r.kind}`)).toEqual([
       'spo2.low.high high clinical threshold',
       'sbp.high.high high clinical threshold',

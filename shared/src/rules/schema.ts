@@ -557,13 +557,39 @@ export const doseSafetySchema = z.strictObject({
 });
 export type DoseSafety = z.infer<typeof doseSafetySchema>;
 
+/** The discharge scores a site can choose between: the modified Aldrete score or PADSS. */
+export const DISCHARGE_SCALES = ['aldrete', 'padss'] as const;
+export type DischargeScale = (typeof DISCHARGE_SCALES)[number];
+
+/**
+ * How the PADSS bleeding item is handled: an IV infusion leaves no surgical wound, so the site decides
+ * (an institutional default, not from PADSS) whether the item is not applicable and scored 2, or scored by the nurse.
+ */
+export const PADSS_BLEEDING_HANDLING = ['not_applicable_scored_2', 'nurse_scores'] as const;
+export type PadssBleedingHandling = (typeof PADSS_BLEEDING_HANDLING)[number];
+
+/** A discharge criterion the site may require or not (escort home, no driving). */
+const siteCriterionSchema = z.strictObject({ required: z.boolean(), source: ruleSourceSchema });
+
 /**
  * The site's discharge criteria (recovery → discharged). Optional so rule sets stored before it still
- * load: without it the shipped defaults apply (`dischargeSettingsOf`). PADSS is not offered yet.
+ * load: without it the shipped defaults apply (`dischargeSettingsOf`); so do the parts added in rule
+ * set version 6 (PADSS, escort and no-driving switches) when a set stored before it lacks them.
  */
 export const dischargeSettingsSchema = z.strictObject({
-  /** Modified Aldrete score and the total a patient must reach. */
-  score: z.strictObject({ scale: z.literal('aldrete'), minScore: z.number().int().min(0).max(10), source: ruleSourceSchema }),
+  /** The score the site uses (modified Aldrete or PADSS) and the total a patient must reach on it (both scored 0-10). */
+  score: z.strictObject({ scale: z.enum(DISCHARGE_SCALES), minScore: z.number().int().min(0).max(10), source: ruleSourceSchema }),
+  /** PADSS (Chung 1995): its citation, and how the bleeding item is handled for an infusion. */
+  padss: z
+    .strictObject({
+      source: ruleSourceSchema,
+      bleeding: z.strictObject({ handling: z.enum(PADSS_BLEEDING_HANDLING), source: ruleSourceSchema }),
+    })
+    .optional(),
+  /** A responsible adult escort home required (absent: required). */
+  escort: siteCriterionSchema.optional(),
+  /** Told not to drive, and agrees, required (absent: required). */
+  noDriving: siteCriterionSchema.optional(),
   /** Least time between the stop of the infusion and discharge. */
   minObservation: z.strictObject({ ms: duration, source: ruleSourceSchema }),
   /** Latest vitals within ± percent of the measured pre-infusion baseline, for each field named. */
@@ -590,7 +616,7 @@ export const ruleSetSchema = z.preprocess(
       dosingWeight: dosingWeightRuleSchema.optional(),
       /** Limits that tighten while something has happened in the session (absent in rule sets stored before version 4). */
       modifiers: z.strictObject({ sedative_given: modifierSchema.optional() }).optional(),
-      /** Discharge criteria (absent in rule sets stored before version 5: the shipped defaults). */
+      /** Discharge criteria (absent in rule sets stored before version 5: the shipped defaults; PADSS, escort and no-driving from version 6). */
       discharge: dischargeSettingsSchema.optional(),
       /** Adverse-effect documentation: whether the site scores dissociation on CADSS (absent: off, the institutional default). */
       adverseEffects: z.strictObject({ cadss: z.boolean() }).optional(),
