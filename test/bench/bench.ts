@@ -235,13 +235,12 @@ async function createSessions(t: Target, n: number): Promise<string[]> {
         const body = demoSession({ patientLabel: `BENCH-${base}-${i}`, location: `Bed ${base}-${i}`, simulated: true, deviceIds: [creds.deviceId] });
         let r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, body, addrOf(t, i));
         // 503 "storage is failing; try again" (e.g. no free database connection within its timeout on an
-        // overloaded machine): retried as a client would, a few times, and counted with the figure. The
-        // session may have been stored before the failure (its label is then taken): a retry uses a new one.
+        // overloaded machine): retried as a client would, a few times, and counted with the figure. A creation
+        // answered 503 stored nothing, so the retry is the same request (a 409 here would say otherwise).
         for (let attempt = 1; r.status === 503 && attempt <= 5; attempt++) {
           createRetries++;
           await new Promise((res) => setTimeout(res, 500 * attempt));
-          const again = { ...body, patientLabel: `${body.patientLabel}-r${attempt}`, location: `${body.location}-r${attempt}` };
-          r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, again, addrOf(t, i));
+          r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, body, addrOf(t, i));
         }
         if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.json)}`);
         ids[i] = (r.json as { data: Session }).data.id;
