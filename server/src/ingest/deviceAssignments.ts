@@ -56,11 +56,32 @@ export class DeviceAssignments {
     private readonly activeSession: (id: string) => Pick<Session, 'id' | 'simulated' | 'status'> | undefined,
   ) {}
 
-  /** Reads the open assignments (at start, and when another node changed them). */
-  async reload(): Promise<void> {
-    const rows = await this.store.db.selectFrom('device_assignments').selectAll().where('ended_at', 'is', null).orderBy('id').execute();
-    this.open.clear();
-    for (const r of rows) this.cache(toAssignment(r));
+  /** The read in flight, and whether another change was announced since it started. */
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
+
+  /**
+   * Reads the open assignments (at start, and when another node changed them). Announcements that
+   * arrive during a read are answered by one more read after it, not one each (another node opening
+   * 1,000 sessions with their devices announced 1,000 changes, each a read of every open assignment).
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.reloadAgain = false;
+        const rows = await this.store.db.selectFrom('device_assignments').selectAll().where('ended_at', 'is', null).orderBy('id').execute();
+        this.open.clear();
+        for (const r of rows) this.cache(toAssignment(r));
+      } while (this.reloadAgain);
+    };
+    this.reloading = run().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
   }
 
   private cache(a: Assignment): void {
