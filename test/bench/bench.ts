@@ -338,6 +338,9 @@ async function alarmLatency(t: Target, n: number, seconds: number): Promise<void
   // with two nodes half the frames arrive off their holder and half the alarms are raised on the other node.
   const dash = await connectScreen(t, 0);
   await dash.emitWithAck('subscribe', {});
+  // A screen the server cuts off (it stopped reading) gets no more alarms: said with the figure.
+  let dashCut: string | null = null;
+  dash.on('disconnect', (reason) => (dashCut ??= reason));
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
   dash.on('alarm', (u: AlarmUpdate) => {
@@ -381,7 +384,7 @@ async function alarmLatency(t: Target, n: number, seconds: number): Promise<void
   const late = acks < sent ? `; ${fmt(sent - acks)} of ${fmt(sent)} frames unacknowledged 30 s after the last send` : '';
   line(
     `alarm latency @ ${fmt(n)}`,
-    `${latency} (n=${lat.length}); ${fmt(acked / seconds)} acks/s${drops ? `; ${fmt(drops)} device connections dropped` : ''}${late}${resentNote()}`,
+    `${latency} (n=${lat.length}); ${fmt(acked / seconds)} acks/s${drops ? `; ${fmt(drops)} device connections dropped` : ''}${dashCut ? `; the dashboard was disconnected (${dashCut})` : ''}${late}${resentNote()}`,
   );
   devs.forEach((d) => d.close());
   dash.close();
