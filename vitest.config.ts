@@ -34,6 +34,7 @@ const PG_SUITE = [
     'physician-response',
     'report',
     'rules-live',
+    'session-create-atomic',
     'session-export',
     'sessions',
     'simulated-routing',

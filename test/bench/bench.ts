@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, get as httpGet, request as httpRequest } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -235,13 +235,12 @@ async function createSessions(t: Target, n: number): Promise<string[]> {
         const body = demoSession({ patientLabel: `BENCH-${base}-${i}`, location: `Bed ${base}-${i}`, simulated: true, deviceIds: [creds.deviceId] });
         let r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, body, addrOf(t, i));
         // 503 "storage is failing; try again" (e.g. no free database connection within its timeout on an
-        // overloaded machine): retried as a client would, a few times, and counted with the figure. The
-        // session may have been stored before the failure (its label is then taken): a retry uses a new one.
+        // overloaded machine): retried as a client would, a few times, and counted with the figure. A creation
+        // answered 503 stored nothing, so the retry is the same request (a 409 here would say otherwise).
         for (let attempt = 1; r.status === 503 && attempt <= 5; attempt++) {
           createRetries++;
           await new Promise((res) => setTimeout(res, 500 * attempt));
-          const again = { ...body, patientLabel: `${body.patientLabel}-r${attempt}`, location: `${body.location}-r${attempt}` };
-          r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, again, addrOf(t, i));
+          r = await request(t.url + '/api/sessions', 'POST', creds.nurseHeaders, body, addrOf(t, i));
         }
         if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.json)}`);
         ids[i] = (r.json as { data: Session }).data.id;
@@ -339,6 +338,9 @@ async function alarmLatency(t: Target, n: number, seconds: number): Promise<void
   // with two nodes half the frames arrive off their holder and half the alarms are raised on the other node.
   const dash = await connectScreen(t, 0);
   await dash.emitWithAck('subscribe', {});
+  // A screen the server cuts off (it stopped reading) gets no more alarms: said with the figure.
+  let dashCut: string | null = null;
+  dash.on('disconnect', (reason) => (dashCut ??= reason));
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
   dash.on('alarm', (u: AlarmUpdate) => {
@@ -382,7 +384,7 @@ async function alarmLatency(t: Target, n: number, seconds: number): Promise<void
   const late = acks < sent ? `; ${fmt(sent - acks)} of ${fmt(sent)} frames unacknowledged 30 s after the last send` : '';
   line(
     `alarm latency @ ${fmt(n)}`,
-    `${latency} (n=${lat.length}); ${fmt(acked / seconds)} acks/s${drops ? `; ${fmt(drops)} device connections dropped` : ''}${late}${resentNote()}`,
+    `${latency} (n=${lat.length}); ${fmt(acked / seconds)} acks/s${drops ? `; ${fmt(drops)} device connections dropped` : ''}${dashCut ? `; the dashboard was disconnected (${dashCut})` : ''}${late}${resentNote()}`,
   );
   devs.forEach((d) => d.close());
   dash.close();
@@ -639,6 +641,16 @@ async function exportFigures(app: App, sessionId: string, what: string): Promise
   }
 }
 
+/**
+ * BENCH_FIGURES="alarm latency @ 1,000;ceilings" (parts separated by `;`): only the steps whose name contains one
+ * of the parts. Steps: ceilings, rules, replay and export, ingest throughput, snapshot and ingest latency,
+ * alarm latency @ 100, alarm latency @ 1,000, memory. Unset: every step.
+ */
+const wants = (step: string): boolean => {
+  const parts = process.env.BENCH_FIGURES?.toLowerCase().split(';').map((p) => p.trim()).filter(Boolean);
+  return !parts?.length || parts.some((p) => step.toLowerCase().includes(p));
+};
+
 /** Runs the server figures on one configuration; a configuration that cannot start prints why instead. */
 async function serverFigures(label: string, start: () => Promise<{ target: Target; stop: () => Promise<void> }>, extra?: () => Promise<void>): Promise<void> {
   // BENCH_ONLY="2 nodes" (or "SQLite", ...): only the configurations whose label contains it.
@@ -650,15 +662,15 @@ async function serverFigures(label: string, start: () => Promise<{ target: Targe
     const { target, stop } = await start();
     try {
       creds = await provision(target.url, { simulator: true });
-      await ingestThroughput(target);
-      await snapshotUnderLoad(target);
-      await alarmLatency(target, 100, 10);
-      await alarmLatency(target, 1000, 10);
+      if (wants('ingest throughput')) await ingestThroughput(target);
+      if (wants('snapshot and ingest latency')) await snapshotUnderLoad(target);
+      if (wants('alarm latency @ 100')) await alarmLatency(target, 100, 10);
+      if (wants('alarm latency @ 1,000')) await alarmLatency(target, 1000, 10);
     } finally {
       await stop();
     }
     try {
-      await extra?.();
+      if (wants('memory')) await extra?.();
     } catch (err) {
       console.log(`[${label}] memory not measured: ${String(err).split('\n')[0]}`);
     }
@@ -696,15 +708,19 @@ const twoNodes = (store: ClusterStore) => async () => {
 };
 
 async function main() {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
+  // The machine may be shared: its load average says how far the figures are from a quiet machine's.
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average ${load()} (1 / 5 / 15 min)\n`);
   // PostgreSQL as in production: fsync and synchronous commit on.
   const pgServer = await startPostgres({ durable: true });
   try {
-    sqliteCeiling();
-    await postgresCeiling(pgServer);
-    await socketCeiling();
-    ruleEvaluation();
-    await replaySpeed();
+    if (wants('ceilings')) {
+      sqliteCeiling();
+      await postgresCeiling(pgServer);
+      await socketCeiling();
+    }
+    if (wants('rules')) ruleEvaluation();
+    if (wants('replay and export')) await replaySpeed();
     await serverFigures('SQLite, 1 node', oneNode({ DB_PATH: join(dir, 'bench.db') }), () => memoryPerSession({ DB_PATH: join(dir, 'memory.db') }));
     await serverFigures('SQLite, 2 nodes', twoNodes({ kind: 'sqlite' }));
     await serverFigures('PostgreSQL, 1 node', async () => oneNode({ DATABASE_URL: await pgServer.createDatabase('bench') })());
@@ -721,6 +737,7 @@ async function main() {
     for (const label of configs) console.log(`  ${label.padEnd(20)} ${v.get(label) ?? (notMeasured.has(label) ? 'not measured' : '-')}`);
   }
   for (const [label, why] of notMeasured) console.log(`not measured on ${label}: ${why}`);
+  console.log(`load average at the end: ${load()} (1 / 5 / 15 min)`);
 }
 
 main().then(

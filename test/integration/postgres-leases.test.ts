@@ -45,4 +45,36 @@ describe('session leases shared by two servers on PostgreSQL', () => {
     expect(r.taken).toEqual(['s_t']);
     expect(r.resumeFrom.get('s_t')).toBe('{"pending":"since t0"}');
   });
+
+  it("a round never waits on the leases another server holds (their rows stay unlocked by it)", async () => {
+    const clock = new ManualClock(T0 + 200_000);
+    const one = new LeasedOwnership(leaseRepo(a), 'node-a', clock, log, 3_000);
+    const two = new LeasedOwnership(leaseRepo(b), 'node-b', clock, log, 3_000);
+    const theirs = Array.from({ length: 20 }, (_, i) => `s_held${i}`);
+    for (const id of theirs) expect(await two.claim(id)).toBe(true);
+    // node-b's lease rows locked, as while its own round writes them.
+    const holder = await b.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query("SELECT 1 FROM session_leases WHERE session_id LIKE 's_held%' FOR UPDATE");
+    let watching = true;
+    try {
+      const round = one.round([...theirs, 's_free']).then((r) => ({ done: r }));
+      // Either the round finishes, or node-a's connection is seen waiting on a row lock.
+      const waiting = (async () => {
+        while (watching) {
+          const { rows } = await b.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+          if (rows[0]!.n > 0) return { blocked: true };
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return { blocked: false };
+      })();
+      const first = await Promise.race([round, waiting]);
+      expect(first).toEqual({ done: { taken: ['s_free'], lost: [], resumeFrom: new Map() } });
+    } finally {
+      watching = false;
+      await holder.query('COMMIT');
+      holder.release();
+    }
+    expect(theirs.filter((id) => one.owns(id))).toEqual([]);
+  });
 });

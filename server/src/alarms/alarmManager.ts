@@ -5,10 +5,9 @@ import {
   type AlarmUpdate,
   type RuleTransition,
 } from '@infusion/shared';
-import type { AlarmRepo } from '../persistence/alarmRepo';
+import type { AlarmRepo, AlarmWrite } from '../persistence/alarmRepo';
 import { isStorageError } from '../persistence/storageErrors';
 import type { WriteQueue } from '../persistence/writeQueue';
-import type { Tx } from '../persistence/store';
 import type { Clock } from '../util/clock';
 import { conflict, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
@@ -296,15 +295,13 @@ export class AlarmManager {
       this.hold(draft, actor);
       return Promise.resolve();
     }
-    // The op may run again alone if its batch fails for another op: the id is the committed run's.
-    let eventId = 0;
-    const write = async (trx: Tx) => {
-      eventId = await this.repo.write(trx, draft, actor);
-    };
-    return this.queue.enqueue(write).then(
+    // A row of the batch (the batch's changes are written together); it may be written again alone if its
+    // batch fails for another write: the event id is the committed run's.
+    const row: AlarmWrite = { update: draft, actor, eventId: 0 };
+    return this.queue.enqueueRow(this.repo.changes, row).then(
       () => {
-        this.seen(alarm.id, eventId);
-        this.hub.emit('alarm', { eventId, ...draft });
+        this.seen(alarm.id, row.eventId);
+        this.hub.emit('alarm', { eventId: row.eventId, ...draft });
       },
       (err: unknown) => {
         if (isStorageError(err)) return this.hold(draft, actor);

@@ -47,6 +47,11 @@ export class DeviceKeys {
    * effect within seconds. A key hash never changes once stored.
    */
   private readonly rows = new Map<number, { row: Row; readAt: number }>();
+  /**
+   * Reads in flight by id: connections that arrive together (a gateway's sockets after a restart, a
+   * balancer moving a node's devices) share one query instead of each taking a pool connection for it.
+   */
+  private readonly reading = new Map<number, Promise<Row | undefined>>();
   /** HL7 equipment id → device id (an HL7 id never changes once registered): one lookup per message. */
   private readonly hl7Ids = new Map<string, number>();
   private readonly revokeListeners: ((id: number) => void)[] = [];
@@ -67,6 +72,7 @@ export class DeviceKeys {
   revoked(id: number): void {
     // The next use reads the row again (with its revoked_at).
     this.rows.delete(id);
+    this.reading.delete(id);
     for (const fn of this.revokeListeners) fn(id);
   }
 
@@ -74,9 +80,23 @@ export class DeviceKeys {
     const now = this.clock.now();
     const cached = this.rows.get(id);
     if (cached && Math.abs(now - cached.readAt) < CACHE_MS) return cached.row;
-    const r = await this.store.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
-    if (r) this.keep(r, now);
-    return r;
+    const inFlight = this.reading.get(id);
+    if (inFlight) return inFlight;
+    const read = this.store.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst()
+      .then((r) => {
+        // A revoke meanwhile dropped the row: this read may predate it, so it is not kept.
+        if (r && this.reading.get(id) === read) this.keep(r, now);
+        return r;
+      })
+      .finally(() => {
+        if (this.reading.get(id) === read) this.reading.delete(id);
+      });
+    this.reading.set(id, read);
+    return read;
   }
 
   private keep(r: Row, readAt = this.clock.now()): void {
@@ -118,6 +138,7 @@ export class DeviceKeys {
 
   async revoke(id: number, actor: Actor): Promise<Device> {
     this.rows.delete(id);
+    this.reading.delete(id);
     const before = await this.get(id);
     if (before.revokedAt) throw conflict(`device ${id} is already revoked`);
     const now = this.clock.now();

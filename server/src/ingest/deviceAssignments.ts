@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { DeviceAssignmentsTable } from '../persistence/schema';
 import type { Device, DeviceKeys } from '../auth/deviceKeys';
 import { insertAudit } from '../persistence/auditRepo';
-import type { Store } from '../persistence/store';
+import type { Store, Tx } from '../persistence/store';
 import type { Actor } from '../sessions/sessionService';
 import type { Clock } from '../util/clock';
 import { Serial } from '../util/serial';
@@ -56,11 +56,32 @@ export class DeviceAssignments {
     private readonly activeSession: (id: string) => Pick<Session, 'id' | 'simulated' | 'status'> | undefined,
   ) {}
 
-  /** Reads the open assignments (at start, and when another node changed them). */
-  async reload(): Promise<void> {
-    const rows = await this.store.db.selectFrom('device_assignments').selectAll().where('ended_at', 'is', null).orderBy('id').execute();
-    this.open.clear();
-    for (const r of rows) this.cache(toAssignment(r));
+  /** The read in flight, and whether another change was announced since it started. */
+  private reloading: Promise<void> | null = null;
+  private reloadAgain = false;
+
+  /**
+   * Reads the open assignments (at start, and when another node changed them). Announcements that
+   * arrive during a read are answered by one more read after it, not one each (another node opening
+   * 1,000 sessions with their devices announced 1,000 changes, each a read of every open assignment).
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.reloadAgain = false;
+        const rows = await this.store.db.selectFrom('device_assignments').selectAll().where('ended_at', 'is', null).orderBy('id').execute();
+        this.open.clear();
+        for (const r of rows) this.cache(toAssignment(r));
+      } while (this.reloadAgain);
+    };
+    this.reloading = run().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
   }
 
   private cache(a: Assignment): void {
@@ -114,21 +135,49 @@ export class DeviceAssignments {
     const existing = (this.open.get(deviceId) ?? []).find((a) => a.sessionId === session.id);
     if (existing && existing.bed === bed) return existing;
     if (existing) await this.end(existing, actor);
-    const now = this.clock.now();
     // The assignment and its audit entry commit together.
-    const row = await this.store.transaction(async (trx) => {
-      const r = await trx
-        .insertInto('device_assignments')
-        .values({ device_id: deviceId, session_id: session.id, bed, assigned_at: now, assigned_by: actor.id })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await insertAudit(trx, { at: now, actor: actor.id, action: 'device.bind', entity: 'device', entityId: String(deviceId), after: { sessionId: session.id, bed }, requestId: actor.requestId ?? null });
-      return r;
-    });
-    const a = toAssignment(row);
+    const a = await this.store.transaction((trx) => this.insertIn(trx, deviceId, session.id, bed, actor));
     this.cache(a);
     this.changed();
     return a;
+  }
+
+  /**
+   * A session's creation naming its devices: `create` opens the session, and the `within` it is handed
+   * writes each device's assignment (audited as `device.bind`) in the creation's transaction, so the
+   * session and its assignments commit together. Runs as one change of this module.
+   */
+  withCreation<T>(
+    deviceIds: readonly number[],
+    actor: Actor,
+    maySee: (sessionId: string) => boolean,
+    create: (within: (trx: Tx, session: Pick<Session, 'id' | 'simulated'>) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    return this.changes.run(async () => {
+      const made: Assignment[] = [];
+      const result = await create(async (trx, session) => {
+        // A creation retried in a new transaction (the first rolled back) starts over.
+        made.length = 0;
+        for (const d of new Set(deviceIds)) {
+          await this.check(d, session, null, maySee);
+          made.push(await this.insertIn(trx, d, session.id, null, actor));
+        }
+      });
+      for (const a of made) this.cache(a);
+      if (made.length) this.changed();
+      return result;
+    });
+  }
+
+  private async insertIn(trx: Tx, deviceId: number, sessionId: string, bed: string | null, actor: Actor): Promise<Assignment> {
+    const now = this.clock.now();
+    const r = await trx
+      .insertInto('device_assignments')
+      .values({ device_id: deviceId, session_id: sessionId, bed, assigned_at: now, assigned_by: actor.id })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await insertAudit(trx, { at: now, actor: actor.id, action: 'device.bind', entity: 'device', entityId: String(deviceId), after: { sessionId, bed }, requestId: actor.requestId ?? null });
+    return toAssignment(r);
   }
 
   /** Ends the device's assignment to one session, or all of them; audited as `device.unbind`. */

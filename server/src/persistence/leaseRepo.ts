@@ -13,9 +13,9 @@ export interface HeldLease {
 
 export interface LeaseRepo {
   /**
-   * `take` for many sessions in one statement (one round trip and one commit per round, not one per
-   * session); returns those held. A renewal stores the session's engine state as given (null: keeps
-   * the stored one); taking a lease over keeps the state the previous holder stored, and returns it.
+   * `take` for many sessions, a statement per 500 (not a round trip per session, and no transaction
+   * held across them); returns those held. A renewal stores the session's engine state as given (null:
+   * keeps the stored one); taking a lease over keeps the state the previous holder stored, and returns it.
    */
   takeAll(sessions: { sessionId: string; engineState: string | null }[], nodeId: string, now: number, expiresAt: number): Promise<HeldLease[]>;
   /** Takes or renews the lease until `expiresAt`; false when another node holds an unexpired one. */
@@ -24,8 +24,8 @@ export interface LeaseRepo {
   holder(sessionId: string): Promise<{ nodeId: string; expiresAt: number } | null>;
 }
 
-/** Rows per statement: 4 parameters a row, well inside SQLite's and PostgreSQL's limits. */
-const ROWS_PER_STATEMENT = 1_000;
+/** Leases per statement in a round: 4 bind parameters each, far below either store's limit. */
+const LEASE_CHUNK = 500;
 
 export function leaseRepo(store: Store): LeaseRepo {
   // One atomic upsert for many sessions: insert, or take over an expired lease, or renew our own;
@@ -59,14 +59,34 @@ export function leaseRepo(store: Store): LeaseRepo {
     return rows.map((r) => ({ sessionId: r.session_id, engineState: r.engine_state }));
   };
   return {
-    takeAll: (sessions, nodeId, now, expiresAt) => {
-      const sorted = [...sessions].sort((x, y) => (x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : 0));
-      if (sorted.length <= ROWS_PER_STATEMENT) return take(store.db, sorted, nodeId, now, expiresAt);
-      return store.transaction(async (trx) => {
-        const held: HeldLease[] = [];
-        for (let i = 0; i < sorted.length; i += ROWS_PER_STATEMENT) held.push(...(await take(trx, sorted.slice(i, i + ROWS_PER_STATEMENT), nodeId, now, expiresAt)));
-        return held;
-      });
+    async takeAll(sessions, nodeId, now, expiresAt) {
+      // Sorted, so two nodes taking the same free leases lock their rows in the same order (no deadlock).
+      const sorted = [...new Map(sessions.map((x) => [x.sessionId, x])).values()].sort((x, y) => (x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : 0));
+      const held: HeldLease[] = [];
+      for (let i = 0; i < sorted.length; i += LEASE_CHUNK) {
+        const chunk = sorted.slice(i, i + LEASE_CHUNK);
+        // Leases another node holds unexpired are left alone: an upsert on them would lock their rows
+        // (PostgreSQL locks a conflicting row even when the update's WHERE refuses it) and make both
+        // nodes' rounds wait on each other every second. The upsert re-checks under its row lock, so a
+        // lease taken between this read and the write is still not taken twice.
+        const elsewhere = new Set(
+          (
+            await store.db
+              .selectFrom('session_leases')
+              .select('session_id')
+              .where(
+                'session_id',
+                'in',
+                chunk.map((x) => x.sessionId),
+              )
+              .where('node_id', '<>', nodeId)
+              .where('expires_at', '>', now)
+              .execute()
+          ).map((r) => r.session_id),
+        );
+        held.push(...(await take(store.db, chunk.filter((x) => !elsewhere.has(x.sessionId)), nodeId, now, expiresAt)));
+      }
+      return held;
     },
     take: async (sessionId, nodeId, now, expiresAt) => (await take(store.db, [{ sessionId, engineState: null }], nodeId, now, expiresAt)).length > 0,
     async release(sessionId, nodeId) {

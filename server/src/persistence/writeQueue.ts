@@ -35,7 +35,8 @@ export interface WriteQueueDeps {
  * The entries' writes: the ops in queue order, then each sink's rows in queue order as one call, so a batch
  * costs one multi-row statement per table however its rows interleave with other ops (alarm writes fall
  * between frames). Rows therefore land after every op of their transaction: a sink is for rows no op of
- * the queue reads or needs first (vitals: no op reads them, no key refers to them).
+ * the queue reads or needs first (vitals: no op reads them, no key refers to them; alarm changes: the
+ * only op that writes alarms is the backlog held while storage failed, older than any row queued with it).
  */
 async function run(trx: Tx, batch: readonly Entry[]): Promise<void> {
   const rows = new Map<RowSink<unknown>, unknown[]>();

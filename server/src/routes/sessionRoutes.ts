@@ -44,8 +44,8 @@ export function sessionRoutes(
     };
     const simulated = body.simulated === true;
     for (const d of ids) await assignments.check(d, { id: '(new)', simulated }, null, maySee);
-    const created = await sessions.create(req.body, actorOf(req));
-    for (const d of ids) await assignments.assign(d, created, null, actorOf(req), maySee);
+    // The session and its device assignments commit together: 201 with both, or nothing stored.
+    const created = ids.length ? await assignments.withCreation(ids, actorOf(req), maySee, (within) => sessions.create(req.body, actorOf(req), within)) : await sessions.create(req.body, actorOf(req));
     ok(res, created, 201);
   });
   r.get('/', (req, res) => {

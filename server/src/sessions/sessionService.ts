@@ -350,12 +350,17 @@ export class SessionService {
     this.hub.emit('session', this.view(l));
   }
 
-  create(input: unknown, actor: Actor): Promise<Session> {
+  /**
+   * Opens a session. `within` writes what belongs to the creation (its device assignments) in the same
+   * transaction, so the session, its audit entry and those commit together or not at all: a creation
+   * that fails (503) has stored nothing, and a client's retry cannot meet its own session (409).
+   */
+  create(input: unknown, actor: Actor, within?: (trx: Tx, session: StoredSession) => Promise<void>): Promise<Session> {
     // One creation at a time: the label check and the insert are not interleaved with another's.
-    return this.inTurn('\u0000create', () => this.createNow(input, actor));
+    return this.inTurn('\u0000create', () => this.createNow(input, actor, within));
   }
 
-  private async createNow(input: unknown, actor: Actor): Promise<Session> {
+  private async createNow(input: unknown, actor: Actor, within?: (trx: Tx, session: StoredSession) => Promise<void>): Promise<Session> {
     const parsed = sessionCreateSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid session', fieldErrors(parsed.error));
     this.refuseDuplicateLabels(parsed.data);
@@ -382,13 +387,16 @@ export class SessionService {
       ruleSetVersion: rs.version,
     };
     stored.phaseSince = stored.createdAt;
-    // The session and its patient (found or created, the admission weight added to its history) commit together.
+    // The session, its patient (found or created, the admission weight added to its history), its audit
+    // entry and what the caller adds commit together.
     const admit = (base: StoredSession) =>
       this.repo.transaction(async (trx) => {
         const patient = this.patients ? await this.patients.forSession({ patientId, patientRef, ageYears: rest.ageYears, sex, weightKg: rest.weightKg, heightCm, simulated: rest.simulated }, actor, trx) : null;
         // patientRef is the site patient id a monitor's HL7 PID-3 is checked against: none for an id made up here.
         const withPatient = patient ? { ...base, patientId: patient.id, patientRef: patient.generated ? null : patient.sitePatientId } : base;
         await this.repo.insert(withPatient, actor.id, trx);
+        await insertAudit(trx, { at: withPatient.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: withPatient.id, after: withPatient, requestId: actor.requestId ?? null });
+        if (within) await within(trx, withPatient);
         return withPatient;
       });
     // Two sessions admitting the same new site patient id at once: the second's patient insert meets the
@@ -408,7 +416,6 @@ export class SessionService {
       audioPausedUntil: null,
     };
     this.live.set(stored.id, l);
-    await this.audit.record({ at: stored.createdAt, actor: actor.id, action: 'session.create', entity: 'session', entityId: stored.id, after: stored, requestId: actor.requestId ?? null });
     const v = this.view(l);
     this.hub.emit('session', v);
     return v;
