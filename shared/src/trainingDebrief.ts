@@ -29,6 +29,8 @@ export interface DebriefItem {
   points: number;
   /** One sentence for the trainer, in clinical words. */
   detail: string;
+  /** True while the run goes on and the outcome may still change (missed before its deadline, avoided so far). */
+  pending?: boolean;
 }
 
 export interface DebriefAlarm {

@@ -10,6 +10,8 @@ import {
   type InfusionEvent,
   type PublicUser,
   type RescueDose,
+  type Scenario,
+  type ScenarioClock,
   type ScenarioEvent,
   type TrainingAction,
   type TrainingRun,
@@ -22,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeviceAssignments } from '../ingest/deviceAssignments';
 import { insertAudit } from '../persistence/auditRepo';
 import type { Selectable } from 'kysely';
+import type { Tx } from '../persistence/store';
 import type { TrainingRunEventsTable, TrainingRunsTable } from '../persistence/schema';
 import type { Store } from '../persistence/store';
 import type { Actor, SessionService } from '../sessions/sessionService';
@@ -37,6 +40,8 @@ type EventRow = Selectable<TrainingRunEventsTable>;
 interface HostOffer {
   deviceId: number;
   scenarios: TrainingScenarioSummary[];
+  /** The full documents (validated) by name: a run stores its own at creation. */
+  documents: ReadonlyMap<string, Scenario>;
 }
 
 /** Which state changes are allowed from which state. */
@@ -64,6 +69,8 @@ export class TrainingService {
   private readonly turns = new Map<string, Promise<unknown>>();
   /** Called after every committed change of a run (host namespace, dashboards). */
   readonly changed: ((run: TrainingRun) => void)[] = [];
+  /** Called once a run has ended and its session with it (the debrief's score is kept then). */
+  readonly ended: ((run: TrainingRun) => Promise<void>)[] = [];
 
   constructor(
     private readonly d: {
@@ -131,8 +138,8 @@ export class TrainingService {
     return runs.length;
   }
 
-  hostConnected(deviceId: number, scenarios: TrainingScenarioSummary[]): void {
-    this.hosts.set(deviceId, { deviceId, scenarios });
+  hostConnected(deviceId: number, scenarios: TrainingScenarioSummary[], documents: readonly Scenario[] = []): void {
+    this.hosts.set(deviceId, { deviceId, scenarios, documents: new Map(documents.map((d) => [d.name, d])) });
   }
 
   hostDisconnected(deviceId: number): void {
@@ -222,9 +229,11 @@ export class TrainingService {
       created_at: now,
       updated_at: now,
       ended_at: null,
+      scenario_doc: host.documents.has(p.scenario) ? JSON.stringify(host.documents.get(p.scenario)) : null,
     };
     await this.d.store.transaction(async (trx) => {
       await trx.insertInto('training_runs').values(row).execute();
+      await insertClock(trx, id, { scenarioMs: 0, wallAt: now, speed: 1, running: false });
       await insertAudit(trx, { at: now, actor: actor.id, action: 'training.create', entity: 'training_run', entityId: id, after: { scenario: p.scenario, seed: p.seed, trainee: p.trainee, unit: p.unit, sessionId: session.id, deviceId: host.deviceId }, requestId: actor.requestId ?? null });
     });
     const run = toRun(row, []);
@@ -244,7 +253,10 @@ export class TrainingService {
     const next = NEXT[what];
     if (!next.from.includes(run.state)) throw conflict(`training run is ${run.state}: cannot ${what}`);
     const updated = await this.update(run, { state: next.to }, actor, `training.${what}`);
-    if (what === 'end') await this.endSession(updated, actor);
+    if (what === 'end') {
+      await this.endSession(updated, actor);
+      await this.afterEnd(updated);
+    }
     return updated;
   }
 
@@ -326,6 +338,7 @@ export class TrainingService {
     const set = { state, speed, clock_scenario_ms: scenarioMs, clock_wall_at: now, updated_at: now, ended_at: state === 'ended' ? now : null };
     await this.d.store.transaction(async (trx) => {
       await trx.updateTable('training_runs').set(set).where('id', '=', run.id).execute();
+      await insertClock(trx, run.id, { scenarioMs, wallAt: now, speed, running: state === 'running' });
       await insertAudit(trx, { at: now, actor: actor.id, action, entity: 'training_run', entityId: run.id, before: { state: run.state, speed: run.speed }, after: { state, speed, scenarioMs }, requestId: actor.requestId ?? null });
     });
     // Built on the run as it is now in memory: a trainee's action recorded meanwhile stays on its timeline.
@@ -342,13 +355,18 @@ export class TrainingService {
     if (!id) return;
     this.inTurn(id, async () => {
       const run = this.live.get(id);
-      if (run) await this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end');
+      if (run) await this.afterEnd(await this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end'));
     }).catch((err: unknown) => this.d.log.error({ err, runId: id }, 'training run of an ended session could not be ended'));
   }
 
   private async endSession(run: TrainingRun, actor: Actor): Promise<void> {
     if (!this.d.sessions.getLive(run.sessionId)) return;
     await this.d.sessions.stopAndEnd(run.sessionId, 'training run ended by the trainer', actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'session of an ended training run not ended'));
+  }
+
+  /** The end's listeners; one that fails is logged and never undoes the end. */
+  private async afterEnd(run: TrainingRun): Promise<void> {
+    for (const fn of this.ended) await fn(run).catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training run end listener failed'));
   }
 
   /** A run the trainer may drive: of one of their units. */
@@ -398,6 +416,11 @@ export class TrainingService {
     const events = await this.d.store.db.selectFrom('training_run_events').selectAll().where('run_id', '=', r.id).orderBy('id').execute();
     return toRun(r, events);
   }
+}
+
+/** One clock of the run's history (training_run_clocks), with the change it belongs to. */
+async function insertClock(trx: Tx, runId: string, c: ScenarioClock): Promise<void> {
+  await trx.insertInto('training_run_clocks').values({ run_id: runId, wall_at: c.wallAt, scenario_ms: c.scenarioMs, speed: c.speed, running: c.running ? 1 : 0 }).execute();
 }
 
 function toEvent(e: EventRow): TrainingRunEvent {
