@@ -131,7 +131,8 @@ describe('training debrief', () => {
         infusionEvents: [infusion('start', 10, { rateMgKgH: 1 }), infusion('rate_change', 300 + 200, { rateMgKgH: 0.5 })],
         // Midazolam after the colleague's dose (minute 3).
         rescueDoses: [rescue('midazolam', 400)],
-        observations: [],
+        // Scored before the alarm: does not answer it.
+        observations: [obs('RASS', 200)],
       }),
     );
     expect(item(d, 'ack_spo2')).toMatchObject({ outcome: 'met', startedMs: 300_000, doneMs: 312_000, responseS: 12, deadlineS: 30, points: 20 });

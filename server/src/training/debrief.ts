@@ -2,6 +2,7 @@ import {
   CONTRAINDICATIONS,
   OBSERVATION_SCALES,
   personName,
+  scenarioClockText,
   scenarioMsAt,
   wallTimeOf,
   type Alarm,
@@ -85,11 +86,7 @@ export function wallOfScenarioMs(clocks: readonly ScenarioClock[], ms: number): 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const seconds = (ms: number) => round1(ms / 1000);
-/** Scenario time as the trainer reads it: m:ss from the start of the run. */
-export const clockText = (ms: number): string => {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
+const clockText = scenarioClockText;
 
 const median = (xs: number[]): number | null => {
   if (!xs.length) return null;
