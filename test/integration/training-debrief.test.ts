@@ -72,6 +72,8 @@ describe('training debrief', () => {
 
     // The trainee prepares and starts the infusion as on the ward.
     await post(coach, `/api/training/runs/${run.id}/start`);
+    // Baseline vitals before the checklist (it needs them).
+    await until('baseline frames', () => (s.app.db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ?').get(run.sessionId) as { n: number }).n >= 3);
     await writeOrder(coach, run.sessionId, { setting: SCENARIOS.desaturation.setting, rateMinMgKgH: 0.25, rateMaxMgKgH: 1 });
     await api(trainee, 'POST', `/api/sessions/${run.sessionId}/observations`, { scale: 'RASS', score: 0 });
     await api(trainee, 'POST', `/api/sessions/${run.sessionId}/observations`, { scale: 'NRS_PAIN', score: 6 });

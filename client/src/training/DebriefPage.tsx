@@ -101,9 +101,9 @@ function ItemsTable({ d }: { d: TrainingDebrief }) {
             <td>
               <span className={`outcome-chip outcome-${OUTCOME_TONE[i.outcome]}`}>{outcomeText(i)}</span>
             </td>
-            <td>{responseText(i)}</td>
-            <td>{i.startedMs === null ? '—' : scenarioTime(i.startedMs)}</td>
-            <td>{pointsText(i)}</td>
+            <td className="nowrap">{responseText(i)}</td>
+            <td className="debrief-time">{i.startedMs === null ? '—' : scenarioTime(i.startedMs)}</td>
+            <td className="nowrap">{pointsText(i)}</td>
             <td className="debrief-detail">{shownText(i.detail)}</td>
           </tr>
         ))}
@@ -238,7 +238,7 @@ export function DebriefPage({ runId }: { runId: string }) {
           <h3>Counted against the trainee</h3>
           <WrongActions d={d} />
           <h3>Timeline</h3>
-          <p className="hint">Scenario time is minutes:seconds from the start of the run; hover a time for the clock time.</p>
+          <p className="hint debrief-hint">Scenario time is minutes:seconds from the start of the run; hover a time for the clock time.</p>
           <Timeline d={d} />
         </>
       )}

@@ -7,7 +7,7 @@ import { TrainingBadge } from './DebriefPage';
 
 const W = 560;
 const H = 140;
-const PAD = 28;
+const PAD = 40;
 
 /** Score (%) per ended run, oldest on the left: a line with a dot per run and the 0/50/100 % guides. */
 function ProgressChart({ progress }: { progress: TraineeProgress }) {
@@ -21,7 +21,7 @@ function ProgressChart({ progress }: { progress: TraineeProgress }) {
         <g key={g}>
           <line x1={PAD} x2={W - PAD} y1={y(g)} y2={y(g)} className="progress-guide" />
           <text x={PAD - 4} y={y(g) + 4} textAnchor="end" className="progress-axis">
-            {g}
+            {g} %
           </text>
         </g>
       ))}
@@ -55,6 +55,7 @@ export function ProgressPage({ username }: { username: string }) {
       {data && !data.runs.length && <p className="empty">No ended training run yet.</p>}
       {data && data.runs.length > 0 && (
         <>
+          <p className="hint debrief-hint">Score of each ended run, oldest on the left.</p>
           <ProgressChart progress={data} />
           <table className="debrief-table" data-testid="progress-runs">
             <thead>

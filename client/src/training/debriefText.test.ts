@@ -11,7 +11,10 @@ describe('debrief words', () => {
     expect(outcomeText(item({ outcome: 'violated' }))).toBe('Not avoided');
     expect(responseText(item({}))).toBe('12 s (deadline 30 s)');
     expect(responseText(item({ responseS: null }))).toBe('— (deadline 30 s)');
-    expect(responseText(item({ deadlineS: null, kind: 'avoid', responseS: null }))).toBe('—');
+    expect(responseText(item({ deadlineS: null, responseS: null }))).toBe('—');
+    expect(responseText(item({ deadlineS: null, kind: 'avoid', responseS: null, doneMs: null }))).toBe('—');
+    // What must not happen says when it did, not how long after.
+    expect(responseText(item({ deadlineS: null, kind: 'avoid', responseS: 684, doneMs: 1_884_000, outcome: 'violated' }))).toBe('at 31:24');
     expect(pointsText(item({ outcome: 'late', points: 10 }))).toBe('10 / 20');
     expect(pointsText(item({ outcome: 'not_triggered', points: 0 }))).toBe('—');
     expect(scoreText({ points: 0, max: 0, percent: null })).toBe('No scored items');

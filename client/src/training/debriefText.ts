@@ -9,8 +9,9 @@ export const OUTCOME_TONE: Record<DebriefItem['outcome'], Tone> = { met: 'good',
 /** "Met", "Missed (so far)": a pending outcome may still change while the run goes on. */
 export const outcomeText = (i: Pick<DebriefItem, 'outcome' | 'pending'>): string => DEBRIEF_OUTCOME_LABELS[i.outcome] + (i.pending ? ' (so far)' : '');
 
-/** "12 s (deadline 30 s)", "— (deadline 30 s)", "12 s", "—". */
-export function responseText(i: Pick<DebriefItem, 'responseS' | 'deadlineS' | 'kind'>): string {
+/** "12 s (deadline 30 s)", "— (deadline 30 s)", "12 s", "—"; for what must not happen, when it did ("at 31:24"). */
+export function responseText(i: Pick<DebriefItem, 'responseS' | 'deadlineS' | 'kind' | 'doneMs'>): string {
+  if (i.kind === 'avoid') return i.doneMs === null ? '—' : `at ${scenarioClockText(i.doneMs)}`;
   const done = i.responseS === null ? '—' : `${i.responseS} s`;
   return i.deadlineS === null ? done : `${done} (deadline ${i.deadlineS} s)`;
 }

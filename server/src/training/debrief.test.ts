@@ -136,6 +136,7 @@ describe('training debrief', () => {
       }),
     );
     expect(item(d, 'ack_spo2')).toMatchObject({ outcome: 'met', startedMs: 300_000, doneMs: 312_000, responseS: 12, deadlineS: 30, points: 20 });
+    expect(item(d, 'ack_spo2').detail).toBe('Alarm acknowledged: SpO2 low 12 s after the "SpO2 low" alarm (deadline 30 s).');
     expect(item(d, 'lower_rate')).toMatchObject({ outcome: 'late', responseS: 200, points: 15 });
     expect(item(d, 'no_more_benzo')).toMatchObject({ outcome: 'violated', startedMs: 180_000, doneMs: 400_000, points: 0 });
     expect(item(d, 'score_sedation')).toMatchObject({ outcome: 'missed', doneMs: null, points: 0 });

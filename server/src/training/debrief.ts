@@ -87,6 +87,8 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const seconds = (ms: number) => round1(ms / 1000);
 const clockText = scenarioClockText;
+/** "The …" inside a sentence: only the first letter changes ("SpO2" keeps its case). */
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 const median = (xs: number[]): number | null => {
   if (!xs.length) return null;
@@ -172,7 +174,7 @@ export function computeDebrief(x: DebriefInput): TrainingDebrief {
     const deadlineMs = e.withinS === undefined ? null : startedMs + e.withinS * 1000;
     if (hit) {
       const onTime = deadlineMs === null || hit.ms <= deadlineMs;
-      const detail = `${hit.text} ${responseS} s after ${triggerText(e).toLowerCase()}${e.withinS !== undefined ? ` (deadline ${e.withinS} s)` : ''}.`;
+      const detail = `${hit.text} ${responseS} s after ${lowerFirst(triggerText(e))}${e.withinS !== undefined ? ` (deadline ${e.withinS} s)` : ''}.`;
       return { ...base, doneMs, responseS, outcome: onTime ? 'met' : 'late', points: onTime ? e.weight : e.weight / 2, detail };
     }
     const pending = !ended && (deadlineMs === null || reached < deadlineMs);
