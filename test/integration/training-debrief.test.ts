@@ -12,7 +12,7 @@ import { api, connected, dashboard, login, passingChecklist, startServer, TEST_P
  * The debrief of a training run through the real server and a real training host: a trainee
  * acknowledges the SpO2 alarm and lowers the rate, and the debrief shows the times (scenario
  * seconds) and the score; its exports are marked simulated training on every page and row; the
- * trainee's progress keeps the ended run's score; who else asks gets 404.
+ * trainee's progress keeps the ended run's score; who else asks gets 404. On SQLite and PostgreSQL.
  */
 
 const until = async <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> => {
@@ -45,6 +45,8 @@ describe('training debrief', () => {
   it('a trainee acknowledges the SpO2 alarm and lowers the rate: the debrief shows the times and the score, exports and progress follow', async () => {
     const s: TestServer = await startServer({ config: { LOG_LEVEL: 'error' } as never });
     cleanup.push(() => s.close());
+    // Through the server's own store: the test runs on SQLite and on PostgreSQL alike.
+    const db = () => s.app.store.db;
     const mk = async (username: string, role: 'nurse' | 'trainer', units: string[]) => {
       await s.app.users.create({ username, displayName: `${username[0]!.toUpperCase()}${username.slice(1)} Display`, role, units, password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
       return login(s.url, username);
@@ -59,8 +61,8 @@ describe('training debrief', () => {
 
     const run = await post(coach, '/api/training/runs', { scenario: 'desaturation', seed: 7, trainee: 'kim', unit: 'training' });
     // The run keeps its scenario's expectations from creation on.
-    const stored = s.app.db.prepare('SELECT scenario_doc FROM training_runs WHERE id = ?').get(run.id) as { scenario_doc: string };
-    expect(JSON.parse(stored.scenario_doc)).toMatchObject({ name: 'desaturation', expectedAlarms: SCENARIOS.desaturation.expectedAlarms });
+    const stored = await db().selectFrom('training_runs').select('scenario_doc').where('id', '=', run.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.scenario_doc!)).toMatchObject({ name: 'desaturation', expectedAlarms: SCENARIOS.desaturation.expectedAlarms });
 
     const sock = dashboard(trainee);
     cleanup.push(() => void sock.close());
@@ -73,7 +75,7 @@ describe('training debrief', () => {
     // The trainee prepares and starts the infusion as on the ward.
     await post(coach, `/api/training/runs/${run.id}/start`);
     // Baseline vitals before the checklist (it needs them).
-    await until('baseline frames', () => (s.app.db.prepare('SELECT COUNT(*) n FROM vitals WHERE session_id = ?').get(run.sessionId) as { n: number }).n >= 3);
+    await until('baseline frames', async () => Number((await db().selectFrom('vitals').select((eb) => eb.fn.countAll().as('n')).where('session_id', '=', run.sessionId).executeTakeFirstOrThrow()).n) >= 3);
     await writeOrder(coach, run.sessionId, { setting: SCENARIOS.desaturation.setting, rateMinMgKgH: 0.25, rateMaxMgKgH: 1 });
     await api(trainee, 'POST', `/api/sessions/${run.sessionId}/observations`, { scale: 'RASS', score: 0 });
     await api(trainee, 'POST', `/api/sessions/${run.sessionId}/observations`, { scale: 'NRS_PAIN', score: 6 });
@@ -103,6 +105,10 @@ describe('training debrief', () => {
     // What the stored alarm says, on the run's clocks: the debrief's times are these.
     const a = d.alarms.find((x) => x.alarmId === String(raised.alarm.id))!;
     expect(a).toMatchObject({ ruleId: 'spo2.low.high', expected: true, acknowledgedBy: 'Kim Display', priority: 'high' });
+    // The frame that raised it is scenario second seq - 1 (one frame per scenario second): its wall time (whole ms,
+    // so within half a wall ms at x60, i.e. 30 scenario ms) maps back to that second.
+    const frame = await db().selectFrom('vitals').select('seq').where('session_id', '=', run.sessionId).where('t', '=', raised.alarm.startedAt).executeTakeFirstOrThrow();
+    expect(Math.abs(a.raisedMs - (Number(frame.seq) - 1) * 1000)).toBeLessThanOrEqual(30);
     expect(a.timeToAckS).not.toBeNull();
     expect(a.timeToAckS!).toBeGreaterThanOrEqual(0);
     expect(a.timeToAckS!).toBeLessThan(30);
@@ -148,7 +154,7 @@ describe('training debrief', () => {
     expect((await api(trainee, 'GET', `/api/training/runs/${run.id}/debrief/export?format=fhir`)).status).toBe(400);
 
     // Progress: the ended run's kept score, to the trainee and the unit's trainer.
-    const kept = s.app.db.prepare('SELECT points, max, percent, median_ack_s FROM training_scores WHERE run_id = ?').get(run.id) as { points: number; max: number; percent: number; median_ack_s: number };
+    const kept = await db().selectFrom('training_scores').select(['points', 'max', 'percent', 'median_ack_s']).where('run_id', '=', run.id).executeTakeFirstOrThrow();
     expect(kept).toMatchObject({ points: 60, max: 60, percent: 100 });
     for (const who of [trainee, coach]) {
       const p = await api<TraineeProgress>(who, 'GET', '/api/training/trainees/kim/progress');
@@ -165,7 +171,7 @@ describe('training debrief', () => {
     }
     expect((await api(s.admin, 'GET', `/api/training/runs/${run.id}/debrief`)).status).toBe(403);
     expect((await api(trainee, 'GET', '/api/training/trainees/lee/progress')).status).toBe(404);
-    const audit = s.app.db.prepare("SELECT action, actor FROM audit_log WHERE action LIKE 'training.debrief.%' OR action = 'training.progress.read' ORDER BY id").all() as { action: string; actor: string }[];
+    const audit = await db().selectFrom('audit_log').select(['action', 'actor']).where((eb) => eb.or([eb('action', 'like', 'training.debrief.%'), eb('action', '=', 'training.progress.read')])).orderBy('id').execute();
     expect(audit).toEqual([
       { action: 'training.debrief.read', actor: 'user:kim' },
       { action: 'training.debrief.read', actor: 'user:kim' },
