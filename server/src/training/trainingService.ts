@@ -33,7 +33,9 @@ import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
 
-type RunRow = Selectable<TrainingRunsTable>;
+/** A run as read here: its scenario document (the debrief's) stays in storage. */
+type RunRow = Omit<Selectable<TrainingRunsTable>, 'scenario_doc'>;
+const RUN_COLUMNS = ['id', 'unit', 'trainer', 'trainee', 'scenario', 'seed', 'session_id', 'device_id', 'weight_kg', 'state', 'speed', 'clock_scenario_ms', 'clock_wall_at', 'created_at', 'updated_at', 'ended_at'] as const satisfies readonly (keyof RunRow)[];
 type EventRow = Selectable<TrainingRunEventsTable>;
 
 /** The scenarios a connected training host offers (its device id → catalogue). */
@@ -94,7 +96,7 @@ export class TrainingService {
 
   /** Reads the runs not ended (start-up). */
   async restore(): Promise<number> {
-    const rows = await this.d.store.db.selectFrom('training_runs').selectAll().where('state', '!=', 'ended').execute();
+    const rows = await this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).where('state', '!=', 'ended').execute();
     for (const r of rows) this.keep(await this.read(r));
     return rows.length;
   }
@@ -160,7 +162,7 @@ export class TrainingService {
   }
 
   async list(u: PublicUser): Promise<TrainingRun[]> {
-    let q = this.d.store.db.selectFrom('training_runs').selectAll().orderBy('created_at', 'desc').limit(200);
+    let q = this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).orderBy('created_at', 'desc').limit(200);
     if (u.role !== 'trainer') q = q.where('trainee', '=', u.username);
     else if (!u.units.includes(ALL_UNITS)) q = q.where('unit', 'in', u.units.length ? u.units : ['\u0000']);
     const rows = await q.execute();
@@ -229,10 +231,10 @@ export class TrainingService {
       created_at: now,
       updated_at: now,
       ended_at: null,
-      scenario_doc: host.documents.has(p.scenario) ? JSON.stringify(host.documents.get(p.scenario)) : null,
     };
+    const doc = host.documents.get(p.scenario);
     await this.d.store.transaction(async (trx) => {
-      await trx.insertInto('training_runs').values(row).execute();
+      await trx.insertInto('training_runs').values({ ...row, scenario_doc: doc ? JSON.stringify(doc) : null }).execute();
       await insertClock(trx, id, { scenarioMs: 0, wallAt: now, speed: 1, running: false });
       await insertAudit(trx, { at: now, actor: actor.id, action: 'training.create', entity: 'training_run', entityId: id, after: { scenario: p.scenario, seed: p.seed, trainee: p.trainee, unit: p.unit, sessionId: session.id, deviceId: host.deviceId }, requestId: actor.requestId ?? null });
     });
@@ -408,7 +410,7 @@ export class TrainingService {
   }
 
   private async readById(id: string): Promise<TrainingRun | null> {
-    const r = await this.d.store.db.selectFrom('training_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).where('id', '=', id).executeTakeFirst();
     return r ? this.read(r) : null;
   }
 
