@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SCREENSHOTS } from '../support/browser';
 import { api, connected, dashboard, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type Caller, type TestServer } from '../support/server';
 
 /**
@@ -180,5 +181,12 @@ describe('training debrief', () => {
       { action: 'training.progress.read', actor: 'user:kim' },
       { action: 'training.progress.read', actor: 'user:coach' },
     ]);
+
+    // A run from before clock histories were kept: its clocks come from its audited state changes, same debrief.
+    await db().deleteFrom('training_run_clocks').where('run_id', '=', run.id).execute();
+    const again = (await api<TrainingDebrief>(coach, 'GET', `/api/training/runs/${run.id}/debrief`)).body.data;
+    expect({ ...again, generatedAt: 0 }).toEqual({ ...d, generatedAt: 0 });
+    // The pdf of the debrief, rendered to look at.
+    execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', join(dir, 'd.pdf'), join(SCREENSHOTS, 'training-debrief-pdf')]);
   }, 90_000);
 });

@@ -163,6 +163,8 @@ describe('training debrief', () => {
       [400_000, 460_000, 60, 'Coach', false],
       [600_000, 606_000, 6, 'Kim Trainee', true],
     ]);
+    expect(d.alarms[0]!.message).toBe('SpO2 low: SpO2 86 < 88');
+    expect(d.timeline.find((e) => e.source === 'rules')!.text).toBe('High priority alarm: SpO2 low: SpO2 86 < 88');
     expect(d.rulesFired).toEqual([
       { ruleId: 'spo2.low.high', message: 'SpO2 low', count: 2 },
       { ruleId: 'etco2.high.medium', message: 'EtCO2 high', count: 1 },
@@ -225,6 +227,9 @@ describe('training debrief', () => {
     expect(d.score).toEqual({ points: 0, max: 0, percent: null });
     expect(d.scenarioTitle).toBe('Stable');
     expect(d.alarms[0]!.expected).toBe(false);
+    // A message that starts with the title says it once.
+    const sed = computeDebrief(input({ scenario: null, alarms: [alarm('sedation.moderate', 'Moderate sedation', 300, null, 'user:kim', { message: 'Moderate sedation: RASS -2 <= -2' })] }));
+    expect(sed.alarms[0]!.message).toBe('Moderate sedation: RASS -2 <= -2');
     expect(d.timeline.map((e) => e.source)).toContain('rules');
   });
 

@@ -221,7 +221,7 @@ export function computeDebrief(x: DebriefInput): TrainingDebrief {
     return {
       alarmId: String(a.id),
       ruleId: a.ruleId,
-      message: a.message ? `${a.title}: ${a.message}` : a.title,
+      message: alarmText(a),
       priority: a.priority,
       raisedMs,
       acknowledgedMs,
@@ -293,7 +293,7 @@ export function computeDebrief(x: DebriefInput): TrainingDebrief {
     const text = !prev ? null : c.running && !prev.running ? (prev.scenarioMs === 0 && k === 1 ? `Run started at x${c.speed}` : `Run resumed at x${c.speed}`) : !c.running && prev.running ? (ended && k === x.clocks.length - 1 ? 'Run ended' : 'Run paused') : c.speed !== prev.speed ? `Speed x${c.speed}` : ended && k === x.clocks.length - 1 ? 'Run ended' : null;
     if (text) push(c.scenarioMs, c.wallAt, 'trainer', text);
   }
-  for (const a of alarms) push(toMs(a.startedAt), a.startedAt, 'rules', `${a.priority === 'high' ? 'High' : a.priority === 'medium' ? 'Medium' : 'Low'} priority alarm: ${a.message ? `${a.title} (${a.message})` : a.title}`);
+  for (const a of alarms) push(toMs(a.startedAt), a.startedAt, 'rules', `${a.priority === 'high' ? 'High' : a.priority === 'medium' ? 'Medium' : 'Low'} priority alarm: ${alarmText(a)}`);
   for (const a of acts) push(a.ms, a.at, a.by === trainee ? 'trainee' : 'trainer', a.by === trainee ? a.text : `${a.text} by ${who(a.by)}`);
   for (const w of guarded.values()) push(toMs(w[0]!.at), w[0]!.at, 'trainee', `${w[0]!.action === 'infusion.bolus' ? 'Bolus' : 'Dose'} ${w[0]!.outcome === 'refused' ? 'refused' : 'confirmed over'} by the dose limits`);
   timeline.sort((a, b) => a.scenarioMs - b.scenarioMs || a.at - b.at);
@@ -322,6 +322,12 @@ export function computeDebrief(x: DebriefInput): TrainingDebrief {
     simulated: true,
     generatedAt: x.now,
   };
+}
+
+/** The alarm as the ward screen says it: its title and message, the title once when the message repeats it. */
+function alarmText(a: Pick<Alarm, 'title' | 'message'>): string {
+  if (!a.message) return a.title;
+  return a.message.startsWith(a.title) ? a.message : `${a.title}: ${a.message}`;
 }
 
 function infusionText(e: InfusionEvent, before: number | null, doseMgKg: number | null): string {

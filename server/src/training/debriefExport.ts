@@ -59,7 +59,7 @@ export async function buildDebriefPdf(d: TrainingDebrief, c: DebriefFileContext)
 
   await section(doc, 'Alarms and time to acknowledge');
   if (!d.alarms.length) note(doc, 'No alarm was raised.');
-  await table(doc, [185, 50, 55, 55, 60, 90], ['Alarm', 'Priority', 'Raised at', 'Acknowledged', 'Time to ack', 'By'], d.alarms.map((a) => [
+  await table(doc, [170, 45, 50, 75, 60, 95], ['Alarm', 'Priority', 'Raised at', 'Acknowledged', 'Time to ack', 'By'], d.alarms.map((a) => [
     clinicianText(a.message) + (a.expected ? ' (expected)' : ''),
     a.priority,
     sc(a.raisedMs),
