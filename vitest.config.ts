@@ -38,6 +38,7 @@ const PG_SUITE = [
     'session-export',
     'sessions',
     'simulated-routing',
+    'training-debrief',
     'trend-downsampling',
     'unique-labels',
     'vital-table',

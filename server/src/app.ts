@@ -68,6 +68,8 @@ import { PatientRepo } from './patients/patientRepo';
 import { PatientService } from './patients/patientService';
 import { trainingRoutes } from './routes/trainingRoutes';
 import { attachTrainingHosts } from './training/hostSocket';
+import { DebriefRepo } from './training/debriefRepo';
+import { DebriefService } from './training/debriefService';
 import { TrainingService } from './training/trainingService';
 import { followTrainingAcrossNodes } from './training/trainingAcrossNodes';
 import { SessionLifecycle } from './sessions/lifecycle';
@@ -396,6 +398,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const isTrainingUnit = (unit: string) => config.TRAINING_UNITS.includes(unit);
   const training = new TrainingService({ store, sessions, assignments, clock, hub, log, isTrainingUnit });
   const trainingNodes = deps.cluster ? followTrainingAcrossNodes(training, hub, nodeId, clock, log) : null;
+  const debriefs = new DebriefService({ training, repo: new DebriefRepo(store), sessions, alarms: alarmRepo, care, users, audit: auditRepo, clock, log });
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
@@ -475,7 +478,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/reports', reportRoutes(repos.reports, clock));
   app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
-  app.use('/api/training', trainingRoutes(training));
+  app.use('/api/training', trainingRoutes(training, debriefs));
   app.use('/api/users', userRoutes(users, loginSessions));
   app.use('/api/devices', deviceRoutes(devices, assignments, sessions));
   app.use('/api/audit', auditRoutes(auditRepo, clock));

@@ -103,7 +103,15 @@ export const trainingScenarioSummarySchema = z.strictObject({
   ageYears: z.tuple([z.number().positive(), z.number().positive()]),
 });
 export type TrainingScenarioSummary = z.infer<typeof trainingScenarioSummarySchema>;
-export const trainingHostHelloSchema = z.strictObject({ scenarios: z.array(trainingScenarioSummarySchema).max(200) });
+export const trainingHostHelloSchema = z.strictObject({
+  scenarios: z.array(trainingScenarioSummarySchema).max(200),
+  /**
+   * The full scenario documents (each checked against `scenarioSchema` on arrival, a bad one left out):
+   * a run keeps its scenario's expected actions and alarms from creation on, so its debrief never
+   * needs a host. Optional: a host without them offers runs whose debrief has no expected actions.
+   */
+  documents: z.array(z.unknown()).max(200).optional(),
+});
 export type TrainingHostHello = z.infer<typeof trainingHostHelloSchema>;
 
 /** A run as its host needs it: the run and the next seq the server expects from this host for the session. */

@@ -29,6 +29,8 @@ export interface DebriefItem {
   points: number;
   /** One sentence for the trainer, in clinical words. */
   detail: string;
+  /** True while the run goes on and the outcome may still change (missed before its deadline, avoided so far). */
+  pending?: boolean;
 }
 
 export interface DebriefAlarm {
@@ -117,3 +119,22 @@ export interface TraineeProgress {
  */
 export const DEBRIEF_EXPORT_FORMATS = ['pdf', 'csv'] as const;
 export type DebriefExportFormat = (typeof DEBRIEF_EXPORT_FORMATS)[number];
+
+/** Each outcome in the words the debrief shows (screen and exports). */
+export const DEBRIEF_OUTCOME_LABELS: Record<DebriefOutcome, string> = {
+  met: 'Met',
+  late: 'Late (half points)',
+  missed: 'Missed',
+  violated: 'Not avoided',
+  avoided: 'Avoided',
+  not_triggered: 'Did not arise',
+};
+
+/** The mark on every page and file of a debrief: a training run is never a patient record. */
+export const TRAINING_MARK = 'SIMULATED — TRAINING RUN, not a patient record';
+
+/** Scenario time as the trainer reads it: m:ss from the start of the run. */
+export function scenarioClockText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

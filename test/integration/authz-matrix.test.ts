@@ -1,5 +1,6 @@
 import { defaultFormulary, defaultRuleSet, type Alarm, type IngestResult, type Result, type Session, type SessionDetail, type Snapshot } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
+import { silentLogger, TrainingHost } from '@infusion/simulator';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, demoSession, device, login, passingChecklist, prepareStart, startServer, anOrder, writeOrder, TEST_PASSWORD, waitFor, type Caller, type TestServer } from '../support/server';
@@ -145,6 +146,7 @@ async function fingerprint(): Promise<string> {
     'SELECT COUNT(*) n FROM formulary_versions',
     'SELECT COUNT(*) n FROM rule_set_versions',
     'SELECT COUNT(*) n FROM training_runs',
+    'SELECT run_id, points FROM training_scores ORDER BY run_id',
     'SELECT id, limit_overrides FROM sessions ORDER BY id',
     'SELECT id, phase, phase_at FROM sessions ORDER BY id',
     'SELECT COUNT(*) n FROM session_phases',
@@ -296,4 +298,54 @@ describe('unit scoping', () => {
     expect(seen).toContain(theirs.id);
     expect(seen).not.toContain(here.id);
   });
+});
+
+describe('training debrief routes', () => {
+  // A run of the training unit: its trainee and the unit's trainer read its debrief and the trainee's
+  // progress; the matrix's clinicians and trainer (another unit) get 404, an admin 403, nobody 401.
+  type DebriefWho = Who | 'trainee' | 'coach';
+  let runId = '';
+  const extra: Partial<Record<DebriefWho, Caller>> = {};
+  beforeAll(async () => {
+    for (const [username, role] of [['dbf-trainee', 'nurse'], ['dbf-coach', 'trainer']] as const) {
+      await s.app.users.create({ username, displayName: username, role, units: ['training'], password: TEST_PASSWORD, mustChangePassword: false }, { id: 'test' });
+    }
+    extra.trainee = await login(s.url, 'dbf-trainee');
+    extra.coach = await login(s.url, 'dbf-coach');
+    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    try {
+      for (let i = 0; ; i++) {
+        const r = await api<{ name: string }[]>(extra.coach, 'GET', '/api/training/scenarios');
+        if (r.body.data.some((x) => x.name === 'stable')) break;
+        if (i > 400) throw new Error('no training host');
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      const run = await api<{ id: string }>(extra.coach, 'POST', '/api/training/runs', { scenario: 'stable', seed: 1, trainee: 'dbf-trainee', unit: 'training' });
+      runId = run.body.data.id;
+      expect((await api(extra.coach, 'POST', `/api/training/runs/${runId}/end`)).status).toBe(200);
+    } finally {
+      host.close();
+    }
+  });
+  const ROUTES = [
+    { route: 'GET /api/training/runs/:id/debrief', path: () => `/api/training/runs/${runId}/debrief` },
+    { route: 'GET /api/training/runs/:id/debrief/export (pdf)', path: () => `/api/training/runs/${runId}/debrief/export?format=pdf` },
+    { route: 'GET /api/training/runs/:id/debrief/export (csv)', path: () => `/api/training/runs/${runId}/debrief/export?format=csv` },
+    { route: 'GET /api/training/trainees/:username/progress', path: () => '/api/training/trainees/dbf-trainee/progress' },
+  ];
+  const EXPECTED: Record<DebriefWho, number> = { anonymous: 401, nurse: 404, physician: 404, trainer: 404, admin: 403, trainee: 200, coach: 200 };
+  for (const c of ROUTES) {
+    for (const who of Object.keys(EXPECTED) as DebriefWho[]) {
+      it(`${c.route} as ${who}: ${EXPECTED[who]}`, async () => {
+        const caller = extra[who] ?? callers[who as Who];
+        const audited = async () => Number((await sql.raw<{ n: number }>(`SELECT COUNT(*) n FROM audit_log WHERE action LIKE 'training.%.%'`).execute(s.app.store.db)).rows[0]!.n);
+        const [before, auditBefore] = [await fingerprint(), await audited()];
+        const res = await fetch(caller.url + c.path(), { headers: caller.headers });
+        expect(res.status).toBe(EXPECTED[who]);
+        // Every read is audited; a refused one changes nothing and is not.
+        expect(await audited()).toBe(auditBefore + (res.status === 200 ? 1 : 0));
+        expect(await fingerprint()).toBe(before);
+      });
+    }
+  }
 });

@@ -21,6 +21,8 @@ import { SessionView } from '../views/SessionView';
 import { AdmitView } from '../views/AdmitView';
 import { InboxView } from '../views/InboxView';
 import { PatientsView, PatientView } from '../views/PatientView';
+import { DebriefPage } from '../training/DebriefPage';
+import { ProgressPage } from '../training/ProgressPage';
 import { openEscalations } from '../stores/escalationState';
 import { TrainingFeed } from '../training/TrainingFeed';
 import { useTraining } from '../training/useTraining';
@@ -73,6 +75,8 @@ function RoutedView() {
         <TrainingPage />
       </Suspense>
     );
+  if (route.view === 'debrief' && canTrain) return <DebriefPage key={route.runId} runId={route.runId} />;
+  if (route.view === 'progress' && canTrain) return <ProgressPage key={route.username} username={route.username} />;
   if (route.view === 'session') return <SessionView key={route.sessionId} sessionId={route.sessionId} />;
   if (route.view === 'reports' && canReport) return <ReportsPage />;
   if (route.view === 'inbox' && canRespond) return <InboxView />;

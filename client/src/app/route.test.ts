@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, sessionHref, trainingDebriefHref } from './route';
+import { debriefHref, parseRoute, progressHref, sessionHref } from './route';
 
 describe('hash routes', () => {
   it('parses the overview and session pages', () => {
@@ -20,6 +20,16 @@ describe('hash routes', () => {
     expect(parseRoute('#/training')).toEqual({ view: 'training' });
     expect(parseRoute('#/training/')).toEqual({ view: 'training' });
     expect(parseRoute('#/trainingx')).toEqual({ view: 'overview' });
-    expect(trainingDebriefHref('run 1')).toBe('#/training/runs/run%201/debrief');
+    expect(debriefHref('run 1')).toBe('#/training/runs/run%201/debrief');
+  });
+
+  it('parses a training run\'s debrief and a trainee\'s progress, and their links round-trip', () => {
+    expect(parseRoute('#/training/runs/3f2a-9/debrief')).toEqual({ view: 'debrief', runId: '3f2a-9' });
+    expect(parseRoute('#/training/trainees/kim/progress')).toEqual({ view: 'progress', username: 'kim' });
+    expect(parseRoute(debriefHref('a/b c'))).toEqual({ view: 'debrief', runId: 'a/b c' });
+    expect(parseRoute(progressHref('j.doe'))).toEqual({ view: 'progress', username: 'j.doe' });
+    // Bad encoding or a missing id: the overview.
+    expect(parseRoute('#/training/runs/%E0%A4%A/debrief')).toEqual({ view: 'overview' });
+    expect(parseRoute('#/training/runs//debrief')).toEqual({ view: 'overview' });
   });
 });

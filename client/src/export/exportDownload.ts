@@ -23,10 +23,15 @@ export type ExportOutcome = { ok: true; file: Blob; name: string } | { ok: false
  * Fetches an export, reporting the bytes received as they arrive (a long session's CSV streams for a
  * while); a refusal becomes the server's reason, never a downloaded error page.
  */
-export async function fetchExport(sessionId: string, format: ExportFormat, onBytes: (n: number) => void, fetchFn: typeof fetch = fetch): Promise<ExportOutcome> {
+export function fetchExport(sessionId: string, format: ExportFormat, onBytes: (n: number) => void, fetchFn: typeof fetch = fetch): Promise<ExportOutcome> {
+  return fetchDownload(exportPath(sessionId, format), `session-${sessionId}.${format === 'fhir' ? 'fhir.json' : format}`, onBytes, fetchFn);
+}
+
+/** Any file the server offers for download (`fallbackName` when it names none), as `fetchExport`. */
+export async function fetchDownload(path: string, fallbackName: string, onBytes: (n: number) => void, fetchFn: typeof fetch = fetch): Promise<ExportOutcome> {
   let res: Response;
   try {
-    res = await fetchFn(exportPath(sessionId, format), { credentials: 'same-origin', cache: 'no-store' });
+    res = await fetchFn(path, { credentials: 'same-origin', cache: 'no-store' });
   } catch {
     return { ok: false, error: UNREACHABLE };
   }
@@ -52,7 +57,7 @@ export async function fetchExport(sessionId: string, format: ExportFormat, onByt
     // The server cuts the connection when an export fails midway: an incomplete file is not offered.
     return { ok: false, error: 'the export was interrupted; nothing was saved' };
   }
-  return { ok: true, file: new Blob(parts, { type: res.headers.get('content-type') ?? 'application/octet-stream' }), name: fileNameOf(res.headers.get('content-disposition'), `session-${sessionId}.${format === 'fhir' ? 'fhir.json' : format}`) };
+  return { ok: true, file: new Blob(parts, { type: res.headers.get('content-type') ?? 'application/octet-stream' }), name: fileNameOf(res.headers.get('content-disposition'), fallbackName) };
 }
 
 /** Hands the file to the browser's download (an object URL on a temporary link). */

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { sessionHref, trainingDebriefHref } from '../app/route';
+import { sessionHref, debriefHref } from '../app/route';
 import { shownPerson } from '../clinicianWords';
 import { SessionTile } from '../components/SessionTile';
 import { formatDateTime } from '../format';
@@ -37,7 +37,7 @@ export function TraineeRuns() {
                   <span className="hint">trainer {shownPerson(run.trainer)} · created {formatDateTime(run.createdAt)}</span>
                   <RunClock run={run} className="run-row-clock" />
                   {run.state === 'ended' ? (
-                    <a className="header-link" href={trainingDebriefHref(run.id)} data-testid={`trainee-debrief-${run.id}`}>
+                    <a className="header-link" href={debriefHref(run.id)} data-testid={`trainee-debrief-${run.id}`}>
                       Debrief →
                     </a>
                   ) : (

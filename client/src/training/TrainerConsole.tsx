@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { TrainingRun, TrainingScenarioSummary } from '@infusion/shared';
-import { trainingDebriefHref } from '../app/route';
+import { debriefHref } from '../app/route';
 import { shownPerson } from '../clinicianWords';
 import { formatDateTime } from '../format';
 import { CreateRunForm } from './CreateRunForm';
@@ -58,7 +58,7 @@ function RunDetail({ run, scenarios }: { run: TrainingRun; scenarios: ScenarioTi
       {run.state === 'ended' && (
         <p>
           Ended {formatDateTime(run.endedAt)}.{' '}
-          <a className="header-link" href={trainingDebriefHref(run.id)} data-testid="run-debrief-link">
+          <a className="header-link" href={debriefHref(run.id)} data-testid="run-debrief-link">
             Open the debrief →
           </a>
         </p>

@@ -10,7 +10,7 @@ const CONTENT_W = PAGE_W - 2 * MARGIN;
 const FONT = 'Helvetica';
 const BOLD = 'Helvetica-Bold';
 /** The standard PDF fonts speak WinAnsi: characters outside it are replaced rather than drawn as garbage. */
-const pdfText = (s: string) => s.replace(/[≥]/g, '>=').replace(/[≤]/g, '<=').replace(/[₂]/g, '2').replace(/→/g, '->').replace(/[^\x20-\x7e\xa0-\xff—–‘’“”•…]/g, '?');
+export const pdfText = (s: string) => s.replace(/[≥]/g, '>=').replace(/[≤]/g, '<=').replace(/[₂]/g, '2').replace(/→/g, '->').replace(/[^\x20-\x7e\xa0-\xff—–‘’“”•…]/g, '?');
 const t = (x: number | null | undefined) => (x === null || x === undefined ? '' : isoTime(x).replace('T', ' ').replace('Z', ' UTC'));
 
 /**
@@ -210,7 +210,7 @@ function signatures(r: SessionRecord): string[][] {
  */
 const breathe = () => nextTurn();
 
-async function section(doc: Doc, title: string): Promise<void> {
+export async function section(doc: Doc, title: string): Promise<void> {
   await breathe();
   ensure(doc, 60);
   doc.moveDown(0.8);
@@ -221,12 +221,12 @@ async function section(doc: Doc, title: string): Promise<void> {
   doc.moveDown(0.3);
 }
 
-function note(doc: Doc, text: string, bold = false): void {
+export function note(doc: Doc, text: string, bold = false): void {
   doc.x = MARGIN;
   doc.font(bold ? BOLD : FONT).fontSize(9).text(pdfText(text), { width: CONTENT_W });
 }
 
-function keyValues(doc: Doc, rows: [string, string][]): void {
+export function keyValues(doc: Doc, rows: [string, string][]): void {
   for (const [k, v] of rows) {
     ensure(doc, 14);
     const y = doc.y;
@@ -239,7 +239,7 @@ function keyValues(doc: Doc, rows: [string, string][]): void {
 }
 
 /** A simple table: a bold header row, rows that wrap within their column; a row that does not fit starts a new page (with the header again). */
-async function table(doc: Doc, widths: number[], header: string[], rows: string[][]): Promise<void> {
+export async function table(doc: Doc, widths: number[], header: string[], rows: string[][]): Promise<void> {
   if (!rows.length) return;
   const draw = (cells: string[], bold: boolean) => {
     doc.font(bold ? BOLD : FONT).fontSize(8);
@@ -266,7 +266,7 @@ async function table(doc: Doc, widths: number[], header: string[], rows: string[
   doc.x = MARGIN;
 }
 
-function ensure(doc: Doc, h: number): void {
+export function ensure(doc: Doc, h: number): void {
   if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
 }
 

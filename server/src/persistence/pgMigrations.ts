@@ -553,6 +553,44 @@ export const PG_MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 17,
+    name: 'training debrief: a run keeps its scenario document and its clock history; each ended run\'s score per trainee',
+    sql: `
+      -- The scenario as the host offered it at the run's creation (JSON, shared/src/scenario.ts): its
+      -- expected actions and alarms judge the run whether or not a host is connected later.
+      ALTER TABLE training_runs ADD COLUMN scenario_doc json;
+      -- Every clock of a run (scenario ms at a wall time, speed, running), oldest first: wall times of
+      -- alarms and actions map back to scenario time across pauses and speed changes.
+      CREATE TABLE training_run_clocks (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL REFERENCES training_runs(id),
+        wall_at bigint NOT NULL,
+        scenario_ms bigint NOT NULL,
+        speed bigint NOT NULL,
+        running integer NOT NULL CHECK (running IN (0, 1))
+      );
+      CREATE INDEX training_run_clocks_run ON training_run_clocks (run_id, id);
+      -- An ended run's score, computed at its end: a trainee's progress is one indexed read.
+      CREATE TABLE training_scores (
+        run_id text PRIMARY KEY REFERENCES training_runs(id),
+        trainee text NOT NULL,
+        unit text NOT NULL,
+        trainer text NOT NULL,
+        scenario text NOT NULL,
+        scenario_title text NOT NULL,
+        ended_at bigint NOT NULL,
+        points double precision NOT NULL,
+        max double precision NOT NULL,
+        percent double precision,
+        missed integer NOT NULL,
+        violated integer NOT NULL,
+        median_ack_s double precision,
+        computed_at bigint NOT NULL
+      );
+      CREATE INDEX training_scores_trainee ON training_scores (trainee, ended_at);
+    `,
+  },
+  {
     version: 18,
     name: 'patients list paged newest first: index on (created_at, id)',
     sql: `

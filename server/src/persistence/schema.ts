@@ -357,6 +357,8 @@ export interface Database {
   patient_followups: PatientFollowupsTable;
   training_runs: TrainingRunsTable;
   training_run_events: TrainingRunEventsTable;
+  training_run_clocks: TrainingRunClocksTable;
+  training_scores: TrainingScoresTable;
 }
 
 /** 14: each phase a session entered (pre-infusion, infusion, recovery, discharged, transferred, ended early). */
@@ -477,6 +479,8 @@ export interface TrainingRunsTable {
   created_at: number;
   updated_at: number;
   ended_at: number | null;
+  /** 17: the scenario document offered at creation (JSON, shared/src/scenario.ts); null for runs created before. */
+  scenario_doc: Defaulted<string | null>;
 }
 
 /** 16: an injected event or a trainee's action of a training run (body: JSON). */
@@ -488,4 +492,32 @@ export interface TrainingRunEventsTable {
   body: string;
   actor: string;
   at: number;
+}
+
+/** 17: one clock of a training run (shared/src/training.ts ScenarioClock), written with each state or speed change. */
+export interface TrainingRunClocksTable {
+  id: Id;
+  run_id: string;
+  wall_at: number;
+  scenario_ms: number;
+  speed: number;
+  running: Flag;
+}
+
+/** 17: an ended training run's score (shared/src/trainingDebrief.ts TraineeRunScore), computed at its end. */
+export interface TrainingScoresTable {
+  run_id: string;
+  trainee: string;
+  unit: string;
+  trainer: string;
+  scenario: string;
+  scenario_title: string;
+  ended_at: number;
+  points: number;
+  max: number;
+  percent: number | null;
+  missed: number;
+  violated: number;
+  median_ack_s: number | null;
+  computed_at: number;
 }

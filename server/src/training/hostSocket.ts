@@ -1,4 +1,4 @@
-import { fieldErrors, trainingHostHelloSchema, type TrainingHostClientToServer, type TrainingHostRun, type TrainingHostServerToClient, type TrainingRun } from '@infusion/shared';
+import { fieldErrors, scenarioSchema, trainingHostHelloSchema, type Scenario, type TrainingHostClientToServer, type TrainingHostRun, type TrainingHostServerToClient, type TrainingRun } from '@infusion/shared';
 import type { Namespace } from 'socket.io';
 import type { DeviceKeys } from '../auth/deviceKeys';
 import type { IngestService } from '../ingest/ingestService';
@@ -53,7 +53,14 @@ export function attachTrainingHosts(ns: HostNs, training: TrainingService, inges
       handler(log, async (raw: unknown) => {
         const parsed = trainingHostHelloSchema.safeParse(raw);
         if (!parsed.success) throw badRequest('invalid hello', fieldErrors(parsed.error));
-        training.hostConnected(deviceId, parsed.data.scenarios);
+        // Each document on its own: a bad one is left out (its runs get no expected actions), the rest stay.
+        const documents: Scenario[] = [];
+        for (const doc of parsed.data.documents ?? []) {
+          const d = scenarioSchema.safeParse(doc);
+          if (d.success) documents.push(d.data);
+          else log.warn({ deviceId, errors: fieldErrors(d.error) }, 'training host: a scenario document is invalid, left out');
+        }
+        training.hostConnected(deviceId, parsed.data.scenarios, documents);
         await socket.join(`device:${deviceId}`);
         const runs = await Promise.all(training.runsOfDevice(deviceId).map(forHost));
         socket.emit('runs', runs);

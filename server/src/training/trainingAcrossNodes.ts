@@ -1,4 +1,4 @@
-import { trainingScenarioSummarySchema } from '@infusion/shared';
+import { scenarioSchema, trainingScenarioSummarySchema } from '@infusion/shared';
 import { z } from 'zod';
 import type { Clock } from '../util/clock';
 import type { Hub } from '../util/hub';
@@ -9,7 +9,10 @@ import type { HostOffer, TrainingService } from './trainingService';
 export const HOSTS_ANNOUNCE_MS = 5_000;
 export const HOSTS_BELIEVED_MS = 3 * HOSTS_ANNOUNCE_MS;
 
-const hostsSchema = z.array(z.strictObject({ deviceId: z.number().int().positive(), scenarios: z.array(trainingScenarioSummarySchema).max(200) })).max(100);
+// A host's scenario documents travel with it, so a run created on another node keeps its own document.
+const hostsSchema = z
+  .array(z.strictObject({ deviceId: z.number().int().positive(), scenarios: z.array(trainingScenarioSummarySchema).max(200), documents: z.array(scenarioSchema).max(200) }))
+  .max(100);
 
 /**
  * Several nodes: training runs and training hosts are followed across nodes, as sessions are.
@@ -26,7 +29,7 @@ export function followTrainingAcrossNodes(training: TrainingService, hub: Hub, n
   let announcedAt = -Infinity;
   const announce = () => {
     announcedAt = clock.now();
-    hub.emit('trainingHosts', nodeId, training.hostsHere());
+    hub.emit('trainingHosts', nodeId, training.hostsHere().map((h) => ({ deviceId: h.deviceId, scenarios: h.scenarios, documents: [...h.documents.values()] })));
   };
 
   training.changedHere = (run) => hub.emit('trainingRun', run.id);
@@ -43,7 +46,7 @@ export function followTrainingAcrossNodes(training: TrainingService, hub: Hub, n
   hub.onOther('trainingHosts', (node, hosts) => {
     const parsed = hostsSchema.safeParse(hosts);
     if (typeof node !== 'string' || node === nodeId || !parsed.success) return void log.warn({ node }, 'malformed training host list from another node ignored');
-    elsewhere.set(node, { hosts: parsed.data, until: clock.now() + HOSTS_BELIEVED_MS });
+    elsewhere.set(node, { hosts: parsed.data.map((h) => ({ deviceId: h.deviceId, scenarios: h.scenarios, documents: new Map(h.documents.map((d) => [d.name, d])) })), until: clock.now() + HOSTS_BELIEVED_MS });
   });
   // After a Redis outage the other nodes may have missed this node's list.
   hub.onResume(announce);

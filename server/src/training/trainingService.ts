@@ -10,6 +10,8 @@ import {
   type InfusionEvent,
   type PublicUser,
   type RescueDose,
+  type Scenario,
+  type ScenarioClock,
   type ScenarioEvent,
   type TrainingAction,
   type TrainingRun,
@@ -22,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeviceAssignments } from '../ingest/deviceAssignments';
 import { insertAudit } from '../persistence/auditRepo';
 import type { Selectable } from 'kysely';
+import type { Tx } from '../persistence/store';
 import type { TrainingRunEventsTable, TrainingRunsTable } from '../persistence/schema';
 import type { Store } from '../persistence/store';
 import type { Actor, SessionService } from '../sessions/sessionService';
@@ -30,13 +33,17 @@ import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
 import type { Logger } from '../util/logger';
 
-type RunRow = Selectable<TrainingRunsTable>;
+/** A run as read here: its scenario document (the debrief's) stays in storage. */
+type RunRow = Omit<Selectable<TrainingRunsTable>, 'scenario_doc'>;
+const RUN_COLUMNS = ['id', 'unit', 'trainer', 'trainee', 'scenario', 'seed', 'session_id', 'device_id', 'weight_kg', 'state', 'speed', 'clock_scenario_ms', 'clock_wall_at', 'created_at', 'updated_at', 'ended_at'] as const satisfies readonly (keyof RunRow)[];
 type EventRow = Selectable<TrainingRunEventsTable>;
 
 /** The scenarios a connected training host offers (its device id → catalogue). */
 export interface HostOffer {
   deviceId: number;
   scenarios: TrainingScenarioSummary[];
+  /** The full documents (validated) by name: a run stores its own at creation. */
+  documents: ReadonlyMap<string, Scenario>;
 }
 
 /** Which state changes are allowed from which state. */
@@ -68,6 +75,8 @@ export class TrainingService {
   changedHere: (run: TrainingRun) => void = () => {};
   hostsChanged: () => void = () => {};
   hostsElsewhere: () => HostOffer[] = () => [];
+  /** Called once a run has ended and its session with it (the debrief's score is kept then). */
+  readonly ended: ((run: TrainingRun) => Promise<void>)[] = [];
 
   constructor(
     private readonly d: {
@@ -91,7 +100,7 @@ export class TrainingService {
 
   /** Reads the runs not ended (start-up). */
   async restore(): Promise<number> {
-    const rows = await this.d.store.db.selectFrom('training_runs').selectAll().where('state', '!=', 'ended').execute();
+    const rows = await this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).where('state', '!=', 'ended').execute();
     for (const r of rows) this.keep(await this.read(r));
     return rows.length;
   }
@@ -135,8 +144,8 @@ export class TrainingService {
     return runs.length;
   }
 
-  hostConnected(deviceId: number, scenarios: TrainingScenarioSummary[]): void {
-    this.hosts.set(deviceId, { deviceId, scenarios });
+  hostConnected(deviceId: number, scenarios: TrainingScenarioSummary[], documents: readonly Scenario[] = []): void {
+    this.hosts.set(deviceId, { deviceId, scenarios, documents: new Map(documents.map((d) => [d.name, d])) });
     this.hostsChanged();
   }
 
@@ -180,7 +189,7 @@ export class TrainingService {
   }
 
   async list(u: PublicUser): Promise<TrainingRun[]> {
-    let q = this.d.store.db.selectFrom('training_runs').selectAll().orderBy('created_at', 'desc').limit(200);
+    let q = this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).orderBy('created_at', 'desc').limit(200);
     if (u.role !== 'trainer') q = q.where('trainee', '=', u.username);
     else if (!u.units.includes(ALL_UNITS)) q = q.where('unit', 'in', u.units.length ? u.units : ['\u0000']);
     const rows = await q.execute();
@@ -250,8 +259,10 @@ export class TrainingService {
       updated_at: now,
       ended_at: null,
     };
+    const doc = host.documents.get(p.scenario);
     await this.d.store.transaction(async (trx) => {
-      await trx.insertInto('training_runs').values(row).execute();
+      await trx.insertInto('training_runs').values({ ...row, scenario_doc: doc ? JSON.stringify(doc) : null }).execute();
+      await insertClock(trx, id, { scenarioMs: 0, wallAt: now, speed: 1, running: false });
       await insertAudit(trx, { at: now, actor: actor.id, action: 'training.create', entity: 'training_run', entityId: id, after: { scenario: p.scenario, seed: p.seed, trainee: p.trainee, unit: p.unit, sessionId: session.id, deviceId: host.deviceId }, requestId: actor.requestId ?? null });
     });
     const run = toRun(row, []);
@@ -271,7 +282,10 @@ export class TrainingService {
     const next = NEXT[what];
     if (!next.from.includes(run.state)) throw conflict(`training run is ${run.state}: cannot ${what}`);
     const updated = await this.update(run, { state: next.to }, actor, `training.${what}`);
-    if (what === 'end') await this.endSession(updated, actor);
+    if (what === 'end') {
+      await this.endSession(updated, actor);
+      await this.afterEnd(updated);
+    }
     return updated;
   }
 
@@ -355,6 +369,7 @@ export class TrainingService {
       // Only over the state this change was judged on: another node may have changed it meanwhile.
       const r = await trx.updateTable('training_runs').set(set).where('id', '=', run.id).where('state', '=', run.state).where('speed', '=', run.speed).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
+      await insertClock(trx, run.id, { scenarioMs, wallAt: now, speed, running: state === 'running' });
       await insertAudit(trx, { at: now, actor: actor.id, action, entity: 'training_run', entityId: run.id, before: { state: run.state, speed: run.speed }, after: { state, speed, scenarioMs }, requestId: actor.requestId ?? null });
       return true;
     });
@@ -384,13 +399,18 @@ export class TrainingService {
     if (!id) return;
     this.inTurn(id, async () => {
       const run = this.live.get(id);
-      if (run) await this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end');
+      if (run) await this.afterEnd(await this.update(run, { state: 'ended' }, { id: 'system:session-end' }, 'training.end'));
     }).catch((err: unknown) => this.d.log.error({ err, runId: id }, 'training run of an ended session could not be ended'));
   }
 
   private async endSession(run: TrainingRun, actor: Actor): Promise<void> {
     if (!this.d.sessions.getLive(run.sessionId)) return;
     await this.d.sessions.stopAndEnd(run.sessionId, 'training run ended by the trainer', actor).catch((err: unknown) => this.d.log.warn({ err, runId: run.id }, 'session of an ended training run not ended'));
+  }
+
+  /** The end's listeners; one that fails is logged and never undoes the end. */
+  private async afterEnd(run: TrainingRun): Promise<void> {
+    for (const fn of this.ended) await fn(run).catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training run end listener failed'));
   }
 
   /** A run the trainer may drive: of one of their units. */
@@ -439,7 +459,7 @@ export class TrainingService {
   }
 
   private async readById(id: string): Promise<TrainingRun | null> {
-    const r = await this.d.store.db.selectFrom('training_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).where('id', '=', id).executeTakeFirst();
     return r ? this.read(r) : null;
   }
 
@@ -447,6 +467,11 @@ export class TrainingService {
     const events = await this.d.store.db.selectFrom('training_run_events').selectAll().where('run_id', '=', r.id).orderBy('id').execute();
     return toRun(r, events);
   }
+}
+
+/** One clock of the run's history (training_run_clocks), with the change it belongs to. */
+async function insertClock(trx: Tx, runId: string, c: ScenarioClock): Promise<void> {
+  await trx.insertInto('training_run_clocks').values({ run_id: runId, wall_at: c.wallAt, scenario_ms: c.scenarioMs, speed: c.speed, running: c.running ? 1 : 0 }).execute();
 }
 
 function toEvent(e: EventRow): TrainingRunEvent {

@@ -1,4 +1,4 @@
-import type { AdverseEffect, AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Session, StorageStatus, TrainingScenarioSummary, VitalsSample } from '@infusion/shared';
+import type { AdverseEffect, AlarmUpdate, ChecklistRecord, Escalation, InfusionEvent, Observation, Order, PhysicianResponse, RescueDose, Scenario, Session, StorageStatus, TrainingScenarioSummary, VitalsSample } from '@infusion/shared';
 
 /** Domain events, fanned out to the realtime layer (and anything else that listens). */
 export interface HubEvents {
@@ -26,7 +26,7 @@ export interface HubEvents {
   /** A training run changed (created, started, paused, sped, an event on its timeline): the other nodes read it again. */
   trainingRun: (runId: string) => void;
   /** The training hosts connected to a node (all of them, sent on every change and every few seconds). */
-  trainingHosts: (nodeId: string, hosts: { deviceId: number; scenarios: TrainingScenarioSummary[] }[]) => void;
+  trainingHosts: (nodeId: string, hosts: { deviceId: number; scenarios: TrainingScenarioSummary[]; documents: Scenario[] }[]) => void;
 }
 
 export type HubEvent = keyof HubEvents;

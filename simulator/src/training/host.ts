@@ -110,7 +110,8 @@ export class TrainingHost {
   }
 
   private hello(): void {
-    this.socket.emit('hello', { scenarios: this.catalogue() }, (r) => {
+    // The full documents too: the server keeps a run's scenario (expected actions, alarms) for its debrief.
+    this.socket.emit('hello', { scenarios: this.catalogue(), documents: Object.values(this.scenarios) }, (r) => {
       if (!r.ok) this.log.error(`training host: hello refused: ${r.error}`);
       else this.log.info(`training host: connected, ${r.data.runs} run(s) to simulate`);
     });
