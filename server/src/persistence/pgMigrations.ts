@@ -552,6 +552,28 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX training_run_events_run ON training_run_events (run_id, id);
     `,
   },
+  {
+    version: 20,
+    name: 'training runs: every change of the scenario clock, and runs whose scripted nurse follows the plan',
+    sql: `
+      -- Every change of a run's scenario clock (create, start, pause, resume, speed, end), oldest first:
+      -- maps any wall instant of the run to its scenario time, which the session's rules and timers run on.
+      CREATE TABLE training_clock_changes (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL REFERENCES training_runs(id),
+        wall_at bigint NOT NULL,
+        scenario_ms bigint NOT NULL,
+        speed bigint NOT NULL,
+        running integer NOT NULL
+      );
+      CREATE INDEX training_clock_changes_run ON training_clock_changes (run_id, id);
+      -- Runs created before: the clock as last stored is the one change known.
+      INSERT INTO training_clock_changes (run_id, wall_at, scenario_ms, speed, running)
+        SELECT id, clock_wall_at, clock_scenario_ms, speed, CASE WHEN state = 'running' THEN 1 ELSE 0 END FROM training_runs;
+      -- 1: the scripted nurse plays the scenario's plan (infusion steps, its drugs, sedation and pain scores) and documents it.
+      ALTER TABLE training_runs ADD COLUMN scripted_nurse integer NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** Any number: several nodes starting at once take this lock, so one migrates and the others wait. */

@@ -357,6 +357,7 @@ export interface Database {
   patient_followups: PatientFollowupsTable;
   training_runs: TrainingRunsTable;
   training_run_events: TrainingRunEventsTable;
+  training_clock_changes: TrainingClockChangesTable;
 }
 
 /** 14: each phase a session entered (pre-infusion, infusion, recovery, discharged, transferred, ended early). */
@@ -477,6 +478,18 @@ export interface TrainingRunsTable {
   created_at: number;
   updated_at: number;
   ended_at: number | null;
+  /** 20: 1 when the scripted nurse plays the scenario's plan. */
+  scripted_nurse: Generated<number>;
+}
+
+/** 20: one change of a training run's scenario clock. */
+export interface TrainingClockChangesTable {
+  id: Generated<number>;
+  run_id: string;
+  wall_at: number;
+  scenario_ms: number;
+  speed: number;
+  running: number;
 }
 
 /** 16: an injected event or a trainee's action of a training run (body: JSON). */
