@@ -472,7 +472,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
   app.use('/api/reports', reportRoutes(repos.reports, clock));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments, (u, s) => !isTrainingUnit(s.unit) || u.role === 'trainer' || training.traineeOf(s.id) === u.username));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/training', trainingRoutes(training));
   app.use('/api/users', userRoutes(users, loginSessions));
