@@ -83,6 +83,20 @@ describe('training runs on scenario time', () => {
     const wallS = (Date.now() - started) / 1000;
     console.log(`all ${runs.length} scenarios raised their expected alarms at x60 in ${wallS.toFixed(1)} s`);
 
+    // Escalation runs on the scenario clock too: nobody acknowledges the high SpO2 alarm, and the
+    // unit is called 120 scenario seconds after the physicians (2 s of wall time at x60, not 120 s).
+    const desatSession = runs.find((r) => r.run.scenario === 'desaturation')!.run.sessionId;
+    const levels = await until('the SpO2 alarm escalates to the unit', () => {
+      const rows = s.app.db
+        .prepare("SELECT n.level, MIN(n.created_at) at FROM notifications n JOIN escalations e ON e.id = n.escalation_id JOIN alarms a ON a.id = e.alarm_id WHERE a.session_id = ? AND a.rule_id = 'spo2.low.high' AND n.channel = 'dashboard' GROUP BY n.level ORDER BY n.level")
+        .all(desatSession) as { level: number; at: number }[];
+      return rows.length >= 2 && rows;
+    }, 60_000);
+    const unitAfterS = (levels[1]!.at - levels[0]!.at) / 1000;
+    console.log(`unit escalation ${unitAfterS.toFixed(1)} s (wall) after the physicians at x60`);
+    expect(unitAfterS).toBeGreaterThan(0.5);
+    expect(unitAfterS).toBeLessThan(20);
+
     // The desaturation scenario: the colleague's midazolam (minute 20, whatever the trainee does) and
     // the scripted nurse's plan are on the session record as the scenario's, not the trainee's.
     const desat = runs.find((r) => r.run.scenario === 'desaturation')!.run;
