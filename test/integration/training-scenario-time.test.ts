@@ -112,4 +112,32 @@ describe('training runs on scenario time', () => {
     const audit = s.app.db.prepare("SELECT actor FROM audit_log WHERE action = 'rescue.document' AND entity_id = ?").all(desat.sessionId) as { actor: string }[];
     expect(audit.map((a) => a.actor)).toEqual(['scenario:desaturation']);
   }, 240_000);
+
+  it("with the trainee at the pump (no scripted nurse), a colleague's scripted midazolam is still on the record as the scenario's, and given once", async () => {
+    const s = await startServer({ config: { LOG_LEVEL: 'error' } as never });
+    cleanup.push(() => s.close());
+    const f = await users(s);
+    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+    cleanup.push(() => host.close());
+    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length > 0, 30_000, 50);
+    const run = await post(f.coach, '/api/training/runs', { scenario: 'desaturation', seed: 11, trainee: 'trainee', unit: 'training' });
+    expect(run.scriptedNurse).toBe(false);
+    const limitsChanged = async () => (await api<{ session: { limitsChanged: string[] } }>(f.trainee, 'GET', `/api/sessions/${run.sessionId}`)).body.data.session.limitsChanged;
+    expect(await limitsChanged()).toEqual([]);
+    await post(f.coach, `/api/training/runs/${run.id}/start`);
+    await post(f.coach, `/api/training/runs/${run.id}/speed`, { speed: 60 });
+    // The script gives it at scenario minute 20: 20 s of wall time at x60.
+    const doses = await until('the colleague\'s midazolam on the session record', async () => {
+      const d = await detail(f.trainee, run.sessionId);
+      return d.rescueDoses.length > 0 && d;
+    }, 90_000);
+    expect(doses.rescueDoses).toEqual([expect.objectContaining({ drugId: 'midazolam', by: 'scenario:desaturation', note: expect.stringContaining('given in the scenario') })]);
+    // Nobody ran the plan: the infusion is the trainee's, and nothing was started for them.
+    expect(doses.infusionEvents).toEqual([]);
+    // Not the trainee's action: the host gives the patient the scripted dose once, from the scenario.
+    const timeline = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${run.id}`)).body.data.events;
+    expect(timeline).toEqual([]);
+    // The rules see it: a sedative on board tightens the respiratory limits on the session.
+    expect((await limitsChanged()).length).toBeGreaterThan(0);
+  }, 150_000);
 });
