@@ -44,8 +44,7 @@ function setup(time: SessionTime | null) {
     sessionRepo: {} as SessionRepo,
     sessions: {
       recordEvaluation: (_l, e, t) => {
-        live.engine = e;
-        live.lastEvalT = Math.max(live.lastEvalT, t);
+        Object.assign(live, { engine: e, lastEvalT: Math.max(live.lastEvalT, t) });
         evaluated.push(t);
       },
       resetEngine: () => {},
