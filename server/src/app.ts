@@ -72,6 +72,7 @@ import { DebriefRepo } from './training/debriefRepo';
 import { DebriefService } from './training/debriefService';
 import { TrainingService } from './training/trainingService';
 import { followTrainingAcrossNodes } from './training/trainingAcrossNodes';
+import { elapsedOn } from './sessions/sessionTime';
 import { SessionLifecycle } from './sessions/lifecycle';
 import { SessionService } from './sessions/sessionService';
 import { systemClock, type Clock } from './util/clock';
@@ -313,6 +314,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.heldRescueDoses(s.id)),
     // Bounded: a lease expires within seconds, so a takeover has seconds of frames to judge.
     framesAfter: (id, t) => vitalsRepo.framesAfter(id, t, 3600),
+    // A training run's session is judged on its scenario clock; every other session on wall time.
+    times: (id) => training.timeOf(id),
+    infusionEvents: (id) => sessions.events(id),
   });
   const doseGuard = new DoseGuard(care, sessionRepo, sessionRules, ruleSets, clock);
   lifecycle.attach({
@@ -399,6 +403,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const training = new TrainingService({ store, sessions, assignments, clock, hub, log, isTrainingUnit });
   const trainingNodes = deps.cluster ? followTrainingAcrossNodes(training, hub, nodeId, clock, log) : null;
   const debriefs = new DebriefService({ training, repo: new DebriefRepo(store), sessions, alarms: alarmRepo, care, users, audit: auditRepo, clock, log });
+  // Re-arm, reminders and escalation of a training run's alarms run on its scenario clock too.
+  alarms.elapsed = escalations.elapsed = (id, from, to) => elapsedOn((sid) => training.timeOf(sid), id, from, to);
   const hl7Deps: Hl7ListenerDeps = { devices, assignments, ingest, alarms, sessions, messages: new Hl7MessageLog({ repo: repos.hl7Messages, queue }), clock, log };
 
   const tls = readTls(config);
@@ -476,7 +482,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/formulary', formularyRoutes(care));
   app.use('/api/rulesets', ruleSetRoutes(ruleSets));
   app.use('/api/reports', reportRoutes(repos.reports, clock));
-  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments));
+  app.use('/api/sessions', sessionRoutes(sessions, vitalsRepo, alarmRepo, care, discharges, clock, config.AUDIO_PAUSE_MS, sessionRules, ruleSets, assignments, (u, s) => !isTrainingUnit(s.unit) || u.role === 'trainer' || training.traineeOf(s.id) === u.username));
   app.use('/api/ingest', ingestRoutes(ingest, devices));
   app.use('/api/training', trainingRoutes(training, debriefs));
   app.use('/api/users', userRoutes(users, loginSessions));
@@ -529,7 +535,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io.of('/').in(`user:${run.trainee}`).socketsJoin(`trainee:${run.sessionId}`);
     io.of('/').local.to([`trainer:${run.unit}`, `trainer:*`, `user:${run.trainee}`]).emit('trainingRun', run);
   });
-  attachTrainingHosts(io.of(TRAINING_HOST_NAMESPACE) as unknown as Parameters<typeof attachTrainingHosts>[0], training, ingest, devices, log);
+  attachTrainingHosts(io.of(TRAINING_HOST_NAMESPACE) as unknown as Parameters<typeof attachTrainingHosts>[0], training, ingest, devices, log, { sessions, care });
   attachIngest(io.of(INGEST_NAMESPACE) as unknown as Parameters<typeof attachIngest>[0], ingest, devices, log);
 
   // What the modules keep in memory is read back before anything is served: open alarms, active

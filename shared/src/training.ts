@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SIM_DRUGS, scenarioEventSchema, type ScenarioEvent, type SimDrug } from './scenario';
+import { OBSERVATION_SCALES, type ObservationScale } from './observations';
 import type { InfusionEventType } from './sessions';
 
 /**
@@ -32,6 +33,38 @@ export const scenarioMsAt = (c: ScenarioClock, now: number): number => (c.runnin
 /** The wall time a scenario instant maps to on the clock (a frame's timestamp): deterministic, so a resend is identical. */
 export const wallTimeOf = (c: ScenarioClock, scenarioMs: number): number => Math.round(c.wallAt + (scenarioMs - c.scenarioMs) / c.speed);
 
+/**
+ * A run's clock over its whole life: one entry per change (created, start, pause, resume, speed, end),
+ * oldest first. It maps any wall instant since the run was created to its scenario time, and back:
+ * what lets the server judge a training session on scenario time (its rule delays, observation due,
+ * no-data, dose over time, escalation) while its frames, alarms and records keep wall-clock stamps.
+ */
+export type ScenarioClockHistory = readonly ScenarioClock[];
+
+/** The scenario time (ms) at a wall instant; never decreasing, constant while paused, 0 before the first entry. */
+export function scenarioMsOfWall(h: ScenarioClockHistory, wall: number): number {
+  let c: ScenarioClock | undefined;
+  for (const x of h) {
+    if (x.wallAt > wall) break;
+    c = x;
+  }
+  return c ? scenarioMsAt(c, wall) : (h[0]?.scenarioMs ?? 0);
+}
+
+/** The first wall instant at which the scenario time reaches `scenarioMs` (the wall time of an instant judged on the scenario clock). */
+export function wallOfScenarioMs(h: ScenarioClockHistory, scenarioMs: number): number {
+  let last: ScenarioClock | undefined;
+  for (let i = 0; i < h.length; i++) {
+    const c = h[i]!;
+    if (scenarioMs <= c.scenarioMs) return c.wallAt;
+    const next = h[i + 1];
+    if (c.running && c.speed > 0 && (!next || scenarioMs < next.scenarioMs)) return Math.round(c.wallAt + (scenarioMs - c.scenarioMs) / c.speed);
+    last = c;
+  }
+  // Beyond what the clock has reached (it is stopped): its last change.
+  return last?.wallAt ?? 0;
+}
+
 /** What the trainee did, as the training host applies it to the simulated patient. */
 export type TrainingAction =
   | { type: 'infusion'; event: { type: InfusionEventType; rateMgKgH?: number; doseMg?: number } }
@@ -48,10 +81,48 @@ export const SIM_DRUG_FORMULARY_ID: Record<SimDrug, string> = {
 /** The simulated drug a documented rescue dose is, or null (a drug the patient model does not know). */
 export const simDrugOfFormularyId = (id: string): SimDrug | null => SIM_DRUGS.find((d) => SIM_DRUG_FORMULARY_ID[d] === id) ?? null;
 
-/** One entry of a run's timeline: an event the trainer injected, or a trainee's action, at a scenario time. */
+/**
+ * A sedation or pain score the trainee recorded, beside what the virtual assessor of the patient model
+ * scored at that scenario time (null: no training host answered), so the debrief can judge it.
+ */
+export interface TrainingAssessment {
+  observationId: number;
+  scale: ObservationScale;
+  traineeScore: number;
+  assessorScore: number | null;
+}
+
+/** One entry of a run's timeline: an event the trainer injected, a trainee's action, or a trainee's score beside the assessor's, at a scenario time. */
 export type TrainingRunEvent =
   | { id: number; scenarioMs: number; kind: 'inject'; event: ScenarioEvent; by: string; at: number }
-  | { id: number; scenarioMs: number; kind: 'action'; action: TrainingAction; by: string; at: number };
+  | { id: number; scenarioMs: number; kind: 'action'; action: TrainingAction; by: string; at: number }
+  | { id: number; scenarioMs: number; kind: 'assessment'; assessment: TrainingAssessment; by: string; at: number };
+
+/** The actor the training host documents as: what the scenario does (a colleague, the scripted nurse), never the trainee. */
+export const scenarioActor = (scenario: string): string => `scenario:${scenario}`;
+export const isScenarioActor = (by: string): boolean => by.startsWith('scenario:');
+
+/**
+ * What the training host documents on a run's session as the scenario (the server validates each body
+ * with the same schema as the bedside API): the scripted nurse's order, checklist, infusion steps and
+ * scores, and drugs the script gives (a colleague's midazolam).
+ */
+const anyBody = z.record(z.string(), z.unknown());
+export const trainingDocumentSchema = z.strictObject({
+  runId: z.string().min(1).max(100),
+  doc: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('order'), order: anyBody }),
+    z.strictObject({ type: z.literal('checklist'), checklist: anyBody }),
+    z.strictObject({ type: z.literal('infusion'), event: anyBody }),
+    z.strictObject({ type: z.literal('observation'), observation: anyBody }),
+    z.strictObject({ type: z.literal('drug'), drug: z.enum(SIM_DRUGS), doseMg: z.number().positive().finite().max(1000), label: z.string().min(1).max(300), source: z.string().min(1).max(500) }),
+  ]),
+});
+export type TrainingDocument = z.infer<typeof trainingDocumentSchema>;
+
+/** The server asks a run's host what the virtual assessor scores now on a scale. */
+export const trainingAssessRequestSchema = z.strictObject({ runId: z.string().min(1).max(100), scale: z.enum(Object.keys(OBSERVATION_SCALES) as [ObservationScale, ...ObservationScale[]]) });
+export type TrainingAssessRequest = z.infer<typeof trainingAssessRequestSchema>;
 
 export interface TrainingRun {
   id: string;
@@ -71,6 +142,8 @@ export interface TrainingRun {
   createdAt: number;
   updatedAt: number;
   endedAt: number | null;
+  /** The scripted nurse plays the scenario's plan (infusion steps, its drugs, sedation and pain scores), documented as the scenario's. */
+  scriptedNurse: boolean;
   /** Always true: a training run is simulated (every screen and export marks it). */
   simulated: true;
 }
@@ -86,6 +159,12 @@ export const trainingRunCreateSchema = z.strictObject({
   /** Default the scenario's title. */
   location: z.string().min(1).max(100).optional(),
   patientLabel: z.string().min(1).max(100).optional(),
+  /**
+   * True: a scripted nurse plays the scenario's plan (its infusion steps, the drugs of the plan, sedation
+   * and pain scores every 10 scenario minutes), e.g. to show a scenario unattended. Default false: the
+   * infusion is the trainee's to run.
+   */
+  scriptedNurse: z.boolean().optional(),
 });
 export type TrainingRunCreate = z.infer<typeof trainingRunCreateSchema>;
 export const trainingSpeedSchema = z.strictObject({ speed: z.union([z.literal(1), z.literal(10), z.literal(60)]) });
@@ -124,7 +203,11 @@ export interface TrainingHostServerToClient {
   runs: (runs: TrainingHostRun[]) => void;
   /** A run changed (state, speed, an injected event, a trainee's action, ended). */
   run: (run: TrainingHostRun) => void;
+  /** The virtual assessor's score now (the trainee just scored the patient). */
+  assess: (req: TrainingAssessRequest, ack: (r: { ok: true; data: { score: number } } | { ok: false; error: string }) => void) => void;
 }
 export interface TrainingHostClientToServer {
   hello: (hello: TrainingHostHello, ack: (r: { ok: true; data: { runs: number } } | { ok: false; error: string }) => void) => void;
+  /** Documents what the scenario did on a run's session (see trainingDocumentSchema). */
+  document: (doc: TrainingDocument, ack: (r: { ok: true; data: null } | { ok: false; error: string }) => void) => void;
 }

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { api, login, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
 
 /**
- * Training runs on PostgreSQL (integration-pg project, TEST_STORE=postgres): migration 16 and the run's
- * clock and timeline survive a restart on the same database, and the host resumes the run.
+ * Training runs on PostgreSQL (integration-pg project, TEST_STORE=postgres): migrations 16 and 20: the run's
+ * clock (with its history) and timeline survive a restart on the same database, and the host resumes the run.
  */
 const until = async <T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> => {
   const end = Date.now() + ms;
@@ -58,6 +58,12 @@ describe('training runs on PostgreSQL', () => {
     const back = (await api<TrainingRun>(coach, 'GET', `/api/training/runs/${run.id}`)).body.data;
     expect(back).toMatchObject({ state: 'paused', speed: 60, seed: 9, clock: { scenarioMs: paused.clock.scenarioMs, running: false } });
     expect(back.events).toMatchObject([{ kind: 'inject', event: { kind: 'prompt', label: 'Patient asks' } }]);
+    // The clock's history is back (migration 17): the session is judged on scenario time from the run's
+    // creation, e.g. the instant of the pause maps to the scenario time it had then.
+    const time = s.app.training.timeOf(run.sessionId);
+    expect(time?.at(paused.clock.wallAt)).toBe(run.createdAt + paused.clock.scenarioMs);
+    expect(time?.at(paused.clock.wallAt + 3_600_000)).toBe(run.createdAt + paused.clock.scenarioMs);
+    expect(time?.wallOf(run.createdAt + paused.clock.scenarioMs)).toBe(paused.clock.wallAt);
     expect((await api<TrainingRun[]>(await login(s.url, 'trainee'), 'GET', '/api/training/runs')).body.data.map((r) => r.id)).toEqual([run.id]);
     const resumed = (await api<TrainingRun>(coach, 'POST', `/api/training/runs/${run.id}/resume`)).body.data;
     expect(resumed.clock.running).toBe(true);

@@ -291,8 +291,20 @@ describe('training runs', () => {
     expect(given.status).toBe(201);
     await until('the actions are on both timelines', async () => {
       const [a, b] = await Promise.all(runs.map(async (r) => (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${r.id}`)).body.data));
-      return a!.events.length === 2 && b!.events.length === 1;
+      const actions = (r: TrainingRun) => r.events.filter((e) => e.kind === 'action').length;
+      return actions(a!) === 2 && actions(b!) === 1;
     });
+    // The trainee's scores are on the timeline beside what the patient's virtual assessor scored then
+    // (its own noise: the scripted scores of a re-simulation stay as they were).
+    const scored = await until('both scores beside the assessor\'s', async () => {
+      const x = (await api<TrainingRun>(f.coach, 'GET', `/api/training/runs/${withMz.id}`)).body.data.events.flatMap((e) => (e.kind === 'assessment' ? [e] : []));
+      return x.length === 2 && x;
+    });
+    expect(scored.map((e) => [e.assessment.scale, e.assessment.traineeScore, e.by])).toEqual([
+      ['RASS', 0, 'user:trainee'],
+      ['NRS_PAIN', 6, 'user:trainee'],
+    ]);
+    for (const e of scored) expect(e.assessment.assessorScore).toEqual(expect.any(Number));
     for (const r of runs) await post(f.coach, `/api/training/runs/${r.id}/speed`, { speed: 60 });
     for (const r of runs) await post(f.coach, `/api/training/runs/${r.id}/resume`);
     const fromSeq = Math.max(...runs.map((r) => frames(s, r.sessionId).at(-1)!.seq));

@@ -1,4 +1,4 @@
-import { EXCURSION_FIELDS, type ScenarioEvent, type TrainingAction, type TrainingRunEvent, type TrainingState } from '@infusion/shared';
+import { EXCURSION_FIELDS, OBSERVATION_SCALES, type ScenarioEvent, type TrainingAction, type TrainingRunEvent, type TrainingState } from '@infusion/shared';
 import { formatMg, INFUSION_EVENT_LABEL, formatRate } from '../format';
 import { ARTIFACT_LABEL } from './runForms';
 
@@ -54,5 +54,13 @@ export interface TimelineLine {
 export function timelineLines(events: readonly TrainingRunEvent[]): TimelineLine[] {
   return [...events]
     .sort((a, b) => b.scenarioMs - a.scenarioMs || b.id - a.id)
-    .map((e) => ({ id: e.id, scenarioMs: e.scenarioMs, by: e.by, ...(e.kind === 'inject' ? { source: 'trainer' as const, text: scenarioEventText(e.event) } : { source: 'trainee' as const, text: traineeActionText(e.action) }) }));
+    .map((e) => ({ id: e.id, scenarioMs: e.scenarioMs, by: e.by, ...lineOf(e) }));
+}
+
+function lineOf(e: TrainingRunEvent): Pick<TimelineLine, 'source' | 'text'> {
+  if (e.kind === 'inject') return { source: 'trainer', text: scenarioEventText(e.event) };
+  if (e.kind === 'action') return { source: 'trainee', text: traineeActionText(e.action) };
+  const a = e.assessment;
+  const scale = OBSERVATION_SCALES[a.scale].label;
+  return { source: 'trainee', text: `${scale} ${a.traineeScore} scored; the patient shows ${a.assessorScore ?? 'unknown (no answer from the simulation)'}` };
 }

@@ -17,6 +17,7 @@ const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
   sessionId: 's1',
   deviceId: 3,
   weightKg: 75,
+  scriptedNurse: false,
   state: 'running',
   speed: 1,
   clock: { scenarioMs: 0, wallAt: T0, speed: 1, running: true },
@@ -143,5 +144,13 @@ describe('timeline', () => {
       ['trainee', 'Infusion pause'],
       ['trainer', 'Desaturation: SpO2 to 80 over 0.5 min, held 5 min, recovering over 1 min'],
     ]);
+  });
+
+  it('puts the trainee’s sedation score beside what the simulated patient shows', () => {
+    const events: TrainingRunEvent[] = [
+      { id: 4, scenarioMs: 30_000, kind: 'assessment', assessment: { observationId: 9, scale: 'RASS', traineeScore: 0, assessorScore: -2 }, by: 'trainee', at: T0 },
+      { id: 5, scenarioMs: 40_000, kind: 'assessment', assessment: { observationId: 10, scale: 'NRS_PAIN', traineeScore: 4, assessorScore: null }, by: 'trainee', at: T0 },
+    ];
+    expect(timelineLines(events).map((l) => l.text)).toEqual(['Pain NRS 4 scored; the patient shows unknown (no answer from the simulation)', 'RASS 0 scored; the patient shows -2']);
   });
 });

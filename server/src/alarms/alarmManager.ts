@@ -38,6 +38,11 @@ interface Held {
  * disk) and held in memory, in event order, until `flushHeld` writes it once storage is back.
  */
 export class AlarmManager {
+  /**
+   * The session's time elapsed between two wall instants (re-arm, reminders): wall time, except a
+   * training run's session, which runs on its scenario clock (and stands still while paused).
+   */
+  elapsed: (sessionId: string, fromWall: number, toWall: number) => number = (_id, from, to) => to - from;
   /** Unresolved alarms by `${sessionId}\u0000${ruleId}`. */
   private readonly open = new Map<string, Alarm>();
   /**
@@ -232,9 +237,9 @@ export class AlarmManager {
     for (const a of [...this.open.values()]) {
       if (!owns(a.sessionId)) continue;
       const latched = a.latching && a.state === 'active';
-      if (!a.conditionActive && !latched && a.conditionClearedAt !== null && now - a.conditionClearedAt >= this.cfg.reArmMs) {
+      if (!a.conditionActive && !latched && a.conditionClearedAt !== null && this.elapsed(a.sessionId, a.conditionClearedAt, now) >= this.cfg.reArmMs) {
         this.commit({ ...a, state: 'resolved', resolvedAt: now }, 'resolved', now, null).catch(logged);
-      } else if (a.state === 'acknowledged' && a.conditionActive && a.acknowledgedAt !== null && now - a.acknowledgedAt >= this.cfg.reminderMs) {
+      } else if (a.state === 'acknowledged' && a.conditionActive && a.acknowledgedAt !== null && this.elapsed(a.sessionId, a.acknowledgedAt, now) >= this.cfg.reminderMs) {
         this.commit({ ...a, state: 'active' }, 'reminder', now, null).catch(logged);
       }
     }

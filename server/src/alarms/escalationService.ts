@@ -31,7 +31,12 @@ const dashboardTarget = (e: Escalation) => (e.simulated ? `trainers:${e.unit}` :
 export class EscalationService {
   private readonly open = new Map<number, Escalation>();
   /** Alarms waiting to open level 1: medium ones out their acknowledge window, any whose step could not be stored yet. */
-  private readonly pendingMedium = new Map<number, { due: number; alarm: Alarm }>();
+  private readonly pendingMedium = new Map<number, { from: number; waitMs: number; alarm: Alarm }>();
+  /**
+   * The session's time elapsed between two wall instants: wall time, except a training run's session,
+   * whose escalation runs on its scenario clock (a 2-minute escalation at x60 is 2 s; none while paused).
+   */
+  elapsed: (sessionId: string, fromWall: number, toWall: number) => number = (_id, from, to) => to - from;
   /** Escalations whose closing could not be stored yet: alarmId → reason. */
   private readonly pendingClose = new Map<number, string>();
   private readonly steps = new Serial();
@@ -69,7 +74,7 @@ export class EscalationService {
   /** After a restart: open escalations from the database, medium windows from the unresolved alarms. */
   async restore(unresolved: Alarm[]): Promise<void> {
     for (const e of await this.openRows()) this.open.set(e.alarmId, e);
-    for (const a of unresolved) if (a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
+    for (const a of unresolved) if (a.priority === 'medium' && a.state === 'active' && !this.open.has(a.id)) this.pendingMedium.set(a.id, { from: a.startedAt, waitMs: this.cfg.mediumMs, alarm: a });
   }
 
   list(): Escalation[] {
@@ -99,8 +104,8 @@ export class EscalationService {
     if (u.transition === 'raised') {
       if (esc || this.pendingMedium.has(a.id)) return;
       if (a.priority === 'high') {
-        if (!(await this.tryEscalate(a, 1))) this.pendingMedium.set(a.id, { due: this.clock.now(), alarm: a });
-      } else if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: this.clock.now() + this.cfg.mediumMs, alarm: a });
+        if (!(await this.tryEscalate(a, 1))) this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: 0, alarm: a });
+      } else if (a.priority === 'medium') this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: this.cfg.mediumMs, alarm: a });
       return;
     }
     if (u.transition === 'acknowledged' || u.transition === 'resolved') this.pendingMedium.delete(a.id);
@@ -133,8 +138,8 @@ export class EscalationService {
       );
       for (const a of unresolved) {
         if (a.sessionId !== sessionId || a.state !== 'active' || this.open.has(a.id)) continue;
-        if (a.priority === 'medium') this.pendingMedium.set(a.id, { due: a.startedAt + this.cfg.mediumMs, alarm: a });
-        else if (a.priority === 'high' && !escalated.has(a.id)) this.pendingMedium.set(a.id, { due: this.clock.now(), alarm: a });
+        if (a.priority === 'medium') this.pendingMedium.set(a.id, { from: a.startedAt, waitMs: this.cfg.mediumMs, alarm: a });
+        else if (a.priority === 'high' && !escalated.has(a.id)) this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: 0, alarm: a });
       }
     });
   }
@@ -159,12 +164,13 @@ export class EscalationService {
       else if (await this.tryClose(e, reason)) this.pendingClose.delete(id);
     }
     for (const [id, p] of [...this.pendingMedium]) {
-      if (p.due > now || !owns(p.alarm.sessionId)) continue;
+      if ((p.waitMs > 0 && this.elapsed(p.alarm.sessionId, p.from, now) < p.waitMs) || !owns(p.alarm.sessionId)) continue;
       // Kept (and retried next tick) while the step cannot be stored.
       if (await this.tryEscalate(p.alarm, 1)) this.pendingMedium.delete(id);
     }
     for (const e of [...this.open.values()]) {
-      if (e.state === 'open' && e.nextLevelAt !== null && e.nextLevelAt <= now && owns(e.sessionId)) await this.tryEscalate(null, 2, e);
+      // nextLevelAt is when it falls due on wall time; a session on its own time counts from the opening.
+      if (e.state === 'open' && e.nextLevelAt !== null && this.elapsed(e.sessionId, e.openedAt, now) >= e.nextLevelAt - e.openedAt && owns(e.sessionId)) await this.tryEscalate(null, 2, e);
     }
   }
 

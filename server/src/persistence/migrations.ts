@@ -598,6 +598,14 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX patients_created ON patients(created_at, id);
     `,
   },
+  {
+    version: 19,
+    name: 'training runs whose scripted nurse follows the plan',
+    sql: `
+      -- 1: the scripted nurse plays the scenario's plan (infusion steps, its drugs, sedation and pain scores) and documents it.
+      ALTER TABLE training_runs ADD COLUMN scripted_nurse INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: number): number {

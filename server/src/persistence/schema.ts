@@ -481,6 +481,8 @@ export interface TrainingRunsTable {
   ended_at: number | null;
   /** 17: the scenario document offered at creation (JSON, shared/src/scenario.ts); null for runs created before. */
   scenario_doc: Defaulted<string | null>;
+  /** 20: 1 when the scripted nurse plays the scenario's plan. */
+  scripted_nurse: Generated<number>;
 }
 
 /** 16: an injected event or a trainee's action of a training run (body: JSON). */

@@ -25,6 +25,8 @@ export function sessionRoutes(
   rules: SessionRules,
   ruleSets: RuleSetStore,
   assignments: DeviceAssignments,
+  /** Whether a user's screens list a session beyond canSeeSession (a training run's: its trainers and trainee only). */
+  lists: (u: PublicUser, s: { id: string; unit: string }) => boolean = () => true,
 ): Router {
   const r = Router();
   const visible = (req: Request, u: PublicUser) => visibleSession(sessions, req, u);
@@ -50,7 +52,7 @@ export function sessionRoutes(
   });
   r.get('/', (req, res) => {
     const u = userOf(req, 'session.view');
-    ok(res, sessions.listActive().filter((s) => canSeeSession(u, s)));
+    ok(res, sessions.listActive().filter((s) => canSeeSession(u, s) && lists(u, s)));
   });
   r.get('/:id', async (req, res) => {
     const session = visible(req, userOf(req, 'session.view'));

@@ -4,11 +4,13 @@ import {
   engineStateFromActive,
   sessionDosingWeight,
   evaluate,
+  replayInfusion,
   RuleSetConfigError,
   type ConfiguredRuleSet,
   type EngineContext,
   type EngineEvent,
   type EngineState,
+  type InfusionEvent,
   type InfusionEventType,
   type Observation,
   type RuleModifier,
@@ -17,6 +19,7 @@ import {
 import type { AlarmManager } from '../alarms/alarmManager';
 import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
 import type { LiveSession, SessionService } from '../sessions/sessionService';
+import { wallTime, type SessionTimes } from '../sessions/sessionTime';
 import type { Logger } from '../util/logger';
 import type { RuleSetStore } from './ruleSetStore';
 
@@ -34,6 +37,11 @@ interface Extras {
   clockOffset: number;
   /** No frame yet: there is no device clock to tick on. */
   haveDeviceClock: boolean;
+  /**
+   * A session on a time of its own (training): its infusion events at their wall times, replayed on
+   * its time for the dose so far (the session's own dose total runs on wall time). Null: wall time.
+   */
+  infusionEvents: Pick<InfusionEvent, 'id' | 'type' | 't' | 'rateMgKgH' | 'doseMg'>[] | null;
 }
 
 export interface SessionRulesDeps {
@@ -51,6 +59,14 @@ export interface SessionRulesDeps {
   modifiersOf?: (s: StoredSession) => RuleModifier[];
   /** Stored frames of a session with event time after `t`, oldest first (judged when a session is taken over). */
   framesAfter?: (sessionId: string, t: number) => Promise<VitalsSample[]>;
+  /**
+   * The time a session is judged on (a training run's scenario clock); default wall time. Every
+   * instant the engine sees (frames, ticks, events, scores, alarm starts) is mapped onto it, and the
+   * alarms it raises are stamped back in wall time.
+   */
+  times?: SessionTimes;
+  /** A session's stored infusion events (the dose so far on a session's own time). */
+  infusionEvents?: (sessionId: string) => Promise<InfusionEvent[]>;
 }
 
 /**
@@ -78,6 +94,8 @@ export class SessionRules {
   private readonly lastFrame: SessionRulesDeps['lastFrame'];
   private readonly modifiersOf: NonNullable<SessionRulesDeps['modifiersOf']>;
   private readonly framesAfter: NonNullable<SessionRulesDeps['framesAfter']>;
+  private readonly times: SessionTimes;
+  private readonly infusionEvents: NonNullable<SessionRulesDeps['infusionEvents']>;
 
   constructor(deps: SessionRulesDeps) {
     this.store = deps.ruleSets;
@@ -90,6 +108,14 @@ export class SessionRules {
     this.lastFrame = deps.lastFrame;
     this.modifiersOf = deps.modifiersOf ?? (() => []);
     this.framesAfter = deps.framesAfter ?? (() => Promise.resolve([]));
+    this.times = deps.times ?? wallTime;
+    this.infusionEvents = deps.infusionEvents ?? (() => Promise.resolve([]));
+  }
+
+  /** The session's time at a wall instant (identity for a session on wall time). */
+  private at(l: LiveSession, wall: number): number {
+    const time = this.times(l.stored.id);
+    return time ? time.at(wall) : wall;
   }
 
   private modifiersFor(s: StoredSession): RuleModifier[] {
@@ -135,23 +161,27 @@ export class SessionRules {
   /** The session's inputs to the engine besides the stored session, read from storage. */
   private async readExtras(l: LiveSession): Promise<Extras> {
     const s = l.stored;
-    const [obs, lastNibpAt, treatments, frame] = await Promise.all([
+    const time = this.times(s.id);
+    const [obs, lastNibpAt, treatments, frame, infusionEvents] = await Promise.all([
       this.lastObservations(s.id),
       this.lastNibp(s.id),
       // Infusions actually given to the patient in the 12 months before this session, and this one (Q8).
       s.patientId !== null ? this.repo.infusionsGivenSince(s.patientId, s.createdAt - YEAR_MS, s.id).then((n) => n + 1) : 1,
       this.lastFrame(s.id),
+      time ? this.infusionEvents(s.id) : null,
     ]);
     const sed = obs.filter((o) => o.scale !== 'NRS_PAIN').at(-1);
     const pain = obs.filter((o) => o.scale === 'NRS_PAIN').at(-1);
+    const on = (t: number) => (time ? time.at(t) : t);
     return {
       configured: this.configured(l.stored),
       key: this.keyOf(l.stored),
-      sedation: sed ? { t: sed.t, scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
-      pain: pain ? { t: pain.t, score: pain.score } : null,
-      lastNibpAt,
+      sedation: sed ? { t: on(sed.t), scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
+      pain: pain ? { t: on(pain.t), score: pain.score } : null,
+      lastNibpAt: lastNibpAt === null ? null : on(lastNibpAt),
       treatments,
       ...(frame ? { clockOffset: frame.t - frame.receivedAt, haveDeviceClock: true } : { clockOffset: 0, haveDeviceClock: false }),
+      infusionEvents: infusionEvents?.map(({ id, type, t, rateMgKgH, doseMg }) => ({ id, type, t, rateMgKgH, doseMg })) ?? null,
     };
   }
 
@@ -201,7 +231,9 @@ export class SessionRules {
 
   /** After a restart: rules behind unresolved alarms start as firing, so nothing is raised twice. */
   restoreState(l: LiveSession, now: number): void {
-    this.sessions.resetEngine(l, this.engineFromAlarms(l, now));
+    // A session on its own time: the last frame's instant on that time (it was read in wall time).
+    const time = this.times(l.stored.id);
+    this.sessions.resetEngine(l, this.engineFromAlarms(l, now), time ? time.at(l.lastEvalT) : undefined);
   }
 
   /**
@@ -221,7 +253,7 @@ export class SessionRules {
     for (const a of this.alarms.unresolved()) {
       if (a.sessionId !== l.stored.id || !a.conditionActive) continue;
       const i = resumed.ids.indexOf(a.ruleId);
-      const firing = { phase: 'firing' as const, since: a.startedAt, clearSince: null };
+      const firing = { phase: 'firing' as const, since: this.at(l, a.startedAt), clearSince: null };
       if (i < 0) {
         resumed.ids.push(a.ruleId);
         resumed.rules.push({ ...firing, a: null, d: null });
@@ -233,17 +265,20 @@ export class SessionRules {
   }
 
   private engineFromAlarms(l: LiveSession, now: number) {
-    const active = this.alarms.unresolved().filter((a) => a.sessionId === l.stored.id && a.conditionActive).map((a) => ({ ruleId: a.ruleId, since: a.startedAt }));
-    return engineStateFromActive(active, now);
+    const active = this.alarms.unresolved().filter((a) => a.sessionId === l.stored.id && a.conditionActive).map((a) => ({ ruleId: a.ruleId, since: this.at(l, a.startedAt) }));
+    return engineStateFromActive(active, this.at(l, now));
   }
 
   private context(l: LiveSession, e: Extras, t: number): EngineContext {
     // Per-kg figures (bolus mg/kg, cumulative mg/kg) are on the dosing weight of the session's rule set.
     const w = sessionDosingWeight(l.stored, this.store.get(l.stored.ruleSetVersion).dosingWeight);
     const kg = w.kg;
+    const time = e.infusionEvents ? this.times(l.stored.id) : null;
+    // On a session's own time the dose so far is replayed on that time (the session's total is wall time).
+    const infusion = time && e.infusionEvents ? replayInfusion(kg, e.infusionEvents.map((x) => ({ ...x, t: time.at(x.t) }))) : l.infusion;
     return {
-      session: { weightKg: kg, weightBasis: w.used, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: l.stored.createdAt },
-      infusion: doseAt(l.infusion, kg, t),
+      session: { weightKg: kg, weightBasis: w.used, ageYears: l.stored.ageYears, setting: l.stored.setting, startedAt: time ? time.at(l.stored.createdAt) : l.stored.createdAt },
+      infusion: doseAt(infusion, kg, t),
       baseline: l.stored.baseline,
       lastObservation: { sedation: e.sedation, pain: e.pain },
       lastNibpAt: e.lastNibpAt,
@@ -255,7 +290,10 @@ export class SessionRules {
   private run(l: LiveSession, e: Extras, ev: EngineEvent): void {
     const r = evaluate(this.configured(l.stored).ruleSet, l.engine, this.context(l, e, ev.t), ev);
     this.sessions.recordEvaluation(l, r.state, ev.t);
-    if (r.transitions.length) this.alarms.apply(l.stored, r.transitions);
+    if (!r.transitions.length) return;
+    // Alarms are stamped in wall time, as every record is: the instant the session's time reached them.
+    const time = this.times(l.stored.id);
+    this.alarms.apply(l.stored, time ? r.transitions.map((tr) => ({ ...tr, t: time.wallOf(tr.t) })) : r.transitions);
   }
 
   onVitals(l: LiveSession, sample: VitalsSample, serverNow: number): void {
@@ -263,17 +301,18 @@ export class SessionRules {
   }
 
   private vitalsWith(l: LiveSession, e: Extras, sample: VitalsSample, serverNow: number): void {
-    if (typeof sample.sbp === 'number') e.lastNibpAt = Math.max(e.lastNibpAt ?? 0, sample.t);
+    const t = this.at(l, sample.t);
+    if (typeof sample.sbp === 'number') e.lastNibpAt = Math.max(e.lastNibpAt ?? 0, t);
     e.clockOffset = sample.t - serverNow;
     if (!e.haveDeviceClock) {
       e.haveDeviceClock = true;
       // Events before the first frame ran on server time; a device clock behind it would have every
       // frame judged at that later time. Restart the engine's clock on the device's.
-      if (sample.t < l.lastEvalT) {
-        this.sessions.resetEngine(l, this.engineFromAlarms(l, sample.t), sample.t);
+      if (t < l.lastEvalT) {
+        this.sessions.resetEngine(l, this.engineFromAlarms(l, sample.t), t);
       }
     }
-    this.run(l, e, { kind: 'vitals', t: sample.t, sample });
+    this.run(l, e, { kind: 'vitals', t, sample: t === sample.t ? sample : { ...sample, t } });
   }
 
   /**
@@ -289,24 +328,28 @@ export class SessionRules {
     // Inputs not read yet: a tick is not kept for later (the next one comes within a second).
     if (!e) return this.withExtras(l, null);
     if (!e.haveDeviceClock && l.infusion.status === 'not_started') return;
-    const t = serverNow + e.clockOffset;
+    // On a session's own time a paused run does not advance: the tick finds nothing new to judge.
+    const t = this.at(l, serverNow + e.clockOffset);
     if (t <= l.lastEvalT) return;
     this.run(l, e, { kind: 'tick', t });
   }
 
-  onInfusion(l: LiveSession, ev: { type: InfusionEventType; t: number; rateMgKgH: number | null; doseMg: number | null }): void {
+  onInfusion(l: LiveSession, ev: { id?: number; type: InfusionEventType; t: number; rateMgKgH: number | null; doseMg: number | null }): void {
     this.withExtras(l, (e) => {
+      // Read with the stored events when this event was already committed: kept once.
+      if (e.infusionEvents && !(ev.id !== undefined && e.infusionEvents.some((x) => x.id === ev.id))) e.infusionEvents.push({ id: ev.id ?? -1, type: ev.type, t: ev.t, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg });
       // Clinician events are stamped in server time: judged on the device clock, for the reason above.
-      this.run(l, e, { kind: 'infusion', t: Math.max(ev.t + e.clockOffset, l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
+      this.run(l, e, { kind: 'infusion', t: Math.max(this.at(l, ev.t + e.clockOffset), l.lastEvalT), event: { type: ev.type, rateMgKgH: ev.rateMgKgH, doseMg: ev.doseMg } });
     });
   }
 
   onObservation(l: LiveSession, o: Observation): void {
     this.withExtras(l, (e) => {
       // Read back from storage after the score was written: the score may already be in `e`; running it again is harmless.
-      if (o.scale === 'NRS_PAIN') e.pain = { t: o.t, score: o.score };
-      else e.sedation = { t: o.t, scale: o.scale, score: o.score };
-      this.run(l, e, { kind: 'observation', t: Math.max(o.t + e.clockOffset, l.lastEvalT), obs: { scale: o.scale, score: o.score } });
+      const t = this.at(l, o.t);
+      if (o.scale === 'NRS_PAIN') e.pain = { t, score: o.score };
+      else e.sedation = { t, scale: o.scale, score: o.score };
+      this.run(l, e, { kind: 'observation', t: Math.max(this.at(l, o.t + e.clockOffset), l.lastEvalT), obs: { scale: o.scale, score: o.score } });
     });
   }
 

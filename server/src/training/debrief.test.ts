@@ -47,6 +47,7 @@ const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
   sessionId: 'sess-1',
   deviceId: 1,
   weightKg: 70,
+  scriptedNurse: false,
   state: 'ended',
   speed: 60,
   // Ended at scenario minute 20.

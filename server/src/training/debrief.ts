@@ -296,6 +296,13 @@ export function computeDebrief(x: DebriefInput): TrainingDebrief {
   for (const a of alarms) push(toMs(a.startedAt), a.startedAt, 'rules', `${a.priority === 'high' ? 'High' : a.priority === 'medium' ? 'Medium' : 'Low'} priority alarm: ${alarmText(a)}`);
   for (const a of acts) push(a.ms, a.at, a.by === trainee ? 'trainee' : 'trainer', a.by === trainee ? a.text : `${a.text} by ${who(a.by)}`);
   for (const w of guarded.values()) push(toMs(w[0]!.at), w[0]!.at, 'trainee', `${w[0]!.action === 'infusion.bolus' ? 'Bolus' : 'Dose'} ${w[0]!.outcome === 'refused' ? 'refused' : 'confirmed over'} by the dose limits`);
+  // The trainee's sedation and pain scores beside what the simulated patient showed then (the host's virtual assessor).
+  for (const e of run.events) {
+    if (e.kind !== 'assessment') continue;
+    const a = e.assessment;
+    const scale = OBSERVATION_SCALES[a.scale].label;
+    push(e.scenarioMs, e.at, 'trainee', `${scale} ${a.traineeScore} scored; the simulated patient showed ${a.assessorScore ?? 'unknown (no answer from the simulation)'}`);
+  }
   timeline.sort((a, b) => a.scenarioMs - b.scenarioMs || a.at - b.at);
 
   const counted = items.filter((i) => i.outcome !== 'not_triggered');

@@ -1,11 +1,17 @@
-import { fieldErrors, scenarioSchema, trainingHostHelloSchema, type Scenario, type TrainingHostClientToServer, type TrainingHostRun, type TrainingHostServerToClient, type TrainingRun } from '@infusion/shared';
+import { fieldErrors, scenarioSchema, trainingDocumentSchema, trainingHostHelloSchema, type Scenario, type TrainingHostClientToServer, type TrainingHostRun, type TrainingHostServerToClient, type TrainingRun } from '@infusion/shared';
 import type { Namespace } from 'socket.io';
 import type { DeviceKeys } from '../auth/deviceKeys';
+import type { CareService } from '../care/careService';
+import type { SessionService } from '../sessions/sessionService';
 import type { IngestService } from '../ingest/ingestService';
 import { handler } from '../realtime/ack';
-import { badRequest } from '../util/errors';
+import { badRequest, notFound } from '../util/errors';
 import type { Logger } from '../util/logger';
+import { documentForScenario } from './scenarioDocs';
 import type { TrainingService } from './trainingService';
+
+/** How long the server waits for a host's virtual assessor. */
+const ASSESS_TIMEOUT_MS = 5_000;
 
 type HostNs = Namespace<TrainingHostClientToServer, TrainingHostServerToClient, Record<string, never>, { deviceId: number }>;
 
@@ -14,7 +20,7 @@ type HostNs = Namespace<TrainingHostClientToServer, TrainingHostServerToClient, 
  * they run (`hello`), and are sent the runs bound to their device (`runs` on hello, `run` on each
  * change), each with the next seq the server expects, so a restarted host resumes where storage is.
  */
-export function attachTrainingHosts(ns: HostNs, training: TrainingService, ingest: IngestService, keys: DeviceKeys, log: Logger): void {
+export function attachTrainingHosts(ns: HostNs, training: TrainingService, ingest: IngestService, keys: DeviceKeys, log: Logger, docs: { sessions: SessionService; care: CareService }): void {
   ns.use((socket, next) => {
     const auth = socket.handshake.auth as { deviceKey?: unknown } | undefined;
     keys.authenticate(auth?.deviceKey).then(
@@ -46,8 +52,26 @@ export function attachTrainingHosts(ns: HostNs, training: TrainingService, inges
       (err: unknown) => log.error({ err, runId: run.id }, 'training run not sent to its host'),
     );
   });
+  // The virtual assessor lives in the host that simulates the run: asked for its score now.
+  training.assessor = async (run, scale) => {
+    const answers = await ns.to(`device:${run.deviceId}`).timeout(ASSESS_TIMEOUT_MS).emitWithAck('assess', { runId: run.id, scale });
+    const a = answers.find((r) => r.ok);
+    return a?.ok ? a.data.score : null;
+  };
   ns.on('connection', (socket) => {
     const deviceId = socket.data.deviceId;
+    // What the scenario did (a colleague's drug, the scripted nurse's steps), on a run this host simulates.
+    socket.on(
+      'document',
+      handler(log, async (raw: unknown) => {
+        const parsed = trainingDocumentSchema.safeParse(raw);
+        if (!parsed.success) throw badRequest('invalid document', fieldErrors(parsed.error));
+        const run = training.runsOfDevice(deviceId).find((r) => r.id === parsed.data.runId);
+        if (!run) throw notFound(`training run ${parsed.data.runId}`);
+        await documentForScenario(docs, run, parsed.data.doc);
+        return null;
+      }),
+    );
     socket.on(
       'hello',
       handler(log, async (raw: unknown) => {

@@ -2,18 +2,23 @@ import {
   ALL_UNITS,
   scenarioEventSchema,
   scenarioMsAt,
+  scenarioMsOfWall,
+  wallOfScenarioMs,
   fieldErrors,
+  isScenarioActor,
   simDrugOfFormularyId,
   trainingInjectSchema,
   trainingRunCreateSchema,
   trainingSpeedSchema,
   type InfusionEvent,
+  type Observation,
   type PublicUser,
   type RescueDose,
   type Scenario,
   type ScenarioClock,
   type ScenarioEvent,
   type TrainingAction,
+  type TrainingAssessment,
   type TrainingRun,
   type TrainingRunEvent,
   type TrainingScenarioSummary,
@@ -28,6 +33,7 @@ import type { Tx } from '../persistence/store';
 import type { TrainingRunEventsTable, TrainingRunsTable } from '../persistence/schema';
 import type { Store } from '../persistence/store';
 import type { Actor, SessionService } from '../sessions/sessionService';
+import type { SessionTime } from '../sessions/sessionTime';
 import type { Clock } from '../util/clock';
 import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import type { Hub } from '../util/hub';
@@ -35,7 +41,7 @@ import type { Logger } from '../util/logger';
 
 /** A run as read here: its scenario document (the debrief's) stays in storage. */
 type RunRow = Omit<Selectable<TrainingRunsTable>, 'scenario_doc'>;
-const RUN_COLUMNS = ['id', 'unit', 'trainer', 'trainee', 'scenario', 'seed', 'session_id', 'device_id', 'weight_kg', 'state', 'speed', 'clock_scenario_ms', 'clock_wall_at', 'created_at', 'updated_at', 'ended_at'] as const satisfies readonly (keyof RunRow)[];
+const RUN_COLUMNS = ['id', 'unit', 'trainer', 'trainee', 'scenario', 'seed', 'session_id', 'device_id', 'weight_kg', 'state', 'speed', 'clock_scenario_ms', 'clock_wall_at', 'created_at', 'updated_at', 'ended_at', 'scripted_nurse'] as const satisfies readonly (keyof RunRow)[];
 type EventRow = Selectable<TrainingRunEventsTable>;
 
 /** The scenarios a connected training host offers (its device id → catalogue). */
@@ -66,6 +72,8 @@ const forbidden = (why: string) => new DomainError(403, why);
 export class TrainingService {
   private readonly live = new Map<string, TrainingRun>();
   private readonly bySession = new Map<string, string>();
+  /** Every change of each live run's scenario clock, oldest first (what its session is judged on). */
+  private readonly clocks = new Map<string, ScenarioClock[]>();
   private readonly hosts = new Map<number, HostOffer>();
   /** Changes of one run happen one after another (a clock re-based on a stale clock would jump). */
   private readonly turns = new Map<string, Promise<unknown>>();
@@ -77,6 +85,8 @@ export class TrainingService {
   hostsElsewhere: () => HostOffer[] = () => [];
   /** Called once a run has ended and its session with it (the debrief's score is kept then). */
   readonly ended: ((run: TrainingRun) => Promise<void>)[] = [];
+  /** What the virtual assessor of the run's patient scores now (its training host answers); null: no answer. */
+  assessor: (run: TrainingRun, scale: Observation['scale']) => Promise<number | null> = () => Promise.resolve(null);
 
   constructor(
     private readonly d: {
@@ -92,6 +102,7 @@ export class TrainingService {
     // The trainee's actions reach the simulated patient: the same events the dashboards receive.
     d.hub.on('infusionEvent', (e) => this.onInfusionEvent(e));
     d.hub.on('rescueDose', (r) => this.onRescueDose(r));
+    d.hub.on('observation', (o) => this.onObservation(o));
     d.hub.on('session', (s) => {
       // A training session ended elsewhere (its page, the API) ends its run.
       if (s.status === 'ended' && this.bySession.has(s.id)) this.endForSession(s.id);
@@ -101,8 +112,39 @@ export class TrainingService {
   /** Reads the runs not ended (start-up). */
   async restore(): Promise<number> {
     const rows = await this.d.store.db.selectFrom('training_runs').select(RUN_COLUMNS).where('state', '!=', 'ended').execute();
-    for (const r of rows) this.keep(await this.read(r));
+    for (const r of rows) {
+      await this.loadClocks(r.id, r);
+      this.keep(await this.read(r));
+    }
     return rows.length;
+  }
+
+  /**
+   * The time a run's session is judged on: its scenario clock (from the run's creation), so a rule's
+   * delay, an observation falling due, no data, the dose over time and escalation all run at the
+   * run's speed and stand still while it is paused. Null for any other session (wall time).
+   */
+  timeOf(sessionId: string): SessionTime | null {
+    const id = this.bySession.get(sessionId);
+    const run = id ? this.live.get(id) : undefined;
+    const history = id ? this.clocks.get(id) : undefined;
+    if (!run || !history?.length) return null;
+    const epoch = run.createdAt;
+    return { at: (wall) => epoch + scenarioMsOfWall(history, wall), wallOf: (t) => wallOfScenarioMs(history, t - epoch) };
+  }
+
+  /**
+   * The run's clock history as stored (every change, oldest first); a run stored before the history
+   * was kept has its last clock as the one change known.
+   */
+  private async loadClocks(id: string, r: Pick<RunRow, 'clock_scenario_ms' | 'clock_wall_at' | 'speed' | 'state'>): Promise<void> {
+    const changes = await this.d.store.db.selectFrom('training_run_clocks').selectAll().where('run_id', '=', id).orderBy('id').execute();
+    this.clocks.set(
+      id,
+      changes.length
+        ? changes.map((c) => ({ scenarioMs: c.scenario_ms, wallAt: c.wall_at, speed: c.speed, running: c.running === 1 }))
+        : [{ scenarioMs: r.clock_scenario_ms, wallAt: r.clock_wall_at, speed: r.speed, running: r.state === 'running' }],
+    );
   }
 
   /** Is this session a training run's, and whose (trainee username)? */
@@ -165,7 +207,11 @@ export class TrainingService {
       const run = await this.readById(id);
       if (!run) return;
       if (run.state === 'ended') this.forget(run);
-      else this.keep(run);
+      else {
+        // The other node's clock changes too: this node may evaluate the run's session (its lease).
+        await this.loadClocks(id, { clock_scenario_ms: run.clock.scenarioMs, clock_wall_at: run.clock.wallAt, speed: run.speed, state: run.state });
+        this.keep(run);
+      }
       this.notify(run);
     });
   }
@@ -258,6 +304,7 @@ export class TrainingService {
       created_at: now,
       updated_at: now,
       ended_at: null,
+      scripted_nurse: p.scriptedNurse ? 1 : 0,
     };
     const doc = host.documents.get(p.scenario);
     await this.d.store.transaction(async (trx) => {
@@ -266,6 +313,7 @@ export class TrainingService {
       await insertAudit(trx, { at: now, actor: actor.id, action: 'training.create', entity: 'training_run', entityId: id, after: { scenario: p.scenario, seed: p.seed, trainee: p.trainee, unit: p.unit, sessionId: session.id, deviceId: host.deviceId }, requestId: actor.requestId ?? null });
     });
     const run = toRun(row, []);
+    this.clocks.set(id, [run.clock]);
     this.keep(run);
     this.emit(run);
     return run;
@@ -332,6 +380,8 @@ export class TrainingService {
 
   /** A trainee's action on a running (or paused) run, stamped with the scenario time it happened at. */
   private onAction(sessionId: string, action: TrainingAction, by: string): void {
+    // What the scenario itself documented is already in the patient's scenario: never given twice.
+    if (isScenarioActor(by)) return;
     const id = this.bySession.get(sessionId);
     const run = id ? this.live.get(id) : undefined;
     if (!run || run.state === 'ended') return;
@@ -340,9 +390,34 @@ export class TrainingService {
     this.inTurn(run.id, () => this.append(this.live.get(run.id) ?? run, { kind: 'action', action }, at, by, null)).catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training action could not be recorded'));
   }
 
-  private async append(run: TrainingRun, body: { kind: 'inject'; event: ScenarioEvent } | { kind: 'action'; action: TrainingAction }, scenarioMs: number, by: string, requestId: string | null): Promise<TrainingRun> {
+  /**
+   * The trainee scored the patient: the virtual assessor's score at that scenario time goes on the
+   * run's timeline beside it (the debrief compares them). The patient model is not changed by it.
+   */
+  private onObservation(o: Observation): void {
+    if (isScenarioActor(o.by)) return;
+    const id = this.bySession.get(o.sessionId);
+    const run = id ? this.live.get(id) : undefined;
+    if (!run || run.state === 'ended') return;
+    const at = scenarioMsAt(run.clock, this.d.clock.now());
+    this.assessor(run, o.scale)
+      .catch((err: unknown) => {
+        this.d.log.warn({ err, runId: run.id }, 'virtual assessor did not answer');
+        return null;
+      })
+      .then((assessorScore) => {
+        const assessment: TrainingAssessment = { observationId: o.id, scale: o.scale, traineeScore: o.score, assessorScore };
+        return this.inTurn(run.id, () => {
+          const cur = this.live.get(run.id);
+          return cur ? this.append(cur, { kind: 'assessment', assessment }, at, o.by, null) : Promise.resolve(null);
+        });
+      })
+      .catch((err: unknown) => this.d.log.error({ err, runId: run.id }, 'training assessment could not be recorded'));
+  }
+
+  private async append(run: TrainingRun, body: { kind: 'inject'; event: ScenarioEvent } | { kind: 'action'; action: TrainingAction } | { kind: 'assessment'; assessment: TrainingAssessment }, scenarioMs: number, by: string, requestId: string | null): Promise<TrainingRun> {
     const now = this.d.clock.now();
-    const json = JSON.stringify(body.kind === 'inject' ? body.event : body.action);
+    const json = JSON.stringify(body.kind === 'inject' ? body.event : body.kind === 'action' ? body.action : body.assessment);
     const ms = Math.round(scenarioMs);
     const inserted = await this.d.store.transaction(async (trx) => {
       const r = await trx.insertInto('training_run_events').values({ run_id: run.id, scenario_ms: ms, kind: body.kind, body: json, actor: by, at: now }).returning('id').executeTakeFirstOrThrow();
@@ -351,7 +426,12 @@ export class TrainingService {
       return r.id;
     });
     const cur = this.live.get(run.id) ?? run;
-    const ev: TrainingRunEvent = body.kind === 'inject' ? { id: inserted, scenarioMs: ms, kind: 'inject', event: body.event, by, at: now } : { id: inserted, scenarioMs: ms, kind: 'action', action: body.action, by, at: now };
+    const ev: TrainingRunEvent =
+      body.kind === 'inject'
+        ? { id: inserted, scenarioMs: ms, kind: 'inject', event: body.event, by, at: now }
+        : body.kind === 'action'
+          ? { id: inserted, scenarioMs: ms, kind: 'action', action: body.action, by, at: now }
+          : { id: inserted, scenarioMs: ms, kind: 'assessment', assessment: body.assessment, by, at: now };
     const updated: TrainingRun = { ...cur, events: [...cur.events, ev], updatedAt: now };
     if (updated.state !== 'ended') this.keep(updated);
     this.emit(updated);
@@ -377,6 +457,7 @@ export class TrainingService {
     // Built on the run as it is now in memory: a trainee's action recorded meanwhile stays on its timeline.
     const cur = this.live.get(run.id) ?? run;
     const updated: TrainingRun = { ...cur, state, speed, clock: { scenarioMs, wallAt: now, speed, running: state === 'running' }, updatedAt: now, endedAt: set.ended_at };
+    this.clocks.get(run.id)?.push(updated.clock);
     if (state === 'ended') this.forget(updated);
     else this.keep(updated);
     this.emit(updated);
@@ -440,6 +521,7 @@ export class TrainingService {
 
   private forget(run: TrainingRun): void {
     this.live.delete(run.id);
+    this.clocks.delete(run.id);
     this.bySession.delete(run.sessionId);
   }
 
@@ -476,9 +558,9 @@ async function insertClock(trx: Tx, runId: string, c: ScenarioClock): Promise<vo
 
 function toEvent(e: EventRow): TrainingRunEvent {
   const body = JSON.parse(e.body) as unknown;
-  return e.kind === 'inject'
-    ? { id: e.id, scenarioMs: e.scenario_ms, kind: 'inject', event: body as ScenarioEvent, by: e.actor, at: e.at }
-    : { id: e.id, scenarioMs: e.scenario_ms, kind: 'action', action: body as TrainingAction, by: e.actor, at: e.at };
+  if (e.kind === 'inject') return { id: e.id, scenarioMs: e.scenario_ms, kind: 'inject', event: body as ScenarioEvent, by: e.actor, at: e.at };
+  if (e.kind === 'assessment') return { id: e.id, scenarioMs: e.scenario_ms, kind: 'assessment', assessment: body as TrainingAssessment, by: e.actor, at: e.at };
+  return { id: e.id, scenarioMs: e.scenario_ms, kind: 'action', action: body as TrainingAction, by: e.actor, at: e.at };
 }
 
 function toRun(r: RunRow, events: EventRow[]): TrainingRun {
@@ -500,6 +582,7 @@ function toRun(r: RunRow, events: EventRow[]): TrainingRun {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     endedAt: r.ended_at,
+    scriptedNurse: r.scripted_nurse === 1,
     simulated: true,
   };
 }

@@ -186,10 +186,13 @@ export class SimulatedPatient {
     }
   }
 
-  /** The virtual assessor's score on `scale` now (sedation scales or pain), with assessor noise. */
-  assess(scale: ObservationScale): number {
+  /**
+   * The virtual assessor's score on `scale` now (sedation scales or pain), with assessor noise. `rng`:
+   * another source of that noise (a score asked for from outside leaves the scripted ones unchanged).
+   */
+  assess(scale: ObservationScale, rng: Rng = this.assessorRng): number {
     const l = this.levels();
-    return assess(this.assessorRng, scale, { ...this.vitals.state(l), pain: pain(l, this.baselinePain) });
+    return assess(rng, scale, { ...this.vitals.state(l), pain: pain(l, this.baselinePain) });
   }
 
   /** Effect-site concentrations (ng/mL) of every drug now. */

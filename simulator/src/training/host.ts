@@ -3,7 +3,9 @@ import {
   scenarioMsAt,
   wallTimeOf,
   type TrainingHostClientToServer,
+  type TrainingDocument,
   type TrainingHostRun,
+  type TrainingRunEvent,
   type TrainingHostServerToClient,
   type TrainingScenarioSummary,
   type VitalsFrame,
@@ -15,6 +17,8 @@ import { DeviceClient } from '../device';
 import { consoleLogger, errorText, type SimLogger } from '../log';
 import { SimulatedPatient } from '../patient';
 import { toFrame } from '../physiology';
+import { createRng, deriveSeed } from '../random';
+import { scenarioOrder, simulatedChecklist } from '../runner';
 import { SCENARIOS, type Scenario } from '../scenarios';
 import { replayPlan, type ReplayPlan } from './replay';
 
@@ -43,7 +47,21 @@ interface Sim {
   nextAction: number;
   /** Timeline entries (injected events and actions) the patient was built with. */
   built: number;
+  /** What the scenario documents on the session, sent one after another in scenario order. */
+  docs: Promise<void>;
+  /** The scripted nurse's order and checklist are documented. */
+  prepared: boolean;
+  /** Scenario second of the scripted nurse's next sedation and pain scores (null: none until the start). */
+  nextScoreS: number | null;
+  /** Scores asked for from outside (the trainee's), each with a noise source of its own. */
+  asked: number;
 }
+
+/** The scripted nurse scores sedation and pain this often once the infusion has started (as the demo's nurse). */
+const SCORE_EVERY_S = 10 * 60;
+
+/** Entries of a run's timeline the patient is built from (a trainee's score beside the assessor's changes nothing). */
+const builtFrom = (events: readonly TrainingRunEvent[]) => events.filter((e) => e.kind === 'inject' || e.kind === 'action').length;
 
 export interface TrainingHostStats {
   runs: number;
@@ -80,6 +98,15 @@ export class TrainingHost {
     this.socket.on('connect', () => this.hello());
     this.socket.on('runs', (runs) => this.sync(runs, true));
     this.socket.on('run', (run) => this.sync([run], false));
+    this.socket.on('assess', (req, ack) => {
+      const sim = this.sims.get(req.runId);
+      if (!sim) return ack({ ok: false, error: `training run ${req.runId} not simulated here` });
+      try {
+        ack({ ok: true, data: { score: sim.patient.assess(req.scale, createRng(deriveSeed(sim.run.seed, 1000 + ++sim.asked))) } });
+      } catch (err) {
+        ack({ ok: false, error: errorText(err) });
+      }
+    });
     this.socket.on('connect_error', (err) => this.log.warn(`training host: ${err.message}`));
     this.timer = setInterval(() => this.tick(), opts.tickMs ?? 100);
   }
@@ -132,13 +159,16 @@ export class TrainingHost {
           continue;
         }
         const sim = this.sims.get(run.id);
-        if (sim && sim.built === run.events.length) {
+        if (sim && sim.built === builtFrom(run.events)) {
           sim.run = run;
           continue;
         }
         // New here (a restart of the host): continue from the first frame the server has not stored.
         const toS = sim ? sim.nextS : Math.max(0, run.nextSeq - 1);
-        this.sims.set(run.id, this.build(run, scenario, toS));
+        const next = this.build(run, scenario, toS);
+        // What the scenario documented so far stays documented (a rebuild sends nothing again).
+        if (sim) Object.assign(next, { docs: sim.docs, prepared: sim.prepared, nextScoreS: sim.nextScoreS, asked: sim.asked });
+        this.sims.set(run.id, next);
       } catch (err) {
         this.log.error(`training run ${run.id}: ${errorText(err)}`);
       }
@@ -149,9 +179,11 @@ export class TrainingHost {
   private build(run: TrainingHostRun, scenario: Scenario, toS: number): Sim {
     this.counters.rebuilds++;
     const plan = replayPlan(scenario, run.events);
-    const patient = new SimulatedPatient({ scenario: plan.scenario, weightKg: run.weightKg, seed: run.seed, followPlan: false });
-    const sim: Sim = { run, plan, patient, nextS: 0, nextAction: 0, built: run.events.length };
+    const patient = new SimulatedPatient({ scenario: plan.scenario, weightKg: run.weightKg, seed: run.seed, followPlan: run.scriptedNurse });
+    // A host that restarts mid-run resumes past what it documented then (documents are not resent).
+    const sim: Sim = { run, plan, patient, nextS: 0, nextAction: 0, built: builtFrom(run.events), docs: Promise.resolve(), prepared: toS > 0, nextScoreS: null, asked: 0 };
     while (sim.nextS < toS) this.step(sim);
+    if (run.scriptedNurse && patient.infusionStatus !== 'not_started') sim.nextScoreS = toS + SCORE_EVERY_S;
     return sim;
   }
 
@@ -160,6 +192,56 @@ export class TrainingHost {
     const s = sim.nextS++;
     for (let a = sim.plan.actions[sim.nextAction]; a && a.atS <= s; a = sim.plan.actions[++sim.nextAction]) sim.patient.act(a.action);
     return sim.patient.advanceTo((s * FRAME_STEP_S) / 60);
+  }
+
+  /**
+   * What the scenario did in this live second, documented on the session as the scenario: drugs its
+   * script gives (a colleague's), and with a scripted nurse the order and checklist before the first
+   * frame is judged, the plan's infusion steps and the sedation and pain scores.
+   */
+  private documentStep(sim: Sim, s: number, sample: ReturnType<SimulatedPatient['advanceTo']>): void {
+    const nurse = sim.run.scriptedNurse;
+    const scenario = sim.patient.scenario;
+    const scores = () => {
+      for (const scale of ['RASS', 'NRS_PAIN'] as const) this.document(sim, { type: 'observation', observation: { scale, score: sim.patient.assess(scale) } });
+    };
+    if (nurse && !sim.prepared) {
+      // As a nurse prepares: the first readings on record (the baseline), scores, the order, the checklist.
+      sim.prepared = true;
+      sim.docs = sim.docs.then(() => this.device.drain(5_000).then(() => undefined));
+      scores();
+      const order = scenarioOrder(scenario);
+      this.document(sim, { type: 'order', order });
+      this.document(sim, { type: 'checklist', checklist: simulatedChecklist(order.rateMaxMgKgH, scenario.checklist?.findings ?? []) });
+    }
+    for (const event of sample.infusionEvents) {
+      this.document(sim, { type: 'infusion', event });
+      if (event.type === 'start' && sim.nextScoreS === null) sim.nextScoreS = s + SCORE_EVERY_S;
+    }
+    for (const d of sample.drugsGiven) this.document(sim, { type: 'drug', drug: d.drug, doseMg: d.doseMg, label: d.label, source: d.source });
+    if (nurse && sim.nextScoreS !== null && s >= sim.nextScoreS) {
+      sim.nextScoreS = s + SCORE_EVERY_S;
+      scores();
+    }
+  }
+
+  /** Queued behind the run's earlier documents; a refusal is logged (the run goes on). */
+  private document(sim: Sim, doc: TrainingDocument['doc']): void {
+    const runId = sim.run.id;
+    sim.docs = sim.docs.then(async () => {
+      if (this.closed) return;
+      try {
+        const r = await this.socket.timeout(10_000).emitWithAck('document', { runId, doc });
+        if (!r.ok) this.log.warn(`training run ${runId}: ${doc.type} not documented: ${r.error}`);
+      } catch (err) {
+        this.log.warn(`training run ${runId}: ${doc.type} not documented: ${errorText(err)}`);
+      }
+    });
+  }
+
+  /** Resolves once everything the scenario documented so far is answered (tests, shutdown). */
+  async documented(): Promise<void> {
+    await Promise.all([...this.sims.values()].map((s) => s.docs));
   }
 
   private tick(): void {
@@ -178,6 +260,7 @@ export class TrainingHost {
           const seq = sim.nextS + 1;
           const sample = this.step(sim);
           for (const a of sample.announcements) this.log.info(`${run.sessionId}: ${a}`);
+          this.documentStep(sim, sim.nextS - 1, sample);
           // A disconnected monitor sends nothing; seqs go on where they stopped.
           if (sample.reading.connected) frames.push(toFrame(run.sessionId, seq, t, sample.reading.values));
         }
