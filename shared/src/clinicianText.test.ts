@@ -40,6 +40,7 @@ describe('text shown to clinicians', () => {
     expect(personName('user:nurse', { nurse: 'Demo Nurse' })).toBe('Demo Nurse');
     expect(personName('user:nurse')).toBe('nurse');
     expect(personName('system:demo')).toBe('the system');
+    expect(personName('scenario:desaturation')).toBe('the scenario (simulated colleague)');
     expect(clinicianText('acknowledged by user:nurse')).toBe('acknowledged by nurse');
   });
 });

@@ -27,6 +27,8 @@ export function personName(actor: string, displayNames: Readonly<Record<string, 
   if (m) return displayNames[m[1]!] ?? m[1]!;
   if (actor.startsWith('system:')) return 'the system';
   if (actor.startsWith('device:')) return `device ${actor.slice('device:'.length)}`;
+  // What a training scenario documents itself (a colleague's drug, the scripted nurse), never a person.
+  if (actor.startsWith('scenario:')) return 'the scenario (simulated colleague)';
   return actor;
 }
 
