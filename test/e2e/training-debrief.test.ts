@@ -7,16 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
 import { api, connected, dashboard, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type Caller, type TestServer } from '../support/server';
+import { until as waitUntil } from '../support/until';
 
-const until = async <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 60_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+const until = <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 60_000) => waitUntil(what, f, ms);
 
 /**
  * The debrief page of a training run played through the real server and a real training host: the

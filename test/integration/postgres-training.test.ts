@@ -5,20 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, login, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
+import { until } from '../support/until';
 
 /**
  * Training runs on PostgreSQL (integration-pg project, TEST_STORE=postgres): migrations 16 and 20: the run's
  * clock (with its history) and timeline survive a restart on the same database, and the host resumes the run.
  */
-const until = async <T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('training runs on PostgreSQL', () => {
   const open: { close(): unknown }[] = [];

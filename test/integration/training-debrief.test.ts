@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCREENSHOTS } from '../support/browser';
 import { api, connected, dashboard, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type Caller, type TestServer } from '../support/server';
+import { until } from '../support/until';
 
 /**
  * The debrief of a training run through the real server and a real training host: a trainee
@@ -16,15 +17,6 @@ import { api, connected, dashboard, login, passingChecklist, startServer, TEST_P
  * trainee's progress keeps the ended run's score; who else asks gets 404. On SQLite and PostgreSQL.
  */
 
-const until = async <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const post = async (who: Caller, path: string, body?: unknown) => {
   const r = await api<TrainingRun>(who, 'POST', path, body ?? {});

@@ -2,6 +2,7 @@ import type { Alarm, InfusionEvent, Observation, RescueDose, TrainingRun } from 
 import { SCENARIOS, silentLogger, TrainingHost } from '@infusion/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, login, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
+import { until as waitUntil } from '../support/until';
 
 /**
  * A training session lives on its scenario clock: every shipped scenario, run at x60 by the real
@@ -11,15 +12,8 @@ import { api, login, startServer, TEST_PASSWORD, type Caller, type TestServer } 
  * as the scenario's, not the trainee's.
  */
 
-const until = async <T>(what: string | (() => string), f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 120_000, everyMs = 250): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-};
+/** The runs take minutes of scenario time: a longer deadline, polled less often. */
+const until = <T>(what: string | (() => string), f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 120_000, everyMs = 250) => waitUntil(what, f, ms, everyMs);
 
 const post = async (who: Caller, path: string, body?: unknown) => {
   const r = await api<TrainingRun>(who, 'POST', path, body ?? {});

@@ -2,21 +2,13 @@ import type { Session, TrainingRun } from '@infusion/shared';
 import { SCENARIOS, silentLogger, TrainingHost } from '@infusion/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, dashboard, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type Caller, type DashClient } from '../support/server';
+import { until } from '../support/until';
 
 /**
  * A training run's session is its trainee's and its unit's trainers' only: another clinician of the
  * training unit does not find it in the session list, the dashboard snapshot or the session events.
  */
 
-const until = async <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 async function screen(who: Caller): Promise<{ sock: DashClient; snapshot: string[]; sessionEvents: Session[] }> {
   const sock = dashboard(who);

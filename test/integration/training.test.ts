@@ -4,21 +4,13 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endDemoSessions } from '../../server/src/auth/demoAccounts';
 import { api, connected, createSession, dashboard, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type Caller, type DashClient, type TestServer } from '../support/server';
+import { until } from '../support/until';
 
 /**
  * Training runs hosted by the product: the trainer API, the training host as a real device over
  * socket.io (in-process here), alarms only to the trainer and the trainee, restarts.
  */
 
-const until = async <T>(what: string, f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 30_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 const freePort = () =>
   new Promise<number>((resolve) => {
