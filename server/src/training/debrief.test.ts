@@ -245,4 +245,17 @@ describe('training debrief', () => {
     expect(d.items[0]).toMatchObject({ outcome: 'met', startedMs: 420_000, responseS: 30 });
     expect(d.timeline.find((e) => e.source === 'trainer' && e.text.startsWith('Event added'))?.text).toBe('Event added by the trainer: Surge (BP up)');
   });
+
+  it('what the scenario documented itself is the scenario’s on the timeline and never counts against the trainee; scores stand beside the simulated patient’s', () => {
+    const d = computeDebrief(
+      input({
+        rescueDoses: [rescue('midazolam', 400, 'scenario:desat')],
+        run: run({ events: [{ id: 1, scenarioMs: 60_000, kind: 'assessment', assessment: { observationId: 3, scale: 'RASS', traineeScore: 0, assessorScore: -2 }, by: 'kim', at: at(60) }] }),
+      }),
+    );
+    expect(d.timeline.filter((e) => e.source === 'scenario' && e.text.includes('by the scenario (simulated colleague)'))).toHaveLength(1);
+    expect(d.timeline.some((e) => e.text.includes('scenario:'))).toBe(false);
+    expect(d.wrongActions).toEqual([]);
+    expect(d.timeline.find((e) => e.scenarioMs === 60_000)).toMatchObject({ source: 'trainee', text: 'RASS 0 scored; the simulated patient showed -2' });
+  });
 });

@@ -1,5 +1,6 @@
 import {
   CONTRAINDICATIONS,
+  isScenarioActor,
   OBSERVATION_SCALES,
   personName,
   scenarioClockText,
@@ -294,7 +295,7 @@ export function computeDebrief(x: DebriefInput): TrainingDebrief {
     if (text) push(c.scenarioMs, c.wallAt, 'trainer', text);
   }
   for (const a of alarms) push(toMs(a.startedAt), a.startedAt, 'rules', `${a.priority === 'high' ? 'High' : a.priority === 'medium' ? 'Medium' : 'Low'} priority alarm: ${alarmText(a)}`);
-  for (const a of acts) push(a.ms, a.at, a.by === trainee ? 'trainee' : 'trainer', a.by === trainee ? a.text : `${a.text} by ${who(a.by)}`);
+  for (const a of acts) push(a.ms, a.at, a.by === trainee ? 'trainee' : isScenarioActor(a.by) ? 'scenario' : 'trainer', a.by === trainee ? a.text : `${a.text} by ${who(a.by)}`);
   for (const w of guarded.values()) push(toMs(w[0]!.at), w[0]!.at, 'trainee', `${w[0]!.action === 'infusion.bolus' ? 'Bolus' : 'Dose'} ${w[0]!.outcome === 'refused' ? 'refused' : 'confirmed over'} by the dose limits`);
   // The trainee's sedation and pain scores beside what the simulated patient showed then (the host's virtual assessor).
   for (const e of run.events) {
