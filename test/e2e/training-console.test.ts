@@ -1,16 +1,20 @@
-import type { TrainingRun } from '@infusion/shared';
+import type { Alarm, TrainingRun } from '@infusion/shared';
 import { silentLogger, TrainingHost } from '@infusion/simulator';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
-import { api, login, startServer, TEST_PASSWORD, type TestServer } from '../support/server';
+import { api, login, passingChecklist, startServer, TEST_PASSWORD, writeOrder, type TestServer } from '../support/server';
+import { countOf, dbOf } from '../support/storeSql';
+import { until } from '../support/until';
 
 /**
  * The trainer console in Chromium against a real server and a real training host (in-process, over
  * socket.io as a device): the trainer creates a run for a trainee (a refused trainee first), starts
  * it, sets x10, injects a desaturation that reaches the trainee's screen as an alarm, watches the
- * trainee acknowledge it, pauses and ends the run; the trainee sees the session tile marked TRAINING.
+ * trainee acknowledge it and lower the rate on the session page, pauses and ends the run, and opens
+ * the debrief: both expected actions met, with their times and the score. The trainee sees the
+ * session tile marked TRAINING.
  */
 describe('trainer console in the browser', () => {
   let s: TestServer;
@@ -95,6 +99,22 @@ describe('trainer console in the browser', () => {
     await trainer.getByTestId('run-watch').getByTestId(`tile-${sessionId}`).waitFor({ timeout: 10_000 });
   });
 
+  it('the infusion runs: ordered, checked and started as the trainee documents it', async () => {
+    const coach = await login(s.url, 'coach');
+    const kim = await login(s.url, 'trainee');
+    const ok = async (r: Promise<{ status: number; body: unknown }>) => {
+      const res = await r;
+      if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    };
+    // The checklist needs baseline vitals: the host streams them.
+    await until('baseline vitals', async () => (await countOf(dbOf(s).selectFrom('vitals').where('session_id', '=', sessionId))) >= 3, 20_000);
+    await writeOrder(coach, sessionId, { setting: 'monitored_unit', rateMinMgKgH: 0.25, rateMaxMgKgH: 1 });
+    await ok(api(kim, 'POST', `/api/sessions/${sessionId}/observations`, { scale: 'RASS', score: 0 }));
+    await ok(api(kim, 'POST', `/api/sessions/${sessionId}/observations`, { scale: 'NRS_PAIN', score: 6 }));
+    await ok(api(kim, 'PUT', `/api/sessions/${sessionId}/checklist`, passingChecklist(1)));
+    await ok(api(kim, 'POST', `/api/sessions/${sessionId}/infusion`, { type: 'start', rateMgKgH: 1 }));
+  });
+
   it('the trainee sees the run\'s session tile marked TRAINING and SIMULATED', async () => {
     await loginAsUser(trainee, 'trainee');
     const tile = trainee.getByTestId(`tile-${sessionId}`);
@@ -122,8 +142,9 @@ describe('trainer console in the browser', () => {
     await trainer.getByTestId('inject-onsetMin').fill('0.5');
     await trainer.getByTestId('inject-holdMin').fill('30');
     await trainer.getByTestId('inject-submit').click();
-    const timeline = trainer.getByTestId('run-detail').getByTestId('run-timeline').first();
-    await expect.poll(() => timeline.textContent(), { timeout: 10_000 }).toContain('Sudden desaturation: SpO2 to 78');
+    // The run's whole timeline (the watch panel lists only the trainee's own actions).
+    const timeline = trainer.getByTestId('run-detail').getByTestId('run-timeline').filter({ hasText: 'Sudden desaturation: SpO2 to 78' });
+    await timeline.waitFor({ timeout: 10_000 });
     expect(await timeline.locator('[data-source="trainer"]').count()).toBe(1);
 
     // The SpO2 alarm reaches the trainee's screen; the console shows it waiting for them.
@@ -132,6 +153,10 @@ describe('trainer console in the browser', () => {
     await open.waitFor({ timeout: 30_000 });
     expect(await open.textContent()).toContain('not acknowledged');
     const alarmId = (await open.getAttribute('data-testid'))!.replace('watch-alarm-', '');
+    // The scenario expects the high SpO2 alarm acknowledged within 30 s and the rate lowered within
+    // 2 min: the trainer slows the run to x1 first, so the trainee's seconds are scenario seconds.
+    await trainer.getByTestId('run-speed-1').click();
+    await expect.poll(() => trainer.getByTestId(`run-speed-of-${runId}`).textContent(), { timeout: 10_000 }).toBe('×1');
 
     // The link's own address (the escalation panel of the trainee's header may lie over the list).
     const href = (await trainee.getByTestId(`trainee-session-${runId}`).getAttribute('href'))!;
@@ -143,6 +168,14 @@ describe('trainer console in the browser', () => {
     await trainee.getByTestId(`ack-${alarmId}`).click();
     await expect.poll(() => watch.getByTestId(`watch-alarm-${alarmId}`).getAttribute('data-acknowledged'), { timeout: 10_000 }).toBe('true');
     expect(await watch.getByTestId(`watch-alarm-${alarmId}`).textContent()).toContain('acknowledged by trainee');
+
+    const high = await until('the high SpO2 alarm', () => s.app.alarms.unresolved().find((a: Alarm) => a.sessionId === sessionId && a.ruleId === 'spo2.low.high'), 60_000);
+    if (String(high.id) !== alarmId) await trainee.getByTestId(`ack-${high.id}`).click();
+    await expect.poll(() => watch.getByTestId(`watch-alarm-${high.id}`).getAttribute('data-acknowledged'), { timeout: 10_000 }).toBe('true');
+    await trainee.getByTestId('infusion-rate').fill('0.5');
+    await trainee.getByTestId('infusion-change').click();
+    await trainee.getByTestId('infusion-done').waitFor({ timeout: 10_000 });
+    await expect.poll(() => watch.textContent(), { timeout: 10_000 }).toContain('0.5');
     await trainer.screenshot({ path: join(SCREENSHOTS, 'training-console.png') });
   });
 
@@ -167,5 +200,20 @@ describe('trainer console in the browser', () => {
     await trainee.getByTestId('training-link').click();
     await expect.poll(() => trainee.getByTestId(`trainee-run-${runId}`).getAttribute('data-state'), { timeout: 10_000 }).toBe('ended');
     expect(await trainee.getByTestId(`trainee-debrief-${runId}`).getAttribute('href')).toBe(`#/training/runs/${runId}/debrief`);
+  });
+
+  it('the debrief shows the trainee met both expected actions, with their times, and the score', async () => {
+    await trainer.getByTestId('run-debrief-link').click();
+    await trainer.getByTestId('debrief-items').waitFor({ timeout: 10_000 });
+    const rows = await trainer.getByTestId('debrief-items').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const ack = rows.find((r) => r[0]!.startsWith('Acknowledge the SpO2 alarm'))!;
+    const lower = rows.find((r) => r[0]!.startsWith('Lower the rate'))!;
+    expect(ack[1]).toBe('Met');
+    expect(ack[2]).toMatch(/^\d+(\.\d)? s \(deadline 30 s\)$/);
+    expect(lower[1]).toBe('Met');
+    expect(lower[2]).toMatch(/^\d+(\.\d)? s \(deadline 120 s\)$/);
+    expect(await trainer.getByTestId('debrief-percent').textContent()).toMatch(/^\d+(\.\d)? %$/);
+    expect(await trainer.getByTestId('debrief-score').textContent()).toMatch(/of \d+ points/);
+    await trainer.screenshot({ path: join(SCREENSHOTS, 'training-full-run-debrief.png'), fullPage: true });
   });
 });
