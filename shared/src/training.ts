@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SIM_DRUGS, scenarioEventSchema, type ScenarioEvent, type SimDrug } from './scenario';
 import { OBSERVATION_SCALES, type ObservationScale } from './observations';
 import type { InfusionEventType } from './sessions';
+import type { Role } from './roles';
 
 /**
  * Training runs hosted by the product: a trainer runs a scenario for a trainee in a training unit,
@@ -130,6 +131,8 @@ export interface TrainingRun {
   trainer: string;
   trainee: string;
   scenario: string;
+  /** The scenario's title as its host offered it when the run was created (its name for older runs without one). */
+  scenarioTitle: string;
   seed: number;
   sessionId: string;
   /** The training host's device that simulates it. */
@@ -182,6 +185,13 @@ export const trainingScenarioSummarySchema = z.strictObject({
   ageYears: z.tuple([z.number().positive(), z.number().positive()]),
 });
 export type TrainingScenarioSummary = z.infer<typeof trainingScenarioSummarySchema>;
+
+/** A clinician a trainer may make the trainee of a run in a training unit (active, not an admin, in the unit). */
+export interface TrainingTraineeOption {
+  username: string;
+  displayName: string;
+  role: Role;
+}
 export const trainingHostHelloSchema = z.strictObject({
   scenarios: z.array(trainingScenarioSummarySchema).max(200),
   /**

@@ -58,6 +58,8 @@ const CASES: Case[] = [
   // Training runs: creating and driving them is the trainer's (403 for others: test/integration/training.test.ts); reading, own runs.
   { route: 'GET /api/training/runs', path: () => '/api/training/runs', allowed: ['nurse', 'physician', 'trainer'] },
   { route: 'GET /api/training/scenarios', path: () => '/api/training/scenarios', allowed: ['trainer'] },
+  // The test trainer has no training unit: refused like every other role here (a unit's trainer: training-trainees.test.ts).
+  { route: 'GET /api/training/trainees', path: () => '/api/training/trainees?unit=training', allowed: [] },
   { route: 'POST /api/training/runs', path: () => '/api/training/runs', body: () => ({ scenario: 'stable', seed: 1, trainee: 'nurse', unit: 'training' }), allowed: [] },
   { route: 'POST /api/sessions (real)', path: () => '/api/sessions', body: () => demoSession(), allowed: ['nurse', 'physician'] },
   { route: 'POST /api/sessions (simulated)', path: () => '/api/sessions', body: () => demoSession({ simulated: true }), allowed: ['nurse', 'physician', 'trainer'] },

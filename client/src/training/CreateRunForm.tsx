@@ -1,9 +1,9 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { ALL_UNITS, type FieldError, type TrainingRun, type TrainingScenarioSummary } from '@infusion/shared';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { ALL_UNITS, type FieldError, type TrainingRun, type TrainingScenarioSummary, type TrainingTraineeOption } from '@infusion/shared';
 import { useAuth } from '../auth/useAuth';
 import { FieldErrorText, FormError } from '../components/FormErrors';
 import { CARE_SETTING_LABEL } from '../format';
-import { createRun } from './trainingApi';
+import { createRun, loadTrainees } from './trainingApi';
 import { CREATE_RUN_FIELDS, createRunProblems, createRunRequest, randomSeed, type CreateRunDraft } from './runForms';
 
 type Field = (typeof CREATE_RUN_FIELDS)[number];
@@ -37,6 +37,18 @@ export function CreateRunForm({ scenarios, onCreated }: { scenarios: TrainingSce
   const [refusal, setRefusal] = useState<{ error: string; fields?: FieldError[] | undefined } | null>(null);
   const set = <K extends keyof CreateRunDraft>(k: K, v: CreateRunDraft[K]) => setD((x) => ({ ...x, [k]: v }));
   const scenario = scenarios.find((s) => s.name === d.scenario);
+  // The unit's clinicians, offered as the trainee (typing a username still works).
+  const [trainees, setTrainees] = useState<TrainingTraineeOption[]>([]);
+  useEffect(() => {
+    let current = true;
+    setTrainees([]);
+    void loadTrainees(d.unit).then((res) => {
+      if (current && res.ok) setTrainees(res.data);
+    });
+    return () => {
+      current = false;
+    };
+  }, [d.unit]);
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -77,8 +89,13 @@ export function CreateRunForm({ scenarios, onCreated }: { scenarios: TrainingSce
           ))}
         </select>
       </Row>
-      <Row label="Trainee (username)" name="trainee" fields={f}>
-        <input data-testid="run-trainee" autoComplete="off" maxLength={100} value={d.trainee} onChange={(e) => set('trainee', e.target.value)} />
+      <Row label="Trainee (username)" name="trainee" fields={f} hint={trainees.length ? `${trainees.length} clinician${trainees.length === 1 ? '' : 's'} in ${d.unit}` : undefined}>
+        <input data-testid="run-trainee" list="run-trainee-options" autoComplete="off" maxLength={100} value={d.trainee} onChange={(e) => set('trainee', e.target.value)} />
+        <datalist id="run-trainee-options" data-testid="run-trainee-options">
+          {trainees.map((t) => (
+            <option key={t.username} value={t.username}>{`${t.displayName} (${t.role})`}</option>
+          ))}
+        </datalist>
       </Row>
       <div className="run-create-pair">
         <Row label="Seed" name="seed" fields={f} hint="same seed, same patient">

@@ -33,7 +33,7 @@ export function TraineeRuns() {
               <li key={run.id} className="trainee-run" data-testid={`trainee-run-${run.id}`} data-state={run.state}>
                 <div className="trainee-run-head">
                   <RunStateChip state={run.state} />
-                  <span className="run-row-title">Scenario {run.scenario}</span>
+                  <span className="run-row-title">{run.scenarioTitle}</span>
                   <span className="hint">trainer {shownPerson(run.trainer)} · created {formatDateTime(run.createdAt)}</span>
                   <RunClock run={run} className="run-row-clock" />
                   {run.state === 'ended' ? (

@@ -15,7 +15,7 @@ import { useTraining } from './useTraining';
 
 type ScenarioTitles = Record<string, TrainingScenarioSummary>;
 
-const titleOf = (run: TrainingRun, scenarios: ScenarioTitles) => scenarios[run.scenario]?.title ?? run.scenario;
+const titleOf = (run: TrainingRun, scenarios: ScenarioTitles) => scenarios[run.scenario]?.title ?? run.scenarioTitle;
 
 function RunRow({ run, scenarios, selected, onSelect }: { run: TrainingRun; scenarios: ScenarioTitles; selected: boolean; onSelect: () => void }) {
   return (

@@ -13,6 +13,7 @@ const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
   trainer: 'coach',
   trainee: 'trainee',
   scenario: 'desaturation',
+  scenarioTitle: 'Desaturation after a colleague gives midazolam',
   seed: 7,
   sessionId: 's1',
   deviceId: 3,

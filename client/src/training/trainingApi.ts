@@ -1,4 +1,4 @@
-import type { TrainingRun, TrainingRunCreate, TrainingScenarioSummary, TrainingSpeed } from '@infusion/shared';
+import type { TrainingRun, TrainingRunCreate, TrainingScenarioSummary, TrainingSpeed, TrainingTraineeOption } from '@infusion/shared';
 import { api } from '../auth/authActions';
 import type { ApiResult } from '../auth/http';
 import { applyRunList, upsertRun } from './trainingRuns';
@@ -23,6 +23,8 @@ export async function loadRuns(): Promise<ApiResult<TrainingRun[]>> {
 }
 
 export const loadScenarios = () => api<TrainingScenarioSummary[]>('GET', '/api/training/scenarios');
+
+export const loadTrainees = (unit: string) => api<TrainingTraineeOption[]>('GET', `/api/training/trainees?unit=${encodeURIComponent(unit)}`);
 
 export const createRun = async (body: TrainingRunCreate) => applied(await api<TrainingRun>('POST', '/api/training/runs', body));
 

@@ -86,3 +86,25 @@ describe('migration 14 (session phases and discharges)', () => {
     db.close();
   });
 });
+
+describe('migration 20 (training runs carry their scenario title)', () => {
+  it('gives runs stored before it the title of the scenario document they were created with', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version < 20)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+    const run = (id: string, doc: string | null) =>
+      db.prepare(`INSERT INTO training_runs (id, unit, trainer, trainee, scenario, seed, session_id, device_id, weight_kg, state, speed, clock_scenario_ms, clock_wall_at, created_at, updated_at, scenario_doc)
+        VALUES (?, 'training', 'coach', 'kim', 'desaturation', 1, ?, 1, 70, 'ended', 1, 0, 0, 0, 0, ?)`).run(id, `s-${id}`, doc);
+    run('with-doc', JSON.stringify({ name: 'desaturation', title: 'Desaturation after midazolam' }));
+    run('without-doc', null);
+    expect(migrate(db, 10)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(db.prepare('SELECT id, scenario_title FROM training_runs ORDER BY id').all()).toEqual([
+      { id: 'with-doc', scenario_title: 'Desaturation after midazolam' },
+      { id: 'without-doc', scenario_title: null },
+    ]);
+    db.close();
+  });
+});

@@ -605,6 +605,14 @@ export const MIGRATIONS: Migration[] = [
       -- 1: the scripted nurse plays the scenario's plan (infusion steps, its drugs, sedation and pain scores) and documents it.
       ALTER TABLE training_runs ADD COLUMN scripted_nurse INTEGER NOT NULL DEFAULT 0;
     `,
+  },  {
+    version: 20,
+    name: 'training runs carry their scenario title',
+    sql: `
+      -- 1: what trainees and the console read (a run is listed by its scenario's title even with no host connected).
+      ALTER TABLE training_runs ADD COLUMN scenario_title TEXT;
+      UPDATE training_runs SET scenario_title = json_extract(scenario_doc, '$.title') WHERE scenario_doc IS NOT NULL;
+    `,
   },
 ];
 

@@ -483,6 +483,8 @@ export interface TrainingRunsTable {
   scenario_doc: Defaulted<string | null>;
   /** 20: 1 when the scripted nurse plays the scenario's plan. */
   scripted_nurse: Generated<number>;
+  /** The scenario's title (migration 20; null only for runs whose stored scenario had none). */
+  scenario_title: Defaulted<string | null>;
 }
 
 /** 16: an injected event or a trainee's action of a training run (body: JSON). */

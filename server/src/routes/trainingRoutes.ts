@@ -18,6 +18,10 @@ export function trainingRoutes(training: TrainingService, debriefs: DebriefServi
     userOf(req, 'training.run');
     ok(res, training.scenarios());
   });
+  // The unit's clinicians the create form offers as trainees (the user directory is the admin's otherwise).
+  r.get('/trainees', async (req, res) => {
+    ok(res, await training.trainees(userOf(req, 'training.run'), req.query.unit));
+  });
   r.get('/runs', async (req, res) => {
     ok(res, await training.list(userOf(req, 'training.view')));
   });

@@ -43,6 +43,7 @@ const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
   trainer: 'coach',
   trainee: 'kim',
   scenario: 'desat',
+  scenarioTitle: 'Desaturation',
   seed: 1,
   sessionId: 'sess-1',
   deviceId: 1,

@@ -21,7 +21,9 @@ import {
   type TrainingAssessment,
   type TrainingRun,
   type TrainingRunEvent,
+  type Role,
   type TrainingScenarioSummary,
+  type TrainingTraineeOption,
   type TrainingSpeed,
   type TrainingState,
 } from '@infusion/shared';
@@ -41,7 +43,7 @@ import type { Logger } from '../util/logger';
 
 /** A run as read here: its scenario document (the debrief's) stays in storage. */
 type RunRow = Omit<Selectable<TrainingRunsTable>, 'scenario_doc'>;
-const RUN_COLUMNS = ['id', 'unit', 'trainer', 'trainee', 'scenario', 'seed', 'session_id', 'device_id', 'weight_kg', 'state', 'speed', 'clock_scenario_ms', 'clock_wall_at', 'created_at', 'updated_at', 'ended_at', 'scripted_nurse'] as const satisfies readonly (keyof RunRow)[];
+const RUN_COLUMNS = ['id', 'unit', 'trainer', 'trainee', 'scenario', 'scenario_title', 'seed', 'session_id', 'device_id', 'weight_kg', 'state', 'speed', 'clock_scenario_ms', 'clock_wall_at', 'created_at', 'updated_at', 'ended_at', 'scripted_nurse'] as const satisfies readonly (keyof RunRow)[];
 type EventRow = Selectable<TrainingRunEventsTable>;
 
 /** The scenarios a connected training host offers (its device id → catalogue). */
@@ -249,6 +251,23 @@ export class TrainingService {
     return run;
   }
 
+  /**
+   * The clinicians a trainer may make a run's trainee in one of their training units: the same test as
+   * `create` applies (active, not an admin, assigned to the unit), so the console offers only names it accepts.
+   */
+  async trainees(u: PublicUser, unit: unknown): Promise<TrainingTraineeOption[]> {
+    if (typeof unit !== 'string' || !unit) throw badRequest('unit required', [{ field: 'unit', reason: 'required: the training unit the run is for' }]);
+    if (!this.d.isTrainingUnit(unit)) throw badRequest(`unit ${unit} is not a training unit`, [{ field: 'unit', reason: 'not a training unit (TRAINING_UNITS)' }]);
+    if (!u.units.includes(ALL_UNITS) && !u.units.includes(unit)) throw forbidden(`not assigned to unit ${unit}`);
+    const rows = await this.d.store.db.selectFrom('users').select(['username', 'display_name', 'role', 'units']).where('disabled', '=', 0).where('role', '!=', 'admin').orderBy('username').execute();
+    return rows
+      .filter((r) => {
+        const units = JSON.parse(r.units) as string[];
+        return units.includes(unit) || units.includes(ALL_UNITS);
+      })
+      .map((r) => ({ username: r.username, displayName: r.display_name, role: r.role as Role }));
+  }
+
   async create(u: PublicUser, input: unknown, actor: Actor): Promise<TrainingRun> {
     const parsed = trainingRunCreateSchema.safeParse(input);
     if (!parsed.success) throw badRequest('invalid training run', fieldErrors(parsed.error));
@@ -305,6 +324,7 @@ export class TrainingService {
       updated_at: now,
       ended_at: null,
       scripted_nurse: p.scriptedNurse ? 1 : 0,
+      scenario_title: scenario.title,
     };
     const doc = host.documents.get(p.scenario);
     await this.d.store.transaction(async (trx) => {
@@ -571,6 +591,7 @@ function toRun(r: RunRow, events: EventRow[]): TrainingRun {
     trainer: r.trainer,
     trainee: r.trainee,
     scenario: r.scenario,
+    scenarioTitle: r.scenario_title ?? r.scenario,
     seed: r.seed,
     sessionId: r.session_id,
     deviceId: r.device_id,
