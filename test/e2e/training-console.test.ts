@@ -23,6 +23,7 @@ describe('trainer console in the browser', () => {
   let trainer: Page;
   let trainee: Page;
   let runId: string;
+  let scenarioTitle: string;
   let sessionId: string;
 
   const loginAsUser = async (page: Page, username: string) => {
@@ -58,6 +59,7 @@ describe('trainer console in the browser', () => {
     expect(await trainer.getByTestId('training-marker').textContent()).toContain('TRAINING');
     await expect.poll(() => trainer.getByTestId('run-scenario').locator('option[value="desaturation"]').count(), { timeout: 10_000 }).toBe(1);
     await trainer.getByTestId('run-scenario').selectOption('desaturation');
+    scenarioTitle = (await trainer.getByTestId('run-scenario').locator('option[value="desaturation"]').textContent())!;
     expect(await trainer.getByTestId('run-scenario-about').textContent()).toMatch(/kg/);
 
     // Checked before sending: no trainee, a seed that is not a whole number.
@@ -73,6 +75,9 @@ describe('trainer console in the browser', () => {
     await expect.poll(() => trainer.getByTestId('run-error-trainee').textContent(), { timeout: 10_000 }).toContain('not an active clinician of the training unit');
     expect(await trainer.getByTestId('run-error-seed').count()).toBe(0);
     await trainer.getByTestId('run-create').screenshot({ path: join(SCREENSHOTS, 'training-create-refused.png') });
+    // The form offers the unit's clinicians, so the trainer need not guess: the refused nurse is not among them.
+    await expect.poll(() => trainer.getByTestId('run-trainee-options').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), { timeout: 10_000 }).toContain('trainee');
+    expect(await trainer.getByTestId('run-trainee-options').locator('option[value="nurse"]').count()).toBe(0);
 
     await trainer.getByTestId('run-trainee').fill('trainee');
     await trainer.getByTestId('run-create-submit').click();
@@ -125,6 +130,8 @@ describe('trainer console in the browser', () => {
     // Their own runs, read-only: no control of the run.
     await trainee.getByTestId('training-link').click();
     await trainee.getByTestId(`trainee-run-${runId}`).waitFor();
+    // Named by the scenario's title, as the trainer chose it, not its internal name.
+    expect(await trainee.getByTestId(`trainee-run-${runId}`).textContent()).toContain(scenarioTitle);
     expect(await trainee.getByTestId('run-start').count()).toBe(0);
     expect(await trainee.getByTestId('run-create').count()).toBe(0);
     expect(await trainee.getByTestId(`trainee-session-${runId}`).getAttribute('href')).toBe(`#/session/${sessionId}`);
