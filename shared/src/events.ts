@@ -70,6 +70,11 @@ export interface StorageStatus {
 
 export interface Snapshot {
   serverTime: number;
+  /**
+   * The fixed duration of an audio pause (AUDIO_PAUSE_MS): a countdown never shows more than it, even
+   * when this page's estimate of the server's clock lags (the snapshot's own travel time).
+   */
+  audioPauseMs?: number;
   ruleSet: RuleSetRef;
   sessions: Session[];
   /** Every alarm not yet resolved (active, acknowledged, or latched). */

@@ -69,10 +69,27 @@ describe('alarm sound in the browser', () => {
 
   it('pauses sound per session only, and says so on screen', async () => {
     await page.getByTestId(`tile-${sessionId}`).click();
+    // Every countdown text the page ever puts in the DOM (header and banner), however briefly.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { countdowns: string[] }).countdowns = seen;
+      const read = () => document.querySelectorAll('.audio-paused').forEach((el) => seen.push(/(\d+:\d\d)$/.exec(el.textContent ?? '')?.[1] ?? '?'));
+      new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const countdowns = () => page.evaluate(() => (window as unknown as { countdowns: string[] }).countdowns.slice());
+    const seconds = (m: string) => Number(m.split(':')[0]) * 60 + Number(m.split(':')[1]);
     await page.getByTestId(`audio-pause-${sessionId}`).click();
     await expect.poll(() => page.getByTestId('alarm-banner').textContent(), { timeout: 10_000 }).toMatch(/Chair 6 · AUDIO-E2E: Audio paused \d+:\d\d/);
     // The graph keeps running: a new high alarm of any session is heard again at once.
     expect((await audioGraph())?.state).toBe('running');
+    // A 2-minute pause reads 2:00 first and never more, also when restarted while its countdown ticks.
+    await expect.poll(async () => Math.min(...(await countdowns()).map(seconds)), { timeout: 10_000 }).toBeLessThanOrEqual(118);
+    const before = (await countdowns()).length;
+    await page.getByTestId(`audio-pause-${sessionId}`).click();
+    await expect.poll(async () => (await countdowns()).slice(before).includes('2:00'), { timeout: 10_000 }).toBe(true);
+    const all = await countdowns();
+    expect(all[0]).toBe('2:00');
+    expect(all.filter((m) => seconds(m) > 120 || m === '?')).toEqual([]);
   });
 
   it('shows clinicians no file names, rule ids, internal user ids or placeholders', async () => {

@@ -183,10 +183,16 @@ describe('recovery and discharge in the browser', () => {
     expect(await nurse.getByTestId('padss-bleeding').textContent()).toMatch(/Surgical bleeding \(site policy\)2not applicable/);
     expect(await nurse.getByTestId('criterion-escort').count()).toBe(0);
 
+    // Changing an answer withdraws the refusal at once (it was of the answers sent: "8 of 10"), and the
+    // criteria shown are marked as those of the earlier answers until checked again.
     await nurse.getByTestId('discharge-padss-pain').selectOption('2');
+    expect(await nurse.getByTestId('discharge-refused').count()).toBe(0);
+    expect(await nurse.getByTestId('discharge-assessment-stale').textContent()).toMatch(/answers changed since this check/);
     await nurse.getByTestId('discharge-assess').click();
     await expect.poll(() => nurse.getByTestId('discharge-assessment').getAttribute('data-met'), { timeout: 10_000 }).toBe('true');
     expect(await nurse.getByTestId('discharge-assessment-score').textContent()).toBe('9 / 10');
+    expect(await nurse.getByTestId('discharge-refused').count()).toBe(0);
+    expect(await nurse.getByTestId('discharge-assessment-stale').count()).toBe(0);
     expect(await nurse.getByTestId('criterion-padss').getAttribute('data-met')).toBe('true');
     await shoot('discharge-padss');
     await nurse.getByTestId('discharge-submit').click();

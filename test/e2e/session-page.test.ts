@@ -224,4 +224,22 @@ describe('session page', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'session-trends.png'), fullPage: true, clip: box });
     await page.close();
   });
+
+  it('still draws the limits an ended session ran on: its rule set version with the physician\'s change', async () => {
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sessionId}/infusion`, { type: 'stop' })).status).toBe(201);
+    expect((await api(s.nurse, 'POST', `/api/sessions/${sessionId}/end`, { reason: 'session closed after recovery' })).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await loginAs(page, s.url, 'nurse');
+    await page.goto(`${s.url}/#/session/${sessionId}`);
+    await page.locator('[data-testid="session-trends"][data-status="ready"]').waitFor({ timeout: 10_000 });
+    const limitsOf = async (field: string) => JSON.parse((await page.getByTestId(`chart-${field}`).getAttribute('data-limits')) ?? '[]') as { field: string; op: string; value: number; changed: boolean }[];
+    // The physician's SpO2 93 % (changed, dashed) beside the rule set's own high-priority SpO2 limit, and the HR limits.
+    await expect.poll(() => limitsOf('spo2'), { timeout: 10_000 }).toContainEqual({ field: 'spo2', op: '<', value: 93, changed: true });
+    expect((await limitsOf('spo2')).filter((l) => !l.changed).map((l) => l.value)).toContain(88);
+    expect((await limitsOf('hr')).map((l) => l.op).sort()).toEqual(expect.arrayContaining(['<', '>']));
+    expect(await page.getByTestId('chart-spo2-changed').textContent()).toBe('changed limit (dashed)');
+    const box = (await page.getByTestId('session-trends').boundingBox())!;
+    await page.screenshot({ path: join(SCREENSHOTS, 'session-trends-ended.png'), fullPage: true, clip: box });
+    await page.close();
+  });
 });

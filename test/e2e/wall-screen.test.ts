@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_DIST, launchBrowser, loginInBrowser, SCREENSHOTS } from '../support/browser';
+
+type Density = 'comfortable' | 'compact';
 import { connected, createSession, device, startServer, type DeviceSocket, type TestServer } from '../support/server';
 
 /**
@@ -174,5 +176,107 @@ describe('overview wall screen at unit scale', () => {
     // The warning joins the header, which still leaves the tiles on the screen.
     expect((await page.locator('.app-header').boundingBox())!.height).toBeLessThanOrEqual(H / 5);
     await page.screenshot({ path: join(SCREENSHOTS, 'wall-connection-lost.png') });
+  });
+});
+
+/**
+ * The SIMULATED marker on tiles of every width: three simulated sessions (a nurse, a phase marker, the
+ * patient label) at several viewport widths and both densities, sectors from about 230 to 600 px wide.
+ */
+describe('SIMULATED marker on the wall screen tiles', () => {
+  let s: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let dev: DeviceSocket;
+  const ids: string[] = [];
+  const tileBoxes = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('[data-testid^="tile-"]')].map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, w: r.width, h: r.height };
+      }),
+    );
+
+  beforeAll(async () => {
+    s = await startServer({ clientDist: CLIENT_DIST });
+    for (const i of [7, 12, 30]) ids.push((await createSession(s.nurse, { simulated: true, patientLabel: `SIM-${i}`, location: `Chair ${i}` })).id);
+    dev = device({ url: s.url, deviceKey: s.simDeviceKey });
+    await connected(dev);
+    const t = Date.now();
+    await dev.emitWithAck('frames', ids.map((sessionId) => ({ sessionId, seq: 1, t, hr: 72, sbp: 124, dbp: 79, map: 94, spo2: 97, etco2: 37, rr: 14 })));
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await loginInBrowser(page, s.url, 'nurse');
+    await page.getByTestId(`tile-${ids[0]}`).waitFor();
+  });
+  afterAll(async () => {
+    dev?.close();
+    await browser?.close();
+    await s?.close().catch(() => {});
+  });
+
+  it('shows the SIMULATED marker whole on every tile, at every tile width', async () => {
+    // Each tile's marker box inside its tile and its head, its text not cut (simulated data is always marked).
+    const cutBadges = () =>
+      page.evaluate(() => {
+        const bad: string[] = [];
+        const widths: number[] = [];
+        for (const tile of document.querySelectorAll<HTMLElement>('[data-testid^="tile-"]')) {
+          const tr = tile.getBoundingClientRect();
+          widths.push(Math.round(tr.width));
+          const badge = tile.querySelector<HTMLElement>('[data-testid="simulated-badge"]');
+          if (!badge || badge.offsetParent === null) {
+            bad.push(`${tile.dataset.testid} no badge`);
+            continue;
+          }
+          const r = badge.getBoundingClientRect();
+          const head = badge.closest<HTMLElement>('.tile-head')!.getBoundingClientRect();
+          const inside = r.left >= tr.left && r.right <= tr.right && r.top >= tr.top && r.bottom <= tr.bottom && r.right <= head.right + 0.5;
+          if (!inside || badge.scrollWidth > badge.clientWidth || r.width < 10) bad.push(`${tile.dataset.testid} (${Math.round(tr.width)} px wide): badge ${Math.round(r.left - tr.left)}-${Math.round(r.right - tr.left)}`);
+          // Nor is it shown at the cost of the chair or the patient label.
+          for (const cls of ['tile-location', 'tile-label']) {
+            const el = tile.querySelector<HTMLElement>(`.${cls}`)!;
+            if (el.scrollWidth > el.clientWidth || el.getBoundingClientRect().right > head.right + 0.5) bad.push(`${tile.dataset.testid} (${Math.round(tr.width)} px wide): ${cls} cut`);
+          }
+        }
+        return { bad, widths };
+      });
+    const seen = new Set<number>();
+    // The first three sessions at several viewport widths: sectors from about 230 px (compact) to 600 px wide.
+    const layouts: [number, number, Density][] = [
+      [1920, 1080, 'comfortable'],
+      [1600, 900, 'comfortable'],
+      [1366, 768, 'comfortable'],
+      [1280, 800, 'comfortable'],
+      [1100, 800, 'comfortable'],
+      [1000, 700, 'comfortable'],
+      [800, 900, 'comfortable'],
+      [1920, 1080, 'compact'],
+      [1280, 800, 'compact'],
+    ];
+    for (const [w, h, density] of layouts) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.getByTestId('overview-density').selectOption(density);
+      // Laid out: the expected tiles, at the same place on two reads in a row.
+      let last = '';
+      await expect
+        .poll(
+          async () => {
+            const boxes = await tileBoxes();
+            const now = JSON.stringify(boxes);
+            const settled = boxes.length === ids.length && now === last;
+            last = now;
+            return settled ? 'laid out' : `${boxes.length} tiles`;
+          },
+          { timeout: 10_000 },
+        )
+        .toBe('laid out');
+      const { bad, widths } = await cutBadges();
+      widths.forEach((x) => seen.add(x));
+      await page.screenshot({ path: join(SCREENSHOTS, `wall-badge-${w}x${h}-${density}.png`) });
+      expect(bad, `${w}x${h} ${density}: tiles ${widths[0]} px wide`).toEqual([]);
+    }
+    // Mid-width sectors, where the marker was cut, were among those checked.
+    expect([...seen].filter((x) => x >= 320 && x <= 520).length, [...seen].join(',')).toBeGreaterThanOrEqual(3);
   });
 });

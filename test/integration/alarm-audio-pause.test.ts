@@ -71,6 +71,8 @@ describe('audio pause of one alarm', () => {
     await connected(late);
     const snap = (await late.emitWithAck('subscribe', {})) as Result<Snapshot>;
     expect(snap.ok && snap.data.sessions.find((x) => x.id === sess.id)?.alarmAudioPauses).toEqual([{ alarmId: alarm.id, until: T0 + 140_000 }]);
+    // With the pause's fixed duration, so no screen counts down from more than it.
+    expect(snap.ok && snap.data.audioPauseMs).toBe(120_000);
     clock.set(T0 + 140_001);
     expect((await api<{ session: Session }>(s.nurse, 'GET', `/api/sessions/${sess.id}`)).body.data.session.alarmAudioPauses).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import type { ChecklistRecord, Formulary, InfusionEvent, Observation, RescueDose, Session } from '@infusion/shared';
+import type { ChecklistRecord, Formulary, GuardrailReport, InfusionEvent, Observation, RescueDose, Session } from '@infusion/shared';
 import { ManualClock } from '@infusion/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, connected, createSession, device, passingChecklist, prepareStart, startServer, type TestServer } from '../support/server';
@@ -109,6 +109,22 @@ describe('bedside documentation and the pre-infusion checklist', () => {
     expect(unknown.body.fields![0]!.reason).toMatch(/^not in the site formulary/);
     const detail = await api<{ rescueDoses: RescueDose[] }>(s.nurse, 'GET', `/api/sessions/${sess.id}`);
     expect(detail.body.data.rescueDoses.map((d) => d.alarmId)).toEqual([7]);
+  });
+
+  it('counts a refused rescue dose once, as refused by its hard limit, and never as given', async () => {
+    const sess = await createSession(s.nurse);
+    // 50 mg midazolam is above the formulary dose (soft) and at its rule-set multiple (hard): refused.
+    const refused = await api(s.nurse, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'midazolam', doseMg: 50 });
+    expect(refused.status).toBe(409);
+    const given = await api<RescueDose>(s.nurse, 'POST', `/api/sessions/${sess.id}/rescue`, { drugId: 'midazolam', doseMg: 2 });
+    expect(given.status).toBe(201);
+    const detail = await api<{ rescueDoses: RescueDose[] }>(s.nurse, 'GET', `/api/sessions/${sess.id}`);
+    expect(detail.body.data.rescueDoses.map((d) => d.doseMg)).toEqual([2]);
+    const report = await api<GuardrailReport>(s.physician, 'GET', `/api/reports/guardrails?unit=${sess.unit}&from=${T0}&to=${clock.now() + 1}`);
+    expect(report.status).toBe(200);
+    expect(report.body.data).toMatchObject({ softAlerts: 0, overrides: 0, hardRefusals: 1 });
+    const rows = report.body.data.byLimit.map((l) => [l.limitId, l.level, l.alerts, l.overrides, l.refusals]);
+    expect(rows).toEqual([['rescue.midazolam.hard', 'hard', 0, 0, 1]]);
   });
 
   it('lets an admin edit the formulary as a new version; clinicians cannot', async () => {

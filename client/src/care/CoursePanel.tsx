@@ -169,7 +169,15 @@ function DischargeForm({ session, observations, events, settings }: { session: S
   const [error, setError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [pending, setPending] = useState(false);
-  const set = <K extends keyof DischargeFormState>(k: K, v: DischargeFormState[K]) => setForm((f) => ({ ...f, [k]: v }));
+  /** The answers changed since the criteria shown were assessed: the table is of the old answers. */
+  const [changedSince, setChangedSince] = useState(false);
+  // A refusal is of the answers sent: once one changes it no longer applies (it could read "8 of 10"
+  // beside answers that sum to 9), so it goes, with the override it offered, until the form is sent again.
+  const set = <K extends keyof DischargeFormState>(k: K, v: DischargeFormState[K]) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setRefused(null);
+    setChangedSince(true);
+  };
 
   const run = async (what: 'assess' | 'discharge' | 'override') => {
     if (pending) return;
@@ -187,8 +195,11 @@ function DischargeForm({ session, observations, events, settings }: { session: S
     if (what === 'assess') {
       const r = await assessDischarge(session.id, check.input);
       setPending(false);
-      if (r.ok) setAssessment(r.data);
-      else setError(r.fields?.map((f) => `${f.field}: ${f.reason}`).join('; ') || r.error);
+      if (r.ok) {
+        setAssessment(r.data);
+        setRefused(null);
+        setChangedSince(false);
+      } else setError(r.fields?.map((f) => `${f.field}: ${f.reason}`).join('; ') || r.error);
       return;
     }
     const r = await dischargeSession(session.id, what === 'override' ? { ...check.input, override: { reason: reason.trim() } } : check.input);
@@ -197,6 +208,7 @@ function DischargeForm({ session, observations, events, settings }: { session: S
     if (r.status === 409 && r.assessment) {
       setAssessment(r.assessment as DischargeAssessment);
       setRefused(r.error);
+      setChangedSince(false);
     } else setError(r.fields?.map((f) => `${f.field}: ${f.reason}`).join('; ') || r.error);
   };
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
@@ -293,6 +305,11 @@ function DischargeForm({ session, observations, events, settings }: { session: S
         <div className="form-error" role="alert" data-testid="discharge-refused">
           Discharge refused: {refused.replace(/^discharge criteria not met: /, 'criteria not met: ')}
         </div>
+      )}
+      {assessment && changedSince && (
+        <p className="hint discharge-stale" data-testid="discharge-assessment-stale">
+          The answers changed since this check: the criteria below are of the earlier answers. Check criteria again.
+        </p>
       )}
       {assessment && <DischargeCriteria assessment={assessment} testId="discharge-assessment" />}
       {refused && canOverride && (

@@ -1,4 +1,4 @@
-import { PRIORITY_SIGNAL, type RuleChange, type RuleSet, type VitalField } from '@infusion/shared';
+import { configureRuleSet, PRIORITY_SIGNAL, RuleSetConfigError, type RuleChange, type RuleSet, type Session, type VitalField } from '@infusion/shared';
 
 /** A threshold in force for this session, drawn as a horizontal line on its vital's chart. */
 export interface LimitLine {
@@ -36,4 +36,22 @@ export function limitLines(ruleSet: Pick<RuleSet, 'rules'> | null, changes: read
     if (!prev || rank(l) > rank(prev)) seen.set(key, l);
   }
   return [...seen.values()];
+}
+
+/**
+ * The limits an ended session ran on, from what its record keeps: its rule set version, its profile and
+ * the physician's overrides, configured as the server configured them (overrides that no longer fit are
+ * left out, as the server ran without them). A rescue drug's temporary tightening is not drawn: when it
+ * applied is the session's history, not its final configuration.
+ */
+export function endedLimitLines(ruleSet: RuleSet | null, session: Pick<Session, 'profile' | 'limitOverrides'>): LimitLine[] {
+  if (!ruleSet) return [];
+  let configured;
+  try {
+    configured = configureRuleSet(ruleSet, { profile: session.profile, overrides: session.limitOverrides?.overrides ?? {} });
+  } catch (err) {
+    if (!(err instanceof RuleSetConfigError)) throw err;
+    configured = configureRuleSet(ruleSet, { profile: session.profile });
+  }
+  return limitLines(configured.ruleSet, configured.changes);
 }

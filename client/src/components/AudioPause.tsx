@@ -16,7 +16,8 @@ import { updateMonitor, useMonitor } from '../stores/useMonitor';
  */
 export function AudioPausedCountdown({ session, withLabel }: { session: Pick<Session, 'id' | 'audioPausedUntil' | 'location' | 'patientLabel'>; withLabel?: boolean }) {
   const now = useNow(session.audioPausedUntil);
-  const left = audioPauseLeft(session, now);
+  const pauseMs = useMonitor((s) => s.audioPauseMs);
+  const left = audioPauseLeft(session, now, pauseMs);
   if (left <= 0) return null;
   return (
     <span className="audio-paused" data-testid={`audio-paused-${session.id}`} title="Alarm sound of this session is paused; a new high-priority alarm ends the pause">
@@ -64,7 +65,8 @@ export function AlarmAudioPausedCountdown({ alarm }: { alarm: Pick<Alarm, 'id' |
   const session = useMonitor((s) => s.sessions[alarm.sessionId]);
   const until = session?.alarmAudioPauses?.find((p) => p.alarmId === alarm.id)?.until ?? null;
   const now = useNow(until);
-  const left = alarmAudioPauseLeft(session, alarm.id, now);
+  const pauseMs = useMonitor((s) => s.audioPauseMs);
+  const left = alarmAudioPauseLeft(session, alarm.id, now, pauseMs);
   if (left <= 0) return null;
   return (
     <span className="audio-paused" data-testid={`alarm-audio-paused-${alarm.id}`} title="The sound of this alarm is paused; other alarms still sound">

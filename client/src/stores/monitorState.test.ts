@@ -290,6 +290,13 @@ describe('bedside documentation and escalations', () => {
     s = applySnapshot(s, snapshot({ serverTime: T0 + 9000, sessions: [session()] }), undefined);
     expect(s.clockOffsetMs).toBe(2000);
   });
+
+  it('keeps the server\'s audio pause duration from the snapshot (countdowns never show more)', () => {
+    let s = applySnapshot(withSession(), snapshot({ audioPauseMs: 120_000 }), undefined, T0);
+    expect(s.audioPauseMs).toBe(120_000);
+    s = applySnapshot(s, snapshot(), undefined, T0);
+    expect(s.audioPauseMs).toBe(120_000);
+  });
 });
 
 describe('physician orders', () => {

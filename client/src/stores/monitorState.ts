@@ -56,6 +56,8 @@ export interface MonitorState {
   responses: Record<string, PhysicianResponse[]>;
   /** Server clock minus this page's clock (from the last snapshot): countdowns use server time. */
   clockOffsetMs: number;
+  /** The server's fixed audio pause duration (from the snapshot); null until known. Countdowns never exceed it. */
+  audioPauseMs: number | null;
 }
 
 export const initialMonitorState: MonitorState = {
@@ -75,6 +77,7 @@ export const initialMonitorState: MonitorState = {
   orders: {},
   responses: {},
   clockOffsetMs: 0,
+  audioPauseMs: null,
 };
 
 /** Resolved alarms kept for the session pages; the oldest go first beyond this. */
@@ -171,6 +174,7 @@ export function applySnapshot(s: MonitorState, snap: Snapshot, sentLastAlarmEven
     orders: keep(next.orders),
     responses: mergeResponses(keep(next.responses), snap.responses ?? []),
     clockOffsetMs: receivedAt === undefined ? next.clockOffsetMs : snap.serverTime - receivedAt,
+    audioPauseMs: snap.audioPauseMs ?? next.audioPauseMs,
   };
 }
 

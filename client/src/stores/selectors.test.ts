@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0, alarm, session } from '../testFixtures';
+import { formatCountdown } from '../format';
 import { alarmAudioPauseLeft, audioPauseLeft, audiblePriority, isAlarmSilenced, lastAudioPauseEnd, highestPriority, isAudioPaused, isLatched, overviewSessions, runningInfusion, sessionAlarmHistory, shownAlarms } from './selectors';
 
 const byId = (...alarms: ReturnType<typeof alarm>[]) => Object.fromEntries(alarms.map((a) => [a.id, a]));
@@ -50,6 +51,18 @@ describe('audio pause', () => {
     expect(audioPauseLeft(paused, T0 + 7000)).toBe(113_000);
     expect(audioPauseLeft(paused, T0 + 130_000)).toBe(0);
     expect(audioPauseLeft(session(), T0)).toBe(0);
+  });
+
+  it('never leaves more than the pause, when this page reads the server clock a little behind', () => {
+    // The page's estimate of the server clock lags 300 ms (the snapshot's travel time): a 2-minute pause
+    // would read 120.3 s left, shown as 2:01.
+    const paused = session({ audioPausedUntil: T0 + 120_000, alarmAudioPauses: [{ alarmId: 1, until: T0 + 120_000 }] });
+    expect(formatCountdown(audioPauseLeft(paused, T0 - 300, 120_000))).toBe('2:00');
+    expect(formatCountdown(alarmAudioPauseLeft(paused, 1, T0 - 300, 120_000))).toBe('2:00');
+    expect(audioPauseLeft(paused, T0 + 7000, 120_000)).toBe(113_000);
+    expect(alarmAudioPauseLeft(paused, 1, T0 + 7000, 120_000)).toBe(113_000);
+    // Duration not known yet (before the first snapshot): the time to the pause's end.
+    expect(audioPauseLeft(paused, T0 - 300, null)).toBe(120_300);
   });
 });
 

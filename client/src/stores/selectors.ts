@@ -31,15 +31,21 @@ export function highestPriority(alarms: Iterable<Alarm>): AlarmPriority | null {
 export const isAudioPaused = (session: Pick<Session, 'audioPausedUntil'> | undefined, now: number): boolean =>
   !!session && session.audioPausedUntil !== null && session.audioPausedUntil > now;
 
-/** Milliseconds of audio pause left (0 when not paused). */
-export const audioPauseLeft = (session: Pick<Session, 'audioPausedUntil'> | undefined, now: number): number =>
-  isAudioPaused(session, now) ? session!.audioPausedUntil! - now : 0;
+/**
+ * Milliseconds of audio pause left (0 when not paused), at most the pause's duration when known: `now`
+ * is this page's estimate of the server's clock, which lags by the snapshot's travel time, and a
+ * 2-minute pause must never read more than 2:00.
+ */
+export const audioPauseLeft = (session: Pick<Session, 'audioPausedUntil'> | undefined, now: number, pauseMs: number | null = null): number =>
+  isAudioPaused(session, now) ? atMost(session!.audioPausedUntil! - now, pauseMs) : 0;
 
-/** Milliseconds left of the audio pause of one alarm of the session (0 when its sound is not paused). */
-export function alarmAudioPauseLeft(session: Pick<Session, 'alarmAudioPauses'> | undefined, alarmId: number, now: number): number {
+/** Milliseconds left of the audio pause of one alarm of the session (0 when its sound is not paused), at most the pause's duration. */
+export function alarmAudioPauseLeft(session: Pick<Session, 'alarmAudioPauses'> | undefined, alarmId: number, now: number, pauseMs: number | null = null): number {
   const p = session?.alarmAudioPauses?.find((x) => x.alarmId === alarmId);
-  return p && p.until > now ? p.until - now : 0;
+  return p && p.until > now ? atMost(p.until - now, pauseMs) : 0;
 }
+
+const atMost = (left: number, pauseMs: number | null) => (pauseMs !== null && pauseMs > 0 ? Math.min(left, pauseMs) : left);
 
 /** Whether an alarm's sound is paused at `now`: its session's audio, or the alarm's own. */
 export const isAlarmSilenced = (a: Pick<Alarm, 'id'>, session: Pick<Session, 'audioPausedUntil' | 'alarmAudioPauses'> | undefined, now: number): boolean =>

@@ -17,7 +17,7 @@ import { AdverseEffectForm, AdverseEffectList } from '../course/AdverseEffectPan
 import { ResponsePanel } from '../course/ResponsePanel';
 import { SeriesNoticePanel } from '../course/SeriesNoticePanel';
 import { AlarmGuidance, AlarmList } from '../components/AlarmList';
-import { limitLines } from '../charts/limitLines';
+import { endedLimitLines, limitLines } from '../charts/limitLines';
 import { SessionTrends } from '../charts/SessionTrends';
 import { InfusionEvents } from '../components/InfusionEvents';
 import { Numerics } from '../components/Numerics';
@@ -99,8 +99,39 @@ interface SessionRules {
   changes: RuleChange[];
 }
 
-/** The threshold limits in force for an active session (an ended one has none), re-read whenever its limits change. */
+/**
+ * The threshold limits in force for an active session, re-read whenever its limits change; for an ended
+ * one, those it ran on (its rule set version, profile and overrides).
+ */
 function useLimitLines(session: Session | undefined) {
+  const live = useLiveLimitLines(session);
+  const ended = useEndedLimitLines(session);
+  return session?.status === 'ended' ? ended : live;
+}
+
+/** An ended session's limits: its rule set version is read once (roles without the rule sets see none). */
+function useEndedLimitLines(session: Session | undefined) {
+  const version = session?.status === 'ended' ? session.ruleSetVersion : null;
+  const [ruleSet, setRuleSet] = useState<RuleSet | null>(null);
+  useEffect(() => {
+    if (version === null) return;
+    let cancelled = false;
+    void api<RuleSet>('GET', `/api/rulesets/versions/${version}`).then((r) => {
+      if (!cancelled && r.ok) setRuleSet(r.data);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [version]);
+  const profile = session?.profile;
+  const overrides = session?.limitOverrides ?? null;
+  return useMemo(
+    () => (version !== null && profile && ruleSet?.version === version ? endedLimitLines(ruleSet, { profile, limitOverrides: overrides }) : []),
+    [version, ruleSet, profile, overrides],
+  );
+}
+
+function useLiveLimitLines(session: Session | undefined) {
   const id = session?.status === 'active' ? session.id : null;
   const changedKey = session?.limitsChanged.join('\n') ?? '';
   const [rules, setRules] = useState<SessionRules | null>(null);

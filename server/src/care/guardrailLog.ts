@@ -26,18 +26,26 @@ export class GuardrailLog {
     }
   }
 
-  /** One multi-row insert (all crossings of the action or none), inside the caller's transaction when given. */
+  /**
+   * One multi-row insert (the action's crossings or none), inside the caller's transaction when given.
+   * A refusal is logged against the hard limits that refused it only: a dose at a hard limit is above
+   * the soft one under it too (a rescue dose at its formulary multiple is above the formulary dose), and
+   * logging that soft crossing as refused counted one refused dose twice, once under a limit that
+   * cannot refuse anything.
+   */
   async record(
     s: { id: string; unit: string; simulated: boolean },
     e: { at: number; by: string; action: string; outcome: GuardrailOutcome; reason: string | null },
     crossings: LimitCrossing[],
     trx: Tx = this.store.db,
   ): Promise<void> {
-    if (!crossings.length) return;
+    const hard = crossings.filter((c) => c.level === 'hard');
+    const logged = e.outcome === 'refused' && hard.length ? hard : crossings;
+    if (!logged.length) return;
     await trx
       .insertInto('guardrail_events')
       .values(
-        crossings.map((c) => ({
+        logged.map((c) => ({
           session_id: s.id,
           unit: s.unit,
           simulated: s.simulated ? 1 : 0,

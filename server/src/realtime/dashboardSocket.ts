@@ -316,6 +316,7 @@ export function attachDashboard(ns: DashNs, d: DashboardDeps): () => void {
     const rs = d.ruleSet();
     return {
       serverTime: now,
+      audioPauseMs: d.audioPauseMs,
       ruleSet: { id: rs.id, version: rs.version, name: rs.name },
       sessions,
       alarms: d.alarms.unresolved().filter((a) => shows(u, a, a.sessionId)),
