@@ -215,7 +215,7 @@ describe('SIMULATED marker on the wall screen tiles', () => {
     await s?.close().catch(() => {});
   });
 
-  it('shows the SIMULATED marker whole on every tile, at every tile width', async () => {
+  it('shows the SIMULATED marker and the primary numerics whole on every tile, at every tile width', async () => {
     // Each tile's marker box inside its tile and its head, its text not cut (simulated data is always marked).
     const cutBadges = () =>
       page.evaluate(() => {
@@ -233,6 +233,13 @@ describe('SIMULATED marker on the wall screen tiles', () => {
           const head = badge.closest<HTMLElement>('.tile-head')!.getBoundingClientRect();
           const inside = r.left >= tr.left && r.right <= tr.right && r.top >= tr.top && r.bottom <= tr.bottom && r.right <= head.right + 0.5;
           if (!inside || badge.scrollWidth > badge.clientWidth || r.width < 10) bad.push(`${tile.dataset.testid} (${Math.round(tr.width)} px wide): badge ${Math.round(r.left - tr.left)}-${Math.round(r.right - tr.left)}`);
+          // The primary numerics whole inside the sector, and the NIBP as one reading: DBP on the SBP's line.
+          for (const f of ['hr', 'sbp', 'dbp', 'spo2']) {
+            const v = tile.querySelector<HTMLElement>(`[data-testid="value-${f}"]`)!.getBoundingClientRect();
+            if (v.width < 5 || v.left < tr.left || v.right > tr.right || v.top < tr.top || v.bottom > tr.bottom) bad.push(`${tile.dataset.testid} (${Math.round(tr.width)} px wide): ${f} value not whole`);
+          }
+          const [sbp, dbp] = ['sbp', 'dbp'].map((f) => tile.querySelector<HTMLElement>(`[data-testid="value-${f}"]`)!.getBoundingClientRect());
+          if (Math.abs(sbp!.top - dbp!.top) > 2) bad.push(`${tile.dataset.testid} (${Math.round(tr.width)} px wide): DBP not beside SBP`);
           // Nor is it shown at the cost of the chair or the patient label.
           for (const cls of ['tile-location', 'tile-label']) {
             const el = tile.querySelector<HTMLElement>(`.${cls}`)!;

@@ -125,9 +125,12 @@ export function Numerics({ latest, newestT, sessionId, alarming = NONE, ended = 
         <Value field="hr" {...p} />
       </Cell>
       <Cell field="bp" label="NIBP" unit={UNIT.sbp} age={shown.sbp.age}>
-        <Value field="sbp" {...p} />
-        <span className="sep">/</span>
-        <Value field="dbp" {...p} />
+        {/* One unit: SBP without its DBP is a misread value; only MAP may go under them. */}
+        <span className="bp-pair">
+          <Value field="sbp" {...p} />
+          <span className="sep">/</span>
+          <Value field="dbp" {...p} />
+        </span>
         <span className="map">
           (<Value field="map" {...p} />)
         </span>
