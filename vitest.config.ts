@@ -61,6 +61,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           ...PARALLEL,
+          // One module graph per worker, not per file: the unit files import the same shared, server and
+          // client modules, and none leaves global state behind (stubbed globals are unstubbed after each).
+          isolate: false,
           include: ['{shared,server,simulator,client}/src/**/*.test.{ts,tsx}'],
           environment: 'node',
           // Property tests are CPU-bound: on a shared, loaded 2-core machine 5 s is too tight.

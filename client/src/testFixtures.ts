@@ -1,3 +1,4 @@
+import { highAlarm } from '@infusion/shared/testkit';
 import type { Alarm, AlarmUpdate, Escalation, Session, SessionDetail, Snapshot, VitalsSample } from '@infusion/shared';
 
 /** Builders for unit tests: complete contract objects with only the interesting fields overridden. */
@@ -39,35 +40,7 @@ export function session(over: Partial<Session> = {}): Session {
   };
 }
 
-export function alarm(over: Partial<Alarm> = {}): Alarm {
-  return {
-    id: 1,
-    sessionId: 's1',
-    unit: 'infusion-suite',
-    ruleId: 'spo2.low.high',
-    ruleSetVersion: 1,
-    priority: 'high',
-    kind: 'clinical',
-    title: 'Desaturation',
-    message: 'SpO2 86 < 88',
-    field: 'spo2',
-    value: 86,
-    limit: 88,
-    state: 'active',
-    latching: false,
-    conditionActive: true,
-    startedAt: T0,
-    conditionClearedAt: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    simulated: false,
-    actions: [],
-    rescue: [],
-    source: 'test',
-    ...over,
-  };
-}
+export const alarm = (over: Partial<Alarm> = {}): Alarm => highAlarm({ id: 1, startedAt: T0, ...over });
 
 export function update(eventId: number, a: Alarm, transition: AlarmUpdate['transition'] = 'raised'): AlarmUpdate {
   return { eventId, transition, at: a.startedAt, alarm: a };

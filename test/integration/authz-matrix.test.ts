@@ -163,28 +163,62 @@ async function fingerprint(): Promise<string> {
   return out.join('|');
 }
 
-async function targets(withRecovery = false): Promise<Targets> {
-  const real = await createSession(s.physician);
-  await writeOrder(s.physician, real.id, { bolusMinIntervalMin: 0 });
-  await prepareStart(s, s.physician, real.id, clock.now());
-  await api(s.physician, 'POST', `/api/sessions/${real.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
-  const sim = await createSession(s.trainer, { simulated: true });
-  await writeOrder(s.trainer, sim.id);
-  await prepareStart(s, s.trainer, sim.id, clock.now());
-  await api(s.trainer, 'POST', `/api/sessions/${sim.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
-  const simIdle = await createSession(s.trainer, { simulated: true });
-  const fresh = await createSession(s.nurse);
-  await api(s.nurse, 'PUT', `/api/sessions/${fresh.id}/checklist`, { ...passingChecklist(), consentObtained: false });
-  const user = await api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD });
-  const dev = await api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' });
-  let recovering: Session | undefined;
-  if (withRecovery) {
-    recovering = await createSession(s.physician);
-    await prepareStart(s, s.physician, recovering.id, clock.now());
-    await api(s.physician, 'POST', `/api/sessions/${recovering.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+/** What a case's path and body need besides the four sessions every case gets. */
+type Extra = 'recovering' | 'user' | 'device';
+const extrasOf = (c: Case): Extra[] => [
+  ...(c.route.includes('discharge') ? (['recovering'] as const) : []),
+  ...(c.route.includes('/api/users/:id') ? (['user'] as const) : []),
+  ...(c.route.includes('/api/devices/:id') ? (['device'] as const) : []),
+];
+
+async function startedSession(who: Caller, simulated: boolean, order: boolean): Promise<Session> {
+  const session = await createSession(who, { simulated });
+  if (order) await writeOrder(who, session.id, simulated ? {} : { bolusMinIntervalMin: 0 });
+  await prepareStart(s, who, session.id, clock.now());
+  await api(who, 'POST', `/api/sessions/${session.id}/infusion`, { type: 'start', rateMgKgH: 0.5 });
+  return session;
+}
+
+/** Fresh targets; the independent ones are made concurrently (the real device's two sessions one after the other). */
+async function targets(extras: Extra[] = []): Promise<Targets> {
+  const realSessions = async () => {
+    const real = await startedSession(s.physician, false, true);
+    if (!extras.includes('recovering')) return { real };
+    const recovering = await startedSession(s.physician, false, false);
     await api(s.physician, 'POST', `/api/sessions/${recovering.id}/infusion`, { type: 'stop' });
-  }
-  return { real, fresh, sim, simIdle, ...(recovering ? { recovering } : {}), userId: user.body.data.id, deviceId: dev.body.data.device.id };
+    return { real, recovering };
+  };
+  const failedChecklist = async () => {
+    const fresh = await createSession(s.nurse);
+    await api(s.nurse, 'PUT', `/api/sessions/${fresh.id}/checklist`, { ...passingChecklist(), consentObtained: false });
+    return fresh;
+  };
+  const [reals, sim, simIdle, fresh, userId, deviceId] = await Promise.all([
+    realSessions(),
+    startedSession(s.trainer, true, true),
+    createSession(s.trainer, { simulated: true }),
+    failedChecklist(),
+    // A user (an argon2 hash) and a device only for the routes that change them.
+    extras.includes('user')
+      ? api<{ id: number }>(s.admin, 'POST', '/api/users', { username: `t${Math.random().toString(36).slice(2, 10)}`, displayName: 'Target', role: 'nurse', password: TEST_PASSWORD }).then((r) => r.body.data.id)
+      : -1,
+    extras.includes('device') ? api<{ device: { id: number } }>(s.admin, 'POST', '/api/devices', { name: 'target device' }).then((r) => r.body.data.device.id) : -1,
+  ]);
+  return { ...reals, fresh, sim, simIdle, userId, deviceId };
+}
+
+/**
+ * The targets of one route, shared by the callers it refuses and, for a read (GET), by all: a refusal
+ * changes nothing (each test asserts it) and a read changes no target, so each caller meets the
+ * targets as made. An allowed write may change them (ends a session, revokes a device), so each
+ * caller it allows gets targets of its own.
+ */
+const sharedTargets = new Map<string, Promise<Targets>>();
+function targetsFor(c: Case, allowed: boolean): Promise<Targets> {
+  if (allowed && !c.route.startsWith('GET ')) return targets(extrasOf(c));
+  let t = sharedTargets.get(c.route);
+  if (!t) sharedTargets.set(c.route, (t = targets(extrasOf(c))));
+  return t;
 }
 
 beforeAll(async () => {
@@ -198,7 +232,7 @@ describe('HTTP authorization matrix', () => {
     for (const who of WHO) {
       const allowed = c.allowed.includes(who);
       it(`${c.route} as ${who}: ${allowed ? 'allowed' : 'refused'}`, async () => {
-        const t = await targets(c.route.includes('discharge'));
+        const t = await targetsFor(c, allowed);
         const [method, ...rest] = c.route.split(' ');
         void rest;
         const before = await fingerprint();

@@ -2,6 +2,7 @@ import { defaultFormulary, defaultRuleSet, type Alarm, type Escalation, type For
 import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
+import { highAlarm as alarmFixture } from '@infusion/shared/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EscalationService } from '../../server/src/alarms/escalationService';
 import { createPgPool, openPostgresStore } from '../../server/src/persistence/pgStore';
@@ -46,33 +47,8 @@ async function twoNodesStores(): Promise<{ a: Store; b: Store }> {
   return { a: store, b: store };
 }
 
-const highAlarm = (over: Partial<Alarm> = {}): Alarm => ({
-  id: 7,
-  sessionId: 's1',
-  unit: 'infusion-suite',
-  ruleId: 'spo2.low.high',
-  ruleSetVersion: 1,
-  priority: 'high',
-  kind: 'clinical',
-  title: 'Desaturation',
-  message: 'SpO2 85 < 88',
-  field: 'spo2',
-  value: 85,
-  limit: 88,
-  state: 'active',
-  latching: false,
-  conditionActive: true,
-  startedAt: T0,
-  conditionClearedAt: null,
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  resolvedAt: null,
-  simulated: false,
-  actions: [],
-  rescue: [],
-  source: 'test',
-  ...over,
-});
+/** The shared high alarm, raised at this file's T0. */
+const highAlarm = (over: Partial<Alarm> = {}): Alarm => alarmFixture({ startedAt: T0, ...over });
 
 describe('escalation steps taken by two nodes at once', () => {
   const cfg = { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] };

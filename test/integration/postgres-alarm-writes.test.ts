@@ -1,7 +1,7 @@
 import { defaultRuleSet, type AlarmUpdate, type RuleTransition } from '@infusion/shared';
 import type { KyselyPlugin } from 'kysely';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlarmManager } from '../../server/src/alarms/alarmManager';
 import { AlarmRepo } from '../../server/src/persistence/alarmRepo';
 import type { PgStore } from '../../server/src/persistence/pgStore';
@@ -9,7 +9,7 @@ import type { Store } from '../../server/src/persistence/store';
 import { WriteQueue } from '../../server/src/persistence/writeQueue';
 import { ManualClock } from '../../server/src/util/clock';
 import { Hub } from '../../server/src/util/hub';
-import { twoStoresOnOneDatabase } from '../support/postgres';
+import { twoStoresForSuite } from '../support/postgres';
 
 const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
@@ -33,18 +33,11 @@ function counted(store: PgStore): { store: Store; statements: () => number } {
 }
 
 describe("one write batch's alarm changes on PostgreSQL", () => {
-  let pair: Awaited<ReturnType<typeof twoStoresOnOneDatabase>> | undefined;
-  let a: PgStore;
-  let b: PgStore;
-  beforeAll(async () => {
-    pair = await twoStoresOnOneDatabase(T0);
-    ({ a, b } = pair);
-  }, 60_000);
-  afterAll(() => pair?.close());
+  const nodes = twoStoresForSuite(T0);
 
   it('100 changes of 50 alarms are written in a few statements, each change an event in queue order, each alarm in its last state', async () => {
     const clock = new ManualClock(T0);
-    const { store, statements } = counted(a);
+    const { store, statements } = counted(nodes.a);
     const repo = new AlarmRepo(store);
     const queue = new WriteQueue({ store, log, flushMs: 50 });
     const hub = new Hub();
@@ -66,17 +59,17 @@ describe("one write batch's alarm changes on PostgreSQL", () => {
     expect(emitted.map((u) => u.transition)).toEqual([...ids.map(() => 'raised'), ...ids.map(() => 'resolved')]);
     const eventIds = emitted.map((u) => u.eventId);
     expect([...eventIds].sort((x, y) => x - y)).toEqual(eventIds);
-    const stored = await new AlarmRepo(b).updatesSince(0, 1000);
+    const stored = await new AlarmRepo(nodes.b).updatesSince(0, 1000);
     expect(stored.map((u) => [u.eventId, u.transition, u.alarm.sessionId])).toEqual(emitted.map((u) => [u.eventId, u.transition, u.alarm.sessionId]));
-    const rows = await b.db.selectFrom('alarms').select(['session_id', 'state']).where('session_id', 'in', ids).execute();
+    const rows = await nodes.b.db.selectFrom('alarms').select(['session_id', 'state']).where('session_id', 'in', ids).execute();
     expect(rows).toHaveLength(50);
     expect(rows.every((r) => r.state === 'resolved')).toBe(true);
   });
 
   it('a change to an alarm another node resolved meanwhile is refused alone; the rest of its batch commits', async () => {
     const clock = new ManualClock(T0 + 100_000);
-    const repo = new AlarmRepo(a);
-    const queue = new WriteQueue({ store: a, log, flushMs: 50 });
+    const repo = new AlarmRepo(nodes.a);
+    const queue = new WriteQueue({ store: nodes.a, log, flushMs: 50 });
     const hub = new Hub();
     const emitted: AlarmUpdate[] = [];
     hub.on('alarm', (u) => emitted.push(u));
@@ -87,14 +80,14 @@ describe("one write batch's alarm changes on PostgreSQL", () => {
     await expect.poll(() => emitted.length).toBe(10);
     // Another node resolves the first session's alarm (its holder, after a takeover).
     const first = emitted[0]!.alarm;
-    await new AlarmRepo(b).write(b.db, { transition: 'resolved', at: clock.now(), alarm: { ...first, state: 'resolved', resolvedAt: clock.now() } }, 'node-b');
+    await new AlarmRepo(nodes.b).write(nodes.b.db, { transition: 'resolved', at: clock.now(), alarm: { ...first, state: 'resolved', resolvedAt: clock.now() } }, 'node-b');
     // This node acknowledges it while the other sessions' alarms clear: one batch.
     const ack = alarms.acknowledge(first.id, 'user:nurse');
     for (const id of ids.slice(1)) alarms.apply(session(id), [clear(clock.now() + 1000)]);
     await expect(ack).rejects.toThrow(/already resolved/);
     await expect.poll(() => emitted.length).toBe(19);
     await queue.close();
-    const rows = await b.db.selectFrom('alarms').select(['session_id', 'state', 'body']).where('session_id', 'in', ids).orderBy('session_id').execute();
+    const rows = await nodes.b.db.selectFrom('alarms').select(['session_id', 'state', 'body']).where('session_id', 'in', ids).orderBy('session_id').execute();
     expect(rows.map((r) => r.state)).toEqual(ids.map(() => 'resolved'));
     // The resolved row stands as the other node wrote it, not acknowledged.
     expect((JSON.parse(rows.find((r) => r.session_id === ids[0])!.body) as { acknowledgedBy: string | null }).acknowledgedBy).toBeNull();

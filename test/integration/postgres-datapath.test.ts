@@ -1,4 +1,5 @@
 import { defaultRuleSet, type Alarm, type AlarmUpdate } from '@infusion/shared';
+import { highAlarm } from '@infusion/shared/testkit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,32 +198,8 @@ describe('the data path on PostgreSQL', () => {
   it('stores an alarm and its events, and reads back what a restart, a screen and an acknowledgement read', async () => {
     const repo = new AlarmRepo(a);
     const [id] = await repo.reserveAlarmIds(1);
-    const alarm = {
-      id: id!,
-      sessionId: 's1',
-      unit: 'infusion-suite',
-      ruleId: 'spo2.low.high',
-      ruleSetVersion: 1,
-      priority: 'high',
-      kind: 'physiological',
-      title: 'SpO₂ < 88 %',
-      message: 'SpO₂ 85 % for 10 s',
-      field: 'spo2',
-      value: 85,
-      limit: 88,
-      state: 'active',
-      latching: true,
-      conditionActive: true,
-      startedAt: T0 + 310_000,
-      conditionClearedAt: null,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      simulated: false,
-      actions: [],
-      rescue: [],
-      source: 'guideline',
-    } as unknown as Alarm;
+    // The shared high alarm as the rule engine words it (a kind the store keeps as given).
+    const alarm = highAlarm({ id: id!, kind: 'physiological' as Alarm['kind'], title: 'SpO₂ < 88 %', message: 'SpO₂ 85 % for 10 s', latching: true, startedAt: T0 + 310_000, source: 'guideline' });
     const before = await repo.maxIds();
     const raised = await a.transaction((trx) => repo.write(trx, { transition: 'raised', at: T0 + 310_000, alarm }, null));
     const acked = await a.transaction((trx) => repo.write(trx, { transition: 'acknowledged', at: T0 + 320_000, alarm: { ...alarm, state: 'acknowledged', acknowledgedBy: 'user:nurse' } }, 'user:nurse'));

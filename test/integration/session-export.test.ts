@@ -139,6 +139,8 @@ describe('session record export', () => {
     const pages = pdfPages(r.body, dir, 'session-export');
     expect(pages.length).toBeGreaterThan(1);
     pages.forEach((p, i) => expect(p, `page ${i + 1}`).toMatch(/SIMULATED — not a patient record/));
+    // The page frame's number on every page.
+    pages.forEach((p, i) => expect(p, `page ${i + 1}`).toContain(`Page ${i + 1} of ${pages.length}`));
     const text = pages.join('\n');
     expect(text).toContain('EXP-7, "Ward" B');
     const mg = Math.round(sess.infusion.cumulativeMg * 100) / 100;

@@ -139,6 +139,7 @@ describe('training debrief', () => {
     const pages = execFileSync('pdftotext', ['-layout', join(dir, 'd.pdf'), '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim() !== '');
     expect(pages.length).toBeGreaterThanOrEqual(1);
     for (const p of pages) expect(p.split('SIMULATED — TRAINING RUN, not a patient record').length - 1).toBe(2);
+    pages.forEach((p, i) => expect(p, `page ${i + 1}`).toMatch(new RegExp(`Page ${i + 1} of ${pages.length}[\\s\\S]*Training run ${run.id}`)));
     const text = pages.join('\n').replace(/\s+/g, ' ');
     expect(text).toContain('Acknowledge the SpO2 alarm within 30 s');
     expect(text).toContain('60 of 60 points (100 %)');

@@ -1,6 +1,6 @@
 import type { Alarm, InfusionEvent, Observation, RescueDose, TrainingRun } from '@infusion/shared';
 import { SCENARIOS, silentLogger, TrainingHost } from '@infusion/simulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { api, login, startServer, TEST_PASSWORD, type Caller, type TestServer } from '../support/server';
 import { until as waitUntil } from '../support/until';
 
@@ -37,13 +37,20 @@ async function users(s: TestServer) {
   return { coach: await mk('coach', 'trainer', ['training']), trainee: await mk('trainee', 'nurse', ['training']) };
 }
 
-describe('training runs on scenario time', () => {
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const f of cleanup.splice(0).reverse()) await f();
+/** What a test opened, closed when it ends, last opened first (the tests run side by side: each its own). */
+function closer(onTestFinished: (fn: () => Promise<void>) => void): (f: () => Promise<void> | void) => void {
+  const opened: (() => Promise<void> | void)[] = [];
+  onTestFinished(async () => {
+    for (const f of opened.splice(0).reverse()) await f();
   });
+  return (f) => void opened.push(f);
+}
 
-  it('every shipped scenario raises its expected alarms at x60 through the real host and server, its own steps documented as the scenario', async () => {
+// Side by side: each test has its own server and host, and mostly waits on scenario time.
+describe.concurrent('training runs on scenario time', () => {
+
+  it('every shipped scenario raises its expected alarms at x60 through the real host and server, its own steps documented as the scenario', async ({ expect, onTestFinished }) => {
+    const cleanup = { push: closer(onTestFinished) };
     const s = await startServer({ config: { LOG_LEVEL: 'error' } as never });
     cleanup.push(() => s.close());
     const f = await users(s);
@@ -107,7 +114,8 @@ describe('training runs on scenario time', () => {
     expect(audit.map((a) => a.actor)).toEqual(['scenario:desaturation']);
   }, 240_000);
 
-  it("with the trainee at the pump (no scripted nurse), a colleague's scripted midazolam is still on the record as the scenario's, and given once", async () => {
+  it("with the trainee at the pump (no scripted nurse), a colleague's scripted midazolam is still on the record as the scenario's, and given once", async ({ expect, onTestFinished }) => {
+    const cleanup = { push: closer(onTestFinished) };
     const s = await startServer({ config: { LOG_LEVEL: 'error' } as never });
     cleanup.push(() => s.close());
     const f = await users(s);

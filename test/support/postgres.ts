@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { openPostgresStore, type PgStore } from '../../server/src/persistence/pgStore';
 import { fillUp } from './smallDisk';
 
@@ -241,6 +242,30 @@ export async function twoStoresOnOneDatabase(now: number, poolSize = 4): Promise
       await a.close();
       await b.close();
       await db.release();
+    },
+  };
+}
+
+/**
+ * Two stores (two nodes) on one fresh database for the enclosing describe block: opened before its
+ * tests, closed after them. Read `a` and `b` inside the tests.
+ */
+export function twoStoresForSuite(now: number): { readonly a: PgStore; readonly b: PgStore } {
+  let pair: Awaited<ReturnType<typeof twoStoresOnOneDatabase>> | undefined;
+  beforeAll(async () => {
+    pair = await twoStoresOnOneDatabase(now);
+  }, 60_000);
+  afterAll(() => pair?.close());
+  const open = () => {
+    if (!pair) throw new Error('the stores open before the tests: read them inside a test');
+    return pair;
+  };
+  return {
+    get a() {
+      return open().a;
+    },
+    get b() {
+      return open().b;
     },
   };
 }

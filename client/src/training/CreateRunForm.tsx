@@ -72,7 +72,7 @@ export function CreateRunForm({ scenarios, onCreated }: { scenarios: TrainingSce
 
   const f = refusal?.fields;
   return (
-    <form className="run-create" data-testid="run-create" onSubmit={(e) => void onSubmit(e)} noValidate>
+    <form className="run-create card" data-testid="run-create" onSubmit={(e) => void onSubmit(e)} noValidate>
       <h3>New training run</h3>
       <Row
         label="Scenario"

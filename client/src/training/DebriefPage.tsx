@@ -54,7 +54,7 @@ function DebriefExports({ runId }: { runId: string }) {
 function ScoreCard({ d }: { d: TrainingDebrief }) {
   const acks = medianAck(d.alarms);
   return (
-    <section className="debrief-score" data-testid="debrief-score" aria-label="Score">
+    <section className="debrief-score card" data-testid="debrief-score" aria-label="Score">
       <div className="debrief-score-main">
         <span className="debrief-percent" data-testid="debrief-percent">
           {scoreText(d.score)}

@@ -16,7 +16,7 @@ function ProgressChart({ progress }: { progress: TraineeProgress }) {
   const x = (v: number) => PAD + v * (W - 2 * PAD);
   const y = (pct: number) => H - PAD / 2 - (pct / 100) * (H - PAD);
   return (
-    <svg className="progress-chart" data-testid="progress-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Score of each run, oldest first: ${pts.map((p) => `${p.y} %`).join(', ')}`}>
+    <svg className="progress-chart card" data-testid="progress-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Score of each run, oldest first: ${pts.map((p) => `${p.y} %`).join(', ')}`}>
       {[0, 50, 100].map((g) => (
         <g key={g}>
           <line x1={PAD} x2={W - PAD} y1={y(g)} y2={y(g)} className="progress-guide" />

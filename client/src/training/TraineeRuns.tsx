@@ -30,7 +30,7 @@ export function TraineeRuns() {
           {runs.map((run) => {
             const session = sessions[run.sessionId];
             return (
-              <li key={run.id} className="trainee-run" data-testid={`trainee-run-${run.id}`} data-state={run.state}>
+              <li key={run.id} className="trainee-run card" data-testid={`trainee-run-${run.id}`} data-state={run.state}>
                 <div className="trainee-run-head">
                   <RunStateChip state={run.state} />
                   <span className="run-row-title">{run.scenarioTitle}</span>

@@ -37,7 +37,7 @@ function RunRow({ run, scenarios, selected, onSelect }: { run: TrainingRun; scen
 function RunDetail({ run, scenarios }: { run: TrainingRun; scenarios: ScenarioTitles }) {
   const scenario = scenarios[run.scenario];
   return (
-    <section className="run-detail" data-testid="run-detail" data-run={run.id} data-state={run.state}>
+    <section className="run-detail card" data-testid="run-detail" data-run={run.id} data-state={run.state}>
       <div className="run-detail-head">
         <div>
           <h3>

@@ -1,5 +1,6 @@
 import type { Alarm, Escalation } from '@infusion/shared';
 import { pino } from 'pino';
+import { highAlarm as alarmFixture } from '@infusion/shared/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../persistence/db';
 import { ManualClock } from '../util/clock';
@@ -15,33 +16,8 @@ const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 let db: Db;
 afterEach(() => db?.close());
 
-const highAlarm = (over: Partial<Alarm> = {}): Alarm => ({
-  id: 7,
-  sessionId: 's1',
-  unit: 'infusion-suite',
-  ruleId: 'spo2.low.high',
-  ruleSetVersion: 1,
-  priority: 'high',
-  kind: 'clinical',
-  title: 'Desaturation',
-  message: 'SpO2 85 < 88',
-  field: 'spo2',
-  value: 85,
-  limit: 88,
-  state: 'active',
-  latching: false,
-  conditionActive: true,
-  startedAt: T0,
-  conditionClearedAt: null,
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  resolvedAt: null,
-  simulated: false,
-  actions: [],
-  rescue: [],
-  source: 'test',
-  ...over,
-});
+/** The shared high alarm, raised at this file's T0. */
+const highAlarm = (over: Partial<Alarm> = {}): Alarm => alarmFixture({ startedAt: T0, ...over });
 
 describe('escalation while storage fails', () => {
   it('does not throw or lose a high alarm\'s escalation: it opens once storage takes writes again', async () => {

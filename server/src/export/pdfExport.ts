@@ -1,16 +1,8 @@
 import { ADVERSE_EFFECT_TYPES, clinicianText, dischargeScoreOf, OBSERVATION_SCALES, PHASE_LABELS, RESPONSE_CRITERIA, VITAL_CHARTS, type VitalChartGroup } from '@infusion/shared';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import PDFDocument from 'pdfkit';
+import { BOLD, CONTENT_W, drawPageFrames, FONT, MARGIN, openPdf, pdfText, type Doc } from './pdfPage';
 import { isoTime, SIMULATED_MARK, totalDose, who, type SessionRecord } from './sessionRecord';
 
-type Doc = PDFKit.PDFDocument;
-const MARGIN = 50;
-const PAGE_W = 595.28; // A4
-const CONTENT_W = PAGE_W - 2 * MARGIN;
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
-/** The standard PDF fonts speak WinAnsi: characters outside it are replaced rather than drawn as garbage. */
-export const pdfText = (s: string) => s.replace(/[≥]/g, '>=').replace(/[≤]/g, '<=').replace(/[₂]/g, '2').replace(/→/g, '->').replace(/[^\x20-\x7e\xa0-\xff—–‘’“”•…]/g, '?');
 const t = (x: number | null | undefined) => (x === null || x === undefined ? '' : isoTime(x).replace('T', ' ').replace('Z', ' UTC'));
 
 /**
@@ -22,13 +14,7 @@ const t = (x: number | null | undefined) => (x === null || x === undefined ? '' 
  */
 export async function buildPdf(r: SessionRecord): Promise<Buffer> {
   const s = r.session;
-  const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN + 20, bottom: MARGIN + 20, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: `Session record ${s.patientLabel} ${s.location}`, Author: 'Ketamine infusion monitor', Subject: s.simulated ? SIMULATED_MARK : 'Session record' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = openPdf({ Title: `Session record ${s.patientLabel} ${s.location}`, Subject: s.simulated ? SIMULATED_MARK : 'Session record' });
 
   doc.font(BOLD).fontSize(16).text(pdfText(`Ketamine infusion — session record`));
   doc.font(FONT).fontSize(9).fillColor('#444').text(pdfText(`Exported ${t(r.exportedAt)} by ${who(r, r.exportedBy)}. Times are UTC.`)).fillColor('black');
@@ -160,24 +146,7 @@ export async function buildPdf(r: SessionRecord): Promise<Buffer> {
   await table(doc, [105, 130, 260], ['Time', 'Clinician', 'Action'], signed);
 
   // Header, footer, simulated mark and page numbers on every page, drawn once all pages exist.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const bottom = doc.page.height - MARGIN;
-    const margins = doc.page.margins;
-    doc.page.margins = { ...margins, top: 0, bottom: 0 };
-    doc.font(FONT).fontSize(8).fillColor('#444');
-    doc.text(pdfText(`${s.patientLabel} — ${s.location} — ${t(s.createdAt).slice(0, 10)}`), MARGIN, MARGIN - 10, { width: CONTENT_W / 2, lineBreak: false });
-    doc.text(`Page ${i - range.start + 1} of ${range.count}`, MARGIN + CONTENT_W / 2, MARGIN - 10, { width: CONTENT_W / 2, align: 'right', lineBreak: false });
-    if (s.simulated) {
-      doc.font(BOLD).fontSize(10).fillColor('#b00020');
-      doc.text(SIMULATED_MARK, MARGIN, MARGIN + 2, { width: CONTENT_W, align: 'center', lineBreak: false });
-      doc.text(SIMULATED_MARK, MARGIN, bottom + 2, { width: CONTENT_W, align: 'center', lineBreak: false });
-    }
-    doc.font(FONT).fontSize(8).fillColor('#444').text(`Session ${s.id}`, MARGIN, bottom + 14, { width: CONTENT_W, align: 'center', lineBreak: false });
-    doc.fillColor('black');
-    doc.page.margins = margins;
-  }
+  drawPageFrames(doc, { header: `${s.patientLabel} — ${s.location} — ${t(s.createdAt).slice(0, 10)}`, mark: s.simulated ? SIMULATED_MARK : null, footer: `Session ${s.id}` });
   doc.end();
   return done;
 }

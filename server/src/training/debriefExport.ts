@@ -1,7 +1,7 @@
 import { clinicianText, DEBRIEF_OUTCOME_LABELS, personName, scenarioClockText, TRAINING_MARK, type TrainingDebrief } from '@infusion/shared';
-import PDFDocument from 'pdfkit';
 import { csvCell } from '../export/csvExport';
-import { keyValues, note, pdfText, section, table } from '../export/pdfExport';
+import { keyValues, note, section, table } from '../export/pdfExport';
+import { drawPageFrames, openPdf, pdfText } from '../export/pdfPage';
 import { isoTime } from '../export/sessionRecord';
 
 /**
@@ -10,8 +10,6 @@ import { isoTime } from '../export/sessionRecord';
  * only: alarms by their titles, people by their names, no rule ids.
  */
 
-const MARGIN = 50;
-const CONTENT_W = 595.28 - 2 * MARGIN;
 const t = (x: number | null) => (x === null ? '' : isoTime(x).replace('T', ' ').replace('Z', ' UTC'));
 const sc = scenarioClockText;
 const secs = (s: number | null) => (s === null ? '' : `${s} s`);
@@ -27,13 +25,7 @@ const scoreText = (d: TrainingDebrief) => (d.score.percent === null ? 'no scored
 
 export async function buildDebriefPdf(d: TrainingDebrief, c: DebriefFileContext): Promise<Buffer> {
   const who = (u: string) => personName(u, c.displayNames);
-  const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN + 20, bottom: MARGIN + 20, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: `Training debrief ${d.scenarioTitle}`, Author: 'Ketamine infusion monitor', Subject: TRAINING_MARK } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (b: Buffer) => chunks.push(b));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = openPdf({ Title: `Training debrief ${d.scenarioTitle}`, Subject: TRAINING_MARK });
 
   doc.font('Helvetica-Bold').fontSize(16).text(pdfText('Training run debrief'));
   doc.font('Helvetica').fontSize(9).fillColor('#444').text(pdfText(`Exported ${t(c.exportedAt)} by ${who(c.exportedBy)}. Wall times are UTC; scenario times are minutes:seconds from the start of the run.`)).fillColor('black');
@@ -76,22 +68,7 @@ export async function buildDebriefPdf(d: TrainingDebrief, c: DebriefFileContext)
   await table(doc, [60, 105, 60, 270], ['Scenario time', 'Wall time', 'Who', 'What'], d.timeline.map((e) => [sc(e.scenarioMs), t(e.at), SOURCE_WORDS[e.source], clinicianText(e.text)]));
 
   // The training mark, the run and page numbers on every page, drawn once all pages exist.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const bottom = doc.page.height - MARGIN;
-    const margins = doc.page.margins;
-    doc.page.margins = { ...margins, top: 0, bottom: 0 };
-    doc.font('Helvetica').fontSize(8).fillColor('#444');
-    doc.text(pdfText(`${d.scenarioTitle} — ${who(d.trainee)}`), MARGIN, MARGIN - 10, { width: CONTENT_W / 2, lineBreak: false });
-    doc.text(`Page ${i - range.start + 1} of ${range.count}`, MARGIN + CONTENT_W / 2, MARGIN - 10, { width: CONTENT_W / 2, align: 'right', lineBreak: false });
-    doc.font('Helvetica-Bold').fontSize(10).fillColor('#b00020');
-    doc.text(pdfText(TRAINING_MARK), MARGIN, MARGIN + 2, { width: CONTENT_W, align: 'center', lineBreak: false });
-    doc.text(pdfText(TRAINING_MARK), MARGIN, bottom + 2, { width: CONTENT_W, align: 'center', lineBreak: false });
-    doc.font('Helvetica').fontSize(8).fillColor('#444').text(`Training run ${d.runId}`, MARGIN, bottom + 14, { width: CONTENT_W, align: 'center', lineBreak: false });
-    doc.fillColor('black');
-    doc.page.margins = margins;
-  }
+  drawPageFrames(doc, { header: `${d.scenarioTitle} — ${who(d.trainee)}`, mark: TRAINING_MARK, footer: `Training run ${d.runId}` });
   doc.end();
   return done;
 }

@@ -1,3 +1,4 @@
+import type { Alarm } from '../alarms';
 import { buildContext, type ContextPatch, type EngineContext, type EngineEvent } from './context';
 import { evaluate, initialEngineState, type EngineState, type RuleTransition } from './engine';
 import { ruleSetSchema, type Rule, type RuleSet } from './schema';
@@ -73,3 +74,32 @@ export function only(rs: RuleSet, ids: readonly string[]): RuleSet {
 }
 
 export const ids = (rules: readonly Rule[]) => rules.map((r) => r.id);
+
+/** A complete high-priority alarm (an active SpO2 desaturation) for tests that need one; `over` sets what a test looks at. */
+export const highAlarm = (over: Partial<Alarm> = {}): Alarm => ({
+  id: 7,
+  sessionId: 's1',
+  unit: 'infusion-suite',
+  ruleId: 'spo2.low.high',
+  ruleSetVersion: 1,
+  priority: 'high',
+  kind: 'clinical',
+  title: 'Desaturation',
+  message: 'SpO2 85 < 88',
+  field: 'spo2',
+  value: 85,
+  limit: 88,
+  state: 'active',
+  latching: false,
+  conditionActive: true,
+  startedAt: T0,
+  conditionClearedAt: null,
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  resolvedAt: null,
+  simulated: false,
+  actions: [],
+  rescue: [],
+  source: 'test',
+  ...over,
+});
