@@ -176,16 +176,17 @@ export class AlarmManager {
     } else this.open.set(k, a);
   }
 
-  /** What a takeover of the session adopts: its unresolved alarms as stored (the previous node committed them). */
-  async readSession(sessionId: string): Promise<{ open: Alarm[]; max: { alarmId: number; eventId: number } }> {
-    const [stored, max] = await Promise.all([this.repo.unresolved(), this.repo.maxIds()]);
-    return { open: stored.filter((a) => a.sessionId === sessionId), max };
+  /** What a takeover of sessions adopts: their unresolved alarms as stored (the previous node committed them), one read for all. */
+  async readSessions(sessionIds: readonly string[]): Promise<{ open: Alarm[]; max: { alarmId: number; eventId: number } }> {
+    const [open, max] = await Promise.all([this.repo.unresolvedOf(sessionIds), this.repo.maxIds()]);
+    return { open, max };
   }
 
-  /** This node took the session over: its alarms as `readSession` read them. */
-  adoptSession(sessionId: string, stored: { open: Alarm[]; max: { alarmId: number; eventId: number } }): void {
-    for (const [k, a] of this.open) if (a.sessionId === sessionId) this.open.delete(k);
-    for (const a of stored.open) this.open.set(key(a.sessionId, a.ruleId), a);
+  /** This node took the sessions over: their alarms as `readSessions` read them. */
+  adoptSessions(sessionIds: readonly string[], stored: { open: Alarm[]; max: { alarmId: number; eventId: number } }): void {
+    const taken = new Set(sessionIds);
+    for (const [k, a] of this.open) if (taken.has(a.sessionId)) this.open.delete(k);
+    for (const a of stored.open) if (taken.has(a.sessionId)) this.open.set(key(a.sessionId, a.ruleId), a);
     this.seen(stored.max.alarmId, stored.max.eventId);
   }
 

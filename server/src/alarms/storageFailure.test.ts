@@ -133,7 +133,7 @@ describe('escalation on takeover', () => {
     before.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() });
     await before.idle();
     const survivor = new EscalationService(sqliteStore(db), hub, clock, log, cfg, () => 'Chair 3');
-    await survivor.adoptSession('s1', [highAlarm(), highAlarm({ id: 8, ruleId: 'hr.high.high' })]);
+    await survivor.adoptSessions(['s1'], [highAlarm(), highAlarm({ id: 8, ruleId: 'hr.high.high' })]);
     clock.advance(1000);
     survivor.tick();
     await survivor.idle();
