@@ -24,7 +24,6 @@ import { wallTime, type SessionTimes } from '../sessions/sessionTime';
 import type { Logger } from '../util/logger';
 import type { RuleSetStore } from './ruleSetStore';
 
-
 /** Per-session inputs to the engine that are not in the stored session. */
 interface Extras {
   configured: ConfiguredRuleSet;
@@ -76,7 +75,6 @@ export interface SessionRulesDeps {
   /** `framesAfter` for many sessions, each after its own time. Without it, per session. */
   framesAfterEach?: (after: readonly { sessionId: string; t: number }[]) => Promise<Map<string, VitalsSample[]>>;
 }
-
 
 /**
  * Runs a session's events through the pure engine with its rule set (the version it opened under,
@@ -231,13 +229,19 @@ export class SessionRules {
         for (const { l, entry } of entries) {
           const id = l.stored.id;
           const inputs = raw.get(id);
-          // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run, but nobody is left waiting.
-          if (inputs && this.reading.get(id) === entry) {
-            const e = this.extrasFrom(l, inputs);
-            this.reading.delete(id);
-            this.extras.set(id, e);
-            for (const w of entry.waiting) w(e);
-          } else if (!inputs) entry.busy = false;
+          try {
+            // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run, but nobody is left waiting.
+            if (inputs && this.reading.get(id) === entry) {
+              const e = this.extrasFrom(l, inputs);
+              this.reading.delete(id);
+              this.extras.set(id, e);
+              for (const w of entry.waiting) w(e);
+            } else if (!inputs) entry.busy = false;
+          } catch (err) {
+            // One session's failure is its own: the batch's other sessions still run.
+            entry.busy = false;
+            this.log.error({ err, sessionId: id }, 'session rule inputs could not be applied; retried with the next event');
+          }
           for (const s of entry.settled.splice(0)) s();
         }
       },
