@@ -38,6 +38,7 @@ const PG_SUITE = [
     'session-export',
     'sessions',
     'simulated-routing',
+    'takeover-reads',
     'training-debrief',
     'trend-downsampling',
     'unique-labels',

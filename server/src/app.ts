@@ -1,4 +1,4 @@
-import { defaultRuleSet, INGEST_NAMESPACE, TRAINING_HOST_NAMESPACE, modifiersFromRescue, restoreEngineState, serializeEngineState, type DashboardClientToServer, type DashboardServerToClient, type RuleSet } from '@infusion/shared';
+import { defaultRuleSet, INGEST_NAMESPACE, TRAINING_HOST_NAMESPACE, modifiersFromRescue, restoreEngineState, serializeEngineState, type DashboardClientToServer, type DashboardServerToClient, type EngineState, type RuleSet } from '@infusion/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -74,7 +74,8 @@ import { TrainingService } from './training/trainingService';
 import { followTrainingAcrossNodes } from './training/trainingAcrossNodes';
 import { elapsedOn } from './sessions/sessionTime';
 import { SessionLifecycle } from './sessions/lifecycle';
-import { SessionService } from './sessions/sessionService';
+import { SessionService, type LiveSession } from './sessions/sessionService';
+import { readRuleInputs } from './persistence/ruleInputsRepo';
 import { systemClock, type Clock } from './util/clock';
 import { Hub } from './util/hub';
 import { createLogger, type Logger } from './util/logger';
@@ -151,6 +152,9 @@ export interface App {
   hl7Address(): AddressInfo | null;
   close(): Promise<void>;
 }
+
+/** Frames judged per session on a takeover, at most (a lease expires within seconds: seconds of frames). */
+const TAKEOVER_FRAMES = 3600;
 
 export const DEFAULT_CLIENT_DIST = join(import.meta.dirname, '..', '..', 'client', 'dist');
 
@@ -247,7 +251,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       )
       .then(({ taken, lost, resumeFrom }) => {
         if (closed) return;
-        for (const id of taken) takeOver(id, clock.now(), resumeFrom.get(id)).catch((err: unknown) => log.error({ err, sessionId: id }, 'session takeover failed'));
+        if (taken.length) takeOver(taken, clock.now(), resumeFrom).catch((err: unknown) => log.error({ err, sessionIds: taken }, 'session takeover failed'));
         for (const id of lost) sessionRules.forget(id);
       })
       .catch((err: unknown) => log.error({ err }, 'session lease round failed'))
@@ -255,32 +259,56 @@ export async function createApp(deps: AppDeps): Promise<App> {
         leaseRoundRunning = false;
       });
   };
-  /** This node now evaluates a session another node did: its state as that node committed it, rules resumed without re-raising. */
-  const takeOver = async (id: string, now: number, storedEngine: string | undefined) => {
-    // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
-    // one) the rules start from the alarms on record, as after a restart.
-    const resumed = storedEngine === undefined ? null : restoreEngineState(storedEngine);
-    // Everything is read first and the switch below runs in one turn, so no tick or frame meets a
-    // half-taken session. (A frame stored in the moment between the read and the switch is not judged
-    // again: the same as one stored just before the lease was taken.)
-    const [read, open, frames] = await Promise.all([
-      sessions.readStored(id),
-      alarms.readSession(id),
-      resumed?.ok ? sessionRules.framesSince(id, resumed.state) : [],
+  /**
+   * This node now evaluates sessions another node did (a round's `taken`, all at once): their state as
+   * that node committed it, rules resumed without re-raising.
+   */
+  const takeOver = async (ids: readonly string[], now: number, storedEngines: ReadonlyMap<string, string>) => {
+    // Each session taken may raise at once (its condition may have begun while nobody judged it): their alarm ids are reserved meanwhile.
+    alarms.reserveAhead(ids.length);
+    // Everything is read first, one statement per table for all the sessions (a node taking 100 over
+    // made some 800 queries one session at a time, competing with the live ingest), and the switch
+    // below runs in one turn, so no tick or frame meets a half-taken session. (A frame stored in the
+    // moment between the read and the switch is not judged again: the same as one stored just before
+    // the lease was taken.)
+    const reading = Promise.all([
+      sessions.readStoredAll(ids),
+      alarms.readSessions(ids),
       // The care record (checklist, order, rescue doses) the dose gate and rule modifiers read from memory.
-      care.refresh(id),
+      care.refreshAll(ids),
     ]);
+    // The previous holder's engine state resumes each rule in its phase; without one (or a damaged
+    // one) the rules start from the alarms on record, as after a restart. Checked against its schema
+    // while the reads above are under way (about 1 ms a session on a loaded machine).
+    const resumed = new Map(ids.map((id) => [id, storedEngines.has(id) ? restoreEngineState(storedEngines.get(id)!) : null] as const));
+    const states = new Map<string, EngineState>();
+    for (const [id, r] of resumed) if (r?.ok) states.set(id, r.state);
+    const [[reads, open], frames] = await Promise.all([reading, sessionRules.framesSince(states)]);
     if (closed) return;
-    const l = sessions.applyStored(id, read);
-    if (!l) return void ownership.release(id);
-    alarms.adoptSession(id, open);
-    escalations.adoptSession(id, alarms.unresolved()).catch((err: unknown) => log.error({ err, sessionId: id }, 'open escalations of a taken-over session could not be read'));
-    sessionRules.forget(id);
-    if (resumed?.ok) return sessionRules.resume(l, resumed.state, now, frames);
-    if (resumed) log.warn({ sessionId: id, fields: resumed.fields }, 'stored engine state refused; rules restart from the alarms on record');
-    sessionRules.restoreState(l, now);
+    const live: LiveSession[] = [];
+    for (const id of ids) {
+      const l = sessions.applyStored(id, reads.get(id)!);
+      if (l) live.push(l);
+      else void ownership.release(id);
+    }
+    const liveIds = live.map((l) => l.stored.id);
+    alarms.adoptSessions(liveIds, open);
+    escalations.adoptSessions(liveIds, alarms.unresolved()).catch((err: unknown) => log.error({ err, sessionIds: liveIds }, 'open escalations of taken-over sessions could not be read'));
+    for (const id of ids) sessionRules.forget(id);
+    // The rules' other inputs (scores, last NIBP, device clock, treatments) in one batch too: the
+    // frames judged below and the first ticks wait for it, in order.
+    sessionRules.readInputs(live);
+    for (const l of live) {
+      const r = resumed.get(l.stored.id);
+      if (r?.ok) sessionRules.resume(l, r.state, now, frames.get(l.stored.id) ?? []);
+      else {
+        if (r) log.warn({ sessionId: l.stored.id, fields: r.fields }, 'stored engine state refused; rules restart from the alarms on record');
+        sessionRules.restoreState(l, now);
+      }
+    }
   };
-  const care = new CareService(store, new ObservationRepo(store), sessions, vitalsRepo, clock, hub);
+  const observationRepo = new ObservationRepo(store);
+  const care = new CareService(store, observationRepo, sessions, vitalsRepo, clock, hub);
   const discharges = new DischargeService(store, sessions, care, vitalsRepo, clock);
   care.onLoadError = (err, sessionId) => log.error({ err, sessionId }, 'care record could not be read');
   care.guardrails.onRefusalError = (err) => {
@@ -313,7 +341,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     lastFrame: (id) => vitalsRepo.lastFrame(id),
     modifiersOf: (s) => modifiersFromRescue(ruleSets.get(s.ruleSetVersion), care.getFormulary(), care.heldRescueDoses(s.id)),
     // Bounded: a lease expires within seconds, so a takeover has seconds of frames to judge.
-    framesAfter: (id, t) => vitalsRepo.framesAfter(id, t, 3600),
+    framesAfter: (id, t) => vitalsRepo.framesAfter(id, t, TAKEOVER_FRAMES),
+    framesAfterEach: (after) => vitalsRepo.framesAfterEach(after, TAKEOVER_FRAMES),
+    inputsOf: (ss, withEvents) => readRuleInputs({ sessions: sessionRepo, vitals: vitalsRepo, observations: observationRepo }, ss, withEvents),
     // A training run's session is judged on its scenario clock; every other session on wall time.
     times: (id) => training.timeOf(id),
     infusionEvents: (id) => sessions.events(id),

@@ -103,7 +103,7 @@ describe('escalation steps taken by two nodes at once', () => {
     a.esc.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() });
     await a.esc.idle();
     // Node b learns of the escalation from the database (a takeover), then misses the acknowledgement.
-    await b.esc.adoptSession('s1', []);
+    await b.esc.adoptSessions(['s1'], []);
     const [e] = a.esc.list();
     await a.esc.acknowledge(e!.id, 'user:physician');
     clock.advance(cfg.unitMs);

@@ -135,4 +135,39 @@ describe('alarm ids come from the database: two nodes never collide', () => {
     expect(new Set(stored.map((x) => x.id)).size).toBe(40);
     expect(a.alarms.unresolved()).toHaveLength(40);
   });
+  it('100 sessions raising at once wait for one larger reservation, not one block of 16 after another; a burst announced ahead finds its ids at hand', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'alarm-ids-'));
+    const clock = new ManualClock(T0);
+    const store = openSqliteStore(join(dir, 'db.sqlite'), clock.now());
+    const queue = new WriteQueue({ store, log, flushMs: 1 });
+    open.push({ store, queue });
+    const hub = new Hub();
+    const updates: AlarmUpdate[] = [];
+    hub.on('alarm', (u) => updates.push(u));
+    const reservations: number[] = [];
+    class CountingRepo extends AlarmRepo {
+      override reserveAlarmIds(n: number, floor?: number) {
+        reservations.push(n);
+        return super.reserveAlarmIds(n, floor);
+      }
+    }
+    const alarms = new AlarmManager(new CountingRepo(store), queue, hub, clock, log);
+    await alarms.restore();
+    expect(reservations).toEqual([16]);
+
+    for (let i = 0; i < 100; i++) alarms.apply(session(`s_${i}`), [fire(T0)]);
+    await expect.poll(() => updates.length).toBe(100);
+    // The first block's refill was under way when the burst came; the raises waiting for ids then took one reservation.
+    expect(reservations.length).toBeLessThanOrEqual(3);
+    expect(new Set(updates.map((u) => u.alarm.id)).size).toBe(100);
+
+    // A takeover announces its sessions: their ids are reserved before they raise.
+    reservations.length = 0;
+    alarms.reserveAhead(100);
+    await expect.poll(() => reservations.length).toBe(1);
+    for (let i = 0; i < 100; i++) alarms.apply(session(`s_taken_${i}`), [fire(T0 + 1000)]);
+    await expect.poll(() => updates.length).toBe(200);
+    expect(new Set(updates.map((u) => u.alarm.id)).size).toBe(200);
+    expect(reservations.length).toBeLessThanOrEqual(2);
+  });
 });

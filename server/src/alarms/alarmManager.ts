@@ -58,6 +58,10 @@ export class AlarmManager {
   private provisionalId = 0;
   /** Transitions waiting for alarm ids, in the order the rules produced them. */
   private waiting: { session: AlarmSession; transitions: RuleTransition[] }[] = [];
+  /** Raises being re-applied after a reservation (they may wait again): the next one is sized for them. */
+  private demand = 0;
+  /** Ids a coming burst wants at hand (`reserveAhead`). */
+  private wanted = 0;
   /** Highest ids this node has seen (its own, other nodes', stored): ids for transitions shown while storage fails. */
   private lastAlarmId: number;
   private lastEventId: number;
@@ -176,16 +180,17 @@ export class AlarmManager {
     } else this.open.set(k, a);
   }
 
-  /** What a takeover of the session adopts: its unresolved alarms as stored (the previous node committed them). */
-  async readSession(sessionId: string): Promise<{ open: Alarm[]; max: { alarmId: number; eventId: number } }> {
-    const [stored, max] = await Promise.all([this.repo.unresolved(), this.repo.maxIds()]);
-    return { open: stored.filter((a) => a.sessionId === sessionId), max };
+  /** What a takeover of sessions adopts: their unresolved alarms as stored (the previous node committed them), one read for all. */
+  async readSessions(sessionIds: readonly string[]): Promise<{ open: Alarm[]; max: { alarmId: number; eventId: number } }> {
+    const [open, max] = await Promise.all([this.repo.unresolvedOf(sessionIds), this.repo.maxIds()]);
+    return { open, max };
   }
 
-  /** This node took the session over: its alarms as `readSession` read them. */
-  adoptSession(sessionId: string, stored: { open: Alarm[]; max: { alarmId: number; eventId: number } }): void {
-    for (const [k, a] of this.open) if (a.sessionId === sessionId) this.open.delete(k);
-    for (const a of stored.open) this.open.set(key(a.sessionId, a.ruleId), a);
+  /** This node took the sessions over: their alarms as `readSessions` read them. */
+  adoptSessions(sessionIds: readonly string[], stored: { open: Alarm[]; max: { alarmId: number; eventId: number } }): void {
+    const taken = new Set(sessionIds);
+    for (const [k, a] of this.open) if (taken.has(a.sessionId)) this.open.delete(k);
+    for (const a of stored.open) if (taken.has(a.sessionId)) this.open.set(key(a.sessionId, a.ruleId), a);
     this.seen(stored.max.alarmId, stored.max.eventId);
   }
 
@@ -207,11 +212,26 @@ export class AlarmManager {
     return null;
   }
 
-  /** Reserves the next block of alarm ids (one at a time), then applies the transitions that waited for them. */
+  /**
+   * A burst of raises is coming (a takeover: each session taken may raise at once): ids for `n` of
+   * them are reserved now, in one statement, rather than a block of 16 after another while the raises wait.
+   */
+  reserveAhead(n: number): void {
+    this.wanted = Math.min(Math.max(this.wanted, n), ID_MAX_BLOCK);
+    if (this.ids.length < this.wanted) this.refillIds();
+  }
+
+  /**
+   * Reserves the next ids (one reservation at a time), then applies the transitions that waited for
+   * them. Sized for every raise waiting (and any burst announced), so a burst waits for one or two
+   * round trips, not one per 16 raises (100 sessions raising at once waited for 12 in a row: 0.5-1.2 s).
+   */
   private refillIds(): void {
     if (this.refilling) return;
+    const n = Math.min(ID_MAX_BLOCK, Math.max(ID_BLOCK, this.demand + fires(this.waiting) + ID_LOW, this.wanted - this.ids.length));
+    this.wanted = 0;
     this.refilling = this.repo
-      .reserveAlarmIds(ID_BLOCK, this.lastAlarmId)
+      .reserveAlarmIds(n, this.lastAlarmId)
       .then(
         (ids) => {
           this.refillFailed = false;
@@ -228,7 +248,12 @@ export class AlarmManager {
         this.refilling = null;
         const waiting = this.waiting;
         this.waiting = [];
+        // Raises of these that find no id wait again: the next reservation is sized for all of them.
+        this.demand = fires(waiting);
         for (const w of waiting) this.apply(w.session, w.transitions);
+        this.demand = 0;
+        // A burst announced while this reservation was under way.
+        if (this.wanted > this.ids.length) this.refillIds();
       });
   }
 
@@ -334,6 +359,11 @@ export class AlarmManager {
 /** Alarm ids reserved per round trip, and the stock below which the next block is fetched. */
 const ID_BLOCK = 16;
 const ID_LOW = 8;
+/** The most ids one reservation takes (a burst beyond it waits for another). */
+const ID_MAX_BLOCK = 2048;
+
+/** The raises among waiting transitions (an upper bound of the new ids they need: a raise of an open alarm keeps its id). */
+const fires = (waiting: readonly { transitions: readonly RuleTransition[] }[]) => waiting.reduce((n, w) => n + w.transitions.filter((t) => t.type === 'fire').length, 0);
 
 type AlarmSession = { id: string; unit: string; simulated: boolean; ruleSetVersion: number };
 

@@ -1,6 +1,7 @@
 import type { Alarm, AlarmUpdate, Escalation, EscalationLevel } from '@infusion/shared';
 import type { SelectQueryBuilder } from 'kysely';
 import { insertAudit } from '../persistence/auditRepo';
+import { escalationsForTakeover } from '../persistence/escalationReadRepo';
 import type { Database } from '../persistence/schema';
 import type { Store, Tx } from '../persistence/store';
 import { isStorageError } from '../persistence/storageErrors';
@@ -125,19 +126,21 @@ export class EscalationService {
   }
 
   /**
-   * This node took the session over: its open escalations and medium windows as stored, and the high
+   * This node took sessions over: their open escalations and medium windows as stored, and the high
    * alarms the previous node raised but died before escalating (an escalation is written after its
    * alarm): those open level 1 now, or they would never be paged. An alarm with any escalation on
-   * record (open, or closed by an acknowledgement) is not escalated again.
+   * record (open, or closed by an acknowledgement) is not escalated again. One read for all the
+   * sessions of a takeover (a single session is a batch of one).
    */
-  adoptSession(sessionId: string, unresolved: Alarm[]): Promise<void> {
+  adoptSessions(sessionIds: readonly string[], unresolved: Alarm[]): Promise<void> {
     return this.serial(async () => {
-      for (const e of await this.openRows()) if (e.sessionId === sessionId) this.open.set(e.alarmId, e);
-      const escalated = new Set(
-        (await this.store.db.selectFrom('escalations').select('alarm_id').where('session_id', '=', sessionId).execute()).map((r) => Number(r.alarm_id)),
-      );
-      for (const a of unresolved) {
-        if (a.sessionId !== sessionId || a.state !== 'active' || this.open.has(a.id)) continue;
+      const taken = new Set(sessionIds);
+      const theirs = unresolved.filter((a) => taken.has(a.sessionId) && a.state === 'active');
+      const highs = theirs.filter((a) => a.priority === 'high').map((a) => a.id);
+      const { open, escalated } = await escalationsForTakeover(this.store, [...taken], highs);
+      for (const e of open) this.open.set(e.alarmId, e);
+      for (const a of theirs) {
+        if (this.open.has(a.id)) continue;
         if (a.priority === 'medium') this.pendingMedium.set(a.id, { from: a.startedAt, waitMs: this.cfg.mediumMs, alarm: a });
         else if (a.priority === 'high' && !escalated.has(a.id)) this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: 0, alarm: a });
       }

@@ -109,12 +109,30 @@ describe('escalation on takeover', () => {
     before.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() });
     await before.idle();
     const survivor = new EscalationService(sqliteStore(db), hub, clock, log, cfg, () => 'Chair 3');
-    await survivor.adoptSession('s1', [highAlarm(), highAlarm({ id: 8, ruleId: 'hr.high.high' })]);
+    await survivor.adoptSessions(['s1'], [highAlarm(), highAlarm({ id: 8, ruleId: 'hr.high.high' })]);
     clock.advance(1000);
     survivor.tick();
     await survivor.idle();
     expect(survivor.list().map((e) => e.alarmId).sort()).toEqual([7, 8]);
     // One page each: the already escalated alarm is not paged again.
     expect(db.prepare("SELECT e.alarm_id FROM notifications n JOIN escalations e ON e.id = n.escalation_id WHERE n.channel = 'webhook' ORDER BY e.alarm_id").all()).toEqual([{ alarm_id: 7 }, { alarm_id: 8 }]);
+  });
+  it('does not page again for an active high alarm whose escalation was acknowledged (closed) before the takeover', async () => {
+    db = openDatabase(':memory:', T0);
+    const clock = new ManualClock(T0);
+    const hub = new Hub();
+    const cfg = { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invalid/'] };
+    const before = new EscalationService(sqliteStore(db), hub, clock, log, cfg, () => 'Chair 3');
+    before.onAlarm({ eventId: 1, transition: 'raised', at: T0, alarm: highAlarm() });
+    await before.idle();
+    // The physician acknowledged the escalation; the alarm itself is still active.
+    await before.acknowledge(before.list()[0]!.id, 'user:physician');
+    const survivor = new EscalationService(sqliteStore(db), hub, clock, log, cfg, () => 'Chair 3');
+    await survivor.adoptSessions(['s1', 's2'], [highAlarm(), highAlarm({ id: 9, sessionId: 's2', ruleId: 'hr.high.high' })]);
+    clock.advance(1000);
+    survivor.tick();
+    await survivor.idle();
+    expect(survivor.list().map((e) => e.alarmId)).toEqual([9]);
+    expect(db.prepare("SELECT e.alarm_id FROM notifications n JOIN escalations e ON e.id = n.escalation_id WHERE n.channel = 'webhook' ORDER BY e.alarm_id").all()).toEqual([{ alarm_id: 7 }, { alarm_id: 9 }]);
   });
 });

@@ -23,6 +23,7 @@ import { GuardrailLog } from './guardrailLog';
 import { OrderRepo } from './orderRepo';
 import { insertAudit } from '../persistence/auditRepo';
 import type { ObservationRepo } from '../persistence/observationRepo';
+import { readCareRecords, toRescue, type CareRecord } from '../persistence/careRecordRepo';
 import type { Store } from '../persistence/store';
 import { isKeyViolation } from '../persistence/storageErrors';
 import type { VitalsRepo } from '../persistence/vitalsRepo';
@@ -31,29 +32,6 @@ import type { Clock } from '../util/clock';
 import { Serial } from '../util/serial';
 import { badRequest, DomainError } from '../util/errors';
 import type { Hub } from '../util/hub';
-
-/** What the synchronous paths (dose gate, start blockers, rule modifiers) read of a live session. */
-interface SessionCare {
-  checklist: ChecklistRecord | null;
-  order: Order | null;
-  rescue: RescueDose[];
-}
-
-type RescueRow = { id: number; session_id: string; alarm_id: number | null; drug_id: string; drug: string; dose_mg: number; route: string; t: number; note: string | null; by: string; override: string | null; dose_note: string | null };
-const toRescue = (r: RescueRow): RescueDose => ({
-  id: r.id,
-  sessionId: r.session_id,
-  drugId: r.drug_id,
-  drug: r.drug,
-  doseMg: r.dose_mg,
-  route: r.route,
-  alarmId: r.alarm_id,
-  t: r.t,
-  note: r.note,
-  by: r.by,
-  override: r.override ? (JSON.parse(r.override) as DoseOverride) : null,
-  doseNote: r.dose_note,
-});
 
 /**
  * Bedside documentation around the infusion: sedation and pain scores, the pre-infusion checklist
@@ -67,7 +45,7 @@ export class CareService {
    * so the module keeps them in memory: loaded at start and on takeover (`load`), refreshed before
    * each dose action (`refresh`), changed with each write here and by other nodes' events.
    */
-  private readonly live = new Map<string, SessionCare>();
+  private readonly live = new Map<string, CareRecord>();
   /**
    * Checklist, order and formulary changes run one at a time: each reads what it changes (the next
    * order version, the checklist an order re-binds, the next formulary version) and writes it in one step.
@@ -107,8 +85,12 @@ export class CareService {
 
   /** Reads a session's care record from storage into memory (start, takeover, before a dose action). */
   async refresh(sessionId: string): Promise<void> {
-    const [checklist, order, rescue] = await Promise.all([this.checklist(sessionId), this.orders.current(sessionId), this.rescueDoses(sessionId)]);
-    this.live.set(sessionId, { checklist, order, rescue });
+    await this.refreshAll([sessionId]);
+  }
+
+  /** `refresh` for many sessions (a takeover): one statement per table, not three per session. */
+  async refreshAll(sessionIds: readonly string[]): Promise<void> {
+    for (const [id, record] of await readCareRecords(this.store, sessionIds)) this.live.set(id, record);
   }
 
   /** The sessions live on this node at start: their care records in memory. */
@@ -138,14 +120,14 @@ export class CareService {
   }
 
   /** The in-memory record; a session not held here is read in the background and answers "not loaded". */
-  private held(sessionId: string): SessionCare | null {
+  private held(sessionId: string): CareRecord | null {
     const c = this.live.get(sessionId);
     if (c) return c;
     this.refresh(sessionId).catch((err: unknown) => this.onLoadError(err, sessionId));
     return null;
   }
 
-  private requireHeld(sessionId: string): SessionCare {
+  private requireHeld(sessionId: string): CareRecord {
     const c = this.held(sessionId);
     if (!c) throw new DomainError(503, `the care record of session ${sessionId} is being loaded on this server; retry`);
     return c;

@@ -1,6 +1,7 @@
 import type { Alarm, AlarmTransition, AlarmUpdate } from '@infusion/shared';
 import { sql } from 'kysely';
 import { conflict } from '../util/errors';
+import { readInChunks } from './idChunks';
 import type { Store, Tx } from './store';
 import type { RowSink } from './writeQueue';
 
@@ -153,6 +154,14 @@ export class AlarmRepo {
   async unresolved(): Promise<Alarm[]> {
     const rows = await this.store.db.selectFrom('alarms').select('body').where('state', '<>', 'resolved').orderBy('id').execute();
     return rows.map((r) => parseAlarm(r.body));
+  }
+
+  /** The unresolved alarms of many sessions (a takeover), in id order, a statement per 500 sessions. */
+  async unresolvedOf(sessionIds: readonly string[]): Promise<Alarm[]> {
+    const rows = await readInChunks(sessionIds, (chunk) =>
+      this.store.db.selectFrom('alarms').select(['id', 'body']).where('session_id', 'in', chunk).where('state', '<>', 'resolved').execute(),
+    );
+    return rows.sort((a, b) => a.id - b.id).map((r) => parseAlarm(r.body));
   }
 
   async forSession(sessionId: string, limit = 500): Promise<Alarm[]> {

@@ -1,5 +1,7 @@
 import type { InfusionEvent, PhaseChange, Session, SessionPhase } from '@infusion/shared';
+import { bySession, readInChunks } from './idChunks';
 import type { Store, Tx } from './store';
+import { sql } from 'kysely';
 
 export interface SessionRow {
   id: string;
@@ -186,6 +188,49 @@ export class SessionRepo {
   async get(id: string): Promise<StoredSession | null> {
     const r = await this.store.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? fromRow(r as SessionRow) : null;
+  }
+
+  /** Many sessions at once (a takeover), a statement per 500 ids; ids not stored are absent. */
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredSession>> {
+    const rows = await readInChunks(ids, (chunk) => this.store.db.selectFrom('sessions').selectAll().where('id', 'in', chunk).execute());
+    return new Map(rows.map((r) => [r.id, fromRow(r as SessionRow)]));
+  }
+
+  /** The infusion events of many sessions (a takeover), each session's in id order; every id has an entry. */
+  async eventsOf(ids: readonly string[]): Promise<Map<string, InfusionEvent[]>> {
+    const rows = await readInChunks(ids, (chunk) => this.store.db.selectFrom('infusion_events').selectAll().where('session_id', 'in', chunk).orderBy('session_id').orderBy('id').execute());
+    return bySession(ids, rows.map((r) => eventFromRow(r as EventRow)), (e) => e.sessionId);
+  }
+
+  /**
+   * `infusionsGivenSince(patientId, createdAt - window, id)` for many sessions in one statement per 500
+   * (a takeover): per session, the other sessions of its patient whose infusion started after
+   * `windowMs` before it opened. Sessions without a patient, or none given, are 0.
+   */
+  async infusionsGivenBefore(sessions: readonly Pick<StoredSession, 'id' | 'patientId' | 'createdAt'>[], windowMs: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>(sessions.map((s) => [s.id, 0]));
+    const withPatient = sessions.filter((s) => s.patientId !== null).map((s) => s.id);
+    const rows = await readInChunks(withPatient, (chunk) =>
+      this.store.db
+        .selectFrom('sessions as s')
+        .innerJoin('sessions as o', (j) => j.onRef('o.patient_id', '=', 's.patient_id').onRef('o.id', '!=', 's.id'))
+        .select(['s.id as id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('s.id', 'in', chunk)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('infusion_events as e')
+              .select('e.id')
+              .whereRef('e.session_id', '=', 'o.id')
+              .where('e.type', '=', 'start')
+              .where(sql<boolean>`e.t > s.created_at - ${windowMs}`),
+          ),
+        )
+        .groupBy('s.id')
+        .execute(),
+    );
+    for (const r of rows) out.set(r.id, Number(r.n));
+    return out;
   }
 
   async listActive(): Promise<StoredSession[]> {

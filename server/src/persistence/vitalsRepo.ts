@@ -3,6 +3,7 @@ import type { VitalsTable } from './schema';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteStore, Store, Tx } from './store';
 import { CompiledQuery, sql } from 'kysely';
+import { readInChunks } from './idChunks';
 
 type Row = { t: number } & Record<string, number | null>;
 
@@ -73,6 +74,58 @@ export class VitalsRepo {
   async framesAfter(sessionId: string, t: number, limit: number): Promise<VitalsSample[]> {
     const rows = await this.db.selectFrom('vitals').select(['t', ...VITAL_FIELDS]).where('session_id', '=', sessionId).where('t', '>', t).orderBy('t').limit(limit).execute();
     return rows.map(toSample);
+  }
+
+  /**
+   * `framesAfter` for many sessions, each after its own time (a takeover: the frames each previous
+   * holder's stored state has not judged), in one statement per 500 sessions; each session's frames
+   * oldest first, at most `limit` of them. Every asked session has an entry.
+   */
+  async framesAfterEach(after: readonly { sessionId: string; t: number }[], limit: number): Promise<Map<string, VitalsSample[]>> {
+    const out = new Map<string, VitalsSample[]>(after.map((a) => [a.sessionId, []]));
+    const rows = await readInChunks(after, (chunk) =>
+      this.db
+        .selectFrom('vitals')
+        .select(['session_id', 't', ...VITAL_FIELDS])
+        // One index range per session on (session_id, t): both stores plan an OR of such terms as a union of range scans.
+        .where((eb) => eb.or(chunk.map((a) => eb.and([eb('session_id', '=', a.sessionId), eb('t', '>', a.t)]))))
+        .orderBy('session_id')
+        .orderBy('t')
+        .execute(),
+    );
+    for (const { session_id, ...r } of rows) {
+      const frames = out.get(session_id);
+      if (frames && frames.length < limit) frames.push(toSample(r));
+    }
+    return out;
+  }
+
+  /**
+   * `lastFrame` and `lastNibpAt` for many sessions (a takeover), one statement per 500: each a
+   * subquery per session on the (session_id, t) index. Every asked session has an entry.
+   */
+  async lastFramesOf(sessionIds: readonly string[]): Promise<Map<string, { lastFrame: { t: number; receivedAt: number } | null; lastNibpAt: number | null }>> {
+    const out = new Map(sessionIds.map((id) => [id, { lastFrame: null as { t: number; receivedAt: number } | null, lastNibpAt: null as number | null }]));
+    const rows = await readInChunks(sessionIds, (chunk) =>
+      this.db
+        .selectFrom('sessions as s')
+        .select((eb) => [
+          's.id as id',
+          eb.selectFrom('vitals as v').select('v.t').whereRef('v.session_id', '=', 's.id').orderBy('v.t', 'desc').limit(1).as('t'),
+          eb.selectFrom('vitals as v').select('v.received_at').whereRef('v.session_id', '=', 's.id').orderBy('v.t', 'desc').limit(1).as('received_at'),
+          eb.selectFrom('vitals as v').select((e) => e.fn.max('v.t').as('m')).whereRef('v.session_id', '=', 's.id').where('v.sbp', 'is not', null).as('nibp'),
+        ])
+        .where('s.id', 'in', chunk)
+        .execute(),
+    );
+    for (const r of rows) {
+      const t = r.t === null ? null : Number(r.t);
+      out.set(r.id, {
+        lastFrame: t === null ? null : { t, receivedAt: Number(r.received_at) },
+        lastNibpAt: r.nibp === null || r.nibp === undefined ? null : Number(r.nibp),
+      });
+    }
+    return out;
   }
 
   /**

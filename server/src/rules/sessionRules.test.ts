@@ -102,3 +102,51 @@ describe("a session's rule inputs read from storage", () => {
     expect(evaluated).toEqual([]);
   });
 });
+
+describe("the rule inputs of a takeover's sessions, read in one batch", () => {
+  it('one read for every session taken; their frames wait for it and are judged in order; a session whose inputs were not returned reads again alone', async () => {
+    const batches: string[][] = [];
+    let answer: (ids: string[]) => void = () => {};
+    const evaluated: [string, number][] = [];
+    const one: string[] = [];
+    const rules = new SessionRules({
+      ruleSets: { get: () => defaultRuleSet } as unknown as RuleSetStore,
+      sessionRepo: {} as SessionRepo,
+      sessions: { recordEvaluation: (l, _e, t) => void evaluated.push([l.stored.id, t]), resetEngine: () => {} },
+      alarms: { apply: () => {}, unresolved: () => [] } as unknown as AlarmManager,
+      log: pino({ level: 'silent' }),
+      lastObservations: (id) => (one.push(id), Promise.resolve([])),
+      lastNibp: () => Promise.resolve(null),
+      lastFrame: () => Promise.resolve(null),
+      inputsOf: (ss) => {
+        batches.push(ss.map((s) => s.id));
+        return new Promise((resolve) => {
+          answer = (ids) => resolve(new Map(ids.map((id) => [id, { observations: [], lastNibpAt: null, treatments: 1, lastFrame: null, infusionEvents: null }])));
+        });
+      },
+    });
+    const lives = ['s1', 's2', 's3'].map((id) => ({ stored: { ...stored, id }, infusion: initialInfusion(), engine: initialEngineState(), lastEvalT: 0, latest: null, seqs: new DeviceSeqs(16), audioPausedUntil: null }) as LiveSession);
+    rules.readInputs(lives);
+    for (const l of lives) rules.onVitals(l, { t: T0 + 1000, hr: 80 }, T0 + 1000);
+    rules.onVitals(lives[0]!, { t: T0 + 2000, hr: 81 }, T0 + 2000);
+    expect(batches).toEqual([['s1', 's2', 's3']]);
+    expect(evaluated).toEqual([]);
+    // Storage answered for s1 and s3 only (s2 not returned): s2's frame stays queued for a read of its own.
+    answer(['s1', 's3']);
+    await Promise.all([rules.whenRead(lives[0]!), rules.whenRead(lives[2]!)]);
+    expect(evaluated).toEqual([
+      ['s1', T0 + 1000],
+      ['s1', T0 + 2000],
+      ['s3', T0 + 1000],
+    ]);
+    rules.onVitals(lives[1]!, { t: T0 + 2000, hr: 82 }, T0 + 2000);
+    expect(batches).toEqual([['s1', 's2', 's3'], ['s2']]);
+    answer(['s2']);
+    await rules.whenRead(lives[1]!);
+    expect(evaluated.filter(([id]) => id === 's2')).toEqual([
+      ['s2', T0 + 1000],
+      ['s2', T0 + 2000],
+    ]);
+    expect(one).toEqual([]);
+  });
+});

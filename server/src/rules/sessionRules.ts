@@ -17,13 +17,12 @@ import {
   type VitalsSample,
 } from '@infusion/shared';
 import type { AlarmManager } from '../alarms/alarmManager';
+import { TREATMENT_WINDOW_MS, type StoredInputs } from '../persistence/ruleInputsRepo';
 import type { SessionRepo, StoredSession } from '../persistence/sessionRepo';
 import type { LiveSession, SessionService } from '../sessions/sessionService';
 import { wallTime, type SessionTimes } from '../sessions/sessionTime';
 import type { Logger } from '../util/logger';
 import type { RuleSetStore } from './ruleSetStore';
-
-const YEAR_MS = 365 * 24 * 3_600_000;
 
 /** Per-session inputs to the engine that are not in the stored session. */
 interface Extras {
@@ -67,6 +66,14 @@ export interface SessionRulesDeps {
   times?: SessionTimes;
   /** A session's stored infusion events (the dose so far on a session's own time). */
   infusionEvents?: (sessionId: string) => Promise<InfusionEvent[]>;
+  /**
+   * The same inputs for many sessions at once, one statement per table (a takeover reads all the
+   * sessions it took in one batch; a single session is a batch of one). Without it, per session from
+   * the functions above.
+   */
+  inputsOf?: (sessions: readonly StoredSession[], withEvents: ReadonlySet<string>) => Promise<Map<string, StoredInputs>>;
+  /** `framesAfter` for many sessions, each after its own time. Without it, per session. */
+  framesAfterEach?: (after: readonly { sessionId: string; t: number }[]) => Promise<Map<string, VitalsSample[]>>;
 }
 
 /**
@@ -96,6 +103,8 @@ export class SessionRules {
   private readonly framesAfter: NonNullable<SessionRulesDeps['framesAfter']>;
   private readonly times: SessionTimes;
   private readonly infusionEvents: NonNullable<SessionRulesDeps['infusionEvents']>;
+  private readonly inputsOf: NonNullable<SessionRulesDeps['inputsOf']>;
+  private readonly framesAfterEach: NonNullable<SessionRulesDeps['framesAfterEach']>;
 
   constructor(deps: SessionRulesDeps) {
     this.store = deps.ruleSets;
@@ -110,6 +119,22 @@ export class SessionRules {
     this.framesAfter = deps.framesAfter ?? (() => Promise.resolve([]));
     this.times = deps.times ?? wallTime;
     this.infusionEvents = deps.infusionEvents ?? (() => Promise.resolve([]));
+    this.inputsOf = deps.inputsOf ?? ((ss, withEvents) => this.inputsOneByOne(ss, withEvents));
+    this.framesAfterEach = deps.framesAfterEach ?? (async (after) => new Map(await Promise.all(after.map(async (a) => [a.sessionId, await this.framesAfter(a.sessionId, a.t)] as const))));
+  }
+
+  private async inputsOneByOne(ss: readonly StoredSession[], withEvents: ReadonlySet<string>): Promise<Map<string, StoredInputs>> {
+    const read = async (s: StoredSession): Promise<[string, StoredInputs]> => {
+      const [observations, lastNibpAt, treatments, lastFrame, infusionEvents] = await Promise.all([
+        this.lastObservations(s.id),
+        this.lastNibp(s.id),
+        s.patientId !== null ? this.repo.infusionsGivenSince(s.patientId, s.createdAt - TREATMENT_WINDOW_MS, s.id).then((n) => n + 1) : 1,
+        this.lastFrame(s.id),
+        withEvents.has(s.id) ? this.infusionEvents(s.id) : null,
+      ]);
+      return [s.id, { observations, lastNibpAt, treatments, lastFrame, infusionEvents }];
+    };
+    return new Map(await Promise.all(ss.map(read)));
   }
 
   /** The session's time at a wall instant (identity for a session on wall time). */
@@ -158,31 +183,84 @@ export class SessionRules {
     return configured;
   }
 
-  /** The session's inputs to the engine besides the stored session, read from storage. */
-  private async readExtras(l: LiveSession): Promise<Extras> {
-    const s = l.stored;
-    const time = this.times(s.id);
-    const [obs, lastNibpAt, treatments, frame, infusionEvents] = await Promise.all([
-      this.lastObservations(s.id),
-      this.lastNibp(s.id),
-      // Infusions actually given to the patient in the 12 months before this session, and this one (Q8).
-      s.patientId !== null ? this.repo.infusionsGivenSince(s.patientId, s.createdAt - YEAR_MS, s.id).then((n) => n + 1) : 1,
-      this.lastFrame(s.id),
-      time ? this.infusionEvents(s.id) : null,
-    ]);
-    const sed = obs.filter((o) => o.scale !== 'NRS_PAIN').at(-1);
-    const pain = obs.filter((o) => o.scale === 'NRS_PAIN').at(-1);
+  /** The engine's inputs of a live session from what storage holds (read alone, or with a takeover's batch). */
+  private extrasFrom(l: LiveSession, raw: StoredInputs): Extras {
+    const time = this.times(l.stored.id);
+    const sed = raw.observations.filter((o) => o.scale !== 'NRS_PAIN').at(-1);
+    const pain = raw.observations.filter((o) => o.scale === 'NRS_PAIN').at(-1);
     const on = (t: number) => (time ? time.at(t) : t);
+    const frame = raw.lastFrame;
     return {
       configured: this.configured(l.stored),
       key: this.keyOf(l.stored),
       sedation: sed ? { t: on(sed.t), scale: sed.scale as 'RASS' | 'MOAAS' | 'RAMSAY', score: sed.score } : null,
       pain: pain ? { t: on(pain.t), score: pain.score } : null,
-      lastNibpAt: lastNibpAt === null ? null : on(lastNibpAt),
-      treatments,
+      lastNibpAt: raw.lastNibpAt === null ? null : on(raw.lastNibpAt),
+      treatments: raw.treatments,
       ...(frame ? { clockOffset: frame.t - frame.receivedAt, haveDeviceClock: true } : { clockOffset: 0, haveDeviceClock: false }),
-      infusionEvents: infusionEvents?.map(({ id, type, t, rateMgKgH, doseMg }) => ({ id, type, t, rateMgKgH, doseMg })) ?? null,
+      infusionEvents: time ? (raw.infusionEvents ?? []).map(({ id, type, t, rateMgKgH, doseMg }) => ({ id, type, t, rateMgKgH, doseMg })) : null,
     };
+  }
+
+  /** The sessions on a time of their own among these: their infusion events are read too. */
+  private onOwnTime(ss: readonly StoredSession[]): Set<string> {
+    return new Set(ss.filter((s) => this.times(s.id) !== null).map((s) => s.id));
+  }
+
+  /**
+   * Reads the inputs of sessions not in memory yet, in one batch, and hands each to the evaluations
+   * waiting for it (events that arrive meanwhile wait in order). A failed read leaves them queued: the
+   * next event or tick of each session retries it alone.
+   */
+  private readBatch(ls: readonly LiveSession[]): void {
+    const entries = ls.flatMap((l) => {
+      const id = l.stored.id;
+      if (this.extras.has(id)) return [];
+      let r = this.reading.get(id);
+      if (!r) this.reading.set(id, (r = { busy: false, waiting: [], settled: [] }));
+      if (r.busy) return [];
+      r.busy = true;
+      return [{ l, entry: r }];
+    });
+    if (!entries.length) return;
+    const stored = entries.map((x) => x.l.stored);
+    this.inputsOf(stored, this.onOwnTime(stored)).then(
+      (raw) => {
+        for (const { l, entry } of entries) {
+          const id = l.stored.id;
+          const inputs = raw.get(id);
+          try {
+            // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run, but nobody is left waiting.
+            if (inputs && this.reading.get(id) === entry) {
+              const e = this.extrasFrom(l, inputs);
+              this.reading.delete(id);
+              this.extras.set(id, e);
+              for (const w of entry.waiting) w(e);
+            } else if (!inputs) entry.busy = false;
+          } catch (err) {
+            // One session's failure is its own: the batch's other sessions still run.
+            entry.busy = false;
+            this.log.error({ err, sessionId: id }, 'session rule inputs could not be applied; retried with the next event');
+          }
+          for (const s of entry.settled.splice(0)) s();
+        }
+      },
+      (err: unknown) => {
+        for (const { entry } of entries) {
+          entry.busy = false;
+          for (const s of entry.settled.splice(0)) s();
+        }
+        this.log.error({ err, sessionIds: entries.map((x) => x.l.stored.id) }, 'session rule inputs could not be read; retried with the next event');
+      },
+    );
+  }
+
+  /**
+   * A takeover: the inputs of every session taken over read in one batch before their first
+   * evaluation, rather than one read per session as each one's first frame or tick arrives.
+   */
+  readInputs(ls: readonly LiveSession[]): void {
+    this.readBatch(ls);
   }
 
   /**
@@ -198,24 +276,7 @@ export class SessionRules {
     if (!r) this.reading.set(id, (r = { busy: false, waiting: [], settled: [] }));
     if (fn) r.waiting.push(fn);
     if (r.busy) return;
-    r.busy = true;
-    const entry = r;
-    this.readExtras(l).then(
-      (e) => {
-        // Forgotten meanwhile (ended, or evaluated elsewhere now): nothing to run, but nobody is left waiting.
-        if (this.reading.get(id) === entry) {
-          this.reading.delete(id);
-          this.extras.set(id, e);
-          for (const w of entry.waiting) w(e);
-        }
-        for (const s of entry.settled.splice(0)) s();
-      },
-      (err: unknown) => {
-        entry.busy = false;
-        for (const s of entry.settled.splice(0)) s();
-        this.log.error({ err, sessionId: id, waiting: entry.waiting.length }, 'session rule inputs could not be read; retried with the next event');
-      },
-    );
+    this.readBatch([l]);
   }
 
   /**
@@ -242,9 +303,10 @@ export class SessionRules {
    * firing (the previous holder may have raised after its last renewal), and the frames stored after the
    * state (judged by the previous holder after it, or by nobody while no node held the lease) are judged now.
    */
-  /** The stored frames a resumed state has not judged (read before a takeover switches over). */
-  framesSince(sessionId: string, state: EngineState): Promise<VitalsSample[]> {
-    return state.lastT === null ? Promise.resolve([]) : this.framesAfter(sessionId, state.lastT);
+  /** The stored frames each resumed state has not judged, for all sessions of a takeover at once (read before it switches over). */
+  framesSince(states: ReadonlyMap<string, EngineState>): Promise<Map<string, VitalsSample[]>> {
+    const after = [...states].flatMap(([sessionId, st]) => (st.lastT === null ? [] : [{ sessionId, t: st.lastT }]));
+    return this.framesAfterEach(after);
   }
 
   /** `frames`: what `framesSince` read for this state. */

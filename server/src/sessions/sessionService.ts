@@ -224,12 +224,25 @@ export class SessionService {
    * one turn: `readStored` changes nothing; `applyStored` adopts what it read.
    */
   async readStored(id: string): Promise<StoredRead> {
-    const stored = await this.repo.get(id);
-    if (!stored || stored.status === 'ended') return { stored, events: [], fresh: null };
-    const events = await this.repo.events(id);
-    // Every node follows every active session, so a takeover mostly finds it live here: no new copy to read.
-    const fresh = this.live.has(id) ? null : await this.liveFrom(stored, events);
-    return { stored, events, fresh };
+    return (await this.readStoredAll([id])).get(id)!;
+  }
+
+  /**
+   * `readStored` for many sessions (a takeover): the sessions and their infusion events in one
+   * statement each, not two per session. Every asked id has an entry.
+   */
+  async readStoredAll(ids: readonly string[]): Promise<Map<string, StoredRead>> {
+    const [stored, events] = await Promise.all([this.repo.getMany(ids), this.repo.eventsOf(ids)]);
+    const reads = await Promise.all(
+      ids.map(async (id): Promise<[string, StoredRead]> => {
+        const s = stored.get(id) ?? null;
+        if (!s || s.status === 'ended') return [id, { stored: s, events: [], fresh: null }];
+        const ev = events.get(id) ?? [];
+        // Every node follows every active session, so a takeover mostly finds it live here: no new copy to read.
+        return [id, { stored: s, events: ev, fresh: this.live.has(id) ? null : await this.liveFrom(s, ev) }];
+      }),
+    );
+    return new Map(reads);
   }
 
   applyStored(id: string, read: StoredRead, audioPausedUntil?: number | null): LiveSession | undefined {
