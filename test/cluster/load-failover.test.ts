@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLAIM_MS } from '../../server/src/alarms/outboxSender';
 import { MAX_FRAMES_PER_BATCH } from '../../server/src/ingest/ingestService';
 import { startCluster, type Cluster } from '../support/cluster';
 import { openOn, provisionCluster, screen, until, type ClusterUsers, type FrameValues } from '../support/clusterClient';
@@ -175,7 +176,9 @@ describe.each((process.env.CLUSTER_STORES?.split(',') ?? ['sqlite', 'postgres'])
       expect(highAlarms.length).toBeGreaterThanOrEqual(SESSIONS + Math.ceil(SESSIONS / 2));
       const unsent = async () =>
         (await db.rows<{ n: number }>("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'webhook' AND status <> 'sent'"))[0]!.n;
-      const deadline = Date.now() + 20_000;
+      // A page the killed node had claimed but not yet sent is sent by the survivor once that claim
+      // lapses (CLAIM_MS after it was taken): the wait covers one lapse.
+      const deadline = Date.now() + CLAIM_MS + 10_000;
       while (Number(await unsent()) > 0 || new Set(pages.map((p) => p.alarmId)).size < highAlarms.length) {
         if (Date.now() > deadline) {
           const paged = new Set(pages.map((p) => p.alarmId));
@@ -198,5 +201,5 @@ describe.each((process.env.CLUSTER_STORES?.split(',') ?? ['sqlite', 'postgres'])
     const raisedKeys = dash.alarms.filter((x) => x.transition === 'raised').map((x) => `${x.alarm.sessionId}|${x.alarm.ruleId}`);
     expect(raisedKeys).toHaveLength(new Set(raisedKeys).size);
     dash.socket.close();
-  });
+  }, 150_000);
 });
