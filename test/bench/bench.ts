@@ -182,7 +182,7 @@ let creds: { nurseHeaders: Record<string, string>; deviceKey: string; deviceId: 
 interface Target {
   url: string;
   addrs: string[];
-  /** Each server process's output so far (its loop-probe lines: test/support/loop-probe.mjs). */
+  /** Each server process's output so far (its loop-probe lines: test/scripts/loop-probe.mjs). */
   outputs?: () => string[];
 }
 const addrOf = (t: Target, i: number) => t.addrs[i % t.addrs.length]!;
@@ -778,8 +778,8 @@ async function serverFigures(label: string, start: () => Promise<{ target: Targe
   }
 }
 
-/** The server processes' event-loop probe (test/support/loop-probe.mjs), preloaded. */
-const loopProbe = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(ROOT, 'test/support/loop-probe.mjs')).href}`.trim() };
+/** The server processes' event-loop probe (test/scripts/loop-probe.mjs), preloaded. */
+const loopProbe = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(ROOT, 'test/scripts/loop-probe.mjs')).href}`.trim() };
 
 const oneNode = (env: Record<string, string>) => async () => {
   const srv = await spawnServer({ LOG_LEVEL: 'error', ...loopProbe, ...env });
