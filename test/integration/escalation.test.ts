@@ -213,12 +213,17 @@ describe('escalation to the supervising physician', () => {
       .selectFrom('notifications as n')
       .innerJoin('escalations as e', 'e.id', 'n.escalation_id')
       .innerJoin('alarms as a', 'a.id', 'e.alarm_id')
-      .select(['e.id', 'e.alarm_id', 'n.payload'])
+      .select(['e.id', 'e.alarm_id', 'e.body', 'n.payload'])
       .where('n.channel', '=', 'webhook')
       .where('a.priority', '=', 'high')
       .execute();
     expect(pages).toHaveLength(30);
     expect(new Set(pages.map((p) => Number(p.alarm_id))).size).toBe(30);
-    for (const p of pages) expect((typeof p.payload === 'string' ? JSON.parse(p.payload) : p.payload) as Escalation).toMatchObject({ id: Number(p.id), alarmId: Number(p.alarm_id), level: 1 });
+    const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Escalation;
+    for (const p of pages) {
+      expect(parsed(p.payload)).toMatchObject({ id: Number(p.id), alarmId: Number(p.alarm_id), level: 1 });
+      // The stored body (every reader of the table parses it) is its own row's escalation.
+      expect(parsed(p.body)).toMatchObject({ id: Number(p.id), alarmId: Number(p.alarm_id), level: 1, state: 'open' });
+    }
   });
 });
