@@ -17,7 +17,7 @@
  * The servers run as their own processes (the real entry point); load generators run here. Through the
  * balancer, clients connect from several loopback addresses so its sticky routing spreads them over the nodes.
  */
-import { buildContext, defaultRuleSet, engineEvents, evaluate, initialEngineState, type AlarmUpdate, type IngestResult, type Result, type Session } from '@infusion/shared';
+import { buildContext, defaultRuleSet, engineEvents, evaluate, initialEngineState, type AlarmUpdate, type IngestResult, type Result, type Session, type Snapshot } from '@infusion/shared';
 import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { createServer, get as httpGet, request as httpRequest } from 'node:http'
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Server } from 'socket.io';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { migrate } from '../../server/src/persistence/migrations';
@@ -182,6 +182,8 @@ let creds: { nurseHeaders: Record<string, string>; deviceKey: string; deviceId: 
 interface Target {
   url: string;
   addrs: string[];
+  /** Each server process's output so far (its loop-probe lines: test/scripts/loop-probe.mjs). */
+  outputs?: () => string[];
 }
 const addrOf = (t: Target, i: number) => t.addrs[i % t.addrs.length]!;
 
@@ -258,15 +260,41 @@ async function endSessions(t: Target, ids: string[]): Promise<void> {
 /** socket.io-client passes `localAddress` on to its WebSocket (engine.io-client), though its types omit it. */
 const from = (localAddress: string): Partial<ManagerOptions & SocketOptions> => ({ localAddress }) as Partial<ManagerOptions & SocketOptions>;
 
+/**
+ * A socket that the server refused in its connection middleware (the device key or login could not be
+ * checked: no free database connection within its timeout) is not reconnected by socket.io-client on its
+ * own: without this it stayed down, and the step waiting for its acknowledgements stalled with no traffic.
+ * It retries every second, as the product's clients should; the last refusal is kept to say why.
+ */
+const refusals = new WeakMap<Socket, string>();
+const keepConnecting = (s: Socket): Socket => {
+  s.on('connect_error', (err) => {
+    refusals.set(s, err.message);
+    if (!s.active) setTimeout(() => s.connect(), 1000);
+  });
+  return s;
+};
+/** Resolves once the socket is connected; rejects after `ms` saying why it could not connect. */
+const whenConnected = (s: Socket, ms = 60_000): Promise<void> =>
+  s.connected
+    ? Promise.resolve()
+    : new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no connection within ${ms / 1000} s (last refusal: ${refusals.get(s) ?? 'none'})`)), ms);
+        s.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+
 const connectDevice = async (t: Target, i: number): Promise<Socket> => {
-  const s = io(t.url + '/ingest', { ...from(addrOf(t, i)), transports: ['websocket'], forceNew: true, auth: { deviceKey: creds.deviceKey } });
-  await new Promise<void>((r) => s.once('connect', () => r()));
+  const s = keepConnecting(io(t.url + '/ingest', { ...from(addrOf(t, i)), transports: ['websocket'], forceNew: true, auth: { deviceKey: creds.deviceKey } }));
+  await whenConnected(s);
   return s;
 };
 
 const connectScreen = async (t: Target, i: number): Promise<Socket> => {
-  const s = io(t.url, { ...from(addrOf(t, i)), transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } });
-  await new Promise<void>((r) => s.once('connect', () => r()));
+  const s = keepConnecting(io(t.url, { ...from(addrOf(t, i)), transports: ['websocket'], forceNew: true, extraHeaders: { cookie: creds.nurseHeaders.cookie! } }));
+  await whenConnected(s);
   return s;
 };
 
@@ -279,10 +307,11 @@ let resent = 0;
 async function sendFrames(d: Socket, frames: unknown[]): Promise<Result<IngestResult>> {
   for (;;) {
     try {
-      return (await d.emitWithAck('frames', frames)) as Result<IngestResult>;
+      // Never an await without an end: a batch not answered within 60 s is sent again (duplicates are counted as such).
+      return (await d.timeout(60_000).emitWithAck('frames', frames)) as Result<IngestResult>;
     } catch {
       resent++;
-      if (!d.connected) await new Promise<void>((r) => d.once('connect', () => r()));
+      await whenConnected(d);
     }
   }
 }
@@ -334,28 +363,53 @@ async function ingestThroughput(t: Target): Promise<void> {
 
 async function alarmLatency(t: Target, n: number, seconds: number): Promise<void> {
   const sessions = await createSessions(t, n);
+  // Devices first: 1,000 WebSocket handshakes at once can hold this process's loop for seconds on a loaded
+  // machine, past the server's ping timeout (4.5 s), which would cut a screen connected before them.
+  const devs = await Promise.all(sessions.map((_, i) => connectDevice(t, Math.floor(i / t.addrs.length))));
   // The screen on the first node; session i is held by node i mod nodes, its device reaches node (i / nodes) mod nodes:
   // with two nodes half the frames arrive off their holder and half the alarms are raised on the other node.
   const dash = await connectScreen(t, 0);
-  await dash.emitWithAck('subscribe', {});
-  // A screen the server cuts off (it stopped reading) gets no more alarms: said with the figure.
+  // Alarming frames sent, per session: event time and when sent.
+  const sentAt = new Map<string, { t: number; sent: number; shown: boolean }[]>();
+  let alarmingSent = 0;
+  const lat: number[] = [];
+  let lastEventId = 0;
+  let caughtUp = 0;
+  const onRaised = (u: AlarmUpdate, missed: boolean) => {
+    lastEventId = Math.max(lastEventId, u.eventId);
+    if (u.transition !== 'raised') return;
+    // `at` is the event time the frame was judged at: its own, or later when it arrived after a tick of its
+    // session's clock had passed it (the engine's time never runs backwards; on a loaded machine 10-15% of
+    // the frames). So the raise belongs to the session's latest alarming frame sent at or before `at`.
+    const frame = sentAt
+      .get(u.alarm.sessionId)
+      ?.filter((f) => f.t <= u.at)
+      .at(-1);
+    if (!frame || frame.shown) return;
+    frame.shown = true;
+    lat.push(performance.now() - frame.sent);
+    if (missed) caughtUp++;
+  };
+  const subscribe = async () => {
+    const r = (await dash.timeout(60_000).emitWithAck('subscribe', lastEventId ? { lastAlarmEventId: lastEventId } : {})) as Result<Snapshot>;
+    if (r.ok) {
+      lastEventId = Math.max(lastEventId, r.data.lastAlarmEventId);
+      r.data.missedAlarmUpdates.forEach((u) => onRaised(u, true));
+    }
+  };
+  await subscribe();
+  const loop = loopDelays(t);
+  // A screen the server cuts off (ping timeout: this process's loop held too long; or it stopped reading)
+  // reconnects and subscribes again from its last alarm event, as the dashboard does: said with the figure.
   let dashCut: string | null = null;
   dash.on('disconnect', (reason) => (dashCut ??= reason));
-  const sentAt = new Map<string, number>();
-  const lat: number[] = [];
-  dash.on('alarm', (u: AlarmUpdate) => {
-    if (u.transition !== 'raised') return;
-    // `at` is the event time of the frame that raised it (a latched alarm re-raised keeps its startedAt).
-    const k = `${u.alarm.sessionId}:${u.at}`;
-    const t = sentAt.get(k);
-    if (t !== undefined) lat.push(performance.now() - t);
-  });
-  const devs = await Promise.all(sessions.map((_, i) => connectDevice(t, Math.floor(i / t.addrs.length))));
+  dash.io.on('reconnect', () => void subscribe().catch(() => {}));
+  dash.on('alarm', (u: AlarmUpdate) => onRaised(u, false));
+  let drops = 0;
+  devs.forEach((d) => d.on('disconnect', () => drops++));
   const seq = sessions.map(() => 0);
   const timers: NodeJS.Timeout[] = [];
   let acks = 0;
-  let drops = 0;
-  devs.forEach((d) => d.on('disconnect', () => drops++));
   // Each session sends one frame per second, phases spread over the second; every 5th frame alarms (HR 110 → 165,
   // a step the artifact rule accepts), the next clears.
   sessions.forEach((id, i) => {
@@ -364,7 +418,12 @@ async function alarmLatency(t: Target, n: number, seconds: number): Promise<void
         const q = ++seq[i]!;
         const t = Date.now();
         const alarming = q % 5 === 0;
-        if (alarming) sentAt.set(`${id}:${t}`, performance.now());
+        if (alarming) {
+          const list = sentAt.get(id) ?? [];
+          list.push({ t, sent: performance.now(), shown: false });
+          sentAt.set(id, list);
+          alarmingSent++;
+        }
         devs[i]!.emit('frames', [{ sessionId: id, seq: q, t, hr: alarming ? 165 : 110, sbp: 120, dbp: 80, spo2: 97, rr: 14 }], () => acks++);
       };
       tick();
@@ -379,16 +438,50 @@ async function alarmLatency(t: Target, n: number, seconds: number): Promise<void
   // Frames still in flight (an overloaded store answers late): their alarms count too, up to 30 s more.
   const settle = performance.now() + 30_000;
   while (acks < sent && performance.now() < settle) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 500));
+  // Then the alarms: an alarm is written (and shown) after its frame is acknowledged, in the next write batch,
+  // which on a loaded machine is seconds later. Counting stopped 0.5 s after the last acknowledgement
+  // before, which on a loaded machine was before the first alarm arrived ("no alarm reached the screen").
+  // Now: until every alarming frame's raise arrived, or none arrived for 3 s, within the same 30 s.
+  let seen = lat.length;
+  let quietSince = performance.now();
+  while (lat.length < alarmingSent && performance.now() < settle && performance.now() - quietSince < 3000) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (lat.length !== seen) [seen, quietSince] = [lat.length, performance.now()];
+  }
   const latency = lat.length ? `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms` : 'no alarm reached the screen';
   const late = acks < sent ? `; ${fmt(sent - acks)} of ${fmt(sent)} frames unacknowledged 30 s after the last send` : '';
   line(
     `alarm latency @ ${fmt(n)}`,
-    `${latency} (n=${lat.length}); ${fmt(acked / seconds)} acks/s${drops ? `; ${fmt(drops)} device connections dropped` : ''}${dashCut ? `; the dashboard was disconnected (${dashCut})` : ''}${late}${resentNote()}`,
+    `${latency} (n=${fmt(lat.length)} of ${fmt(alarmingSent)} alarming frames); ${fmt(acked / seconds)} acks/s (${fmt(sent / seconds)} frames/s sent)${drops ? `; ${fmt(drops)} device connections dropped` : ''}${dashCut ? `; the dashboard was disconnected (${dashCut}) and resubscribed, ${fmt(caughtUp)} alarms caught up then` : ''}${late}${resentNote()}; ${loop()}`,
   );
   devs.forEach((d) => d.close());
   dash.close();
   await endSessions(t, sessions);
+}
+
+/**
+ * How long each event loop was held while a figure was measured: the server processes' (their loop-probe
+ * lines) and this load generator's own. A figure whose generator loop was held long measures the
+ * generator as much as the server: said beside it.
+ */
+function loopDelays(t: Target): () => string {
+  const from = Date.now();
+  const own = monitorEventLoopDelay({ resolution: 10 });
+  own.enable();
+  return () => {
+    own.disable();
+    const to = Date.now();
+    const servers = (t.outputs?.() ?? []).map((out) => {
+      const samples = out
+        .split('\n')
+        .filter((l) => l.startsWith('loop-probe '))
+        .map((l) => JSON.parse(l.slice('loop-probe '.length)) as { at: number; p99: number; max: number })
+        .filter((x) => x.at >= from && x.at <= to + 1000);
+      return samples.length ? `p99 ${pct(samples.map((x) => x.p99), 50).toFixed(0)} ms (median second), max ${Math.max(...samples.map((x) => x.max)).toFixed(0)} ms` : 'no probe';
+    });
+    const ms = (ns: number) => (ns / 1e6).toFixed(0);
+    return `event loop held: server${servers.length > 1 ? 's' : ''} ${servers.join(' / ') || 'not probed'}; load generator p99 ${ms(own.percentile(99))} ms, max ${ms(own.max)} ms; load average ${loadavg()[0]!.toFixed(1)}`;
+  };
 }
 
 /** 200 sessions with 15 minutes of 1 Hz trend: snapshot size and time, then ingest latency under a subscribe loop. */
@@ -416,7 +509,7 @@ async function snapshotUnderLoad(t: Target): Promise<void> {
   for (let i = 0; i < 5; i++) {
     const dash = await connectScreen(t, i);
     const start = performance.now();
-    const res = (await dash.emitWithAck('subscribe', {})) as Result<{ sessions: unknown[]; trends: Record<string, unknown[]> }>;
+    const res = (await dash.timeout(60_000).emitWithAck('subscribe', {})) as Result<{ sessions: unknown[]; trends: Record<string, unknown[]> }>;
     const ms = performance.now() - start;
     if (!res.ok) throw new Error(res.error);
     snaps.push({ ms, bytes: Buffer.byteLength(JSON.stringify(res)) });
@@ -457,7 +550,7 @@ async function snapshotUnderLoad(t: Target): Promise<void> {
   let refused = 0;
   const loops = dashes.map(async (d) => {
     while (running && d.connected) {
-      const r = (await d.emitWithAck('subscribe', {}).catch(() => null)) as Result<unknown> | null;
+      const r = (await d.timeout(60_000).emitWithAck('subscribe', {}).catch(() => null)) as Result<unknown> | null;
       if (r?.ok) served++;
       else if (r) refused++;
     }
@@ -517,7 +610,7 @@ async function memoryPerSession(env: Record<string, string>): Promise<void> {
     creds = await provision(srv.url, { simulator: true });
     const t: Target = { url: srv.url, addrs: ['127.0.0.1'] };
     const screen = await connectScreen(t, 0);
-    await screen.emitWithAck('subscribe', {});
+    await screen.timeout(60_000).emitWithAck('subscribe', {});
     const devices = await Promise.all(Array.from({ length: 10 }, (_, i) => connectDevice(t, i)));
     type Frame = { sessionId: string; seq: number; t: number } & Partial<Record<'hr' | 'sbp' | 'dbp' | 'map' | 'spo2' | 'etco2' | 'rr', number>>;
     const send = async (frames: Frame[]) => {
@@ -685,10 +778,13 @@ async function serverFigures(label: string, start: () => Promise<{ target: Targe
   }
 }
 
+/** The server processes' event-loop probe (test/scripts/loop-probe.mjs), preloaded. */
+const loopProbe = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(ROOT, 'test/scripts/loop-probe.mjs')).href}`.trim() };
+
 const oneNode = (env: Record<string, string>) => async () => {
-  const srv = await spawnServer({ LOG_LEVEL: 'error', ...env });
+  const srv = await spawnServer({ LOG_LEVEL: 'error', ...loopProbe, ...env });
   return {
-    target: { url: srv.url, addrs: ['127.0.0.1'] },
+    target: { url: srv.url, addrs: ['127.0.0.1'], outputs: () => [srv.output()] },
     stop: async () => {
       srv.child.kill('SIGTERM');
       await exited(srv.child);
@@ -698,9 +794,9 @@ const oneNode = (env: Record<string, string>) => async () => {
 
 /** Two node processes behind the harness's nginx, with redis-server (test/support/cluster.ts). */
 const twoNodes = (store: ClusterStore) => async () => {
-  const cluster = await startCluster({ nodes: 2, store, env: { LOG_LEVEL: 'error' } });
+  const cluster = await startCluster({ nodes: 2, store, env: { LOG_LEVEL: 'error', ...loopProbe } });
   try {
-    return { target: { url: cluster.url, addrs: await addressesPerNode(cluster) }, stop: () => cluster.stop() };
+    return { target: { url: cluster.url, addrs: await addressesPerNode(cluster), outputs: () => cluster.nodes.map((n) => n.output()) }, stop: () => cluster.stop() };
   } catch (err) {
     await cluster.stop();
     throw err;

@@ -186,4 +186,44 @@ describe('escalation to the supervising physician', () => {
     expect(received).toEqual([expect.objectContaining({ level: 1, location: 'Bed 2', message: 'HR 180 > 150' })]);
     expect(await dbOf(s).selectFrom('notifications').select(['status', 'attempts', 'last_error']).where('channel', '=', 'webhook').execute()).toEqual([{ status: 'sent', attempts: 3, last_error: null }]);
   });
+
+  it('pages each of 30 sessions raising a high alarm in the same second once, each escalation stored after its alarm', async () => {
+    await start({ WEBHOOK_URLS: ['http://pager.invalid/page'] });
+    const sessions = await Promise.all(Array.from({ length: 30 }, (_, i) => createSession(s.nurse, { location: `Chair ${i + 1}` })));
+    const phys = await subscribed('physician');
+    const got: Escalation[] = [];
+    phys.d.on('escalation', (e) => got.push(e));
+    // One device batch: the 30 alarms are written together, and their escalations follow together.
+    const dev = device(s);
+    await connected(dev);
+    clock.set(T0 + 1000);
+    const r = (await dev.emitWithAck('frames', sessions.map((x) => ({ sessionId: x.id, seq: 1, t: T0 + 1000, hr: 170 })))) as Result<IngestResult>;
+    dev.close();
+    expect(r.ok && r.data.accepted).toHaveLength(30);
+    await s.app.escalations.idle();
+    await expect.poll(() => got.filter((e) => e.level === 1 && e.priority === 'high').length).toBe(30);
+    const high = got.filter((e) => e.priority === 'high');
+    expect(new Set(high.map((e) => e.sessionId))).toEqual(new Set(sessions.map((x) => x.id)));
+    // Each with its own session's location, as stored (the physician's inbox after a reload reads the same).
+    for (const e of high) expect(e.location).toBe(sessions.find((x) => x.id === e.sessionId)!.location);
+    const reloaded = await subscribed('physician');
+    expect(reloaded.snap.escalations.filter((e) => e.priority === 'high').map((e) => e.id).sort()).toEqual(high.map((e) => e.id).sort());
+    // One page each in the outbox, for its own escalation; the alarm it pages for was stored first.
+    const pages = await dbOf(s)
+      .selectFrom('notifications as n')
+      .innerJoin('escalations as e', 'e.id', 'n.escalation_id')
+      .innerJoin('alarms as a', 'a.id', 'e.alarm_id')
+      .select(['e.id', 'e.alarm_id', 'e.body', 'n.payload'])
+      .where('n.channel', '=', 'webhook')
+      .where('a.priority', '=', 'high')
+      .execute();
+    expect(pages).toHaveLength(30);
+    expect(new Set(pages.map((p) => Number(p.alarm_id))).size).toBe(30);
+    const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Escalation;
+    for (const p of pages) {
+      expect(parsed(p.payload)).toMatchObject({ id: Number(p.id), alarmId: Number(p.alarm_id), level: 1 });
+      // The stored body (every reader of the table parses it) is its own row's escalation.
+      expect(parsed(p.body)).toMatchObject({ id: Number(p.id), alarmId: Number(p.alarm_id), level: 1, state: 'open' });
+    }
+  });
 });

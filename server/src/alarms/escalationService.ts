@@ -1,5 +1,5 @@
 import type { Alarm, AlarmUpdate, Escalation, EscalationLevel } from '@infusion/shared';
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { insertAudit } from '../persistence/auditRepo';
 import { escalationsForTakeover } from '../persistence/escalationReadRepo';
 import type { Database } from '../persistence/schema';
@@ -18,6 +18,13 @@ export interface EscalationConfig {
   unitMs: number;
   webhooks: string[];
 }
+
+/** Escalation steps written in one transaction at most (a burst of raises is written in several). */
+const ESCALATION_BATCH = 100;
+
+/** Level 1 opened for an alarm, or an open escalation raised to level 2. */
+type EscalationStep = { alarm: Alarm; level: EscalationLevel; existing?: undefined } | { alarm: null; level: EscalationLevel; existing: Escalation };
+type StepResult = 'done' | 'later' | 'failed';
 
 /** Who the dashboard push of an escalation step is for (recorded in the notifications outbox). */
 const dashboardTarget = (e: Escalation) => (e.simulated ? `trainers:${e.unit}` : e.level === 1 ? `physicians:${e.unit}` : `unit:${e.unit}`);
@@ -41,6 +48,12 @@ export class EscalationService {
   /** Escalations whose closing could not be stored yet: alarmId → reason. */
   private readonly pendingClose = new Map<number, string>();
   private readonly steps = new Serial();
+  /**
+   * Alarm updates whose step is queued but not started: updates that arrive meanwhile join it, so a burst
+   * (1,000 sessions raising at once) is one step and its level-1 openings one transaction per batch.
+   * Any other step queued after it (acknowledge, tick, takeover) closes it: later updates run after that step.
+   */
+  private inbox: AlarmUpdate[] | null = null;
   /** A tick waiting in the queue: a later tick updates its time rather than piling up behind a slow store. */
   private nextTick: { now: number; owns: (sessionId: string) => boolean } | null = null;
 
@@ -54,6 +67,7 @@ export class EscalationService {
   ) {}
 
   private serial<T>(step: () => Promise<T>): Promise<T> {
+    this.inbox = null;
     return this.steps.run(step);
   }
 
@@ -96,19 +110,51 @@ export class EscalationService {
   }
 
   onAlarm(u: AlarmUpdate): void {
-    this.background('step', () => this.applyAlarm(u));
+    if (this.inbox) return void this.inbox.push(u);
+    const inbox = [u];
+    this.background('step', async () => {
+      if (this.inbox === inbox) this.inbox = null;
+      await this.applyAlarms(inbox);
+    });
+    this.inbox = inbox;
   }
 
+  /**
+   * Alarm updates in arrival order. High alarms raised open level 1 together (one transaction per
+   * batch); an update of an alarm whose opening is still in the batch writes the batch first, so each
+   * alarm's steps keep their order.
+   */
+  private async applyAlarms(updates: AlarmUpdate[]): Promise<void> {
+    let batch = new Map<number, Alarm>();
+    const flush = async () => {
+      if (batch.size === 0) return;
+      const raised = [...batch.values()];
+      batch = new Map();
+      const now = this.clock.now();
+      const results = await this.tryEscalateMany(raised.map((alarm) => ({ alarm, level: 1 as const })));
+      raised.forEach((a, i) => {
+        // Not stored yet (or refused): retried every tick, as a medium alarm past its window.
+        if (results[i] !== 'done') this.pendingMedium.set(a.id, { from: now, waitMs: 0, alarm: a });
+      });
+    };
+    for (const u of updates) {
+      const a = u.alarm;
+      if (u.transition === 'raised') {
+        if (this.open.has(a.id) || this.pendingMedium.has(a.id) || batch.has(a.id)) continue;
+        if (a.priority === 'high') batch.set(a.id, a);
+        else if (a.priority === 'medium') this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: this.cfg.mediumMs, alarm: a });
+        continue;
+      }
+      if (batch.has(a.id)) await flush();
+      await this.applyAlarm(u);
+    }
+    await flush();
+  }
+
+  /** An alarm's acknowledgement or resolution: the medium window ends, an open escalation stops or closes. */
   private async applyAlarm(u: AlarmUpdate): Promise<void> {
     const a = u.alarm;
     const esc = this.open.get(a.id);
-    if (u.transition === 'raised') {
-      if (esc || this.pendingMedium.has(a.id)) return;
-      if (a.priority === 'high') {
-        if (!(await this.tryEscalate(a, 1))) this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: 0, alarm: a });
-      } else if (a.priority === 'medium') this.pendingMedium.set(a.id, { from: this.clock.now(), waitMs: this.cfg.mediumMs, alarm: a });
-      return;
-    }
     if (u.transition === 'acknowledged' || u.transition === 'resolved') this.pendingMedium.delete(a.id);
     if (!esc) return;
     if (a.state === 'resolved') await this.tryClose(esc, 'alarm resolved');
@@ -166,15 +212,13 @@ export class EscalationService {
       if (!e) this.pendingClose.delete(id);
       else if (await this.tryClose(e, reason)) this.pendingClose.delete(id);
     }
-    for (const [id, p] of [...this.pendingMedium]) {
-      if ((p.waitMs > 0 && this.elapsed(p.alarm.sessionId, p.from, now) < p.waitMs) || !owns(p.alarm.sessionId)) continue;
-      // Kept (and retried next tick) while the step cannot be stored.
-      if (await this.tryEscalate(p.alarm, 1)) this.pendingMedium.delete(id);
-    }
-    for (const e of [...this.open.values()]) {
-      // nextLevelAt is when it falls due on wall time; a session on its own time counts from the opening.
-      if (e.state === 'open' && e.nextLevelAt !== null && this.elapsed(e.sessionId, e.openedAt, now) >= e.nextLevelAt - e.openedAt && owns(e.sessionId)) await this.tryEscalate(null, 2, e);
-    }
+    const due = [...this.pendingMedium].filter(([, p]) => !(p.waitMs > 0 && this.elapsed(p.alarm.sessionId, p.from, now) < p.waitMs) && owns(p.alarm.sessionId));
+    const opened = await this.tryEscalateMany(due.map(([, p]) => ({ alarm: p.alarm, level: 1 as const })));
+    // Kept (and retried next tick) while the step cannot be stored.
+    due.forEach(([id], i) => opened[i] === 'done' && this.pendingMedium.delete(id));
+    // nextLevelAt is when it falls due on wall time; a session on its own time counts from the opening.
+    const raise = [...this.open.values()].filter((e) => e.state === 'open' && e.nextLevelAt !== null && this.elapsed(e.sessionId, e.openedAt, now) >= e.nextLevelAt - e.openedAt && owns(e.sessionId));
+    await this.tryEscalateMany(raise.map((e) => ({ alarm: null, level: 2 as const, existing: e })));
   }
 
   /** Any escalation by id, open or not (null when there is none). */
@@ -213,8 +257,33 @@ export class EscalationService {
     }
   }
 
-  private tryEscalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): Promise<boolean> {
-    return this.tryStore(() => this.escalate(alarm, level, existing), alarm?.id ?? existing!.alarmId);
+  /**
+   * Escalation steps in transactions of up to ESCALATION_BATCH steps: for each step 'done' (stored, or
+   * already taken by another node), 'later' (the disk refused it: logged, the caller retries it) or
+   * 'failed' (anything else: logged). A batch refused for another reason than storage is not blocked by
+   * one bad step: its steps are written one by one.
+   */
+  private async tryEscalateMany(steps: EscalationStep[]): Promise<StepResult[]> {
+    const results: StepResult[] = [];
+    for (let i = 0; i < steps.length; i += ESCALATION_BATCH) {
+      const chunk = steps.slice(i, i + ESCALATION_BATCH);
+      try {
+        await this.escalate(chunk);
+        results.push(...chunk.map((): StepResult => 'done'));
+      } catch (err) {
+        const alarmIds = chunk.map((x) => x.alarm?.id ?? x.existing!.alarmId);
+        if (isStorageError(err)) {
+          this.log.error({ err, alarmIds }, 'escalation step could not be stored; retrying every tick');
+          results.push(...chunk.map((): StepResult => 'later'));
+        } else if (chunk.length > 1) {
+          for (const one of chunk) results.push(...(await this.tryEscalateMany([one])));
+        } else {
+          this.log.error({ err, alarmIds }, 'escalation step failed');
+          results.push('failed');
+        }
+      }
+    }
+    return results;
   }
 
   private async tryClose(e: Escalation, reason: string): Promise<boolean> {
@@ -224,18 +293,19 @@ export class EscalationService {
   }
 
   /**
-   * Opens level 1 for an alarm, or raises an open escalation to level 2: one transaction, nothing shown
-   * unless it commits. Another node on the same database may have taken the same step first (the
+   * Opens level 1 for alarms, and raises open escalations to level 2: one transaction for all of them,
+   * nothing shown unless it commits. Another node on the same database may have taken a step first (the
    * unique index on alarm and level, or a level already raised, acknowledged or closed there): then
-   * nothing is paged again and this node follows the stored escalation.
+   * nothing is paged again for it and this node follows the stored escalation.
    */
-  private async escalate(alarm: Alarm | null, level: EscalationLevel, existing?: Escalation): Promise<void> {
+  private async escalate(steps: EscalationStep[]): Promise<void> {
     const now = this.clock.now();
-    const location = alarm ? this.locationOf(alarm.sessionId) : '';
-    const step = await this.store.transaction(async (trx): Promise<{ paged: Escalation } | { taken: Escalation | null }> => {
-      let e: Escalation;
-      if (existing) {
-        e = { ...existing, level, nextLevelAt: null };
+    const { paged, taken } = await this.store.transaction(async (trx) => {
+      const paged: Escalation[] = [];
+      const taken: { alarmId: number; level: EscalationLevel; stored: Escalation | null }[] = [];
+      for (const { existing, level } of steps) {
+        if (!existing) continue;
+        const e: Escalation = { ...existing, level, nextLevelAt: null };
         const raised = await trx
           .updateTable('escalations')
           .set({ state: e.state, level: e.level, next_level_at: e.nextLevelAt, body: JSON.stringify(e) })
@@ -243,68 +313,90 @@ export class EscalationService {
           .where('state', '=', 'open')
           .where('level', '<', level)
           .executeTakeFirst();
-        if (Number(raised.numUpdatedRows) === 0) return { taken: await this.storedIn(trx, (q) => q.where('id', '=', e.id)) };
-      } else {
-        const a = alarm!;
-        const row = await trx
+        if (Number(raised.numUpdatedRows) > 0) paged.push(e);
+        else taken.push({ alarmId: e.alarmId, level, stored: await this.storedIn(trx, (q) => q.where('id', '=', e.id)) });
+      }
+      const opening = steps.filter((x): x is EscalationStep & { alarm: Alarm } => !x.existing && x.alarm !== null);
+      if (opening.length > 0) {
+        const rows = await trx
           .insertInto('escalations')
-          .values({ alarm_id: a.id, session_id: a.sessionId, unit: a.unit, state: 'open', level, opened_at: now, next_level_at: now + this.cfg.unitMs, simulated: a.simulated ? 1 : 0, body: '{}' })
+          .values(opening.map(({ alarm: a, level }) => ({ alarm_id: a.id, session_id: a.sessionId, unit: a.unit, state: 'open', level, opened_at: now, next_level_at: now + this.cfg.unitMs, simulated: a.simulated ? 1 : 0, body: '{}' })))
           .onConflict((oc) => oc.columns(['alarm_id', 'level']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (!row) return { taken: await this.storedIn(trx, (q) => q.where('alarm_id', '=', a.id).where('level', '=', level)) };
-        e = {
-          id: row.id,
-          alarmId: a.id,
-          sessionId: a.sessionId,
-          unit: a.unit,
-          location,
-          simulated: a.simulated,
-          level,
-          state: 'open',
-          priority: a.priority,
-          title: a.title,
-          message: a.message,
-          openedAt: now,
-          nextLevelAt: now + this.cfg.unitMs,
-          acknowledgedAt: null,
-          acknowledgedBy: null,
-          closedAt: null,
-          closedReason: null,
-        };
-        await this.write(trx, e);
+          .returning(['id', 'alarm_id'])
+          .execute();
+        const idOf = new Map(rows.map((r) => [Number(r.alarm_id), Number(r.id)]));
+        const opened: Escalation[] = [];
+        for (const { alarm: a, level } of opening) {
+          const id = idOf.get(a.id);
+          if (id === undefined) {
+            taken.push({ alarmId: a.id, level, stored: await this.storedIn(trx, (q) => q.where('alarm_id', '=', a.id).where('level', '=', level)) });
+            continue;
+          }
+          opened.push({
+            id,
+            alarmId: a.id,
+            sessionId: a.sessionId,
+            unit: a.unit,
+            location: this.locationOf(a.sessionId),
+            simulated: a.simulated,
+            level,
+            state: 'open',
+            priority: a.priority,
+            title: a.title,
+            message: a.message,
+            openedAt: now,
+            nextLevelAt: now + this.cfg.unitMs,
+            acknowledgedAt: null,
+            acknowledgedBy: null,
+            closedAt: null,
+            closedReason: null,
+          });
+        }
+        await this.writeBodies(trx, opened);
+        paged.push(...opened);
       }
       // The dashboard push happens now (below); webhooks go through the outbox with retries. A simulated
       // escalation goes to the trainers' screens only: never to a pager, a physician or the whole unit.
-      const payload = JSON.stringify(e);
-      const notification = (channel: string, target: string, status: string, sentAt: number | null) => ({
+      const notification = (e: Escalation, channel: string, target: string, status: string, sentAt: number | null) => ({
         escalation_id: e.id,
-        level,
+        level: e.level,
         channel,
         target,
-        payload,
+        payload: JSON.stringify(e),
         status,
         attempts: 0,
         next_attempt_at: now,
         created_at: now,
         sent_at: sentAt,
       });
-      await trx
-        .insertInto('notifications')
-        .values([notification('dashboard', dashboardTarget(e), 'sent', now), ...(e.simulated ? [] : this.cfg.webhooks.map((url) => notification('webhook', url, 'pending', null)))])
-        .execute();
-      return { paged: e };
+      const rows = paged.flatMap((e) => [notification(e, 'dashboard', dashboardTarget(e), 'sent', now), ...(e.simulated ? [] : this.cfg.webhooks.map((url) => notification(e, 'webhook', url, 'pending', null)))]);
+      if (rows.length > 0) await trx.insertInto('notifications').values(rows).execute();
+      return { paged, taken };
     });
-    if ('taken' in step) {
+    for (const t of taken) {
       // Already paged (or stopped) by another node: its step stands, this node's copy follows it.
-      if (step.taken) this.applyRemote(step.taken);
-      this.log.info({ alarmId: alarm?.id ?? existing?.alarmId, level }, 'escalation step already taken by another node');
-      return;
+      if (t.stored) this.applyRemote(t.stored);
+      this.log.info({ alarmId: t.alarmId, level: t.level }, 'escalation step already taken by another node');
     }
-    const e = step.paged;
-    this.open.set(e.alarmId, e);
-    this.log.info({ escalationId: e.id, alarmId: e.alarmId, level }, 'escalated');
-    this.hub.emit('escalation', e);
+    for (const e of paged) {
+      this.open.set(e.alarmId, e);
+      this.log.info({ escalationId: e.id, alarmId: e.alarmId, level: e.level }, 'escalated');
+      this.hub.emit('escalation', e);
+    }
+  }
+
+  /**
+   * The stored bodies of escalations just opened (their ids come from the insert): one statement for
+   * the batch. dialect: PostgreSQL types the column json, and a parameter assigned through CASE is text.
+   */
+  private async writeBodies(trx: Tx, es: Escalation[]): Promise<void> {
+    if (es.length === 0) return;
+    const body = (e: Escalation) => (this.store.kind === 'postgres' ? sql`CAST(${JSON.stringify(e)} AS json)` : sql`${JSON.stringify(e)}`);
+    await trx
+      .updateTable('escalations')
+      .set({ body: sql<string>`CASE id ${sql.join(es.map((e) => sql`WHEN ${e.id} THEN ${body(e)}`), sql` `)} END` })
+      .where('id', 'in', es.map((e) => e.id))
+      .execute();
   }
 
   /** The stored escalation a query picks, read in the step's transaction. */
