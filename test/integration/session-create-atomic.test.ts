@@ -1,5 +1,6 @@
 import type { Session } from '@infusion/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../server/src/util/clock';
 import { api, demoSession, startServer, type TestServer } from '../support/server';
 import { countOf, dbOf, refuseRows } from '../support/storeSql';
 
@@ -39,4 +40,21 @@ describe('creating a session commits all of it or none of it', () => {
       expect(s.app.assignments.allOpen(s.deviceId).map((a) => a.sessionId)).toEqual([again.body.data.id]);
     });
   }
+
+  it('a creation that waited past the device cache (a loaded machine) commits, and the server goes on answering', async () => {
+    // The route checks the named devices, then the creation waits its turn in the assignment queue. Once
+    // that wait passed the 5 s device cache, the check inside the creation's transaction read the device
+    // through the store: on SQLite's one connection each waited for the other, and the creation and
+    // every later storage access of the server hung. The clock moves here where the queue would have waited.
+    const clock = new ManualClock(Date.now());
+    s = await startServer({ clock });
+    const actor = { id: 'user:nurse' };
+    await s.app.assignments.check(s.deviceId, { id: '(new)', simulated: false }, null, () => true);
+    clock.advance(6_000);
+    const created = await s.app.assignments.withCreation([s.deviceId], actor, () => true, (within) =>
+      s.app.sessions.create(demoSession({ patientLabel: 'Queued creation', location: 'Chair Q1' }), actor, within),
+    );
+    expect(s.app.assignments.allOpen(s.deviceId).map((a) => a.sessionId)).toEqual([created.id]);
+    expect((await api<Session[]>(s.nurse, 'GET', '/api/sessions')).body.data.map((x) => x.patientLabel)).toContain('Queued creation');
+  }, 20_000);
 });

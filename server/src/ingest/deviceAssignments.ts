@@ -109,6 +109,13 @@ export class DeviceAssignments {
    */
   async check(deviceId: number, session: Pick<Session, 'id' | 'simulated'>, bed: string | null, maySee: (sessionId: string) => boolean): Promise<Device> {
     const device = await this.devices.get(deviceId);
+    this.checkDevice(device, session, bed, maySee);
+    return device;
+  }
+
+  /** `check` on a device already read (inside a transaction nothing may be read through the store). */
+  private checkDevice(device: Device, session: Pick<Session, 'id' | 'simulated'>, bed: string | null, maySee: (sessionId: string) => boolean): void {
+    const deviceId = device.id;
     if (device.revokedAt) throw conflict(`device ${deviceId} is revoked`);
     const kind = kindRefusal(device, session);
     if (kind) throw new DomainError(409, kind, [{ field: 'sessionId', reason: kind }]);
@@ -119,7 +126,6 @@ export class DeviceAssignments {
       if (device.hl7Id && a.bed === bed)
         throw new DomainError(409, `device ${deviceId} already feeds session ${a.sessionId}${bed ? ` for bed ${bed}` : ''}: unbind it there first`, [{ field: 'bed', reason: 'already bound' }]);
     }
-    return device;
   }
 
   /** Assigns (idempotent for the same session and bed); audited as `device.bind`. */
@@ -154,13 +160,17 @@ export class DeviceAssignments {
     create: (within: (trx: Tx, session: Pick<Session, 'id' | 'simulated'>) => Promise<void>) => Promise<T>,
   ): Promise<T> {
     return this.changes.run(async () => {
+      // The devices are read before the creation's transaction, never inside it: a read through the
+      // store there (the device cache aged while this creation waited its turn) waits on SQLite's one
+      // connection for the transaction, which waits for the read, and the server's storage hangs.
+      const devices = await Promise.all([...new Set(deviceIds)].map((d) => this.devices.get(d)));
       const made: Assignment[] = [];
       const result = await create(async (trx, session) => {
         // A creation retried in a new transaction (the first rolled back) starts over.
         made.length = 0;
-        for (const d of new Set(deviceIds)) {
-          await this.check(d, session, null, maySee);
-          made.push(await this.insertIn(trx, d, session.id, null, actor));
+        for (const device of devices) {
+          this.checkDevice(device, session, null, maySee);
+          made.push(await this.insertIn(trx, device.id, session.id, null, actor));
         }
       });
       for (const a of made) this.cache(a);
