@@ -1,4 +1,5 @@
 import type { Alarm, AlarmUpdate, Escalation } from '@infusion/shared';
+import { highAlarm } from '@infusion/shared/testkit';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../persistence/db';
@@ -13,33 +14,9 @@ const cfg = { mediumMs: 60_000, unitMs: 120_000, webhooks: ['http://pager.invali
 let db: Db;
 afterEach(() => db?.close());
 
-const high = (id: number, over: Partial<Alarm> = {}): Alarm => ({
-  id,
-  sessionId: `s${id}`,
-  unit: 'infusion-suite',
-  ruleId: 'hr.high.high',
-  ruleSetVersion: 1,
-  priority: 'high',
-  kind: 'clinical',
-  title: 'Tachycardia',
-  message: 'HR 165 > 150',
-  field: 'hr',
-  value: 165,
-  limit: 150,
-  state: 'active',
-  latching: false,
-  conditionActive: true,
-  startedAt: T0,
-  conditionClearedAt: null,
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  resolvedAt: null,
-  simulated: false,
-  actions: [],
-  rescue: [],
-  source: 'test',
-  ...over,
-});
+// The shared high alarm, as a tachycardia of its own session.
+const high = (id: number, over: Partial<Alarm> = {}): Alarm =>
+  highAlarm({ id, sessionId: `s${id}`, ruleId: 'hr.high.high', title: 'Tachycardia', message: 'HR 165 > 150', field: 'hr', value: 165, limit: 150, startedAt: T0, ...over });
 const raised = (a: Alarm, eventId = a.id): AlarmUpdate => ({ eventId, transition: 'raised', at: T0, alarm: a });
 
 /** The SQLite store with its transactions counted (each one a commit, an fsync on PostgreSQL). */
