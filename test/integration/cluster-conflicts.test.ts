@@ -24,6 +24,23 @@ import { join } from 'node:path';
 const T0 = Date.UTC(2026, 10, 22, 9, 0, 0);
 const log = pino({ level: 'silent' });
 const cleanup: (() => Promise<void>)[] = [];
+
+/**
+ * Runs `writes` while the tables are locked against writing (reads go on), and lets them through only
+ * once `waiting` of them wait on the lock: both nodes have then judged "no such version yet".
+ */
+async function heldTogether<T>(dir: string, tables: string[], waiting: number, writes: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client({ connectionString: await databaseFor(dir) });
+  await lock.connect();
+  cleanup.push(() => lock.end());
+  await lock.query('BEGIN');
+  await lock.query(`LOCK TABLE ${tables.join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
+  const done = writes();
+  const relations = tables.map((t) => `'${t}'::regclass`).join(', ');
+  for (let n = 0; n < waiting; ) n = (await lock.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE relation IN (${relations}) AND NOT granted`)).rows[0]!.n;
+  await lock.query('COMMIT');
+  return done;
+}
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
@@ -131,22 +148,13 @@ describe('an order written twice for the same version', () => {
       // The second node starts on the same database and holds the session as the first does.
       const b = await startServer({ dir });
       servers.push(b);
-      // Hold both inserts until both nodes have read "no order yet" (a lock that only writes wait on).
-      const lock = new pg.Client({ connectionString: await databaseFor(dir) });
-      await lock.connect();
-      cleanup.push(() => lock.end());
-      await lock.query('BEGIN');
-      await lock.query('LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE');
-      const writes = Promise.all([
-        api<{ order: Order }>(a.physician, 'PUT', `/api/sessions/${sess.id}/order`, anOrder({ rateMaxMgKgH: 0.8 })),
-        api<{ order: Order }>(b.physician, 'PUT', `/api/sessions/${sess.id}/order`, anOrder({ rateMaxMgKgH: 0.9 })),
-      ]);
-      for (let waiting = 0; waiting < 2; ) {
-        const r = await lock.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'orders'::regclass AND NOT granted");
-        waiting = r.rows[0]!.n;
-      }
-      await lock.query('COMMIT');
-      const answers = await writes;
+      // Hold both inserts until both nodes have read "no order yet".
+      const answers = await heldTogether(dir, ['orders'], 2, () =>
+        Promise.all([
+          api<{ order: Order }>(a.physician, 'PUT', `/api/sessions/${sess.id}/order`, anOrder({ rateMaxMgKgH: 0.8 })),
+          api<{ order: Order }>(b.physician, 'PUT', `/api/sessions/${sess.id}/order`, anOrder({ rateMaxMgKgH: 0.9 })),
+        ]),
+      );
       expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
       const lost = answers.find((r) => r.status === 409)!;
       expect(lost.body.error).toMatch(/order version 1 was written meanwhile/);
@@ -241,24 +249,15 @@ describe('rule-set and formulary versions written twice for the same version', (
       servers.push(a);
       const b = await startServer({ dir });
       servers.push(b);
-      // Hold every insert until both nodes' writes wait (a lock that only writes wait on).
-      const lock = new pg.Client({ connectionString: await databaseFor(dir) });
-      await lock.connect();
-      cleanup.push(() => lock.end());
-      await lock.query('BEGIN');
-      await lock.query('LOCK TABLE rule_set_versions, formulary_versions IN SHARE ROW EXCLUSIVE MODE');
-      const writes = Promise.all([
-        api<RuleSet>(a.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(86)),
-        api<RuleSet>(b.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(87)),
-        api<Formulary>(a.admin, 'PUT', '/api/formulary', formularyEdit('node a')),
-        api<Formulary>(b.admin, 'PUT', '/api/formulary', formularyEdit('node b')),
-      ]);
-      for (let waiting = 0; waiting < 4; ) {
-        const r = await lock.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE relation IN ('rule_set_versions'::regclass, 'formulary_versions'::regclass) AND NOT granted");
-        waiting = r.rows[0]!.n;
-      }
-      await lock.query('COMMIT');
-      const [rsA, rsB, fA, fB] = await writes;
+      // Hold every insert until both nodes' writes wait.
+      const [rsA, rsB, fA, fB] = await heldTogether(dir, ['rule_set_versions', 'formulary_versions'], 4, () =>
+        Promise.all([
+          api<RuleSet>(a.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(86)),
+          api<RuleSet>(b.admin, 'PUT', '/api/rulesets/current', ruleSetEdit(87)),
+          api<Formulary>(a.admin, 'PUT', '/api/formulary', formularyEdit('node a')),
+          api<Formulary>(b.admin, 'PUT', '/api/formulary', formularyEdit('node b')),
+        ]),
+      );
       expect([rsA!.status, rsB!.status].sort()).toEqual([200, 409]);
       expect([fA!.status, fB!.status].sort()).toEqual([200, 409]);
       expect([rsA, rsB].find((r) => r!.status === 409)!.body.error).toMatch(new RegExp(`rule set version ${RS} was stored meanwhile`));

@@ -46,17 +46,26 @@ function closer(onTestFinished: (fn: () => Promise<void>) => void): (f: () => Pr
   return (f) => void opened.push(f);
 }
 
+/**
+ * A server of the test's own with its trainer and trainee, and a training host connected to it that
+ * offers scenarios (`ready`: all of them, or at least one), all closed when the test ends.
+ */
+async function serverWithHost(onTestFinished: (fn: () => Promise<void>) => void, ready: (offered: number) => boolean) {
+  const cleanup = closer(onTestFinished);
+  const s = await startServer({ config: { LOG_LEVEL: 'error' } as never });
+  cleanup(() => s.close());
+  const f = await users(s);
+  const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
+  cleanup(() => host.close());
+  await until('the host offers its scenarios', async () => ready((await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length), 30_000, 50);
+  return { s, f, host };
+}
+
 // Side by side: each test has its own server and host, and mostly waits on scenario time.
 describe.concurrent('training runs on scenario time', () => {
 
   it('every shipped scenario raises its expected alarms at x60 through the real host and server, its own steps documented as the scenario', async ({ expect, onTestFinished }) => {
-    const cleanup = { push: closer(onTestFinished) };
-    const s = await startServer({ config: { LOG_LEVEL: 'error' } as never });
-    cleanup.push(() => s.close());
-    const f = await users(s);
-    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
-    cleanup.push(() => host.close());
-    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length === Object.keys(SCENARIOS).length, 30_000, 50);
+    const { s, f, host } = await serverWithHost(onTestFinished, (n) => n === Object.keys(SCENARIOS).length);
 
     // All of them at once in one server: the longest (artifacts' monitor disconnect at minute 34) sets the pace.
     const started = Date.now();
@@ -115,13 +124,7 @@ describe.concurrent('training runs on scenario time', () => {
   }, 240_000);
 
   it("with the trainee at the pump (no scripted nurse), a colleague's scripted midazolam is still on the record as the scenario's, and given once", async ({ expect, onTestFinished }) => {
-    const cleanup = { push: closer(onTestFinished) };
-    const s = await startServer({ config: { LOG_LEVEL: 'error' } as never });
-    cleanup.push(() => s.close());
-    const f = await users(s);
-    const host = new TrainingHost({ url: s.url, deviceKey: s.simDeviceKey, log: silentLogger });
-    cleanup.push(() => host.close());
-    await until('the host offers its scenarios', async () => (await api<{ name: string }[]>(f.coach, 'GET', '/api/training/scenarios')).body.data.length > 0, 30_000, 50);
+    const { f } = await serverWithHost(onTestFinished, (n) => n > 0);
     const run = await post(f.coach, '/api/training/runs', { scenario: 'desaturation', seed: 11, trainee: 'trainee', unit: 'training' });
     expect(run.scriptedNurse).toBe(false);
     const limitsChanged = async () => (await api<{ session: { limitsChanged: string[] } }>(f.trainee, 'GET', `/api/sessions/${run.sessionId}`)).body.data.session.limitsChanged;
